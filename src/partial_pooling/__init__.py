@@ -1,5 +1,51 @@
 """Exact random-intercept fits and the pooling estimators.
 
 The package behind the site *Why partial pooling?*: every number and figure on the site comes
-from these functions.
+from these functions. Modules follow the site's argument:
+
+* :mod:`~partial_pooling.estimation`: complete, no and partial pooling side by side;
+* :mod:`~partial_pooling.likelihood`: joint, marginal, REML and profiled log-likelihoods;
+* :mod:`~partial_pooling.shrinkage`: the shrinkage weights and the closed-form intercepts;
+* :mod:`~partial_pooling.decomposition`: what the estimate of the fixed slope pools;
+* :mod:`~partial_pooling.random_slopes`: partial pooling of slopes;
+* :mod:`~partial_pooling.em`: the EM algorithm and the naive joint-likelihood iteration;
+* :mod:`~partial_pooling.datasets` and :mod:`~partial_pooling.simulation`: data;
+* :mod:`~partial_pooling.figures`: every figure on the site.
 """
+
+from .decomposition import BetaDecomposition, decompose_beta, slope_path
+from .estimation import PoolingFit, complete_pooling, fit_random_intercept, no_pooling
+from .likelihood import (
+    em_sigma_alpha2,
+    joint_loglik,
+    marginal_loglik,
+    naive_sigma_alpha2,
+    profile_loglik,
+    reml_loglik,
+)
+from .random_slopes import RandomSlopesFit, fit_random_slopes, group_ols
+from .shrinkage import group_intercepts, icc, pooled_mean, shrinkage_factor
+
+__all__ = [
+    "BetaDecomposition",
+    "PoolingFit",
+    "RandomSlopesFit",
+    "complete_pooling",
+    "decompose_beta",
+    "em_sigma_alpha2",
+    "fit_random_intercept",
+    "fit_random_slopes",
+    "group_intercepts",
+    "group_ols",
+    "icc",
+    "joint_loglik",
+    "marginal_loglik",
+    "naive_sigma_alpha2",
+    "no_pooling",
+    "pooled_mean",
+    "profile_loglik",
+    "reml_loglik",
+    "shrinkage_factor",
+    "slope_path",
+]
+__version__ = "0.1.0"

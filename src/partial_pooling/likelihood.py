@@ -1,0 +1,348 @@
+"""The likelihoods of the random-intercept model: joint, marginal, REML and profiled.
+
+For $y_{ij} = \\mu + x_{ij}'\\beta + a_j + \\varepsilon_{ij}$ with
+$a_j \\sim N(0, \\sigma_\\alpha^2)$ and $\\varepsilon_{ij} \\sim N(0, \\sigma_y^2)$:
+
+* the **joint** (h-) log-likelihood treats the group intercepts $\\alpha_j = \\mu + a_j$
+  as if they were data (see `joint_loglik`);
+* the **marginal** log-likelihood integrates them out: each group's vector $y_j$ is normal
+  with mean $\\mu + x_j\\beta$ and covariance
+  $V_j = \\sigma_y^2 I + \\sigma_\\alpha^2 1 1'$. ML maximizes it; REML maximizes the
+  likelihood of the residual contrasts, which adds $-\\tfrac12\\log|X'V^{-1}X|$;
+* with $\\psi = \\sigma_\\alpha^2/\\sigma_y^2$ fixed, $(\\mu, \\beta)$ and
+  $\\sigma_y^2$ have closed forms, so both reduce to a **profiled** log-likelihood in the
+  single number $\\psi$.
+
+All log-likelihoods use the constants of lme4's ``logLik`` and statsmodels' ``llf``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .grouped import GroupedData, SufficientStatistics, group_data
+
+__all__ = [
+    "ProfilePoint",
+    "em_sigma_alpha2",
+    "joint_loglik",
+    "marginal_loglik",
+    "naive_sigma_alpha2",
+    "profile",
+    "profile_loglik",
+    "reml_loglik",
+]
+
+Method = Literal["ML", "REML"]
+LOG_2PI = float(np.log(2 * np.pi))
+
+
+def _check_method(method: str) -> Method:
+    if method not in ("ML", "REML"):
+        raise ValueError(f"method must be 'ML' or 'REML', got {method!r}")
+    return method  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class ProfilePoint:
+    """Everything the profiled likelihood yields at one value of $\\psi$.
+
+    Attributes
+    ----------
+    psi : float
+        $\\psi = \\sigma_\\alpha^2 / \\sigma_y^2$.
+    b : ndarray
+        GLS estimate of $(\\mu, \\beta)$ in the centred parametrization.
+    A : ndarray
+        $X'WX$ with $W = \\sigma_y^2 V^{-1}$.
+    rss : float
+        Weighted residual sum of squares $(y - Xb)'W(y - Xb)$.
+    loglik : float
+        Profiled ML or REML log-likelihood.
+    score : float
+        Its derivative in $\\psi$.
+    sigma_y2 : float
+        $\\hat\\sigma_y^2(\\psi)$: ``rss / N`` (ML) or ``rss / (N - k)`` (REML).
+    """
+
+    psi: float
+    b: np.ndarray
+    A: np.ndarray
+    rss: float
+    loglik: float
+    score: float
+    sigma_y2: float
+
+
+def profile(stats: SufficientStatistics, psi: float, method: Method = "REML") -> ProfilePoint:
+    """Evaluate the profiled log-likelihood and its score at one $\\psi \\ge 0$.
+
+    With $c_j = \\psi / (1 + n_j\\psi)$ the weight matrix
+    $W_j = I - c_j 1 1'$ gives $A = X'X - \\sum_j c_j s_j s_j'$ and
+    $X'Wy = X'y - \\sum_j c_j s_j s_{y,j}$ from the group sums $s_j$ alone, and
+
+    $$
+    \\ell_{ML}(\\psi) = -\\tfrac12\\Big[N\\big(1 + \\log \\tfrac{2\\pi\\,\\mathrm{RSS}}{N}\\big)
+        + \\sum_j \\log(1 + n_j\\psi)\\Big],
+    $$
+
+    $$
+    \\ell_{REML}(\\psi) = -\\tfrac12\\Big[(N-k)
+        \\big(1 + \\log \\tfrac{2\\pi\\,\\mathrm{RSS}}{N-k}\\big)
+        + \\sum_j \\log(1 + n_j\\psi) + \\log|A|\\Big].
+    $$
+
+    The score uses $d\\,\\mathrm{RSS}/d\\psi = -\\sum_j (n_j \\bar r_j)^2/(1+n_j\\psi)^2$,
+    where $\\bar r_j$ is group $j$'s mean GLS residual.
+    """
+    n, S = stats.n, stats.s_X
+    N = float(n.sum())
+    k = S.shape[1]
+    c = psi / (1.0 + n * psi)
+    A = stats.XtX - (S * c[:, None]).T @ S
+    g = stats.Xty - S.T @ (c * stats.s_y)
+    yWy = stats.yty - float(c @ stats.s_y**2)
+    b = np.linalg.solve(A, g)
+    rss = max(yWy - float(g @ b), 0.0)
+    logdet_V = float(np.log1p(n * psi).sum())
+    dc = 1.0 / (1.0 + n * psi) ** 2
+    resid_sum = stats.s_y - S @ b  # n_j * rbar_j
+    drss = -float(dc @ resid_sum**2)
+    dlogdet_V = float((n / (1.0 + n * psi)).sum())
+    if method == "ML":
+        dof = N
+        loglik = -0.5 * (dof * (1.0 + LOG_2PI + np.log(rss / dof)) + logdet_V)
+        score = -0.5 * (dof * drss / rss + dlogdet_V)
+    else:
+        dof = N - k
+        _sign, logdet_A = np.linalg.slogdet(A)
+        quad = np.einsum("jk,kl,jl->j", S, np.linalg.inv(A), S)
+        loglik = -0.5 * (dof * (1.0 + LOG_2PI + np.log(rss / dof)) + logdet_V + logdet_A)
+        score = -0.5 * (dof * drss / rss + dlogdet_V - float(dc @ quad))
+    return ProfilePoint(
+        psi=float(psi),
+        b=b,
+        A=A,
+        rss=rss,
+        loglik=float(loglik),
+        score=float(score),
+        sigma_y2=rss / dof,
+    )
+
+
+def profile_loglik(
+    data: pd.DataFrame,
+    y: str,
+    group: str,
+    x: str | Sequence[str] | None = None,
+    psi: Sequence[float] | np.ndarray = (),
+    method: Method = "REML",
+) -> pd.Series:
+    """Profiled log-likelihood $\\ell(\\psi)$ on a grid of $\\psi$ values.
+
+    Parameters
+    ----------
+    data, y, group, x
+        As for :func:`partial_pooling.fit_random_intercept`.
+    psi : array_like
+        Values of $\\psi = \\sigma_\\alpha^2/\\sigma_y^2 \\ge 0$.
+    method : {"ML", "REML"}
+
+    Returns
+    -------
+    pandas.Series
+        $\\ell(\\psi)$ indexed by $\\psi$.
+    """
+    method = _check_method(method)
+    stats = group_data(data, y, group, x).stats
+    grid = np.asarray(psi, dtype=float)
+    if grid.ndim != 1 or grid.size == 0 or (grid < 0).any() or not np.isfinite(grid).all():
+        raise ValueError("psi must be a non-empty 1-d array of finite values >= 0")
+    values = [profile(stats, float(p), method).loglik for p in grid]
+    return pd.Series(values, index=pd.Index(grid, name="psi"), name=f"{method} loglik")
+
+
+def _check_sd(name: str, value: float, *, positive: bool) -> float:
+    value = float(value)
+    if not np.isfinite(value) or value < 0 or (positive and value == 0):
+        need = "> 0" if positive else ">= 0"
+        raise ValueError(f"{name} must be finite and {need}, got {value!r}")
+    return value
+
+
+def _beta_vector(g: GroupedData, beta: float | Sequence[float] | pd.Series | None) -> np.ndarray:
+    if g.p == 0:
+        if beta is not None and np.size(beta) != 0:
+            raise ValueError("beta was given but the model has no covariate x")
+        return np.zeros(0)
+    if beta is None:
+        raise ValueError(f"beta is required for covariate(s) {g.x_names}")
+    if isinstance(beta, pd.Series):
+        missing = [name for name in g.x_names if name not in beta.index]
+        if missing:
+            raise ValueError(f"beta has no entry for covariate(s) {missing}")
+        return beta[g.x_names].to_numpy(dtype=float)
+    b = np.atleast_1d(np.asarray(beta, dtype=float))
+    if b.shape != (g.p,):
+        raise ValueError(f"beta must have {g.p} value(s) for {g.x_names}, got {b.tolist()}")
+    return b
+
+
+def _alpha_vector(g: GroupedData, alpha: pd.Series | Sequence[float]) -> np.ndarray:
+    if isinstance(alpha, pd.Series):
+        missing = [lab for lab in g.labels if lab not in alpha.index]
+        if missing:
+            raise ValueError(f"alpha has no value for group(s) {missing[:5]}")
+        return alpha.reindex(g.labels).to_numpy(dtype=float)
+    a = np.asarray(alpha, dtype=float)
+    if a.shape != (g.J,):
+        raise ValueError(f"alpha must have one value per group ({g.J}), got shape {a.shape}")
+    return a
+
+
+def joint_loglik(
+    data: pd.DataFrame,
+    y: str,
+    group: str,
+    x: str | Sequence[str] | None,
+    alpha: pd.Series | Sequence[float],
+    beta: float | Sequence[float] | pd.Series | None,
+    mu: float,
+    sigma_alpha: float,
+    sigma_y: float,
+) -> float:
+    """Joint (h-) log-likelihood of the data and the group intercepts.
+
+    $$
+    \\log p(y, \\alpha \\mid \\mu, \\beta, \\sigma_\\alpha, \\sigma_y)
+    = \\sum_j\\sum_i \\log N(y_{ij} \\mid \\alpha_j + x_{ij}'\\beta, \\sigma_y^2)
+    + \\sum_j \\log N(\\alpha_j \\mid \\mu, \\sigma_\\alpha^2)
+    $$
+
+    Maximizing it over the $\\alpha_j$ gives the shrinkage estimates; maximizing it over
+    $\\sigma_\\alpha$ as well does not work (it grows without bound as
+    $\\sigma_\\alpha \\to 0$ with every $\\alpha_j = \\mu$).
+
+    Parameters
+    ----------
+    alpha : Series or array_like
+        Group intercepts $\\alpha_j$, indexed by group label (or in sorted label order).
+    beta : float, array_like, Series or None
+        Slope(s) $\\beta$; None when there is no covariate.
+    mu, sigma_alpha, sigma_y : float
+        $\\mu_\\alpha$, $\\sigma_\\alpha > 0$, $\\sigma_y > 0$.
+    """
+    g = group_data(data, y, group, x)
+    sa = _check_sd("sigma_alpha", sigma_alpha, positive=True)
+    sy = _check_sd("sigma_y", sigma_y, positive=True)
+    a = _alpha_vector(g, alpha)
+    b = _beta_vector(g, beta)
+    resid = g.y - a[g.codes] - g.x @ b
+    data_part = -0.5 * (g.N * (LOG_2PI + 2 * np.log(sy)) + float(resid @ resid) / sy**2)
+    dev = a - float(mu)
+    prior_part = -0.5 * (g.J * (LOG_2PI + 2 * np.log(sa)) + float(dev @ dev) / sa**2)
+    return float(data_part + prior_part)
+
+
+def marginal_loglik(
+    data: pd.DataFrame,
+    y: str,
+    group: str,
+    x: str | Sequence[str] | None,
+    mu: float,
+    beta: float | Sequence[float] | pd.Series | None,
+    sigma_alpha: float,
+    sigma_y: float,
+) -> float:
+    """Marginal log-likelihood, the group intercepts integrated out (what ML maximizes).
+
+    $$
+    \\log p(y \\mid \\mu, \\beta, \\sigma_\\alpha, \\sigma_y)
+    = \\sum_j \\log N\\big(y_j \\mid \\mu 1 + x_j\\beta,\\;
+      \\sigma_y^2 I_{n_j} + \\sigma_\\alpha^2 1 1'\\big)
+    $$
+
+    computed group by group from $|V_j| = \\sigma_y^{2n_j}(1 + n_j\\psi)$ and
+    $V_j^{-1} = \\sigma_y^{-2}\\,(I - \\tfrac{\\psi}{1+n_j\\psi} 1 1')$.
+    """
+    g = group_data(data, y, group, x)
+    sa = _check_sd("sigma_alpha", sigma_alpha, positive=False)
+    sy = _check_sd("sigma_y", sigma_y, positive=True)
+    b = _beta_vector(g, beta)
+    r = g.y - float(mu) - g.x @ b
+    psi = sa**2 / sy**2
+    n = g.n
+    r_sum = g.group_sums(r)
+    quad = (float(r @ r) - float((psi / (1 + n * psi)) @ r_sum**2)) / sy**2
+    logdet = g.N * 2 * np.log(sy) + float(np.log1p(n * psi).sum())
+    return float(-0.5 * (g.N * LOG_2PI + logdet + quad))
+
+
+def reml_loglik(
+    data: pd.DataFrame,
+    y: str,
+    group: str,
+    x: str | Sequence[str] | None,
+    sigma_alpha: float,
+    sigma_y: float,
+) -> float:
+    """REML log-likelihood at given variance components (what REML maximizes).
+
+    $$
+    \\ell_R = -\\tfrac12\\big[(N-k)\\log 2\\pi + \\log|V| + \\log|X'V^{-1}X|
+    + (y - X\\hat b)'V^{-1}(y - X\\hat b)\\big]
+    $$
+
+    with $\\hat b$ the GLS estimate of $(\\mu, \\beta)$ and $k = p + 1$. It
+    does not depend on $(\\mu, \\beta)$: they are estimated, not given.
+    """
+    g = group_data(data, y, group, x)
+    sa = _check_sd("sigma_alpha", sigma_alpha, positive=False)
+    sy = _check_sd("sigma_y", sigma_y, positive=True)
+    psi = sa**2 / sy**2
+    pt = profile(g.stats, psi, "REML")
+    k = g.p + 1
+    _, logdet_A = np.linalg.slogdet(pt.A)
+    logdet_V = g.N * np.log(sy**2) + float(np.log1p(g.n * psi).sum())
+    logdet_XVX = logdet_A - k * np.log(sy**2)
+    return float(-0.5 * ((g.N - k) * LOG_2PI + logdet_V + logdet_XVX + pt.rss / sy**2))
+
+
+def naive_sigma_alpha2(alpha: pd.Series | np.ndarray, mu: float) -> float:
+    """The joint-likelihood ("plug-in") estimate $\\frac1J\\sum_j(\\hat\\alpha_j - \\mu)^2$.
+
+    It treats the shrunken estimates $\\hat\\alpha_j$ as if they were the true intercepts.
+    They vary less than the true intercepts (each is pulled toward $\\mu$), so this is
+    biased downward; iterating it drives $\\sigma_\\alpha$ to zero.
+    """
+    a = np.asarray(alpha, dtype=float)
+    return float(np.mean((a - float(mu)) ** 2))
+
+
+def em_sigma_alpha2(
+    alpha: pd.Series | np.ndarray, mu: float, cond_var: pd.Series | np.ndarray
+) -> float:
+    """The EM update of $\\sigma_\\alpha^2$: the naive estimate plus the conditional variances.
+
+    $$
+    \\hat\\sigma_\\alpha^2 = \\frac1J\\sum_j\\big[(\\hat\\alpha_j - \\mu)^2
+    + \\operatorname{Var}(a_j \\mid y)\\big]
+    $$
+
+    Adding each group's conditional variance
+    $\\operatorname{Var}(a_j\\mid y) = \\sigma_\\alpha^2(1-\\lambda_j)$ repairs the
+    downward bias of :func:`naive_sigma_alpha2`; at the ML estimate it returns
+    $\\hat\\sigma_\\alpha^2$ itself (a fixed point of EM).
+    """
+    a = np.asarray(alpha, dtype=float)
+    v = np.asarray(cond_var, dtype=float)
+    if a.shape != v.shape:
+        raise ValueError(f"alpha and cond_var differ in shape: {a.shape} vs {v.shape}")
+    if (v < 0).any():
+        raise ValueError("cond_var must be >= 0")
+    return float(np.mean((a - float(mu)) ** 2 + v))
