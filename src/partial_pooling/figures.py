@@ -1,0 +1,535 @@
+"""Every figure on the site, drawn from the numbers the other modules return.
+
+Each function takes fitted results (or plain numbers) and returns a :class:`SiteFigure`, a
+matplotlib `Figure` built without pyplot's global state. In Jupyter it displays itself as a PNG
+with alt text, so a notebook cell that shows a figure is a single call.
+
+Colours are fixed across the site: complete pooling grey, no pooling orange, partial pooling
+blue (the Okabe-Ito palette, legible to colour-blind readers and on a white background in both
+light and dark themes).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Ellipse
+
+from .decomposition import BetaDecomposition
+from .estimation import PoolingFit
+from .random_slopes import RandomSlopesFit
+from .shrinkage import shrinkage_factor
+
+__all__ = [
+    "COLOURS",
+    "SiteFigure",
+    "decomposition_bars",
+    "em_vs_joint_mode",
+    "estimates_vs_size",
+    "lambda_vs_n",
+    "pooling_lines",
+    "profile_likelihood",
+    "shrinkage_arrows",
+    "shrinkage_arrows_2d",
+    "slope_path_figure",
+]
+
+COLOURS = {"complete": "#7f7f7f", "none": "#d55e00", "partial": "#0072b2", "between": "#009e73"}
+LABELS = {"complete": "complete pooling", "none": "no pooling", "partial": "partial pooling"}
+
+
+class SiteFigure(Figure):
+    """A matplotlib `Figure` that carries alt text and shows itself in Jupyter.
+
+    Attributes
+    ----------
+    alt : str
+        A one-sentence description of what the figure shows, used as the image's alt text.
+    """
+
+    def __init__(self, *args: object, alt: str = "", **kwargs: object) -> None:
+        kwargs.setdefault("layout", "constrained")
+        kwargs.setdefault("facecolor", "white")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.alt = alt
+
+    def png(self, dpi: int = 110) -> bytes:
+        """The figure as PNG bytes."""
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=dpi, facecolor="white")
+        return buf.getvalue()
+
+    def _repr_mimebundle_(
+        self, include: object = None, exclude: object = None
+    ) -> dict[str, str | bytes]:
+        data = self.png()
+        b64 = base64.b64encode(data).decode("ascii")
+        alt = html.escape(self.alt or "figure", quote=True)
+        return {
+            "image/png": b64,
+            "text/html": f'<img class="pp-figure" src="data:image/png;base64,{b64}" alt="{alt}">',
+            "text/plain": f"<figure: {self.alt}>",
+        }
+
+
+def _finish(ax: object) -> None:
+    ax.spines[["top", "right"]].set_visible(False)  # type: ignore[attr-defined]
+
+
+def pooling_lines(
+    data: pd.DataFrame,
+    y: str,
+    group: str,
+    x: str,
+    fits: Sequence[PoolingFit],
+    groups: Sequence[object],
+    *,
+    ncols: int = 4,
+    jitter: float = 0.05,
+    seed: int = 0,
+) -> SiteFigure:
+    """Data and fitted lines of complete, no and partial pooling in a few chosen groups.
+
+    Parameters
+    ----------
+    data, y, group, x
+        The data and the columns the fits used (one covariate).
+    fits : sequence of PoolingFit
+        Typically ``[complete_pooling(...), no_pooling(...), fit_random_intercept(...)]``.
+    groups : sequence
+        Group labels to show, one panel each (in this order).
+    """
+    rng = np.random.default_rng(seed)
+    nrows = int(np.ceil(len(groups) / ncols))
+    fig = SiteFigure(
+        figsize=(2.6 * ncols, 2.4 * nrows + 0.5),
+        alt=(
+            f"{len(groups)} panels, one per {group}, each showing its observations of {y} against "
+            f"{x} and the fitted lines of "
+            + ", ".join(LABELS[f.pooling] for f in fits)
+            + ": the partial-pooling line lies between the other two, closer to the group's own "
+            "line when the group is large."
+        ),
+    )
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
+    xs = np.array([data[x].min(), data[x].max()])
+    for ax, lab in zip(axes, groups, strict=False):
+        sub = data[data[group] == lab]
+        ax.scatter(
+            sub[x] + rng.uniform(-jitter, jitter, len(sub)),
+            sub[y],
+            s=9,
+            color="black",
+            alpha=0.6,
+            linewidths=0,
+        )
+        for f in fits:
+            ax.plot(
+                xs,
+                f.alpha[lab] + f.beta[x] * xs,
+                color=COLOURS[f.pooling],
+                lw=2 if f.pooling == "partial" else 1.4,
+                ls="--" if f.pooling == "complete" else "-",
+                label=LABELS[f.pooling],
+            )
+        ax.set_title(f"{lab} ($n_j$ = {len(sub)})", fontsize=9)
+        _finish(ax)
+    for ax in axes[len(groups) :]:
+        ax.set_visible(False)
+    for ax in axes[::ncols]:
+        ax.set_ylabel(y)
+    for ax in axes[-ncols:]:
+        ax.set_xlabel(x)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncols=len(fits), frameon=False)
+    return fig
+
+
+def estimates_vs_size(
+    no_pool: PoolingFit, partial: PoolingFit, *, complete: PoolingFit | None = None
+) -> SiteFigure:
+    """Group intercepts against group size: no pooling beside partial pooling.
+
+    Each estimate is drawn with a bar of ±1 standard error (no pooling) or ±1 conditional SD
+    (partial pooling). The horizontal line is $\\hat\\mu$ of the partial-pooling fit (and the
+    dashed one complete pooling's intercept, when given).
+    """
+    n = partial.n.reindex(no_pool.alpha.index)
+    jit = np.exp(np.random.default_rng(1).uniform(-0.06, 0.06, len(n)))
+    fig = SiteFigure(
+        figsize=(10, 4),
+        alt=(
+            "Two panels of group intercept estimates against group size on a log scale. Left, no "
+            "pooling: small groups scatter widely. Right, partial pooling: small groups are "
+            "pulled toward the population mean, large groups barely move."
+        ),
+    )
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, fit in zip(axes, (no_pool, partial), strict=True):
+        sd = fit.cond_sd.reindex(n.index)
+        ax.errorbar(
+            n * jit,
+            fit.alpha.reindex(n.index),
+            yerr=sd,
+            fmt="o",
+            ms=3.5,
+            color=COLOURS[fit.pooling],
+            ecolor=COLOURS[fit.pooling],
+            elinewidth=0.8,
+            alpha=0.85,
+        )
+        ax.axhline(partial.mu, color="black", lw=1, label=r"$\hat\mu$ (partial pooling)")
+        if complete is not None:
+            ax.axhline(
+                complete.mu, color=COLOURS["complete"], lw=1.2, ls="--", label="complete pooling"
+            )
+        ax.set_xscale("log")
+        ax.set_xlabel(f"group size $n_j$ ({fit.group_name}, log scale)")
+        ax.set_title(
+            LABELS[fit.pooling].capitalize()
+            + (" ± 1 s.e." if fit.pooling == "none" else " ± 1 conditional s.d.")
+        )
+        _finish(ax)
+    axes[0].set_ylabel(r"group intercept $\hat\alpha_j$")
+    axes[1].legend(frameon=False, loc="lower right")
+    return fig
+
+
+def shrinkage_arrows(no_pool: PoolingFit, partial: PoolingFit) -> SiteFigure:
+    """Arrows from each group's no-pooling intercept to its partial-pooling intercept.
+
+    Drawn against group size: the arrows are long for small groups and short for large ones,
+    and all point toward $\\hat\\mu$.
+    """
+    n = partial.n.reindex(no_pool.alpha.index).to_numpy(dtype=float)
+    start = no_pool.alpha.to_numpy()
+    end = partial.alpha.reindex(no_pool.alpha.index).to_numpy()
+    xs = n * np.exp(np.random.default_rng(2).uniform(-0.05, 0.05, len(n)))
+    fig = SiteFigure(
+        figsize=(8, 4.6),
+        alt=(
+            "Arrows from each group's no-pooling intercept to its partial-pooling intercept, "
+            "plotted against group size on a log scale: every arrow points toward the "
+            "population mean, and the arrows are longest for the smallest groups."
+        ),
+    )
+    ax = fig.add_subplot()
+    ax.scatter(xs, start, s=14, color=COLOURS["none"], label="no pooling", zorder=3)
+    ax.scatter(xs, end, s=14, color=COLOURS["partial"], label="partial pooling", zorder=3)
+    for xi, a, b in zip(xs, start, end, strict=True):
+        if abs(b - a) > 1e-12:
+            ax.annotate(
+                "",
+                xy=(xi, b),
+                xytext=(xi, a),
+                arrowprops={
+                    "arrowstyle": "->",
+                    "color": "#555555",
+                    "lw": 0.8,
+                    "shrinkA": 2,
+                    "shrinkB": 2,
+                },
+            )
+    ax.axhline(partial.mu, color="black", lw=1, label=r"$\hat\mu$")
+    ax.set_xscale("log")
+    ax.set_xlabel(f"group size $n_j$ ({partial.group_name}, log scale)")
+    ax.set_ylabel(r"group intercept $\hat\alpha_j$")
+    ax.set_title("Each group moves toward the population mean, small groups the most")
+    ax.legend(frameon=False, loc="best")
+    _finish(ax)
+    return fig
+
+
+def lambda_vs_n(
+    ratios: Sequence[float], *, n_max: int = 100, observed: PoolingFit | None = None
+) -> SiteFigure:
+    """The shrinkage weight $\\lambda$ against group size for several $\\sigma_\\alpha/\\sigma_y$.
+
+    Parameters
+    ----------
+    ratios : sequence of float
+        Values of $\\sigma_\\alpha / \\sigma_y$, one curve each.
+    n_max : int
+        Largest group size on the axis.
+    observed : PoolingFit, optional
+        A partial-pooling fit whose groups are added as points $(n_j, \\lambda_j)$.
+    """
+    n = np.arange(1, n_max + 1)
+    fig = SiteFigure(
+        figsize=(7.5, 4.2),
+        alt=(
+            "Curves of the shrinkage weight lambda against group size, one per ratio "
+            "sigma_alpha / sigma_y: each rises from near 0 toward 1, faster for larger ratios."
+        ),
+    )
+    ax = fig.add_subplot()
+    shades = np.linspace(0.35, 0.95, len(ratios))
+    for r, s in zip(ratios, shades, strict=True):
+        ax.plot(
+            n,
+            shrinkage_factor(n, r, 1.0),
+            color=(0.0, 0.45 * s, 0.70 * s),
+            label=rf"$\sigma_\alpha/\sigma_y$ = {r:g}",
+        )
+    if observed is not None:
+        ax.scatter(
+            observed.n,
+            observed.shrinkage,
+            s=12,
+            color=COLOURS["none"],
+            zorder=3,
+            label=f"{observed.group_name} ($\\hat\\sigma_\\alpha/\\hat\\sigma_y$ = "
+            f"{observed.sigma_alpha / observed.sigma_y:.2f})",
+        )
+    ax.axhline(0.5, color="#aaaaaa", lw=0.8, ls=":")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("group size $n_j$ (log scale)")
+    ax.set_ylabel(r"$\lambda_j$, weight on the group's own data")
+    ax.set_title(r"$\lambda_j = n_j\sigma_\alpha^2 / (n_j\sigma_\alpha^2 + \sigma_y^2)$")
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    _finish(ax)
+    return fig
+
+
+def profile_likelihood(
+    curves: dict[str, pd.Series], maxima: dict[str, tuple[float, float]]
+) -> SiteFigure:
+    """Profiled log-likelihoods in $\\psi$, each relative to its maximum, with maxima marked.
+
+    Parameters
+    ----------
+    curves : dict of str to Series
+        Label (e.g. ``"ML"``, ``"REML"``) to $\\ell(\\psi)$ indexed by $\\psi$.
+    maxima : dict of str to (psi_hat, loglik_hat)
+        The maximum of each curve.
+    """
+    fig = SiteFigure(
+        figsize=(7.5, 4.2),
+        alt=(
+            "Profiled log-likelihood curves in psi, ML and REML, each relative to its maximum, "
+            "with the maxima marked: both peak at a positive psi, REML slightly to the right."
+        ),
+    )
+    ax = fig.add_subplot()
+    colours = ["#0072b2", "#cc79a7", "#009e73"]
+    for (label, curve), col in zip(curves.items(), colours, strict=False):
+        psi_hat, ll_hat = maxima[label]
+        ax.plot(curve.index, curve.to_numpy() - ll_hat, color=col, label=label)
+        ax.axvline(psi_hat, color=col, lw=0.8, ls="--")
+        ax.plot([psi_hat], [0.0], "o", color=col)
+        ax.annotate(
+            rf"$\hat\psi_{{{label}}}$ = {psi_hat:.4f}",
+            (psi_hat, 0.0),
+            textcoords="offset points",
+            xytext=(6, -14 - 12 * list(curves).index(label)),
+            color=col,
+            fontsize=9,
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel(r"$\psi = \sigma_\alpha^2 / \sigma_y^2$ (log scale)")
+    ax.set_ylabel(r"$\ell(\psi) - \ell(\hat\psi)$")
+    ax.set_title(r"The profiled log-likelihood has one free parameter, $\psi$")
+    ax.legend(frameon=False)
+    _finish(ax)
+    return fig
+
+
+def em_vs_joint_mode(em: pd.DataFrame, joint: pd.DataFrame, sigma_alpha_ml: float) -> SiteFigure:
+    """$\\sigma_\\alpha$ along the EM iterations and along the naive joint-mode iterations."""
+    fig = SiteFigure(
+        figsize=(7.5, 4.0),
+        alt=(
+            "sigma_alpha at each iteration: EM climbs to the ML estimate, while the naive "
+            "joint-likelihood iteration falls away from it."
+        ),
+    )
+    ax = fig.add_subplot()
+    ax.plot(
+        em.index,
+        em["sigma_alpha"],
+        color=COLOURS["partial"],
+        marker="o",
+        ms=3,
+        label="EM (adds Var$(a_j \\mid y)$)",
+    )
+    ax.plot(
+        joint.index,
+        joint["sigma_alpha"],
+        color=COLOURS["none"],
+        marker="o",
+        ms=3,
+        label="naive joint-likelihood iteration",
+    )
+    ax.axhline(sigma_alpha_ml, color="black", lw=1, ls="--", label=r"ML $\hat\sigma_\alpha$")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel(r"$\sigma_\alpha$")
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False)
+    _finish(ax)
+    return fig
+
+
+def slope_path_figure(
+    path: pd.DataFrame, *, ols: float, sigma_alpha_hat: float, x_name: str = "x"
+) -> SiteFigure:
+    """The mixed model's slope as $\\sigma_\\alpha$ moves from 0 to large values.
+
+    Parameters
+    ----------
+    path : DataFrame
+        From `partial_pooling.slope_path`.
+    ols : float
+        The complete-pooling (OLS) slope, the limit at $\\sigma_\\alpha = 0$.
+    sigma_alpha_hat : float
+        The fitted $\\hat\\sigma_\\alpha$, marked on the axis.
+    """
+    fig = SiteFigure(
+        figsize=(7.5, 4.2),
+        alt=(
+            "The GLS slope as sigma_alpha grows: it starts at the complete-pooling OLS slope "
+            "and moves to the within-group slope, always between the within and between slopes."
+        ),
+    )
+    ax = fig.add_subplot()
+    s = path.index.to_numpy()
+    ax.plot(
+        s, path["gls"], color=COLOURS["partial"], lw=2, label=r"$\hat\beta_{GLS}(\sigma_\alpha)$"
+    )
+    ax.plot(
+        s,
+        path["between"],
+        color=COLOURS["between"],
+        lw=1.2,
+        ls="-.",
+        label=r"$\hat\beta_B(\sigma_\alpha)$ between groups",
+    )
+    ax.axhline(
+        path["within"].iloc[0],
+        color=COLOURS["none"],
+        lw=1.2,
+        label=r"$\hat\beta_W$ within groups (no pooling)",
+    )
+    ax.axhline(ols, color=COLOURS["complete"], lw=1.2, ls="--", label="OLS (complete pooling)")
+    ax.axvline(sigma_alpha_hat, color="black", lw=0.8, ls=":")
+    ax.annotate(
+        r"$\hat\sigma_\alpha$",
+        (sigma_alpha_hat, ax.get_ylim()[1]),
+        textcoords="offset points",
+        xytext=(4, -12),
+    )
+    ax.set_xscale("log")
+    ax.set_xlabel(r"$\sigma_\alpha$ (log scale; $\sigma_y$ fixed at its estimate)")
+    ax.set_ylabel(f"slope of {x_name}")
+    ax.set_title("The slope estimate moves from complete pooling to the within slope")
+    ax.legend(frameon=False, fontsize=8)
+    _finish(ax)
+    return fig
+
+
+def decomposition_bars(d: BetaDecomposition, ols: float, x_name: str = "x") -> SiteFigure:
+    """The within, between, GLS and OLS slopes side by side, with the weight $\\omega$."""
+    fig = SiteFigure(
+        figsize=(7, 3.2),
+        alt=(
+            "Horizontal bars of four slope estimates: within, between, GLS and OLS; the GLS "
+            "slope lies between the within and between slopes."
+        ),
+    )
+    ax = fig.add_subplot()
+    labels = [
+        r"$\hat\beta_W$ within",
+        r"$\hat\beta_B$ between",
+        rf"$\hat\beta_{{GLS}}$ = {d.weight:.3f}·W + {1 - d.weight:.3f}·B",
+        "OLS",
+    ]
+    vals = [d.within, d.between, d.gls, ols]
+    cols = [COLOURS["none"], COLOURS["between"], COLOURS["partial"], COLOURS["complete"]]
+    ax.barh(labels[::-1], vals[::-1], color=cols[::-1])
+    for i, v in enumerate(vals[::-1]):
+        ax.annotate(
+            f"{v:.4f}",
+            (v, i),
+            textcoords="offset points",
+            xytext=(4 if v >= 0 else -4, 0),
+            ha="left" if v >= 0 else "right",
+            va="center",
+            fontsize=9,
+        )
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel(f"slope of {x_name}")
+    _finish(ax)
+    return fig
+
+
+def _ellipse(ax: object, centre: np.ndarray, cov: np.ndarray, k: float, **kw: object) -> None:
+    vals, vecs = np.linalg.eigh(cov)
+    angle = float(np.degrees(np.arctan2(vecs[1, 1], vecs[0, 1])))
+    w, h = 2 * k * np.sqrt(np.maximum(vals[::-1], 0))
+    ax.add_patch(Ellipse(tuple(centre), w, h, angle=angle, fill=False, **kw))  # type: ignore[attr-defined]
+
+
+def shrinkage_arrows_2d(ols: pd.DataFrame, fit: RandomSlopesFit) -> SiteFigure:
+    """Two-dimensional shrinkage: per-group OLS lines to partially pooled (intercept, slope).
+
+    Arrows go from each group's own least-squares (intercept, slope) to its partial-pooling
+    estimate; the ellipses are the 50% and 95% contours of the fitted
+    $N(\\hat\\mu, \\hat\\Sigma)$ for the group coefficients.
+    """
+    names = list(fit.mu.index)
+    start = ols.reindex(fit.coef.index)[names].to_numpy()
+    end = fit.coef[names].to_numpy()
+    fig = SiteFigure(
+        figsize=(7, 5.4),
+        alt=(
+            "Each group's own least-squares intercept and slope, with an arrow to its partially "
+            "pooled intercept and slope; the arrows point into the fitted covariance ellipses "
+            "around the population intercept and slope."
+        ),
+    )
+    ax = fig.add_subplot()
+    for (a0, a1), (b0, b1) in zip(start, end, strict=True):
+        ax.annotate(
+            "",
+            xy=(b0, b1),
+            xytext=(a0, a1),
+            arrowprops={
+                "arrowstyle": "->",
+                "color": "#555555",
+                "lw": 0.8,
+                "shrinkA": 2,
+                "shrinkB": 2,
+            },
+        )
+    ax.scatter(
+        start[:, 0],
+        start[:, 1],
+        s=18,
+        color=COLOURS["none"],
+        label="no pooling (each group's own line)",
+        zorder=3,
+    )
+    ax.scatter(
+        end[:, 0], end[:, 1], s=18, color=COLOURS["partial"], label="partial pooling", zorder=3
+    )
+    mu = fit.mu.to_numpy()
+    ax.plot([mu[0]], [mu[1]], "k+", ms=12, mew=2, label=r"$\hat\mu$ (population)")
+    for level, ls in [(0.5, "-"), (0.95, "--")]:
+        k = float(np.sqrt(-2 * np.log(1 - level)))
+        _ellipse(ax, mu, fit.cov.to_numpy(), k, color="black", lw=0.9, ls=ls)
+    ax.set_xlabel(f"group intercept (at {names[1]} = 0)")
+    ax.set_ylabel(f"slope of {names[1]}")
+    ax.set_title(
+        "Intercepts and slopes are shrunk together (ellipses: 50% and 95% of "
+        r"$N(\hat\mu, \hat\Sigma)$)",
+        fontsize=10,
+    )
+    fig.legend(frameon=False, fontsize=8, loc="outside lower center", ncols=3)
+    _finish(ax)
+    return fig
