@@ -1,0 +1,100 @@
+# Two commands: `make serve` (build and serve at http://127.0.0.1:8000) and `make test`
+# (lint, unit tests, a clean strict build that executes every notebook, browser tests).
+# Every target bootstraps .venv from requirements.lock first when it is missing or stale.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.stamp-requirements
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Seconds allowed for one site build (nbclient enforces no cell timeout of its own).
+BUILD_TIMEOUT ?= 600
+CHROMIUM ?= /usr/bin/chromium
+# Notebook output cache for `make serve` only (tests and CI always build from scratch).
+CACHE ?= false
+LINT_PATHS := $(wildcard src tests docs/notebooks benchmarks scripts)
+
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONUNBUFFERED := 1
+
+.PHONY: help venv site serve test lint unit browser chromium lock clean
+
+help:
+	@echo "make serve   build the site and serve it at http://$(HOST):$(PORT) (mkdocs serve, live reload)"
+	@echo "make test    ruff, unit tests, clean strict build (executes all notebooks), browser tests"
+	@echo "make site    clean strict build into site/ without serving"
+	@echo "make lock    refresh requirements.lock from requirements.in (pip-compile)"
+	@echo "make clean   remove site/ and .cache/"
+
+# The virtualenv, rebuilt when requirements.lock or pyproject.toml changes.
+$(STAMP): requirements.lock pyproject.toml
+	@if [ ! -x $(BIN)/python ]; then echo "creating $(VENV)"; python3 -m venv $(VENV); fi
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.lock
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e . --no-deps
+	@touch $@
+
+venv: $(STAMP)
+
+# A clean build: no output cache (it is keyed on the notebook text only, so it goes stale when
+# src/ changes), MPLBACKEND unset (the kernels inherit it; Agg removes every inline figure).
+site: $(STAMP)
+	rm -rf site .cache/mkdocs-jupyter
+	env -u MPLBACKEND MKDOCS_JUPYTER_CACHE=false \
+	  timeout $(BUILD_TIMEOUT) $(BIN)/mkdocs build --strict
+
+# mkdocs serve builds into a temporary folder, serves it and rebuilds on changes under docs/,
+# mkdocs.yml, src/ and scripts/ (every notebook runs again on each rebuild; CACHE=true keeps
+# notebook outputs between rebuilds, at the price of stale pages after a change in src/).
+serve: $(STAMP)
+	env -u MPLBACKEND MKDOCS_JUPYTER_CACHE=$(CACHE) \
+	  $(BIN)/mkdocs serve --strict -a $(HOST):$(PORT) --watch src --watch scripts
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINT_PATHS)
+
+# Unit tests: everything under tests/ except the site tests. Exit status 5 (no tests collected
+# yet) is not a failure.
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests --ignore=tests/site -q || { s=$$?; [ $$s -eq 5 ] || exit $$s; }
+
+# Browser and build tests against the site/ that `make site` just built.
+browser: $(STAMP) chromium
+	PP_SITE_DIR=site PP_CHROMIUM=$(CHROMIUM) timeout $(BUILD_TIMEOUT) \
+	  $(BIN)/python -m pytest tests/site -q
+
+test: $(STAMP) chromium
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory site
+	$(MAKE) --no-print-directory browser
+
+# Debian's Chromium for the browser tests (never `playwright install`: it downloads a browser).
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "error: the browser tests need Debian's chromium at $(CHROMIUM)." >&2; \
+	  echo "       install it with: sudo apt-get install chromium" >&2; \
+	  echo "       (or point CHROMIUM=/path/to/chromium at another build)" >&2; \
+	  exit 1; \
+	fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	if ! apt-cache show chromium >/dev/null 2>&1; then \
+	  apt-get -o DPkg::Lock::Timeout=300 update -q; \
+	fi; \
+	apt-get -o DPkg::Lock::Timeout=300 install -y -q chromium >/dev/null \
+	  || { apt-get -o DPkg::Lock::Timeout=300 update -q && \
+	       apt-get -o DPkg::Lock::Timeout=300 install -y -q chromium >/dev/null; }; \
+	test -x "$(CHROMIUM)"
+
+# Refresh the pinned lock from requirements.in. pip-tools lives in the venv only for this.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --disable-pip-version-check -q pip-tools
+	$(BIN)/pip-compile --strip-extras --no-header --output-file requirements.lock requirements.in
+
+clean:
+	rm -rf site .cache
