@@ -112,12 +112,10 @@ class GroupedData:
         """Per-group sums of a length-``N`` array (or of each column of an ``N x p`` array)."""
         if values.ndim == 1:
             return np.bincount(self.codes, weights=values, minlength=self.J)
-        return np.column_stack(
-            [
-                np.bincount(self.codes, weights=values[:, k], minlength=self.J)
-                for k in range(values.shape[1])
-            ]
-        ).reshape(self.J, values.shape[1])
+        out = np.empty((self.J, values.shape[1]))
+        for k in range(values.shape[1]):
+            out[:, k] = np.bincount(self.codes, weights=values[:, k], minlength=self.J)
+        return out
 
     @cached_property
     def ybar(self) -> np.ndarray:

@@ -1,0 +1,213 @@
+"""The three pooling estimators against published lme4 values, statsmodels and dense algebra."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from reference import dense_gls, design, sm_mixed, sm_ols
+
+from partial_pooling import (
+    complete_pooling,
+    datasets,
+    fit_random_intercept,
+    group_intercepts,
+    no_pooling,
+    pooled_mean,
+)
+
+RADON = ("log_radon", "county", ["floor"])
+
+
+def _published(value: float, decimals: int) -> dict[str, float]:
+    """Tolerance of a value printed to ``decimals`` places: half a unit in the last place."""
+    return {"abs": 0.5 * 10.0**-decimals + 1e-12}
+
+
+def test_sleepstudy_reml_matches_lme4_published_values(sleepstudy):
+    # lme4: lmer(Reaction ~ Days + (1 | Subject), sleepstudy)
+    fit = fit_random_intercept(sleepstudy, "Reaction", "Subject", "Days")
+    assert fit.mu == pytest.approx(251.4051, **_published(251.4051, 4))
+    assert fit.beta["Days"] == pytest.approx(10.4673, **_published(10.4673, 4))
+    assert fit.sigma_alpha == pytest.approx(37.124, **_published(37.124, 3))
+    assert fit.sigma_y == pytest.approx(30.991, **_published(30.991, 3))
+    assert fit.loglik == pytest.approx(-893.2325, **_published(-893.2325, 4))
+    assert fit.se_mu == pytest.approx(9.7467, **_published(9.7467, 4))
+    assert fit.se_beta["Days"] == pytest.approx(0.8042, **_published(0.8042, 4))
+
+
+def test_dyestuff_matches_lme4_book_values_for_reml_and_ml():
+    # Bates, lme4: Mixed-effects modeling with R, chapter 1 (fm01 and fm01ML)
+    reml = fit_random_intercept(datasets.dyestuff(), "Yield", "Batch")
+    assert reml.sigma_alpha == pytest.approx(42.00, abs=0.005)
+    assert reml.sigma_y == pytest.approx(49.51, abs=0.005)
+    assert reml.se_mu == pytest.approx(19.38, abs=0.005)
+    assert -2 * reml.loglik == pytest.approx(319.6543, abs=5e-5)
+    ml = fit_random_intercept(datasets.dyestuff(), "Yield", "Batch", method="ML")
+    assert ml.sigma_alpha == pytest.approx(37.26, abs=0.005)
+    assert ml.se_mu == pytest.approx(17.69, abs=0.005)
+    assert ml.loglik == pytest.approx(-163.6635, abs=5e-5)
+    assert ml.mu == reml.mu == pytest.approx(1527.5, abs=1e-9)
+
+
+def test_dyestuff2_is_reported_at_the_boundary_as_complete_pooling():
+    # lme4 reports a zero Batch variance for Dyestuff2; residual SD 3.716, intercept SE 0.6784
+    fit = fit_random_intercept(datasets.dyestuff2(), "Yield", "Batch")
+    assert fit.at_boundary
+    assert fit.sigma_alpha == 0.0
+    assert (fit.shrinkage == 0).all()
+    assert fit.sigma_y == pytest.approx(3.716, abs=5e-4)
+    assert fit.se_mu == pytest.approx(0.6784, abs=5e-5)
+    assert (fit.alpha == fit.mu).all()
+    assert "boundary" in fit.summary()
+    # at the boundary the ML fit *is* complete pooling: same intercept and log-likelihood
+    ml = fit_random_intercept(datasets.dyestuff2(), "Yield", "Batch", method="ML")
+    ols = complete_pooling(datasets.dyestuff2(), "Yield", "Batch")
+    assert ml.mu == pytest.approx(ols.mu, rel=1e-12)
+    assert ml.loglik == pytest.approx(ols.loglik, rel=1e-12)
+
+
+@pytest.mark.parametrize("method", ["REML", "ML"])
+def test_balanced_one_way_matches_anova_closed_form(method):
+    df = datasets.dyestuff()
+    groups = df.groupby("Batch")["Yield"]
+    n = groups.size().iloc[0]
+    J = groups.ngroups
+    ssw = ((df["Yield"] - groups.transform("mean")) ** 2).sum()
+    ssb = n * ((groups.mean() - df["Yield"].mean()) ** 2).sum()
+    msw = ssw / (J * (n - 1))
+    if method == "REML":
+        sigma_alpha2 = (ssb / (J - 1) - msw) / n
+    else:
+        sigma_alpha2 = (ssb / J - msw) / n
+    fit = fit_random_intercept(df, "Yield", "Batch", method=method)
+    assert fit.sigma_y**2 == pytest.approx(msw, rel=1e-10)
+    assert fit.sigma_alpha**2 == pytest.approx(sigma_alpha2, rel=1e-10)
+
+
+@pytest.mark.parametrize("method", ["REML", "ML"])
+def test_radon_matches_tightly_fitted_statsmodels(radon, method):
+    fit = fit_random_intercept(radon, *RADON, method=method)
+    sm = sm_mixed(radon, *RADON, reml=method == "REML")
+    np.testing.assert_allclose(fit.fixed.to_numpy(), sm.fe_params.to_numpy(), rtol=1e-8)
+    assert fit.sigma_alpha**2 == pytest.approx(sm.cov_re.iloc[0, 0], rel=1e-6)
+    assert fit.sigma_y**2 == pytest.approx(sm.scale, rel=1e-6)
+    assert fit.loglik == pytest.approx(sm.llf, rel=1e-8)
+    blups = pd.Series({k: v.iloc[0] for k, v in sm.random_effects.items()})
+    np.testing.assert_allclose(
+        fit.a.to_numpy(), blups.reindex(fit.a.index).to_numpy(), rtol=1e-6, atol=1e-9
+    )
+
+
+def test_radon_with_two_covariates_matches_statsmodels(radon):
+    cols = ("log_radon", "county", ["floor", "uranium"])
+    fit = fit_random_intercept(radon, *cols)
+    sm = sm_mixed(radon, *cols)
+    np.testing.assert_allclose(fit.fixed.to_numpy(), sm.fe_params.to_numpy(), rtol=1e-8)
+    assert fit.sigma_alpha**2 == pytest.approx(sm.cov_re.iloc[0, 0], rel=1e-6)
+    assert list(fit.beta.index) == ["floor", "uranium"]
+
+
+def test_our_fit_is_more_accurate_than_statsmodels_default(radon):
+    """The exact optimum: our score is zero where statsmodels' default fit leaves a gap."""
+    fit = fit_random_intercept(radon, *RADON)
+    assert abs(fit.extra["score"]) < 1e-6
+    tight = sm_mixed(radon, *RADON)
+    assert fit.loglik >= tight.llf - 1e-10
+
+
+def test_fixed_effects_and_blups_equal_dense_gls_at_the_fitted_variances(radon):
+    fit = fit_random_intercept(radon, *RADON)
+    X, Z, y, labels = design(radon, *RADON)
+    b, cov, a = dense_gls(X, Z, y, fit.sigma_alpha, fit.sigma_y)
+    np.testing.assert_allclose(fit.fixed.to_numpy(), b, rtol=1e-10)
+    np.testing.assert_allclose(fit.cov_fixed.to_numpy(), cov, rtol=1e-9)
+    np.testing.assert_allclose(fit.a.reindex(labels).to_numpy(), a, rtol=1e-8, atol=1e-12)
+
+
+def test_blups_equal_closed_form_for_every_group(radon):
+    fit = fit_random_intercept(radon, *RADON)
+    closed = group_intercepts(radon, *RADON, fit.mu, fit.beta, fit.sigma_alpha, fit.sigma_y)
+    np.testing.assert_allclose(closed.to_numpy(), fit.alpha.to_numpy(), rtol=1e-12)
+
+
+def test_group_deviations_sum_to_zero_and_mu_is_the_precision_weighted_mean(radon):
+    fit = fit_random_intercept(radon, *RADON)
+    assert abs(fit.a.sum()) < 1e-10
+    mu = pooled_mean(radon, *RADON, fit.beta, fit.sigma_alpha, fit.sigma_y)
+    assert mu == pytest.approx(fit.mu, rel=1e-12)
+    # ... and not the plain mean of the adjusted group means
+    assert abs(fit.adjusted_ybar.mean() - fit.mu) > 1e-3
+
+
+def test_conditional_sd_matches_statsmodels_random_effects_cov(radon):
+    fit = fit_random_intercept(radon, *RADON, method="ML")
+    sm = sm_mixed(radon, *RADON, reml=False)
+    # statsmodels' conditional covariance adds the uncertainty of the fixed effects; the
+    # conditional variance given beta is sigma_alpha^2 (1 - lambda_j) (lme4's condVar)
+    expected = fit.sigma_alpha**2 * (1 - fit.shrinkage)
+    np.testing.assert_allclose(fit.cond_sd**2, expected, rtol=1e-12)
+    assert fit.sigma_alpha**2 == pytest.approx(sm.cov_re.iloc[0, 0], rel=1e-6)
+
+
+def test_complete_pooling_is_statsmodels_ols(radon):
+    fit = complete_pooling(radon, *RADON)
+    ols = sm_ols(radon, "log_radon", ["floor"])
+    np.testing.assert_allclose(fit.fixed.to_numpy(), ols.params.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose([fit.se_mu, *fit.se_beta], ols.bse.to_numpy(), rtol=1e-10)
+    assert fit.sigma_y**2 == pytest.approx(ols.scale, rel=1e-12)
+    assert fit.loglik == pytest.approx(ols.llf, rel=1e-12)
+    assert (fit.shrinkage == 0).all() and (fit.alpha == fit.mu).all()
+
+
+def test_no_pooling_is_ols_with_group_dummies(radon):
+    import statsmodels.formula.api as smf
+
+    fit = no_pooling(radon, *RADON)
+    dummies = smf.ols("log_radon ~ 0 + C(county) + floor", radon).fit()
+    assert fit.beta["floor"] == pytest.approx(dummies.params["floor"], rel=1e-12)
+    assert fit.se_beta["floor"] == pytest.approx(dummies.bse["floor"], rel=1e-10)
+    alpha = dummies.params.drop("floor")
+    alpha.index = [name[len("C(county)[") : -1] for name in alpha.index]
+    np.testing.assert_allclose(fit.alpha.to_numpy(), alpha.reindex(fit.alpha.index), rtol=1e-10)
+    se = dummies.bse.drop("floor")
+    np.testing.assert_allclose(fit.cond_sd.to_numpy(), se.to_numpy(), rtol=1e-9)
+    assert fit.sigma_y**2 == pytest.approx(dummies.scale, rel=1e-12)
+    assert (fit.shrinkage == 1).all() and np.isinf(fit.sigma_alpha)
+
+
+def test_three_fits_share_one_shape(radon):
+    fits = [f(radon, *RADON) for f in (complete_pooling, no_pooling, fit_random_intercept)]
+    for f in fits:
+        assert list(f.alpha.index) == list(fits[0].alpha.index)
+        assert list(f.beta.index) == ["floor"]
+        assert f.n.sum() == len(radon)
+        assert isinstance(f.summary(), str) and "floor" in f.summary()
+    assert [f.pooling for f in fits] == ["complete", "none", "partial"]
+
+
+def test_partial_pooling_intercepts_lie_between_no_pooling_and_mu(radon):
+    np_fit = no_pooling(radon, *RADON)
+    pp = fit_random_intercept(radon, *RADON)
+    own = pp.adjusted_ybar
+    lo = np.minimum(own, pp.mu) - 1e-12
+    hi = np.maximum(own, pp.mu) + 1e-12
+    assert ((pp.alpha >= lo) & (pp.alpha <= hi)).all()
+    # own adjusted mean uses the GLS beta; the no-pooling estimate uses the within beta
+    assert not np.allclose(own, np_fit.alpha)
+
+
+def test_model_without_covariate_has_empty_beta():
+    fit = fit_random_intercept(datasets.dyestuff(), "Yield", "Batch")
+    assert fit.beta.empty and fit.se_beta.empty and fit.xbar.shape == (6, 0)
+
+
+def test_any_group_labels_and_row_order_give_the_same_fit(radon):
+    base = fit_random_intercept(radon, *RADON)
+    shuffled = radon.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    codes = {c: i * 7 for i, c in enumerate(sorted(radon["county"].unique()))}
+    shuffled["county"] = shuffled["county"].map(codes)
+    other = fit_random_intercept(shuffled, *RADON)
+    assert other.mu == pytest.approx(base.mu, rel=1e-12)
+    assert other.sigma_alpha == pytest.approx(base.sigma_alpha, rel=1e-10)
+    np.testing.assert_allclose(other.alpha.to_numpy(), base.alpha.to_numpy(), rtol=1e-10)

@@ -1,0 +1,120 @@
+"""Joint, marginal, REML and profiled log-likelihoods against scipy, dense algebra, statsmodels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from reference import dense_marginal_loglik, dense_reml_loglik, design, sm_mixed
+from scipy import stats
+
+from partial_pooling import (
+    em_sigma_alpha2,
+    fit_random_intercept,
+    joint_loglik,
+    marginal_loglik,
+    naive_sigma_alpha2,
+    profile_loglik,
+    reml_loglik,
+)
+
+RADON = ("log_radon", "county", ["floor"])
+
+
+def test_joint_loglik_is_the_sum_of_normal_log_densities(radon):
+    fit = fit_random_intercept(radon, *RADON)
+    alpha = fit.alpha
+    mean = alpha.reindex(radon["county"]).to_numpy() + fit.beta["floor"] * radon["floor"]
+    expected = (
+        stats.norm(mean, fit.sigma_y).logpdf(radon["log_radon"]).sum()
+        + stats.norm(fit.mu, fit.sigma_alpha).logpdf(alpha).sum()
+    )
+    got = joint_loglik(radon, *RADON, alpha, fit.beta, fit.mu, fit.sigma_alpha, fit.sigma_y)
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_shrunken_intercepts_maximize_the_joint_likelihood(radon):
+    fit = fit_random_intercept(radon, *RADON)
+    args = (fit.beta, fit.mu, fit.sigma_alpha, fit.sigma_y)
+    best = joint_loglik(radon, *RADON, fit.alpha, *args)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        moved = fit.alpha + rng.normal(0, 1e-3, fit.J)
+        assert joint_loglik(radon, *RADON, moved, *args) < best
+
+
+def test_marginal_loglik_equals_dense_multivariate_normal(radon):
+    X, Z, y, _ = design(radon, *RADON)
+    b = np.array([1.4, -0.6])
+    got = marginal_loglik(radon, *RADON, b[0], b[1:], 0.3, 0.8)
+    assert got == pytest.approx(dense_marginal_loglik(X, Z, y, b, 0.3, 0.8), rel=1e-11)
+
+
+def test_marginal_loglik_at_ml_estimates_is_statsmodels_llf(radon):
+    fit = fit_random_intercept(radon, *RADON, method="ML")
+    sm = sm_mixed(radon, *RADON, reml=False)
+    got = marginal_loglik(radon, *RADON, fit.mu, fit.beta, fit.sigma_alpha, fit.sigma_y)
+    assert got == pytest.approx(sm.llf, rel=1e-9)
+    assert got == pytest.approx(fit.loglik, rel=1e-12)
+
+
+def test_reml_loglik_equals_dense_formula_and_statsmodels(radon):
+    X, Z, y, _ = design(radon, *RADON)
+    assert reml_loglik(radon, *RADON, 0.3, 0.8) == pytest.approx(
+        dense_reml_loglik(X, Z, y, 0.3, 0.8), rel=1e-11
+    )
+    fit = fit_random_intercept(radon, *RADON)
+    sm = sm_mixed(radon, *RADON)
+    assert reml_loglik(radon, *RADON, fit.sigma_alpha, fit.sigma_y) == pytest.approx(
+        sm.llf, rel=1e-9
+    )
+
+
+@pytest.mark.parametrize("method", ["ML", "REML"])
+def test_fitted_variance_components_maximize_the_dense_likelihood(radon, method):
+    """Central differences of the dense (independent) likelihood vanish at our estimates."""
+    X, Z, y, _ = design(radon, *RADON)
+    fit = fit_random_intercept(radon, *RADON, method=method)
+
+    def ll(sa: float, sy: float) -> float:
+        if method == "REML":
+            return dense_reml_loglik(X, Z, y, sa, sy)
+        Vb = np.linalg.inv(np.eye(len(y)) * sy**2 + sa**2 * Z @ Z.T)
+        b = np.linalg.solve(X.T @ Vb @ X, X.T @ Vb @ y)  # profile out (mu, beta)
+        return dense_marginal_loglik(X, Z, y, b, sa, sy)
+
+    h = 1e-5
+    sa, sy = fit.sigma_alpha, fit.sigma_y
+    d_sa = (ll(sa + h, sy) - ll(sa - h, sy)) / (2 * h)
+    d_sy = (ll(sa, sy + h) - ll(sa, sy - h)) / (2 * h)
+    assert abs(d_sa) < 1e-4 and abs(d_sy) < 1e-4
+    assert ll(sa, sy) == pytest.approx(fit.loglik, rel=1e-10)
+
+
+def test_profile_loglik_peaks_at_the_fitted_psi(radon):
+    for method in ("ML", "REML"):
+        fit = fit_random_intercept(radon, *RADON, method=method)
+        grid = fit.psi * np.array([0.5, 0.9, 0.999, 1.0, 1.001, 1.1, 2.0])
+        curve = profile_loglik(radon, *RADON, grid, method)
+        assert curve.idxmax() == pytest.approx(fit.psi, rel=1e-12)
+        assert curve.iloc[3] == pytest.approx(fit.loglik, rel=1e-12)
+
+
+def test_naive_variance_estimate_is_too_small_and_em_update_is_a_fixed_point_at_ml(radon):
+    fit = fit_random_intercept(radon, *RADON, method="ML")
+    naive = naive_sigma_alpha2(fit.alpha, fit.mu)
+    assert naive < fit.sigma_alpha**2
+    # the naive estimate misses exactly the mean conditional variance
+    em = em_sigma_alpha2(fit.alpha, fit.mu, fit.cond_sd**2)
+    assert em == pytest.approx(fit.sigma_alpha**2, rel=1e-8)
+    assert em - naive == pytest.approx(np.mean(fit.cond_sd**2), rel=1e-12)
+
+
+def test_joint_likelihood_grows_without_bound_as_sigma_alpha_shrinks(radon):
+    fit = fit_random_intercept(radon, *RADON)
+    flat = fit.alpha * 0 + fit.mu
+    values = [
+        joint_loglik(radon, *RADON, flat, fit.beta, fit.mu, s, fit.sigma_y)
+        for s in (1e-1, 1e-3, 1e-6)
+    ]
+    assert values[0] < values[1] < values[2]
+    assert values[2] - values[1] == pytest.approx(fit.J * np.log(1e3), rel=1e-9)
