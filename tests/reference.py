@@ -2,17 +2,17 @@
 
 Nothing here calls the package's estimation code: dense-matrix formulas written from the model's
 definition (V = sigma_y^2 I + sigma_alpha^2 Z Z'), scipy's multivariate normal density, and
-statsmodels' MixedLM and OLS fitted with tight optimizer settings.
+statsmodels' MixedLM and OLS (called through `partial_pooling.crosscheck`, which only sets
+tight optimizer options).
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
 from scipy import stats
+
+from partial_pooling.crosscheck import statsmodels_mixedlm, statsmodels_ols
 
 
 def design(df: pd.DataFrame, y: str, group: str, x: list[str]):
@@ -58,28 +58,10 @@ def dense_reml_loglik(X, Z, y, sigma_alpha, sigma_y) -> float:
     )
 
 
-def formula(y: str, x: list[str]) -> str:
-    return f"{y} ~ " + (" + ".join(x) if x else "1")
-
-
 def sm_mixed(df, y, group, x, reml=True, re_formula=None):
-    """statsmodels MixedLM fitted tightly (its defaults stop 4-7 digits short of the optimum).
-
-    BFGS (with statsmodels' analytic score) at a small gradient tolerance; where it reports no
-    convergence (it stalls on radon with uranium), Nelder-Mead first and BFGS again from there.
-    """
-    model = smf.mixedlm(formula(y, x), df, groups=df[group], re_formula=re_formula)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = model.fit(reml=reml, method=["bfgs"], gtol=1e-10, maxiter=20000)
-        if not fit.converged:
-            nm = model.fit(reml=reml, method=["nm"], maxiter=4000, xatol=1e-10, fatol=1e-12)
-            fit = model.fit(
-                reml=reml, start_params=nm.params_object, method=["bfgs"], gtol=1e-10, maxiter=20000
-            )
-        assert fit.converged, "statsmodels reference fit did not converge"
-        return fit
+    """statsmodels MixedLM fitted tightly (see `partial_pooling.crosscheck`)."""
+    return statsmodels_mixedlm(df, y, group, x, "REML" if reml else "ML", re_formula)
 
 
 def sm_ols(df, y, x):
-    return smf.ols(formula(y, x), df).fit()
+    return statsmodels_ols(df, y, x)

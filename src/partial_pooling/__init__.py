@@ -3,16 +3,18 @@
 The package behind the site *Why partial pooling?*: every number and figure on the site comes
 from these functions. Modules follow the site's argument:
 
-* :mod:`~partial_pooling.estimation`: complete, no and partial pooling side by side;
-* :mod:`~partial_pooling.likelihood`: joint, marginal, REML and profiled log-likelihoods;
-* :mod:`~partial_pooling.shrinkage`: the shrinkage weights and the closed-form intercepts;
-* :mod:`~partial_pooling.decomposition`: what the estimate of the fixed slope pools;
-* :mod:`~partial_pooling.random_slopes`: partial pooling of slopes;
-* :mod:`~partial_pooling.em`: the EM algorithm and the naive joint-likelihood iteration;
-* :mod:`~partial_pooling.datasets` and :mod:`~partial_pooling.simulation`: data;
-* :mod:`~partial_pooling.figures`: every figure on the site.
+* `partial_pooling.estimation`: complete, no and partial pooling side by side;
+* `partial_pooling.likelihood`: joint, marginal, REML and profiled log-likelihoods;
+* `partial_pooling.shrinkage`: the shrinkage weights and the closed-form intercepts;
+* `partial_pooling.decomposition`: what the estimate of the fixed slope pools;
+* `partial_pooling.random_slopes`: partial pooling of slopes;
+* `partial_pooling.em`: the EM algorithm and the naive joint-likelihood iteration;
+* `partial_pooling.datasets` and `partial_pooling.simulation`: data;
+* `partial_pooling.figures`: every figure on the site;
+* `partial_pooling.crosscheck`: statsmodels fitted tightly, for comparisons.
 """
 
+from . import datasets, simulation
 from .decomposition import BetaDecomposition, decompose_beta, slope_path
 from .estimation import PoolingFit, complete_pooling, fit_random_intercept, no_pooling
 from .likelihood import (
@@ -31,6 +33,7 @@ __all__ = [
     "PoolingFit",
     "RandomSlopesFit",
     "complete_pooling",
+    "datasets",
     "decompose_beta",
     "em_sigma_alpha2",
     "fit_random_intercept",
@@ -46,6 +49,7 @@ __all__ = [
     "profile_loglik",
     "reml_loglik",
     "shrinkage_factor",
+    "simulation",
     "slope_path",
 ]
 __version__ = "0.1.0"
