@@ -67,7 +67,7 @@ radon.head()
 complete = pp.complete_pooling(radon, *cols)
 ols = crosscheck.statsmodels_ols(radon, "log_radon", "floor")
 np.testing.assert_allclose(complete.fixed, ols.params, rtol=1e-12)
-complete.fixed
+complete.fixed.to_frame()
 
 # %% [markdown]
 # The same numbers as statsmodels' OLS (the cell asserts agreement to 12 digits). Every county
