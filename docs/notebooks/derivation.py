@@ -297,7 +297,7 @@ Markdown(
     f"{100 * (1 - se_hand / reml.se_beta['floor']):.0f}% too small. (statsmodels' standard "
     "error comes from the observed Hessian over all parameters, variances included, hence a "
     "difference in the later digits; the package reports the conditional standard error "
-    "$\\sigma_y^2[(X'WX)^{-1}]_{\\beta\\beta}$, as lme4 does.)"
+    "$\\sqrt{\\sigma_y^2[(X'WX)^{-1}]_{\\beta\\beta}}$, as lme4 does.)"
 )
 
 # %% [markdown]
