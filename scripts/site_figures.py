@@ -1,0 +1,26 @@
+"""MkDocs hook: figures for the Markdown pages, drawn by the package at build time.
+
+Notebook pages make their own figures when they execute. A Markdown page (the home page) has no
+kernel, so its figures are produced here, in ``on_files``, as generated files: they exist only
+in the built site, never in git, and ``--strict`` link checking sees them like any other file.
+"""
+
+from __future__ import annotations
+
+from mkdocs.structure.files import File, Files
+
+
+def _home_figures() -> dict[str, bytes]:
+    from partial_pooling import datasets, figures, fit_random_intercept, no_pooling
+
+    radon = datasets.radon()
+    cols = ("log_radon", "county", "floor")
+    partial = fit_random_intercept(radon, *cols, method="REML")
+    none = no_pooling(radon, *cols)
+    return {"assets/generated/shrinkage-arrows.png": figures.shrinkage_arrows(none, partial).png()}
+
+
+def on_files(files: Files, config) -> Files:
+    for uri, content in _home_figures().items():
+        files.append(File.generated(config, uri, content=content))
+    return files
