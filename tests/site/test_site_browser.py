@@ -93,9 +93,11 @@ MATH_STATE_JS = """
       && c.getBoundingClientRect().width > 0;
   };
   // Characters MathJax emits with nothing to paint: spaces, function application, invisible
-  // times / separator / plus, zero-width space.
+  // times / separator / plus, zero-width space; and the extenders of stretchy delimiters
+  // (underbrace, long arrows), which have zero width by design.
   const invisible = /^mjx-c(20|A0|2061|2062|2063|2064|200B)$/;
-  const visible = (c) => ![...c.classList].some((k) => invisible.test(k));
+  const visible = (c) => ![...c.classList].some((k) => invisible.test(k))
+    && c.parentElement.tagName !== "MJX-EXT";
   const containers = [...document.querySelectorAll("mjx-container")];
   const blank = [];
   containers.forEach((m, i) => {
