@@ -1,0 +1,526 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Why β has no group/population split
+#
+# The intercepts $\alpha_j$ have a distribution across groups, a population mean $\mu_\alpha$
+# and a spread $\sigma_\alpha$, so each group's own estimate has something to be shrunk toward.
+# The slope $\beta$ is a single number shared by every group: there is no population of slopes,
+# so there is nothing to split and nothing to shrink. What pools is its *estimate*: the mixed
+# model's $\hat\beta_{GLS}$ is an exact weighted average of how $y$ changes with $x$ within
+# groups ($\hat\beta_W$) and how the group means of $y$ change with the group means of $x$
+# ($\hat\beta_B$), and the between part is weighted by the same $\lambda_j$ that shrinks the
+# intercepts.
+#
+# Below we derive that split, check it on the Minnesota radon data, follow it to its two limits
+# (complete and no pooling), see why sleepstudy's balanced design hides it, and finally give
+# $\beta$ a split after all with random slopes. Symbols are those of the
+# [notation page](../../notation/).
+
+# %%
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf
+from IPython.display import Markdown
+
+import partial_pooling as pp
+from partial_pooling import crosscheck, datasets, figures
+
+# %% [markdown]
+# ## One slope, two kinds of information
+#
+# The random-intercept model is
+#
+# $$
+# y_{ij} = \mu_\alpha + \beta x_{ij} + a_j + \varepsilon_{ij},\qquad
+# a_j \sim N(0, \sigma_\alpha^2),\quad \varepsilon_{ij} \sim N(0, \sigma_y^2).
+# \tag{1}
+# $$
+#
+# Integrate out $a_j$ and the $n_j$ observations of group $j$ are jointly normal with covariance
+# $V_j = \sigma_\alpha^2 11' + \sigma_y^2 I$. Given the variance components, $(\mu_\alpha, \beta)$
+# is estimated by generalized least squares (GLS) with weight matrix $V_j^{-1}$ in each group.
+# Scaled by $\sigma_y^2$, that weight matrix is two pieces:
+#
+# $$
+# W_j = \sigma_y^2 V_j^{-1}
+# = \Big(I - \tfrac{1}{n_j}11'\Big) + (1 - \lambda_j)\,\tfrac{1}{n_j}11',
+# \qquad \lambda_j = \frac{n_j\sigma_\alpha^2}{n_j\sigma_\alpha^2 + \sigma_y^2}.
+# \tag{2}
+# $$
+#
+# The first piece is the within-group projector: it keeps each observation's deviation from its
+# group mean. The second looks only at the group mean, down-weighted by $1 - \lambda_j$: the
+# weight partial pooling gives the population when it estimates $\alpha_j$. Let us check (2)
+# with a dense inverse for one radon county, at the REML estimates.
+
+# %%
+radon = datasets.radon()
+fit = pp.fit_random_intercept(radon, "log_radon", "county", "floor", method="REML")
+sigma_alpha, sigma_y = fit.sigma_alpha, fit.sigma_y
+
+county = (fit.shrinkage - 0.5).abs().idxmin()  # the county with lambda_j nearest 1/2
+n_j, lambda_j = int(fit.n[county]), float(fit.shrinkage[county])
+ones = np.ones((n_j, n_j))
+V_j = sigma_alpha**2 * ones + sigma_y**2 * np.eye(n_j)
+W_dense = sigma_y**2 * np.linalg.inv(V_j)
+W_eq2 = (np.eye(n_j) - ones / n_j) + (1 - lambda_j) * ones / n_j
+err_W = np.abs(W_dense - W_eq2).max()
+assert err_W < 1e-12, err_W
+
+# %% tags=["hide-input"]
+Markdown(
+    f"At the REML estimates $\\hat\\sigma_\\alpha$ = {sigma_alpha:.4f} and "
+    f"$\\hat\\sigma_y$ = {sigma_y:.4f}, {county.title()} county has $n_j$ = {n_j} homes and "
+    f"$\\lambda_j$ = {lambda_j:.3f}. The dense $\\sigma_y^2 V_j^{{-1}}$ and the two pieces of "
+    f"(2) agree to {err_W:.1e} in every entry."
+)
+
+# %% [markdown]
+# Now put (2) into the GLS criterion. Write $r_{ij} = y_{ij} - \mu_\alpha - \beta x_{ij}$. The
+# projector keeps $r_{ij} - \bar r_j$ and the group-mean piece keeps $\bar r_j$, so the
+# criterion is the sum of two least-squares problems that share $\beta$:
+#
+# $$
+# \sum_j r_j' W_j r_j
+# = \sum_j\sum_i \big[(y_{ij} - \bar y_j) - \beta(x_{ij} - \bar x_j)\big]^2
+# + \sum_j w_j\big[\bar y_j - \mu_\alpha - \beta\bar x_j\big]^2.
+# \tag{3}
+# $$
+#
+# The first sum compares observations within groups, the second compares group means between
+# groups, where each group mean gets the weight
+#
+# $$
+# w_j = n_j(1 - \lambda_j) = \frac{\sigma_y^2}{\sigma_\alpha^2 + \sigma_y^2/n_j}.
+# \tag{4}
+# $$
+#
+# $\sigma_\alpha^2 + \sigma_y^2/n_j$ is the variance of $\bar y_j$ around the population line,
+# so each group mean counts in proportion to its precision. We check (3) and (4) on the whole
+# radon data at an arbitrary $(\mu_\alpha, \beta)$, with a dense $V_j^{-1}$ for every county.
+
+# %%
+mu_try, beta_try = 1.0, -0.5
+lhs = 0.0
+for _, g in radon.groupby("county"):
+    r = (g["log_radon"] - mu_try - beta_try * g["floor"]).to_numpy()
+    V = sigma_alpha**2 * np.ones((len(r), len(r))) + sigma_y**2 * np.eye(len(r))
+    lhs += sigma_y**2 * r @ np.linalg.solve(V, r)
+
+by = radon.groupby("county")
+dev_y = radon["log_radon"] - by["log_radon"].transform("mean")
+dev_x = radon["floor"] - by["floor"].transform("mean")
+means = by.agg(ybar=("log_radon", "mean"), xbar=("floor", "mean"), n=("floor", "size"))
+w = sigma_y**2 / (sigma_alpha**2 + sigma_y**2 / means["n"])  # (4), right-hand side
+within_part = float(((dev_y - beta_try * dev_x) ** 2).sum())
+between_part = float((w * (means["ybar"] - mu_try - beta_try * means["xbar"]) ** 2).sum())
+rhs = within_part + between_part
+err_w = float(np.abs(w - fit.n * (1 - fit.shrinkage)).max())
+assert abs(lhs - rhs) < 1e-9 * lhs and err_w < 1e-12, (lhs, rhs, err_w)
+
+# %% tags=["hide-input"]
+Markdown(
+    f"At $\\mu_\\alpha$ = {mu_try}, $\\beta$ = {beta_try}: the dense criterion is {lhs:.10f}, "
+    f"the within part of (3) {within_part:.4f} plus the between part {between_part:.4f} is "
+    f"{rhs:.10f}. The two forms of $w_j$ in (4) agree to {err_w:.1e}."
+)
+
+# %% [markdown]
+# Only the between part involves $\mu_\alpha$; minimizing over it gives
+# $\hat\mu_\alpha = \bar y_w - \beta\bar x_w$, with $\bar x_w, \bar y_w$ the $w_j$-weighted means of
+# the group means. What is left is a one-parameter least-squares problem in $\beta$, solved by
+#
+# $$
+# \hat\beta_{GLS} = \frac{S_{xy}^W + S_{xy}^B}{S_{xx}^W + S_{xx}^B}
+# = \omega\,\hat\beta_W + (1 - \omega)\,\hat\beta_B,
+# \qquad \omega = \frac{S_{xx}^W}{S_{xx}^W + S_{xx}^B},
+# \tag{5}
+# $$
+#
+# with $S_{xy}^W = \sum_j\sum_i (x_{ij} - \bar x_j)(y_{ij} - \bar y_j)$ and
+# $S_{xy}^B = \sum_j w_j(\bar x_j - \bar x_w)(\bar y_j - \bar y_w)$ (the same with $x$ for
+# $S_{xx}$), $\hat\beta_W = S_{xy}^W/S_{xx}^W$ and $\hat\beta_B = S_{xy}^B/S_{xx}^B$. Each slope is
+# weighted by the information it carries: the spread of $x$ it is computed from.
+#
+# ## On radon: the split, computed and checked
+#
+# The Minnesota radon data (Gelman and Hill's copy, see the [data page](../../data/)): log radon
+# in homes grouped by county, with $x$ = `floor` (0 for a basement measurement, 1 for the
+# first floor). `pp.decompose_beta` computes the sums in (5) at the REML estimates; every
+# number in the table is checked against a fit made another way.
+
+# %%
+ols = pp.complete_pooling(radon, "log_radon", "county", "floor")
+no_pool = pp.no_pooling(radon, "log_radon", "county", "floor")
+d = pp.decompose_beta(radon, "log_radon", "county", "floor", sigma_alpha, sigma_y)
+identity_gap = abs(d.weight * d.within + (1 - d.weight) * d.between - d.gls)
+assert identity_gap < 1e-12 and abs(d.gls - fit.beta["floor"]) < 1e-12
+
+# %%
+sm_ols = crosscheck.statsmodels_ols(radon, "log_radon", "floor").params["floor"]
+sm_within = smf.ols("log_radon ~ floor + C(county)", radon).fit().params["floor"]
+sm_between = smf.wls("ybar ~ xbar", means, weights=w).fit().params["xbar"]
+sm_gls = crosscheck.statsmodels_mixedlm(radon, "log_radon", "county", "floor").fe_params["floor"]
+
+X = np.column_stack([np.ones(len(radon)), radon["floor"]])  # dense GLS at the REML variances
+XtVX, XtVy = np.zeros((2, 2)), np.zeros(2)
+for idx in radon.groupby("county").indices.values():
+    V = sigma_alpha**2 * np.ones((len(idx), len(idx))) + sigma_y**2 * np.eye(len(idx))
+    XtVX += X[idx].T @ np.linalg.solve(V, X[idx])
+    XtVy += X[idx].T @ np.linalg.solve(V, radon["log_radon"].to_numpy()[idx])
+dense_gls = np.linalg.solve(XtVX, XtVy)[1]
+omega_pandas = (dev_x**2).sum() / (
+    (dev_x**2).sum() + (w * (means["xbar"] - np.average(means["xbar"], weights=w)) ** 2).sum()
+)
+
+rows = [  # (quantity, partial_pooling, independent check, checked by)
+    ("complete pooling (OLS)", ols.beta["floor"], sm_ols, "statsmodels OLS"),
+    ("within $\\hat\\beta_W$ (no pooling)", no_pool.beta["floor"], sm_within, "county dummies"),
+    ("between $\\hat\\beta_B$", d.between, sm_between, "WLS of the group means"),
+    ("GLS $\\hat\\beta_{GLS}$ (REML)", d.gls, dense_gls, "dense GLS with $V_j^{-1}$"),
+    ("GLS $\\hat\\beta_{GLS}$ (REML)", fit.beta["floor"], sm_gls, "statsmodels MixedLM"),
+    ("weight $\\omega$", d.weight, omega_pandas, "sums of squares in pandas"),
+]
+tolerances = [1e-12, 1e-10, 1e-12, 1e-12, 1e-8, 1e-12]  # MixedLM: its own optimizer's optimum
+for (name, ours, check, _), tol in zip(rows, tolerances, strict=True):
+    assert abs(ours - check) < tol, (name, ours, check)
+assert abs(no_pool.beta["floor"] - d.within) < 1e-12
+
+# %% tags=["hide-input"]
+Markdown(
+    "| quantity | partial_pooling | independent check | checked by | difference |\n"
+    "|---|---:|---:|---|---:|\n"
+    + "\n".join(
+        f"| {name} | {ours:.6f} | {check:.6f} | {how} | {abs(ours - check):.1e} |"
+        for name, ours, check, how in rows
+    )
+    + f"\n\nWithin a county, a first-floor measurement is lower by {-d.within:.3f} on the log "
+    f"scale ($\\hat\\beta_W$ = {d.within:.4f}). Across counties, the precision-weighted "
+    f"between slope is only $\\hat\\beta_B$ = {d.between:.4f}. The within comparisons carry "
+    f"most of the information, $\\omega$ = {d.weight:.3f}, so $\\hat\\beta_{{GLS}}$ = "
+    f"{d.gls:.4f} sits close to $\\hat\\beta_W$, and (5) holds to {identity_gap:.1e}. "
+    f"Complete pooling's OLS slope, {ols.beta['floor']:.4f}, lies further from $\\hat\\beta_W$: "
+    "it is the same weighted average (5) taken at $\\sigma_\\alpha = 0$, where every county "
+    "mean gets its full weight $w_j = n_j$, as the next section shows."
+)
+
+# %%
+figures.decomposition_bars(d, ols=ols.beta["floor"], x_name="floor")
+
+# %% [markdown]
+# ## Between the two limits
+#
+# Equation (4) says where the weights go as $\sigma_\alpha$ moves with $\sigma_y$ fixed.
+# As $\sigma_\alpha \to 0$, $\lambda_j \to 0$ and $w_j \to n_j$: a group mean counts as much as
+# the $n_j$ observations behind it, (3) becomes the ordinary least-squares criterion, and
+# $\hat\beta_{GLS}$ becomes complete pooling's slope. As $\sigma_\alpha \to \infty$, every
+# $w_j \to 0$: the between part disappears and only the within slope is left, the no-pooling
+# estimator:
+#
+# $$
+# \lim_{\sigma_\alpha \to 0}\hat\beta_{GLS} = \hat\beta_{OLS},\qquad
+# \lim_{\sigma_\alpha \to \infty}\hat\beta_{GLS} = \hat\beta_W.
+# \tag{6}
+# $$
+
+# %%
+grid = np.logspace(-3, 2, 121)
+path = pp.slope_path(radon, "log_radon", "county", "floor", sigma_y, grid)
+at_zero = pp.decompose_beta(radon, "log_radon", "county", "floor", 0.0, sigma_y)
+at_inf = pp.decompose_beta(radon, "log_radon", "county", "floor", np.inf, sigma_y)
+assert abs(at_zero.gls - sm_ols) < 1e-12 and abs(at_inf.gls - sm_within) < 1e-10
+assert abs(path["gls"].iloc[0] - sm_ols) < 1e-3 and abs(path["gls"].iloc[-1] - sm_within) < 1e-3
+# along the whole path the GLS slope lies between the within and the between slope
+assert ((path["gls"] - path["within"]) * (path["gls"] - path["between"]) <= 1e-15).all()
+
+# %% tags=["hide-input"]
+Markdown(
+    f"At $\\sigma_\\alpha = 0$ the decomposition gives {at_zero.gls:.6f}, statsmodels' OLS "
+    f"slope to {abs(at_zero.gls - sm_ols):.0e}; at $\\sigma_\\alpha = \\infty$ it gives "
+    f"{at_inf.gls:.6f}, the county-dummies slope to {abs(at_inf.gls - sm_within):.0e}. On the "
+    f"grid from $\\sigma_\\alpha$ = {grid[0]:g} to {grid[-1]:g} the slope runs from "
+    f"{path['gls'].iloc[0]:.4f} to {path['gls'].iloc[-1]:.4f}."
+)
+
+# %%
+figures.slope_path_figure(path, ols=ols.beta["floor"], sigma_alpha_hat=sigma_alpha, x_name="floor")
+
+# %% [markdown]
+# Why these limits, in words. With $\sigma_\alpha \to 0$ there are no county effects: a county's
+# mean differs from the population line only by sampling noise, so comparing counties with many
+# first-floor homes to counties with few is as good a comparison as comparing homes within a
+# county, and OLS uses both at full weight. With $\sigma_\alpha \to \infty$ a county's mean says
+# nothing about $\beta$: any difference between counties could be that county's own intercept,
+# so only comparisons inside a county count.
+#
+# The connection to the intercepts is direct: the between part's weights are
+# $w_j = n_j(1 - \lambda_j)$. The more a county is left to its own intercept (large $\lambda_j$),
+# the less its mean says about $\beta$. Partial pooling of $\alpha_j$ and the pooling inside
+# $\hat\beta_{GLS}$ are the same weights seen from two sides.
+#
+# ## Sleepstudy: a balanced design makes all three equal
+#
+# In lme4's sleepstudy every subject's reaction time is measured on the same days, so every
+# subject has the same mean day $\bar x_j$. Then $S_{xx}^B = 0$, $\omega = 1$ whatever
+# $\sigma_\alpha$ is, and complete pooling, no pooling and partial pooling give one slope.
+
+# %%
+sleep = datasets.sleepstudy()
+sleep_fit = pp.fit_random_intercept(sleep, "Reaction", "Subject", "Days", method="REML")
+sleep_ols = pp.complete_pooling(sleep, "Reaction", "Subject", "Days")
+sleep_within = pp.no_pooling(sleep, "Reaction", "Subject", "Days")
+ds = pp.decompose_beta(
+    sleep, "Reaction", "Subject", "Days", sleep_fit.sigma_alpha, sleep_fit.sigma_y
+)
+xbar_days = sleep.groupby("Subject")["Days"].mean()
+days_sets = sleep.groupby("Subject")["Days"].apply(lambda s: tuple(sorted(s)))
+assert days_sets.nunique() == 1 and xbar_days.nunique() == 1 and ds.weight == 1.0
+slopes = [sleep_ols.beta["Days"], sleep_within.beta["Days"], sleep_fit.beta["Days"]]
+np.testing.assert_allclose(slopes, slopes[0], rtol=1e-10)
+
+# %% tags=["hide-input"]
+Markdown(
+    f"All {len(xbar_days)} subjects were measured on days {min(days_sets.iloc[0])} to "
+    f"{max(days_sets.iloc[0])}, so every $\\bar x_j$ = {xbar_days.iloc[0]:g}, "
+    f"$\\omega$ = {ds.weight:g}, and the OLS, within and REML slopes are "
+    f"{slopes[0]:.10f}, {slopes[1]:.10f} and {slopes[2]:.10f} ms per day."
+)
+
+# %% [markdown]
+# The slopes agree; their standard errors do not. From (3), the information about $\beta$ at
+# given variance components is $(S_{xx}^W + S_{xx}^B)/\sigma_y^2$, so
+#
+# $$
+# \operatorname{se}(\hat\beta_{GLS}) = \frac{\hat\sigma_y}{\sqrt{S_{xx}^W + S_{xx}^B}},
+# \qquad
+# \operatorname{se}(\hat\beta_{OLS}) = \frac{s_{OLS}}{\sqrt{\sum_{ij}(x_{ij} - \bar x)^2}}.
+# \tag{7}
+# $$
+#
+# Here the denominators are equal, and the difference is in the numerators: OLS treats the
+# observations as independent, so its residual SD $s_{OLS}$ counts the subjects' different
+# levels as noise. The mixed model knows that a subject's observations share one $a_j$; since
+# Days varies only within subjects, those shared levels cancel from every comparison that
+# informs $\beta$, and only $\sigma_y$ is left.
+
+# %%
+sleep_sm_ols = crosscheck.statsmodels_ols(sleep, "Reaction", "Days")
+sleep_sm_mixed = crosscheck.statsmodels_mixedlm(sleep, "Reaction", "Subject", "Days")
+sxx_total = float(((sleep["Days"] - sleep["Days"].mean()) ** 2).sum())
+se_gls_7 = sleep_fit.sigma_y / np.sqrt(ds.S_xx_within + ds.S_xx_between)
+se_ols_7 = sleep_ols.sigma_y / np.sqrt(sxx_total)
+np.testing.assert_allclose(
+    sleep_fit.se_beta["Days"], [se_gls_7, sleep_sm_mixed.bse_fe["Days"]], rtol=1e-7
+)
+np.testing.assert_allclose(
+    sleep_ols.se_beta["Days"], [se_ols_7, sleep_sm_ols.bse["Days"]], rtol=1e-10
+)
+# (7) also holds on radon, where S_xx^B > 0
+np.testing.assert_allclose(
+    fit.se_beta["floor"], sigma_y / np.sqrt(d.S_xx_within + d.S_xx_between), rtol=1e-10
+)
+# a covariate that varies only between groups: radon's county uranium level
+se_u_ols = pp.complete_pooling(radon, "log_radon", "county", "uranium").se_beta["uranium"]
+se_u_mixed = pp.fit_random_intercept(radon, "log_radon", "county", "uranium").se_beta["uranium"]
+assert se_u_mixed > se_u_ols
+
+# %% tags=["hide-input"]
+Markdown(
+    f"Complete pooling reports se = {sleep_ols.se_beta['Days']:.4f} ms per day "
+    f"($s_{{OLS}}$ = {sleep_ols.sigma_y:.2f}); the random-intercept model (REML) reports "
+    f"{sleep_fit.se_beta['Days']:.4f} ($\\hat\\sigma_y$ = {sleep_fit.sigma_y:.2f}). The mixed "
+    f"model's standard error matches (7) to {abs(sleep_fit.se_beta['Days'] - se_gls_7):.0e} and "
+    "statsmodels' MixedLM to "
+    f"{abs(sleep_fit.se_beta['Days'] - sleep_sm_mixed.bse_fe['Days']):.0e}; complete pooling's "
+    f"matches (7) and statsmodels' OLS to "
+    f"{abs(sleep_ols.se_beta['Days'] - sleep_sm_ols.bse['Days']):.0e}."
+    "\n\n> For a covariate that varies only *between* groups, the correction goes the other way: "
+    "the shared levels do not cancel, and OLS, which counts every observation as independent "
+    "information, is overconfident. On radon, the county uranium level has se "
+    f"{se_u_ols:.4f} under complete pooling and {se_u_mixed:.4f} in the mixed model (REML)."
+)
+
+# %% [markdown]
+# ## When the group means of x carry group effects
+#
+# The between slope assumes that the county effects $a_j$ are unrelated to $\bar x_j$. If
+# counties with more first-floor measurements also differ in radon for other reasons, $\hat\beta_B$
+# estimates the floor effect plus that association, and $\hat\beta_{GLS}$ inherits the bias in
+# proportion $1 - \omega$; $\hat\beta_W$ does not, because $a_j$ cancels within a county. This is
+# the classical random-effects versus fixed-effects (Hausman) concern. The standard fix is
+# Mundlak's: add the group mean $\bar x_j$ as a covariate. Its coefficient $\gamma$ absorbs the
+# between-within difference and the slope of $x$ becomes exactly the within slope:
+#
+# $$
+# y_{ij} = \mu_\alpha + \beta x_{ij} + \gamma\bar x_j + a_j + \varepsilon_{ij}
+# \quad\Longrightarrow\quad
+# \hat\beta = \hat\beta_W,\qquad \hat\gamma = \hat\beta_B - \hat\beta_W,
+# \tag{8}
+# $$
+#
+# where $\hat\beta_B$ is taken at the Mundlak fit's own variance components.
+
+# %%
+mundlak_data = radon.assign(floor_mean=by["floor"].transform("mean"))
+mundlak = pp.fit_random_intercept(mundlak_data, "log_radon", "county", ["floor", "floor_mean"])
+d_m = pp.decompose_beta(radon, "log_radon", "county", "floor", mundlak.sigma_alpha, mundlak.sigma_y)
+gamma, se_gamma = mundlak.beta["floor_mean"], mundlak.se_beta["floor_mean"]
+assert abs(mundlak.beta["floor"] - sm_within) < 1e-12
+assert abs(gamma - (d_m.between - d_m.within)) < 1e-12
+
+# %% tags=["hide-input"]
+Markdown(
+    f"With the county mean of floor added (REML), the coefficient of floor is "
+    f"{mundlak.beta['floor']:.6f}, the within slope to "
+    f"{abs(mundlak.beta['floor'] - sm_within):.0e}, and $\\hat\\gamma$ = {gamma:.4f} equals "
+    f"$\\hat\\beta_B - \\hat\\beta_W$ to {abs(gamma - (d_m.between - d_m.within)):.0e}. "
+    f"Its standard error is {se_gamma:.3f}, so $\\hat\\gamma$ is {gamma / se_gamma:.1f} "
+    "standard errors from zero: on radon the gap between the two slopes is visible but the data "
+    "alone do not say whether it is bias or noise. Either way, the Mundlak model's slope of "
+    "floor no longer depends on that question."
+)
+
+# %% [markdown]
+# ## Giving β a split: random slopes
+#
+# Everything so far had one $\beta$ for all groups. Let each group have its own slope as well as
+# its own intercept:
+#
+# $$
+# y_{ij} = (\mu_0 + a_{0j}) + (\mu_1 + a_{1j})\,x_{ij} + \varepsilon_{ij},\qquad
+# \begin{pmatrix}a_{0j}\\ a_{1j}\end{pmatrix} \sim N(0, \Sigma),\quad
+# \varepsilon_{ij} \sim N(0, \sigma_y^2).
+# \tag{9}
+# $$
+#
+# Now the slope does have a population, mean $\mu_1$ and SD $\sqrt{\Sigma_{11}}$, and each
+# group's slope is partially pooled toward it, just as the intercepts were. We fit (9) to
+# sleepstudy by REML and check it against statsmodels' MixedLM.
+
+# %%
+slopes_fit = pp.fit_random_slopes(sleep, "Reaction", "Subject", "Days", method="REML")
+sm_slopes = crosscheck.statsmodels_mixedlm(
+    sleep, "Reaction", "Subject", "Days", method="REML", re_formula="~Days"
+)
+sm_cov = sm_slopes.cov_re.to_numpy()
+np.testing.assert_allclose(slopes_fit.cov.to_numpy(), sm_cov, rtol=1e-6)
+np.testing.assert_allclose(slopes_fit.sigma_y**2, sm_slopes.scale, rtol=1e-6)
+np.testing.assert_allclose(slopes_fit.mu.to_numpy(), sm_slopes.fe_params.to_numpy(), rtol=1e-8)
+np.testing.assert_allclose(slopes_fit.mu["Days"], sleep_within.beta["Days"], rtol=1e-10)
+sm_sd = np.sqrt(np.diag(sm_cov))
+sm_corr = sm_cov[0, 1] / (sm_sd[0] * sm_sd[1])
+
+# %% tags=["hide-input"]
+rs_rows = [
+    ("$\\hat\\mu_0$ (intercept)", slopes_fit.mu["Intercept"], sm_slopes.fe_params["Intercept"]),
+    ("$\\hat\\mu_1$ (Days)", slopes_fit.mu["Days"], sm_slopes.fe_params["Days"]),
+    ("se of $\\hat\\mu_1$", slopes_fit.se["Days"], sm_slopes.bse_fe["Days"]),
+    ("SD of intercepts", slopes_fit.sd["Intercept"], sm_sd[0]),
+    ("SD of slopes", slopes_fit.sd["Days"], sm_sd[1]),
+    ("correlation", slopes_fit.corr, sm_corr),
+    ("$\\hat\\sigma_y$", slopes_fit.sigma_y, np.sqrt(sm_slopes.scale)),
+]
+Markdown(
+    "| REML | partial_pooling | statsmodels MixedLM | relative difference |\n"
+    "|---|---:|---:|---:|\n"
+    + "\n".join(
+        f"| {name} | {ours:.5f} | {theirs:.5f} | {abs(ours - theirs) / abs(theirs):.1e} |"
+        for name, ours, theirs in rs_rows
+    )
+    + f"\n\nThe population slope is the same {slopes_fit.mu['Days']:.4f} ms per day as before "
+    "(balanced design again), but its standard error grows from "
+    f"{sleep_fit.se_beta['Days']:.4f} to {slopes_fit.se['Days']:.4f}: with slopes that vary "
+    f"between subjects (SD {slopes_fit.sd['Days']:.2f}), $\\mu_1$ is the mean of a population "
+    f"of slopes, and {len(sleep_fit.n)} subjects pin it down less well than one shared slope."
+)
+
+# %% [markdown]
+# Each subject's coefficient pair is the conditional mean of $\mu + a_j$ given its data,
+#
+# $$
+# \begin{aligned}
+# \hat b_j &= \hat\mu
+# + \big(\Sigma^{-1} + Z_j'Z_j/\sigma_y^2\big)^{-1} Z_j'(y_j - Z_j\hat\mu)/\sigma_y^2 \\
+# &= \hat\mu + K_j\big(\hat b_j^{OLS} - \hat\mu\big),
+# \qquad K_j = \big(\Sigma^{-1} + Z_j'Z_j/\sigma_y^2\big)^{-1} Z_j'Z_j/\sigma_y^2,
+# \end{aligned}
+# \tag{10}
+# $$
+#
+# with $Z_j = [1, x_j]$ and $\hat b_j^{OLS}$ the subject's own least-squares line. $K_j$ is the
+# two-dimensional $\lambda_j$: with one intercept and no slope it is
+# $(1/\sigma_\alpha^2 + n_j/\sigma_y^2)^{-1} n_j/\sigma_y^2 = \lambda_j$. The arrows go from each
+# subject's own line to its partially pooled line, with the 50% and 95% ellipses of the fitted
+# $N(\hat\mu, \hat\Sigma)$:
+
+# %%
+figures.shrinkage_arrows_2d(pp.group_ols(sleep, "Reaction", "Subject", "Days"), slopes_fit)
+
+# %% [markdown]
+# The arrows do not all point straight at $\hat\mu$: $K_j$ is a matrix, not a number, so a
+# subject's correction to its intercept depends on how far its slope is from $\mu_1$, and the
+# other way round. The direction is set by $\Sigma$ (which coefficient combinations are
+# plausible across subjects) together with $Z_j'Z_j$ (which combinations the subject's own
+# days pin down). Subjects whose own lines are far from the population move the most. We
+# check (10) with dense matrices for the subject that moves the most, and the $K_j$ form for
+# every subject.
+
+# %%
+own = pp.group_ols(sleep, "Reaction", "Subject", "Days")
+moved = pd.Series(np.hypot(*(own - slopes_fit.coef).to_numpy().T), index=own.index)
+subject = moved.idxmax()
+sub = sleep[sleep["Subject"] == subject]
+Z = np.column_stack([np.ones(len(sub)), sub["Days"]])
+y_j = sub["Reaction"].to_numpy()
+mu_hat, Sigma, s2 = slopes_fit.mu.to_numpy(), slopes_fit.cov.to_numpy(), slopes_fit.sigma_y**2
+b_dense = mu_hat + np.linalg.solve(
+    np.linalg.inv(Sigma) + Z.T @ Z / s2, Z.T @ (y_j - Z @ mu_hat) / s2
+)
+np.testing.assert_allclose(slopes_fit.coef.loc[subject].to_numpy(), b_dense, rtol=1e-10)
+K = np.linalg.solve(np.linalg.inv(Sigma) + Z.T @ Z / s2, Z.T @ Z / s2)  # same Z_j for all here
+b_K = mu_hat + (own.to_numpy() - mu_hat) @ K.T
+np.testing.assert_allclose(slopes_fit.coef.to_numpy(), b_K, rtol=1e-10)
+K_eig = np.sort(np.linalg.eigvals(K).real)
+
+# %% tags=["hide-input"]
+Markdown(
+    f"Subject {subject} moves the most; (10) in dense numpy reproduces its partially pooled "
+    f"intercept {b_dense[0]:.3f} and slope {b_dense[1]:.3f} to "
+    f"{np.abs(slopes_fit.coef.loc[subject].to_numpy() - b_dense).max():.0e}. Because every "
+    f"subject was measured on the same days, all {len(own)} subjects share one matrix weight "
+    f"$K$, whose eigenvalues are {K_eig[0]:.3f} and {K_eig[1]:.3f}: the fraction of a "
+    "subject's own deviation kept along each of two directions, like $\\lambda_j$ in one "
+    "dimension. So here the arrows differ only because the subjects' own lines sit in different "
+    "places: each arrow takes away the fraction $I - K$ of the subject's own deviation from "
+    "$\\hat\\mu$. With unequal designs $K_j$ would differ between subjects, as $\\lambda_j$ does "
+    "with $n_j$, and subjects with fewer or less spread-out days would be shrunk more."
+)
+
+# %% [markdown]
+# ## What to take away
+#
+# - $\beta$ is one population parameter, so it has no group/population split. Its estimate is
+#   an exact weighted average (5) of a within-group slope and a between-group slope.
+# - The between part weights each group mean by $w_j = n_j(1 - \lambda_j)$: the same
+#   $\lambda_j$ that shrinks the intercepts. Between the limits (6), the mixed model's slope
+#   slides from complete pooling's OLS slope ($\sigma_\alpha \to 0$) to no pooling's within slope
+#   ($\sigma_\alpha \to \infty$).
+# - In a balanced design the between part is empty and all three slopes coincide, but their
+#   standard errors (7) still differ.
+# - If group means of $x$ are tied to the group effects, the between part is biased; Mundlak's
+#   group-mean covariate (8) recovers the within slope exactly.
+# - Once slopes vary by group (9), they are partially pooled like intercepts, by the matrix
+#   weight $K_j$ of (10).
+#
+# The one-dimensional shrinkage weight $\lambda_j$ is studied on its own in
+# [the shrinkage estimator](../shrinkage/); how $\sigma_\alpha$ and $\sigma_y$ are estimated,
+# by ML or REML, is in [the likelihood](../likelihood/).
