@@ -49,7 +49,9 @@ class BetaDecomposition:
     weight : float
         $\\omega = S_{xx}^W/(S_{xx}^W + S_{xx}^B)$, the share of the within slope.
     S_xx_within, S_xx_between : float
-        The two information terms (in units of $1/\\sigma_y^2$).
+        The two sums of squares $S_{xx}^W$ and $S_{xx}^B$ (each is $\\sigma_y^2$ times the
+        information about $\\beta$ from its source). At $\\sigma_\\alpha = \\infty$,
+        ``S_xx_between`` is 0 and ``between`` is the unweighted regression of group means.
     sigma_alpha, sigma_y : float
         The variance components used.
     """

@@ -462,6 +462,9 @@ def decomposition_bars(d: BetaDecomposition, ols: float, x_name: str = "x") -> S
             va="center",
             fontsize=9,
         )
+    lo, hi = min(0.0, *vals), max(0.0, *vals)
+    pad = 0.22 * (hi - lo)
+    ax.set_xlim(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0))
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlabel(f"slope of {x_name}")
     _finish(ax)
