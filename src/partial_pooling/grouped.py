@@ -57,6 +57,13 @@ def _numeric_column(data: pd.DataFrame, name: str, role: str) -> np.ndarray:
             f"{role} column {name!r} has non-finite value(s) "
             f"{list(values[~finite][:3])} at row(s) {rows}"
         )
+    biggest = float(np.abs(values).max()) if values.size else 0.0
+    if biggest > 1e150:
+        # its squares and cross-products would overflow to inf and the fit would return NaN
+        raise ValueError(
+            f"{role} column {name!r} has values as large as {biggest:.3g} in magnitude: its sums "
+            "of squares overflow; rescale it before fitting"
+        )
     return values
 
 
@@ -228,8 +235,9 @@ def group_data(
     ------
     ValueError
         With a message naming the column or value at fault: not a data frame, no rows, an unknown
-        column, a column used twice, a non-numeric or missing or infinite value, too few groups,
-        no group with more than one observation, a constant or collinear covariate.
+        column, a column used twice, a non-numeric or missing or infinite value (or one so large
+        that its square overflows), a constant response, too few groups, no group with more than
+        one observation, a constant or collinear covariate.
     """
     if not isinstance(data, pd.DataFrame):
         raise ValueError(f"data must be a pandas DataFrame, got {type(data).__name__}")
@@ -252,6 +260,11 @@ def group_data(
         raise ValueError("the data frame is empty: there is nothing to fit")
 
     yv = _numeric_column(data, y, "response")
+    if np.ptp(yv) == 0:
+        raise ValueError(
+            f"response column {y!r} is constant (every value is {float(yv[0])!r}): there is no "
+            "variation to model"
+        )
     xv = (
         np.column_stack([_numeric_column(data, name, "covariate") for name in x_names])
         if x_names
@@ -302,8 +315,8 @@ def _check_covariates(g: GroupedData) -> None:
     for k, name in enumerate(g.x_names):
         if scale[k] <= 1e-12 * max(1.0, float(np.abs(g.x[:, k]).max())):
             raise ValueError(
-                f"covariate {name!r} is constant (every value is {g.x[0, k]!r}); its slope is "
-                "not identified beside the intercept"
+                f"covariate {name!r} is constant (every value is {float(g.x[0, k])!r}); its slope "
+                "is not identified beside the intercept"
             )
     if g.p > 1:
         rank = np.linalg.matrix_rank(xc / scale)
