@@ -242,12 +242,7 @@ def test_non_positive_or_non_finite_sigma_y_raises_naming_it(name, sigma_y):
 def _sigma_alpha_params():
     for name in SD_CALLS:
         for sigma_alpha in [-0.1, -np.inf, np.nan]:
-            marks = ()
-            if name == "decompose_beta" and sigma_alpha == -np.inf:
-                # bug in decomposition.py (reported): np.isinf(sigma_alpha) lets -inf through
-                # as the no-pooling limit sigma_alpha = +inf
-                marks = pytest.mark.xfail(strict=True, reason="decompose_beta accepts -inf")
-            yield pytest.param(name, sigma_alpha, marks=marks, id=f"{name}-{sigma_alpha}")
+            yield pytest.param(name, sigma_alpha, id=f"{name}-{sigma_alpha}")
 
 
 @pytest.mark.parametrize(("name", "sigma_alpha"), list(_sigma_alpha_params()))
@@ -337,16 +332,6 @@ def test_mostly_singleton_groups_fit_when_one_group_has_two():
 
 
 # ---------------------------------------------------------------------------------------------
-# bugs found outside grouped.py (reported to the owners of likelihood.py / shrinkage.py). strict:
-# when one is fixed the test XPASSes and fails, and its marker should be removed.
-
-
-@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
-@pytest.mark.xfail(
-    strict=True,
-    raises=ZeroDivisionError,
-    reason="likelihood.profile divides by rss = 0 when y is an exact linear function of x",
-)
 @pytest.mark.parametrize("name", ["fit_random_intercept", "complete_pooling", "reml_loglik"])
 def test_response_exactly_linear_in_the_covariate_raises_value_error(name):
     fn, _ = FITTERS[name]
@@ -355,10 +340,6 @@ def test_response_exactly_linear_in_the_covariate_raises_value_error(name):
         fn(data, "y", "g", "x")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="likelihood._check_sd and shrinkage_factor call float() before naming the argument",
-)
 @pytest.mark.parametrize("bad", ["a", None])
 @pytest.mark.parametrize("name", ["reml_loglik", "shrinkage_factor"])
 def test_sd_that_is_not_a_number_raises_value_error_naming_it(name, bad):
@@ -366,7 +347,6 @@ def test_sd_that_is_not_a_number_raises_value_error_naming_it(name, bad):
         SD_CALLS[name](bad, 0.5)
 
 
-@pytest.mark.xfail(strict=True, reason="mu and beta are not checked for finiteness")
 @pytest.mark.parametrize("name", ["group_intercepts", "marginal_loglik"])
 def test_nan_mu_raises_value_error_naming_it(name):
     d = clean()

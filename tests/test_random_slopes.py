@@ -66,3 +66,8 @@ def test_random_slopes_need_one_covariate_and_enough_data(sleepstudy):
         fit_random_slopes(sleepstudy, "Reaction", "Subject", ["Days", "Days"])
     with pytest.raises(ValueError, match="too few observations"):
         fit_random_slopes(sleepstudy.groupby("Subject").head(2), *ARGS)
+
+
+def test_group_level_covariate_cannot_have_a_random_slope(radon):
+    with pytest.raises(ValueError, match="uranium"):
+        fit_random_slopes(radon, "log_radon", "county", "uranium")

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .grouped import group_data
-from .likelihood import _check_sd
+from .likelihood import _check_real, _check_sd
 
 __all__ = ["BetaDecomposition", "decompose_beta", "slope_path"]
 
@@ -103,11 +103,9 @@ def decompose_beta(
     if not isinstance(x, str):
         raise ValueError(f"decompose_beta takes one covariate name, got {x!r}")
     g = group_data(data, y, group, x)
-    sa = (
-        _check_sd("sigma_alpha", sigma_alpha, positive=False)
-        if not np.isinf(sigma_alpha)
-        else float("inf")
-    )
+    sa = _check_real("sigma_alpha", sigma_alpha)
+    if np.isnan(sa) or sa < 0:
+        raise ValueError(f"sigma_alpha must be >= 0 (inf allowed), got {sigma_alpha!r}")
     sy = _check_sd("sigma_y", sigma_y, positive=True)
     xv = g.x[:, 0]
     xbar, ybar, n = g.xbar[:, 0], g.ybar, g.n

@@ -274,9 +274,14 @@ def maximize_psi(stats: SufficientStatistics, method: Method = "REML") -> Profil
     """
     grid = np.concatenate([[0.0], np.logspace(-10, 14, 97)])
     points = [profile(stats, float(p), method) for p in grid]
+    if points[0].rss <= 1e-14 * max(stats.yty, 1e-300):
+        raise ValueError(
+            "the response is an exact linear function of the covariates: there is no residual "
+            "variation to split between and within groups"
+        )
     ll = np.array([pt.loglik for pt in points])
     i = int(np.nanargmax(ll))
-    if i == len(grid) - 1:
+    if i == len(grid) - 1 or np.isinf(ll[i]):
         raise ValueError(
             "the likelihood increases without bound in psi = sigma_alpha^2 / sigma_y^2: the "
             "data show (almost) no variation within groups"

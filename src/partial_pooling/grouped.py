@@ -164,6 +164,13 @@ class SufficientStatistics:
         Overall cross-products $X'X$, $X'y$, $y'y$ of the centred data.
     y_mean, x_mean
         The grand means removed by the centring.
+    sizes, counts : ndarray, shape (M,)
+        The distinct group sizes and how many groups have each.
+    G : ndarray, shape (M, k + 1, k + 1)
+        For each distinct size $m$, $\\sum_{j: n_j = m} t_j t_j'$ with
+        $t_j = (s_{X,j}, s_{y,j})$. Every sum over groups in the profiled likelihood depends
+        on a group only through its size and $t_j t_j'$, so it can be taken over the $M$
+        distinct sizes instead of the $J$ groups.
     """
 
     n: np.ndarray
@@ -174,6 +181,9 @@ class SufficientStatistics:
     yty: float
     y_mean: float
     x_mean: np.ndarray
+    sizes: np.ndarray
+    counts: np.ndarray
+    G: np.ndarray
 
     @classmethod
     def from_grouped(cls, g: GroupedData) -> SufficientStatistics:
@@ -190,15 +200,28 @@ class SufficientStatistics:
         if g.p:
             XtX[1:, 1:] = xc.T @ xc
             Xty[1:] = xc.T @ yc
+        s_y = g.group_sums(yc)
+        sizes, size_index, counts = np.unique(n, return_inverse=True, return_counts=True)
+        T = np.column_stack([s_X, s_y])
+        k1 = T.shape[1]
+        G = np.empty((sizes.size, k1, k1))
+        for a in range(k1):
+            for b in range(a, k1):
+                G[:, a, b] = G[:, b, a] = np.bincount(
+                    size_index, weights=T[:, a] * T[:, b], minlength=sizes.size
+                )
         return cls(
             n=n,
             s_X=s_X,
-            s_y=g.group_sums(yc),
+            s_y=s_y,
             XtX=XtX,
             Xty=Xty,
             yty=float(yc @ yc),
             y_mean=y_mean,
             x_mean=x_mean,
+            sizes=sizes,
+            counts=counts.astype(float),
+            G=G,
         )
 
 
@@ -304,6 +327,14 @@ def group_data(
             "variance sigma_y^2 and the between-group variance sigma_alpha^2 cannot be told apart"
         )
     _check_covariates(out)
+    st = out.stats
+    rss0 = st.yty - float(st.Xty @ np.linalg.solve(st.XtX, st.Xty))
+    if rss0 <= 1e-14 * st.yty:
+        on = f"of covariate(s) {x_names}" if x_names else "(constant)"
+        raise ValueError(
+            f"response column {y!r} is an exact linear function {on}: there is no residual "
+            "variation to split between and within groups"
+        )
     return out
 
 

@@ -98,30 +98,42 @@ def profile(stats: SufficientStatistics, psi: float, method: Method = "REML") ->
     $$
 
     The score uses $d\\,\\mathrm{RSS}/d\\psi = -\\sum_j (n_j \\bar r_j)^2/(1+n_j\\psi)^2$,
-    where $\\bar r_j$ is group $j$'s mean GLS residual.
+    where $\\bar r_j$ is group $j$'s mean GLS residual. Each sum over groups depends on a group
+    only through $n_j$ and the outer product of its sums, so it is taken over the distinct group
+    sizes (see `partial_pooling.grouped.SufficientStatistics`): one call costs
+    $O(M k^2)$ for $M$ distinct sizes, whatever the number of groups.
     """
-    n, S = stats.n, stats.s_X
-    N = float(n.sum())
-    k = S.shape[1]
-    c = psi / (1.0 + n * psi)
-    A = stats.XtX - (S * c[:, None]).T @ S
-    g = stats.Xty - S.T @ (c * stats.s_y)
-    yWy = stats.yty - float(c @ stats.s_y**2)
+    m, counts, G = stats.sizes, stats.counts, stats.G
+    N = float(m @ counts)
+    k = G.shape[1] - 1
+    SS, Sy, yy = G[:, :k, :k], G[:, :k, k], G[:, k, k]
+    c = psi / (1.0 + m * psi)
+    A = stats.XtX - np.tensordot(c, SS, axes=1)
+    g = stats.Xty - c @ Sy
+    yWy = stats.yty - float(c @ yy)
     b = np.linalg.solve(A, g)
     rss = max(yWy - float(g @ b), 0.0)
-    logdet_V = float(np.log1p(n * psi).sum())
-    dc = 1.0 / (1.0 + n * psi) ** 2
-    resid_sum = stats.s_y - S @ b  # n_j * rbar_j
-    drss = -float(dc @ resid_sum**2)
-    dlogdet_V = float((n / (1.0 + n * psi)).sum())
+    logdet_V = float(counts @ np.log1p(m * psi))
     if method == "ML":
         dof = N
+    else:
+        dof = N - k
+    if rss <= 0.0:
+        # a perfect fit at this psi: the likelihood is unbounded here
+        return ProfilePoint(
+            psi=float(psi), b=b, A=A, rss=0.0, loglik=float("inf"), score=float("nan"), sigma_y2=0.0
+        )
+    dc = 1.0 / (1.0 + m * psi) ** 2
+    u = np.append(-b, 1.0)
+    resid_sq = np.einsum("a,mab,b->m", u, G, u)  # sum over groups of size m of (n_j rbar_j)^2
+    drss = -float(dc @ resid_sq)
+    dlogdet_V = float(counts @ (m / (1.0 + m * psi)))
+    if method == "ML":
         loglik = -0.5 * (dof * (1.0 + LOG_2PI + np.log(rss / dof)) + logdet_V)
         score = -0.5 * (dof * drss / rss + dlogdet_V)
     else:
-        dof = N - k
         _sign, logdet_A = np.linalg.slogdet(A)
-        quad = np.einsum("jk,kl,jl->j", S, np.linalg.inv(A), S)
+        quad = np.einsum("kl,mkl->m", np.linalg.inv(A), SS)  # s_j' A^{-1} s_j, summed by size
         loglik = -0.5 * (dof * (1.0 + LOG_2PI + np.log(rss / dof)) + logdet_V + logdet_A)
         score = -0.5 * (dof * drss / rss + dlogdet_V - float(dc @ quad))
     return ProfilePoint(
@@ -167,8 +179,22 @@ def profile_loglik(
     return pd.Series(values, index=pd.Index(grid, name="psi"), name=f"{method} loglik")
 
 
+def _check_real(name: str, value: object) -> float:
+    """``value`` as a float, or a ValueError naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    return float(value)
+
+
+def _check_finite(name: str, value: object) -> float:
+    out = _check_real(name, value)
+    if not np.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return out
+
+
 def _check_sd(name: str, value: float, *, positive: bool) -> float:
-    value = float(value)
+    value = _check_real(name, value)
     if not np.isfinite(value) or value < 0 or (positive and value == 0):
         need = "> 0" if positive else ">= 0"
         raise ValueError(f"{name} must be finite and {need}, got {value!r}")
@@ -186,10 +212,18 @@ def _beta_vector(g: GroupedData, beta: float | Sequence[float] | pd.Series | Non
         missing = [name for name in g.x_names if name not in beta.index]
         if missing:
             raise ValueError(f"beta has no entry for covariate(s) {missing}")
-        return beta[g.x_names].to_numpy(dtype=float)
-    b = np.atleast_1d(np.asarray(beta, dtype=float))
+        b = beta[g.x_names].to_numpy(dtype=float)
+        if not np.isfinite(b).all():
+            raise ValueError(f"beta must be finite, got {b.tolist()}")
+        return b
+    try:
+        b = np.atleast_1d(np.asarray(beta, dtype=float))
+    except (TypeError, ValueError):
+        raise ValueError(f"beta must be numeric, got {beta!r}") from None
     if b.shape != (g.p,):
         raise ValueError(f"beta must have {g.p} value(s) for {g.x_names}, got {b.tolist()}")
+    if not np.isfinite(b).all():
+        raise ValueError(f"beta must be finite, got {b.tolist()}")
     return b
 
 
@@ -244,7 +278,7 @@ def joint_loglik(
     b = _beta_vector(g, beta)
     resid = g.y - a[g.codes] - g.x @ b
     data_part = -0.5 * (g.N * (LOG_2PI + 2 * np.log(sy)) + float(resid @ resid) / sy**2)
-    dev = a - float(mu)
+    dev = a - _check_finite("mu", mu)
     prior_part = -0.5 * (g.J * (LOG_2PI + 2 * np.log(sa)) + float(dev @ dev) / sa**2)
     return float(data_part + prior_part)
 
@@ -274,7 +308,7 @@ def marginal_loglik(
     sa = _check_sd("sigma_alpha", sigma_alpha, positive=False)
     sy = _check_sd("sigma_y", sigma_y, positive=True)
     b = _beta_vector(g, beta)
-    r = g.y - float(mu) - g.x @ b
+    r = g.y - _check_finite("mu", mu) - g.x @ b
     psi = sa**2 / sy**2
     n = g.n
     r_sum = g.group_sums(r)

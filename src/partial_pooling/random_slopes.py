@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from .grouped import GroupedData, group_data
+from .grouped import GroupedData, check_within_variation, group_data
 from .likelihood import LOG_2PI, Method, _check_method
 
 __all__ = ["RandomSlopesFit", "fit_random_slopes", "group_ols"]
@@ -223,6 +223,7 @@ def fit_random_slopes(
     if not isinstance(x, str):
         raise ValueError(f"fit_random_slopes takes one covariate name, got {x!r}")
     g = group_data(data, y, group, x, min_groups=3)
+    check_within_variation(g)
     if g.N <= 2 * g.J:
         raise ValueError(
             f"too few observations ({g.N}) for an intercept and a slope in each of {g.J} groups "

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .grouped import group_data
-from .likelihood import _beta_vector, _check_sd
+from .likelihood import _beta_vector, _check_finite, _check_real, _check_sd
 
 __all__ = ["group_intercepts", "icc", "pooled_mean", "shrinkage_factor"]
 
@@ -56,10 +56,13 @@ def shrinkage_factor(
     0.5
     """
     sy = _check_sd("sigma_y", sigma_y, positive=True)
-    sa = float(sigma_alpha)
+    sa = _check_real("sigma_alpha", sigma_alpha)
     if np.isnan(sa) or sa < 0:
-        raise ValueError(f"sigma_alpha must be >= 0, got {sigma_alpha!r}")
-    arr = np.asarray(n, dtype=float)
+        raise ValueError(f"sigma_alpha must be >= 0 (inf allowed), got {sigma_alpha!r}")
+    try:
+        arr = np.asarray(n, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"group sizes n must be numeric, got {n!r}") from None
     if (arr <= 0).any() or not np.isfinite(arr).all():
         raise ValueError(f"group sizes n must be finite and > 0, got {np.ravel(arr)[:5].tolist()}")
     lam = np.ones_like(arr) if np.isinf(sa) else arr * sa**2 / (arr * sa**2 + sy**2)
@@ -119,7 +122,7 @@ def group_intercepts(
     """
     adj, n = _adjusted_means(data, y, group, x, beta)
     lam = shrinkage_factor(n, sigma_alpha, sigma_y)
-    return (lam * adj + (1 - lam) * float(mu)).rename("alpha")
+    return (lam * adj + (1 - lam) * _check_finite("mu", mu)).rename("alpha")
 
 
 def pooled_mean(
