@@ -237,13 +237,16 @@ def fit_random_slopes(
     best = optimize.minimize(
         dev, np.array([1.0, 0.0, 1.0]), method="BFGS", options={"gtol": 1e-9, "maxiter": 2000}
     )
-    nm = optimize.minimize(
-        dev,
-        best.x,
-        method="Nelder-Mead",
-        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000, "maxfev": 40000},
-    )
-    theta = _newton_polish(dev, nm.x if nm.fun < best.fun else best.x)
+    start = best.x
+    if not best.success:  # BFGS stalled: Nelder-Mead from where it stopped
+        nm = optimize.minimize(
+            dev,
+            best.x,
+            method="Nelder-Mead",
+            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000, "maxfev": 40000},
+        )
+        start = nm.x if nm.fun < best.fun else best.x
+    theta = _newton_polish(dev, start)
     s = _solve(st, theta)
     dof = st.N if method == "ML" else st.N - 2
     sigma_y2 = float(s["rss"]) / dof
