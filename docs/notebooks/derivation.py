@@ -144,7 +144,7 @@ Markdown(
 )
 
 # %% [markdown]
-# ## Step 2: why $\mu_\alpha = \frac{1}{J}\sum_j \alpha_j$ (right, and why)
+# ## Step 2: why μ_α is the plain mean of the α_j (right, and why)
 #
 # The hand derivation asks where $\mu_\alpha = \frac1J\sum_j\alpha_j$ comes from. First
 # answer: the derivative in $\mu_\alpha$,
@@ -187,7 +187,7 @@ checks.to_frame("value").round(10)
 # The last line is the trap: the *plain* mean of the group means would give a small county
 # the same say as a large one.
 #
-# ## Step 3: $\sigma_\alpha^2$ from the intercepts (biased)
+# ## Step 3: σ_α² from the intercepts (biased)
 #
 # The derivative in $\sigma_\alpha$ gives
 # $\hat\sigma_\alpha^2 = \frac1J\sum_j(\hat\alpha_j - \hat\mu_\alpha)^2$. As algebra this is
@@ -225,7 +225,7 @@ Markdown(
 )
 
 # %% [markdown]
-# ## Step 4: $\sigma_y^2$ with "$J n_j$" (equal sizes assumed, and biased)
+# ## Step 4: σ_y² with "J n_j" (equal sizes assumed, and biased)
 #
 # The hand derivation divides the residual sum of squares by $J n_j$. With unequal groups
 # there is no single $n_j$; the count of observations is $N = \sum_j n_j$. And, as for
@@ -257,7 +257,7 @@ Markdown(
 )
 
 # %% [markdown]
-# ## Step 5: $\beta$ given the intercepts (right), its variance (too small)
+# ## Step 5: β given the intercepts (right), its variance (too small)
 #
 # The derivative in $\beta$ gives
 #
