@@ -75,3 +75,41 @@ def test_every_internal_link_and_fragment_resolves(built_site):
                 broken.append(f"{rel}: {link} (no #{fragment} in {target.relative_to(built_site)})")
     assert checked > 0
     assert not broken, "broken internal links:\n" + "\n".join(sorted(set(broken)))
+
+
+class _NavText(html.parser.HTMLParser):
+    """Text of the navigation and table-of-contents links (MathJax does not typeset them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "a" and "md-nav__link" in classes:
+            self.depth = 1
+            self.texts.append("")
+        elif self.depth:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.texts[-1] += data
+
+
+def test_navigation_and_table_of_contents_show_no_raw_tex(built_site):
+    raw = []
+    for page in sorted(built_site.rglob("index.html")):
+        if "assets" in page.relative_to(built_site).parts:
+            continue
+        parser = _NavText()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert parser.texts, f"{page}: no navigation links found"
+        raw += [f"{page.relative_to(built_site)}: {t.strip()!r}" for t in parser.texts
+                if "$" in t or "\\" in t]
+    assert not raw, "headings with TeX show it raw in the navigation:\n" + "\n".join(raw)
