@@ -56,6 +56,7 @@ serve: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/mypy src/partial_pooling
 
 # Unit tests: everything under tests/ except the site tests. Exit status 5 (no tests collected
 # yet) is not a failure.

@@ -15,6 +15,7 @@ import base64
 import html
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -88,7 +89,7 @@ def pooling_lines(
     group: str,
     x: str,
     fits: Sequence[PoolingFit],
-    groups: Sequence[object],
+    groups: Sequence[Any],
     *,
     ncols: int = 4,
     jitter: float = 0.05,
@@ -132,7 +133,7 @@ def pooling_lines(
         for f in fits:
             ax.plot(
                 xs,
-                f.alpha[lab] + f.beta[x] * xs,
+                float(f.alpha.loc[lab]) + float(f.beta[x]) * xs,
                 color=COLOURS[f.pooling],
                 lw=2 if f.pooling == "partial" else 1.4,
                 ls="--" if f.pooling == "complete" else "-",

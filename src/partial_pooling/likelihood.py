@@ -227,7 +227,7 @@ def _beta_vector(g: GroupedData, beta: float | Sequence[float] | pd.Series | Non
     return b
 
 
-def _alpha_vector(g: GroupedData, alpha: pd.Series | Sequence[float]) -> np.ndarray:
+def _alpha_vector(g: GroupedData, alpha: pd.Series | Sequence[float] | np.ndarray) -> np.ndarray:
     if isinstance(alpha, pd.Series):
         missing = [lab for lab in g.labels if lab not in alpha.index]
         if missing:

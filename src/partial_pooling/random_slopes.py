@@ -133,7 +133,19 @@ def _lambda(theta: np.ndarray) -> np.ndarray:
     return np.array([[theta[0], 0.0], [theta[1], theta[2]]])
 
 
-def _solve(st: _SlopeStats, theta: np.ndarray) -> dict[str, np.ndarray | float]:
+@dataclass(frozen=True)
+class _Solved:
+    """The profiled quantities at one value of theta."""
+
+    A: np.ndarray
+    b: np.ndarray
+    rss: float
+    logdet_M: float
+    Minv: np.ndarray
+    L: np.ndarray
+
+
+def _solve(st: _SlopeStats, theta: np.ndarray) -> _Solved:
     L = _lambda(theta)
     LtZtZ = np.einsum("ba,jbc->jac", L, st.ZtZ)  # L' Z'Z
     M = np.eye(2) + LtZtZ @ L  # I + L'Z'Z L
@@ -146,15 +158,15 @@ def _solve(st: _SlopeStats, theta: np.ndarray) -> dict[str, np.ndarray | float]:
     b = np.linalg.solve(A, g)
     rss = max(yWy - float(g @ b), 1e-300)
     logdet_M = float(np.linalg.slogdet(M)[1].sum())
-    return {"A": A, "b": b, "rss": rss, "logdet_M": logdet_M, "Minv": Minv, "L": L}
+    return _Solved(A=A, b=b, rss=rss, logdet_M=logdet_M, Minv=Minv, L=L)
 
 
 def _deviance(st: _SlopeStats, theta: np.ndarray, method: Method) -> float:
     s = _solve(st, theta)
     dof = st.N if method == "ML" else st.N - 2
-    dev = dof * (1 + LOG_2PI + np.log(s["rss"] / dof)) + s["logdet_M"]
+    dev = dof * (1 + LOG_2PI + np.log(s.rss / dof)) + s.logdet_M
     if method == "REML":
-        dev += float(np.linalg.slogdet(s["A"])[1])
+        dev += float(np.linalg.slogdet(s.A)[1])
     return float(dev)
 
 
@@ -249,15 +261,15 @@ def fit_random_slopes(
     theta = _newton_polish(dev, start)
     s = _solve(st, theta)
     dof = st.N if method == "ML" else st.N - 2
-    sigma_y2 = float(s["rss"]) / dof
-    L = s["L"]
-    b = s["b"]
+    sigma_y2 = float(s.rss) / dof
+    L = s.L
+    b = s.b
     names = ["Intercept", x]
     mu = pd.Series([b[0] + st.y_mean, b[1]], index=names, name="mu")
-    cov_fixed = sigma_y2 * np.linalg.inv(s["A"])
+    cov_fixed = sigma_y2 * np.linalg.inv(s.A)
     Sigma = sigma_y2 * L @ L.T
     resid = st.Zty - st.ZtZ @ b  # Z_j'(y_j - Z_j b)
-    u = np.einsum("jab,jb->ja", s["Minv"], resid @ L)
+    u = np.einsum("jab,jb->ja", s.Minv, resid @ L)
     ranef = u @ L.T
     labels = g.labels.copy()
     return RandomSlopesFit(

@@ -28,6 +28,7 @@ import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -206,13 +207,13 @@ def _is_integer(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
 
 
-def _positive_int(name: str, value: object) -> int:
+def _positive_int(name: str, value: Any) -> int:
     if not _is_integer(value) or int(value) < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
     return int(value)
 
 
-def _group_sizes(n: object, J: int | None) -> list[int]:
+def _group_sizes(n: Any, J: int | None) -> list[int]:
     if J is not None:
         J = _positive_int("J", J)
     if isinstance(n, str | bytes):
