@@ -36,6 +36,8 @@ __all__ = [
     "lambda_vs_n",
     "pooling_lines",
     "profile_likelihood",
+    "psi_posterior_figure",
+    "ridge_path_figure",
     "shrinkage_arrows",
     "shrinkage_arrows_2d",
     "slope_path_figure",
@@ -535,5 +537,102 @@ def shrinkage_arrows_2d(ols: pd.DataFrame, fit: RandomSlopesFit) -> SiteFigure:
         fontsize=10,
     )
     fig.legend(frameon=False, fontsize=8, loc="outside lower center", ncols=3)
+    _finish(ax)
+    return fig
+
+
+def ridge_path_figure(
+    path: pd.DataFrame, penalty_hat: float, *, highlight: Sequence[Any] = ()
+) -> SiteFigure:
+    """Group intercepts along the ridge path, penalty $\\kappa = \\sigma_y^2/\\sigma_\\alpha^2$.
+
+    Parameters
+    ----------
+    path : DataFrame
+        From `partial_pooling.regularization.ridge_path`.
+    penalty_hat : float
+        The penalty the mixed model estimates, $\\hat\\sigma_y^2/\\hat\\sigma_\\alpha^2$ (REML).
+    highlight : sequence
+        Group labels drawn in colour and labelled.
+    """
+    fig = SiteFigure(
+        figsize=(8, 4.6),
+        alt=(
+            "Group intercepts against the ridge penalty on a log scale: at a small penalty they "
+            "fan out at their no-pooling values, as the penalty grows they converge to one "
+            "value, complete pooling; the penalty the mixed model estimates is marked."
+        ),
+    )
+    ax = fig.add_subplot()
+    kappa = path.index.to_numpy()
+    groups = [c for c in path.columns if c not in ("mu", "edf")]
+    for lab in groups:
+        if lab in highlight:
+            continue
+        ax.plot(kappa, path[lab], color="#9a9a9a", lw=0.6, alpha=0.6)
+    palette = ["#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00"]
+    for lab, col in zip(highlight, palette, strict=False):
+        ax.plot(kappa, path[lab], color=col, lw=1.8, label=str(lab))
+    ax.plot(kappa, path["mu"], color="black", lw=1.2, ls="--", label=r"$\hat\mu(\kappa)$")
+    ax.axvline(penalty_hat, color="black", lw=0.8, ls=":")
+    ax.annotate(
+        r"$\hat\kappa = \hat\sigma_y^2/\hat\sigma_\alpha^2$ (REML)",
+        (penalty_hat, ax.get_ylim()[1]),
+        textcoords="offset points",
+        xytext=(4, -12),
+        fontsize=9,
+    )
+    ax.set_xscale("log")
+    ax.set_xlabel(
+        r"penalty $\kappa$ (log scale): no pooling at the left, complete pooling at "
+        "the right"
+    )
+    ax.set_ylabel(r"group intercept $\hat\alpha_j$")
+    ax.legend(frameon=False, fontsize=8, loc="upper right")
+    _finish(ax)
+    return fig
+
+
+def psi_posterior_figure(
+    density: pd.Series, marks: dict[str, float], *, draws: np.ndarray | None = None
+) -> SiteFigure:
+    """The marginal posterior of $\\psi$, with point estimates marked and Gibbs draws overlaid.
+
+    Parameters
+    ----------
+    density : Series
+        From `partial_pooling.bayes.psi_posterior`.
+    marks : dict of str to float
+        Labelled values of $\\psi$ to mark (e.g. the ML and REML estimates).
+    draws : array, optional
+        Draws of $\\psi$ from `partial_pooling.bayes.gibbs_sampler`, shown as a histogram.
+    """
+    fig = SiteFigure(
+        figsize=(7.5, 4.0),
+        alt=(
+            "The posterior density of psi, right-skewed, with a histogram of Gibbs draws that "
+            "follows it, and the ML and REML estimates marked near its mode."
+        ),
+    )
+    ax = fig.add_subplot()
+    psi = density.index.to_numpy()
+    if draws is not None:
+        ax.hist(
+            draws,
+            bins=60,
+            range=(0, float(psi.max())),
+            density=True,
+            color="#cfe3f1",
+            edgecolor="white",
+            label="Gibbs draws",
+        )
+    ax.plot(psi, density.to_numpy(), color=COLOURS["partial"], lw=2, label="grid posterior")
+    colours = ["#d55e00", "#009e73", "#cc79a7"]
+    for (label, value), col in zip(marks.items(), colours, strict=False):
+        ax.axvline(value, color=col, lw=1.2, ls="--", label=label)
+    ax.set_xlabel(r"$\psi = \sigma_\alpha^2/\sigma_y^2$")
+    ax.set_ylabel(r"$p(\psi \mid y)$")
+    ax.set_xlim(0, float(psi.max()))
+    ax.legend(frameon=False, fontsize=9)
     _finish(ax)
     return fig
