@@ -636,3 +636,200 @@ def psi_posterior_figure(
     ax.legend(frameon=False, fontsize=9)
     _finish(ax)
     return fig
+
+
+# --- Why pooling pays ---------------------------------------------------------------------------
+
+_RISK_STYLE = {
+    "complete": {"color": COLOURS["complete"], "ls": "--", "marker": "s"},
+    "none": {"color": COLOURS["none"], "ls": "-", "marker": "o"},
+    "partial": {"color": COLOURS["partial"], "ls": "-", "marker": "o"},
+    "oracle": {"color": "black", "ls": ":", "marker": ""},
+}
+_RISK_LABELS = {**LABELS, "oracle": "oracle shrinkage (true parameters)"}
+
+
+def pooling_risk(summary: pd.DataFrame, *, method: str = "REML") -> SiteFigure:
+    """Mean squared error of the group intercepts against $\\sigma_\\alpha/\\sigma_y$.
+
+    Left: the mean squared error per group of each estimator (log scale). Right: the same
+    relative to no pooling. Bars are ±2 Monte Carlo standard errors.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        From `partial_pooling.pooling_pays.mse_summary` with ``by="ratio"``.
+    method : str
+        How partial pooling estimated the variance components, for the legend.
+    """
+    ratio = summary.index.to_numpy(dtype=float)
+    fig = SiteFigure(
+        figsize=(10, 4.2),
+        alt=(
+            "Two panels against sigma_alpha / sigma_y. Left, mean squared error of the group "
+            "intercepts: complete pooling's grows with sigma_alpha, no pooling's stays flat, "
+            "partial pooling's lies below both and close to the oracle. Right, the same relative "
+            "to no pooling: partial pooling stays below 1 and rises toward it as sigma_alpha "
+            "grows, while complete pooling crosses 1 early and leaves the panel."
+        ),
+    )
+    left, right = fig.subplots(1, 2)
+    present = [e for e in ("complete", "none", "partial", "oracle") if f"mse_{e}" in summary]
+    for e in present:
+        style = _RISK_STYLE[e]
+        label = _RISK_LABELS[e] + (f" ({method})" if e == "partial" else "")
+        mse = summary[f"mse_{e}"].to_numpy()
+        keep = mse > 0
+        left.errorbar(
+            ratio[keep],
+            mse[keep],
+            yerr=2 * summary[f"se_{e}"].to_numpy()[keep],
+            ms=4,
+            lw=1.6,
+            capsize=2,
+            label=label,
+            **style,
+        )
+        right.errorbar(
+            ratio,
+            summary[f"rel_{e}"],
+            yerr=2 * summary[f"rel_se_{e}"],
+            ms=4,
+            lw=1.6,
+            capsize=2,
+            label=label,
+            **style,
+        )
+    left.set_yscale("log")
+    left.set_ylabel(r"MSE per group, mean of $(\hat\alpha_j - \alpha_j)^2$ (log scale)")
+    left.set_title("Mean squared error of the group intercepts", fontsize=10)
+    right.axhline(1.0, color="#aaaaaa", lw=0.8)
+    right.set_ylim(0, 1.3)
+    right.set_ylabel("MSE relative to no pooling")
+    right.set_title("Relative to no pooling (complete pooling leaves the panel)", fontsize=10)
+    for ax in (left, right):
+        ax.set_xlabel(r"$\sigma_\alpha / \sigma_y$")
+        ax.set_xticks(ratio)
+        ax.set_xticklabels([f"{r:g}" for r in ratio])
+        _finish(ax)
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False, fontsize=8)
+    return fig
+
+
+def pooling_risk_by_size(summary: pd.DataFrame, *, estimator: str = "partial") -> SiteFigure:
+    """Risk of one estimator relative to no pooling, by group-size class, one line per ratio.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        From `partial_pooling.pooling_pays.mse_summary` with ``by=["ratio", <size class>]``.
+    estimator : str
+        Which estimator to draw (partial pooling by default).
+    """
+    fig = SiteFigure(
+        figsize=(7.5, 4.2),
+        alt=(
+            "Mean squared error of partial pooling relative to no pooling for each group-size "
+            "class, one line per ratio sigma_alpha / sigma_y: the ratio is smallest for the "
+            "smallest groups and rises toward 1 for large groups and large ratios."
+        ),
+    )
+    ax = fig.add_subplot()
+    ratios = summary.index.get_level_values(0).unique()
+    shades = np.linspace(0.35, 0.95, len(ratios))
+    for r, s in zip(ratios, shades, strict=True):
+        cell = summary.xs(r, level=0)
+        xs = np.arange(len(cell))
+        ax.errorbar(
+            xs,
+            cell[f"rel_{estimator}"],
+            yerr=2 * cell[f"rel_se_{estimator}"],
+            color=(0.0, 0.45 * s, 0.70 * s),
+            marker="o",
+            ms=4,
+            capsize=2,
+            label=rf"$\sigma_\alpha/\sigma_y$ = {r:g}",
+        )
+    labels = [str(c) for c in summary.xs(ratios[0], level=0).index]
+    ax.set_xticks(np.arange(len(labels)))
+    ax.set_xticklabels(labels)
+    ax.axhline(1.0, color=COLOURS["none"], lw=1, label="no pooling")
+    ax.set_ylim(0, 1.15)
+    ax.set_xlabel(r"group size $n_j$")
+    ax.set_ylabel(f"MSE of {LABELS.get(estimator, estimator)} / MSE of no pooling")
+    ax.set_title("Partial pooling gains most for the smallest groups (bars: ±2 MC s.e.)")
+    fig.legend(frameon=False, fontsize=8, loc="outside right upper")
+    _finish(ax)
+    return fig
+
+
+def efron_morris_plot(
+    estimates: pd.DataFrame, *, label: Sequence[str] = (), method: str = "REML"
+) -> SiteFigure:
+    """Efron and Morris's picture: first averages, shrunken estimates, rest-of-season averages.
+
+    Each player is a line through four rows on one batting-average axis: his average over the
+    first at-bats (no pooling), the James-Stein estimate, the partial-pooling estimate and his
+    average over the rest of the season, the quantity being predicted.
+
+    Parameters
+    ----------
+    estimates : DataFrame
+        From `partial_pooling.pooling_pays.baseball_estimates` (columns ``none``,
+        ``james_stein``, ``partial``, ``rest_average``; indexed by player).
+    label : sequence of str
+        Players to name on the plot.
+    method : str
+        How the partial-pooling fit estimated the variance components, for the row label.
+    """
+    rows = [
+        ("none", "first 45 at-bats\n(no pooling)", COLOURS["none"]),
+        ("james_stein", "James-Stein", COLOURS["between"]),
+        ("partial", f"partial pooling\n({method})", COLOURS["partial"]),
+        ("rest_average", "rest of season\n(to be predicted)", "black"),
+    ]
+    fig = SiteFigure(
+        figsize=(9, 4.6),
+        alt=(
+            "Each player's batting average after 45 at-bats, his James-Stein and partial-pooling "
+            "estimates and his rest-of-season average on one axis, joined by lines: the first "
+            "averages spread widely, the shrunken estimates bunch near the grand mean, and the "
+            "rest-of-season averages lie much closer to the shrunken estimates."
+        ),
+    )
+    ax = fig.add_subplot()
+    heights = np.arange(len(rows))[::-1].astype(float)
+    values = np.column_stack([estimates[c].to_numpy(dtype=float) for c, _, _ in rows])
+    for v in values:
+        ax.plot(v, heights, color="#9a9a9a", lw=0.7, zorder=1)
+    for (_, _, colour), h, col in zip(rows, heights, values.T, strict=True):
+        ax.scatter(col, np.full_like(col, h), s=22, color=colour, zorder=3)
+    first = estimates["none"]
+    for i, name in enumerate(label):
+        ax.annotate(
+            name,
+            (float(first.loc[name]), heights[0]),
+            textcoords="offset points",
+            xytext=(0, 8 + 11 * (i % 2)),
+            ha="center",
+            fontsize=8,
+        )
+    ax.axvline(float(estimates["complete"].iloc[0]), color=COLOURS["complete"], lw=1, ls="--")
+    ax.annotate(
+        "grand mean",
+        (float(estimates["complete"].iloc[0]), heights[-1]),
+        textcoords="offset points",
+        xytext=(4, -14),
+        fontsize=8,
+        color=COLOURS["complete"],
+    )
+    ax.set_yticks(heights)
+    ax.set_yticklabels([text for _, text, _ in rows], fontsize=9)
+    ax.set_ylim(heights[-1] - 0.5, heights[0] + 0.6)
+    ax.set_xlabel("batting average")
+    ax.set_title("Efron and Morris's 18 players of 1970: shrinking toward the mean predicts better")
+    _finish(ax)
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    return fig

@@ -1,0 +1,466 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Why pooling pays
+#
+# Partial pooling estimates group intercepts with a smaller total mean squared error than
+# either limit. Against no pooling it wins at every size of the between-group spread, by most
+# when groups are small and similar; against complete pooling it loses only when the groups
+# truly do not differ, and then only by a hair. The price is paid by groups that really are
+# exceptional: they are pulled in too far, and for them their own data would have been better.
+# Efron and Morris's baseball players show the same on real data: shrunken estimates from 45
+# at-bats predict the rest of the season several times better than the players' own averages.
+
+# %%
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+
+import partial_pooling as pp
+from partial_pooling import crosscheck, datasets, figures
+from partial_pooling import pooling_pays as pays
+
+SEED = 20261126
+rng = np.random.default_rng(SEED)
+pd.set_option("display.precision", 4)
+
+# %% [markdown]
+# ## The experiment
+#
+# We draw many data sets from the random-intercept model
+# $y_{ij} = \alpha_j + \beta x_{ij} + \varepsilon_{ij}$, $\alpha_j \sim N(\mu_\alpha, \sigma_\alpha^2)$,
+# $\varepsilon_{ij} \sim N(0, \sigma_y^2)$ (see [notation](../notation.md)), fit complete, no and
+# partial pooling to each, and score every estimate against the true $\alpha_j$ that generated the
+# data. The score is the mean squared error per group,
+#
+# $$
+# \text{MSE} = \frac{1}{J}\sum_{j=1}^J \operatorname{E}\big(\hat\alpha_j - \alpha_j\big)^2 ,
+# $$
+#
+# estimated by averaging over replications. The design is the radon survey's: the same $J$
+# county sizes as [the data](../data.md), many tiny counties and a few large ones. Only
+# $\sigma_\alpha/\sigma_y$ varies, from no group differences at all to group differences twice the
+# noise. A fourth estimator, the *oracle*, applies the shrinkage formula with the true
+# parameters: no estimator can do better on average, so it marks the floor.
+
+# %%
+radon = datasets.radon()
+sizes = radon.groupby("county").size()
+radon_fit = pp.fit_random_intercept(radon, "log_radon", "county", "floor", method="REML")
+ratios = np.array([0.0, 0.25, 0.5, 1.0, 2.0])
+mu, beta, sigma_y = 1.46, -0.7, 0.76
+assert abs(mu - radon_fit.mu) < 0.01 and abs(beta - radon_fit.beta["floor"]) < 0.01
+assert abs(sigma_y - radon_fit.sigma_y) < 0.01
+assert 0.25 < radon_fit.sigma_alpha / radon_fit.sigma_y < 0.5
+reps = 150
+errors = pays.pooling_mse(sizes.to_numpy(), mu, beta, ratios * sigma_y, sigma_y, reps, rng,
+                          method="REML")
+errors.head()
+
+# %% tags=["hide-input"]
+Markdown(
+    f"{reps} replications at each of {len(ratios)} ratios: {len(errors):,} estimates of "
+    f"{len(sizes)} group intercepts per estimator. Group sizes run from {sizes.min()} to "
+    f"{sizes.max()} ({(sizes <= 5).sum()} of the {len(sizes)} groups have five or fewer "
+    f"observations); $\\mu_\\alpha$ = {mu}, $\\beta$ = {beta}, $\\sigma_y$ = {sigma_y}, the REML "
+    "fit to radon rounded, and each data set has a covariate with a common slope (normal with SD "
+    "1 within groups, where radon's floor is a 0/1 indicator), so the three fitted estimators also estimate "
+    "$\\beta$. Partial pooling is the REML fit. Radon's own REML ratio "
+    f"$\\hat\\sigma_\\alpha/\\hat\\sigma_y$ is {radon_fit.sigma_alpha / radon_fit.sigma_y:.2f}, "
+    "between the grid's 0.25 and 0.5."
+)
+
+# %% [markdown]
+# ## Partial pooling wins at every ratio
+#
+# The left panel shows the mean squared errors, the right panel the same relative to no pooling.
+# The bars are two Monte Carlo standard errors (computed from the spread of the per-replication
+# mean squared errors; the groups of one data set share the estimated $\hat\mu$ and variances,
+# so replications, not groups, are the independent units). The claims below the table are
+# assertions on these numbers, each with a margin of three Monte Carlo standard errors (of the
+# paired difference or ratio, since all estimators see the same data sets).
+
+# %%
+summary = pays.mse_summary(errors, by="ratio")
+figures.pooling_risk(summary, method="REML")
+
+# %%
+shown = ["mse_complete", "se_complete", "mse_none", "se_none", "mse_partial", "se_partial",
+         "mse_oracle", "se_oracle", "rel_partial", "rel_se_partial"]
+vs_complete = pays.mse_summary(errors, by="ratio", reference="complete")
+k = 3.0
+# partial pooling beats no pooling at every ratio
+assert (summary["rel_partial"] + k * summary["rel_se_partial"] < 1).all()
+# complete pooling beats partial pooling only at sigma_alpha = 0 ...
+assert vs_complete.loc[0.0, "rel_partial"] - k * vs_complete.loc[0.0, "rel_se_partial"] > 1
+assert (vs_complete.loc[ratios > 0, "rel_partial"] + k * vs_complete.loc[ratios > 0, "rel_se_partial"] < 1).all()
+# ... where partial pooling still removes nearly all of no pooling's error
+gap_at_zero = (summary.loc[0.0, "mse_partial"] - summary.loc[0.0, "mse_complete"]) / summary.loc[0.0, "mse_none"]
+assert gap_at_zero < 0.01
+# partial pooling is close to the oracle once the groups differ
+excess = (summary["mse_partial"] / summary["mse_oracle"] - 1)[ratios > 0]
+assert excess.max() < 0.10
+boundary = errors.groupby("ratio")["boundary"].mean()
+summary[shown].rename_axis("sigma_alpha / sigma_y")
+
+# %% tags=["hide-input"]
+Markdown(
+    f"* **Against no pooling**, partial pooling has the smaller error at every ratio: its "
+    f"relative risk runs from {summary['rel_partial'].iloc[0]:.3f} when the groups do not differ "
+    f"to {summary['rel_partial'].iloc[-1]:.3f} (± {summary['rel_se_partial'].iloc[-1]:.3f}) "
+    "when they differ by twice the noise. The gain shrinks as $\\sigma_\\alpha$ grows, because "
+    "then every $\\lambda_j$ approaches 1 and partial pooling approaches no pooling.\n"
+    f"* **Against complete pooling**, partial pooling loses only at $\\sigma_\\alpha = 0$, "
+    f"where its MSE is {vs_complete.loc[0.0, 'rel_partial']:.2f} times complete pooling's. But "
+    f"both are tiny there: the gap is {100 * gap_at_zero:.2f}% of no pooling's MSE, because REML "
+    f"puts $\\hat\\sigma_\\alpha$ exactly at 0 in {100 * boundary.loc[0.0]:.0f}% of those data "
+    "sets (partial pooling *is* complete pooling then) and near 0 in most of the rest. Already at "
+    f"$\\sigma_\\alpha/\\sigma_y$ = {ratios[1]:g} partial pooling is ahead, with "
+    f"{vs_complete.loc[ratios[1], 'rel_partial']:.2f} of complete pooling's MSE.\n"
+    f"* **Against the oracle**, which knows the true parameters, partial pooling's MSE is at most "
+    f"{100 * excess.max():.1f}% higher once $\\sigma_\\alpha > 0$: estimating "
+    "$\\mu_\\alpha$, $\\beta$ and the two variances from the data costs little with "
+    f"{len(sizes)} groups."
+)
+
+# %% [markdown]
+# ## Checking the simulation against a closed form
+#
+# A simulation is only as good as its bookkeeping, so we check it where the answer is known.
+# With the parameters known, the shrinkage estimator
+# $\tilde\alpha_j = \lambda_j(\bar y_j - \beta\bar x_j) + (1-\lambda_j)\mu_\alpha$ has expected
+# squared error equal to the conditional variance of $\alpha_j$ given the data
+# ([the shrinkage estimator](shrinkage.py)):
+#
+# $$
+# \operatorname{E}\big(\tilde\alpha_j - \alpha_j\big)^2 = \sigma_\alpha^2\,(1 - \lambda_j)
+# = \frac{\sigma_\alpha^2\sigma_y^2}{n_j\sigma_\alpha^2 + \sigma_y^2},
+# $$
+#
+# and without a covariate no pooling's $\bar y_j$ has expected squared error $\sigma_y^2/n_j$.
+# The oracle column of the simulation above must therefore average to the mean of the closed
+# form over the radon design, at every ratio. A second check uses a balanced design without a
+# covariate, where both closed forms hold group by group: $J$ groups of equal size, one ratio,
+# the same `pooling_mse` code.
+
+# %%
+closed = pd.Series({r: pays.oracle_risk(sizes.to_numpy(), r * sigma_y, sigma_y).mean()
+                    for r in ratios}, name="closed form")
+dense = pd.Series({r: np.mean((r * sigma_y) ** 2 * sigma_y**2
+                              / (sizes.to_numpy() * (r * sigma_y) ** 2 + sigma_y**2))
+                   for r in ratios})
+np.testing.assert_allclose(closed, dense, rtol=1e-12)
+oracle_check = pd.DataFrame({"closed form": closed, "Monte Carlo": summary["mse_oracle"],
+                             "MC s.e.": summary["se_oracle"]}).rename_axis("sigma_alpha / sigma_y")
+oracle_check["z"] = ((oracle_check["Monte Carlo"] - oracle_check["closed form"])
+                     / oracle_check["MC s.e."]).where(oracle_check["MC s.e."] > 0, 0.0)
+assert (oracle_check["z"].abs() < 3).all()
+oracle_check
+
+# %%
+J_bal, n_bal, sa_bal, sy_bal = 40, 5, 0.5, 1.0
+balanced = pays.pooling_mse(np.full(J_bal, n_bal), 0.0, None, sa_bal, sy_bal, 100, rng)
+bal = pays.mse_summary(balanced, by="ratio").iloc[0]
+expected = {"oracle": sa_bal**2 * sy_bal**2 / (n_bal * sa_bal**2 + sy_bal**2),
+            "none": sy_bal**2 / n_bal}
+balanced_check = pd.DataFrame({
+    "closed form": expected,
+    "Monte Carlo": {e: bal[f"mse_{e}"] for e in expected},
+    "MC s.e.": {e: bal[f"se_{e}"] for e in expected},
+})
+balanced_check["z"] = (balanced_check["Monte Carlo"] - balanced_check["closed form"]) / balanced_check["MC s.e."]
+assert (balanced_check["z"].abs() < 3).all()
+balanced_check
+
+# %% tags=["hide-input"]
+Markdown(
+    f"With $J$ = {J_bal} groups of $n$ = {n_bal}, $\\sigma_\\alpha$ = {sa_bal} and "
+    f"$\\sigma_y$ = {sy_bal}, both Monte Carlo estimates lie within "
+    f"{balanced_check['z'].abs().max():.1f} standard errors of their closed forms, and on the "
+    f"radon design the oracle is within {oracle_check['z'].abs().max():.1f} standard errors at "
+    "every ratio. The simulation scores the estimators correctly. (On the same balanced data, "
+    f"partial pooling's MSE is {bal['mse_partial']:.4f}, between the oracle's and no pooling's.)"
+)
+
+# %% [markdown]
+# ## The gain is largest for the smallest groups
+#
+# Split by group size, partial pooling's advantage over no pooling is concentrated where no
+# pooling is noisiest. For a large group $\lambda_j$ is close to 1 whatever $\sigma_\alpha$ is,
+# and the two estimates nearly coincide.
+
+# %%
+errors["size"] = pd.cut(errors["n"], [0, 2, 5, 10, 25, 200],
+                        labels=["1-2", "3-5", "6-10", "11-25", "26+"])
+by_size = pays.mse_summary(errors, by=["ratio", "size"])
+figures.pooling_risk_by_size(by_size)
+
+# %%
+at_half = by_size.xs(0.5, level="ratio")
+for r in ratios:
+    rel = by_size.xs(r, level="ratio")["rel_partial"]
+    assert rel.is_monotonic_increasing, (r, rel)
+largest_loss = (by_size["rel_partial"] - 1) / by_size["rel_se_partial"]
+assert largest_loss.max() < 2  # in no size class does no pooling do better beyond MC noise
+closest = by_size["rel_partial"].idxmax()
+assert (by_size.xs("26+", level="size").loc[ratios > 0, "rel_complete"] > 2).all()
+at_half[["mse_complete", "mse_none", "mse_partial", "se_partial", "mse_oracle", "rel_partial",
+         "rel_se_partial"]].assign(groups=sizes.groupby(pd.cut(sizes, [0, 2, 5, 10, 25, 200])).size().to_numpy())
+
+# %% tags=["hide-input"]
+Markdown(
+    f"At $\\sigma_\\alpha/\\sigma_y$ = 0.5, near radon's REML estimate, partial pooling's MSE "
+    f"is {at_half['rel_partial'].iloc[0]:.2f} of no pooling's for groups of one or two and "
+    f"{at_half['rel_partial'].iloc[-1]:.2f} for groups above 25. At every ratio the relative "
+    "risk rises with group size. The simulation shows **no size class in which partial pooling "
+    "does worse than no pooling** on average: the closest is groups of "
+    f"{closest[1]} at ratio {closest[0]:g}, at {by_size.loc[closest, 'rel_partial']:.3f} "
+    f"(± {by_size.loc[closest, 'rel_se_partial']:.3f}), a tie within Monte Carlo error. "
+    "Complete pooling, in contrast, is more than twice as bad as no pooling for the largest "
+    "groups as soon as $\\sigma_\\alpha > 0$ (the column `mse_complete` above, and "
+    f"{by_size.loc[(ratios[1], '26+'), 'rel_complete']:.1f} times at ratio {ratios[1]:g})."
+)
+
+# %% [markdown]
+# ## The price: groups that really are exceptional
+#
+# Averaged over groups, shrinking wins. For one particular group it need not. Given its true
+# deviation $a_j = \alpha_j - \mu_\alpha$, the oracle's error is a bias $-(1-\lambda_j)a_j$
+# plus $\lambda_j$ times the noise of $\bar y_j$, so
+#
+# $$
+# \operatorname{E}\big[(\tilde\alpha_j - \alpha_j)^2 \mid a_j\big]
+# = (1-\lambda_j)^2 a_j^2 + \lambda_j^2\,\frac{\sigma_y^2}{n_j},
+# $$
+#
+# which exceeds no pooling's $\sigma_y^2/n_j$ exactly when
+# $|a_j| > \sigma_\alpha\sqrt{(1+\lambda_j)/\lambda_j}$. The threshold is never below
+# $\sqrt 2\,\sigma_\alpha$, and it is far out for small groups (small $\lambda_j$). A quick check
+# of the formula by direct simulation, for a group of 3 sitting $2.5\sigma_\alpha$ out, and
+# then the same effect for the fitted partial pooling in the simulation above, among the small
+# groups (five or fewer observations) split by how far out each group truly is:
+
+# %%
+a_j, n_j, sa, sy = 2.5 * 0.5, 3, 0.5, 1.0
+lam_j = pp.shrinkage_factor(n_j, sa, sy)
+ybar_draws = a_j + rng.normal(0, sy / np.sqrt(n_j), 200_000)
+mc_risk = np.mean((lam_j * ybar_draws - a_j) ** 2)
+mc_se = np.std((lam_j * ybar_draws - a_j) ** 2) / np.sqrt(ybar_draws.size)
+formula = pays.oracle_conditional_risk(a_j, n_j, sa, sy)
+assert abs(mc_risk - formula) < 4 * mc_se
+threshold = sa * np.sqrt((1 + lam_j) / lam_j)
+assert np.isclose(pays.oracle_conditional_risk(threshold, n_j, sa, sy), sy**2 / n_j)
+pd.Series({"formula": formula, "Monte Carlo": mc_risk, "MC s.e.": mc_se,
+           "no pooling sigma_y^2/n_j": sy**2 / n_j, "threshold |a_j|/sigma_alpha": threshold / sa})
+
+# %%
+tails = errors[errors["ratio"] > 0].assign(
+    small=lambda d: d["n"] <= 5,
+    distance=lambda d: pd.cut((d["alpha"] - mu).abs() / d["sigma_alpha"], [0, 1, 2, np.inf],
+                              labels=["|a_j| < 1 sd", "1-2 sd", "> 2 sd"]),
+)
+price = pays.mse_summary(tails[tails["small"]], by=["ratio", "distance"])
+price_table = price[["mse_none", "mse_partial", "rel_partial", "rel_se_partial"]]
+assert (price.xs("|a_j| < 1 sd", level="distance")["rel_partial"] < 1).all()
+far = price.xs("> 2 sd", level="distance")
+assert (far.loc[[0.5, 1.0], "rel_partial"] - 2 * far.loc[[0.5, 1.0], "rel_se_partial"] > 1).all()
+price_table.unstack("distance")["rel_partial"]
+
+# %% tags=["hide-input"]
+Markdown(
+    "For typical groups (within one $\\sigma_\\alpha$ of the mean) partial pooling's error is a "
+    f"fraction of no pooling's, as low as {price.xs('|a_j| < 1 sd', level='distance')['rel_partial'].min():.2f}. For the few "
+    "small groups more than two standard deviations out, it is larger: "
+    f"{far.loc[0.5, 'rel_partial']:.2f} (± {far.loc[0.5, 'rel_se_partial']:.2f}) times no "
+    f"pooling's at ratio 0.5 and {far.loc[1.0, 'rel_partial']:.2f} "
+    f"(± {far.loc[1.0, 'rel_se_partial']:.2f}) at ratio 1. That is the price of pooling, and "
+    "it cannot be avoided by looking at the data: an exceptional small group and an ordinary "
+    "small group with a lucky sample look the same."
+)
+
+# %% [markdown]
+# ## Efron and Morris's baseball players
+#
+# The classic real-data demonstration (Efron and Morris 1975, 1977; [data](../data.md)): the
+# batting averages $y_j$ of 18 major-league players after their first 45 at-bats of 1970,
+# used to predict each player's average over the rest of the season. Efron and Morris shrank
+# the averages toward their grand mean $\bar y$ with the James-Stein estimator
+#
+# $$
+# z_j = \bar y + c\,(y_j - \bar y), \qquad
+# c = 1 - \frac{(k-3)\,\sigma^2}{\sum_{j=1}^k (y_j - \bar y)^2}, \qquad
+# \sigma^2 = \frac{\bar y(1-\bar y)}{45},
+# $$
+#
+# with $k = 18$ players; $c$ plays the part of $\lambda_j$. They report $\bar y$ = .265,
+# $c$ = .212 and, for Roberto Clemente, $z$ = .294:
+
+# %%
+em = datasets.efron_morris()
+js = pays.james_stein(em.set_index("name")["average"], n=45)
+y = em["average"].to_numpy()
+c_dense = 1 - (len(y) - 3) * (y.mean() * (1 - y.mean()) / 45) / np.sum((y - y.mean()) ** 2)
+assert np.isclose(js.c, c_dense, rtol=1e-14)
+published = {"grand mean": 0.265, "c": 0.212, "Clemente's z": 0.294}
+computed = {"grand mean": js.grand_mean, "c": js.c,
+            "Clemente's z": js.estimate["Roberto Clemente"]}
+for key in published:
+    assert abs(computed[key] - published[key]) < 5e-4, key
+pd.DataFrame({"published": published, "computed": computed})
+
+# %% [markdown]
+# ## The same data as a random-intercept model
+#
+# To fit partial pooling we need individual observations, so each player becomes a group of 45
+# at-bats coded $y_{ij} = 1$ for a hit and 0 otherwise: an 810-row data frame whose group means
+# are exactly the batting averages. We chose this over feeding the 18 averages to a
+# "known-variance" model because it is the model the rest of the site fits, with nothing fixed
+# by hand: REML estimates $\sigma_\alpha$ and $\sigma_y$ from the data.
+#
+# > The approximation: the model treats 0/1 outcomes as normal with one common variance
+# > $\sigma_y^2$, while a Bernoulli variance $p_j(1-p_j)$ differs a little from player to player.
+# > With 45 trials per player the group means are close to normal, and over the range of
+# > averages here $p(1-p)$ varies by less than the sampling noise, so the normal model is a
+# > reasonable stand-in. It is the same approximation James-Stein makes with its single
+# > $\sigma^2$.
+
+# %%
+trials = pays.trials_frame(em.set_index("name")["hits"], 45)
+fit = pp.fit_random_intercept(trials, "y", "group", method="REML")
+sm = crosscheck.statsmodels_mixedlm(trials, "y", "group", method="REML")
+sm_alpha = pd.Series({g: v.iloc[0] for g, v in sm.random_effects.items()}) + sm.fe_params.iloc[0]
+np.testing.assert_allclose(fit.alpha, sm_alpha.reindex(fit.alpha.index), atol=1e-7)
+np.testing.assert_allclose(fit.sigma_alpha**2, sm.cov_re.iloc[0, 0], rtol=1e-5)
+pd.Series({"J": fit.J, "N": fit.N, "sigma_alpha (REML)": fit.sigma_alpha,
+           "sigma_y (REML)": fit.sigma_y, "lambda_j": fit.shrinkage.iloc[0], "mu": fit.mu})
+
+# %% [markdown]
+# The REML intercepts agree with statsmodels' MixedLM to 1e-7. REML shrinks harder than
+# James-Stein: its weight on each player's own average is smaller than $c$. The reason is one
+# degree of freedom count. In this balanced one-way layout with between- and within-player mean
+# squares $\text{MSB}$ and $\text{MSW}$, REML gives $\hat\sigma_y^2 = \text{MSW}$ and
+# $\hat\sigma_\alpha^2 = (\text{MSB} - \text{MSW})/n$, so
+#
+# $$
+# 1 - \hat\lambda = \frac{\hat\sigma_y^2}{n\hat\sigma_\alpha^2 + \hat\sigma_y^2}
+# = \frac{\text{MSW}}{\text{MSB}}
+# = \frac{(k-1)\,\hat\sigma_y^2/n}{\sum_j (\bar y_j - \bar y)^2},
+# $$
+#
+# the same as $1 - c$ except for $k - 1$ in place of James-Stein's $k - 3$ (and REML's
+# $\hat\sigma_y^2$ in place of $\bar y(1-\bar y)$). James-Stein's $k-3$ makes
+# $(k-3)\sigma^2/\sum_j(y_j-\bar y)^2$ an unbiased estimate of the shrinkage toward the mean;
+# the REML plug-in overshoots it. With $k$ = 18 that is a modest change in $1 - \lambda$ but a
+# large one in $\lambda$ itself, since $\lambda$ is small here.
+
+# %%
+hits_by_player = trials.groupby("group")["y"]
+ybar_j = hits_by_player.mean()
+msw = float(((trials["y"] - hits_by_player.transform("mean")) ** 2).sum()) / (len(trials) - len(ybar_j))
+msb = 45 * float(((ybar_j - ybar_j.mean()) ** 2).sum()) / (len(ybar_j) - 1)
+one_minus_lambda = 1 - fit.shrinkage.iloc[0]
+assert np.isclose(one_minus_lambda, msw / msb, rtol=1e-8)
+assert (fit.shrinkage < js.c).all()  # REML shrinks harder than James-Stein
+assert np.isclose(fit.sigma_y**2, msw, rtol=1e-8)
+assert np.isclose(one_minus_lambda, (len(ybar_j) - 1) * msw / 45 / ((ybar_j - ybar_j.mean()) ** 2).sum(),
+                  rtol=1e-8)
+pd.Series({"1 - lambda (REML fit)": one_minus_lambda, "MSW / MSB (dense)": msw / msb,
+           "1 - c (James-Stein)": 1 - js.c})
+
+# %% [markdown]
+# ## Predicting the rest of the season
+#
+# Efron and Morris's picture: each player's first-45 average, his two shrunken estimates and
+# what he actually hit for the rest of the season, joined by a line.
+
+# %%
+estimates = pays.baseball_estimates(em, method="REML")
+figures.efron_morris_plot(estimates, label=["Roberto Clemente", "Thurman Munson", "Max Alvis"])
+
+# %%
+totals = pays.squared_error_totals(estimates)
+totals.index = ["first 45 at-bats (no pooling)", "grand mean (complete pooling)",
+                "James-Stein", "partial pooling (REML)"]
+ratio_js = totals.iloc[0] / totals.loc["James-Stein"]
+ratio_reml = totals.iloc[0] / totals.loc["partial pooling (REML)"]
+assert totals.loc["James-Stein"] < totals.iloc[0]
+assert totals.loc["partial pooling (REML)"] < totals.iloc[0]
+assert round(ratio_js, 1) == 3.5  # Efron and Morris: about 3.5 times smaller
+closer = int((np.abs(estimates["james_stein"] - estimates["rest_average"])
+              < np.abs(estimates["none"] - estimates["rest_average"])).sum())
+noise_floor = float((em["rest_average"] * (1 - em["rest_average"]) / em["rest_at_bats"]).sum())
+assert noise_floor < totals.loc["James-Stein"]
+totals.to_frame("total squared error").assign(
+    **{"relative to no pooling": totals / totals.iloc[0]})
+
+# %% tags=["hide-input"]
+Markdown(
+    "Summed over the 18 players, the squared error of the raw averages as predictions of the "
+    f"rest of the season is {totals.iloc[0]:.4f}; James-Stein's is "
+    f"{totals.loc['James-Stein']:.4f}, {ratio_js:.2f} times smaller, the factor of about 3.5 "
+    "that Efron and Morris (1975, 1977) report. James-Stein is closer for "
+    f"{closer} of the {len(em)} players. REML partial pooling does about as well "
+    f"({totals.loc['partial pooling (REML)']:.4f}, {ratio_reml:.2f} times smaller than the raw "
+    "averages); so does the grand mean alone "
+    f"({totals.loc['grand mean (complete pooling)']:.4f}): 45 at-bats say little about a "
+    "player, $\\hat\\lambda$ is small, and all the shrunken estimates sit near the grand mean. "
+    "The targets are noisy too: with binomial noise over each player's remaining at-bats, even "
+    "a perfect estimate of every player's ability would have an expected total squared error "
+    f"of about {noise_floor:.4f} against these rest-of-season averages. Subtracting that floor "
+    f"from both totals, the raw averages' error in estimating ability is about "
+    f"{(totals.iloc[0] - noise_floor) / (totals.loc['James-Stein'] - noise_floor):.0f} times "
+    "James-Stein's: the totals understate the gain."
+)
+
+# %% [markdown]
+# ## Why shrinking helps, and when it does not
+#
+# Shrinking toward the population is a bias-variance trade. Moving $\bar y_j$ a fraction
+# $1 - \lambda_j$ of the way to $\mu_\alpha$ adds, on average over groups, a squared bias of
+# $(1-\lambda_j)^2\sigma_\alpha^2$ and removes a variance of $(1-\lambda_j^2)\,\sigma_y^2/n_j$.
+# Their ratio is
+#
+# $$
+# \frac{(1-\lambda_j)^2\sigma_\alpha^2}{(1-\lambda_j^2)\,\sigma_y^2/n_j}
+# = \frac{\lambda_j}{1+\lambda_j} < \frac{1}{2}:
+# $$
+#
+# at the right $\lambda_j$ the bias added is always less than half the variance removed. The
+# data choose the trade through $\hat\sigma_\alpha$ ([the likelihood](likelihood.py) estimates
+# it, ML or REML), and the simulation shows that choosing it from the data costs little.
+
+# %%
+n_grid = np.array([1, 2, 5, 10, 50, 200])
+lam_grid = pp.shrinkage_factor(n_grid, 0.5, 1.0)
+bias2 = (1 - lam_grid) ** 2 * 0.5**2
+var_removed = (1 - lam_grid**2) * 1.0**2 / n_grid
+np.testing.assert_allclose(bias2 / var_removed, lam_grid / (1 + lam_grid), rtol=1e-12)
+np.testing.assert_allclose(1.0 / n_grid - var_removed + bias2, pays.oracle_risk(n_grid, 0.5, 1.0),
+                           rtol=1e-12)
+pd.DataFrame({"n_j": n_grid, "lambda_j": lam_grid, "bias^2 added": bias2,
+              "variance removed": var_removed, "ratio": bias2 / var_removed})
+
+# %% [markdown]
+# When does it not help?
+#
+# * **When $\sigma_\alpha$ is large relative to $\sigma_y/\sqrt{n_j}$.** Then $\lambda_j$ is
+#   near 1 and partial pooling barely moves the group's own estimate: nothing is lost, but little
+#   is gained (the right end of the first figure, and the large groups).
+# * **For groups that are genuinely exceptional.** The trade is favourable on average over the
+#   population of groups, not group by group: a group far from the others is pulled in too, and
+#   its error is larger than its own data would have given. Partial pooling makes that trade
+#   knowingly; if one particular group matters more than the average, its own estimate (or a
+#   model with a group-level predictor that explains why it is different) deserves a look.
+# * **When the groups do not differ at all**, complete pooling is slightly better still, but
+#   partial pooling finds that out from the data, often by setting $\hat\sigma_\alpha = 0$.
+#
+# The weights themselves, and how they depend on $n_j$, are on [the shrinkage
+# estimator](shrinkage.py) page.
