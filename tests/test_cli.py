@@ -336,3 +336,12 @@ def test_export_suggests_a_fit_command_that_works(tmp_path, capsys, monkeypatch)
     argv = suggestion.removeprefix("Try: partial-pooling ").split()
     assert main(argv) == 0
     assert (tmp_path / "estimates.csv").exists()
+
+
+def test_covariates_given_in_one_or_several_flags_are_the_same_model(radon_csv, capsys):
+    base = ["fit", str(radon_csv), "--y", "log_radon", "--group", "county"]
+    one, two = radon_csv.parent / "one.csv", radon_csv.parent / "two.csv"
+    assert main([*base, "--x", "floor", "uranium", "--out", str(one)]) == 0
+    assert main([*base, "--x", "floor", "--x", "uranium", "--out", str(two)]) == 0
+    pd.testing.assert_frame_equal(read_estimates(one), read_estimates(two))
+    assert "log_radon ~ 1 + floor + uranium + (1 | county)" in capsys.readouterr().out

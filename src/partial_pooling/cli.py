@@ -119,9 +119,10 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--x",
         nargs="+",
-        default=[],
+        action="extend",
+        default=None,  # a list default would be reset by a second --x under a subcommand
         metavar="COL",
-        help="covariate column(s) with common slopes beta (numeric)",
+        help="covariate column(s) with common slopes beta (numeric); --x a b or --x a --x b",
     )
     fit.add_argument("--method", choices=["REML", "ML"], default="REML", help="default: REML")
     fit.add_argument(

@@ -1,0 +1,577 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Edge cases
+#
+# Partial pooling behaves sensibly at its edges, and each edge teaches something. When the
+# group means vary no more than noise alone would make them, $\hat\sigma_\alpha$ is exactly 0
+# and the fit *is* complete pooling. Groups of one observation are fine, as long as not every
+# group is one. A covariate that is constant within groups has a slope the mixed model can
+# estimate and no pooling cannot. Very large groups keep their own mean ($\lambda_j \to 1$), and
+# the two limits of $\sigma_\alpha/\sigma_y$ give back no pooling and complete pooling. Finally,
+# with few groups, REML's $\hat\sigma_\alpha$ is visibly larger than ML's, for the same reason an
+# unbiased variance divides by $n - 1$. Every claim below is computed and checked; symbols are
+# those of the [notation page](../notation.md).
+
+# %%
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+from scipy import stats
+
+import partial_pooling as pp
+from partial_pooling import crosscheck, datasets
+from partial_pooling.simulation import simulate_groups
+
+SEED = 20240611
+
+# %% [markdown]
+# ## σ_α estimated at exactly 0: Dyestuff2
+#
+# Dyestuff2 (Box and Tiao; see [the data sets](../data.md)) has $J = 6$ batches of $n = 5$
+# yields each, constructed to have a between-batch mean square smaller than the within-batch
+# one. Fitted by REML, the package reports
+# $\hat\sigma_\alpha = 0$: a boundary estimate, not a small positive number.
+
+# %%
+dye2 = datasets.dyestuff2()
+fit0 = pp.fit_random_intercept(dye2, "Yield", "Batch", method="REML")
+complete0 = pp.complete_pooling(dye2, "Yield", "Batch")
+print(fit0.summary())
+
+# %% [markdown]
+# Why exactly 0? The profiled REML log-likelihood $\ell(\psi)$, with
+# $\psi = \sigma_\alpha^2/\sigma_y^2 \ge 0$, already *decreases* at $\psi = 0$, so its maximum
+# over the allowed range is the end point. For a balanced one-way layout (no covariate,
+# $n_j = n$) the slope at 0 has a closed form in the between and total sums of squares,
+# $\mathrm{SSB} = n\sum_j(\bar y_j - \bar y)^2$ and $\mathrm{SST} = \sum_{ij}(y_{ij} - \bar y)^2$:
+#
+# $$
+# \ell_{REML}'(0) = \frac{n}{2}\Big[(N-1)\frac{\mathrm{SSB}}{\mathrm{SST}} - (J-1)\Big],
+# $$
+#
+# which is negative exactly when the between-batch mean square $\mathrm{MSB} =
+# \mathrm{SSB}/(J-1)$ is smaller than the within-batch one, $\mathrm{MSW} =
+# (\mathrm{SST}-\mathrm{SSB})/(N-J)$. Below, the package's score at $\psi = 0$ is checked
+# against that formula and against a finite difference of a dense REML log-likelihood
+# ($V = I + \psi ZZ'$, written out with numpy).
+
+
+# %%
+def anova(data: pd.DataFrame, y: str, group: str) -> dict[str, float]:
+    """Between and within mean squares of a balanced one-way layout."""
+    values = data[y].to_numpy()
+    means = data.groupby(group)[y].mean()
+    J, N = len(means), len(values)
+    n = N // J
+    ssb = n * float(((means - values.mean()) ** 2).sum())
+    sst = float(((values - values.mean()) ** 2).sum())
+    return {
+        "J": J,
+        "n": n,
+        "N": N,
+        "SSB": ssb,
+        "SST": sst,
+        "MSB": ssb / (J - 1),
+        "MSW": (sst - ssb) / (N - J),
+    }
+
+
+def dense_reml(data: pd.DataFrame, y: str, group: str, psi: float) -> float:
+    """Profiled REML log-likelihood of y ~ 1 + (1 | group), by dense matrices."""
+    values = data[y].to_numpy()
+    Z = pd.get_dummies(data[group], dtype=float).to_numpy()
+    X = np.ones((len(values), 1))
+    V = np.eye(len(values)) + psi * Z @ Z.T
+    Vi = np.linalg.inv(V)
+    A = X.T @ Vi @ X
+    r = values - X @ np.linalg.solve(A, X.T @ Vi @ values)
+    dof = len(values) - 1
+    rss = r @ Vi @ r
+    return -0.5 * (
+        dof * (1 + np.log(2 * np.pi * rss / dof))
+        + np.linalg.slogdet(V)[1]
+        + np.linalg.slogdet(A)[1]
+    )
+
+
+a2 = anova(dye2, "Yield", "Batch")
+score_formula = a2["n"] / 2 * ((a2["N"] - 1) * a2["SSB"] / a2["SST"] - (a2["J"] - 1))
+h = 1e-6
+score_dense = (
+    -3 * dense_reml(dye2, "Yield", "Batch", 0.0)
+    + 4 * dense_reml(dye2, "Yield", "Batch", h)
+    - dense_reml(dye2, "Yield", "Batch", 2 * h)
+) / (2 * h)
+score_pkg = fit0.extra["score"]
+np.testing.assert_allclose(score_pkg, score_formula, rtol=1e-12)
+np.testing.assert_allclose(score_pkg, score_dense, rtol=1e-6)
+assert score_pkg < 0 and a2["MSB"] < a2["MSW"] and fit0.at_boundary
+pd.Series(
+    {
+        "package (REML score at psi = 0)": score_pkg,
+        "closed form": score_formula,
+        "dense finite difference": score_dense,
+        "MSB": a2["MSB"],
+        "MSW": a2["MSW"],
+    },
+    name="value",
+).to_frame()
+
+# %% tags=["hide-input"]
+Markdown(
+    f"The slope at $\\psi = 0$ is {score_pkg:.4f} by all three computations: the batches' mean "
+    f"square (MSB = {a2['MSB']:.3f}) is below the within-batch mean square "
+    f"(MSW = {a2['MSW']:.3f}), so the batch means vary *less* than noise alone would make them. "
+    "The familiar ANOVA estimate $(\\mathrm{MSB} - \\mathrm{MSW})/n$ would be negative, "
+    f"{(a2['MSB'] - a2['MSW']) / a2['n']:.3f}; REML stops at the boundary instead."
+)
+
+# %% [markdown]
+# At the boundary every $\lambda_j = 0$, so the partially pooled intercepts are the population
+# mean, and with $\psi = 0$ the GLS estimate of $\mu$ is ordinary least squares. The fit is not
+# merely close to complete pooling: it is the same computation, equal to the last bit.
+
+# %%
+assert (fit0.shrinkage == 0).all() and (fit0.cond_sd == 0).all()
+assert np.array_equal(fit0.alpha.to_numpy(), complete0.alpha.to_numpy())
+assert fit0.mu == complete0.mu and fit0.sigma_y == complete0.sigma_y
+assert fit0.se_mu == complete0.se_mu
+pd.DataFrame(
+    {
+        "partial pooling (REML)": [fit0.mu, fit0.se_mu, fit0.sigma_y],
+        "complete pooling (OLS)": [complete0.mu, complete0.se_mu, complete0.sigma_y],
+    },
+    index=["mu", "se(mu)", "sigma_y"],
+)
+
+# %% [markdown]
+# What does statsmodels' MixedLM report here with its default `fit()`? We show its own output
+# as it comes, next to ours.
+
+# %%
+sm0 = crosscheck.statsmodels_mixedlm_default(dye2, "Yield", "Batch", method="REML")
+sm_var = float(sm0.cov_re.iloc[0, 0])
+sm_alpha = pd.Series({k: float(v.iloc[0]) for k, v in sm0.random_effects.items()})
+boundary_table = pd.DataFrame(
+    {
+        "this package": [
+            fit0.sigma_alpha**2,
+            fit0.sigma_y**2,
+            fit0.mu,
+            fit0.loglik,
+            0.0,
+        ],
+        "statsmodels default fit()": [
+            sm_var,
+            sm0.scale,
+            float(sm0.fe_params.iloc[0]),
+            sm0.llf,
+            float(sm_alpha.abs().max()),
+        ],
+    },
+    index=[
+        "sigma_alpha^2 (REML)",
+        "sigma_y^2 (REML)",
+        "mu",
+        "REML log-likelihood",
+        "largest |a_j|",
+    ],
+)
+ll_gap = fit0.loglik - sm0.llf
+# statsmodels finds no higher REML likelihood than the boundary
+assert ll_gap >= -1e-9
+assert 0 <= sm_var < 1e-6 * fit0.sigma_y**2
+np.testing.assert_allclose(
+    [sm0.fe_params.iloc[0], sm0.scale], [fit0.mu, fit0.sigma_y**2], rtol=1e-6
+)
+boundary_table.map(lambda v: f"{v:.8g}")
+
+# %% tags=["hide-input"]
+sm_says = (
+    "exactly 0"
+    if sm_var == 0
+    else f"{sm_var:.2g}, a tiny positive number ({sm_var / fit0.sigma_y**2:.1e} of "
+    "$\\hat\\sigma_y^2$) rather than 0"
+)
+Markdown(
+    f"statsmodels' default fit reports a batch variance of {sm_says}, with "
+    f"`converged = {bool(sm0.converged)}`; its REML log-likelihood differs from ours by "
+    f"{abs(ll_gap):.1e}, and its $\\hat\\mu$ and $\\hat\\sigma_y^2$ agree with ours to the digits "
+    "shown. In substance the two agree: the estimate sits at the boundary. The difference is "
+    "only in how it is reported, and a tiny positive variance is easy to misread as a small "
+    "but real batch effect. The package states the boundary in its summary."
+)
+
+# %% [markdown]
+# ## Groups of one observation
+#
+# Radon has counties with a single house. They are legitimate: such a county contributes
+# one $\bar y_j$ and no information about $\sigma_y$, and its weight is the smallest possible,
+#
+# $$
+# \lambda_j = \frac{\sigma_\alpha^2}{\sigma_\alpha^2 + \sigma_y^2} = \rho \quad (n_j = 1),
+# $$
+#
+# the intraclass correlation.
+
+# %%
+radon = datasets.radon()
+fit_r = pp.fit_random_intercept(radon, "log_radon", "county", "floor", method="REML")
+singles = fit_r.n[fit_r.n == 1].index
+rho = pp.icc(fit_r.sigma_alpha, fit_r.sigma_y)
+np.testing.assert_allclose(fit_r.shrinkage[singles], rho, rtol=1e-13)
+assert (fit_r.shrinkage[fit_r.n > 1] > rho).all()
+pd.DataFrame(
+    {"n_j": fit_r.n[singles], "lambda_j": fit_r.shrinkage[singles], "rho (REML)": rho}
+).round(6)
+
+# %% [markdown]
+# But if *every* group has one observation, each $y_j$ is simply normal with variance
+# $\sigma_\alpha^2 + \sigma_y^2$: only the sum is identified, and no amount of data separates
+# the two parts. Keep one house per county and ask for a fit: the package refuses and says why.
+# The cell after the refusal checks the reason: the marginal likelihood, computed densely with covariance
+# $V = \sigma_y^2 I + \sigma_\alpha^2 ZZ'$ (here $Z = I$), is the same for any split of one
+# total variance.
+
+# %%
+one_each = radon.groupby("county").head(1)
+try:
+    pp.fit_random_intercept(one_each, "log_radon", "county", "floor", method="REML")
+except ValueError as err:
+    message = str(err)
+else:
+    raise AssertionError("a fit with one observation per group should be refused")
+Markdown(f"> **ValueError:** {message}")
+
+# %%
+y1 = one_each["log_radon"].to_numpy()
+mean1 = fit_r.mu + fit_r.beta["floor"] * one_each["floor"].to_numpy()
+Z1 = pd.get_dummies(one_each["county"], dtype=float).to_numpy()
+total = fit_r.sigma_alpha**2 + fit_r.sigma_y**2
+splits = pd.Series(
+    {
+        f"sigma_alpha^2 = {share:.2f} x total": stats.multivariate_normal(
+            mean1, (1 - share) * total * np.eye(len(y1)) + share * total * Z1 @ Z1.T
+        ).logpdf(y1)
+        for share in [0.1, 0.5, 0.9]
+    },
+    name="marginal log-likelihood",
+)
+assert np.ptp(splits.to_numpy()) < 1e-9 * abs(splits.iloc[0])
+splits.to_frame()
+
+# %% [markdown]
+# ## A covariate constant within groups: county uranium
+#
+# Radon's `uranium` is a county-level measurement, the same for every house in a county. No
+# pooling gives each county a free intercept, and a free intercept absorbs anything constant
+# within the county, so the uranium slope is not identified there. The random-intercept model
+# has no free intercepts, only a distribution of them, so it *can* estimate the slope, from
+# how the county means move with uranium.
+
+# %%
+fit_u = pp.fit_random_intercept(
+    radon, "log_radon", "county", ["floor", "uranium"], method="REML"
+)
+sm_u = crosscheck.statsmodels_mixedlm(
+    radon, "log_radon", "county", ["floor", "uranium"], method="REML"
+)
+fixed_u = pd.DataFrame(
+    {
+        "estimate (REML)": fit_u.fixed,
+        "std. error": [fit_u.se_mu, *fit_u.se_beta],
+        "statsmodels": sm_u.fe_params.to_numpy(),
+    }
+)
+fixed_u["difference"] = fixed_u["estimate (REML)"] - fixed_u["statsmodels"]
+assert fixed_u["difference"].abs().max() < 1e-6
+fixed_u
+
+# %%
+refusals = {}
+for name, call in {
+    "no_pooling": lambda: pp.no_pooling(
+        radon, "log_radon", "county", ["floor", "uranium"]
+    ),
+    "decompose_beta": lambda: pp.decompose_beta(
+        radon, "log_radon", "county", "uranium", fit_u.sigma_alpha, fit_u.sigma_y
+    ),
+}.items():
+    try:
+        call()
+    except ValueError as err:
+        refusals[name] = str(err)
+assert len(refusals) == 2 and all("'uranium'" in m for m in refusals.values())
+Markdown(
+    "\n\n".join(f"> **{name}:** ValueError: {m}" for name, m in refusals.items())
+)
+
+# %% [markdown]
+# [`decompose_beta`](why_beta.py) refuses for the same reason: it splits a slope into its
+# within and between parts, and uranium has no within part. All the uranium slope's
+# information is *between* counties. With uranium the only covariate this can be checked
+# exactly: every row of group $j$'s design is the same $(1, u_j)$, so GLS reduces to weighted
+# least squares on the county means,
+#
+# $$
+# (\hat\mu, \hat\beta_u) = \arg\min_{\mu, \beta_u} \sum_j
+# \frac{(\bar y_j - \mu - \beta_u u_j)^2}{\hat\sigma_\alpha^2 + \hat\sigma_y^2/n_j},
+# $$
+#
+# one point per county, weighted by the inverse variance of its mean.
+
+# %%
+fit_u1 = pp.fit_random_intercept(
+    radon, "log_radon", "county", "uranium", method="REML"
+)
+by_county = radon.groupby("county")
+n_j = by_county.size()
+w = 1 / (fit_u1.sigma_alpha**2 + fit_u1.sigma_y**2 / n_j.to_numpy())
+design = np.column_stack([np.ones(len(n_j)), by_county["uranium"].first().to_numpy()])
+wls, *_ = np.linalg.lstsq(
+    design * np.sqrt(w)[:, None],
+    by_county["log_radon"].mean().to_numpy() * np.sqrt(w),
+    rcond=None,
+)
+np.testing.assert_allclose([fit_u1.mu, fit_u1.beta["uranium"]], wls, rtol=1e-10)
+pd.DataFrame(
+    {
+        "random-intercept fit (REML)": [fit_u1.mu, fit_u1.beta["uranium"]],
+        "weighted LS on the J county means": wls,
+    },
+    index=["mu", "beta_u"],
+)
+
+# %% [markdown]
+# ## Very large groups: λ_j → 1
+#
+# $1 - \lambda_j = 1/(1 + n_j\psi)$ falls like $1/n_j$: a group with many observations keeps
+# its own (covariate-adjusted) mean. Simulate 19 groups of 5 and one group of 10,000.
+
+# %%
+sim_big = simulate_groups(
+    [10_000] + [5] * 19,
+    mu=0.0,
+    beta=0.5,
+    sigma_alpha=0.5,
+    sigma_y=1.0,
+    rng=np.random.default_rng(SEED),
+)
+fit_big = pp.fit_random_intercept(sim_big.data, "y", "group", "x", method="REML")
+sm_big = crosscheck.statsmodels_mixedlm(
+    sim_big.data, "y", "group", "x", method="REML"
+)
+np.testing.assert_allclose(
+    fit_big.psi, sm_big.cov_re.iloc[0, 0] / sm_big.scale, rtol=1e-6
+)
+big = fit_big.n.idxmax()
+np.testing.assert_allclose(
+    1 - fit_big.shrinkage[big], 1 / (1 + fit_big.n[big] * fit_big.psi), rtol=1e-9
+)
+pull = fit_big.alpha[big] - fit_big.adjusted_ybar[big]
+np.testing.assert_allclose(
+    pull,
+    (1 - fit_big.shrinkage[big]) * (fit_big.mu - fit_big.adjusted_ybar[big]),
+    rtol=1e-9,
+)
+sizes = pd.Index([1, 5, 10, 100, 1_000, 10_000], name="n_j")
+pd.DataFrame(
+    {
+        "lambda_j": pp.shrinkage_factor(
+            sizes.to_numpy(), fit_big.sigma_alpha, fit_big.sigma_y
+        )
+    },
+    index=sizes,
+).round(6)
+
+# %% tags=["hide-input"]
+Markdown(
+    f"At the REML estimate ($\\hat\\psi$ = {fit_big.psi:.4f}, the same as statsmodels'), the "
+    f"group of {fit_big.n[big]:,} has $\\lambda_j$ = {fit_big.shrinkage[big]:.5f}: its "
+    f"intercept moves {abs(pull):.1e} from its own adjusted mean, while a group of 5 keeps only "
+    f"$\\lambda_j$ = {fit_big.shrinkage.drop(big).iloc[0]:.3f} of its own."
+)
+
+# %% [markdown]
+# ## The two limits of σ_α / σ_y
+#
+# As $\sigma_\alpha/\sigma_y \to \infty$, $1 - \lambda_j \approx \sigma_y^2/(n_j\sigma_\alpha^2)$
+# while the group means spread out only like $\sigma_\alpha$, so the distance between the
+# partially pooled and the no-pooling intercepts falls like $\sigma_y^2/(n_j\sigma_\alpha)$.
+# Simulate 40 groups of unequal sizes with a covariate, from the same random numbers at each
+# ratio (only $\sigma_\alpha$ changes), and fit each by REML.
+
+# %%
+sizes40 = np.random.default_rng(SEED).integers(2, 30, size=40)
+rows = {}
+for ratio in [1, 10, 100, 1000]:
+    sim = simulate_groups(
+        sizes40,
+        mu=1.0,
+        beta=0.5,
+        sigma_alpha=float(ratio),
+        sigma_y=1.0,
+        x_between_sd=1.0,
+        rng=np.random.default_rng(SEED),
+    )
+    partial = pp.fit_random_intercept(sim.data, "y", "group", "x", method="REML")
+    none = pp.no_pooling(sim.data, "y", "group", "x")
+    rows[ratio] = {
+        "sigma_alpha (REML)": partial.sigma_alpha,
+        "smallest lambda_j": partial.shrinkage.min(),
+        "max |alpha_j - no pooling|": (partial.alpha - none.alpha).abs().max(),
+    }
+large = pd.DataFrame(rows).T.rename_axis("true sigma_alpha / sigma_y")
+gap = large["max |alpha_j - no pooling|"].to_numpy()
+assert (gap[2:] < gap[1:-1] / 5).all() and (np.diff(gap) < 0).all()
+large
+
+# %% [markdown]
+# The other limit is not symmetric, and the difference is instructive. As the true
+# $\sigma_\alpha \to 0$ the data stop carrying group effects, but the *estimate* cannot follow
+# it all the way: the group means still differ by chance, and what the fit sees is that. What
+# happens instead is that the estimate lands *exactly* on complete pooling more and more often.
+# For a balanced layout, REML's $\hat\sigma_\alpha$ is 0 exactly when MSB $\le$ MSW (the
+# Dyestuff2 condition), and $\mathrm{MSB}/\mathrm{MSW}$ is $(1 + n\psi)$ times an $F$ variable
+# with $(J-1, N-J)$ degrees of freedom, so
+#
+# $$
+# P(\hat\sigma_\alpha = 0) = F_{J-1,\,N-J}\Big(\frac{1}{1 + n\psi}\Big)
+# \;\longrightarrow\; F_{J-1,\,N-J}(1) \quad (\psi \to 0).
+# $$
+#
+# We simulate 100 data sets of 20 groups of 10 at each ratio, check the boundary condition on
+# every one of them, and compare the share at the boundary with the formula.
+
+# %%
+J_s, n_s, reps = 20, 10, 100
+rows = {}
+for ratio in [1.0, 0.1, 0.01, 0.001]:
+    rng = np.random.default_rng(SEED)  # the same random numbers at every ratio
+    at_zero, gaps = [], []
+    for _ in range(reps):
+        sim = simulate_groups(
+            n_s, J=J_s, mu=0.0, beta=None, sigma_alpha=ratio, sigma_y=1.0, rng=rng
+        )
+        f = pp.fit_random_intercept(sim.data, "y", "group", method="REML")
+        ms = anova(sim.data, "y", "group")
+        assert f.at_boundary == (ms["MSB"] <= ms["MSW"])
+        at_zero.append(f.at_boundary)
+        gaps.append(float((f.alpha - sim.data["y"].mean()).abs().max()))
+    p = stats.f.cdf(1 / (1 + n_s * ratio**2), J_s - 1, J_s * (n_s - 1))
+    rows[ratio] = {
+        "share with sigma_alpha = 0 (REML)": np.mean(at_zero),
+        "F formula": p,
+        "binomial s.e.": np.sqrt(max(p * (1 - p), 1e-12) / reps),
+        "mean max |alpha_j - complete pooling|": np.mean(gaps),
+    }
+small = pd.DataFrame(rows).T.rename_axis("true sigma_alpha / sigma_y")
+assert (
+    abs(small.iloc[:, 0] - small["F formula"]) <= 4 * small["binomial s.e."] + 1e-9
+).all()
+d_small = small["mean max |alpha_j - complete pooling|"].to_numpy()
+assert d_small[1] < d_small[0] / 5 and d_small[2] < d_small[1]
+small
+
+# %% tags=["hide-input"]
+p_limit = stats.f.cdf(1, J_s - 1, J_s * (n_s - 1))
+assert 0.4 < p_limit < 0.6  # "about half"
+Markdown(
+    "Going down from a ratio of 1, the partially pooled intercepts close in on complete pooling "
+    f"(mean largest distance {d_small[0]:.3f}, then {d_small[1]:.3f}, then {d_small[2]:.4f}), "
+    "and the share of data sets fitted *exactly* at complete pooling rises toward "
+    f"$F_{{{J_s - 1},{J_s * (n_s - 1)}}}(1)$ = {p_limit:.3f}. Once $n\\psi$ is well below 1 "
+    f"(here, ratios well below $1/\\sqrt{{n}}$ = {1 / np.sqrt(n_s):.2f}) the data can no longer "
+    "tell $\\sigma_\\alpha$ from 0, and the rest is chance: the fit is complete pooling about "
+    "half the time, and a little partial pooling, driven by noise, the rest."
+)
+
+# %% [markdown]
+# ## ML and REML with few groups: Dyestuff
+#
+# Dyestuff has the same layout as Dyestuff2 (6 batches of 5) but real batch differences. With
+# only $J = 6$ groups the choice of ML or REML matters. For this balanced one-way layout both
+# have closed forms when the estimate is inside the range: both give
+# $\hat\sigma_y^2 = \mathrm{MSW}$, and
+#
+# $$
+# \hat\sigma_{\alpha,REML}^2 = \frac{\mathrm{MSB} - \mathrm{MSW}}{n},
+# \qquad
+# \hat\sigma_{\alpha,ML}^2 = \frac{\tfrac{J-1}{J}\,\mathrm{MSB} - \mathrm{MSW}}{n}.
+# $$
+
+# %%
+dye = datasets.dyestuff()
+ml = pp.fit_random_intercept(dye, "Yield", "Batch", method="ML")
+reml = pp.fit_random_intercept(dye, "Yield", "Batch", method="REML")
+a1 = anova(dye, "Yield", "Batch")
+J1, n1 = a1["J"], a1["n"]
+closed = {
+    "REML": (a1["MSB"] - a1["MSW"]) / n1,
+    "ML": ((J1 - 1) / J1 * a1["MSB"] - a1["MSW"]) / n1,
+}
+np.testing.assert_allclose(reml.sigma_alpha**2, closed["REML"], rtol=1e-10)
+np.testing.assert_allclose(ml.sigma_alpha**2, closed["ML"], rtol=1e-10)
+np.testing.assert_allclose([reml.sigma_y**2, ml.sigma_y**2], a1["MSW"], rtol=1e-10)
+assert reml.sigma_alpha > ml.sigma_alpha
+pd.DataFrame(
+    {
+        "package": [
+            reml.sigma_alpha**2,
+            ml.sigma_alpha**2,
+            reml.sigma_y**2,
+            ml.sigma_y**2,
+        ],
+        "ANOVA closed form": [closed["REML"], closed["ML"], a1["MSW"], a1["MSW"]],
+    },
+    index=[
+        "sigma_alpha^2 (REML)",
+        "sigma_alpha^2 (ML)",
+        "sigma_y^2 (REML)",
+        "sigma_y^2 (ML)",
+    ],
+)
+
+# %% [markdown]
+# The difference is a degrees-of-freedom correction, the same as dividing a sample variance by
+# $n-1$. The $J$ batch means scatter around their *estimated* mean $\bar y$, which sits closer
+# to them than the true $\mu$ does: their sum of squares has expectation
+# $(J-1)(\sigma_y^2/n + \sigma_\alpha^2)$, not $J(\ldots)$. ML divides it by $J$ as if $\mu$
+# were known, and underestimates; REML maximizes the likelihood of contrasts that do not
+# involve $\mu$ and so divides by $J - 1$. With $J = 6$ that is a factor $6/5$ on the between
+# mean square, and more after the within part is subtracted.
+
+# %% tags=["hide-input"]
+assert (ml.shrinkage < reml.shrinkage).all()
+Markdown(
+    f"On Dyestuff, $\\hat\\sigma_\\alpha$ is {reml.sigma_alpha:.2f} by REML and "
+    f"{ml.sigma_alpha:.2f} by ML, a ratio of {reml.sigma_alpha / ml.sigma_alpha:.3f} "
+    f"({(reml.sigma_alpha / ml.sigma_alpha) ** 2:.3f} on the variance scale, against "
+    f"$J/(J-1)$ = {J1 / (J1 - 1):.3f} on the between mean square alone); "
+    f"$\\hat\\sigma_y$ = {reml.sigma_y:.2f} for both. The shrinkage weights follow: every batch "
+    f"has $\\lambda_j$ = {reml.shrinkage.iloc[0]:.3f} under REML and "
+    f"{ml.shrinkage.iloc[0]:.3f} under ML, so ML pools a little harder. With hundreds of groups "
+    "the two estimates agree closely; with six, state which one you report."
+)
+
+# %% [markdown]
+# ## What to take away
+#
+# * $\hat\sigma_\alpha = 0$ is a legitimate estimate, a boundary: partial pooling then *is*
+#   complete pooling, exactly. Read a reported tiny positive variance with that in mind.
+# * Groups of one are fine ($\lambda_j = \rho$); a data set of nothing but groups of one cannot
+#   separate $\sigma_\alpha$ from $\sigma_y$.
+# * Group-level covariates are estimated from between-group information, which the mixed model
+#   uses and no pooling discards.
+# * Large groups keep their own means; small $\sigma_\alpha$ pools everything, large
+#   $\sigma_\alpha$ nothing; and with few groups prefer REML, and say so.
+# * To try these on your own data, see [try it on your own data](../own_data.md).
