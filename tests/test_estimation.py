@@ -211,3 +211,17 @@ def test_any_group_labels_and_row_order_give_the_same_fit(radon):
     assert other.mu == pytest.approx(base.mu, rel=1e-12)
     assert other.sigma_alpha == pytest.approx(base.sigma_alpha, rel=1e-10)
     np.testing.assert_allclose(other.alpha.to_numpy(), base.alpha.to_numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("size", [2_000, 10_000])
+def test_large_groups_without_covariate_match_the_anova_closed_form(size):
+    from partial_pooling.simulation import simulate_groups
+
+    sim = simulate_groups(size, J=20, mu=1.0, beta=None, sigma_alpha=0.5, sigma_y=1.0, rng=3)
+    df = sim.data
+    groups = df.groupby("group")["y"]
+    msw = ((df["y"] - groups.transform("mean")) ** 2).sum() / (20 * (size - 1))
+    msb = size * ((groups.mean() - df["y"].mean()) ** 2).sum() / 19
+    fit = fit_random_intercept(df, "y", "group")
+    assert fit.sigma_y**2 == pytest.approx(msw, rel=1e-9)
+    assert fit.sigma_alpha**2 == pytest.approx((msb - msw) / size, rel=1e-8)

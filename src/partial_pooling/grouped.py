@@ -171,6 +171,10 @@ class SufficientStatistics:
         $t_j = (s_{X,j}, s_{y,j})$. Every sum over groups in the profiled likelihood depends
         on a group only through its size and $t_j t_j'$, so it can be taken over the $M$
         distinct sizes instead of the $J$ groups.
+    W : ndarray, shape (k + 1, k + 1)
+        Within-group cross-products of $(1, x, y)$, computed from deviations about the group
+        means. The weighted cross-products are $W + \\sum_j t_j t_j' / (n_j(1 + n_j\\psi))$:
+        a sum of positive terms, accurate even where $\\psi$ is huge.
     """
 
     n: np.ndarray
@@ -184,6 +188,7 @@ class SufficientStatistics:
     sizes: np.ndarray
     counts: np.ndarray
     G: np.ndarray
+    W: np.ndarray
 
     @classmethod
     def from_grouped(cls, g: GroupedData) -> SufficientStatistics:
@@ -210,6 +215,10 @@ class SufficientStatistics:
                 G[:, a, b] = G[:, b, a] = np.bincount(
                     size_index, weights=T[:, a] * T[:, b], minlength=sizes.size
                 )
+        # within-group cross-products of t = (1, x, y), from deviations about the group means
+        # (the intercept's row and column are exactly zero)
+        dev = np.column_stack([np.zeros(g.N), g.x - g.xbar[g.codes], g.y - g.ybar[g.codes]])
+        W = dev.T @ dev
         return cls(
             n=n,
             s_X=s_X,
@@ -222,6 +231,7 @@ class SufficientStatistics:
             sizes=sizes,
             counts=counts.astype(float),
             G=G,
+            W=W,
         )
 
 

@@ -107,10 +107,13 @@ def profile(stats: SufficientStatistics, psi: float, method: Method = "REML") ->
     N = float(m @ counts)
     k = G.shape[1] - 1
     SS, Sy, yy = G[:, :k, :k], G[:, :k, k], G[:, k, k]
-    c = psi / (1.0 + m * psi)
-    A = stats.XtX - np.tensordot(c, SS, axes=1)
-    g = stats.Xty - c @ Sy
-    yWy = stats.yty - float(c @ yy)
+    # X'WX = X'X - sum c_j s_j s_j' with c_j = psi / (1 + n_j psi), written as the within part
+    # plus the group-mean part with weight 1/n_j - c_j = 1 / (n_j (1 + n_j psi)) > 0, so that no
+    # large terms cancel when psi is large
+    d = 1.0 / (m * (1.0 + m * psi))
+    A = stats.W[:k, :k] + np.tensordot(d, SS, axes=1)
+    g = stats.W[:k, k] + d @ Sy
+    yWy = float(stats.W[k, k] + d @ yy)
     b = np.linalg.solve(A, g)
     rss = max(yWy - float(g @ b), 0.0)
     logdet_V = float(counts @ np.log1p(m * psi))
