@@ -1,0 +1,31 @@
+"""MkDocs hook: the data of the in-browser explorer page (docs/explorer.md), made at build time.
+
+``on_files`` fits each of the explorer's data sets with the package
+(``partial_pooling.explorer.site_payloads``) and adds the payloads as generated files,
+``assets/generated/explorer-<key>.json`` (``explorer-radon.json``, ``explorer-simulated.json``):
+they exist only in the built site, never in git. The page's script
+(docs/javascripts/explorer.js) fetches them and recomputes the shrinkage live in the browser.
+"""
+
+from __future__ import annotations
+
+import json
+
+from mkdocs.structure.files import File, Files
+
+GENERATED = "assets/generated/explorer-{key}.json"
+
+
+def _payloads() -> dict[str, str]:
+    from partial_pooling.explorer import site_payloads
+
+    return {
+        GENERATED.format(key=key): json.dumps(payload, allow_nan=False, separators=(",", ":"))
+        for key, payload in site_payloads().items()
+    }
+
+
+def on_files(files: Files, config) -> Files:
+    for uri, content in _payloads().items():
+        files.append(File.generated(config, uri, content=content))
+    return files

@@ -1,0 +1,194 @@
+"""Data for the site's in-browser explorer: group summaries and the fit they are held at.
+
+The explorer page recomputes partial pooling live in the reader's browser as
+$\\sigma_\\alpha$ moves, with $\\beta$ and $\\sigma_y$ held at their ML or REML estimates. Given
+those, each group enters the shrinkage estimator only through its size $n_j$ and its
+covariate-adjusted mean $\\bar y_j - \\bar x_j'\\hat\\beta$:
+
+$$
+\\lambda_j = \\frac{n_j\\sigma_\\alpha^2}{n_j\\sigma_\\alpha^2 + \\sigma_y^2},
+\\qquad
+\\hat\\alpha_j = \\lambda_j(\\bar y_j - \\bar x_j'\\hat\\beta)
++ (1-\\lambda_j)\\,\\hat\\mu(\\sigma_\\alpha),
+$$
+
+where $\\hat\\mu(\\sigma_\\alpha)$ is the precision-weighted mean of the adjusted means
+(:func:`partial_pooling.pooled_mean`, the GLS $\\mu$ at fixed $\\beta$). So the payload is one
+small JSON-ready dict per data set: those two numbers per group and the fit's estimates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import datasets
+from .estimation import fit_random_intercept
+from .likelihood import Method
+from .simulation import Simulation, simulate_groups
+
+__all__ = ["SCHEMA", "SIMULATION_SEED", "explorer_payload", "simulated_example", "site_payloads"]
+
+SCHEMA = 1
+"""Version of the payload's layout; the page's script checks it."""
+
+SIMULATION_SEED = 20251125
+"""Seed of the simulated data set shown on the explorer page."""
+
+
+def _finite(name: str, value: float) -> float:
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} is not finite ({value!r}): the explorer needs finite numbers")
+    return value
+
+
+def explorer_payload(
+    data: pd.DataFrame,
+    y: str,
+    group: str,
+    x: str | Sequence[str] | None = None,
+    *,
+    method: Method = "REML",
+    title: str | None = None,
+    description: str = "",
+    truth: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    """Everything the explorer needs about one data set, as a JSON-ready dict.
+
+    Fits the random-intercept model (:func:`partial_pooling.fit_random_intercept`) and returns,
+    for each group $j$, its label, its size $n_j$ and its covariate-adjusted mean
+    $\\bar y_j - \\bar x_j'\\hat\\beta$ at the fitted $\\hat\\beta$ (the no-pooling value of its
+    intercept at that $\\beta$), together with $\\hat\\mu$, $\\hat\\beta$, $\\hat\\sigma_\\alpha$,
+    $\\hat\\sigma_y$, $\\hat\\psi$ and the intraclass correlation $\\hat\\rho$.
+
+    Parameters
+    ----------
+    data, y, group, x, method
+        As for :func:`partial_pooling.fit_random_intercept`.
+    title : str, optional
+        Name of the data set shown on the page (default: ``y``).
+    description : str
+        One or two sentences about the data, shown on the page; ``_{...}`` marks a subscript
+        (``\u03c3_{\u03b1}``).
+    truth : dict, optional
+        For simulated data: the true parameters (``mu``, ``beta``, ``sigma_alpha``,
+        ``sigma_y``).
+
+    Returns
+    -------
+    dict
+        ``schema``, ``title``, ``description``, ``y``, ``group``, ``x`` (covariate names),
+        ``method``, ``N``, ``J``; ``fit`` with ``mu``, ``beta`` (name to value),
+        ``sigma_alpha``, ``sigma_y``, ``psi``, ``icc`` and ``at_boundary``; ``groups`` with
+        the lists ``label``, ``n`` and ``adjusted_mean`` (one entry per group, in the fit's
+        group order); ``truth`` when given. Every number is a finite Python float or int, so
+        ``json.dumps(payload, allow_nan=False)`` round-trips it exactly.
+
+    Examples
+    --------
+    >>> from partial_pooling import datasets
+    >>> p = explorer_payload(datasets.sleepstudy(), "Reaction", "Subject", "Days")
+    >>> p["J"], p["groups"]["n"][:3], round(p["fit"]["sigma_alpha"], 3)
+    (18, [10, 10, 10], 37.124)
+    """
+    fit = fit_random_intercept(data, y, group, x, method=method)
+    labels = fit.n.index
+    adjusted = fit.adjusted_ybar.reindex(labels).to_numpy()
+    payload: dict[str, Any] = {
+        "schema": SCHEMA,
+        "title": title if title is not None else y,
+        "description": description,
+        "y": y,
+        "group": group,
+        "x": list(fit.x_names),
+        "method": fit.method,
+        "N": int(fit.N),
+        "J": int(fit.J),
+        "fit": {
+            "mu": _finite("mu", fit.mu),
+            "beta": {str(k): _finite(f"beta[{k}]", v) for k, v in fit.beta.items()},
+            "sigma_alpha": _finite("sigma_alpha", fit.sigma_alpha),
+            "sigma_y": _finite("sigma_y", fit.sigma_y),
+            "psi": _finite("psi", fit.psi),
+            "icc": _finite("icc", fit.icc),
+            "at_boundary": bool(fit.at_boundary),
+        },
+        "groups": {
+            "label": [str(label) for label in labels],
+            "n": [int(v) for v in fit.n.to_numpy()],
+            "adjusted_mean": [
+                _finite(f"adjusted mean of {label}", v)
+                for label, v in zip(labels, adjusted, strict=True)
+            ],
+        },
+    }
+    if truth is not None:
+        payload["truth"] = {k: _finite(k, v) for k, v in truth.items()}
+    return payload
+
+
+def simulated_example(rng: np.random.Generator | int = SIMULATION_SEED) -> Simulation:
+    """The simulated data set of the explorer page: 40 groups of 1 to 200 observations.
+
+    Group sizes are spread evenly on a log scale (rounded), so that every size from a single
+    observation to a few hundred is represented; $\\mu_\\alpha = 1$, $\\beta = -0.7$,
+    $\\sigma_\\alpha = 0.4$, $\\sigma_y = 0.8$, covariate within-group SD 0.5.
+    """
+    sizes = np.round(np.geomspace(1, 200, 40)).astype(int).tolist()
+    return simulate_groups(
+        sizes, mu=1.0, beta=-0.7, sigma_alpha=0.4, sigma_y=0.8, x_sd=0.5, rng=rng
+    )
+
+
+def site_payloads() -> dict[str, dict[str, Any]]:
+    """The explorer's data sets, by key: ``"radon"`` and ``"simulated"`` (REML fits).
+
+    The site's build hook writes each as ``assets/generated/explorer-<key>.json``.
+    """
+    radon = datasets.radon()
+    sim = simulated_example()
+    truth = {
+        "mu": sim.mu,
+        "beta": float(sim.beta if sim.beta is not None else 0.0),
+        "sigma_alpha": sim.sigma_alpha,
+        "sigma_y": sim.sigma_y,
+    }
+    beta_text = f"{truth['beta']:g}".replace("-", "\u2212")
+    return {
+        "radon": explorer_payload(
+            radon,
+            "log_radon",
+            "county",
+            "floor",
+            method="REML",
+            title="Minnesota radon: log radon by county",
+            description=(
+                f"Gelman and Hill's radon survey: {len(radon)} houses in "
+                f"{radon['county'].nunique()} counties; y is log radon, x the floor of the "
+                "measurement (0 = basement, 1 = first floor)."
+            ),
+        ),
+        "simulated": explorer_payload(
+            sim.data,
+            "y",
+            "group",
+            "x",
+            method="REML",
+            title=(
+                f"Simulated: {sim.J} groups of {int(sim.n.min())} to {int(sim.n.max())} "
+                "observations"
+            ),
+            description=(
+                f"Drawn from the random-intercept model with \u03bc_{{\u03b1}} = {sim.mu:g}, "
+                f"\u03b2 = {beta_text}, \u03c3_{{\u03b1}} = {sim.sigma_alpha:g}, "
+                f"\u03c3_{{y}} = {sim.sigma_y:g} (seed {SIMULATION_SEED}): the true "
+                "\u03c3_{\u03b1} is known, so compare it with the REML estimate."
+            ),
+            truth=truth,
+        ),
+    }

@@ -1,0 +1,267 @@
+"""The explorer page in headless Chromium: its live numbers are the package's.
+
+The page's script recomputes lambda_j, the GLS population mean at fixed beta and every
+partially pooled intercept as the sigma_alpha slider moves, and exposes them as
+``window.ppExplorer.state`` and as data attributes on the SVG. These tests move the slider the
+way a reader does and compare what the browser computed with ``partial_pooling`` in Python
+(``shrinkage_factor``, ``pooled_mean``, ``group_intercepts``, ``icc``), fitted here from the raw
+data, not read back from the page's JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urljoin
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import partial_pooling as pp
+from partial_pooling import datasets, explorer
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.filterwarnings("ignore:Session-scoped fixtures defined as instance methods"),
+]
+
+PATH = "explorer/"
+RTOL = 1e-9
+DATASETS = {
+    "radon": lambda: (datasets.radon(), ("log_radon", "county", "floor")),
+    "simulated": lambda: (explorer.simulated_example().data, ("y", "group", "x")),
+}
+
+
+class Model:
+    """A data set, its REML fit, and the package's formulas at any sigma_alpha."""
+
+    def __init__(self, key: str) -> None:
+        self.data, self.cols = DATASETS[key]()
+        self.fit = pp.fit_random_intercept(self.data, *self.cols, method="REML")
+
+    def at(self, sigma_alpha: float) -> dict:
+        sy, beta = self.fit.sigma_y, self.fit.beta
+        mu = pp.pooled_mean(self.data, *self.cols, beta, sigma_alpha, sy)
+        alpha = pp.group_intercepts(self.data, *self.cols, mu, beta, sigma_alpha, sy)
+        lam = pp.shrinkage_factor(self.fit.n.astype(float), sigma_alpha, sy)
+        return {"mu": mu, "alpha": alpha, "lambda": lam, "icc": pp.icc(sigma_alpha, sy)}
+
+
+@pytest.fixture(scope="module")
+def models() -> dict[str, Model]:
+    return {key: Model(key) for key in DATASETS}
+
+
+@pytest.fixture
+def explorer_page(page, site_url):
+    """The explorer page, loaded and drawn; records console and script errors."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = page.goto(urljoin(site_url, PATH), wait_until="load")
+    assert response is not None and response.ok, f"{PATH}: HTTP {response and response.status}"
+    page.wait_for_function("() => window.ppExplorer && window.ppExplorer.ready")
+    page.evaluate("() => window.ppExplorer.ready")
+    page.wait_for_function("() => window.ppExplorer.state !== null")
+    page.errors = errors
+    yield page
+    assert not errors, f"console or script errors on the explorer page: {errors}"
+
+
+def state(page) -> dict:
+    return page.evaluate("() => JSON.parse(JSON.stringify(window.ppExplorer.state))")
+
+
+def set_slider(page, log_ratio: float) -> None:
+    """What a reader's drag does: a new value on the range input, then an input event."""
+    slider = page.locator("#pp-sigma-alpha")
+    slider.fill(str(log_ratio))
+    slider.dispatch_event("input")
+
+
+def assert_matches_package(page, model: Model, sigma_alpha: float) -> None:
+    s = state(page)
+    want = model.at(sigma_alpha)
+    labels = s["labels"]
+    assert sorted(labels) == sorted(model.fit.n.index)
+    assert s["n"] == model.fit.n.loc[labels].tolist()
+    np.testing.assert_allclose(s["sigma_y"], model.fit.sigma_y, rtol=1e-15)
+    np.testing.assert_allclose(s["mu"], want["mu"], rtol=RTOL)
+    np.testing.assert_allclose(s["alpha"], want["alpha"].loc[labels], rtol=RTOL)
+    np.testing.assert_allclose(s["lambda"], want["lambda"].loc[labels], rtol=RTOL)
+    np.testing.assert_allclose(s["psi"], sigma_alpha**2 / model.fit.sigma_y**2, rtol=RTOL)
+    np.testing.assert_allclose(s["icc"], want["icc"], rtol=RTOL)
+    for n, lam in s["lambda_at"].items():
+        np.testing.assert_allclose(
+            lam, pp.shrinkage_factor(float(n), sigma_alpha, model.fit.sigma_y), rtol=RTOL
+        )
+    # The drawn points carry the same numbers.
+    drawn = page.eval_on_selector_all(
+        "#pp-main g.pp-group",
+        "els => els.map(e => [e.dataset.label, Number(e.dataset.alpha), Number(e.dataset.lambda)])",
+    )
+    frame = pd.DataFrame(drawn, columns=["label", "alpha", "lambda"]).set_index("label")
+    assert len(frame) == len(labels)
+    np.testing.assert_allclose(frame["alpha"], want["alpha"].loc[frame.index], rtol=RTOL)
+    np.testing.assert_allclose(frame["lambda"], want["lambda"].loc[frame.index], rtol=RTOL)
+
+
+def test_explorer_starts_at_the_reml_fit(explorer_page, models):
+    model = models["radon"]
+    s = state(explorer_page)
+    assert s["dataset"] == "radon" and s["log_ratio"] == 0
+    assert s["sigma_alpha"] == model.fit.sigma_alpha
+    # At the REML sigma_alpha the GLS mean at the REML beta is the fit's mu, and the
+    # intercepts are the fit's own.
+    np.testing.assert_allclose(s["mu"], model.fit.mu, rtol=RTOL)
+    np.testing.assert_allclose(s["alpha"], model.fit.alpha.loc[s["labels"]], rtol=RTOL)
+    np.testing.assert_allclose(s["lambda"], model.fit.shrinkage.loc[s["labels"]], rtol=RTOL)
+    assert_matches_package(explorer_page, model, model.fit.sigma_alpha)
+
+
+@pytest.mark.parametrize("log_ratio", [-3.0, -1.37, -0.25, 0.5, 1.0])
+def test_slider_values_match_the_package(explorer_page, models, log_ratio):
+    model = models["radon"]
+    set_slider(explorer_page, log_ratio)
+    s = state(explorer_page)
+    assert s["log_ratio"] == log_ratio
+    sigma_alpha = s["sigma_alpha"]
+    np.testing.assert_allclose(sigma_alpha, model.fit.sigma_alpha * 10**log_ratio, rtol=1e-12)
+    assert_matches_package(explorer_page, model, sigma_alpha)
+
+
+def test_simulated_data_set_matches_the_package(explorer_page, models):
+    model = models["simulated"]
+    explorer_page.select_option("#pp-dataset", "simulated")
+    explorer_page.wait_for_function("() => window.ppExplorer.state.dataset === 'simulated'")
+    s = state(explorer_page)
+    assert s["sigma_alpha"] == model.fit.sigma_alpha
+    np.testing.assert_allclose(s["mu"], model.fit.mu, rtol=RTOL)
+    for log_ratio in (-2.0, 0.8):
+        set_slider(explorer_page, log_ratio)
+        assert_matches_package(explorer_page, model, state(explorer_page)["sigma_alpha"])
+    assert "true value" in explorer_page.locator("#pp-readout").inner_text()
+
+
+def test_limits_are_complete_and_no_pooling(explorer_page, models):
+    """At the left end every intercept is (almost) mu; at the right end every weight rises."""
+    set_slider(explorer_page, -3)
+    low = state(explorer_page)
+    adj = np.array(low["adjusted_mean"])
+    spread = adj.max() - adj.min()
+    assert np.abs(np.array(low["alpha"]) - low["mu"]).max() < 1e-3 * spread
+    set_slider(explorer_page, 1)
+    high = state(explorer_page)
+    assert min(high["lambda"]) > max(low["lambda"])
+    def distance(s):
+        return np.abs(np.array(s["alpha"]) - adj).mean()
+
+    assert distance(high) < distance(low)
+
+
+def test_readout_is_live_and_updates_with_the_slider(explorer_page):
+    readout = explorer_page.locator("#pp-readout")
+    assert readout.get_attribute("aria-live") == "polite"
+    before = readout.inner_text()
+    for word in ("ψ", "ICC", "λ for n = 1, 5, 25, 100", "REML"):
+        assert word in before, f"{word!r} missing from the readout: {before}"
+    set_slider(explorer_page, -1)
+    after = readout.inner_text()
+    assert after != before
+    s = state(explorer_page)
+    lam = ", ".join(f"{s['lambda_at'][str(n)]:.3f}" for n in (1, 5, 25, 100))
+    assert lam in after, f"{lam} not in the readout: {after}"
+    assert "×" in explorer_page.locator("#pp-sigma-alpha-value").inner_text()
+
+
+def test_slider_and_reset_work_from_the_keyboard(explorer_page, models):
+    slider = explorer_page.locator("#pp-sigma-alpha")
+    slider.focus()
+    start = state(explorer_page)["sigma_alpha"]
+    slider.press("ArrowRight")
+    s = state(explorer_page)
+    assert s["log_ratio"] > 0 and s["sigma_alpha"] > start
+    assert slider.get_attribute("aria-valuetext").startswith("σα = ")
+    slider.press("Home")
+    assert state(explorer_page)["log_ratio"] == -3
+    explorer_page.locator("#pp-reset").focus()
+    explorer_page.keyboard.press("Enter")
+    s = state(explorer_page)
+    assert s["log_ratio"] == 0 and s["sigma_alpha"] == models["radon"].fit.sigma_alpha
+
+
+def test_highlighting_a_county(explorer_page, models):
+    fit = models["radon"].fit
+    small = str(fit.n.idxmin())
+    value = explorer_page.eval_on_selector(
+        "#pp-highlight",
+        "(sel, label) => [...sel.options].find(o => o.text.startsWith(label + ' (')).value",
+        small,
+    )
+    explorer_page.select_option("#pp-highlight", value)
+    assert state(explorer_page)["highlighted"] == small
+    marked = explorer_page.eval_on_selector_all(
+        "#pp-main g.pp-is-highlighted", "els => els.map(e => e.dataset.label)"
+    )
+    assert marked == [small]
+    assert small in explorer_page.locator("#pp-readout").inner_text()
+    # Clicking the highlighted point again clears it.
+    explorer_page.locator("#pp-main g.pp-is-highlighted circle.pp-partial").click(force=True)
+    assert state(explorer_page)["highlighted"] is None
+
+
+def test_controls_are_labelled_and_there_is_a_noscript_message(explorer_page):
+    unlabelled = explorer_page.eval_on_selector_all(
+        "#pp-explorer input, #pp-explorer select",
+        "els => els.filter(e => !e.labels || !e.labels.length || !e.labels[0].textContent.trim())"
+        ".map(e => e.id)",
+    )
+    assert not unlabelled, f"controls without a label: {unlabelled}"
+    assert explorer_page.locator("#pp-explorer noscript").count() == 1
+    for svg in ("#pp-main", "#pp-lambda"):
+        assert explorer_page.locator(svg).get_attribute("role") == "img"
+        assert explorer_page.locator(f"{svg} > title").text_content().strip()
+
+
+CONTRAST_JS = """
+() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => {
+    const [r, g, b] = rgb(c).map((v) => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => {
+    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  const bg = getComputedStyle(document.body).backgroundColor;
+  const fill = (sel) => getComputedStyle(document.querySelector(sel)).fill;
+  return {
+    label: ratio(fill("#pp-main .pp-axis-label"), bg),
+    partial: ratio(fill("#pp-main .pp-partial"), bg),
+    none: ratio(getComputedStyle(document.querySelector("#pp-main .pp-none")).stroke, bg),
+  };
+}
+"""
+
+
+def test_figures_are_legible_in_light_and_dark_palettes(explorer_page):
+    scheme = "() => document.body.getAttribute('data-md-color-scheme')"
+    seen = {}
+    for _ in range(2):
+        seen[explorer_page.evaluate(scheme)] = explorer_page.evaluate(CONTRAST_JS)
+        explorer_page.locator("form[data-md-component='palette'] label:visible").first.click()
+    assert set(seen) == {"default", "slate"}
+    for name, ratios in seen.items():
+        assert ratios["label"] >= 4.5, (name, ratios)
+        assert ratios["partial"] >= 3 and ratios["none"] >= 3, (name, ratios)
+
+
+def test_data_files_are_the_package_payloads(page, site_url):
+    for key, payload in explorer.site_payloads().items():
+        response = page.request.get(urljoin(site_url, f"assets/generated/explorer-{key}.json"))
+        assert response.status == 200, f"explorer-{key}.json: HTTP {response.status}"
+        assert json.loads(response.text()) == payload
