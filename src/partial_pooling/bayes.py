@@ -140,13 +140,7 @@ def gibbs_sampler(
     g = group_data(data, y, group, x)
     k, J = g.p + 1, g.J
     W = np.column_stack([np.ones(g.N), g.x])
-    XtX = W.T @ W
-    ZtX = np.column_stack([g.group_sums(W[:, c]) for c in range(k)])
-    M = np.zeros((k + J, k + J))
-    M[:k, :k] = XtX
-    M[:k, k:] = ZtX.T
-    M[k:, :k] = ZtX
-    M[k:, k:] = np.diag(g.n)
+    M = g.mixed_model_matrix()
     Wty = np.concatenate([W.T @ g.y, g.group_sums(g.y)])
     yty = float(g.y @ g.y)
     sa2, sy2 = float(np.var(g.ybar)) + 1e-8, float(np.var(g.y))

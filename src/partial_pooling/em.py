@@ -32,18 +32,13 @@ import numpy as np
 import pandas as pd
 
 from .grouped import GroupedData, group_data
-from .likelihood import LOG_2PI, _check_sd
+from .likelihood import _check_sd, _marginal_loglik
 
 __all__ = ["em_path", "joint_mode_path"]
 
 
 def _marginal_ll(g: GroupedData, b: np.ndarray, sa2: float, sy2: float) -> float:
-    r = g.y - b[0] - g.x @ b[1:]
-    psi = sa2 / sy2
-    rs = g.group_sums(r)
-    quad = (float(r @ r) - float((psi / (1 + g.n * psi)) @ rs**2)) / sy2
-    logdet = g.N * np.log(sy2) + float(np.log1p(g.n * psi).sum())
-    return float(-0.5 * (g.N * LOG_2PI + logdet + quad))
+    return _marginal_loglik(g, float(b[0]), b[1:], sa2, sy2)
 
 
 def _iterate(

@@ -84,6 +84,16 @@ class SiteFigure(Figure):
         }
 
 
+def _arrow(ax: Any, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """A thin grey arrow from ``start`` to ``end`` (the movement of one estimate)."""
+    ax.annotate(
+        "",
+        xy=end,
+        xytext=start,
+        arrowprops={"arrowstyle": "->", "color": "#555555", "lw": 0.8, "shrinkA": 2, "shrinkB": 2},
+    )
+
+
 def _finish(ax: object) -> None:
     ax.spines[["top", "right"]].set_visible(False)  # type: ignore[attr-defined]
 
@@ -230,18 +240,7 @@ def shrinkage_arrows(no_pool: PoolingFit, partial: PoolingFit) -> SiteFigure:
     ax.scatter(xs, end, s=14, color=COLOURS["partial"], label="partial pooling", zorder=3)
     for xi, a, b in zip(xs, start, end, strict=True):
         if abs(b - a) > 1e-12:
-            ax.annotate(
-                "",
-                xy=(xi, b),
-                xytext=(xi, a),
-                arrowprops={
-                    "arrowstyle": "->",
-                    "color": "#555555",
-                    "lw": 0.8,
-                    "shrinkA": 2,
-                    "shrinkB": 2,
-                },
-            )
+            _arrow(ax, (xi, a), (xi, b))
     ax.axhline(partial.mu, color="black", lw=1, label=r"$\hat\mu$")
     ax.set_xscale("log")
     ax.set_xlabel(f"group size $n_j$ ({partial.group_name}, log scale)")
@@ -504,18 +503,7 @@ def shrinkage_arrows_2d(ols: pd.DataFrame, fit: RandomSlopesFit) -> SiteFigure:
     )
     ax = fig.add_subplot()
     for (a0, a1), (b0, b1) in zip(start, end, strict=True):
-        ax.annotate(
-            "",
-            xy=(b0, b1),
-            xytext=(a0, a1),
-            arrowprops={
-                "arrowstyle": "->",
-                "color": "#555555",
-                "lw": 0.8,
-                "shrinkA": 2,
-                "shrinkB": 2,
-            },
-        )
+        _arrow(ax, (a0, a1), (b0, b1))
     ax.scatter(
         start[:, 0],
         start[:, 1],

@@ -139,6 +139,22 @@ class GroupedData:
         """Centred sufficient statistics (see :class:`SufficientStatistics`)."""
         return SufficientStatistics.from_grouped(self)
 
+    def mixed_model_matrix(self) -> np.ndarray:
+        """$C'C$ for $C = [X, Z]$: the design $X = [1, x]$ beside the group indicators $Z$.
+
+        The $(k + J) \\times (k + J)$ matrix of Henderson's mixed-model equations before the
+        penalty is added; $Z'Z$ is the diagonal of group sizes.
+        """
+        X = np.column_stack([np.ones(self.N), self.x])
+        k = X.shape[1]
+        ZtX = self.group_sums(X)
+        M = np.zeros((k + self.J, k + self.J))
+        M[:k, :k] = X.T @ X
+        M[:k, k:] = ZtX.T
+        M[k:, :k] = ZtX
+        M[k:, k:] = np.diag(self.n)
+        return M
+
     def series(self, values: np.ndarray, name: str) -> pd.Series:
         """A per-group array as a Series indexed by the group labels."""
         return pd.Series(values, index=self.labels.copy(), name=name)

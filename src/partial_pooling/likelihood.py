@@ -311,12 +311,18 @@ def marginal_loglik(
     sa = _check_sd("sigma_alpha", sigma_alpha, positive=False)
     sy = _check_sd("sigma_y", sigma_y, positive=True)
     b = _beta_vector(g, beta)
-    r = g.y - _check_finite("mu", mu) - g.x @ b
-    psi = sa**2 / sy**2
-    n = g.n
+    return _marginal_loglik(g, _check_finite("mu", mu), b, sa**2, sy**2)
+
+
+def _marginal_loglik(
+    g: GroupedData, mu: float, beta: np.ndarray, sigma_alpha2: float, sigma_y2: float
+) -> float:
+    """The marginal log-likelihood from checked arrays (shared with the EM iterations)."""
+    r = g.y - mu - g.x @ beta
+    psi = sigma_alpha2 / sigma_y2
     r_sum = g.group_sums(r)
-    quad = (float(r @ r) - float((psi / (1 + n * psi)) @ r_sum**2)) / sy**2
-    logdet = g.N * 2 * np.log(sy) + float(np.log1p(n * psi).sum())
+    quad = (float(r @ r) - float((psi / (1 + g.n * psi)) @ r_sum**2)) / sigma_y2
+    logdet = g.N * np.log(sigma_y2) + float(np.log1p(g.n * psi).sum())
     return float(-0.5 * (g.N * LOG_2PI + logdet + quad))
 
 

@@ -110,11 +110,7 @@ def ridge_intercepts(
         b = np.linalg.solve(S, Xty - ZtX.T @ (Zty / d))
         a = (Zty - ZtX @ b) / d
         # trace of the hat matrix W M^{-1} W' with W = [X, Z], M the penalized W'W
-        M = np.zeros((k + g.J, k + g.J))
-        M[:k, :k] = XtX
-        M[:k, k:] = ZtX.T
-        M[k:, :k] = ZtX
-        M[k:, k:] = np.diag(n)
+        M = g.mixed_model_matrix()
         Mpen = M.copy()
         Mpen[k:, k:] += kappa * np.eye(g.J)
         H_trace = float(np.trace(np.linalg.solve(Mpen, M)))
