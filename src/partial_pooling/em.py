@@ -1,7 +1,7 @@
 """Why the joint-likelihood variance estimate is too small, and how EM repairs it.
 
 Treating the group intercepts as parameters and maximizing the joint likelihood alternates two
-steps: shrink each group (the closed form of :mod:`partial_pooling.shrinkage`), then re-estimate
+steps: shrink each group (the closed form of `partial_pooling.shrinkage`), then re-estimate
 the variances from the shrunken intercepts as if they were the true ones,
 
 $$

@@ -1,13 +1,13 @@
 """The three ways to estimate group intercepts: complete, no and partial pooling.
 
 All three take the same arguments, ``(data, y, group, x=None)``, and return a
-:class:`PoolingFit` with the same fields, so they can be laid side by side:
+`PoolingFit` with the same fields, so they can be laid side by side:
 
-* :func:`complete_pooling` ignores the groups: one intercept, ordinary least squares
+* `complete_pooling` ignores the groups: one intercept, ordinary least squares
   ($\\lambda_j = 0$, $\\sigma_\\alpha = 0$);
-* :func:`no_pooling` gives every group its own intercept and shares $\\beta$: the within
+* `no_pooling` gives every group its own intercept and shares $\\beta$: the within
   (fixed-effects) estimator ($\\lambda_j = 1$, $\\sigma_\\alpha = \\infty$);
-* :func:`fit_random_intercept` is partial pooling: the exact ML or REML fit of the
+* `fit_random_intercept` is partial pooling: the exact ML or REML fit of the
   random-intercept model, whose group intercepts are the precision-weighted compromises
   $\\hat\\alpha_j = \\lambda_j(\\bar y_j - \\bar x_j'\\hat\\beta) + (1-\\lambda_j)\\hat\\mu$.
 """
@@ -326,7 +326,7 @@ def fit_random_intercept(
 
     $\\beta$ and $\\sigma_y$ are profiled out and
     $\\psi = \\sigma_\\alpha^2/\\sigma_y^2$ is solved for to machine precision from per-group
-    sums (one pass over the data; see :func:`maximize_psi`). The group intercepts are the
+    sums (one pass over the data; see `maximize_psi`). The group intercepts are the
     conditional modes (BLUPs)
 
     $$
@@ -357,7 +357,7 @@ def fit_random_intercept(
     Raises
     ------
     ValueError
-        For bad input (see :func:`partial_pooling.grouped.group_data`), or when the groups show
+        For bad input (see `partial_pooling.grouped.group_data`), or when the groups show
         no variation within them.
 
     Examples

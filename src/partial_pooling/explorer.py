@@ -13,7 +13,7 @@ $$
 $$
 
 where $\\hat\\mu(\\sigma_\\alpha)$ is the precision-weighted mean of the adjusted means
-(:func:`partial_pooling.pooled_mean`, the GLS $\\mu$ at fixed $\\beta$). So the payload is one
+(`partial_pooling.pooled_mean`, the GLS $\\mu$ at fixed $\\beta$). So the payload is one
 small JSON-ready dict per data set: those two numbers per group and the fit's estimates.
 """
 
@@ -60,7 +60,7 @@ def explorer_payload(
 ) -> dict[str, Any]:
     """Everything the explorer needs about one data set, as a JSON-ready dict.
 
-    Fits the random-intercept model (:func:`partial_pooling.fit_random_intercept`) and returns,
+    Fits the random-intercept model (`partial_pooling.fit_random_intercept`) and returns,
     for each group $j$, its label, its size $n_j$ and its covariate-adjusted mean
     $\\bar y_j - \\bar x_j'\\hat\\beta$ at the fitted $\\hat\\beta$ (the no-pooling value of its
     intercept at that $\\beta$), together with $\\hat\\mu$, $\\hat\\beta$, $\\hat\\sigma_\\alpha$,
@@ -69,7 +69,7 @@ def explorer_payload(
     Parameters
     ----------
     data, y, group, x, method
-        As for :func:`partial_pooling.fit_random_intercept`.
+        As for `partial_pooling.fit_random_intercept`.
     title : str, optional
         Name of the data set shown on the page (default: ``y``).
     description : str

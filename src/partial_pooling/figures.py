@@ -1,6 +1,6 @@
 """Every figure on the site, drawn from the numbers the other modules return.
 
-Each function takes fitted results (or plain numbers) and returns a :class:`SiteFigure`, a
+Each function takes fitted results (or plain numbers) and returns a `SiteFigure`, a
 matplotlib `Figure` built without pyplot's global state. In Jupyter it displays itself as a PNG
 with alt text, so a notebook cell that shows a figure is a single call.
 

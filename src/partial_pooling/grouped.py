@@ -2,8 +2,8 @@
 
 A random-intercept model needs only a handful of numbers per group: the group size
 $n_j$, the sums $\\sum_i y_{ij}$ and $\\sum_i x_{ij}$, and three overall
-cross-products. :func:`group_data` checks a data frame once, with errors that name the column
-or value at fault, and :class:`GroupedData` computes those statistics in one pass.
+cross-products. `group_data` checks a data frame once, with errors that name the column
+or value at fault, and `GroupedData` computes those statistics in one pass.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ class GroupedData:
 
     @cached_property
     def stats(self) -> SufficientStatistics:
-        """Centred sufficient statistics (see :class:`SufficientStatistics`)."""
+        """Centred sufficient statistics (see `SufficientStatistics`)."""
         return SufficientStatistics.from_grouped(self)
 
     def mixed_model_matrix(self) -> np.ndarray:

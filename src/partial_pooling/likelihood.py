@@ -163,7 +163,7 @@ def profile_loglik(
     Parameters
     ----------
     data, y, group, x
-        As for :func:`partial_pooling.fit_random_intercept`.
+        As for `partial_pooling.fit_random_intercept`.
     psi : array_like
         Values of $\\psi = \\sigma_\\alpha^2/\\sigma_y^2 \\ge 0$.
     method : {"ML", "REML"}
@@ -379,7 +379,7 @@ def em_sigma_alpha2(
 
     Adding each group's conditional variance
     $\\operatorname{Var}(a_j\\mid y) = \\sigma_\\alpha^2(1-\\lambda_j)$ repairs the
-    downward bias of :func:`naive_sigma_alpha2`; at the ML estimate it returns
+    downward bias of `naive_sigma_alpha2`; at the ML estimate it returns
     $\\hat\\sigma_\\alpha^2$ itself (a fixed point of EM).
     """
     a = np.asarray(alpha, dtype=float)

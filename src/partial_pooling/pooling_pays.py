@@ -2,7 +2,7 @@ r"""Why pooling pays: the mean squared error of the three estimators, and Efron 
 
 Two kinds of evidence that partial pooling estimates group intercepts better than either limit.
 
-**Simulation.** :func:`pooling_mse` draws data sets from the random-intercept model (with
+**Simulation.** `pooling_mse` draws data sets from the random-intercept model (with
 `partial_pooling.simulation.simulate_groups`), fits complete, no and partial pooling to each and
 records the squared error $(\hat\alpha_j - \alpha_j)^2$ of every group's intercept against the
 true $\alpha_j$. It also records the *oracle* shrinkage estimator, which knows
@@ -15,15 +15,15 @@ $$
 = \frac{\sigma_\alpha^2\sigma_y^2}{n_j\sigma_\alpha^2 + \sigma_y^2},
 $$
 
-a closed form (:func:`oracle_risk`) against which the simulation itself can be checked; with
+a closed form (`oracle_risk`) against which the simulation itself can be checked; with
 $\beta$ absent the no-pooling estimator $\bar y_j$ has the closed form $\sigma_y^2/n_j$.
-:func:`mse_summary` turns the squared errors into mean squared errors with Monte Carlo standard
+`mse_summary` turns the squared errors into mean squared errors with Monte Carlo standard
 errors, overall or by any grouping (group size, say).
 
-**Efron and Morris's baseball data.** :func:`james_stein` is the estimator exactly as Efron and
+**Efron and Morris's baseball data.** `james_stein` is the estimator exactly as Efron and
 Morris (1975, 1977) applied it to the batting averages of 18 players after 45 at-bats;
-:func:`trials_frame` turns hits and at-bats into one 0/1 row per at-bat, so that the
-random-intercept model can be fitted to the same data; :func:`baseball_estimates` lays the raw
+`trials_frame` turns hits and at-bats into one 0/1 row per at-bat, so that the
+random-intercept model can be fitted to the same data; `baseball_estimates` lays the raw
 averages, the grand mean, James-Stein and the REML (or ML) partial-pooling estimates side by side
 with the rest-of-season averages they are meant to predict.
 
@@ -63,7 +63,7 @@ __all__ = [
     "trials_frame",
 ]
 
-#: The estimators whose squared errors :func:`pooling_mse` records, in display order.
+#: The estimators whose squared errors `pooling_mse` records, in display order.
 ESTIMATORS = ("complete", "none", "partial", "oracle")
 _COLUMNS = ("sigma_alpha", "ratio", "rep", "group", "n", "alpha", "boundary", *ESTIMATORS)
 
@@ -148,7 +148,7 @@ def oracle_conditional_risk(
     It exceeds the no-pooling risk $\sigma_y^2/n_j$ exactly when
     $|a_j| > \sigma_\alpha\sqrt{(1 + \lambda_j)/\lambda_j}$: a group that far out is
     better served by its own data. Averaged over $a_j \sim N(0, \sigma_\alpha^2)$ it is
-    :func:`oracle_risk`.
+    `oracle_risk`.
 
     Returns
     -------
@@ -182,7 +182,7 @@ def pooling_mse(
     - ``complete``: complete pooling (OLS), $\hat\alpha_j = \hat\mu$;
     - ``none``: no pooling (the within estimator), $\hat\alpha_j = \bar y_j - \hat\beta_W\bar x_j$;
     - ``partial``: partial pooling, `partial_pooling.fit_random_intercept` (REML by default);
-    - ``oracle``: :func:`oracle_shrinkage` with the true $\mu_\alpha, \beta, \sigma_\alpha,
+    - ``oracle``: `oracle_shrinkage` with the true $\mu_\alpha, \beta, \sigma_\alpha,
       \sigma_y$.
 
     Parameters
@@ -283,7 +283,7 @@ def mse_summary(
     Parameters
     ----------
     errors : pandas.DataFrame
-        From :func:`pooling_mse`, possibly with extra columns to group by (a size class, say).
+        From `pooling_mse`, possibly with extra columns to group by (a size class, say).
     by : str or sequence of str
         Column(s) defining the cells (``"ratio"`` by default).
     estimators : sequence of str
@@ -435,9 +435,9 @@ def baseball_estimates(frame: pd.DataFrame, method: Method = "REML") -> pd.DataF
     pandas.DataFrame
         Indexed by player name, in the frame's order, with columns ``n`` (at-bats), ``none``
         (the published first-at-bats average: no pooling), ``complete`` (the grand mean of
-        those averages: complete pooling), ``james_stein`` (:func:`james_stein` on the
+        those averages: complete pooling), ``james_stein`` (`james_stein` on the
         published averages), ``partial`` (partial-pooling intercepts $\hat\alpha_j$ of
-        `partial_pooling.fit_random_intercept` on :func:`trials_frame`), ``shrinkage``
+        `partial_pooling.fit_random_intercept` on `trials_frame`), ``shrinkage``
         ($\lambda_j$ of that fit) and ``rest_average`` (the target).
     """
     method = _check_method(method)
