@@ -29,23 +29,30 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .grouped import SufficientStatistics, group_data
+from .grouped import GroupedData, group_data
 from .likelihood import profile
 
 __all__ = ["gibbs_sampler", "posterior_intercepts", "psi_posterior"]
 
 
-def _log_posterior_psi(stats: SufficientStatistics, psi: np.ndarray, N: int, k: int) -> np.ndarray:
-    out = np.empty(psi.size)
-    for i, p in enumerate(psi):
-        pt = profile(stats, float(p), "REML")
-        n, counts = stats.sizes, stats.counts
-        logdet_V = float(counts @ np.log1p(n * p))
+def _grid_posterior(g: GroupedData, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Normalized density of $\\psi$ on ``grid`` and the GLS $b(\\psi)$ at each grid point."""
+    if grid.ndim != 1 or grid.size < 3 or (grid <= 0).any() or (np.diff(grid) <= 0).any():
+        raise ValueError("psi must be an increasing 1-d grid of at least 3 values > 0")
+    st = g.stats
+    N, k = g.N, g.p + 1
+    logp = np.empty(grid.size)
+    b = np.empty((grid.size, k))
+    for i, p in enumerate(grid):
+        pt = profile(st, float(p), "REML")
+        logdet_V = float(st.counts @ np.log1p(st.sizes * p))
         logdet_A = float(np.linalg.slogdet(pt.A)[1])
-        out[i] = (
+        logp[i] = (
             -0.5 * np.log(p) - 0.5 * logdet_V - 0.5 * logdet_A - 0.5 * (N - k - 1) * np.log(pt.rss)
         )
-    return out
+        b[i] = pt.b
+    dens = np.exp(logp - logp.max())
+    return dens / np.trapezoid(dens, grid), b
 
 
 def psi_posterior(
@@ -71,12 +78,7 @@ def psi_posterior(
         indexed by $\\psi$.
     """
     grid = np.asarray(psi, dtype=float)
-    if grid.ndim != 1 or grid.size < 3 or (grid <= 0).any() or (np.diff(grid) <= 0).any():
-        raise ValueError("psi must be an increasing 1-d grid of at least 3 values > 0")
-    g = group_data(data, y, group, x)
-    logp = _log_posterior_psi(g.stats, grid, g.N, g.p + 1)
-    dens = np.exp(logp - logp.max())
-    dens /= np.trapezoid(dens, grid)
+    dens, _ = _grid_posterior(group_data(data, y, group, x), grid)
     return pd.Series(dens, index=pd.Index(grid, name="psi"), name="posterior density")
 
 
@@ -95,19 +97,15 @@ def posterior_intercepts(
     `psi_posterior` on the same grid.
     """
     g = group_data(data, y, group, x)
-    st = g.stats
-    dens = psi_posterior(data, y, group, x, psi)
-    grid = dens.index.to_numpy()
+    grid = np.asarray(psi, dtype=float)
+    dens, b = _grid_posterior(g, grid)
     means = np.empty((grid.size, g.J))
     for i, p in enumerate(grid):
-        b = profile(st, float(p), "REML").b
-        beta = b[1:]
-        mu = float(b[0] + st.y_mean - st.x_mean @ beta)
+        mu, beta = g.stats.uncentred(b[i])
         lam = g.n * p / (1 + g.n * p)
         adj = g.ybar - g.xbar @ beta
         means[i] = mu + lam * (adj - mu)
-    w = dens.to_numpy()
-    post = np.trapezoid(means * w[:, None], grid, axis=0)
+    post = np.trapezoid(means * dens[:, None], grid, axis=0)
     return g.series(post, "posterior mean")
 
 

@@ -198,17 +198,12 @@ class PoolingFit:
 
 
 def _fixed_frames(
-    g: GroupedData,
-    b_centred: np.ndarray,
-    cov_centred: np.ndarray,
-    y_mean: float,
-    x_mean: np.ndarray,
+    g: GroupedData, b_centred: np.ndarray, cov_centred: np.ndarray
 ) -> tuple[float, pd.Series, pd.DataFrame]:
     """Map estimates of the centred model back to the original intercept."""
-    beta = b_centred[1:]
-    mu = float(b_centred[0] + y_mean - x_mean @ beta)
+    mu, beta = g.stats.uncentred(b_centred)
     T = np.eye(g.p + 1)
-    T[0, 1:] = -x_mean
+    T[0, 1:] = -g.stats.x_mean
     cov = T @ cov_centred @ T.T
     names = ["Intercept", *g.x_names]
     return (
@@ -376,7 +371,7 @@ def fit_random_intercept(
     if sigma_y2 <= 0:
         raise ValueError(f"response {y!r} shows no residual variation: sigma_y is 0")
     cov_c = sigma_y2 * np.linalg.inv(pt.A)
-    mu, beta, cov = _fixed_frames(g, pt.b, cov_c, stats.y_mean, stats.x_mean)
+    mu, beta, cov = _fixed_frames(g, pt.b, cov_c)
     n = g.n
     lam = n * psi / (1.0 + n * psi)
     adj = g.ybar - g.xbar @ beta.to_numpy()
@@ -415,7 +410,7 @@ def complete_pooling(
     pt = profile(stats, 0.0, "ML")
     k = g.p + 1
     s2 = pt.rss / (g.N - k)
-    mu, beta, cov = _fixed_frames(g, pt.b, s2 * np.linalg.inv(pt.A), stats.y_mean, stats.x_mean)
+    mu, beta, cov = _fixed_frames(g, pt.b, s2 * np.linalg.inv(pt.A))
     zeros = np.zeros(g.J)
     return _result(
         g,

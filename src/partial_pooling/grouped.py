@@ -206,6 +206,11 @@ class SufficientStatistics:
     G: np.ndarray
     W: np.ndarray
 
+    def uncentred(self, b: np.ndarray) -> tuple[float, np.ndarray]:
+        """$(\\mu, \\beta)$ on the data's own scale from $b$ of the centred design."""
+        beta = b[1:]
+        return float(b[0] + self.y_mean - self.x_mean @ beta), beta
+
     @classmethod
     def from_grouped(cls, g: GroupedData) -> SufficientStatistics:
         y_mean = float(g.y.mean())
