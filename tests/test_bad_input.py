@@ -1,33 +1,157 @@
-"""Bad input to every public fitting function raises a ValueError that names what is at fault.
+"""Bad input to every public entry point raises a ValueError that names what is at fault.
 
-Each case is a small change to a clean data frame (one missing value, one string column, one
-group...) and each public function that reads a data frame is run on it; the error must be a
-``ValueError`` whose message names the column (or argument, or value) at fault. Legitimate edge
-cases, above all *some* groups of a single observation as in the radon data, must fit.
+The functions under test are not listed by hand: they are discovered from the ``__all__`` of
+every module of the package, so a public function is covered by these cases the day it is added.
+Each one is called with arguments built from its signature: the data and column names of the
+case, and for every other parameter a valid value looked up *by parameter name* in ``VALID``. A
+public function with a required parameter that ``VALID`` does not know fails
+`test_every_required_parameter_has_a_valid_value`, which says what to add.
+
+Each bad-data case is a small change to a clean data frame (one missing value, one string
+column, one group...) and is run against every function that takes the arguments it is about;
+the error must be a ``ValueError`` whose message names the column (or argument, or value) at
+fault, in plain numbers. Legitimate edge cases, above all *some* groups of a single observation
+as in the radon data, must fit.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass, replace
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import partial_pooling
 from partial_pooling import (
     complete_pooling,
+    datasets,
     decompose_beta,
     fit_random_intercept,
-    fit_random_slopes,
-    group_intercepts,
-    joint_loglik,
-    marginal_loglik,
     no_pooling,
-    profile_loglik,
-    reml_loglik,
     shrinkage_factor,
 )
+from partial_pooling.grouped import group_data
+
+# ---------------------------------------------------------------------------------------------
+# The public API, from the ``__all__`` of every module (sub-packages included).
+
+# Never imported: importing ``partial_pooling.__main__`` is running the command line.
+NOT_IMPORTED = {"partial_pooling.__main__"}
+
+# Public functions deliberately left out, each with the reason. A test checks that every name
+# here is still public, so the list cannot rot.
+EXCLUDED = {
+    "main": "the command line (partial_pooling.cli.main); tests/test_cli.py runs it on bad input",
+}
+
+# The functions the hand-kept list covered before discovery replaced it.
+ONCE_LISTED_BY_HAND = {
+    "complete_pooling",
+    "decompose_beta",
+    "fit_random_intercept",
+    "fit_random_slopes",
+    "group_intercepts",
+    "joint_loglik",
+    "marginal_loglik",
+    "no_pooling",
+    "profile_loglik",
+    "reml_loglik",
+}
+
+
+def _modules() -> list[ModuleType]:
+    names = [partial_pooling.__name__] + [
+        info.name
+        for info in pkgutil.walk_packages(partial_pooling.__path__, partial_pooling.__name__ + ".")
+    ]
+    return [importlib.import_module(name) for name in names if name not in NOT_IMPORTED]
+
+
+def _discover() -> dict[str, Callable[..., Any]]:
+    """Every callable named in an ``__all__``, once, by name (module-qualified on a clash).
+
+    Classes (the result types: `PoolingFit`, `BetaDecomposition`...) are not entry points that
+    take data, and modules (``datasets`` in the package's ``__all__``) are walked in their own
+    right.
+    """
+    found: dict[str, Callable[..., Any]] = {}
+    seen: set[int] = set()
+    for module in _modules():
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name)
+            if inspect.isclass(obj) or isinstance(obj, ModuleType) or not callable(obj):
+                continue
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            found[name if name not in found else f"{module.__name__}.{name}"] = obj
+    return found
+
+
+DISCOVERED = _discover()
+PUBLIC = {name: fn for name, fn in DISCOVERED.items() if name not in EXCLUDED}
+
+
+def _params(fn: Callable[..., Any]) -> dict[str, inspect.Parameter]:
+    return dict(inspect.signature(fn).parameters)
+
+
+def _base_names(annotation: object) -> set[str]:
+    """``'str | Sequence[str] | None'`` -> ``{'str', 'Sequence', 'None'}``."""
+    text = annotation if isinstance(annotation, str) else str(annotation)
+    text = re.sub(r"<class '([^']*)'>", r"\1", text)
+    return {part.strip().split("[")[0].rsplit(".", 1)[-1] for part in text.split("|")}
+
+
+MANY = {"Sequence", "list", "tuple", "ndarray", "Series", "Index"}
+ONE = {"str", "float", "int", "Hashable", "ColumnName"}  # ColumnName: the package's str | int
+
+
+def _admits(fn: Callable[..., Any], name: str, kinds: set[str]) -> bool:
+    p = _params(fn).get(name)
+    return p is not None and bool(_base_names(p.annotation) & kinds)
+
+
+def _admits_many(fn: Callable[..., Any], name: str) -> bool:
+    return _admits(fn, name, MANY)
+
+
+def _admits_one(fn: Callable[..., Any], name: str) -> bool:
+    return _admits(fn, name, ONE)
+
+
+def _takes_data(fn: Callable[..., Any]) -> bool:
+    return "data" in _params(fn)
+
+
+def _takes_method(fn: Callable[..., Any]) -> bool:
+    # a fitting method is typed ``Method`` (ML or REML); figures' ``method: str`` is a label
+    p = _params(fn).get("method")
+    return p is not None and "Method" in _base_names(p.annotation)
+
+
+# Parameters that have cases of their own (below) whatever else a function takes.
+CHECKED_PARAMETERS = {"sigma_y", "sigma_alpha", "mu"}
+
+ENTRY_POINTS = {
+    name: fn
+    for name, fn in PUBLIC.items()
+    if _takes_data(fn) or _takes_method(fn) or CHECKED_PARAMETERS & set(_params(fn))
+}
+DATA_FUNCTIONS = {name: fn for name, fn in ENTRY_POINTS.items() if _takes_data(fn)}
+
+
+def _with(name: str) -> list[str]:
+    return [n for n, fn in ENTRY_POINTS.items() if name in _params(fn)]
+
 
 # ---------------------------------------------------------------------------------------------
 # A clean frame: 5 groups of 4, a covariate that varies within groups, a second covariate, a
@@ -47,41 +171,176 @@ def clean() -> pd.DataFrame:
     )
 
 
-def _beta(x: str | list[str]) -> float | list[float]:
-    return 0.5 if isinstance(x, str) else [0.5] * len(x)
+@dataclass(frozen=True)
+class Call:
+    """The data and the column names one call passes (``x`` is None for a function without)."""
+
+    data: pd.DataFrame
+    y: Hashable = "y"
+    group: Hashable = "g"
+    x: Hashable | list[Hashable] | None = "x"
 
 
-def _alpha(data: pd.DataFrame, group: str) -> pd.Series:
-    """Zero intercepts for the groups present (only reached when the data are valid)."""
-    labels = pd.unique(data[group].dropna()) if group in data.columns else []
-    return pd.Series(0.0, index=list(labels))
+def _reference(fn: Callable[..., Any], data: pd.DataFrame, y: str, group: str, xs: list[str]):
+    """A valid call of ``fn``: all of ``xs`` if it takes several covariates, else the first."""
+    return Call(data, y, group, xs if _admits_many(fn, "x") else xs[0])
 
 
-# Every public function that takes (data, y, group, x), with valid values for its other arguments.
-# ``one_x`` marks the functions that take exactly one covariate name.
-Fitter = Callable[[pd.DataFrame, str, str, "str | list[str]"], object]
-FITTERS: dict[str, tuple[Fitter, bool]] = {
-    "fit_random_intercept": (lambda d, y, g, x: fit_random_intercept(d, y, g, x), False),
-    "fit_random_intercept_ML": (lambda d, y, g, x: fit_random_intercept(d, y, g, x, "ML"), False),
-    "complete_pooling": (lambda d, y, g, x: complete_pooling(d, y, g, x), False),
-    "no_pooling": (lambda d, y, g, x: no_pooling(d, y, g, x), False),
-    "fit_random_slopes": (lambda d, y, g, x: fit_random_slopes(d, y, g, x), True),
-    "decompose_beta": (lambda d, y, g, x: decompose_beta(d, y, g, x, 0.8, 0.5), True),
-    "group_intercepts": (
-        lambda d, y, g, x: group_intercepts(d, y, g, x, 1.0, _beta(x), 0.8, 0.5),
-        False,
+def _per_group(value: float) -> Callable[[Call, Call], object]:
+    """``value`` for each group label of the call's data, as a Series indexed by label."""
+
+    def make(call: Call, ref: Call) -> object:
+        if call.group not in call.data.columns:
+            return pd.Series(value, index=pd.Index([], dtype=object))
+        labels = call.data[call.group].dropna()
+        if any(isinstance(v, list) for v in labels):  # unhashable: one value per distinct label
+            return [value] * len({tuple(v) if isinstance(v, list) else v for v in labels})
+        return pd.Series(value, index=pd.Index(pd.unique(labels), tupleize_cols=False))
+
+    return make
+
+
+@dataclass(frozen=True)
+class OneOrMany:
+    """A value for a parameter typed either as one number or as a sequence of them."""
+
+    one: object
+    many: object
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A value made for each call: from the call itself, or from a valid call (``ref``)."""
+
+    make: Callable[[Call, Call], object]
+
+
+# A valid value for every parameter name a public entry point requires (and for some optional
+# ones whose default would be slow or would skip the data). A new public function whose
+# required parameter is not here fails test_every_required_parameter_has_a_valid_value.
+VALID: dict[str, object] = {
+    "sigma_alpha": OneOrMany(0.8, [0.4, 0.8]),
+    "sigma_y": 0.5,
+    "mu": 1.0,
+    "beta": Derived(lambda call, ref: [0.5] * len(call.x) if isinstance(call.x, list) else 0.5),
+    "alpha": Derived(_per_group(0.0)),  # zero intercepts for the groups of the call's data
+    "cond_var": Derived(_per_group(0.1)),
+    "psi": OneOrMany(1.0, [0.5, 1.0, 2.0]),
+    "penalty": 1.0,
+    "penalties": [0.1, 1.0],
+    "n_iter": 20,
+    "burn_in": 10,
+    "rng": Derived(lambda call, ref: np.random.default_rng(20240611)),
+    "n": np.array([1, 4, 9]),  # group sizes
+    "a": np.array([0.1, -0.2, 0.3]),  # deviations of the intercepts, one per group size
+    "adjusted_ybar": np.array([0.2, -0.1, 0.4]),
+    "reps": 2,
+    "frame": Derived(lambda call, ref: datasets.efron_morris()),
+    "stats": Derived(lambda call, ref: group_data(ref.data, ref.y, ref.group, ref.x).stats),
+    "fit": Derived(lambda call, ref: fit_random_intercept(ref.data, ref.y, ref.group, ref.x)),
+    "compare": True,  # estimates_table reads the data only when comparing
+    "fits": Derived(
+        lambda call, ref: [
+            f(ref.data, ref.y, ref.group, ref.x)
+            for f in (complete_pooling, no_pooling, fit_random_intercept)
+        ]
     ),
-    "joint_loglik": (
-        lambda d, y, g, x: joint_loglik(d, y, g, x, _alpha(d, g), _beta(x), 1.0, 0.8, 0.5),
-        False,
-    ),
-    "marginal_loglik": (
-        lambda d, y, g, x: marginal_loglik(d, y, g, x, 1.0, _beta(x), 0.8, 0.5),
-        False,
-    ),
-    "reml_loglik": (lambda d, y, g, x: reml_loglik(d, y, g, x, 0.8, 0.5), False),
-    "profile_loglik": (lambda d, y, g, x: profile_loglik(d, y, g, x, psi=[0.0, 1.0]), False),
+    "groups": Derived(lambda call, ref: list(pd.unique(ref.data[ref.group]))[:2]),
 }
+
+ROLES = ("y", "group", "x")
+
+
+def _arguments(
+    fn: Callable[..., Any], call: Call, ref: Call, **override: object
+) -> tuple[list[object], dict[str, object]]:
+    """Positional and keyword arguments of a call of ``fn`` on ``call``, built by name."""
+    params = _params(fn)
+    if "x" not in params:
+        call = replace(call, x=None)
+    args: list[object] = []
+    kwargs: dict[str, object] = {}
+    for name, p in params.items():
+        if name in override:
+            value = override[name]
+            if not isinstance(value, list) and not _admits_one(fn, name):
+                value = [value]
+        elif name == "data":
+            value = call.data
+        elif name in ROLES:
+            value = getattr(call, name)
+        elif name in VALID:
+            value = VALID[name]
+            if isinstance(value, OneOrMany):
+                value = value.one if _admits_one(fn, name) else value.many
+            elif isinstance(value, Derived):
+                value = value.make(call, ref)
+            if isinstance(value, list) and not _admits_many(fn, name) and _admits_one(fn, name):
+                value = value[0]  # e.g. beta for a function with one covariate
+        elif p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        else:
+            pytest.fail(
+                f"{fn.__module__}.{fn.__name__} requires a parameter {name!r} that "
+                f"tests/test_bad_input.py cannot fill: add a valid value for {name!r} to VALID"
+            )
+        if p.kind is p.POSITIONAL_ONLY:
+            args.append(value)
+        else:
+            kwargs[name] = value
+    return args, kwargs
+
+
+def _run(fn: Callable[..., Any], call: Call, ref: Call, **override: object) -> object:
+    args, kwargs = _arguments(fn, call, ref, **override)
+    return fn(*args, **kwargs)
+
+
+def _clean_reference(fn: Callable[..., Any]) -> Call:
+    return _reference(fn, clean(), "y", "g", ["x", "x2"])
+
+
+def _assert_plain_numbers(message: str) -> None:
+    assert "np.float64(" not in message and "np.int64(" not in message, message
+
+
+# ---------------------------------------------------------------------------------------------
+# The discovery itself
+
+
+def test_every_module_names_its_public_api_in_all():
+    # a module without __all__ would have its public functions silently left out
+    missing = [m.__name__ for m in _modules() if not hasattr(m, "__all__")]
+    assert missing == []
+
+
+def test_discovery_finds_the_functions_once_listed_by_hand_and_those_of_submodules():
+    assert set(DATA_FUNCTIONS) >= ONCE_LISTED_BY_HAND
+    # functions that the package's own __all__ does not re-export
+    assert {"gibbs_sampler", "em_path", "ridge_intercepts", "group_data"} <= set(DATA_FUNCTIONS)
+
+
+@pytest.mark.parametrize("name", sorted(EXCLUDED))
+def test_every_excluded_name_is_still_a_public_function(name):
+    assert name in DISCOVERED, f"{name!r} is no longer public: remove it from EXCLUDED"
+
+
+@pytest.mark.parametrize("name", sorted(ENTRY_POINTS))
+def test_every_required_parameter_has_a_valid_value(name):
+    fn = ENTRY_POINTS[name]
+    _arguments(fn, _clean_reference(fn), _clean_reference(fn))
+
+
+@pytest.mark.parametrize("name", sorted(ENTRY_POINTS))
+def test_every_entry_point_accepts_the_valid_call_on_the_clean_frame(name):
+    # the bad cases below then fail because of what they change, not because of the call
+    fn = ENTRY_POINTS[name]
+    ref = _clean_reference(fn)
+    assert _run(fn, ref, ref) is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad data
 
 
 def _set(column: str, row: int, value: object) -> Callable[[pd.DataFrame], pd.DataFrame]:
@@ -111,83 +370,185 @@ def _same(d: pd.DataFrame) -> pd.DataFrame:
     return d
 
 
-# (id, change to the clean frame, y, group, x, regex the message must match)
+def _missing_y_pd_na(d: pd.DataFrame) -> pd.DataFrame:
+    return d.assign(
+        y=pd.array([None if i == 2 else v for i, v in enumerate(d["y"])], dtype="Float64")
+    )
+
+
+@dataclass(frozen=True)
+class Case:
+    """One change to the clean frame, the regex its message must match, and what it is about.
+
+    A case runs against every data-taking function that takes all the arguments in ``about``
+    (and several covariates when ``x`` is a list).
+    """
+
+    id: str
+    change: Callable[[pd.DataFrame], pd.DataFrame]
+    match: str
+    about: tuple[str, ...]
+    y: str = "y"
+    group: str = "g"
+    x: str | list[str] = "x"
+
+
 BAD_DATA = [
-    ("missing_y", _set("y", 3, np.nan), "y", "g", "x", r"'y'.*missing"),
-    (
-        "missing_y_pd_NA",
-        lambda d: d.assign(
-            y=pd.array([None if i == 2 else v for i, v in enumerate(d["y"])], dtype="Float64")
-        ),
-        "y",
-        "g",
-        "x",
-        r"'y'.*missing",
-    ),
-    ("missing_x", _set("x", 5, np.nan), "y", "g", "x", r"'x'.*missing"),
-    ("missing_group", _set("g", 7, None), "y", "g", "x", r"'g'.*missing"),
-    ("string_response", lambda d: d.assign(y=d["y"].astype(str)), "y", "g", "x", r"'y'.*numeric"),
-    ("string_response_column", _same, "label", "g", "x", r"'label'.*numeric"),
-    ("one_string_in_response", _set("y", 4, "12.5"), "y", "g", "x", r"'y'.*numeric"),
-    ("string_covariate", lambda d: d.assign(x=d["x"].astype(str)), "y", "g", "x", r"'x'.*numeric"),
-    (
+    Case("missing_y", _set("y", 3, np.nan), r"'y'.*missing", ("y",)),
+    Case("missing_y_pd_NA", _missing_y_pd_na, r"'y'.*missing", ("y",)),
+    Case("missing_x", _set("x", 5, np.nan), r"'x'.*missing", ("x",)),
+    Case("missing_group", _set("g", 7, None), r"'g'.*missing", ("group",)),
+    Case("string_response", lambda d: d.assign(y=d["y"].astype(str)), r"'y'.*numeric", ("y",)),
+    Case("string_response_column", _same, r"'label'.*numeric", ("y",), y="label"),
+    Case("one_string_in_response", _set("y", 4, "12.5"), r"'y'.*numeric", ("y",)),
+    Case("string_covariate", lambda d: d.assign(x=d["x"].astype(str)), r"'x'.*numeric", ("x",)),
+    Case(
         "categorical_covariate",
         lambda d: d.assign(x=pd.Categorical(d["g"])),
-        "y",
-        "g",
-        "x",
         r"'x'.*numeric",
+        ("x",),
     ),
-    ("unknown_response", _same, "nope", "g", "x", r"unknown column.*'nope'"),
-    ("unknown_group", _same, "y", "county", "x", r"unknown column.*'county'"),
-    ("unknown_covariate", _same, "y", "g", "floor", r"unknown column.*'floor'"),
-    ("single_group", _one_group, "y", "g", "x", r"'g'.*1 group.*'only'"),
-    ("all_groups_of_one", _all_singletons, "y", "g", "x", r"'g'.*single observation"),
-    ("constant_covariate", lambda d: d.assign(x=2.5), "y", "g", "x", r"'x'.*constant.*2\.5"),
-    ("constant_response", lambda d: d.assign(y=7.0), "y", "g", "x", r"'y'.*constant"),
-    ("empty_frame", lambda d: d.iloc[:0], "y", "g", "x", r"empty"),
-    ("inf_response", _set("y", 1, np.inf), "y", "g", "x", r"'y'.*non-finite.*inf"),
-    ("minus_inf_covariate", _set("x", 9, -np.inf), "y", "g", "x", r"'x'.*non-finite.*-inf"),
-    ("overflowing_response", lambda d: d.assign(y=d["y"] * 1e300), "y", "g", "x", r"'y'.*overflow"),
-    ("response_also_covariate", _same, "y", "g", ["x", "y"], r"'y'.*twice"),
-    ("group_also_covariate", _same, "y", "g", ["g"], r"'g'.*twice"),
-    ("covariate_listed_twice", _same, "y", "g", ["x", "x"], r"'x'.*twice"),
-    ("column_label_twice_in_frame", _duplicate_label, "y", "g", "x", r"'x'.*more than once"),
+    Case("unknown_response", _same, r"unknown column.*'nope'", ("y",), y="nope"),
+    Case("unknown_group", _same, r"unknown column.*'county'", ("group",), group="county"),
+    Case("unknown_covariate", _same, r"unknown column.*'floor'", ("x",), x="floor"),
+    Case("single_group", _one_group, r"'g'.*1 group.*'only'", ("group",)),
+    Case("all_groups_of_one", _all_singletons, r"'g'.*single observation", ("group",)),
+    Case("constant_covariate", lambda d: d.assign(x=2.5), r"'x'.*constant.*2\.5", ("x",)),
+    Case("constant_response", lambda d: d.assign(y=7.0), r"'y'.*constant", ("y",)),
+    Case("empty_frame", lambda d: d.iloc[:0], r"empty", ()),
+    Case("inf_response", _set("y", 1, np.inf), r"'y'.*non-finite.*inf", ("y",)),
+    Case("minus_inf_covariate", _set("x", 9, -np.inf), r"'x'.*non-finite.*-inf", ("x",)),
+    Case("response_is_the_covariate", _same, r"'y'.*twice", ("y", "x"), x="y"),
+    Case("group_is_the_covariate", _same, r"'g'.*twice", ("group", "x"), x="g"),
+    Case("response_also_covariate", _same, r"'y'.*twice", ("y", "x"), x=["x", "y"]),
+    Case("group_also_covariate", _same, r"'g'.*twice", ("group", "x"), x=["g"]),
+    Case("covariate_listed_twice", _same, r"'x'.*twice", ("x",), x=["x", "x"]),
+    Case("column_label_twice_in_frame", _duplicate_label, r"'x'.*more than once", ("x",)),
 ]
 
-# Cases that need two covariates; skipped for the functions that take exactly one.
-TWO_COVARIATES = {"response_also_covariate", "group_also_covariate", "covariate_listed_twice"}
+
+def _applies(case: Case, fn: Callable[..., Any]) -> bool:
+    params = _params(fn)
+    if not all(role in params for role in case.about):
+        return False
+    return not isinstance(case.x, list) or _admits_many(fn, "x")
 
 
-def _bad_data_params():
-    for case_id, change, y, group, x, match in BAD_DATA:
-        for name, (fn, one_x) in FITTERS.items():
-            if one_x and case_id in TWO_COVARIATES:
-                continue
-            xx = x if not one_x else (x if isinstance(x, str) else x[0])
-            yield pytest.param(fn, change, y, group, xx, match, id=f"{case_id}-{name}")
+def _bad_data_params() -> Iterator[Any]:
+    for case in BAD_DATA:
+        for name, fn in DATA_FUNCTIONS.items():
+            if _applies(case, fn):
+                yield pytest.param(name, case, id=f"{case.id}-{name}")
 
 
-@pytest.mark.parametrize(("fn", "change", "y", "group", "x", "match"), list(_bad_data_params()))
-def test_bad_data_raises_value_error_naming_the_column(fn, change, y, group, x, match):
-    data = change(clean())
-    with pytest.raises(ValueError, match=match):
-        fn(data, y, group, x)
+BAD_DATA_PARAMS = list(_bad_data_params())
 
 
-@pytest.mark.parametrize("name", [n for n, (_, one_x) in FITTERS.items() if not one_x])
+def _bad_call(name: str, case: Case) -> tuple[Callable[..., Any], list[object], dict[str, object]]:
+    fn = DATA_FUNCTIONS[name]
+    call = Call(case.change(clean()), case.y, case.group, case.x)
+    args, kwargs = _arguments(fn, call, _clean_reference(fn))
+    return fn, args, kwargs
+
+
+def test_every_public_function_that_takes_data_meets_the_bad_data():
+    takes_data = {name for name, fn in DISCOVERED.items() if _takes_data(fn)}
+    covered = {p.values[0] for p in BAD_DATA_PARAMS}
+    assert takes_data - covered == set()
+
+
+@pytest.mark.parametrize(("name", "case"), BAD_DATA_PARAMS)
+def test_bad_data_raises_value_error_naming_the_column(name, case):
+    fn, args, kwargs = _bad_call(name, case)
+    with pytest.raises(ValueError, match=case.match):
+        fn(*args, **kwargs)
+
+
+@pytest.mark.parametrize(("name", "case"), BAD_DATA_PARAMS)
+def test_error_messages_show_plain_numbers(name, case):
+    fn, args, kwargs = _bad_call(name, case)
+    try:  # whether it raises, and what, is the test above's job
+        fn(*args, **kwargs)
+    except Exception as exc:
+        _assert_plain_numbers(str(exc))
+
+
+@pytest.mark.parametrize("name", [n for n, fn in DATA_FUNCTIONS.items() if _admits_many(fn, "x")])
 def test_collinear_covariates_raise_naming_both(name):
-    fn, _ = FITTERS[name]
+    fn = DATA_FUNCTIONS[name]
     data = clean().assign(x2=lambda d: 3.0 * d["x"] - 1.0)
     with pytest.raises(ValueError, match=r"'x'.*'x2'.*collinear"):
-        fn(data, "y", "g", ["x", "x2"])
+        _run(fn, Call(data, x=["x", "x2"]), _clean_reference(fn))
 
 
-@pytest.mark.parametrize("name", [n for n, (_, one_x) in FITTERS.items() if one_x])
+@pytest.mark.parametrize(
+    "name", [n for n in _with("x") if n in DATA_FUNCTIONS and not _admits_many(PUBLIC[n], "x")]
+)
 def test_single_covariate_functions_reject_a_list_naming_it(name):
-    fn, _ = FITTERS[name]
+    fn = DATA_FUNCTIONS[name]
     with pytest.raises(ValueError, match=re.escape("['x', 'x2']")):
-        fn(clean(), "y", "g", ["x", "x2"])
+        _run(fn, Call(clean(), x=["x", "x2"]), _clean_reference(fn))
+
+
+@pytest.mark.parametrize("name", ["fit_random_intercept", "complete_pooling", "reml_loglik"])
+def test_response_exactly_linear_in_the_covariate_raises_value_error(name):
+    fn = DATA_FUNCTIONS[name]
+    data = clean().assign(y=lambda d: 2.0 * d["x"] + 1.0)
+    with pytest.raises(ValueError, match=r"'y'"):
+        _run(fn, Call(data), _clean_reference(fn))
+
+
+# ---------------------------------------------------------------------------------------------
+# Unit-free checks: a tiny scale is not a constant
+
+
+@pytest.mark.parametrize("scaled", [["y"], ["x", "x2"], ["y", "x", "x2"]], ids=["y", "x", "y+x"])
+@pytest.mark.parametrize("name", sorted(DATA_FUNCTIONS))
+def test_tiny_scale_is_not_constant(name, scaled):
+    fn = DATA_FUNCTIONS[name]
+    data = clean()
+    data[scaled] = data[scaled] * 1e-13
+    ref = _clean_reference(fn)
+    try:
+        _run(fn, replace(ref, data=data), ref)
+    except ValueError as exc:
+        assert not re.search(r"constant|group-level|collinear", str(exc)), str(exc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels and column names of other types: either they work or the error is a clean ValueError
+
+
+def _tuple_labels(d: pd.DataFrame) -> pd.DataFrame:
+    return d.assign(g=pd.Series([("s", int(v[1:])) for v in d["g"]], dtype=object))
+
+
+def _list_labels(d: pd.DataFrame) -> pd.DataFrame:
+    return d.assign(g=pd.Series([["s", int(v[1:])] for v in d["g"]], dtype=object))
+
+
+def _integer_columns(d: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({0: d["y"], 1: d["g"], 2: d["x"]})
+
+
+OTHER_NAMES = {
+    "tuple_group_labels": (_tuple_labels, "y", "g", "x"),
+    "list_group_labels": (_list_labels, "y", "g", "x"),
+    "integer_column_names": (_integer_columns, 0, 1, 2),
+}
+
+
+@pytest.mark.parametrize("kind", list(OTHER_NAMES))
+@pytest.mark.parametrize("name", sorted(DATA_FUNCTIONS))
+def test_other_label_and_name_types_fit_or_raise_value_error(name, kind):
+    fn = DATA_FUNCTIONS[name]
+    change, y, group, x = OTHER_NAMES[kind]
+    call = Call(change(clean()), y, group, x)
+    try:  # anything but a ValueError (a TypeError from deep inside, say) fails the test
+        # the fits some functions take are made from the same frame, so inside the try
+        _run(fn, call, call)
+    except ValueError as exc:
+        _assert_plain_numbers(str(exc))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,66 +556,82 @@ def test_single_covariate_functions_reject_a_list_naming_it(name):
 
 
 @pytest.mark.parametrize("bad", ["OLS", "reml", "ml", "", None])
-@pytest.mark.parametrize(
-    "call",
-    [
-        pytest.param(lambda d, m: fit_random_intercept(d, "y", "g", "x", method=m), id="ri"),
-        pytest.param(lambda d, m: fit_random_slopes(d, "y", "g", "x", method=m), id="slopes"),
-        pytest.param(
-            lambda d, m: profile_loglik(d, "y", "g", "x", psi=[1.0], method=m), id="profile"
-        ),
-    ],
-)
-def test_method_other_than_ml_or_reml_raises_naming_it(call, bad):
-    with pytest.raises(ValueError, match=r"method.*" + re.escape(repr(bad))):
-        call(clean(), bad)
+@pytest.mark.parametrize("name", [n for n, fn in ENTRY_POINTS.items() if _takes_method(fn)])
+def test_method_other_than_ml_or_reml_raises_naming_it(name, bad):
+    fn = ENTRY_POINTS[name]
+    ref = _clean_reference(fn)
+    with pytest.raises(ValueError, match=r"method.*" + re.escape(repr(bad))) as raised:
+        _run(fn, ref, ref, method=bad)
+    _assert_plain_numbers(str(raised.value))
 
 
 # ---------------------------------------------------------------------------------------------
-# standard deviations
+# standard deviations and the mean
 
 
-def _sd_calls():
-    d = clean()
-    calls = {
-        "decompose_beta": lambda sa, sy: decompose_beta(d, "y", "g", "x", sa, sy),
-        "group_intercepts": lambda sa, sy: group_intercepts(d, "y", "g", "x", 1.0, 0.5, sa, sy),
-        "joint_loglik": lambda sa, sy: joint_loglik(
-            d, "y", "g", "x", _alpha(d, "g"), 0.5, 1.0, sa, sy
-        ),
-        "marginal_loglik": lambda sa, sy: marginal_loglik(d, "y", "g", "x", 1.0, 0.5, sa, sy),
-        "reml_loglik": lambda sa, sy: reml_loglik(d, "y", "g", "x", sa, sy),
-        "shrinkage_factor": lambda sa, sy: shrinkage_factor([1, 4, 9], sa, sy),
-    }
-    return calls
+#: Simulators may draw noise-free data (sigma_y = 0 puts every point on its group line, as
+#: tests/test_simulation.py checks); every function that fits or evaluates the model may not.
+SIMULATORS = {"simulate_groups"}
 
 
-SD_CALLS = _sd_calls()
+def _sigma_y_params():
+    for name in _with("sigma_y"):
+        for sigma_y in [0.0, -1.0, np.nan, np.inf]:
+            if sigma_y == 0.0 and name in SIMULATORS:
+                continue
+            yield pytest.param(name, sigma_y, id=f"{name}-{sigma_y}")
 
 
-@pytest.mark.parametrize("sigma_y", [0.0, -1.0, np.nan, np.inf])
-@pytest.mark.parametrize("name", list(SD_CALLS))
+def test_every_simulator_exempted_from_sigma_y_zero_exists():
+    assert SIMULATORS <= set(_with("sigma_y"))
+
+
+@pytest.mark.parametrize(("name", "sigma_y"), list(_sigma_y_params()))
 def test_non_positive_or_non_finite_sigma_y_raises_naming_it(name, sigma_y):
-    with pytest.raises(ValueError, match=r"sigma_y.*" + re.escape(repr(float(sigma_y)))):
-        SD_CALLS[name](0.8, sigma_y)
+    fn = ENTRY_POINTS[name]
+    ref = _clean_reference(fn)
+    with pytest.raises(ValueError, match=r"sigma_y.*" + re.escape(repr(float(sigma_y)))) as raised:
+        _run(fn, ref, ref, sigma_y=sigma_y)
+    _assert_plain_numbers(str(raised.value))
 
 
-def _sigma_alpha_params():
-    for name in SD_CALLS:
-        for sigma_alpha in [-0.1, -np.inf, np.nan]:
-            yield pytest.param(name, sigma_alpha, id=f"{name}-{sigma_alpha}")
-
-
-@pytest.mark.parametrize(("name", "sigma_alpha"), list(_sigma_alpha_params()))
+@pytest.mark.parametrize("sigma_alpha", [-0.1, -np.inf, np.nan])
+@pytest.mark.parametrize("name", _with("sigma_alpha"))
 def test_negative_or_nan_sigma_alpha_raises_naming_it(name, sigma_alpha):
-    with pytest.raises(ValueError, match=r"sigma_alpha.*" + re.escape(repr(float(sigma_alpha)))):
-        SD_CALLS[name](sigma_alpha, 0.5)
+    fn = ENTRY_POINTS[name]
+    ref = _clean_reference(fn)
+    expected = r"sigma_alpha.*" + re.escape(repr(float(sigma_alpha)))
+    with pytest.raises(ValueError, match=expected) as raised:
+        _run(fn, ref, ref, sigma_alpha=sigma_alpha)
+    _assert_plain_numbers(str(raised.value))
+
+
+@pytest.mark.parametrize("bad", ["a", None])
+@pytest.mark.parametrize(
+    ("name", "sd"),
+    [(n, sd) for sd in ("sigma_alpha", "sigma_y") for n in _with(sd)],
+)
+def test_sd_that_is_not_a_number_raises_value_error_naming_it(name, sd, bad):
+    fn = ENTRY_POINTS[name]
+    ref = _clean_reference(fn)
+    with pytest.raises(ValueError, match=sd):
+        _run(fn, ref, ref, **{sd: bad})
+
+
+@pytest.mark.parametrize("name", _with("mu"))
+def test_nan_mu_raises_value_error_naming_it(name):
+    fn = ENTRY_POINTS[name]
+    ref = _clean_reference(fn)
+    with pytest.raises(ValueError, match=r"mu"):
+        _run(fn, ref, ref, mu=np.nan)
 
 
 def test_joint_loglik_needs_a_positive_sigma_alpha():
     # the joint density of the intercepts is degenerate at sigma_alpha = 0
+    fn = ENTRY_POINTS["joint_loglik"]
+    ref = _clean_reference(fn)
     with pytest.raises(ValueError, match=r"sigma_alpha.*0\.0"):
-        SD_CALLS["joint_loglik"](0.0, 0.5)
+        _run(fn, ref, ref, sigma_alpha=0.0)
 
 
 @pytest.mark.parametrize("n", [0, -3, [4, 0], [np.nan], [np.inf]])
@@ -303,23 +680,37 @@ def test_radon_has_counties_of_a_single_house(radon):
     assert (sizes >= 2).any()
 
 
-@pytest.mark.parametrize("name", list(FITTERS))
+def _estimates(out: object) -> list[np.ndarray]:
+    """The estimates in a result, as arrays: the ones that must be finite."""
+    if isinstance(out, int | float | np.number):
+        return [np.asarray(out, dtype=float)]
+    if isinstance(out, pd.Series):
+        return [out.to_numpy(dtype=float)]
+    if isinstance(out, pd.DataFrame):
+        return [out.select_dtypes("number").to_numpy(dtype=float)]
+    # not mu and sigma_alpha: no pooling has sigma_alpha = inf by definition
+    names = ("alpha", "beta", "sigma_y", "coef", "gls", "params")
+    return [
+        np.asarray(getattr(out, n), dtype=float)
+        for n in names
+        if isinstance(getattr(out, n, None), int | float | np.number | pd.Series | pd.DataFrame)
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(DATA_FUNCTIONS))
 def test_radon_with_single_house_counties_fits(radon, name):
-    fn, _ = FITTERS[name]
-    out = fn(radon, "log_radon", "county", "floor")
-    if hasattr(out, "alpha"):  # the three pooling fits
+    fn = DATA_FUNCTIONS[name]
+    ref = _reference(fn, radon, "log_radon", "county", ["floor"])
+    out = _run(fn, ref, ref)
+    assert out is not None
+    if hasattr(out, "alpha") and isinstance(getattr(out, "n", None), pd.Series):  # pooling fits
         assert out.n.min() == 1
         assert len(out.alpha) == radon["county"].nunique()
-        assert np.isfinite(out.alpha.to_numpy()).all()
-        assert np.isfinite(out.sigma_y)
-    elif hasattr(out, "coef"):  # random slopes
-        assert np.isfinite(out.coef.to_numpy()).all()
-    elif isinstance(out, pd.Series):
-        assert np.isfinite(out.to_numpy()).all()
-    elif hasattr(out, "gls"):
-        assert np.isfinite(out.gls)
-    else:
-        assert np.isfinite(out)
+    if name == "group_ols":  # documented: NaN for a county whose floor does not vary
+        varies = radon.groupby("county")["floor"].nunique() > 1
+        out = out.loc[varies[varies].index]
+    for values in _estimates(out):
+        assert np.isfinite(values).all()
 
 
 def test_mostly_singleton_groups_fit_when_one_group_has_two():
@@ -329,30 +720,3 @@ def test_mostly_singleton_groups_fit_when_one_group_has_two():
     assert fit.n.tolist() == [1, 1, 1, 1, 2]
     assert np.isfinite(fit.alpha.to_numpy()).all()
     assert fit.sigma_y > 0
-
-
-# ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["fit_random_intercept", "complete_pooling", "reml_loglik"])
-def test_response_exactly_linear_in_the_covariate_raises_value_error(name):
-    fn, _ = FITTERS[name]
-    data = clean().assign(y=lambda d: 2.0 * d["x"] + 1.0)
-    with pytest.raises(ValueError, match=r"'y'"):
-        fn(data, "y", "g", "x")
-
-
-@pytest.mark.parametrize("bad", ["a", None])
-@pytest.mark.parametrize("name", ["reml_loglik", "shrinkage_factor"])
-def test_sd_that_is_not_a_number_raises_value_error_naming_it(name, bad):
-    with pytest.raises(ValueError, match=r"sigma_alpha"):
-        SD_CALLS[name](bad, 0.5)
-
-
-@pytest.mark.parametrize("name", ["group_intercepts", "marginal_loglik"])
-def test_nan_mu_raises_value_error_naming_it(name):
-    d = clean()
-    call = {
-        "group_intercepts": lambda: group_intercepts(d, "y", "g", "x", np.nan, 0.5, 0.8, 0.5),
-        "marginal_loglik": lambda: marginal_loglik(d, "y", "g", "x", np.nan, 0.5, 0.8, 0.5),
-    }[name]
-    with pytest.raises(ValueError, match=r"mu"):
-        call()

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .grouped import GroupedData, group_data
+from .grouped import ColumnName, GroupedData, group_data
 from .likelihood import profile
 
 __all__ = ["gibbs_sampler", "posterior_intercepts", "psi_posterior"]
@@ -46,7 +46,7 @@ def _grid_posterior(g: GroupedData, grid: np.ndarray) -> tuple[np.ndarray, np.nd
     for i, p in enumerate(grid):
         pt = profile(st, float(p), "REML")
         logdet_V = float(st.counts @ np.log1p(st.sizes * p))
-        logdet_A = float(np.linalg.slogdet(pt.A)[1])
+        logdet_A = pt.logdet_A
         logp[i] = (
             -0.5 * np.log(p) - 0.5 * logdet_V - 0.5 * logdet_A - 0.5 * (N - k - 1) * np.log(pt.rss)
         )
@@ -57,9 +57,9 @@ def _grid_posterior(g: GroupedData, grid: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def psi_posterior(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
     psi: Sequence[float] | np.ndarray,
 ) -> pd.Series:
     """Marginal posterior density of $\\psi$ on a grid (see the module docstring for the priors).
@@ -84,9 +84,9 @@ def psi_posterior(
 
 def posterior_intercepts(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
     psi: Sequence[float] | np.ndarray,
 ) -> pd.Series:
     """Posterior means of the group intercepts, averaged over the posterior of $\\psi$.
@@ -111,9 +111,9 @@ def posterior_intercepts(
 
 def gibbs_sampler(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
     n_iter: int,
     rng: np.random.Generator,
     *,

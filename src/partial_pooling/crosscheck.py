@@ -13,21 +13,59 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from .grouped import ColumnName, check_collinear, group_data, numeric_columns, plain, qr_r
 
 __all__ = ["statsmodels_mixedlm", "statsmodels_mixedlm_default", "statsmodels_ols"]
 
 
-def _formula(y: str, x: str | Sequence[str] | None) -> str:
-    names = [x] if isinstance(x, str) else list(x or [])
+def _formula(y: ColumnName, x: ColumnName | Sequence[ColumnName] | None) -> str:
+    names = [str(x)] if isinstance(x, str | int) else [str(name) for name in x or []]
     return f"{y} ~ " + (" + ".join(names) if names else "1")
+
+
+def _check(
+    data: pd.DataFrame,
+    y: ColumnName,
+    group: ColumnName | None,
+    x: ColumnName | Sequence[ColumnName] | None,
+) -> None:
+    """The package's own checks of the data, so that statsmodels is only given what fits.
+
+    statsmodels' formulas name columns by strings: other column names get a clear error. In
+    `statsmodels_ols` a covariate may also be a formula term such as ``C(county)``.
+    """
+    names = [] if x is None else [x] if isinstance(x, str | int) else list(x)
+    for name in [y, group, *names]:
+        if name is not None and not isinstance(name, str):
+            raise ValueError(
+                f"statsmodels' formulas need string column names, got {plain(name)}: rename the "
+                "columns"
+            )
+    terms = [name for name in names if "(" in str(name) and name not in data.columns]
+    columns = [name for name in names if name not in terms]
+    if group is not None:
+        group_data(data, y, group, columns or None)
+    else:
+        for name in [y, *columns]:
+            if [y, *columns].count(name) > 1:
+                raise ValueError(f"column {name!r} is used twice (as response or covariate)")
+        values = numeric_columns(
+            data, {"response": y, **{f"covariate {name!r}": name for name in columns}}
+        )
+        if len(columns) > 1:
+            x = np.column_stack(values[1:])
+            x = x - x.mean(axis=0)
+            check_collinear(qr_r(x / np.sqrt((x * x).mean(axis=0))), columns, "")
 
 
 def statsmodels_mixedlm(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None = None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None = None,
     method: str = "REML",
     re_formula: str | None = None,
 ) -> Any:
@@ -50,6 +88,7 @@ def statsmodels_mixedlm(
 
     if method not in ("ML", "REML"):
         raise ValueError(f"method must be 'ML' or 'REML', got {method!r}")
+    _check(data, y, group, x)
     model = smf.mixedlm(_formula(y, x), data, groups=data[group], re_formula=re_formula)
     reml = method == "REML"
     with warnings.catch_warnings():
@@ -71,22 +110,28 @@ def statsmodels_mixedlm(
 
 def statsmodels_mixedlm_default(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None = None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None = None,
     method: str = "REML",
 ) -> Any:
     """statsmodels' MixedLM with its default ``fit()``, for comparison of accuracy."""
     import statsmodels.formula.api as smf
 
+    if method not in ("ML", "REML"):
+        raise ValueError(f"method must be 'ML' or 'REML', got {method!r}")
+    _check(data, y, group, x)
     model = smf.mixedlm(_formula(y, x), data, groups=data[group])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return model.fit(reml=method == "REML")
 
 
-def statsmodels_ols(data: pd.DataFrame, y: str, x: str | Sequence[str] | None = None) -> Any:
+def statsmodels_ols(
+    data: pd.DataFrame, y: ColumnName, x: ColumnName | Sequence[ColumnName] | None = None
+) -> Any:
     """Ordinary least squares with statsmodels (complete pooling, independently)."""
     import statsmodels.formula.api as smf
 
+    _check(data, y, None, x)
     return smf.ols(_formula(y, x), data).fit()

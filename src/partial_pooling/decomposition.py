@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .grouped import group_data
+from .grouped import ColumnName, GroupedData, check_within_variation, group_data, plain
 from .likelihood import _check_real, _check_sd
 
 __all__ = ["BetaDecomposition", "decompose_beta", "slope_path"]
@@ -68,9 +68,9 @@ class BetaDecomposition:
 
 def decompose_beta(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName,
     sigma_alpha: float,
     sigma_y: float,
 ) -> BetaDecomposition:
@@ -100,45 +100,60 @@ def decompose_beta(
     ValueError
         If ``x`` is not a single column name, or does not vary within groups.
     """
-    if not isinstance(x, str):
+    if not isinstance(x, str | int) or isinstance(x, bool):
         raise ValueError(f"decompose_beta takes one covariate name, got {x!r}")
     g = group_data(data, y, group, x)
     sa = _check_real("sigma_alpha", sigma_alpha)
     if np.isnan(sa) or sa < 0:
-        raise ValueError(f"sigma_alpha must be >= 0 (inf allowed), got {sigma_alpha!r}")
+        raise ValueError(f"sigma_alpha must be >= 0 (inf allowed), got {plain(sigma_alpha)}")
     sy = _check_sd("sigma_y", sigma_y, positive=True)
-    xv = g.x[:, 0]
-    xbar, ybar, n = g.xbar[:, 0], g.ybar, g.n
-    xw = xv - xbar[g.codes]
-    yw = g.y - ybar[g.codes]
+    check_within_variation(g)
+    return _decompose(g, sa, sy)
+
+
+def _decompose(g: GroupedData, sa: float, sy: float) -> BetaDecomposition:
+    """The decomposition of checked data at checked variance components.
+
+    Computed on the standardized scale (see `partial_pooling.grouped.Standardization`) and
+    mapped back, so it is the same in any units; the weights are written so that no variance
+    ratio overflows: with $t = \\sigma_y^2/\\sigma_\alpha^2 = 1/\\psi$, each group mean has
+    weight $n_j(1-\\lambda_j) = n_j t/(t + n_j)$.
+    """
+    sc = g.scaling
+    slope_unit = sc.y_scale / sc.x_scale[0]  # a slope of the standardized data, in data units
+    xs, ys, n = g.xs[:, 0], g.ys, g.n
+    xbar, ybar = g.group_means(xs), g.group_means(ys)
+    xw = xs - xbar[g.codes]
+    yw = ys - ybar[g.codes]
     sxx_w = float(xw @ xw)
-    if sxx_w <= 1e-12 * float(xv @ xv):
-        raise ValueError(
-            f"covariate {x!r} does not vary within the groups of {group!r}: the within slope is "
-            "not defined"
-        )
     sxy_w = float(xw @ yw)
-    if np.isinf(sa):
-        # every group mean's precision tends to zero at the same rate: equal relative weights
-        w, scale = np.ones_like(n), 0.0
+    with np.errstate(over="ignore", divide="ignore", under="ignore"):
+        t = (sy / sa) ** 2 if sa > 0 else np.inf  # 1/psi, 0 at sigma_alpha = inf
+    if t == np.inf:
+        # complete pooling: the group means carry their full weight n_j
+        rel, scale = n, 1.0
+    elif t >= 1.0:
+        rel, scale = n / (1.0 + n / t), 1.0  # n_j(1 - lambda_j) itself
     else:
-        lam = n * sa**2 / (n * sa**2 + sy**2)
-        w, scale = n * (1 - lam), 1.0
-    xb = float(w @ xbar / w.sum())
-    yb = float(w @ ybar / w.sum())
-    sxx_b = float(w @ (xbar - xb) ** 2)
-    sxy_b = float(w @ ((xbar - xb) * (ybar - yb)))
+        # n_j(1 - lambda_j) = t * n_j / (t + n_j): relative weights n_j/(t + n_j) times t,
+        # which is 0 in the limit sigma_alpha = inf (equal relative weights)
+        rel, scale = n / (t + n), t
+    xb = float(rel @ xbar / rel.sum())
+    yb = float(rel @ ybar / rel.sum())
+    sxx_b = float(rel @ (xbar - xb) ** 2)
+    sxy_b = float(rel @ ((xbar - xb) * (ybar - yb)))
     between = sxy_b / sxx_b if sxx_b > 1e-14 * sxx_w else float("nan")
     sxx_b_eff = scale * sxx_b
     weight = sxx_w / (sxx_w + sxx_b_eff)
     gls = (sxy_w + scale * sxy_b) / (sxx_w + sxx_b_eff)
+    x_unit2 = sc.x_scale[0] ** 2
     return BetaDecomposition(
-        within=sxy_w / sxx_w,
-        between=between,
-        gls=gls,
-        weight=weight,
-        S_xx_within=sxx_w,
-        S_xx_between=sxx_b_eff,
+        within=float(slope_unit * sxy_w / sxx_w),
+        between=float(slope_unit * between),
+        gls=float(slope_unit * gls),
+        weight=float(weight),
+        S_xx_within=float(x_unit2 * sxx_w),
+        S_xx_between=float(x_unit2 * sxx_b_eff),
         sigma_alpha=sa,
         sigma_y=sy,
     )
@@ -146,9 +161,9 @@ def decompose_beta(
 
 def slope_path(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName,
     sigma_y: float,
     sigma_alpha: np.ndarray | list[float],
 ) -> pd.DataFrame:
@@ -159,7 +174,20 @@ def slope_path(
     pandas.DataFrame
         Indexed by ``sigma_alpha``, columns ``within``, ``between``, ``gls``, ``weight``.
     """
-    rows = [decompose_beta(data, y, group, x, float(s), sigma_y) for s in sigma_alpha]
+    if not isinstance(x, str | int) or isinstance(x, bool):
+        raise ValueError(f"slope_path takes one covariate name, got {plain(x)}")
+    g = group_data(data, y, group, x)
+    check_within_variation(g)
+    sy = _check_sd("sigma_y", sigma_y, positive=True)
+    try:
+        grid = np.asarray(sigma_alpha, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"sigma_alpha must be real numbers >= 0, got {plain(sigma_alpha)}"
+        ) from None
+    if grid.ndim != 1 or np.isnan(grid).any() or (grid < 0).any():
+        raise ValueError(f"sigma_alpha must be a 1-d array of values >= 0, got {plain(grid)}")
+    rows = [_decompose(g, float(s), sy) for s in grid]
     return pd.DataFrame(
         {
             "within": [r.within for r in rows],
@@ -167,5 +195,5 @@ def slope_path(
             "gls": [r.gls for r in rows],
             "weight": [r.weight for r in rows],
         },
-        index=pd.Index(np.asarray(sigma_alpha, dtype=float), name="sigma_alpha"),
+        index=pd.Index(grid, name="sigma_alpha"),
     )

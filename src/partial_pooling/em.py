@@ -31,7 +31,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .grouped import GroupedData, group_data
+from .grouped import ColumnName, GroupedData, group_data
 from .likelihood import _check_sd, _marginal_loglik
 
 __all__ = ["em_path", "joint_mode_path"]
@@ -43,9 +43,9 @@ def _marginal_ll(g: GroupedData, b: np.ndarray, sa2: float, sy2: float) -> float
 
 def _iterate(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
     sigma_alpha: float,
     sigma_y: float,
     *,
@@ -93,9 +93,9 @@ def _iterate(
 
 def em_path(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
     sigma_alpha: float,
     sigma_y: float,
     *,
@@ -129,9 +129,9 @@ def em_path(
 
 def joint_mode_path(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
     sigma_alpha: float,
     sigma_y: float,
     *,

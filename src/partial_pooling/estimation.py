@@ -19,9 +19,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
+from scipy import linalg, optimize
 
-from .grouped import GroupedData, SufficientStatistics, check_within_variation, group_data
+from .grouped import (
+    EXTENDED_ABOVE,
+    ColumnName,
+    GroupedData,
+    SufficientStatistics,
+    check_within_variation,
+    extended_gls,
+    group_data,
+)
 from .likelihood import LOG_2PI, Method, ProfilePoint, _check_method, profile
 
 __all__ = [
@@ -81,9 +89,9 @@ class PoolingFit:
 
     pooling: str
     method: str
-    y_name: str
-    group_name: str
-    x_names: list[str]
+    y_name: ColumnName
+    group_name: ColumnName
+    x_names: list[ColumnName]
     N: int
     J: int
     mu: float
@@ -140,7 +148,7 @@ class PoolingFit:
             "complete": "Complete pooling: one intercept, ordinary least squares",
             "none": "No pooling: one intercept per group, common slopes (within estimator)",
         }[self.pooling]
-        rhs = " + ".join(["1", *self.x_names])
+        rhs = " + ".join(["1", *map(str, self.x_names)])
         formula = f"{self.y_name} ~ {rhs}" + (
             f" + (1 | {self.group_name})" if self.pooling == "partial" else ""
         )
@@ -159,7 +167,8 @@ class PoolingFit:
         lines.append("Variance components:")
         lines.append(f"  {'':<16}{'Variance':>12}{'Std.Dev.':>12}")
         sa2 = self.sigma_alpha**2
-        lines.append(f"  {self.group_name + ' (alpha)':<16}{sa2:>12.4g}{self.sigma_alpha:>12.4g}")
+        alpha_row = f"{self.group_name} (alpha)"
+        lines.append(f"  {alpha_row:<16}{sa2:>12.4g}{self.sigma_alpha:>12.4g}")
         lines.append(f"  {'Residual (y)':<16}{self.sigma_y**2:>12.4g}{self.sigma_y:>12.4g}")
         if self.pooling == "partial":
             lines.append(f"  psi = {self.psi:.6g}, intraclass correlation = {self.icc:.4f}")
@@ -198,19 +207,38 @@ class PoolingFit:
 
 
 def _fixed_frames(
-    g: GroupedData, b_centred: np.ndarray, cov_centred: np.ndarray
+    g: GroupedData, b: np.ndarray, a_inv: np.ndarray, sigma_y2: float
 ) -> tuple[float, pd.Series, pd.DataFrame]:
-    """Map estimates of the centred model back to the original intercept."""
-    mu, beta = g.stats.uncentred(b_centred)
-    T = np.eye(g.p + 1)
-    T[0, 1:] = -g.stats.x_mean
-    cov = T @ cov_centred @ T.T
+    """$(\\hat\\mu, \\hat\\beta)$ and their covariance in the data's units.
+
+    ``b`` and ``a_inv`` $= A_s^{-1}$ belong to the standardized design; ``sigma_y2`` is the
+    residual variance in the data's units.
+    """
+    mu, beta = g.scaling.fixed(b)
+    cov = g.scaling.fixed_cov(a_inv, sigma_y2)
     names = ["Intercept", *g.x_names]
     return (
         mu,
         pd.Series(beta, index=pd.Index(g.x_names, dtype=object), name="beta", dtype=float),
         pd.DataFrame(cov, index=names, columns=names),
     )
+
+
+def _precise(g: GroupedData, pt: ProfilePoint, psi: float) -> np.ndarray:
+    """``pt.b``, recomputed in extended precision when the design is ill-conditioned."""
+    if np.linalg.cond(pt.R) <= EXTENDED_ABOVE:
+        return pt.b
+    return extended_gls(g, psi)
+
+
+def _shrunken_intercepts(g: GroupedData, b: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """$\\hat\\alpha_j = \\lambda_j(\\bar y_j - \\bar x_j'\\hat\\beta) + (1-\\lambda_j)\\hat\\mu$.
+
+    Computed on the standardized scale (where no large terms cancel) and mapped back.
+    """
+    adj = g.group_means(g.ys) - g.group_means(g.xs) @ b[1:]
+    alpha_s = lam * adj + (1.0 - lam) * b[0]
+    return np.asarray(g.scaling.intercept(alpha_s, g.scaling.beta(b)))
 
 
 def _result(
@@ -267,13 +295,17 @@ def maximize_psi(stats: SufficientStatistics, method: Method = "REML") -> Profil
     When $\\ell'(0) \\le 0$ and the grid finds nothing higher, $\\hat\\psi = 0$: the
     boundary, complete pooling.
     """
+    k = stats.k
+    within_rss = float(stats.R_within[-1, -1] ** 2)
+    if within_rss <= 1e-20 * stats.N:
+        dof = stats.N - stats.n.size - (k - 1)
+        raise ValueError(
+            "the data show no residual variation within groups (N - J - p = "
+            f"{dof} within-group degrees of freedom{', or an exact fit' if dof > 0 else ''}): "
+            "sigma_y, and with it sigma_alpha, is not identified; ML and REML both refuse"
+        )
     grid = np.concatenate([[0.0], np.logspace(-10, 14, 49)])
     points = [profile(stats, float(p), method) for p in grid]
-    if points[0].rss <= 1e-14 * max(stats.yty, 1e-300):
-        raise ValueError(
-            "the response is an exact linear function of the covariates: there is no residual "
-            "variation to split between and within groups"
-        )
     ll = np.array([pt.loglik for pt in points])
     i = int(np.nanargmax(ll))
     if i == len(grid) - 1 or np.isinf(ll[i]):
@@ -307,9 +339,9 @@ def maximize_psi(stats: SufficientStatistics, method: Method = "REML") -> Profil
 
 def fit_random_intercept(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None = None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None = None,
     method: Method = "REML",
 ) -> PoolingFit:
     """Partial pooling: the exact ML or REML fit of the random-intercept model.
@@ -370,12 +402,11 @@ def fit_random_intercept(
     sigma_y2 = pt.sigma_y2
     if sigma_y2 <= 0:
         raise ValueError(f"response {y!r} shows no residual variation: sigma_y is 0")
-    cov_c = sigma_y2 * np.linalg.inv(pt.A)
-    mu, beta, cov = _fixed_frames(g, pt.b, cov_c)
+    b = _precise(g, pt, psi)
+    mu, beta, cov = _fixed_frames(g, b, pt.a_inv(), sigma_y2)
     n = g.n
     lam = n * psi / (1.0 + n * psi)
-    adj = g.ybar - g.xbar @ beta.to_numpy()
-    alpha = lam * adj + (1.0 - lam) * mu
+    alpha = _shrunken_intercepts(g, b, lam)
     cond_sd = np.sqrt(sigma_y2 * psi / (1.0 + n * psi))
     return _result(
         g,
@@ -396,7 +427,10 @@ def fit_random_intercept(
 
 
 def complete_pooling(
-    data: pd.DataFrame, y: str, group: str, x: str | Sequence[str] | None = None
+    data: pd.DataFrame,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None = None,
 ) -> PoolingFit:
     """Complete pooling: one intercept for every group, by ordinary least squares.
 
@@ -409,8 +443,8 @@ def complete_pooling(
     stats = g.stats
     pt = profile(stats, 0.0, "ML")
     k = g.p + 1
-    s2 = pt.rss / (g.N - k)
-    mu, beta, cov = _fixed_frames(g, pt.b, s2 * np.linalg.inv(pt.A))
+    s2 = pt.sigma_y2 * g.N / (g.N - k)  # the ML variance rescaled to N - k degrees of freedom
+    mu, beta, cov = _fixed_frames(g, _precise(g, pt, 0.0), pt.a_inv(), s2)
     zeros = np.zeros(g.J)
     return _result(
         g,
@@ -429,7 +463,10 @@ def complete_pooling(
 
 
 def no_pooling(
-    data: pd.DataFrame, y: str, group: str, x: str | Sequence[str] | None = None
+    data: pd.DataFrame,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None = None,
 ) -> PoolingFit:
     """No pooling: each group its own intercept, common slopes (the within estimator).
 
@@ -448,25 +485,30 @@ def no_pooling(
     """
     g = group_data(data, y, group, x)
     check_within_variation(g)
-    xw = g.x - g.xbar[g.codes]
-    yw = g.y - g.ybar[g.codes]
     dof = g.N - g.J - g.p
     if dof <= 0:
         raise ValueError(
             f"no residual degrees of freedom: {g.N} observations, {g.J} groups and {g.p} "
             "covariate(s)"
         )
+    # the within estimator from the QR factor of the standardized within-group deviations
+    sc = g.scaling
+    R = g.stats.R_within  # columns x^s, y^s (the intercept has no within part)
     if g.p:
-        XtX = xw.T @ xw
-        beta_v = np.linalg.solve(XtX, xw.T @ yw)
+        b_s = linalg.solve_triangular(R[:-1, :-1], R[:-1, -1])
+        if np.linalg.cond(R[:-1, :-1]) > EXTENDED_ABOVE:
+            b_s = extended_gls(g, np.inf, within=True)
+        R_inv = linalg.solve_triangular(R[:-1, :-1], np.eye(g.p))
+        a_inv = R_inv @ R_inv.T
     else:
-        XtX = np.zeros((0, 0))
-        beta_v = np.zeros(0)
-    resid = yw - xw @ beta_v
-    rss = float(resid @ resid)
+        b_s, a_inv = np.zeros(0), np.zeros((0, 0))
+    rss = sc.y_scale**2 * float(R[-1, -1] ** 2)
     s2 = rss / dof
-    alpha = g.ybar - g.xbar @ beta_v
-    cov_beta = s2 * np.linalg.inv(XtX) if g.p else np.zeros((0, 0))
+    beta_v = sc.beta(np.concatenate([[0.0], b_s]))
+    alpha_s = g.group_means(g.ys) - g.group_means(g.xs) @ b_s
+    alpha = np.asarray(sc.intercept(alpha_s, beta_v))
+    D = sc.y_scale / sc.x_scale
+    cov_beta = s2 / sc.y_scale**2 * (D[:, None] * a_inv * D[None, :])
     var_alpha = s2 / g.n + np.einsum("jk,kl,jl->j", g.xbar, cov_beta, g.xbar)
     names = ["Intercept", *g.x_names]
     cov = np.full((g.p + 1, g.p + 1), np.nan)

@@ -28,6 +28,7 @@ import pandas as pd
 
 from . import datasets
 from .estimation import fit_random_intercept
+from .grouped import ColumnName, plain
 from .likelihood import Method
 from .simulation import Simulation, simulate_groups
 
@@ -43,15 +44,17 @@ SIMULATION_SEED = 20251125
 def _finite(name: str, value: float) -> float:
     value = float(value)
     if not math.isfinite(value):
-        raise ValueError(f"{name} is not finite ({value!r}): the explorer needs finite numbers")
+        raise ValueError(
+            f"{name} is not finite ({plain(value)}): the explorer needs finite numbers"
+        )
     return value
 
 
 def explorer_payload(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None = None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None = None,
     *,
     method: Method = "REML",
     title: str | None = None,

@@ -24,6 +24,7 @@ from matplotlib.patches import Ellipse
 
 from .decomposition import BetaDecomposition
 from .estimation import PoolingFit
+from .grouped import ColumnName, group_data, one_covariate, plain
 from .random_slopes import RandomSlopesFit
 from .shrinkage import shrinkage_factor
 
@@ -100,9 +101,9 @@ def _finish(ax: object) -> None:
 
 def pooling_lines(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName,
     fits: Sequence[PoolingFit],
     groups: Sequence[Any],
     *,
@@ -121,6 +122,12 @@ def pooling_lines(
     groups : sequence
         Group labels to show, one panel each (in this order).
     """
+    g = group_data(data, y, group, one_covariate(x, "pooling_lines"))
+    if not fits:
+        raise ValueError("pooling_lines needs at least one fit to draw")
+    unknown = [lab for lab in groups if lab not in g.labels]
+    if unknown:
+        raise ValueError(f"groups {plain(unknown[:5])} are not labels of column {group!r}")
     rng = np.random.default_rng(seed)
     nrows = int(np.ceil(len(groups) / ncols))
     fig = SiteFigure(
@@ -134,12 +141,13 @@ def pooling_lines(
         ),
     )
     axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
-    xs = np.array([data[x].min(), data[x].max()])
+    xs = np.array([g.x[:, 0].min(), g.x[:, 0].max()])
     for ax, lab in zip(axes, groups, strict=False):
-        sub = data[data[group] == lab]
+        rows = g.codes == g.labels.get_loc(lab)
+        sub_x, sub_y = g.x[rows, 0], g.y[rows]
         ax.scatter(
-            sub[x] + rng.uniform(-jitter, jitter, len(sub)),
-            sub[y],
+            sub_x + rng.uniform(-jitter, jitter, sub_x.size),
+            sub_y,
             s=9,
             color="black",
             alpha=0.6,
@@ -148,13 +156,13 @@ def pooling_lines(
         for f in fits:
             ax.plot(
                 xs,
-                float(f.alpha.loc[lab]) + float(f.beta[x]) * xs,
+                f.alpha.to_numpy()[g.labels.get_loc(lab)] + float(f.beta.iloc[0]) * xs,
                 color=COLOURS[f.pooling],
                 lw=2 if f.pooling == "partial" else 1.4,
                 ls="--" if f.pooling == "complete" else "-",
                 label=LABELS[f.pooling],
             )
-        ax.set_title(f"{lab} ($n_j$ = {len(sub)})", fontsize=9)
+        ax.set_title(f"{lab} ($n_j$ = {sub_x.size})", fontsize=9)
         _finish(ax)
     for ax in axes[len(groups) :]:
         ax.set_visible(False)

@@ -20,14 +20,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .grouped import group_data
-from .likelihood import _alpha_vector, _check_sd
+from .grouped import ColumnName, group_data, numeric_columns, one_covariate
+from .likelihood import _alpha_vector, _check_finite, _check_sd
 
 __all__ = ["joint_mode_beta", "naive_beta_se", "residual_variance", "swapped_intercepts"]
 
 
 def swapped_intercepts(
-    data: pd.DataFrame, y: str, group: str, mu: float, sigma_alpha: float, sigma_y: float
+    data: pd.DataFrame,
+    y: ColumnName,
+    group: ColumnName,
+    mu: float,
+    sigma_alpha: float,
+    sigma_y: float,
 ) -> pd.Series:
     """The hand derivation's group intercepts (wrong: swapped weights, no covariate).
 
@@ -43,11 +48,15 @@ def swapped_intercepts(
     sa2 = _check_sd("sigma_alpha", sigma_alpha, positive=False) ** 2
     sy2 = _check_sd("sigma_y", sigma_y, positive=True) ** 2
     w = sa2 / (g.n * sy2 + sa2)
-    return g.series(w * g.ybar + (1 - w) * float(mu), "alpha_swapped")
+    return g.series(w * g.ybar + (1 - w) * _check_finite("mu", mu), "alpha_swapped")
 
 
 def joint_mode_beta(
-    data: pd.DataFrame, y: str, group: str, x: str, alpha: pd.Series | np.ndarray
+    data: pd.DataFrame,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName,
+    alpha: pd.Series | np.ndarray,
 ) -> float:
     """The slope that maximizes the joint likelihood given the intercepts.
 
@@ -58,30 +67,28 @@ def joint_mode_beta(
     Right as a stationarity condition: at the fitted intercepts (the BLUPs) it returns the
     mixed model's GLS slope exactly (Henderson's mixed-model equations).
     """
-    g = group_data(data, y, group, x)
+    g = group_data(data, y, group, one_covariate(x, "joint_mode_beta"))
     a = _alpha_vector(g, alpha)
     xv = g.x[:, 0]
     return float(xv @ (g.y - a[g.codes]) / (xv @ xv))
 
 
-def naive_beta_se(data: pd.DataFrame, x: str, sigma_y: float) -> float:
+def naive_beta_se(data: pd.DataFrame, x: ColumnName, sigma_y: float) -> float:
     """The hand derivation's standard error $\\sigma_y / \\sqrt{\\sum_j\\sum_i x_{ij}^2}$.
 
     It is the standard error the slope would have if every $\\alpha_j$ were known; with the
     intercepts estimated from the same data it is too small.
     """
-    if x not in data.columns:
-        raise ValueError(f"unknown column {x!r}; the data has columns {list(data.columns)}")
+    (xv,) = numeric_columns(data, {"covariate": one_covariate(x, "naive_beta_se")})
     sy = _check_sd("sigma_y", sigma_y, positive=True)
-    xv = data[x].to_numpy(dtype=float)
     return float(sy / np.sqrt(xv @ xv))
 
 
 def residual_variance(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | None,
     alpha: pd.Series | np.ndarray,
     beta: float,
     cond_var: pd.Series | np.ndarray | None = None,
@@ -97,7 +104,7 @@ def residual_variance(
     $N$ in place of $J n_j$); with the conditional variances $v_j = \\operatorname{Var}(a_j
     \\mid y)$ it is EM's update, which at the ML estimates returns $\\hat\\sigma_y^2$ itself.
     """
-    g = group_data(data, y, group, x)
+    g = group_data(data, y, group, None if x is None else one_covariate(x, "residual_variance"))
     a = _alpha_vector(g, alpha)
     slope = g.x[:, 0] * float(beta) if g.p else 0.0
     resid = g.y - a[g.codes] - slope

@@ -24,8 +24,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import linalg
 
-from .grouped import GroupedData, SufficientStatistics, group_data
+from .grouped import ColumnName, GroupedData, SufficientStatistics, group_data, plain, qr_r
 
 __all__ = [
     "ProfilePoint",
@@ -52,39 +53,60 @@ def _check_method(method: str) -> Method:
 class ProfilePoint:
     """Everything the profiled likelihood yields at one value of $\\psi$.
 
+    $b$ and $R$ belong to the standardized design $X_s = [1, x^s]$ and response $y^s$ (see
+    `partial_pooling.grouped.Standardization`); the log-likelihood, its score and
+    $\\hat\\sigma_y^2$ are in the data's own units.
+
     Attributes
     ----------
     psi : float
         $\\psi = \\sigma_\\alpha^2 / \\sigma_y^2$.
     b : ndarray
-        GLS estimate of $(\\mu, \\beta)$ in the centred parametrization.
-    A : ndarray
-        $X'WX$ with $W = \\sigma_y^2 V^{-1}$.
+        GLS estimate of the standardized coefficients; `SufficientStatistics.uncentred` maps
+        it to $(\\hat\\mu, \\hat\\beta)$.
+    R : ndarray
+        Triangular factor of $A_s = X_s'WX_s = R'R$, with $W = \\sigma_y^2 V^{-1}$.
     rss : float
-        Weighted residual sum of squares $(y - Xb)'W(y - Xb)$.
+        Weighted residual sum of squares $(y^s - X_s b)'W(y^s - X_s b)$ of the standardized data.
     loglik : float
-        Profiled ML or REML log-likelihood.
+        Profiled ML or REML log-likelihood of the data (lme4's constant).
     score : float
         Its derivative in $\\psi$.
     sigma_y2 : float
-        $\\hat\\sigma_y^2(\\psi)$: ``rss / N`` (ML) or ``rss / (N - k)`` (REML).
+        $\\hat\\sigma_y^2(\\psi)$ in the data's units: $s_y^2$ ``rss / N`` (ML) or
+        $s_y^2$ ``rss / (N - k)`` (REML).
+    logdet_A : float
+        $\\log|X'WX|$ of the design in the data's units.
     """
 
     psi: float
     b: np.ndarray
-    A: np.ndarray
+    R: np.ndarray
     rss: float
     loglik: float
     score: float
     sigma_y2: float
+    logdet_A: float
+
+    @property
+    def A(self) -> np.ndarray:
+        """$A_s = X_s'WX_s$ of the standardized design."""
+        return self.R.T @ self.R
+
+    def a_inv(self) -> np.ndarray:
+        """$A_s^{-1} = R^{-1}R^{-T}$, from the triangular factor (no normal equations)."""
+        R_inv = linalg.solve_triangular(self.R, np.eye(self.R.shape[0]))
+        return R_inv @ R_inv.T
 
 
 def profile(stats: SufficientStatistics, psi: float, method: Method = "REML") -> ProfilePoint:
     """Evaluate the profiled log-likelihood and its score at one $\\psi \\ge 0$.
 
-    With $c_j = \\psi / (1 + n_j\\psi)$ the weight matrix
-    $W_j = I - c_j 1 1'$ gives $A = X'X - \\sum_j c_j s_j s_j'$ and
-    $X'Wy = X'y - \\sum_j c_j s_j s_{y,j}$ from the group sums $s_j$ alone, and
+    With $W_j = I - \\frac{\\psi}{1 + n_j\\psi}11'$, the weighted residual sum of squares of
+    $(\\mu, \\beta)$ is the within-group sum of squares plus
+    $\\sum_j \\frac{n_j}{1+n_j\\psi}(\\bar y_j - \\bar X_j b)^2$; one QR factorisation of the
+    stacked factors of the two parts (see `partial_pooling.grouped.SufficientStatistics`)
+    gives $\\hat b(\\psi)$, $\\mathrm{RSS}(\\psi)$ and $\\log|A|$, and
 
     $$
     \\ell_{ML}(\\psi) = -\\tfrac12\\Big[N\\big(1 + \\log \\tfrac{2\\pi\\,\\mathrm{RSS}}{N}\\big)
@@ -98,63 +120,69 @@ def profile(stats: SufficientStatistics, psi: float, method: Method = "REML") ->
     $$
 
     The score uses $d\\,\\mathrm{RSS}/d\\psi = -\\sum_j (n_j \\bar r_j)^2/(1+n_j\\psi)^2$,
-    where $\\bar r_j$ is group $j$'s mean GLS residual. Each sum over groups depends on a group
-    only through $n_j$ and the outer product of its sums, so it is taken over the distinct group
-    sizes (see `partial_pooling.grouped.SufficientStatistics`): one call costs
-    $O(M k^2)$ for $M$ distinct sizes, whatever the number of groups.
+    where $\\bar r_j$ is group $j$'s mean GLS residual. Each sum over groups is taken over
+    at most $k + 1$ rows per distinct group size: one call costs $O(M k^3)$ for $M$ distinct
+    sizes, whatever the number of groups.
     """
-    m, counts, G = stats.sizes, stats.counts, stats.G
-    N = float(m @ counts)
-    k = G.shape[1] - 1
-    SS, Sy, yy = G[:, :k, :k], G[:, :k, k], G[:, k, k]
-    # X'WX = X'X - sum c_j s_j s_j' with c_j = psi / (1 + n_j psi), written as the within part
-    # plus the group-mean part with weight 1/n_j - c_j = 1 / (n_j (1 + n_j psi)) > 0, so that no
-    # large terms cancel when psi is large
-    d = 1.0 / (m * (1.0 + m * psi))
-    A = stats.W[:k, :k] + np.tensordot(d, SS, axes=1)
-    g = stats.W[:k, k] + d @ Sy
-    yWy = float(stats.W[k, k] + d @ yy)
-    b = np.linalg.solve(A, g)
-    rss = max(yWy - float(g @ b), 0.0)
-    logdet_V = float(counts @ np.log1p(m * psi))
-    if method == "ML":
-        dof = N
-    else:
-        dof = N - k
+    method = _check_method(method)
+    k = stats.k
+    m = stats.B_size
+    weight = 1.0 / (1.0 + m * psi)
+    Z = np.vstack([stats.within_rows, stats.B * np.sqrt(weight)[:, None]])
+    R_full = qr_r(Z)
+    R = R_full[:k, :k]
+    b = linalg.solve_triangular(R, R_full[:k, k])
+    rss = float(R_full[k, k] ** 2)
+    N = stats.N
+    dof = N if method == "ML" else N - k
+    scaling = stats.scaling
+    logdet_R = float(np.log(np.abs(np.diag(R))).sum())
+    logdet_A = 2.0 * logdet_R + 2.0 * float(np.log(scaling.x_scale).sum())
+    sizes, counts = stats.sizes, stats.counts
+    logdet_V = float(counts @ np.log1p(sizes * psi))
     if rss <= 0.0:
         # a perfect fit at this psi: the likelihood is unbounded here
         return ProfilePoint(
-            psi=float(psi), b=b, A=A, rss=0.0, loglik=float("inf"), score=float("nan"), sigma_y2=0.0
+            psi=float(psi),
+            b=b,
+            R=R,
+            rss=0.0,
+            loglik=float("inf"),
+            score=float("nan"),
+            sigma_y2=0.0,
+            logdet_A=logdet_A,
         )
-    dc = 1.0 / (1.0 + m * psi) ** 2
     u = np.append(-b, 1.0)
-    resid_sq = np.einsum("a,mab,b->m", u, G, u)  # sum over groups of size m of (n_j rbar_j)^2
-    drss = -float(dc @ resid_sq)
-    dlogdet_V = float(counts @ (m / (1.0 + m * psi)))
+    dweight = m * weight**2  # d/dpsi of -m/(1 + m psi), per between row
+    resid_sq = (stats.B @ u) ** 2  # rows of sqrt(m)(ybar_j - Xbar_j b), reduced by size
+    drss = -float(dweight @ resid_sq)
+    dlogdet_V = float(counts @ (sizes / (1.0 + sizes * psi)))
+    offset = scaling.loglik_offset(N, method)
     if method == "ML":
         loglik = -0.5 * (dof * (1.0 + LOG_2PI + np.log(rss / dof)) + logdet_V)
         score = -0.5 * (dof * drss / rss + dlogdet_V)
     else:
-        _sign, logdet_A = np.linalg.slogdet(A)
-        quad = np.einsum("kl,mkl->m", np.linalg.inv(A), SS)  # s_j' A^{-1} s_j, summed by size
-        loglik = -0.5 * (dof * (1.0 + LOG_2PI + np.log(rss / dof)) + logdet_V + logdet_A)
-        score = -0.5 * (dof * drss / rss + dlogdet_V - float(dc @ quad))
+        C = linalg.solve_triangular(R, stats.B[:, :k].T, trans="T")  # R^-T B_X'
+        quad = (C * C).sum(axis=0)  # m Xbar_j' A^-1 Xbar_j, reduced by size
+        loglik = -0.5 * (dof * (1.0 + LOG_2PI + np.log(rss / dof)) + logdet_V + 2.0 * logdet_R)
+        score = -0.5 * (dof * drss / rss + dlogdet_V - float(dweight @ quad))
     return ProfilePoint(
         psi=float(psi),
         b=b,
-        A=A,
+        R=R,
         rss=rss,
-        loglik=float(loglik),
+        loglik=float(loglik) + offset,
         score=float(score),
-        sigma_y2=rss / dof,
+        sigma_y2=scaling.y_scale**2 * rss / dof,
+        logdet_A=logdet_A,
     )
 
 
 def profile_loglik(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None = None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None = None,
     psi: Sequence[float] | np.ndarray = (),
     method: Method = "REML",
 ) -> pd.Series:
@@ -185,14 +213,14 @@ def profile_loglik(
 def _check_real(name: str, value: object) -> float:
     """``value`` as a float, or a ValueError naming the argument."""
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
+        raise ValueError(f"{name} must be a real number, got {plain(value)}")
     return float(value)
 
 
 def _check_finite(name: str, value: object) -> float:
     out = _check_real(name, value)
     if not np.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise ValueError(f"{name} must be finite, got {plain(value)}")
     return out
 
 
@@ -200,7 +228,7 @@ def _check_sd(name: str, value: float, *, positive: bool) -> float:
     value = _check_real(name, value)
     if not np.isfinite(value) or value < 0 or (positive and value == 0):
         need = "> 0" if positive else ">= 0"
-        raise ValueError(f"{name} must be finite and {need}, got {value!r}")
+        raise ValueError(f"{name} must be finite and {need}, got {plain(value)}")
     return value
 
 
@@ -222,7 +250,7 @@ def _beta_vector(g: GroupedData, beta: float | Sequence[float] | pd.Series | Non
     try:
         b = np.atleast_1d(np.asarray(beta, dtype=float))
     except (TypeError, ValueError):
-        raise ValueError(f"beta must be numeric, got {beta!r}") from None
+        raise ValueError(f"beta must be numeric, got {plain(beta)}") from None
     if b.shape != (g.p,):
         raise ValueError(f"beta must have {g.p} value(s) for {g.x_names}, got {b.tolist()}")
     if not np.isfinite(b).all():
@@ -244,9 +272,9 @@ def _alpha_vector(g: GroupedData, alpha: pd.Series | Sequence[float] | np.ndarra
 
 def joint_loglik(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
     alpha: pd.Series | Sequence[float],
     beta: float | Sequence[float] | pd.Series | None,
     mu: float,
@@ -288,9 +316,9 @@ def joint_loglik(
 
 def marginal_loglik(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
     mu: float,
     beta: float | Sequence[float] | pd.Series | None,
     sigma_alpha: float,
@@ -328,9 +356,9 @@ def _marginal_loglik(
 
 def reml_loglik(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
     sigma_alpha: float,
     sigma_y: float,
 ) -> float:
@@ -350,10 +378,10 @@ def reml_loglik(
     psi = sa**2 / sy**2
     pt = profile(g.stats, psi, "REML")
     k = g.p + 1
-    _, logdet_A = np.linalg.slogdet(pt.A)
     logdet_V = g.N * np.log(sy**2) + float(np.log1p(g.n * psi).sum())
-    logdet_XVX = logdet_A - k * np.log(sy**2)
-    return float(-0.5 * ((g.N - k) * LOG_2PI + logdet_V + logdet_XVX + pt.rss / sy**2))
+    logdet_XVX = pt.logdet_A - k * np.log(sy**2)
+    rss = g.scaling.y_scale**2 * pt.rss  # in the data's units
+    return float(-0.5 * ((g.N - k) * LOG_2PI + logdet_V + logdet_XVX + rss / sy**2))
 
 
 def naive_sigma_alpha2(alpha: pd.Series | np.ndarray, mu: float) -> float:
@@ -364,7 +392,7 @@ def naive_sigma_alpha2(alpha: pd.Series | np.ndarray, mu: float) -> float:
     biased downward; iterating it drives $\\sigma_\\alpha$ to zero.
     """
     a = np.asarray(alpha, dtype=float)
-    return float(np.mean((a - float(mu)) ** 2))
+    return float(np.mean((a - _check_finite("mu", mu)) ** 2))
 
 
 def em_sigma_alpha2(
@@ -388,4 +416,4 @@ def em_sigma_alpha2(
         raise ValueError(f"alpha and cond_var differ in shape: {a.shape} vs {v.shape}")
     if (v < 0).any():
         raise ValueError("cond_var must be >= 0")
-    return float(np.mean((a - float(mu)) ** 2 + v))
+    return float(np.mean((a - _check_finite("mu", mu)) ** 2 + v))

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from .estimation import complete_pooling, fit_random_intercept, no_pooling
+from .grouped import plain
 from .likelihood import Method, _check_method
 from .shrinkage import shrinkage_factor
 from .simulation import simulate_groups
@@ -98,6 +99,12 @@ def oracle_shrinkage(
         $\tilde\alpha_j$, shaped (and indexed) like ``adjusted_ybar``.
     """
     lam = np.asarray(shrinkage_factor(np.asarray(n, dtype=float), sigma_alpha, sigma_y))
+    if (
+        isinstance(mu, bool)
+        or not isinstance(mu, int | float | np.integer | np.floating)
+        or not np.isfinite(mu)
+    ):
+        raise ValueError(f"mu must be a finite real number, got {plain(mu)}")
     out = lam * np.asarray(adjusted_ybar, dtype=float) + (1.0 - lam) * float(mu)
     if isinstance(adjusted_ybar, pd.Series):
         return pd.Series(out, index=adjusted_ybar.index, name="alpha")
@@ -222,10 +229,22 @@ def pooling_mse(
     (12, 11)
     """
     if not isinstance(reps, int | np.integer) or reps < 1:
-        raise ValueError(f"reps must be an integer >= 1, got {reps!r}")
+        raise ValueError(f"reps must be an integer >= 1, got {plain(reps)}")
     method = _check_method(method)
     sizes = np.asarray(n, dtype=np.int64)
-    sigmas = np.atleast_1d(np.asarray(sigma_alpha, dtype=float))
+    try:
+        sigmas = np.atleast_1d(np.asarray(sigma_alpha, dtype=float))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"sigma_alpha must be one or more real numbers, got {plain(sigma_alpha)}"
+        ) from None
+    if (
+        isinstance(sigma_y, bool)
+        or not isinstance(sigma_y, int | float | np.integer | np.floating)
+        or not np.isfinite(sigma_y)
+        or sigma_y <= 0
+    ):
+        raise ValueError(f"sigma_y must be finite and > 0, got {plain(sigma_y)}")
     generator = np.random.default_rng(rng)
     x = None if beta is None else "x"
     columns: dict[str, list[np.ndarray]] = {name: [] for name in _COLUMNS}
@@ -379,7 +398,7 @@ def james_stein(average: pd.Series, n: int) -> JamesStein:
     if k < 4:
         raise ValueError(f"James-Stein shrinkage toward the mean needs k >= 4 averages, got {k}")
     if not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"n must be an integer >= 1 (at-bats per player), got {n!r}")
+        raise ValueError(f"n must be an integer >= 1 (at-bats per player), got {plain(n)}")
     grand = float(y.mean())
     sigma2 = grand * (1.0 - grand) / int(n)
     spread = float(((y - grand) ** 2).sum())

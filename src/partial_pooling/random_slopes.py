@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from .grouped import GroupedData, check_within_variation, group_data
+from .grouped import ColumnName, GroupedData, check_within_variation, group_data, one_covariate
 from .likelihood import LOG_2PI, Method, _check_method
 
 __all__ = ["RandomSlopesFit", "fit_random_slopes", "group_ols"]
@@ -58,8 +58,8 @@ class RandomSlopesFit:
     """
 
     method: str
-    group_name: str
-    x_name: str
+    group_name: ColumnName
+    x_name: ColumnName
     mu: pd.Series
     se: pd.Series
     cov_fixed: pd.DataFrame
@@ -109,12 +109,15 @@ class RandomSlopesFit:
 
 
 class _SlopeStats:
-    """Per-group cross-products of $Z_j = [1, x_j]$ and $y_j$ (centred y)."""
+    """Per-group cross-products of $Z_j = [1, x^s_j]$ and $y^s_j$, standardized data.
+
+    The fit is computed in standardized units (see `partial_pooling.grouped.Standardization`)
+    so that it is the same in any units of $x$ and $y$, and mapped back at the end.
+    """
 
     def __init__(self, g: GroupedData) -> None:
-        x = g.x[:, 0]
-        self.y_mean = float(g.y.mean())
-        yc = g.y - self.y_mean
+        x = g.xs[:, 0]
+        y = g.ys
         n = g.n
         sx = g.group_sums(x)
         sxx = g.group_sums(x * x)
@@ -122,8 +125,8 @@ class _SlopeStats:
         self.ZtZ[:, 0, 0] = n
         self.ZtZ[:, 0, 1] = self.ZtZ[:, 1, 0] = sx
         self.ZtZ[:, 1, 1] = sxx
-        self.Zty = np.column_stack([g.group_sums(yc), g.group_sums(x * yc)])
-        self.yty = float(yc @ yc)
+        self.Zty = np.column_stack([g.group_sums(y), g.group_sums(x * y)])
+        self.yty = float(y @ y)
         self.N = g.N
         self.XtX = self.ZtZ.sum(axis=0)
         self.Xty = self.Zty.sum(axis=0)
@@ -170,51 +173,112 @@ def _deviance(st: _SlopeStats, theta: np.ndarray, method: Method) -> float:
     return float(dev)
 
 
-def _newton_polish(f: Callable[[np.ndarray], float], theta: np.ndarray) -> np.ndarray:
-    """Solve grad f = 0 by Newton steps on central-difference derivatives.
+def _gradient(st: _SlopeStats, theta: np.ndarray, method: Method) -> np.ndarray:
+    """The exact gradient of the profiled deviance in $\\theta$.
+
+    With $D = \\Lambda\\Lambda'$ and, per group, $K_j = Z_j'(I + Z_jDZ_j')^{-1}Z_j$ and
+    $u_j = Z_j'(I + Z_jDZ_j')^{-1}(y_j - X_j\\hat b)$ (both $2\\times2$ or 2-vectors, by the
+    Woodbury identity from $Z_j'Z_j$), the deviance has the derivative
+    $\\operatorname{tr}(G\\,dD)$ with
+    $G = \\sum_j K_j - \\frac{\\nu}{\\mathrm{RSS}}\\sum_j u_ju_j'$
+    ($\\nu = N$ for ML, $N - 2$ for REML), less $\\sum_j K_jA^{-1}K_j$ for REML (here
+    $X_j = Z_j$). By the chain rule through $D = \\Lambda\\Lambda'$ the gradient in
+    $\\Lambda$ is $2G\\Lambda$; $\\theta$ holds its lower triangle.
+    """
+    s = _solve(st, theta)
+    L = s.L
+    ZtZL = st.ZtZ @ L  # Z'Z L
+    ZtZLMinv = ZtZL @ s.Minv
+    K = st.ZtZ - ZtZLMinv @ ZtZL.transpose(0, 2, 1)
+    w = st.Zty - np.einsum("jab,b->ja", st.ZtZ, s.b)  # Z_j'(y_j - X_j b)
+    u = w - np.einsum("jab,jb->ja", ZtZLMinv, w @ L)
+    dof = st.N if method == "ML" else st.N - 2
+    G = K.sum(axis=0) - (dof / s.rss) * (u.T @ u)
+    if method == "REML":
+        G = G - np.einsum("jab,bc,jcd->ad", K, np.linalg.inv(s.A), K)
+    dL = 2.0 * G @ L
+    return np.array([dL[0, 0], dL[1, 0], dL[1, 1]])
+
+
+def _newton_polish(
+    f: Callable[[np.ndarray], float],
+    grad: Callable[[np.ndarray], np.ndarray],
+    theta: np.ndarray,
+    free: list[int] | None = None,
+) -> np.ndarray:
+    """Solve $\\nabla f = 0$ by Newton steps on the exact gradient.
 
     Minimizing f alone stops where f is flat to rounding, about sqrt(eps) from the optimum in
-    theta; zeroing the gradient gets much closer.
+    theta; zeroing the exact gradient gets to rounding of theta itself. The Hessian is taken by
+    central differences of the gradient: an inexact Hessian only slows Newton's iteration, it
+    does not move the zero it converges to. Only the entries ``free`` (default: all) move.
     """
-    k = theta.size
-    for _ in range(8):
-        h = 1e-4 * np.maximum(np.abs(theta), 1e-2)
-        E = np.diag(h)
-        f0 = f(theta)
-        grad = np.array([(f(theta + E[i]) - f(theta - E[i])) / (2 * h[i]) for i in range(k)])
+    theta = np.array(theta, dtype=float)
+    idx = list(range(theta.size)) if free is None else list(free)
+    k = len(idx)
+    for _ in range(20):
+        g0 = grad(theta)[idx]
+        h = 1e-6 * np.maximum(np.abs(theta[idx]), 1e-2)
         hess = np.empty((k, k))
         for i in range(k):
-            for j in range(i, k):
-                if i == j:
-                    val = (f(theta + E[i]) - 2 * f0 + f(theta - E[i])) / h[i] ** 2
-                else:
-                    val = (
-                        f(theta + E[i] + E[j])
-                        - f(theta + E[i] - E[j])
-                        - f(theta - E[i] + E[j])
-                        + f(theta - E[i] - E[j])
-                    ) / (4 * h[i] * h[j])
-                hess[i, j] = hess[j, i] = val
+            e = np.zeros(theta.size)
+            e[idx[i]] = h[i]
+            hess[:, i] = (grad(theta + e)[idx] - grad(theta - e)[idx]) / (2 * h[i])
+        hess = 0.5 * (hess + hess.T)
         if not np.all(np.linalg.eigvalsh(hess) > 0):
             break
-        step = np.linalg.solve(hess, grad)
-        if f(theta - step) > f0 + 1e-10 * abs(f0):
+        step = np.zeros(theta.size)
+        step[idx] = np.linalg.solve(hess, g0)
+        f0 = f(theta)
+        if f(theta - step) > f0 + 1e-12 * abs(f0):
             break
         theta = theta - step
-        if np.all(np.abs(step) <= 1e-13 * np.maximum(np.abs(theta), 1e-2)):
+        if np.all(np.abs(step[idx]) <= 4e-16 * np.maximum(np.abs(theta[idx]), 1e-8)):
             break
     return theta
 
 
+def _on_the_boundary(
+    f: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.ndarray], theta: np.ndarray
+) -> np.ndarray:
+    """Snap an optimum that lies on the boundary (a singular $\\Sigma$) onto it exactly.
+
+    $\\Sigma \\propto \\Lambda\\Lambda'$ is singular when $\\theta_0 = 0$ (no intercept
+    variance; then only $\\theta_1^2 + \\theta_2^2$ matters) or $\\theta_2 = 0$ (intercepts
+    and slopes perfectly correlated). There the deviance is flat across the boundary and Newton
+    steps stall short of it; the optimum over the free entries of the boundary model is again a
+    zero of the gradient, which Newton steps find exactly. It is kept when its deviance is as
+    low as the unconstrained one's (to rounding).
+    """
+    f0 = f(theta)
+    size = float(np.abs(theta).max())
+    candidates = []
+    if abs(theta[2]) <= 1e-3 * size:  # perfectly correlated intercepts and slopes
+        candidates.append((np.array([theta[0], theta[1], 0.0]), [0, 1]))
+    if abs(theta[0]) <= 1e-3 * size:  # no intercept variance
+        candidates.append((np.array([0.0, 0.0, np.hypot(theta[1], theta[2])]), [2]))
+    if size <= 1e-6:  # no group variation at all
+        candidates.append((np.zeros(3), []))
+    best, f_best = theta, f0
+    for start, free in candidates:
+        t = _newton_polish(f, grad, start, free) if free else start
+        ft = f(t)
+        if ft <= f_best + 1e-12 * abs(f_best):
+            best, f_best = t, ft
+    return best
+
+
 def fit_random_slopes(
-    data: pd.DataFrame, y: str, group: str, x: str, method: Method = "REML"
+    data: pd.DataFrame, y: ColumnName, group: ColumnName, x: ColumnName, method: Method = "REML"
 ) -> RandomSlopesFit:
     """Fit a correlated random intercept and slope for one covariate, exactly.
 
     Minimizes the profiled deviance in $\\theta$ (the three entries of $\\Lambda$,
-    $\\Sigma = \\sigma_y^2\\Lambda\\Lambda'$) with BFGS and Nelder-Mead, then solves
-    $\\nabla_\\theta\\,\\mathrm{deviance} = 0$ by Newton steps on central differences, so the
-    variance components reach the optimum to well below ``rtol 1e-6``. The conditional modes are
+    $\\Sigma = \\sigma_y^2\\Lambda\\Lambda'$) with BFGS on its exact gradient (and
+    Nelder-Mead should BFGS stall), then solves $\\nabla_\\theta\\,\\mathrm{deviance} = 0$ by
+    Newton steps, on the boundary model when $\\hat\\Sigma$ is singular, so the variance
+    components reach the optimum to rounding. The data are standardized first and the results
+    mapped back: the fit is the same in any units of $x$ and $y$. The conditional modes are
 
     $$
     \\hat a_j = \\Lambda(\\Lambda'Z_j'Z_j\\Lambda + I)^{-1}\\Lambda'Z_j'(y_j - Z_j\\hat\\mu).
@@ -232,7 +296,7 @@ def fit_random_slopes(
     RandomSlopesFit
     """
     method = _check_method(method)
-    if not isinstance(x, str):
+    if not isinstance(x, str | int) or isinstance(x, bool):
         raise ValueError(f"fit_random_slopes takes one covariate name, got {x!r}")
     g = group_data(data, y, group, x, min_groups=3)
     check_within_variation(g)
@@ -246,8 +310,15 @@ def fit_random_slopes(
     def dev(t: np.ndarray) -> float:
         return _deviance(st, t, method)
 
+    def grad(t: np.ndarray) -> np.ndarray:
+        return _gradient(st, t, method)
+
     best = optimize.minimize(
-        dev, np.array([1.0, 0.0, 1.0]), method="BFGS", options={"gtol": 1e-9, "maxiter": 2000}
+        dev,
+        np.array([1.0, 0.0, 1.0]),
+        jac=grad,
+        method="BFGS",
+        options={"gtol": 1e-9, "maxiter": 2000},
     )
     start = best.x
     if not best.success:  # BFGS stalled: Nelder-Mead from where it stopped
@@ -258,19 +329,25 @@ def fit_random_slopes(
             options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000, "maxfev": 40000},
         )
         start = nm.x if nm.fun < best.fun else best.x
-    theta = _newton_polish(dev, start)
+    theta = _newton_polish(dev, grad, start)
+    theta = _on_the_boundary(dev, grad, theta)
     s = _solve(st, theta)
     dof = st.N if method == "ML" else st.N - 2
-    sigma_y2 = float(s.rss) / dof
+    sc = g.scaling
+    sigma_y2 = sc.y_scale**2 * float(s.rss) / dof
     L = s.L
     b = s.b
     names = ["Intercept", x]
-    mu = pd.Series([b[0] + st.y_mean, b[1]], index=names, name="mu")
-    cov_fixed = sigma_y2 * np.linalg.inv(s.A)
-    Sigma = sigma_y2 * L @ L.T
-    resid = st.Zty - st.ZtZ @ b  # Z_j'(y_j - Z_j b)
+    # back to the data's units: (intercept, slope) = (c_y, 0) + s_y T (b0, b1)
+    T = sc.T
+    mu_v = sc.y_scale * (T @ b)
+    mu_v[0] += sc.y_centre
+    mu = pd.Series(mu_v, index=names, name="mu")
+    cov_fixed = sc.fixed_cov(np.linalg.inv(s.A), sigma_y2)
+    Sigma = sigma_y2 * (T @ L @ L.T @ T.T)
+    resid = st.Zty - st.ZtZ @ b  # Z_j'(y_j - Z_j b), standardized
     u = np.einsum("jab,jb->ja", s.Minv, resid @ L)
-    ranef = u @ L.T
+    ranef = sc.y_scale * (u @ L.T @ T.T)
     labels = g.labels.copy()
     return RandomSlopesFit(
         method=method,
@@ -281,7 +358,7 @@ def fit_random_slopes(
         cov_fixed=pd.DataFrame(cov_fixed, index=names, columns=names),
         cov=pd.DataFrame(Sigma, index=names, columns=names),
         sigma_y=float(np.sqrt(sigma_y2)),
-        loglik=-0.5 * dev(theta),
+        loglik=-0.5 * dev(theta) + sc.loglik_offset(g.N, method),
         coef=pd.DataFrame(mu.to_numpy() + ranef, index=labels, columns=names),
         ranef=pd.DataFrame(ranef, index=labels, columns=names),
         n=pd.Series(g.n.astype(int), index=labels, name="n"),
@@ -289,7 +366,7 @@ def fit_random_slopes(
     )
 
 
-def group_ols(data: pd.DataFrame, y: str, group: str, x: str) -> pd.DataFrame:
+def group_ols(data: pd.DataFrame, y: ColumnName, group: ColumnName, x: ColumnName) -> pd.DataFrame:
     """No pooling for intercepts and slopes: a separate least-squares line in every group.
 
     Returns
@@ -298,13 +375,20 @@ def group_ols(data: pd.DataFrame, y: str, group: str, x: str) -> pd.DataFrame:
         Indexed by group, columns ``"Intercept"`` and ``x``; NaN for a group whose ``x`` does not
         vary.
     """
-    g = group_data(data, y, group, x)
-    xv = g.x[:, 0]
-    xc = xv - g.xbar[g.codes, 0]
+    g = group_data(data, y, group, one_covariate(x, "group_ols"))
+    sc = g.scaling
+    xs = g.xs[:, 0]
+    xbar_s, ybar_s = g.group_means(xs), g.group_means(g.ys)
+    xc = xs - xbar_s[g.codes]
     sxx = g.group_sums(xc * xc)
-    sxy = g.group_sums(xc * (g.y - g.ybar[g.codes]))
-    ok = sxx > 1e-12 * np.maximum(1.0, g.group_sums(xv * xv))
-    slope = np.where(ok, sxy / np.where(ok, sxx, 1.0), np.nan)
-    return pd.DataFrame(
-        {"Intercept": g.ybar - slope * g.xbar[:, 0], x: slope}, index=g.labels.copy()
-    )
+    sxy = g.group_sums(xc * (g.ys - ybar_s[g.codes]))
+    xv = g.x[:, 0]
+    lo = np.full(g.J, np.inf)
+    hi = np.full(g.J, -np.inf)
+    np.minimum.at(lo, g.codes, xv)
+    np.maximum.at(hi, g.codes, xv)
+    ok = hi > lo  # x varies in the group (exact, so the same in any units)
+    slope_s = np.where(ok, sxy / np.where(ok, sxx, 1.0), np.nan)
+    slope = sc.y_scale * slope_s / sc.x_scale[0]
+    intercept = sc.y_centre + sc.y_scale * (ybar_s - slope_s * xbar_s) - sc.x_centre[0] * slope
+    return pd.DataFrame({"Intercept": intercept, x: slope}, index=g.labels.copy())

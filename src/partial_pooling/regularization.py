@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .grouped import group_data
+from .grouped import ColumnName, group_data
 from .likelihood import _check_real
 
 __all__ = ["RidgeFit", "ridge_intercepts", "ridge_path"]
@@ -57,9 +57,9 @@ class RidgeFit:
 
 def ridge_intercepts(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
     penalty: float,
 ) -> RidgeFit:
     """Solve the penalized least-squares problem for the group intercepts.
@@ -126,9 +126,9 @@ def ridge_intercepts(
 
 def ridge_path(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
     penalties: Sequence[float] | np.ndarray,
 ) -> pd.DataFrame:
     """Group intercepts along a path of penalties.

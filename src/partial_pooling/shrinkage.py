@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .grouped import group_data
+from .grouped import ColumnName, group_data, plain
 from .likelihood import _beta_vector, _check_finite, _check_real, _check_sd
 
 __all__ = ["group_intercepts", "icc", "pooled_mean", "shrinkage_factor"]
@@ -58,14 +58,14 @@ def shrinkage_factor(
     sy = _check_sd("sigma_y", sigma_y, positive=True)
     sa = _check_real("sigma_alpha", sigma_alpha)
     if np.isnan(sa) or sa < 0:
-        raise ValueError(f"sigma_alpha must be >= 0 (inf allowed), got {sigma_alpha!r}")
+        raise ValueError(f"sigma_alpha must be >= 0 (inf allowed), got {plain(sigma_alpha)}")
     try:
         arr = np.asarray(n, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"group sizes n must be numeric, got {n!r}") from None
+        raise ValueError(f"group sizes n must be numeric, got {plain(n)}") from None
     if (arr <= 0).any() or not np.isfinite(arr).all():
         raise ValueError(f"group sizes n must be finite and > 0, got {np.ravel(arr)[:5].tolist()}")
-    lam = np.ones_like(arr) if np.isinf(sa) else arr * sa**2 / (arr * sa**2 + sy**2)
+    lam = arr / (arr + _inverse_psi(sa, sy))
     if isinstance(n, pd.Series):
         return pd.Series(lam, index=n.index, name="shrinkage")
     return float(lam) if lam.ndim == 0 else lam
@@ -79,14 +79,23 @@ def icc(sigma_alpha: float, sigma_y: float) -> float:
     """
     sa = _check_sd("sigma_alpha", sigma_alpha, positive=False)
     sy = _check_sd("sigma_y", sigma_y, positive=True)
-    return sa**2 / (sa**2 + sy**2)
+    return 1.0 / (1.0 + _inverse_psi(sa, sy))
+
+
+def _inverse_psi(sigma_alpha: float, sigma_y: float) -> float:
+    """$1/\\psi = \\sigma_y^2/\\sigma_\\alpha^2$ without overflow: ``inf`` at $\\sigma_\\alpha = 0$,
+    0 at $\\sigma_\\alpha = \\infty$, and the limits when the ratio leaves the doubles."""
+    if sigma_alpha == 0.0:
+        return float("inf")
+    with np.errstate(over="ignore", under="ignore"):
+        return float((sigma_y / sigma_alpha) ** 2)
 
 
 def _adjusted_means(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
     beta: float | Sequence[float] | pd.Series | None,
 ) -> tuple[pd.Series, pd.Series]:
     g = group_data(data, y, group, x)
@@ -97,9 +106,9 @@ def _adjusted_means(
 
 def group_intercepts(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
     mu: float,
     beta: float | Sequence[float] | pd.Series | None,
     sigma_alpha: float,
@@ -127,9 +136,9 @@ def group_intercepts(
 
 def pooled_mean(
     data: pd.DataFrame,
-    y: str,
-    group: str,
-    x: str | Sequence[str] | None,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
     beta: float | Sequence[float] | pd.Series | None,
     sigma_alpha: float,
     sigma_y: float,

@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .grouped import plain
+
 __all__ = ["Simulation", "group_labels", "simulate_groups"]
 
 
@@ -209,7 +211,7 @@ def _is_integer(value: object) -> bool:
 
 def _positive_int(name: str, value: Any) -> int:
     if not _is_integer(value) or int(value) < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+        raise ValueError(f"{name} must be an integer >= 1, got {plain(value)}")
     return int(value)
 
 
@@ -217,33 +219,39 @@ def _group_sizes(n: Any, J: int | None) -> list[int]:
     if J is not None:
         J = _positive_int("J", J)
     if isinstance(n, str | bytes):
-        raise ValueError(f"n must be an integer or a sequence of integers, got {n!r}")
+        raise ValueError(f"n must be an integer or a sequence of integers, got {plain(n)}")
     if np.ndim(n) == 0:
         size = _positive_int("n", n.item() if isinstance(n, np.ndarray) else n)
         if J is None:
-            raise ValueError(f"J is required when n is a single group size, got J=None (n={n!r})")
+            raise ValueError(
+                f"J is required when n is a single group size, got J=None (n={plain(n)})"
+            )
         return [size] * J
     values = list(n.tolist() if isinstance(n, np.ndarray) else n)
     if np.ndim(n) != 1 or len(values) == 0:
-        raise ValueError(f"n must be an integer or a non-empty 1-d sequence of integers, got {n!r}")
+        raise ValueError(
+            f"n must be an integer or a non-empty 1-d sequence of integers, got {plain(n)}"
+        )
     for j, value in enumerate(values):
         if not _is_integer(value) or int(value) < 1:
-            raise ValueError(f"n[{j}] must be an integer >= 1 (a group size), got {value!r}")
+            raise ValueError(f"n[{j}] must be an integer >= 1 (a group size), got {plain(value)}")
     if J is not None and J != len(values):
-        raise ValueError(f"J={J!r} is inconsistent with n, which gives {len(values)} group sizes")
+        raise ValueError(
+            f"J={plain(J)} is inconsistent with n, which gives {len(values)} group sizes"
+        )
     return [int(value) for value in values]
 
 
 def _finite(name: str, value: object) -> float:
     if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
+        raise ValueError(f"{name} must be a real number, got {plain(value)}")
     if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise ValueError(f"{name} must be finite, got {plain(value)}")
     return float(value)
 
 
 def _non_negative(name: str, value: object) -> float:
     result = _finite(name, value)
     if result < 0:
-        raise ValueError(f"{name} must be >= 0 (a standard deviation), got {value!r}")
+        raise ValueError(f"{name} must be >= 0 (a standard deviation), got {plain(value)}")
     return result
