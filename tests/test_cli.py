@@ -10,6 +10,7 @@ file or column, never a traceback.
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +20,10 @@ import pandas as pd
 import pytest
 
 import partial_pooling as pp
-from partial_pooling import crosscheck, datasets
-from partial_pooling.cli import DATASETS, main
+from partial_pooling import cli, crosscheck, datasets
+from partial_pooling.cli import DATASETS, NUMERIC_NA, main, read_data
 
+PYTHON_M = [sys.executable, "-m", "partial_pooling"]
 COLUMNS = ["group", "n_j", "ybar_j", "ybar_adj_j", "lambda_j", "alpha_j", "cond_sd_j"]
 
 
@@ -345,3 +347,213 @@ def test_covariates_given_in_one_or_several_flags_are_the_same_model(radon_csv, 
     assert main([*base, "--x", "floor", "--x", "uranium", "--out", str(two)]) == 0
     pd.testing.assert_frame_equal(read_estimates(one), read_estimates(two))
     assert "log_radon ~ 1 + floor + uranium + (1 | county)" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a CSV file as its author meant it
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def fit_text(tmp_path: Path, capsys, text: str, *args: str) -> tuple[int, str, Path]:
+    """Fit ``text`` as a CSV file (``--y y --group g`` unless given); status, stderr, output."""
+    data = write(tmp_path / "data.csv", text)
+    out = tmp_path / "est.csv"
+    argv = ["fit", str(data), *(args or ("--y", "y", "--group", "g")), "--out", str(out)]
+    capsys.readouterr()
+    status = main([*argv, "--force"])
+    err = capsys.readouterr().err
+    assert err.count("\n") == (0 if status == 0 else 1), err
+    return status, err, out
+
+
+def test_group_labels_that_look_missing_are_labels(tmp_path, capsys):
+    labels = ["NA", "None", "null", "N/A", "nan", "NULL", "#N/A"]
+    rows = "".join(
+        f"{1.0 + k + 0.5 * i},{label}\n" for k, label in enumerate(labels) for i in (0, 1)
+    )
+    status, err, out = fit_text(tmp_path, capsys, "y,g\n" + rows)
+    assert status == 0, err
+    est = pd.read_csv(out, dtype={"group": str}, keep_default_na=False).set_index("group")
+    assert sorted(est.index) == sorted(labels)
+    assert (est["n_j"] == 2).all()
+
+
+def test_an_empty_group_cell_is_a_missing_label_named_by_its_line(tmp_path, capsys):
+    status, err, _ = fit_text(tmp_path, capsys, "y,g\n1.0,a\n2.0,a\n3.0,\n4.0,b\n5.0,b\n")
+    assert status == 2
+    assert "group column 'g' has 1 missing label(s), first at line(s) [4]" in err
+
+
+@pytest.mark.parametrize("token", ["", "NA", "nan", "NULL", "n/a", "#N/A"])
+def test_missing_value_strings_in_a_numeric_column_are_missing_values(tmp_path, capsys, token):
+    text = f"y,g,x\n1.0,a,1\n2.0,a,2\n3.0,b,{token}\n4.0,b,3\n5.0,c,1\n"
+    status, err, _ = fit_text(tmp_path, capsys, text, "--y", "y", "--group", "g", "--x", "x")
+    assert status == 2
+    assert "covariate column 'x' has 1 missing value(s), first at line(s) [4]" in err
+
+
+def test_the_numeric_missing_strings_are_pandas_defaults():
+    from pandas._libs.parsers import STR_NA_VALUES
+
+    assert set(NUMERIC_NA) == set(STR_NA_VALUES)
+
+
+def test_a_non_numeric_value_is_named_with_its_line(tmp_path, capsys):
+    status, err, _ = fit_text(tmp_path, capsys, "y,g\n1.0,a\n2.0,a\nabc,b\n1.5,b\n")
+    assert status == 2
+    assert "response column 'y' must be numeric, but line 4 has 'abc'" in err
+
+
+@pytest.mark.parametrize("role", ["--y", "--group", "--x"])
+def test_a_used_column_named_twice_in_the_header_is_refused(tmp_path, capsys, role):
+    names = {"--y": "y", "--group": "g", "--x": "x"}
+    header = ["y", "g", "x", names[role]]
+    text = ",".join(header) + "\n" + "1.0,a,1,2\n2.0,a,2,3\n3.5,b,1,1\n1.5,b,3,1\n"
+    status, err, _ = fit_text(tmp_path, capsys, text, "--y", "y", "--group", "g", "--x", "x")
+    assert status == 2
+    assert f"2 columns {names[role]!r} (columns" in err and role in err
+
+
+def test_a_name_repeated_among_unused_columns_is_ignored(tmp_path, capsys):
+    text = "y,note,g,note\n1.0,p,a,q\n2.0,p,a,q\n3.5,p,b,q\n1.5,p,b,q\n"
+    status, err, _ = fit_text(tmp_path, capsys, text)
+    assert status == 0, err
+
+
+def test_an_unknown_column_of_a_wide_file_names_the_nearest_and_the_count(tmp_path, capsys):
+    names = [f"score_{k}" for k in range(3000)]
+    text = ",".join([*names, "g"]) + "\n" + ",".join(["1"] * 3000 + ["a"]) + "\n"
+    status, err, _ = fit_text(tmp_path, capsys, text, "--y", "score-17", "--group", "g")
+    assert status == 2
+    assert "no column 'score-17' (--y)" in err and "3001 columns" in err
+    assert "did you mean 'score_17'" in err
+    assert len(err) < 300  # not the 3001 names
+
+
+def test_only_the_used_columns_are_parsed(tmp_path):
+    """An unused column may hold anything: text, bytes that are not UTF-8."""
+    path = tmp_path / "data.csv"
+    rows = [b"1.0,a,\xff\xfe junk", b"2.0,a,x", b"3.5,b,\xe9t\xe9", b"1.5,b,y"]
+    path.write_bytes(b"y,g,notes\n" + b"\n".join(rows) + b"\n")
+    frame = read_data(str(path), "y", "g")
+    assert list(frame.columns) == ["y", "g"]
+    assert frame["y"].tolist() == [1.0, 2.0, 3.5, 1.5]
+    assert frame.index.name == "line" and list(frame.index) == [2, 3, 4, 5]
+
+
+def test_dash_reads_standard_input(tmp_path):
+    data = DATASETS["sleepstudy"].load().to_csv(index=False)
+    argv = ["fit", "-", "--y", "Reaction", "--group", "Subject", "--x", "Days", "--out", "-"]
+    result = subprocess.run(
+        [*PYTHON_M, *argv],
+        input=data,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    est = pd.read_csv(io.StringIO(result.stdout), dtype={"group": str}).set_index("group")
+    direct = pp.fit_random_intercept(datasets.sleepstudy(), "Reaction", "Subject", "Days")
+    np.testing.assert_array_equal(est["alpha_j"], direct.alpha)
+
+
+QUOTED_AND_BLANK = 'y,g,note\n1.0,a,"two\nlines"\n2.0,a,x\n\n3.5,b,x\n,b,x\n4.0,b,x\n'
+
+
+def test_line_numbers_stay_exact_across_quoted_line_breaks_and_blank_lines(tmp_path, capsys):
+    status, err, _ = fit_text(tmp_path, capsys, QUOTED_AND_BLANK)
+    assert status == 2
+    assert "first at line(s) [7]" in err  # header 1, record 2-3, 4, blank 5, 6, the gap at 7
+
+
+def test_standard_input_with_a_record_spanning_lines_reports_data_rows(tmp_path):
+    result = subprocess.run(
+        [*PYTHON_M, "fit", "-", "--y", "y", "--group", "g", "--out", str(tmp_path / "e.csv")],
+        input=QUOTED_AND_BLANK,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "first at data row(s) [4]" in result.stderr  # standard input cannot be re-read
+
+
+def test_windows_line_ends_and_a_byte_order_mark_read_like_a_plain_file(tmp_path, capsys):
+    text = "\ufeffy,g\r\n1.0,a\r\n2.0,a\r\n3.5,b\r\n,b\r\n"
+    status, err, _ = fit_text(tmp_path, capsys, text)
+    assert status == 2
+    assert "response column 'y' has 1 missing value(s), first at line(s) [5]" in err
+
+
+def test_a_row_with_more_fields_than_the_header_is_refused_with_its_line(tmp_path, capsys):
+    rows = [f"{k % 7}.5,g{k % 50}" for k in range(60_000)]  # past pandas' first reads
+    rows[50_000] = "1.5,Smith, John"
+    status, err, _ = fit_text(tmp_path, capsys, "y,g\n" + "\n".join(rows) + "\n")
+    assert status == 2
+    assert "line 50002 has 3 fields but the header has 2" in err
+
+
+def test_a_first_row_with_an_extra_field_is_refused_not_read_as_an_index(tmp_path, capsys):
+    status, err, _ = fit_text(tmp_path, capsys, "y,g\n1,1.0,a\n2,2.0,a\n3,3.5,b\n4,1.5,b\n")
+    assert status == 2
+    assert "line 2 has 3 fields but the header has 2" in err and "index" in err
+
+
+def test_a_header_without_rows_is_empty_data(tmp_path, capsys):
+    status, err, _ = fit_text(tmp_path, capsys, "y,g\n")
+    assert status == 2 and "empty" in err
+
+
+def test_a_file_that_is_not_utf8_is_named(tmp_path, capsys):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("réponse,g\n1.0,a\n".encode("latin-1"))
+    err = bad(capsys, ["fit", str(path), "--y", "réponse", "--group", "g"])
+    assert "latin.csv" in err and "UTF-8" in err
+
+
+def test_reading_in_many_chunks_and_blocks_gives_the_frame_pandas_gives(tmp_path, monkeypatch):
+    rng = np.random.default_rng(7)
+    n = 5000
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(n),
+            "y": rng.normal(size=n),
+            "g": [f"s{k:03d}" for k in rng.integers(0, 300, n)],
+            "x": rng.integers(0, 9, n),  # integers: read as float64 all the same
+        }
+    )
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    monkeypatch.setattr(cli, "_CHUNK_FIELDS", 97)  # chunks of 24 rows
+    monkeypatch.setattr(cli._Column, "BLOCK_ROWS", 1000)  # five blocks a column
+    got = read_data(str(path), "y", "g", ["x"])
+    expected = pd.read_csv(path, usecols=["y", "g", "x"], dtype={"g": str})
+    np.testing.assert_array_equal(got["y"].to_numpy(), expected["y"].to_numpy())
+    np.testing.assert_array_equal(got["x"].to_numpy(), expected["x"].to_numpy(float))
+    assert got["g"].tolist() == expected["g"].tolist()
+    assert list(got.index) == list(range(2, n + 2))
+
+
+def test_a_quoted_comma_is_part_of_one_field(tmp_path, capsys):
+    text = 'y,g\n1.0,"Smith, John"\n2.0,"Smith, John"\n3.5,Doe\n1.5,Doe\n'
+    status, err, out = fit_text(tmp_path, capsys, text)
+    assert status == 0, err
+    assert sorted(read_estimates(out).index) == ["Doe", "Smith, John"]
+
+
+def test_a_last_row_with_an_extra_field_and_no_line_break_is_refused(tmp_path, capsys):
+    status, err, _ = fit_text(tmp_path, capsys, "y,g\n1.0,a\n2.0,a\n3.5,b\n1.5,b,c")
+    assert status == 2
+    assert "line 5 has 3 fields but the header has 2" in err
+
+
+def test_read_data_gives_the_group_labels_sorted_as_text(tmp_path):
+    path = write(tmp_path / "data.csv", "y,g\n1,b\n2,NA\n3,a\n4,b\n")
+    frame = read_data(str(path), "y", "g")
+    assert frame["g"].tolist() == ["b", "NA", "a", "b"]
+    assert list(frame["g"].cat.categories) == ["NA", "a", "b"]
+    assert frame["y"].dtype == np.float64

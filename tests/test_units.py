@@ -9,9 +9,10 @@ $\\log|X'V^{-1}X|$, which changes with the units of $x$).
 
 Each comparison is relative (1e-8) to the size of the terms of the map: a quantity in shifted
 coordinates (an intercept at $x' = 0$ when the data sit at $x' = 10^6$) cannot be more exact than
-its largest term. The maps are random (hypothesis) over 140 decades of scale for each column and shifts of up to
-$10^4$ spreads, whose own rounding of the data stays below 1e-11; the reproducers of the issue
-(sleepstudy's Days + 2000, * 1000, + 1e6, * 1e-8) use maps that are exact in floating point.
+its largest term. The maps are random (hypothesis) over 140 decades of scale for each column
+and shifts of up to $10^4$ spreads, whose own rounding of the data stays below 1e-11; the
+reproducers of the issue (sleepstudy's Days + 2000, * 1000, + 1e6, * 2**-30, Reaction in
+seconds + 1e5) use maps that are exact in floating point.
 """
 
 from __future__ import annotations

@@ -3,35 +3,82 @@
 Two commands (run ``partial-pooling --help``, or ``python -m partial_pooling --help``)::
 
     partial-pooling fit DATA.csv --y COL --group COL [--x COL ...] [--method REML|ML]
-                        [--out estimates.csv] [--compare]
-    partial-pooling datasets NAME [--out FILE.csv]
+                        [--out estimates.csv] [--force] [--compare]
+    partial-pooling datasets NAME [--out FILE.csv] [--force]
 
 ``fit`` reads one row per observation, fits the random-intercept model with
 `partial_pooling.fit_random_intercept`, prints its summary and writes one row per group $j$
 (see `estimates_table` for the columns). ``datasets`` writes one of the bundled data sets to a
-CSV file, so there is something to try ``fit`` on at once.
+CSV file, so there is something to try ``fit`` on at once. ``-`` as ``DATA.csv`` reads standard
+input; ``--out -`` writes the table to standard output (the summary then goes to standard
+error).
 
-Bad input (a missing or unreadable file, an unknown column, a non-numeric response, ...) prints
-one line naming the problem on standard error and exits with status 2, never a traceback.
+The command line never destroys data:
+
+- an output file that is the input file (however it is spelled: relative, absolute, through a
+  symbolic or a hard link) is refused before anything is read or written, even with
+  ``--force``;
+- an existing output file is replaced only with ``--force``;
+- the output is written to a temporary file in the target's folder, flushed to disk and then
+  renamed onto the target, so an interrupted or failed run leaves the previous file as it was
+  and no partial file behind (a replaced file keeps its permissions).
+
+How a CSV file is read (`read_data`): only the columns used are parsed; the group column is
+read as text labels, and only an empty cell is a missing label (``NA``, ``None``, ``null``,
+``nan`` are labels: Namibia, or a person called None); in the numeric columns pandas' usual
+missing-value strings (``NA``, ``nan``, an empty cell, ...) are missing values, which the fit
+reports. A used column whose name appears twice in the header is an error; duplicated names
+among the unused columns are ignored. Rows are reported by the line numbers a text editor
+shows (the header is line 1).
+
+Exit status: 0 on success; 2 on bad input (a missing or unreadable file, an unknown column, a
+non-numeric response, an output that would destroy data, ...), after one line naming the
+problem on standard error, never a traceback; 130 after Ctrl-C (SIGINT), 143 after SIGTERM and
+129 after SIGHUP, with one line on standard error; 141 when standard output is a pipe closed
+early (``| head``), silently.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
+import difflib
+import io
+import os
+import signal
+import stat
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import NoReturn
+import tempfile
+import threading
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import BinaryIO, NoReturn, TextIO
 
+import numpy as np
 import pandas as pd
 
 from . import __version__, datasets
 from .estimation import PoolingFit, complete_pooling, fit_random_intercept, no_pooling
+from .grouped import group_data
 
 __all__ = ["DATASETS", "estimates_table", "main", "read_data"]
 
 PROG = "partial-pooling"
 EXIT_BAD_INPUT = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as if killed by it, like `yes | head -1`
+STDIN = "-"
+
+#: pandas' default missing-value strings (`pandas.read_csv`, ``na_values``): missing in the
+#: numeric columns. The group column treats only an empty cell as missing.
+NUMERIC_NA = (
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+)  # fmt: skip
+
+_CHUNK_FIELDS = 1 << 21  # fields tokenized per chunk of rows: bounds the reader's memory
+_HEADER_MAX_LINES = 1000  # a header record longer than this has an unbalanced quote
 
 
 @dataclass(frozen=True)
@@ -79,6 +126,18 @@ class BadInput(Exception):
     """A problem with the user's input: reported in one line, exit status 2."""
 
 
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind (removing any temporary file) and exit 128 + signal.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` on the way (in a
+    library, say) swallows it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line on stderr (exit status 2)."""
 
@@ -97,6 +156,11 @@ def _parser() -> argparse.ArgumentParser:
             "y_ij = mu + x_ij'beta + a_j + e_ij by REML or ML and write the partially pooled "
             "intercept of every group."
         ),
+        epilog=(
+            "Exit status: 0 on success, 2 on bad input (one line on standard error), 130 after "
+            "Ctrl-C. An existing output file is replaced only with --force, never when it is "
+            "the input; files are written whole or not at all."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(
@@ -110,8 +174,17 @@ def _parser() -> argparse.ArgumentParser:
             "Fit y_ij = mu + x_ij'beta + a_j + e_ij, a_j ~ N(0, sigma_alpha^2), to a CSV file "
             "with one row per observation; print the fit and write one row per group."
         ),
+        epilog=(
+            "Only the named columns are read. Group labels are text: only an empty cell is a "
+            "missing label (NA, None, null are labels). In numeric columns an empty cell, NA, "
+            "nan, null, ... are missing values, which are reported, not dropped. Rows are "
+            "reported by line number (the header is line 1). A used column whose name appears "
+            "twice in the header is an error."
+        ),
     )
-    fit.add_argument("data", metavar="DATA.csv", help="CSV file, one row per observation")
+    fit.add_argument(
+        "data", metavar="DATA.csv", help="CSV file, one row per observation; - reads standard input"
+    )
     fit.add_argument("--y", required=True, metavar="COL", help="response column (numeric)")
     fit.add_argument(
         "--group", required=True, metavar="COL", help="grouping column (read as text labels)"
@@ -129,7 +202,15 @@ def _parser() -> argparse.ArgumentParser:
         "--out",
         default="estimates.csv",
         metavar="FILE.csv",
-        help="where to write the per-group estimates (default: estimates.csv)",
+        help=(
+            "where to write the per-group estimates (default: estimates.csv); - writes them to "
+            "standard output and the summary to standard error"
+        ),
+    )
+    fit.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the output file if it exists (never the input file)",
     )
     fit.add_argument(
         "--compare",
@@ -148,44 +229,619 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="one of: " + ", ".join(sorted(DATASETS)),
     )
-    export.add_argument("--out", metavar="FILE.csv", help="output file (default: NAME.csv)")
+    export.add_argument(
+        "--out",
+        metavar="FILE.csv",
+        help="output file (default: NAME.csv); - writes to standard output",
+    )
+    export.add_argument("--force", action="store_true", help="replace the output file if it exists")
     return parser
 
 
-def read_data(path: str, group: str) -> pd.DataFrame:
-    """Read a CSV file of observations, the group column as text labels.
+# ---------------------------------------------------------------------------------------------
+# Reading a CSV file as its author meant it
 
-    Parameters
-    ----------
-    path : str
-        The CSV file: a header line, then one row per observation.
-    group : str
-        The grouping column; read as strings, so that labels such as ``"007"`` or ``"308"``
-        keep their spelling (and the labels sort as text).
 
-    Returns
-    -------
-    pandas.DataFrame
-        As parsed by `pandas.read_csv` (whose float parser, from pandas 3, reads back a file
-        written by pandas bit for bit).
+def _source_name(path: str) -> str:
+    return "standard input" if path == STDIN else path
 
-    Raises
-    ------
-    BadInput
-        If the file is missing, not a file, unreadable or not parseable as CSV.
+
+@dataclass
+class _Lines:
+    """How data records map to the line numbers a text editor shows.
+
+    ``exact`` when every record after the header is one line and no blank line is skipped
+    between them (checked by counting line breaks); otherwise a regular file is scanned again
+    with the `csv` module when a line number is needed, and standard input falls back to data
+    row numbers (1 for the first record after the header).
     """
+
+    path: str
+    first: int  # line number of the first data record, when exact
+    records: int = 0
+    exact: bool = True
+    rereadable: bool = False
+
+    def index(self) -> pd.Index:
+        """The data frame's index: line numbers when exact, else data row numbers."""
+        if self.exact:
+            return pd.RangeIndex(self.first, self.first + self.records, name="line")
+        return pd.RangeIndex(1, self.records + 1, name="data row")
+
+    def exact_index(self) -> pd.Index | None:
+        """Line numbers of every record, scanning the file again if needed; None if unknown."""
+        if self.exact:
+            return self.index()
+        if not self.rereadable:
+            return None
+        lines = _record_lines(self.path, self.records)
+        return None if lines is None else pd.Index(lines, name="line")
+
+    def where(self, record: int) -> str:
+        """``"line N"`` for a record (0-based), or ``"data row N"`` if the line is unknown."""
+        if self.exact:
+            return f"line {self.first + record}"
+        lines = _record_lines(self.path, record + 1) if self.rereadable else None
+        if lines is not None and len(lines) > record:
+            return f"line {lines[record]}"
+        return f"data row {record + 1}"
+
+
+def _is_blank(record: list[str]) -> bool:
+    """A line pandas skips (``skip_blank_lines``): empty, or white space only."""
+    return not record or (len(record) == 1 and not record[0].strip())
+
+
+def _record_lines(path: str, stop: int) -> np.ndarray | None:
+    """First line of each of the first ``stop`` data records, by a `csv` module pass.
+
+    Slow (pure Python), so only used when a line number is needed and the cheap count says that
+    a record spans lines or blank lines lie between records. None if the file cannot be read
+    again or has fewer records.
+    """
+    starts: list[int] = []
     try:
-        return pd.read_csv(path, dtype={group: str})
+        with (
+            open(path, encoding="utf-8-sig", errors="replace", newline="") as stream,
+            _csv_field_limit(),
+        ):
+            reader = csv.reader(stream)
+            header_seen, previous = False, 0
+            for record in reader:
+                line, previous = previous + 1, reader.line_num
+                if _is_blank(record):
+                    continue
+                if not header_seen:
+                    header_seen = True
+                    continue
+                starts.append(line)
+                if len(starts) == stop:
+                    break
+    except (OSError, csv.Error):
+        return None
+    return np.array(starts) if len(starts) == stop else None
+
+
+@contextlib.contextmanager
+def _csv_field_limit() -> Iterator[None]:
+    """Lift the `csv` module's 128 KB field limit (pandas has none) for the duration."""
+    previous = csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+@dataclass
+class _Head:
+    """The header record, and the first data record, read with the `csv` module."""
+
+    names: list[str]
+    raw: bytes  # the bytes consumed, handed on to pandas before the rest of the stream
+    header_lines: int  # physical lines up to and including the header
+    first_fields: int | None  # fields of the first data record (None: none, or not found)
+    first_line: int  # the line the first data record starts on
+    whole: bool = True  # the bytes consumed end where a record ends
+
+
+class _LongRecord(Exception):
+    """A record runs on for more than `_HEADER_MAX_LINES` lines (an unbalanced quote?)."""
+
+
+def _next_record(
+    reader: Iterator[list[str]], line_num: Callable[[], int]
+) -> tuple[list[str] | None, int]:
+    """The next record that is not blank (pandas skips those) and the line it starts on."""
+    while True:
+        start = line_num() + 1
+        record = next(reader, None)
+        if record is None or not _is_blank(record):
+            return record, start
+
+
+def _read_head(stream: BinaryIO, source: str) -> _Head:
+    """Read the header record and the first data record (skipping blank lines, as pandas does).
+
+    The header is decoded strictly as UTF-8 (its names must match); the first data record is
+    only counted, so a stray byte there is left for pandas to judge.
+    """
+    consumed: list[bytes] = []
+    errors = "strict"
+
+    def lines() -> Iterator[str]:
+        limit = len(consumed) + _HEADER_MAX_LINES
+        while True:
+            raw = stream.readline()
+            if not raw:
+                return
+            consumed.append(raw)
+            if len(consumed) > limit:
+                raise _LongRecord
+            yield raw.decode("utf-8-sig" if len(consumed) == 1 else "utf-8", errors)
+
+    reader = csv.reader(lines())
+    with _csv_field_limit():
+        try:
+            header, _ = _next_record(reader, lambda: reader.line_num)
+        except UnicodeDecodeError as exc:
+            raise BadInput(f"cannot read {source}: it is not UTF-8 text ({exc.reason})") from None
+        except csv.Error as exc:
+            raise BadInput(f"cannot read {source} as CSV: {_one_line(exc)}") from None
+        except _LongRecord:
+            raise BadInput(
+                f"cannot read {source} as CSV: its header does not end within "
+                f"{_HEADER_MAX_LINES} lines (an unbalanced quote?)"
+            ) from None
+        if header is None:
+            raise BadInput(f"{source} is empty: expected a header line and one row per observation")
+        header_lines = reader.line_num
+        errors = "replace"
+        reader = csv.reader(lines())
+        try:
+            first, start = _next_record(reader, lambda: header_lines + reader.line_num)
+        except (csv.Error, _LongRecord):  # pandas will judge the rest
+            return _Head(header, b"".join(consumed), header_lines, None, header_lines + 1, False)
+    return _Head(
+        header, b"".join(consumed), header_lines, None if first is None else len(first), start
+    )
+
+
+class _RaggedRow(ValueError):
+    """A row with more fields than the header (found while streaming the file to pandas)."""
+
+
+class _Scanner(io.RawIOBase):
+    """The input stream, as pandas reads it, with counts that pandas does not give.
+
+    pandas' parser with ``usecols`` neither reports nor checks how many fields a row has, nor
+    where its records start. While reading, this counts the line breaks (to check that records
+    and lines correspond one to one) and, up to the first quote character in the data (after
+    which a comma may be inside a field), checks that no line has more fields than the header.
+    """
+
+    def __init__(self, stream: BinaryIO, prefix: bytes, fields: int, check: bool) -> None:
+        super().__init__()
+        self._stream = stream
+        self._prefix = prefix
+        self._fields = fields
+        self.line = prefix.count(b"\n") + 1  # line number of the next byte after the prefix
+        self.newlines = prefix.count(b"\n")
+        self.tail = prefix[-64:]
+        self.lone_cr = False  # a carriage return that is not part of CRLF: lines end otherwise
+        self._commas = 0  # on the current line so far
+        self._checking = check
+        self._cr_pending = False
+        self.ragged: str | None = None  # the message, if a row has too many fields
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        if self._prefix:
+            n = min(len(view), len(self._prefix))
+            view[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        n = self._stream.readinto(view)  # type: ignore[attr-defined]
+        if n:
+            self._scan(bytes(view[:n]))
+        elif self._checking and self._commas >= self._fields:
+            self._ragged(self.line, self._commas + 1)
+        return n
+
+    def _ragged(self, line: int, fields: int) -> NoReturn:
+        """Raise (pandas reports it as its own ParserError: the message is kept here)."""
+        self.ragged = (
+            f"line {line} has {fields} fields but the header has {self._fields}: a field with an "
+            "unquoted comma? (quote it)"
+        )
+        raise _RaggedRow(self.ragged)
+
+    def _scan(self, data: bytes) -> None:
+        a = np.frombuffer(data, dtype=np.uint8)
+        breaks = np.flatnonzero(a == 10)
+        if self._cr_pending or np.count_nonzero(a == 13):
+            self._check_carriage_returns(data)
+        if self._checking:
+            self._check_fields(a, breaks, data.find(b'"'))
+        self.line += breaks.size
+        self.newlines += breaks.size
+        self.tail = (self.tail + data[-64:])[-64:]
+
+    def _check_carriage_returns(self, data: bytes) -> None:
+        """Note a carriage return that is not part of CRLF (old Mac line ends)."""
+        if self._cr_pending and not data.startswith(b"\n"):
+            self.lone_cr = True
+        self._cr_pending = data.endswith(b"\r")
+        if data.count(b"\r") - self._cr_pending > data.count(b"\r\n"):
+            self.lone_cr = True
+        if self.lone_cr:  # lines end in some other way than LF or CRLF: stop counting
+            self._checking = False
+
+    def _check_fields(self, a: np.ndarray, breaks: np.ndarray, quote: int) -> None:
+        """Check that no line ending in this chunk has more fields than the header."""
+        end = a.size
+        if quote != -1:  # check the lines before the first quote, then stop checking
+            self._checking = False
+            end = quote
+            breaks = breaks[breaks < end]
+        commas = np.flatnonzero(a[:end] == 44)
+        # commas before each line break; the lines of this chunk are the gaps between them
+        before = np.searchsorted(commas, breaks)
+        per_line = np.diff(before, prepend=0)
+        if per_line.size:
+            per_line[0] += self._commas
+            over = np.flatnonzero(per_line >= self._fields)
+            if over.size:
+                k = int(over[0])
+                self._ragged(self.line + k, int(per_line[k]) + 1)
+            self._commas = commas.size - int(before[-1])
+        else:
+            self._commas += commas.size
+
+    def lines_exact(self, header_lines: int, records: int) -> bool:
+        """Whether record ``k`` (0-based) is line ``header_lines + 1 + k``: nothing in between."""
+        if self.lone_cr:
+            return False
+        text = self.tail.rstrip(b" \t\r\n")
+        if not text and len(self.tail) == 64:
+            return False  # a long run of blank lines at the end: cannot tell cheaply
+        run = self.tail[len(text) :].count(b"\n")
+        ends_with_break = self.tail.endswith(b"\n")
+        lines = self.newlines + (0 if ends_with_break or not self.tail else 1)
+        blank_at_end = run - 1 if ends_with_break else run
+        return lines - blank_at_end == header_lines + records
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The columns ``fit`` uses, by role, and their positions in the file."""
+
+    y: str
+    group: str
+    x: tuple[str, ...]
+    positions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def numeric(self) -> list[tuple[str, str]]:
+        """(name, role) of the numeric columns."""
+        return [(self.y, "response")] + [(name, "covariate") for name in self.x]
+
+
+def _locate(names: list[str], columns: _Columns, source: str) -> dict[str, int]:
+    """Position of each used column in the header; an unknown or duplicated name is an error."""
+    where: dict[str, list[int]] = {}
+    for k, name in enumerate(names):
+        where.setdefault(name, []).append(k)
+    flags = [(columns.y, "--y"), (columns.group, "--group")] + [(n, "--x") for n in columns.x]
+    positions = {}
+    for name, flag in flags:
+        found = where.get(name)
+        if not found:
+            raise BadInput(_unknown_column(name, flag, names, source))
+        if len(found) > 1:
+            numbers = ", ".join(str(k + 1) for k in found)
+            raise BadInput(
+                f"{source}: the header names {len(found)} columns {name!r} (columns {numbers}); "
+                f"rename them so that the {flag} column is unambiguous"
+            )
+        positions[name] = found[0]
+    return positions
+
+
+def _unknown_column(name: str, flag: str, names: list[str], source: str) -> str:
+    if len(names) <= 12:
+        listing = "its columns are " + ", ".join(map(repr, names))
+    else:
+        listing = f"it has {len(names)} columns"
+    near = difflib.get_close_matches(name, names, n=3)
+    near += [n for n in names if n.casefold() == name.casefold() and n not in near][:1]
+    hint = f"; did you mean {' or '.join(map(repr, near))}?" if near else ""
+    return f"{source}: no column {name!r} ({flag}); {listing}{hint}"
+
+
+def _check_distinct(columns: _Columns) -> None:
+    seen: set[str] = set()
+    for name in (columns.y, columns.group, *columns.x):
+        if name in seen:
+            raise BadInput(f"column {name!r} is used twice (as response, group or covariate)")
+        seen.add(name)
+
+
+def _key(position: int) -> str:
+    """The name pandas gives the column at ``position`` (the header's own names may repeat)."""
+    return str(position)
+
+
+class _Column:
+    """A column filled chunk by chunk into large preallocated blocks.
+
+    Each chunk is copied once, straight into a block, and the transient arrays of every chunk
+    have the same sizes, so the allocator reuses their memory instead of fragmenting the heap.
+    A block's pages become resident only as they are written: a small file costs little.
+    """
+
+    BLOCK_ROWS = 1 << 23
+
+    def __init__(self, dtype: type) -> None:
+        self._dtype = dtype
+        self._blocks: list[np.ndarray] = []
+        self._used = self.BLOCK_ROWS  # of the last block: full, so the first append allocates
+        self.size = 0
+
+    def extend(self, values: np.ndarray) -> None:
+        """Append ``values`` (cast to the column's dtype)."""
+        start = 0
+        while start < values.size:
+            if self._used == self.BLOCK_ROWS:
+                self._blocks.append(np.empty(self.BLOCK_ROWS, dtype=self._dtype))
+                self._used = 0
+            n = min(values.size - start, self.BLOCK_ROWS - self._used)
+            self._blocks[-1][self._used : self._used + n] = values[start : start + n]
+            self._used += n
+            start += n
+        self.size += values.size
+
+    def finish(self) -> np.ndarray:
+        """The whole column, handed over (the column is empty afterwards): a view of the only
+        block, or the blocks joined (each freed once copied: the peak is the column and one
+        block)."""
+        if len(self._blocks) <= 1:
+            whole = self._blocks[0][: self.size] if self._blocks else np.empty(0, self._dtype)
+            self._blocks = []
+            return whole
+        out: np.ndarray = np.empty(self.size, dtype=self._dtype)
+        start = 0
+        while self._blocks:
+            block = self._blocks.pop(0)[: min(self.BLOCK_ROWS, self.size - start)]
+            out[start : start + block.size] = block
+            start += block.size
+        return out
+
+
+@dataclass
+class _Data:
+    """A data frame read from a CSV file, and how its rows map to the file's lines."""
+
+    frame: pd.DataFrame
+    lines: _Lines
+    source: str
+
+
+@dataclass
+class _Accumulator:
+    """The used columns, chunk by chunk: numeric columns as float64, labels as integer codes."""
+
+    columns: _Columns
+    numeric: dict[str, _Column]
+    codes: _Column = field(default_factory=lambda: _Column(np.int32))
+    labels: pd.Index = field(default_factory=lambda: pd.Index([], dtype=object))
+    records: int = 0
+    first_bad: tuple[int, str, str, object] | None = None  # record, name, role, value
+
+    def add(self, chunk: pd.DataFrame) -> None:
+        """Keep one chunk's columns (or, after a non-numeric value, only count its rows)."""
+        if self.first_bad is None:
+            values = {}
+            for name, role in self.columns.numeric:
+                found = self._numeric(chunk[_key(self.columns.positions[name])], name, role)
+                if found is None:
+                    break
+                values[name] = found
+            else:
+                for name, column in values.items():
+                    self.numeric[name].extend(column)
+                group = chunk[_key(self.columns.positions[self.columns.group])]
+                self.codes.extend(self._codes(group))
+        self.records += len(chunk)
+
+    def _numeric(self, col: pd.Series, name: str, role: str) -> np.ndarray | None:
+        """The chunk's values as float64; None (and the first offender noted) if one is text."""
+        if pd.api.types.is_bool_dtype(col.dtype) or (
+            pd.api.types.is_numeric_dtype(col.dtype)
+            and not pd.api.types.is_complex_dtype(col.dtype)
+        ):
+            return col.to_numpy()
+        parsed = pd.to_numeric(col, errors="coerce")  # object dtype: numbers, maybe text
+        bad = np.flatnonzero((parsed.isna() & col.notna()).to_numpy())
+        if not bad.size:
+            return parsed.to_numpy(dtype=np.float64, na_value=np.nan)
+        self.first_bad = (self.records + int(bad[0]), name, role, col.iloc[int(bad[0])])
+        return None
+
+    def _codes(self, col: pd.Series) -> np.ndarray:
+        local, uniques = pd.factorize(col.to_numpy(dtype=object))  # -1: missing
+        uniques = pd.Index(uniques, dtype=object, copy=False)
+        ids = self.labels.get_indexer(uniques)  # this chunk's labels among those seen before
+        new = ids == -1
+        if new.any():
+            self.labels = self.labels.append(uniques[new])
+            ids[new] = np.arange(len(self.labels) - int(new.sum()), len(self.labels))
+        return np.append(ids, -1).astype(np.int32)[local]
+
+    def _labels(self) -> pd.api.extensions.ExtensionArray:
+        """The group column: a Categorical of the labels as text, its categories sorted.
+
+        4 bytes a row and one string a label; `group_data` factorizes it from its codes, in
+        the order the labels sort as text, as it would a column of strings.
+        """
+        labels = self.labels.to_numpy(dtype=object)
+        order = np.argsort(labels)
+        rank = np.empty(len(order) + 1, dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        rank[-1] = -1  # code -1 (a missing label) takes the last entry and stays -1
+        codes = self.codes.finish()
+        step = 1 << 20  # in slices, to keep the index arrays small
+        for start in range(0, codes.size, step):
+            codes[start : start + step] = rank[codes[start : start + step]]
+        categories = pd.Index(labels[order], dtype="str")
+        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+
+    def frame(self, lines: _Lines) -> pd.DataFrame:
+        """The data frame of the used columns, indexed by line number (no column copied twice)."""
+        data: dict[str, object] = {
+            name: self.numeric[name].finish() for name, _ in self.columns.numeric
+        }
+        data[self.columns.group] = self._labels()
+        order = [self.columns.y, self.columns.group, *self.columns.x]
+        return pd.DataFrame({name: data[name] for name in order}, index=lines.index(), copy=False)
+
+
+@contextlib.contextmanager
+def _open_input(path: str) -> Iterator[tuple[BinaryIO, bool]]:
+    """The input as a binary stream, and whether it is a regular file (can be read again)."""
+    if path == STDIN:
+        yield sys.stdin.buffer, False  # read once: never scanned again for line numbers
+        return
+    try:
+        handle = open(path, "rb")
     except FileNotFoundError:
         raise BadInput(f"no such file: {path!r}") from None
     except IsADirectoryError:
         raise BadInput(f"{path!r} is a directory, not a CSV file") from None
-    except pd.errors.EmptyDataError:
+    except OSError as exc:
+        raise BadInput(f"cannot read {path!r}: {exc.strerror or _one_line(exc)}") from None
+    with handle:
+        yield handle, stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
+
+
+def _check_first_record(head: _Head, source: str) -> None:
+    fields = len(head.names)
+    if head.first_fields is not None and head.first_fields > fields:
         raise BadInput(
-            f"{path!r} is empty: expected a header line and one row per observation"
-        ) from None
-    except (OSError, ValueError) as exc:  # ParserError and UnicodeDecodeError are ValueErrors
-        raise BadInput(f"cannot read {path!r} as CSV: {_one_line(exc)}") from None
+            f"{source}: line {head.first_line} has {head.first_fields} fields but the header "
+            f"has {fields}: a field with an unquoted comma? Or a first (index) column with no "
+            "name in the header? (name it)"
+        )
+
+
+def _chunks(scanner: _Scanner, columns: _Columns, fields: int) -> Iterator[pd.DataFrame]:
+    """The used columns, a chunk of rows at a time (of bounded size, whatever the width)."""
+    positions = columns.positions
+    group_at = _key(positions[columns.group])
+    na = {_key(positions[name]): list(NUMERIC_NA) for name, _ in columns.numeric}
+    na[group_at] = [""]  # a label is missing only when its cell is empty
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # mixed types: reported later
+        reader = pd.read_csv(
+            scanner,
+            header=0,
+            names=[_key(k) for k in range(fields)],  # the header's own names may repeat
+            usecols=sorted(set(positions.values())),
+            index_col=False,
+            dtype={group_at: object},
+            na_values=na,
+            keep_default_na=False,
+            encoding="utf-8",
+            chunksize=max(1, _CHUNK_FIELDS // fields),
+        )
+        with reader:
+            yield from reader
+
+
+def _read(path: str, columns: _Columns) -> _Data:
+    """Read the used columns of a CSV file (see `read_data`), with its line numbering."""
+    _check_distinct(columns)
+    source = _source_name(path)
+    with _open_input(path) as (stream, rereadable):
+        head = _read_head(stream, source)
+        columns = replace(columns, positions=_locate(head.names, columns, source))
+        _check_first_record(head, source)
+        scanner = _Scanner(stream, head.raw, len(head.names), check=head.whole)
+        acc = _Accumulator(columns, {name: _Column(np.float64) for name, _ in columns.numeric})
+        try:
+            for chunk in _chunks(scanner, columns, len(head.names)):
+                acc.add(chunk)
+        except (OSError, ValueError) as exc:  # ParserError, UnicodeDecodeError: ValueErrors
+            _reraise_arrived_signal()
+            raise BadInput(_unreadable(exc, scanner, source)) from None
+    lines = _Lines(
+        path,
+        first=head.header_lines + 1,
+        records=acc.records,
+        exact=scanner.lines_exact(head.header_lines, acc.records),
+        rereadable=rereadable,
+    )
+    if acc.first_bad is not None:
+        record, name, role, value = acc.first_bad
+        raise BadInput(
+            f"{source}: {role} column {name!r} must be numeric, but {lines.where(record)} has "
+            f"{value!r}"
+        )
+    return _Data(acc.frame(lines), lines, source)
+
+
+def _unreadable(exc: Exception, scanner: _Scanner, source: str) -> str:
+    if scanner.ragged is not None:
+        return f"{source}: {scanner.ragged}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"cannot read {source}: it is not UTF-8 text ({exc.reason})"
+    return f"cannot read {source} as CSV: {_one_line(exc)}"
+
+
+def read_data(path: str, y: str, group: str, x: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read the columns ``fit`` uses from a CSV file, as its author meant them.
+
+    Parameters
+    ----------
+    path : str
+        The CSV file (UTF-8, comma-separated): a header line, then one row per observation.
+        ``"-"`` reads standard input.
+    y : str
+        The response column: numeric; pandas' usual missing-value strings (an empty cell,
+        ``NA``, ``nan``, ``null``, ...) are missing values.
+    group : str
+        The grouping column, read as text labels that keep their spelling (``"007"``,
+        ``"NA"``, ``"None"``): only an empty cell is a missing label.
+    x : sequence of str, optional
+        Covariate columns, numeric like ``y``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The used columns only: ``y`` and ``x`` as float64 (parsed by pandas' float parser,
+        which from pandas 3 reads back a file written by pandas bit for bit), ``group`` as a
+        categorical column whose categories are the labels as text, sorted (NaN for an empty
+        cell; 4 bytes a row). The index holds each row's line number in the file (the header
+        is line 1), named ``"line"``; if a quoted field spans lines or blank lines lie between
+        rows, it holds data row numbers (1 for the first row after the header), named
+        ``"data row"``; the command line then finds the exact line numbers of the rows it
+        reports by reading the file again (not possible for standard input).
+
+    Raises
+    ------
+    BadInput
+        If the file is missing, not a file, unreadable, empty, not UTF-8 or not parseable as
+        CSV; if a column is unknown (the message suggests the nearest names), used twice, or
+        named more than once in the header; if a row has more fields than the header; if a
+        numeric column holds text (the message names the line).
+    """
+    return _read(path, _Columns(y, group, tuple(x or ()))).frame
+
+
+# ---------------------------------------------------------------------------------------------
+# The estimates
 
 
 def estimates_table(
@@ -250,51 +906,246 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def _write_csv(table: pd.DataFrame, path: str) -> None:
+# ---------------------------------------------------------------------------------------------
+# Writing without destroying anything
+
+
+@dataclass(frozen=True)
+class _Output:
+    """Where a table goes: ``path`` None is standard output."""
+
+    shown: str  # as the user wrote it
+    path: str | None = None  # the file written (symbolic links resolved)
+    replaces: os.stat_result | None = None  # the regular file it replaces (--force)
+    in_place: bool = False  # an existing device or pipe (/dev/null, a FIFO): written directly
+
+
+def _same_file(data: str, target: os.stat_result) -> bool:
     try:
-        table.to_csv(path, index=False)
+        st = os.fstat(sys.stdin.fileno()) if data == STDIN else os.stat(data)
+    except (OSError, ValueError):
+        return False
+    return (st.st_dev, st.st_ino) == (target.st_dev, target.st_ino)
+
+
+def _plan_output(out: str, force: bool, data: str | None = None) -> _Output:
+    """Check, before anything is read or written, that writing ``out`` destroys nothing.
+
+    Raises
+    ------
+    BadInput
+        If ``out`` is the input file ``data`` (by device and inode: any spelling, symbolic or
+        hard link), a directory, in a folder that does not exist, or an existing file and
+        ``force`` is false.
+    """
+    if out == STDIN:
+        return _Output(out)
+    target = os.path.realpath(out)
+    try:
+        st: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        st = None
     except OSError as exc:
-        raise BadInput(f"cannot write {path!r}: {exc.strerror or _one_line(exc)}") from None
+        raise BadInput(f"cannot write {out!r}: {exc.strerror or _one_line(exc)}") from None
+    if st is not None and data is not None and _same_file(data, st):
+        shown = "standard input" if data == STDIN else repr(data)
+        raise BadInput(
+            f"--out {out!r} is the input file ({shown}): writing it would destroy the data; "
+            "choose another --out"
+        )
+    if st is None:
+        folder = os.path.dirname(target)
+        if not os.path.isdir(folder):
+            raise BadInput(f"cannot write {out!r}: no such folder {os.path.dirname(out) or '.'!r}")
+        return _Output(out, target)
+    if stat.S_ISDIR(st.st_mode):
+        raise BadInput(f"--out {out!r} is a directory; give a file name")
+    if not stat.S_ISREG(st.st_mode):
+        return _Output(out, target, in_place=True)
+    if not force:
+        raise BadInput(
+            f"{out!r} already exists; add --force to replace it, or choose another --out"
+        )
+    return _Output(out, target, replaces=st)
+
+
+def _new_file_mode() -> int:
+    """Permissions of a newly created file: 0o666 less the umask (mkstemp would give 0o600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _copy_mode_and_owner(fd: int, old: os.stat_result | None) -> None:
+    """Give a new file the permissions (and, if allowed, owner) of the file it replaces, or the
+    umask's default for a new file (mkstemp creates it 0o600)."""
+    if not hasattr(os, "fchown"):  # not POSIX: the file system's defaults
+        return
+    os.fchmod(fd, _new_file_mode() if old is None else stat.S_IMODE(old.st_mode))
+    if old is not None and (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+        with contextlib.suppress(OSError):
+            os.fchown(fd, old.st_uid, old.st_gid)
+
+
+def _fsync_folder(folder: str) -> None:
+    """Make a rename in ``folder`` durable (where the file system allows)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _replace_atomically(output: _Output, write: Callable[[TextIO], None]) -> None:
+    """Write a temporary file beside the target, flush it to disk, rename it onto the target.
+
+    Any failure or interruption removes the temporary file, so the target is either the
+    previous file, untouched, or the complete new one. Stop signals are held back while the
+    temporary file is created and while it is removed: Ctrl-C could otherwise land between its
+    creation and the ``try`` that takes charge of it (microseconds, but a process watching for
+    the file hits them), or cut the cleanup short.
+    """
+    assert output.path is not None
+    if output.replaces is None and os.path.lexists(output.path):
+        raise BadInput(
+            f"{output.shown!r} appeared meanwhile; add --force to replace it, or choose "
+            "another --out"
+        )
+    folder, name = os.path.split(output.path)
+    temp = None
+    try:
+        with _stop_signals_held():
+            fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            _copy_mode_and_owner(stream.fileno(), output.replaces)
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, output.path)
+    except BaseException:
+        if temp is not None:
+            with _stop_signals_held(), contextlib.suppress(OSError):
+                os.unlink(temp)
+        raise
+    _fsync_folder(folder)
+
+
+def _write_all(buffer: BinaryIO, data: bytes) -> None:
+    """Write all of ``data``: a write into a pipe whose reader has gone can return short
+    (what fitted in the pipe) instead of failing; the next write raises BrokenPipeError."""
+    view = memoryview(data)
+    while view:
+        view = view[buffer.write(view) or 0 :]
+    buffer.flush()
+
+
+def _write_csv(table: pd.DataFrame, output: _Output) -> None:
+    """Write ``table`` as UTF-8 CSV to a file (atomically) or to standard output."""
+
+    def write(stream: TextIO) -> None:
+        table.to_csv(stream, index=False)
+
+    if output.path is None:
+        text = table.to_csv(index=False)
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(text)
+        else:  # the table is UTF-8 whatever the terminal's encoding, like the file
+            sys.stdout.flush()
+            _write_all(buffer, text.encode("utf-8"))
+        return
+    try:
+        if output.in_place:
+            with open(output.path, "w", encoding="utf-8", newline="") as stream:
+                write(stream)
+        else:
+            _replace_atomically(output, write)
+    except OSError as exc:
+        raise BadInput(f"cannot write {output.shown!r}: {exc.strerror or _one_line(exc)}") from None
+
+
+def _report_stream(output: _Output) -> TextIO:
+    """Where the human-readable report goes: stderr when the table goes to stdout."""
+    return sys.stderr if output.path is None else sys.stdout
+
+
+def _written_to(output: _Output) -> str:
+    return "standard output" if output.path is None else output.shown
+
+
+# ---------------------------------------------------------------------------------------------
+# The commands
+
+
+def _restated(exc: ValueError, data: _Data, columns: _Columns) -> ValueError:
+    """The package's error again, with exact line numbers if the first message could not have
+    them (a record spanning lines, or blank lines, in a file that can be read again)."""
+    if data.lines.exact or not data.lines.rereadable:
+        return exc
+    index = data.lines.exact_index()
+    if index is None:
+        return exc
+    data.frame.index = index
+    try:
+        group_data(data.frame, columns.y, columns.group, list(columns.x) or None)
+    except ValueError as again:
+        return again
+    return exc
+
+
+def _utf8(name: str) -> str:
+    """A column name as typed: UTF-8, even where Python decoded the command line as ASCII.
+
+    Under the C locale with UTF-8 mode and locale coercion turned off, ``réponse`` arrives as
+    ``'r\\udcc3\\udca9ponse'``; the header is read as UTF-8, so the name is decoded likewise.
+    """
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8")
+    except UnicodeError:
+        return name
 
 
 def _fit(args: argparse.Namespace) -> None:
-    data = read_data(args.data, args.group)
+    output = _plan_output(args.out, args.force, args.data)
+    columns = _Columns(_utf8(args.y), _utf8(args.group), tuple(map(_utf8, args.x or ())))
+    data = _read(args.data, columns)
     try:
-        fit = fit_random_intercept(data, args.y, args.group, args.x or None, method=args.method)
-        table = estimates_table(fit, compare=args.compare, data=data)
+        fit = fit_random_intercept(
+            data.frame, columns.y, columns.group, list(columns.x) or None, method=args.method
+        )
+        table = estimates_table(fit, compare=args.compare, data=data.frame)
     except ValueError as exc:
-        raise BadInput(f"{args.data}: {_one_line(exc)}") from None
-    _write_csv(table, args.out)
-    print(fit.summary())
-    print()
-    print(f"Wrote {fit.J} groups ({', '.join(table.columns)}) to {args.out}")
+        raise BadInput(f"{data.source}: {_one_line(_restated(exc, data, columns))}") from None
+    del data
+    _write_csv(table, output)
+    report = _report_stream(output)
+    print(fit.summary(), file=report)
+    print(file=report)
+    print(
+        f"Wrote {fit.J} groups ({', '.join(table.columns)}) to {_written_to(output)}",
+        file=report,
+    )
 
 
 def _datasets(args: argparse.Namespace) -> None:
     entry = DATASETS[args.name]
-    out = args.out or f"{args.name}.csv"
+    output = _plan_output(args.out or f"{args.name}.csv", args.force)
     frame = entry.load()
-    _write_csv(frame, out)
-    print(f"Wrote {len(frame)} rows ({', '.join(map(str, frame.columns))}) to {out}")
+    _write_csv(frame, output)
+    report = _report_stream(output)
+    columns = ", ".join(map(str, frame.columns))
+    print(f"Wrote {len(frame)} rows ({columns}) to {_written_to(output)}", file=report)
     if entry.note:
-        print(f"Note: {entry.note}.")
+        print(f"Note: {entry.note}.", file=report)
+    elif output.path is None:
+        fit = entry.command(STDIN)
+        print(f"Try: {PROG} datasets {args.name} --out - | {fit}", file=report)
     else:
-        print(f"Try: {entry.command(out)}")
+        print(f"Try: {entry.command(output.shown)}", file=report)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        The arguments after the program name; ``sys.argv[1:]`` when omitted.
-
-    Returns
-    -------
-    int
-        The exit status: 0 on success, 2 on bad input (after one line on standard error).
-    """
+def _run(argv: Sequence[str] | None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -308,4 +1159,151 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadInput as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    sys.stdout.flush()  # a closed pipe shows here, inside main, not at interpreter exit
     return 0
+
+
+#: Error handlers that fail on a character the encoding lacks (surrogateescape, the C locale's
+#: choice, passes only undecodable bytes through).
+_FAILING_ERRORS = {"strict", "surrogateescape"}
+
+
+def _tolerate_unencodable_text() -> None:
+    """Print what the terminal cannot encode as escapes (``\\xf6``) instead of failing.
+
+    A column named ``Größe`` under ``PYTHONIOENCODING=ascii`` or an ASCII locale would
+    otherwise end the program with a UnicodeEncodeError. Files are always written as UTF-8.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors in _FAILING_ERRORS:
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")
+
+
+@dataclass
+class _SignalState:
+    """What `_signals_as_exceptions` knows: the stop signals that arrived during this run, and
+    whether (and which) one is held back until a critical section ends."""
+
+    arrived: list[int] = field(default_factory=list)
+    held: int = 0  # depth of `_stop_signals_held` sections
+    deferred: int | None = None
+
+
+_SIGNALS = _SignalState()
+
+
+def _raise_for_signal(signum: int) -> NoReturn:
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise _Terminated(signum)
+
+
+def _reraise_arrived_signal() -> None:
+    """Raise again a signal's exception that a library turned into an error of its own.
+
+    pandas' parser reports an exception raised inside the stream's ``read`` (where a signal
+    handler runs while pandas parses) as a ParserError "Calling read(nbytes) on source failed".
+    """
+    if _SIGNALS.arrived:
+        _raise_for_signal(_SIGNALS.arrived[-1])
+
+
+@contextlib.contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Hold a stop signal's exception back until the section ends, then raise it.
+
+    The section's own work is never cut in half. (Blocking the signal with
+    `signal.pthread_sigmask` would not do: it blocks one thread, and the kernel hands the
+    signal to another, such as a BLAS worker, whose C handler still wakes Python's.)
+    """
+    _SIGNALS.held += 1
+    try:
+        yield
+    finally:
+        _SIGNALS.held -= 1
+        if not _SIGNALS.held and _SIGNALS.deferred is not None:
+            signum, _SIGNALS.deferred = _SIGNALS.deferred, None
+            _raise_for_signal(signum)
+
+
+def _on_stop_signal(signum: int, frame: object) -> None:
+    _SIGNALS.arrived.append(signum)
+    if _SIGNALS.held:
+        _SIGNALS.deferred = signum
+        return
+    _raise_for_signal(signum)
+
+
+@contextlib.contextmanager
+def _signals_as_exceptions() -> Iterator[None]:
+    """Turn SIGINT, SIGTERM and SIGHUP into exceptions, remembering that they arrived.
+
+    The exceptions unwind the program, removing temporary files on the way out. Only signals at
+    their default action (or, for SIGINT, Python's) are taken over, never one that is ignored
+    (``nohup``, a background job), only in the main thread, and the previous handlers are
+    restored afterwards.
+    """
+    _SIGNALS.arrived.clear()
+    _SIGNALS.deferred = None
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    previous = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)  # no SIGHUP on Windows
+        default = signal.default_int_handler if name == "SIGINT" else signal.SIG_DFL
+        if signum is not None and signal.getsignal(signum) is default:
+            previous[signum] = signal.signal(signum, _on_stop_signal)
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's final flush is quiet.
+
+    The recipe of Python's `signal` documentation ("Note on SIGPIPE").
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _stop(message: str, status: int) -> int:
+    with contextlib.suppress(OSError):
+        print(f"{PROG}: {message}", file=sys.stderr)
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name; ``sys.argv[1:]`` when omitted.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success; 2 on bad input (after one line on standard error); 130
+        after Ctrl-C, 143 after SIGTERM, 129 after SIGHUP (after one line on standard error,
+        with no partial output file left behind); 141 when standard output is a pipe closed
+        early (quietly).
+    """
+    _tolerate_unencodable_text()
+    try:
+        with _signals_as_exceptions():
+            return _run(argv)
+    except KeyboardInterrupt:
+        return _stop("interrupted", 128 + signal.SIGINT)
+    except _Terminated as exc:
+        return _stop(f"terminated ({exc})", 128 + exc.signum)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE

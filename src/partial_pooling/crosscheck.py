@@ -56,9 +56,9 @@ def _check(
             data, {"response": y, **{f"covariate {name!r}": name for name in columns}}
         )
         if len(columns) > 1:
-            x = np.column_stack(values[1:])
-            x = x - x.mean(axis=0)
-            check_collinear(qr_r(x / np.sqrt((x * x).mean(axis=0))), columns, "")
+            xc = np.column_stack(values[1:])
+            xc = xc - xc.mean(axis=0)
+            check_collinear(qr_r(xc / np.sqrt((xc * xc).mean(axis=0))), columns, "")
 
 
 def statsmodels_mixedlm(

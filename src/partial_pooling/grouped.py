@@ -153,27 +153,34 @@ def _centre_scale(v: np.ndarray) -> tuple[float, float, np.ndarray]:
 
     Computed without overflow for values up to the largest double, and accurate when the
     values are far from zero (a year, a shift of 1e6): the deviations are taken from the
-    original values, so ``x + 2000`` and ``x`` give the same scaled column to rounding.
+    original values, so ``x + 2000`` and ``x`` give the same scaled column to rounding. One
+    array of the length of ``v`` is allocated (the result); the rest is done in place.
     """
-    big = float(np.max(np.abs(v)))
+    big = max(float(v.max()), -float(v.min()))
     if big == 0.0:
         return 0.0, 1.0, np.zeros_like(v)
-    centre = float(np.mean(v / big)) * big  # no overflow in the sum
-    with np.errstate(over="ignore"):
+    if big < 1e300:
+        centre = float(np.mean(v))
+    else:  # the sum could overflow: average the values scaled down
+        centre = float(np.mean(v / big)) * big
+    with np.errstate(over="ignore", invalid="ignore"):
         dev = v - centre
-    if not np.isfinite(dev).all():
+        spread = max(float(dev.max()), -float(dev.min()))
+    if not np.isfinite(spread):
         raise OverflowError("values span more than the largest double")
-    centre += float(np.mean(dev))  # a second pass removes the rounding of the first mean
-    with np.errstate(over="ignore"):
-        dev = v - centre
-    if not np.isfinite(dev).all():
-        raise OverflowError("values span more than the largest double")
-    spread = float(np.max(np.abs(dev)))
     if spread == 0.0:
         return centre, 1.0, dev
-    u = dev / spread
-    scale = float(np.sqrt(np.mean(u * u))) * spread
-    return centre, scale, dev / scale
+    shift = float(np.mean(dev))  # a second pass removes the rounding of the first mean
+    dev -= shift
+    centre += shift
+    spread = max(float(dev.max()), -float(dev.min()))
+    if 1e-140 < spread < 1e140:
+        scale = float(np.sqrt(np.dot(dev, dev) / dev.size))
+    else:  # the squares would overflow or underflow: take them of the values scaled down
+        u = dev / spread
+        scale = float(np.sqrt(np.dot(u, u) / u.size)) * spread
+    dev /= scale
+    return centre, scale, dev
 
 
 @dataclass(frozen=True, eq=False)
@@ -505,7 +512,7 @@ def _factorize(data: pd.DataFrame, group: Hashable) -> tuple[np.ndarray, pd.Inde
             f"group column {group!r} has a label of type {type(bad).__name__} ({plain(bad)}), "
             "which cannot label a group: use strings, numbers or tuples"
         ) from None
-    return codes.astype(np.intp), pd.Index(labels, name=group)
+    return codes.astype(np.intp, copy=False), pd.Index(labels, name=group)
 
 
 def group_data(
@@ -577,11 +584,13 @@ def group_data(
             f"response column {y!r} is constant (every value is {plain(yv[0])}): there is no "
             "variation to model"
         )
-    xv = (
-        np.column_stack([_numeric_column(data, name, "covariate") for name in x_names])
-        if x_names
-        else np.empty((len(data), 0))
-    )
+    columns = [_numeric_column(data, name, "covariate") for name in x_names]
+    if len(columns) == 1:
+        xv = columns[0][:, None]  # a view: no copy of a long column
+    elif columns:
+        xv = np.column_stack(columns)
+    else:
+        xv = np.empty((len(data), 0))
     for k, name in enumerate(x_names):
         if np.ptp(xv[:, k]) == 0:
             raise ValueError(
