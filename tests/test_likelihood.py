@@ -16,6 +16,8 @@ from partial_pooling import (
     profile_loglik,
     reml_loglik,
 )
+from partial_pooling.grouped import group_data
+from partial_pooling.likelihood import profile, profile_grid
 
 RADON = ("log_radon", "county", ["floor"])
 
@@ -118,3 +120,11 @@ def test_joint_likelihood_grows_without_bound_as_sigma_alpha_shrinks(radon):
     ]
     assert values[0] < values[1] < values[2]
     assert values[2] - values[1] == pytest.approx(fit.J * np.log(1e3), rel=1e-9)
+
+
+@pytest.mark.parametrize("method", ["ML", "REML"])
+def test_profile_grid_equals_profile_at_every_point(radon, method):
+    stats = group_data(radon, "log_radon", "county", "floor").stats
+    grid = np.concatenate([[0.0], np.logspace(-10, 14, 49)])
+    one_by_one = [profile(stats, float(p), method).loglik for p in grid]
+    np.testing.assert_allclose(profile_grid(stats, grid, method), one_by_one, rtol=1e-14)

@@ -30,7 +30,7 @@ from .grouped import (
     extended_gls,
     group_data,
 )
-from .likelihood import LOG_2PI, Method, ProfilePoint, _check_method, profile
+from .likelihood import LOG_2PI, Method, ProfilePoint, _check_method, profile, profile_grid
 
 __all__ = [
     "PoolingFit",
@@ -305,16 +305,17 @@ def maximize_psi(stats: SufficientStatistics, method: Method = "REML") -> Profil
             "sigma_y, and with it sigma_alpha, is not identified; ML and REML both refuse"
         )
     grid = np.concatenate([[0.0], np.logspace(-10, 14, 49)])
-    points = [profile(stats, float(p), method) for p in grid]
-    ll = np.array([pt.loglik for pt in points])
+    ll = profile_grid(stats, grid, method)
     i = int(np.nanargmax(ll))
     if i == len(grid) - 1 or np.isinf(ll[i]):
         raise ValueError(
             "the likelihood increases without bound in psi = sigma_alpha^2 / sigma_y^2: the "
             "data show (almost) no variation within groups"
         )
-    if i == 0 and points[0].score <= 0:
-        return points[0]
+    if i == 0:
+        at_zero = profile(stats, 0.0, method)
+        if at_zero.score <= 0:
+            return at_zero
     lo, hi = grid[max(i - 1, 0)], grid[i + 1]
     f_lo = profile(stats, lo, method).score
     f_hi = profile(stats, hi, method).score
