@@ -210,30 +210,39 @@ def _newton_polish(
 
     Minimizing f alone stops where f is flat to rounding, about sqrt(eps) from the optimum in
     theta; zeroing the exact gradient gets to rounding of theta itself. The Hessian is taken by
-    central differences of the gradient: an inexact Hessian only slows Newton's iteration, it
-    does not move the zero it converges to. Only the entries ``free`` (default: all) move.
+    central differences of the gradient and kept while the steps shrink (a chord iteration): an
+    inexact Hessian only slows the iteration, it does not move the zero it converges to. Only
+    the entries ``free`` (default: all) move.
     """
     theta = np.array(theta, dtype=float)
     idx = list(range(theta.size)) if free is None else list(free)
     k = len(idx)
-    for _ in range(20):
-        g0 = grad(theta)[idx]
-        h = 1e-6 * np.maximum(np.abs(theta[idx]), 1e-2)
-        hess = np.empty((k, k))
+
+    def hessian(at: np.ndarray) -> np.ndarray:
+        h = 1e-6 * np.maximum(np.abs(at[idx]), 1e-2)
+        H = np.empty((k, k))
         for i in range(k):
-            e = np.zeros(theta.size)
+            e = np.zeros(at.size)
             e[idx[i]] = h[i]
-            hess[:, i] = (grad(theta + e)[idx] - grad(theta - e)[idx]) / (2 * h[i])
-        hess = 0.5 * (hess + hess.T)
-        if not np.all(np.linalg.eigvalsh(hess) > 0):
-            break
+            H[:, i] = (grad(at + e)[idx] - grad(at - e)[idx]) / (2 * h[i])
+        return 0.5 * (H + H.T)
+
+    H = hessian(theta)
+    if not np.all(np.linalg.eigvalsh(H) > 0):
+        return theta
+    f0 = f(theta)
+    last = np.inf
+    for _ in range(30):
         step = np.zeros(theta.size)
-        step[idx] = np.linalg.solve(hess, g0)
-        f0 = f(theta)
-        if f(theta - step) > f0 + 1e-12 * abs(f0):
+        step[idx] = np.linalg.solve(H, grad(theta)[idx])
+        size = float(np.abs(step[idx]).max())
+        if size >= last:  # no longer shrinking: at the rounding floor (or a stale Hessian)
             break
-        theta = theta - step
-        if np.all(np.abs(step[idx]) <= 4e-16 * np.maximum(np.abs(theta[idx]), 1e-8)):
+        f1 = f(theta - step)
+        if f1 > f0 + 1e-12 * abs(f0):
+            break
+        theta, f0, last = theta - step, f1, size
+        if size <= 1e-13 * max(float(np.abs(theta[idx]).max()), 1e-8):
             break
     return theta
 
@@ -318,7 +327,7 @@ def fit_random_slopes(
         np.array([1.0, 0.0, 1.0]),
         jac=grad,
         method="BFGS",
-        options={"gtol": 1e-9, "maxiter": 2000},
+        options={"gtol": 1e-6, "maxiter": 2000},  # Newton's steps on the gradient finish
     )
     start = best.x
     if not best.success:  # BFGS stalled: Nelder-Mead from where it stopped
