@@ -24,6 +24,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import lapack
 
 from .grouped import ColumnName, GroupedData, SufficientStatistics, group_data, plain, qr_r
 
@@ -98,6 +99,17 @@ class ProfilePoint:
         return R_inv @ R_inv.T
 
 
+def _triangular_solve(R: np.ndarray, rhs: np.ndarray, *, transpose: bool = False) -> np.ndarray:
+    """Solve $Rx = b$ (or $R'x = b$) for upper-triangular $R$ with LAPACK's ``dtrtrs``.
+
+    A zero on the diagonal (a singular $R$) gives ``inf``/``nan`` entries, as numpy would.
+    """
+    x, info = lapack.dtrtrs(R, rhs, lower=0, trans=1 if transpose else 0)
+    if info > 0:  # singular: fall back to a least-squares answer that numpy gives
+        return np.linalg.lstsq(R.T if transpose else R, rhs, rcond=None)[0]
+    return np.asarray(x)
+
+
 def profile(stats: SufficientStatistics, psi: float, method: Method = "REML") -> ProfilePoint:
     """Evaluate the profiled log-likelihood and its score at one $\\psi \\ge 0$.
 
@@ -130,7 +142,7 @@ def profile(stats: SufficientStatistics, psi: float, method: Method = "REML") ->
     Z = np.vstack([stats.within_rows, stats.B * np.sqrt(weight)[:, None]])
     R_full = qr_r(Z)
     R = R_full[:k, :k]
-    b = np.linalg.solve(R, R_full[:k, k])  # triangular; LAPACK's small solve is the fastest
+    b = _triangular_solve(R, R_full[:k, k])
     rss = float(R_full[k, k] ** 2)
     N = stats.N
     dof = N if method == "ML" else N - k
@@ -161,7 +173,7 @@ def profile(stats: SufficientStatistics, psi: float, method: Method = "REML") ->
         loglik = -0.5 * (dof * (1.0 + LOG_2PI + np.log(rss / dof)) + logdet_V)
         score = -0.5 * (dof * drss / rss + dlogdet_V)
     else:
-        C = np.linalg.solve(R.T, stats.B[:, :k].T)  # R^-T B_X'
+        C = _triangular_solve(R, stats.B[:, :k].T, transpose=True)  # R^-T B_X'
         quad = (C * C).sum(axis=0)  # m Xbar_j' A^-1 Xbar_j, reduced by size
         loglik = -0.5 * (dof * (1.0 + LOG_2PI + np.log(rss / dof)) + logdet_V + 2.0 * logdet_R)
         score = -0.5 * (dof * drss / rss + dlogdet_V - float(dweight @ quad))
@@ -196,7 +208,7 @@ def profile_grid(
         ],
         axis=1,
     )
-    R = np.linalg.qr(Z, mode="r")
+    R: np.ndarray = np.asarray(np.linalg.qr(Z, mode="r"))
     rss = R[:, k, k] ** 2
     N = stats.N
     dof = N if method == "ML" else N - k
