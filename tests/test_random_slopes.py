@@ -61,9 +61,11 @@ def test_group_ols_is_a_separate_regression_in_each_group(sleepstudy):
         assert ols.loc[subject, "Intercept"] == pytest.approx(intercept, rel=1e-10)
 
 
-def test_random_slopes_need_one_covariate_and_enough_data(sleepstudy):
-    with pytest.raises(ValueError, match="one covariate"):
+def test_random_slopes_need_distinct_covariates_and_enough_data(sleepstudy):
+    with pytest.raises(ValueError, match="'Days' is used twice"):
         fit_random_slopes(sleepstudy, "Reaction", "Subject", ["Days", "Days"])
+    with pytest.raises(ValueError, match="at least one covariate"):
+        fit_random_slopes(sleepstudy, "Reaction", "Subject", [])
     with pytest.raises(ValueError, match="too few observations"):
         fit_random_slopes(sleepstudy.groupby("Subject").head(2), *ARGS)
 

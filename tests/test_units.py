@@ -332,3 +332,29 @@ def test_spreads_whose_variances_leave_the_doubles_are_refused_naming_the_column
     data = _sleep().assign(y=lambda d: d["y"] * y_factor, Days=lambda d: d["Days"] * x_factor)
     with pytest.raises(ValueError, match=match):
         fit_random_intercept(data, "y", "Subject", "Days")
+
+
+@pytest.mark.parametrize("method", ["REML", "ML"])
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_two_random_slopes_are_the_same_in_any_units(data, method):
+    frame = data.draw(designs(slopes=True)).assign(x2=lambda d: d["x2"] + d["x"] ** 2)
+    x = ["x", "x2"]
+    m = data.draw(maps(frame, x))
+    fit = fit_random_slopes(frame, "y", "g", x, method=method)
+    mapped = fit_random_slopes(m.apply(frame, x), "y", "g", x, method=method)
+    # (a0, a_k) in the mapped units: a0' = a (a0 - sum_k a_k d_k / c_k), a_k' = a a_k / c_k
+    Tinv = np.eye(3)
+    Tinv[0, 1:] = -m.d / m.c
+    Tinv[1:, 1:] = np.diag(1.0 / m.c)
+    Sigma = fit.cov.to_numpy()
+    size = m.a**2 * np.abs(Tinv) @ np.abs(Sigma) @ np.abs(Tinv).T
+    close(mapped.cov.to_numpy(), m.a**2 * Tinv @ Sigma @ Tinv.T, size, "Sigma")
+    N = int(fit.n.sum())
+    shift = m.reml_shift(N) if method == "REML" else m.ml_shift(N)
+    close(mapped.loglik, fit.loglik + shift, abs(fit.loglik) + abs(shift), "loglik")
+    coef = fit.coef.to_numpy()
+    expected = m.a * coef @ Tinv.T
+    expected[:, 0] += m.b
+    size = abs(m.a) * np.abs(coef) @ np.abs(Tinv).T + abs(m.b)
+    close(mapped.coef.to_numpy(), expected, size, "coefficients")

@@ -1,28 +1,34 @@
-"""Random slopes: when each group gets its own slope, the slope is partially pooled too.
+"""Random slopes: when each group gets its own slopes, the slopes are partially pooled too.
 
 $$
-y_{ij} = (\\mu_0 + a_{0j}) + (\\mu_1 + a_{1j})\\,x_{ij} + \\varepsilon_{ij},\\qquad
-\\begin{pmatrix}a_{0j}\\\\ a_{1j}\\end{pmatrix} \\sim N(0, \\Sigma),\\quad
-\\varepsilon_{ij} \\sim N(0, \\sigma_y^2).
+y_{ij} = (\\mu_0 + a_{0j}) + \\sum_{k=1}^{q-1}(\\mu_k + a_{kj})\\,x_{kij} + \\varepsilon_{ij},
+\\qquad a_j \\sim N(0, \\Sigma),\\quad \\varepsilon_{ij} \\sim N(0, \\sigma_y^2),
 $$
 
-With $\\Sigma = \\sigma_y^2\\Lambda\\Lambda'$ ($\\Lambda$ lower triangular) the
-fixed effects and $\\sigma_y^2$ profile out as in lme4, leaving a deviance in the three
-entries of $\\Lambda$, computed from per-group $2\\times2$ cross-products. Each
-group's pair (intercept, slope) is then shrunk toward $(\\mu_0, \\mu_1)$ by a matrix
-weight: the two-dimensional version of $\\lambda_j$.
+with a random intercept and $q - 1$ random slopes ($q = 2$: one covariate). With
+$\\Sigma = \\sigma_y^2\\Lambda\\Lambda'$ ($\\Lambda$ lower triangular) the fixed effects
+and $\\sigma_y^2$ profile out as in lme4, leaving a deviance in the $q(q+1)/2$ entries of
+$\\Lambda$, computed from per-group $q\\times q$ cross-products. Each group's coefficients are
+then shrunk toward $\\mu$ by a matrix weight: the $q$-dimensional version of $\\lambda_j$.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from .grouped import ColumnName, GroupedData, check_within_variation, group_data, one_covariate
+from .grouped import (
+    ColumnName,
+    GroupedData,
+    _as_names,
+    check_within_variation,
+    group_data,
+    one_covariate,
+)
 from .likelihood import LOG_2PI, Method, _check_method
 
 __all__ = ["RandomSlopesFit", "fit_random_slopes", "group_ols"]
@@ -30,36 +36,40 @@ __all__ = ["RandomSlopesFit", "fit_random_slopes", "group_ols"]
 
 @dataclass(frozen=True, eq=False)
 class RandomSlopesFit:
-    """A fitted model with a correlated random intercept and slope.
+    """A fitted model with a random intercept and correlated random slopes.
 
     Attributes
     ----------
     method : {"ML", "REML"}
+    x_names : list
+        The covariates with random slopes ($q - 1$ of them).
     mu : pandas.Series
-        Population intercept and slope $(\\hat\\mu_0, \\hat\\mu_1)$, indexed
-        ``"Intercept"`` and the covariate name.
+        Population intercept and slopes $(\\hat\\mu_0, \\hat\\mu_1, \\dots)$, indexed
+        ``"Intercept"`` and the covariate names.
     se : pandas.Series
         Their standard errors (conditional on the variance components, as in lme4).
     cov_fixed : pandas.DataFrame
         Covariance matrix of $\\hat\\mu$.
     cov : pandas.DataFrame
-        $\\hat\\Sigma$, the 2x2 covariance of the group intercepts and slopes.
+        $\\hat\\Sigma$, the $q\\times q$ covariance of the group intercepts and slopes.
     sigma_y : float
         Residual SD $\\hat\\sigma_y$.
     loglik : float
         Log-likelihood (REML for REML fits) with lme4's constant.
     coef : pandas.DataFrame
-        Each group's partially pooled intercept and slope $\\hat\\mu + \\hat a_j$, indexed
+        Each group's partially pooled intercept and slopes $\\hat\\mu + \\hat a_j$, indexed
         by group, with the columns of ``mu``.
     ranef : pandas.DataFrame
         The conditional modes $\\hat a_j$.
     n : pandas.Series
         Group sizes.
+    theta : ndarray
+        The lower triangle of $\\Lambda$ of the standardized data, row by row.
     """
 
     method: str
     group_name: ColumnName
-    x_name: ColumnName
+    x_names: list[ColumnName]
     mu: pd.Series
     se: pd.Series
     cov_fixed: pd.DataFrame
@@ -72,36 +82,54 @@ class RandomSlopesFit:
     theta: np.ndarray
 
     @property
+    def x_name(self) -> ColumnName:
+        """The covariate, for a fit with one random slope."""
+        if len(self.x_names) != 1:
+            raise ValueError(f"this fit has {len(self.x_names)} random slopes: use x_names")
+        return self.x_names[0]
+
+    @property
     def sd(self) -> pd.Series:
         """SDs of the group intercepts and slopes."""
         return pd.Series(np.sqrt(np.diag(self.cov.to_numpy())), index=self.cov.index, name="sd")
 
     @property
-    def corr(self) -> float:
-        """Correlation of the group intercepts and slopes."""
+    def corr_matrix(self) -> pd.DataFrame:
+        """Correlations of the group intercepts and slopes (NaN where an SD is 0)."""
         c = self.cov.to_numpy()
-        denom = np.sqrt(c[0, 0] * c[1, 1])
-        return float(c[0, 1] / denom) if denom > 0 else float("nan")
+        sd = np.sqrt(np.diag(c))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = c / np.outer(sd, sd)
+        return pd.DataFrame(r, index=self.cov.index, columns=self.cov.columns)
+
+    @property
+    def corr(self) -> float:
+        """Correlation of the group intercepts and slopes (one random slope)."""
+        if len(self.x_names) != 1:
+            raise ValueError(f"this fit has {len(self.x_names)} random slopes: use corr_matrix")
+        return float(self.corr_matrix.to_numpy()[0, 1])
 
     def summary(self) -> str:
         """A readable summary in the style of lme4's ``print(fit)``."""
         sd = self.sd
-        names = list(self.mu.index)
+        names = [str(name) for name in self.mu.index]
+        corr = self.corr_matrix.to_numpy()
+        slopes = "slope" if len(names) == 2 else f"{len(names) - 1} slopes"
         lines = [
-            f"Random intercept and slope model fit by {self.method}",
+            f"Random intercept and {slopes} model fit by {self.method}",
             f"Groups ({self.group_name}): {len(self.n)}, observations: {int(self.n.sum())}",
             f"{'REML log-likelihood' if self.method == 'REML' else 'Log-likelihood'}: "
             f"{self.loglik:.4f}",
             "",
-            "Random effects:",
-            f"  {self.group_name:<12}{names[0]:<12}{sd.iloc[0]:>10.4f}",
-            f"  {'':<12}{names[1]:<12}{sd.iloc[1]:>10.4f}   corr {self.corr:.3f}",
-            f"  {'Residual':<24}{self.sigma_y:>10.4f}",
-            "",
-            "Fixed effects:",
+            "Random effects:" + " " * 23 + "Std.Dev.  Corr",
         ]
-        for name in names:
-            lines.append(f"  {name:<12}{self.mu[name]:>12.4f}{self.se[name]:>12.4f}")
+        for i, name in enumerate(names):
+            group = str(self.group_name) if i == 0 else ""
+            corrs = " ".join(f"{corr[i, j]:6.3f}" for j in range(i))
+            lines.append(f"  {group:<12}{name:<12}{sd.iloc[i]:>10.4f}   {corrs}".rstrip())
+        lines += [f"  {'Residual':<24}{self.sigma_y:>10.4f}", "", "Fixed effects:"]
+        for name, key in zip(names, self.mu.index, strict=True):
+            lines.append(f"  {name:<12}{self.mu[key]:>12.4f}{self.se[key]:>12.4f}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -116,24 +144,26 @@ class _SlopeStats:
     """
 
     def __init__(self, g: GroupedData) -> None:
-        x = g.xs[:, 0]
+        Z = np.column_stack([np.ones(g.N), g.xs])
         y = g.ys
-        n = g.n
-        sx = g.group_sums(x)
-        sxx = g.group_sums(x * x)
-        self.ZtZ = np.empty((g.J, 2, 2))
-        self.ZtZ[:, 0, 0] = n
-        self.ZtZ[:, 0, 1] = self.ZtZ[:, 1, 0] = sx
-        self.ZtZ[:, 1, 1] = sxx
-        self.Zty = np.column_stack([g.group_sums(y), g.group_sums(x * y)])
+        q = Z.shape[1]
+        self.q = q
+        self.ZtZ = np.empty((g.J, q, q))
+        for a in range(q):
+            for b in range(a, q):
+                self.ZtZ[:, a, b] = self.ZtZ[:, b, a] = g.group_sums(Z[:, a] * Z[:, b])
+        self.Zty = g.group_sums(Z * y[:, None])
         self.yty = float(y @ y)
         self.N = g.N
         self.XtX = self.ZtZ.sum(axis=0)
         self.Xty = self.Zty.sum(axis=0)
+        self.rows, self.cols = np.tril_indices(q)
 
 
-def _lambda(theta: np.ndarray) -> np.ndarray:
-    return np.array([[theta[0], 0.0], [theta[1], theta[2]]])
+def _lambda(st: _SlopeStats, theta: np.ndarray) -> np.ndarray:
+    L = np.zeros((st.q, st.q))
+    L[st.rows, st.cols] = theta
+    return L
 
 
 @dataclass(frozen=True)
@@ -149,12 +179,11 @@ class _Solved:
 
 
 def _solve(st: _SlopeStats, theta: np.ndarray) -> _Solved:
-    L = _lambda(theta)
+    L = _lambda(st, theta)
     LtZtZ = np.einsum("ba,jbc->jac", L, st.ZtZ)  # L' Z'Z
-    M = np.eye(2) + LtZtZ @ L  # I + L'Z'Z L
+    M = np.eye(st.q) + LtZtZ @ L  # I + L'Z'Z L
     Minv = np.linalg.inv(M)
-    # K_j = Z'Z L M^-1 L' Z'Z, etc. via the shared factor L' Z'Z
-    LtZty = st.Zty @ L  # (J,2): L' Z'y
+    LtZty = st.Zty @ L  # (J, q): L' Z'y
     A = st.XtX - np.einsum("jab,jbc,jcd->ad", LtZtZ.transpose(0, 2, 1), Minv, LtZtZ)
     g = st.Xty - np.einsum("jab,jbc,jc->a", LtZtZ.transpose(0, 2, 1), Minv, LtZty)
     yWy = st.yty - float(np.einsum("ja,jab,jb->", LtZty, Minv, LtZty))
@@ -164,9 +193,13 @@ def _solve(st: _SlopeStats, theta: np.ndarray) -> _Solved:
     return _Solved(A=A, b=b, rss=rss, logdet_M=logdet_M, Minv=Minv, L=L)
 
 
+def _dof(st: _SlopeStats, method: Method) -> int:
+    return st.N if method == "ML" else st.N - st.q
+
+
 def _deviance(st: _SlopeStats, theta: np.ndarray, method: Method) -> float:
     s = _solve(st, theta)
-    dof = st.N if method == "ML" else st.N - 2
+    dof = _dof(st, method)
     dev = dof * (1 + LOG_2PI + np.log(s.rss / dof)) + s.logdet_M
     if method == "REML":
         dev += float(np.linalg.slogdet(s.A)[1])
@@ -177,11 +210,11 @@ def _gradient(st: _SlopeStats, theta: np.ndarray, method: Method) -> np.ndarray:
     """The exact gradient of the profiled deviance in $\\theta$.
 
     With $D = \\Lambda\\Lambda'$ and, per group, $K_j = Z_j'(I + Z_jDZ_j')^{-1}Z_j$ and
-    $u_j = Z_j'(I + Z_jDZ_j')^{-1}(y_j - X_j\\hat b)$ (both $2\\times2$ or 2-vectors, by the
+    $u_j = Z_j'(I + Z_jDZ_j')^{-1}(y_j - X_j\\hat b)$ ($q\\times q$ and $q$-vectors, by the
     Woodbury identity from $Z_j'Z_j$), the deviance has the derivative
     $\\operatorname{tr}(G\\,dD)$ with
     $G = \\sum_j K_j - \\frac{\\nu}{\\mathrm{RSS}}\\sum_j u_ju_j'$
-    ($\\nu = N$ for ML, $N - 2$ for REML), less $\\sum_j K_jA^{-1}K_j$ for REML (here
+    ($\\nu = N$ for ML, $N - q$ for REML), less $\\sum_j K_jA^{-1}K_j$ for REML (here
     $X_j = Z_j$). By the chain rule through $D = \\Lambda\\Lambda'$ the gradient in
     $\\Lambda$ is $2G\\Lambda$; $\\theta$ holds its lower triangle.
     """
@@ -192,12 +225,11 @@ def _gradient(st: _SlopeStats, theta: np.ndarray, method: Method) -> np.ndarray:
     K = st.ZtZ - ZtZLMinv @ ZtZL.transpose(0, 2, 1)
     w = st.Zty - np.einsum("jab,b->ja", st.ZtZ, s.b)  # Z_j'(y_j - X_j b)
     u = w - np.einsum("jab,jb->ja", ZtZLMinv, w @ L)
-    dof = st.N if method == "ML" else st.N - 2
-    G = K.sum(axis=0) - (dof / s.rss) * (u.T @ u)
+    G = K.sum(axis=0) - (_dof(st, method) / s.rss) * (u.T @ u)
     if method == "REML":
         G = G - np.einsum("jab,bc,jcd->ad", K, np.linalg.inv(s.A), K)
     dL = 2.0 * G @ L
-    return np.array([dL[0, 0], dL[1, 0], dL[1, 1]])
+    return dL[st.rows, st.cols]
 
 
 def _newton_polish(
@@ -247,30 +279,55 @@ def _newton_polish(
     return theta
 
 
+def _drop_column(st: _SlopeStats, theta: np.ndarray, i: int) -> tuple[np.ndarray, list[int]]:
+    """$\\theta$ with column ``i`` of $\\Lambda$ zeroed and the same $\\Lambda\\Lambda'$ beyond it.
+
+    Column ``i`` of $\\Lambda$ with a zero diagonal only adds $ll'$ to the block below and right
+    of ``i``; that block is factored again (Cholesky) so $\\Sigma$ is unchanged. Returns the new
+    $\\theta$ and the indices of its entries that stay free (all but column ``i``).
+    """
+    L = _lambda(st, theta)
+    L[i, i] = 0.0
+    below = L[i + 1 :, i].copy()
+    L[:, i] = 0.0
+    if below.size:
+        block = L[i + 1 :, i + 1 :]
+        S = block @ block.T + np.outer(below, below)
+        try:
+            L[i + 1 :, i + 1 :] = np.linalg.cholesky(S)
+        except np.linalg.LinAlgError:
+            L[i + 1 :, i + 1 :] = block  # leave it: not a better start
+    new = L[st.rows, st.cols]
+    free = [k for k, c in enumerate(st.cols) if c != i]
+    return new, free
+
+
 def _on_the_boundary(
-    f: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.ndarray], theta: np.ndarray
+    st: _SlopeStats,
+    f: Callable[[np.ndarray], float],
+    grad: Callable[[np.ndarray], np.ndarray],
+    theta: np.ndarray,
 ) -> np.ndarray:
     """Snap an optimum that lies on the boundary (a singular $\\Sigma$) onto it exactly.
 
-    $\\Sigma \\propto \\Lambda\\Lambda'$ is singular when $\\theta_0 = 0$ (no intercept
-    variance; then only $\\theta_1^2 + \\theta_2^2$ matters) or $\\theta_2 = 0$ (intercepts
-    and slopes perfectly correlated). There the deviance is flat across the boundary and Newton
-    steps stall short of it; the optimum over the free entries of the boundary model is again a
-    zero of the gradient, which Newton steps find exactly. It is kept when its deviance is as
-    low as the unconstrained one's (to rounding).
+    $\\Sigma \\propto \\Lambda\\Lambda'$ is singular when a diagonal entry of $\\Lambda$ is 0.
+    There the deviance is flat across the boundary and Newton steps stall short of it; the
+    optimum over the free entries of the boundary model (that column of $\\Lambda$ dropped, see
+    `_drop_column`) is again a zero of the gradient, which Newton steps find exactly. It is
+    kept when its deviance is as low as the unconstrained one's (to rounding).
     """
-    f0 = f(theta)
-    size = float(np.abs(theta).max())
-    candidates = []
-    if abs(theta[2]) <= 1e-3 * size:  # perfectly correlated intercepts and slopes
-        candidates.append((np.array([theta[0], theta[1], 0.0]), [0, 1]))
-    if abs(theta[0]) <= 1e-3 * size:  # no intercept variance
-        candidates.append((np.array([0.0, 0.0, np.hypot(theta[1], theta[2])]), [2]))
+    f_best = f(theta)
+    best = theta
+    L = _lambda(st, theta)
+    size = float(np.abs(L).max())
     if size <= 1e-6:  # no group variation at all
-        candidates.append((np.zeros(3), []))
-    best, f_best = theta, f0
-    for start, free in candidates:
-        t = _newton_polish(f, grad, start, free) if free else start
+        zero = np.zeros_like(theta)
+        return zero if f(zero) <= f_best + 1e-12 * abs(f_best) else theta
+    for i in range(st.q):
+        if abs(L[i, i]) > 1e-3 * size:
+            continue
+        start, free = _drop_column(st, best, i)
+        t = _newton_polish(f, grad, start, free)
         ft = f(t)
         if ft <= f_best + 1e-12 * abs(f_best):
             best, f_best = t, ft
@@ -278,16 +335,21 @@ def _on_the_boundary(
 
 
 def fit_random_slopes(
-    data: pd.DataFrame, y: ColumnName, group: ColumnName, x: ColumnName, method: Method = "REML"
+    data: pd.DataFrame,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName],
+    method: Method = "REML",
 ) -> RandomSlopesFit:
-    """Fit a correlated random intercept and slope for one covariate, exactly.
+    """Fit a random intercept and correlated random slopes of one or more covariates, exactly.
 
-    Minimizes the profiled deviance in $\\theta$ (the three entries of $\\Lambda$,
-    $\\Sigma = \\sigma_y^2\\Lambda\\Lambda'$) with BFGS on its exact gradient (and
-    Nelder-Mead should BFGS stall), then solves $\\nabla_\\theta\\,\\mathrm{deviance} = 0$ by
-    Newton steps, on the boundary model when $\\hat\\Sigma$ is singular, so the variance
-    components reach the optimum to rounding. The data are standardized first and the results
-    mapped back: the fit is the same in any units of $x$ and $y$. The conditional modes are
+    Minimizes the profiled deviance in $\\theta$ (the $q(q+1)/2$ entries of $\\Lambda$,
+    $\\Sigma = \\sigma_y^2\\Lambda\\Lambda'$, $q = 1 +$ the number of covariates) with BFGS
+    on its exact gradient (and Nelder-Mead should BFGS stall), then solves
+    $\\nabla_\\theta\\,\\mathrm{deviance} = 0$ by Newton steps, on the boundary model when
+    $\\hat\\Sigma$ is singular, so the variance components reach the optimum to rounding. The
+    data are standardized first and the results mapped back: the fit is the same in any units
+    of $x$ and $y$. The conditional modes are
 
     $$
     \\hat a_j = \\Lambda(\\Lambda'Z_j'Z_j\\Lambda + I)^{-1}\\Lambda'Z_j'(y_j - Z_j\\hat\\mu).
@@ -296,8 +358,10 @@ def fit_random_slopes(
     Parameters
     ----------
     data : pandas.DataFrame
-    y, group, x : str
-        Response, grouping and covariate columns.
+    y, group : str
+        Response and grouping columns.
+    x : str or sequence of str
+        The covariate(s) whose slopes vary by group (each also has a fixed slope $\\mu_k$).
     method : {"REML", "ML"}
 
     Returns
@@ -305,14 +369,16 @@ def fit_random_slopes(
     RandomSlopesFit
     """
     method = _check_method(method)
-    if not isinstance(x, str | int) or isinstance(x, bool):
-        raise ValueError(f"fit_random_slopes takes one covariate name, got {x!r}")
-    g = group_data(data, y, group, x, min_groups=3)
+    names = _as_names(x)
+    if not names:
+        raise ValueError("fit_random_slopes needs at least one covariate x")
+    g = group_data(data, y, group, names, min_groups=3)
     check_within_variation(g)
-    if g.N <= 2 * g.J:
+    q = 1 + g.p
+    if g.N <= q * g.J:
         raise ValueError(
-            f"too few observations ({g.N}) for an intercept and a slope in each of {g.J} groups "
-            f"of {group!r}"
+            f"too few observations ({g.N}) for an intercept and {g.p} slope(s) in each of "
+            f"{g.J} groups of {group!r}"
         )
     st = _SlopeStats(g)
 
@@ -322,14 +388,11 @@ def fit_random_slopes(
     def grad(t: np.ndarray) -> np.ndarray:
         return _gradient(st, t, method)
 
+    start = np.eye(q)[st.rows, st.cols]
     best = optimize.minimize(
-        dev,
-        np.array([1.0, 0.0, 1.0]),
-        jac=grad,
-        method="BFGS",
-        options={"gtol": 1e-6, "maxiter": 2000},  # Newton's steps on the gradient finish
+        dev, start, jac=grad, method="BFGS", options={"gtol": 1e-6, "maxiter": 2000}
     )
-    start = best.x
+    theta0 = best.x
     if not best.success:  # BFGS stalled: Nelder-Mead from where it stopped
         nm = optimize.minimize(
             dev,
@@ -337,39 +400,38 @@ def fit_random_slopes(
             method="Nelder-Mead",
             options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000, "maxfev": 40000},
         )
-        start = nm.x if nm.fun < best.fun else best.x
-    theta = _newton_polish(dev, grad, start)
-    theta = _on_the_boundary(dev, grad, theta)
+        theta0 = nm.x if nm.fun < best.fun else best.x
+    theta = _newton_polish(dev, grad, theta0)
+    theta = _on_the_boundary(st, dev, grad, theta)
     s = _solve(st, theta)
-    dof = st.N if method == "ML" else st.N - 2
     sc = g.scaling
-    sigma_y2 = sc.y_scale**2 * float(s.rss) / dof
+    sigma_y2 = sc.y_scale**2 * float(s.rss) / _dof(st, method)
     L = s.L
     b = s.b
-    names = ["Intercept", x]
-    # back to the data's units: (intercept, slope) = (c_y, 0) + s_y T (b0, b1)
+    labels_mu = ["Intercept", *g.x_names]
+    # back to the data's units: (intercept, slopes) = (c_y, 0) + s_y T b
     T = sc.T
     mu_v = sc.y_scale * (T @ b)
     mu_v[0] += sc.y_centre
-    mu = pd.Series(mu_v, index=names, name="mu")
+    mu = pd.Series(mu_v, index=labels_mu, name="mu")
     cov_fixed = sc.fixed_cov(np.linalg.inv(s.A), sigma_y2)
     Sigma = sigma_y2 * (T @ L @ L.T @ T.T)
-    resid = st.Zty - st.ZtZ @ b  # Z_j'(y_j - Z_j b), standardized
+    resid = st.Zty - np.einsum("jab,b->ja", st.ZtZ, b)  # Z_j'(y_j - Z_j b), standardized
     u = np.einsum("jab,jb->ja", s.Minv, resid @ L)
     ranef = sc.y_scale * (u @ L.T @ T.T)
     labels = g.labels.copy()
     return RandomSlopesFit(
         method=method,
         group_name=group,
-        x_name=x,
+        x_names=list(g.x_names),
         mu=mu,
-        se=pd.Series(np.sqrt(np.diag(cov_fixed)), index=names, name="se"),
-        cov_fixed=pd.DataFrame(cov_fixed, index=names, columns=names),
-        cov=pd.DataFrame(Sigma, index=names, columns=names),
+        se=pd.Series(np.sqrt(np.diag(cov_fixed)), index=labels_mu, name="se"),
+        cov_fixed=pd.DataFrame(cov_fixed, index=labels_mu, columns=labels_mu),
+        cov=pd.DataFrame(Sigma, index=labels_mu, columns=labels_mu),
         sigma_y=float(np.sqrt(sigma_y2)),
         loglik=-0.5 * dev(theta) + sc.loglik_offset(g.N, method),
-        coef=pd.DataFrame(mu.to_numpy() + ranef, index=labels, columns=names),
-        ranef=pd.DataFrame(ranef, index=labels, columns=names),
+        coef=pd.DataFrame(mu.to_numpy() + ranef, index=labels, columns=labels_mu),
+        ranef=pd.DataFrame(ranef, index=labels, columns=labels_mu),
         n=pd.Series(g.n.astype(int), index=labels, name="n"),
         theta=np.asarray(theta),
     )

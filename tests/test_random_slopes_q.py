@@ -1,0 +1,122 @@
+"""Several random slopes (q = 1 + number of slopes up to 4), checked without the package's code.
+
+The reference is the model's definition in dense matrices: $V = \\sigma_y^2 I + Z_b(I_J \\otimes
+\\Sigma)Z_b'$ with the block design $Z_b$ of every group's $[1, x_1, .., x_{q-1}]$. At the fitted
+values the package's log-likelihood must equal the dense one, the fixed effects and BLUPs must be
+the dense GLS ones, and no perturbation of $\\Sigma$ or $\\sigma_y$ may raise the dense
+log-likelihood (the fit is the optimum). statsmodels' MixedLM, fitted tightly, is a second,
+independent check for q = 3.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from reference import sm_mixed
+
+from partial_pooling import fit_random_slopes
+
+
+def simulated(q: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    J = 14
+    n = rng.integers(6, 12, J)
+    g = np.repeat(np.arange(J), n)
+    N = g.size
+    x = rng.normal(size=(N, q - 1)) + rng.normal(0, 0.5, (J, q - 1))[g]
+    C = rng.normal(size=(q, q)) * 0.5
+    a = rng.normal(size=(J, q)) @ (np.eye(q) + C).T
+    mu = np.arange(1, q + 1, dtype=float)
+    Z = np.column_stack([np.ones(N), x])
+    y = Z @ mu + np.einsum("ik,ik->i", Z, a[g]) + rng.normal(0, 1.0, N)
+    frame = pd.DataFrame(x, columns=[f"x{k}" for k in range(1, q)])
+    return frame.assign(y=y, g=[f"g{j:02d}" for j in g])
+
+
+def dense(data: pd.DataFrame, names: list[str], Sigma: np.ndarray, sigma_y: float, method: str):
+    """Dense log-likelihood, GLS fixed effects and BLUPs at (Sigma, sigma_y)."""
+    labels = sorted(data["g"].unique())
+    Zq = np.column_stack([np.ones(len(data)), data[names].to_numpy(float)])
+    q = Zq.shape[1]
+    J = len(labels)
+    Zb = np.zeros((len(data), J * q))
+    for j, label in enumerate(labels):
+        rows = (data["g"] == label).to_numpy()
+        Zb[rows, j * q : (j + 1) * q] = Zq[rows]
+    G = np.kron(np.eye(J), Sigma)
+    V = sigma_y**2 * np.eye(len(data)) + Zb @ G @ Zb.T
+    Vi = np.linalg.inv(V)
+    y = data["y"].to_numpy(float)
+    XVX = Zq.T @ Vi @ Zq
+    b = np.linalg.solve(XVX, Zq.T @ Vi @ y)
+    r = y - Zq @ b
+    N = len(y)
+    if method == "ML":
+        ll = -0.5 * (N * np.log(2 * np.pi) + np.linalg.slogdet(V)[1] + r @ Vi @ r)
+    else:
+        ll = -0.5 * (
+            (N - q) * np.log(2 * np.pi)
+            + np.linalg.slogdet(V)[1]
+            + np.linalg.slogdet(XVX)[1]
+            + r @ Vi @ r
+        )
+    blups = (G @ Zb.T @ Vi @ r).reshape(J, q)
+    return float(ll), b, blups
+
+
+CASES = [(3, 0), (3, 1), (4, 2)]
+
+
+@pytest.mark.parametrize("method", ["REML", "ML"])
+@pytest.mark.parametrize(("q", "seed"), CASES, ids=[f"q{q}-seed{s}" for q, s in CASES])
+def test_fit_equals_the_dense_model_at_its_estimates(q, seed, method):
+    data = simulated(q, seed)
+    names = [f"x{k}" for k in range(1, q)]
+    fit = fit_random_slopes(data, "y", "g", names, method=method)
+    ll, b, blups = dense(data, names, fit.cov.to_numpy(), fit.sigma_y, method)
+    assert fit.loglik == pytest.approx(ll, rel=1e-10)
+    np.testing.assert_allclose(fit.mu.to_numpy(), b, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(fit.ranef.to_numpy(), blups, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("method", ["REML", "ML"])
+@pytest.mark.parametrize(("q", "seed"), CASES, ids=[f"q{q}-seed{s}" for q, s in CASES])
+def test_no_perturbation_of_the_variance_components_raises_the_dense_likelihood(q, seed, method):
+    data = simulated(q, seed)
+    names = [f"x{k}" for k in range(1, q)]
+    fit = fit_random_slopes(data, "y", "g", names, method=method)
+    Sigma, sy = fit.cov.to_numpy(), fit.sigma_y
+    best, _, _ = dense(data, names, Sigma, sy, method)
+    rng = np.random.default_rng(seed)
+    L = np.linalg.cholesky(Sigma + 1e-12 * np.eye(q))
+    for _ in range(6):
+        E = np.tril(rng.normal(size=(q, q))) * 1e-3 * np.abs(L).max()
+        S2 = (L + E) @ (L + E).T
+        other, _, _ = dense(data, names, S2, sy * (1 + 1e-3 * rng.normal()), method)
+        assert other <= best + 1e-9 * abs(best)
+
+
+def test_three_coefficients_match_statsmodels_fitted_tightly():
+    data = simulated(3, 0)
+    fit = fit_random_slopes(data, "y", "g", ["x1", "x2"])
+    sm = sm_mixed(data, "y", "g", ["x1", "x2"], reml=True, re_formula="~x1+x2")
+    assert fit.loglik == pytest.approx(sm.llf, rel=1e-9)
+    np.testing.assert_allclose(fit.mu.to_numpy(), sm.fe_params.to_numpy(), rtol=1e-7)
+    np.testing.assert_allclose(fit.cov.to_numpy(), sm.cov_re.to_numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_one_slope_given_as_a_list_is_the_one_slope_fit(sleepstudy):
+    one = fit_random_slopes(sleepstudy, "Reaction", "Subject", "Days")
+    listed = fit_random_slopes(sleepstudy, "Reaction", "Subject", ["Days"])
+    np.testing.assert_array_equal(one.cov.to_numpy(), listed.cov.to_numpy())
+    assert listed.x_names == ["Days"] and listed.x_name == "Days"
+
+
+def test_a_fit_with_two_slopes_has_no_single_correlation():
+    fit = fit_random_slopes(simulated(3, 1), "y", "g", ["x1", "x2"])
+    with pytest.raises(ValueError, match="corr_matrix"):
+        _ = fit.corr
+    corr = fit.corr_matrix.to_numpy()
+    np.testing.assert_allclose(np.diag(corr), 1.0)
+    assert "Random intercept and 2 slopes" in fit.summary()
