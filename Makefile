@@ -15,8 +15,6 @@ PORT ?= 8000
 # Seconds allowed for one site build (nbclient enforces no cell timeout of its own).
 BUILD_TIMEOUT ?= 600
 CHROMIUM ?= /usr/bin/chromium
-# Notebook output cache for `make serve` only (tests and CI always build from scratch).
-CACHE ?= false
 LINT_PATHS := $(wildcard src tests docs/notebooks benchmarks scripts)
 
 export NO_MKDOCS_2_WARNING := 1
@@ -40,18 +38,18 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
-# A clean build: no output cache (it is keyed on the notebook text only, so it goes stale when
-# src/ changes), MPLBACKEND unset (the kernels inherit it; Agg removes every inline figure).
+# A clean build: every notebook executed afresh (scripts/notebook_exec.py runs them in parallel),
+# no cache; MPLBACKEND unset (the kernels inherit it; Agg removes every inline figure).
 site: $(STAMP)
-	rm -rf site .cache/mkdocs-jupyter
+	rm -rf site .cache
 	env -u MPLBACKEND MKDOCS_JUPYTER_CACHE=false \
 	  timeout $(BUILD_TIMEOUT) $(BIN)/mkdocs build --strict
 
 # mkdocs serve builds into a temporary folder, serves it and rebuilds on changes under docs/,
-# mkdocs.yml, src/ and scripts/ (every notebook runs again on each rebuild; CACHE=true keeps
-# notebook outputs between rebuilds, at the price of stale pages after a change in src/).
+# mkdocs.yml, src/ and scripts/. A notebook runs again only when its text or something it
+# depends on (src/, the lock) changed: the cache in .cache/ is keyed on all of it.
 serve: $(STAMP)
-	env -u MPLBACKEND MKDOCS_JUPYTER_CACHE=$(CACHE) \
+	env -u MPLBACKEND \
 	  $(BIN)/mkdocs serve --strict -a $(HOST):$(PORT) --watch src --watch scripts
 
 lint: $(STAMP)

@@ -14,13 +14,27 @@ What they do, and why:
   - resolve relative links written in notebook markdown cells the way MkDocs resolves links in
     Markdown pages (``../index.md``, ``other_notebook.py``, ``api.md#anchor``), and warn about
     links that point nowhere (MkDocs itself never sees these links).
+* ``on_post_page`` (notebook pages only): keep each page's HTML small (a few hundred KB, not 1 MB).
+  - mkdocs-jupyter inlines the same ~590 KB of CSS (Pygments, JupyterLab's ``index.css`` and
+    its light theme) in a ``<style>`` block of every notebook page. Those blocks (the ones before
+    the notebook's ``.jupyter-wrapper``; style blocks inside cell outputs stay) are written once
+    to ``assets/stylesheets/jupyter.<hash>.css`` and the page links it at the end of its
+    ``<head>``: after every other stylesheet, as the inline blocks were, so the cascade is
+    unchanged; the browser loads it once and caches it. Pages whose CSS differed would get one
+    file per distinct CSS (content-hashed names).
+  - figures are inlined as base64 PNG data URLs (about 100-300 KB a page); each is written to
+    ``figure-<hash>.png`` in the page's own folder (a relative ``src``, so the site works under
+    any base URL and offline) and keeps its alt text.
 * ``on_post_build``: copy MathJax 3 (``es5/`` of the PyPI package django-static-mathjax) into
-  ``site/assets/mathjax/``, so the site needs no CDN.
+  ``site/assets/mathjax/``, so the site needs no CDN, without the files a browser never requests
+  with this configuration (``MATHJAX_SKIP``); remove Material's files no reader loads (lunr
+  language support for an English-only search, source maps).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import os
 import posixpath
@@ -47,6 +61,16 @@ MATHJAX_DEST = "assets/mathjax"
 MATHJAX_SKIP = {
     "mml-chtml.js", "mml-svg.js", "node-main.js", "tex-chtml-full-speech.js",
     "tex-chtml-full.js", "tex-mml-chtml.js", "tex-mml-svg.js", "tex-svg-full.js", "tex-svg.js",
+    # Paths relative to es5/. Built into tex-chtml.js (its loader marks them loaded, so they are
+    # never requested): the loader, startup, core, TeX input, CHTML output and its TeX font data,
+    # the menu and assistive MathML.
+    "loader.js", "startup.js", "core.js", "input/tex.js", "input/tex-base.js",
+    "output/chtml.js", "output/chtml/fonts/tex.js", "ui/menu.js", "a11y/assistive-mml.js",
+    # Never requested in a browser with this configuration: the CDN version picker, the
+    # Node-only DOM adaptor, other input formats (input/mml itself stays: the menu's
+    # accessibility explorer needs it), the full TeX bundle, and opt-in UI components.
+    "latest.js", "adaptors", "input/asciimath.js", "input/tex-full.js", "input/mml/extensions",
+    "ui/lazy.js", "ui/safe.js",
 }
 
 _IMG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -66,6 +90,15 @@ _MERMAID_RE = re.compile(
     r".*?<!-- End of mermaid configuration -->",
     re.DOTALL,
 )
+
+
+# The notebook CSS written once for all pages (mkdocs-jupyter inlines it in every notebook page).
+JUPYTER_CSS_DIR = "assets/stylesheets"
+_WRAPPER_MARK = '<div class="jupyter-wrapper">'
+_CHARSET_RE = re.compile(r'^\s*@charset\s+"[^"]*";', re.IGNORECASE)
+_STYLE_BLOCK_RE = re.compile(r'<style type="text/css">\n?(.*?)</style>\n?', re.DOTALL)
+# Inline PNG figures in notebook outputs (nbconvert's <img> and the package's own HTML <img>).
+_INLINE_PNG_RE = re.compile(r'(<img\b[^>]*?\bsrc=")data:image/png;base64,([A-Za-z0-9+/=\s]+)(")')
 
 
 def mathjax_source() -> Path:
@@ -185,10 +218,93 @@ def on_page_content(content: str, page: Page, config, files: Files) -> str:
     return resolve_notebook_links(content, page, files)
 
 
+def _write_once(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` unless it already holds exactly that (content-hashed names)."""
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def externalize_notebook_css(output: str, page: Page, site_dir: Path) -> str:
+    """Move the CSS inlined before the notebook into a shared, cached stylesheet."""
+    # Only the blocks mkdocs-jupyter writes between the start of the page content and the
+    # notebook itself (never the theme's <head>, never a style inside a cell's output).
+    head_end = output.find("</head>")
+    start = output.find(_WRAPPER_MARK)
+    article = output.find('<article class="md-content__inner', head_end)
+    if min(head_end, start, article) < 0 or not head_end < article < start:
+        return output
+    blocks = [m.group(1) for m in _STYLE_BLOCK_RE.finditer(output, article, start)]
+    if not blocks:
+        return output
+    # One @charset, first in the file where it counts (index.css starts with its own, which the
+    # browser would ignore in the middle of the file); the page around it was UTF-8 too.
+    css = '@charset "UTF-8";\n' + "\n".join(
+        _CHARSET_RE.sub("", block).strip() for block in blocks
+    ) + "\n"
+    data = css.encode("utf-8")
+    name = f"jupyter.{hashlib.sha256(data).hexdigest()[:8]}.css"
+    _write_once(site_dir / JUPYTER_CSS_DIR / name, data)
+    href = get_relative_url(f"{JUPYTER_CSS_DIR}/{name}", page.url)
+    link = f'  <link rel="stylesheet" href="{html.escape(href, quote=True)}">\n  '
+    return (
+        output[:head_end] + link + output[head_end:article]
+        + _STYLE_BLOCK_RE.sub("", output[article:start]) + output[start:]
+    )
+
+
+def externalize_figures(output: str, page: Page, site_dir: Path) -> str:
+    """Write inlined PNG figures next to the page's index.html and link them by file name."""
+    page_dir = posixpath.dirname(page.file.dest_uri)
+
+    def fix(match: re.Match[str]) -> str:
+        data = base64.b64decode("".join(match.group(2).split()))
+        name = f"figure-{hashlib.sha256(data).hexdigest()[:12]}.png"
+        dest = posixpath.join(page_dir, name)
+        _write_once(site_dir / dest, data)
+        src = get_relative_url(dest, page.url)
+        return match.group(1) + html.escape(src, quote=True) + match.group(3)
+
+    return _INLINE_PNG_RE.sub(fix, output)
+
+
+def on_post_page(output: str, page: Page, config) -> str:
+    if not is_notebook_page(page):
+        return output
+    site_dir = Path(config["site_dir"])
+    output = externalize_notebook_css(output, page, site_dir)
+    return externalize_figures(output, page, site_dir)
+
+
 def on_post_build(config) -> None:
     source = mathjax_source()
     dest = Path(config["site_dir"]) / MATHJAX_DEST
     if dest.exists():
         shutil.rmtree(dest)
-    shutil.copytree(source, dest, ignore=lambda d, names: [n for n in names if n in MATHJAX_SKIP])
+
+    def skip(folder: str, names: list[str]) -> list[str]:
+        rel = Path(folder).relative_to(source).as_posix()
+        return [n for n in names if posixpath.normpath(posixpath.join(rel, n)) in MATHJAX_SKIP]
+
+    shutil.copytree(source, dest, ignore=skip)
     log.info("copied MathJax 3 from %s to %s", source, dest)
+    trim_theme_assets(config)
+
+
+def trim_theme_assets(config) -> None:
+    """Remove theme files no reader's browser ever requests.
+
+    * Material's lunr language support (``assets/javascripts/lunr/``): the search worker loads
+      it only for search languages other than English alone.
+    * Source maps of Material's minified JS and CSS: requested only by an open DevTools.
+    """
+    site = Path(config["site_dir"])
+    search = config["plugins"].get("search")
+    langs = list(search.config.get("lang") or ["en"]) if search is not None else ["en"]
+    lunr = site / "assets" / "javascripts" / "lunr"
+    if langs == ["en"] and lunr.is_dir():
+        shutil.rmtree(lunr)
+    for folder in ("assets/javascripts", "assets/stylesheets"):
+        for source_map in (site / folder).rglob("*.map"):
+            source_map.unlink()

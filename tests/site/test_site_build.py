@@ -59,9 +59,13 @@ def test_tiny_site_builds_with_executed_notebook_figure_alt_math_and_source(
     build_fixture(FIXTURES / "tiny" / "docs", site, TINY_NAV)
 
     page = (site / "notebooks" / "tiny" / "index.html").read_text(encoding="utf-8")
-    images = re.findall(r'<img\b[^>]*src="data:image/png;base64,[^"]*"[^>]*>', page)
+    # The figure is a PNG file in the page's own folder (not a data URL inlined in the HTML).
+    images = re.findall(r'<img\b[^>]*src="(figure-[0-9a-f]+\.png)"[^>]*>', page)
     assert len(images) == 1, "the notebook's figure is missing from its page"
-    assert 'alt="Squares of one, two and three"' in images[0]
+    figure = re.search(r'<img\b[^>]*src="figure-[^>]*>', page).group(0)
+    assert 'alt="Squares of one, two and three"' in figure
+    assert (site / "notebooks" / "tiny" / images[0]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "data:image/png;base64" not in re.sub(r"<style.*?</style>", "", page, flags=re.S)
     assert (site / "notebooks" / "tiny" / "tiny.py").read_text() == (
         FIXTURES / "tiny" / "docs" / "notebooks" / "tiny.py"
     ).read_text()
@@ -108,11 +112,69 @@ def test_strict_build_fails_on(tmp_path, old, new, why):
     assert "strict mode" in str(excinfo.value), why
 
 
-def test_notebook_cache_is_off_unless_asked_for(monkeypatch):
+def test_notebooks_are_executed_by_the_cache_hook_with_errors_fatal(monkeypatch):
     monkeypatch.delenv("MKDOCS_JUPYTER_CACHE", raising=False)
     config = load_config(config_file=str(ROOT / "mkdocs.yml"))
+    config = config.plugins.on_config(config)
     jupyter = config.plugins["mkdocs-jupyter"].config
-    assert jupyter["cache"] is False
+    # scripts/notebook_exec.py executes (in parallel) and keys mkdocs-jupyter's cache on every
+    # dependency, so that cache is on by default; mkdocs-jupyter itself no longer executes
+    assert jupyter["cache"] is True
+    assert jupyter["execute"] is False
+    assert "scripts/notebook_exec.py" in config["hooks"]
     assert jupyter["allow_errors"] is False
-    assert jupyter["execute"] is True
     assert jupyter["include"] == ["docs/notebooks/*.py"]
+
+
+# Page weight. mkdocs-jupyter inlines ~590 KB of the same CSS (Pygments, JupyterLab's index.css
+# and theme) in every notebook page, and its figures as base64 PNG; scripts/mkdocs_hooks.py moves
+# the CSS to one shared, cacheable stylesheet and the figures to PNG files next to each page.
+MAX_PAGE_BYTES = 300_000
+JUPYTER_CSS_LINK = re.compile(
+    r'<link rel="stylesheet" href="((?:\.\./)*assets/stylesheets/jupyter\.[0-9a-f]{8}\.css)">'
+)
+
+
+def test_page_html_is_at_most_300_kb(site_page):
+    size = site_page.file.stat().st_size
+    assert size <= MAX_PAGE_BYTES, f"{site_page.file}: {size:,} bytes of HTML"
+
+
+def test_notebook_page_links_the_shared_jupyter_stylesheet_and_inlines_no_jupyterlab_css(
+    notebook_page, built_site
+):
+    text = notebook_page.file.read_text(encoding="utf-8")
+    head = text.partition("</head>")[0]
+    links = JUPYTER_CSS_LINK.findall(head)
+    assert len(links) == 1, "the notebook CSS is not linked (once) from the page's <head>"
+    # The link comes after every other stylesheet, where the inline blocks were in the cascade.
+    last_stylesheet = head.rindex('<link rel="stylesheet"')
+    assert JUPYTER_CSS_LINK.match(head, last_stylesheet), "another stylesheet comes after it"
+    css = (notebook_page.file.parent / links[0]).resolve()
+    assert css.is_relative_to(built_site.resolve()) and css.is_file(), f"{links[0]} is missing"
+    sheet = css.read_text(encoding="utf-8")
+    for marker in (".jupyter-wrapper", "--jp-layout-color0", ".highlight-ipynb"):
+        assert marker in sheet, f"{links[0]} lacks {marker}"
+    for style in re.findall(r"<style\b[^>]*>(.*?)</style>", text, flags=re.S):
+        assert len(style) < 2_000 and "--jp-" not in style and ".jupyter-wrapper" not in style, (
+            f"inline JupyterLab CSS ({len(style):,} bytes)"
+        )
+
+
+def test_every_notebook_page_shares_one_stylesheet(built_site, all_pages):
+    hrefs = set()
+    for page in all_pages:
+        if page.kind == "notebook":
+            for href in JUPYTER_CSS_LINK.findall(page.file.read_text(encoding="utf-8")):
+                hrefs.add((page.file.parent / href).resolve())
+    assert len(hrefs) == 1, f"notebook pages link {len(hrefs)} different notebook stylesheets"
+
+
+def test_notebook_figures_are_png_files_in_the_page_folder(notebook_page):
+    text = notebook_page.file.read_text(encoding="utf-8")
+    assert "data:image/png;base64" not in re.sub(r"<style.*?</style>", "", text, flags=re.S)
+    for tag in re.findall(r'<img\b[^>]*\bsrc="figure-[^"]*"[^>]*>', text):
+        src = re.search(r'\bsrc="([^"]*)"', tag).group(1)
+        assert (notebook_page.file.parent / src).read_bytes()[:4] == b"\x89PNG", src
+        alt = re.search(r'\balt="([^"]*)"', tag)
+        assert alt and alt.group(1).strip(), f"{src} has no alt text"

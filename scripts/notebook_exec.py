@@ -1,0 +1,180 @@
+"""MkDocs hook: execute the notebook pages in parallel, cached on everything they depend on.
+
+mkdocs-jupyter executes notebooks one after the other while it renders them, and its cache is
+keyed on the notebook's text alone, so a change in the package leaves pages stale. This hook
+takes execution over:
+
+* ``on_config``: switch mkdocs-jupyter's own execution off (it then renders what this hook
+  executed) and make its rendering cache key include this hook's key, so its cache can be on
+  and is never stale.
+* ``on_files``: for every notebook page, the key is a SHA-256 of the notebook's text and of
+  everything its outputs depend on: the package's source and data (``src/``), the pinned
+  requirements, the kernel start-up script and the Python version. Notebooks without an
+  executed copy under that key in ``.cache/notebooks/`` are executed with nbclient, several at
+  once (one kernel each, ``PP_NOTEBOOK_WORKERS`` at a time, default the number of CPUs;
+  the cache folder is ``PP_NOTEBOOK_CACHE`` when set). A
+  raising cell fails the build with nbclient's ``CellExecutionError``; cell timeouts are
+  ``PP_CELL_TIMEOUT`` seconds (default 600).
+
+A clean build (``make site``) removes ``.cache/`` first, so CI always executes every notebook.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import jupytext
+import mkdocs_jupyter.nbconvert2 as nbconvert2
+import mkdocs_jupyter.plugin as jupyter_plugin
+import nbformat
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import Files
+from nbclient import NotebookClient
+
+log = get_plugin_logger("notebook_exec")
+
+ROOT = Path(__file__).resolve().parents[1]
+def cache_dir() -> Path:
+    """Where executed notebooks are kept, one file per notebook and key.
+
+    ``.cache/notebooks`` in the repository, or ``PP_NOTEBOOK_CACHE`` (read at every build).
+    """
+    return Path(os.environ.get("PP_NOTEBOOK_CACHE", ROOT / ".cache" / "notebooks"))
+#: What every notebook's outputs depend on besides its own text.
+DEPENDENCIES = [
+    ROOT / "src",
+    ROOT / "requirements.lock",
+    ROOT / "pyproject.toml",
+    ROOT / "scripts" / "kernel_startup.py",
+]
+
+#: Executed notebooks of this build, by absolute source path.
+_executed: dict[str, nbformat.NotebookNode] = {}
+#: Execution keys of this build, by absolute source path.
+_keys: dict[str, str] = {}
+
+
+def dependency_digest(paths: list[Path] = DEPENDENCIES) -> str:
+    """SHA-256 over the files below ``paths`` (names and bytes), caches and bytecode excluded."""
+    hasher = hashlib.sha256(sys.version.encode())
+    for path in paths:
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in files:
+            if not file.is_file() or "__pycache__" in file.parts or file.suffix == ".pyc":
+                continue
+            if any(part.endswith(".egg-info") for part in file.parts):
+                continue
+            hasher.update(str(file.relative_to(ROOT)).encode())
+            hasher.update(file.read_bytes())
+    return hasher.hexdigest()
+
+
+def notebook_key(path: Path, dependencies: str) -> str:
+    """The cache key of one notebook: its text and the dependency digest."""
+    return hashlib.sha256(path.read_bytes() + dependencies.encode()).hexdigest()
+
+
+def _cached(path: Path, key: str) -> Path:
+    return cache_dir() / f"{path.stem}-{key[:20]}.ipynb"
+
+
+def execute(path: Path, timeout: int) -> nbformat.NotebookNode:
+    """Run a jupytext notebook top to bottom in a fresh kernel (cwd: the repository root)."""
+    nb = jupytext.read(path)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=False,
+        resources={"metadata": {"path": str(ROOT)}},
+    )
+    client.execute()
+    return nb
+
+
+def on_config(config: Any) -> Any:
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is None or not plugin.config.get("execute"):
+        return config
+    plugin.config["execute"] = False  # this hook executes; mkdocs-jupyter renders
+    _patch_mkdocs_jupyter()
+    return config
+
+
+def on_files(files: Files, config: Any) -> Files:
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is None or not getattr(_patch_mkdocs_jupyter, "done", False):
+        return files
+    _executed.clear()
+    _keys.clear()
+    pages = [Path(f.abs_src_path).resolve() for f in files if plugin.should_include(f)]
+    dependencies = dependency_digest()
+    todo = []
+    for path in pages:
+        key = notebook_key(path, dependencies)
+        _keys[str(path)] = key
+        cached = _cached(path, key)
+        if cached.is_file():
+            _executed[str(path)] = nbformat.read(cached, as_version=4)
+        else:
+            todo.append(path)
+    if todo:
+        workers = int(os.environ.get("PP_NOTEBOOK_WORKERS", os.cpu_count() or 1))
+        timeout = int(os.environ.get("PP_CELL_TIMEOUT", "600"))
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
+            futures = {path: pool.submit(execute, path, timeout) for path in todo}
+            for path, future in futures.items():
+                nb = future.result()  # re-raises a cell's error: the build fails
+                _executed[str(path)] = nb
+                cache_dir().mkdir(parents=True, exist_ok=True)
+                for stale in cache_dir().glob(f"{path.stem}-*.ipynb"):
+                    stale.unlink()
+                nbformat.write(nb, _cached(path, _keys[str(path)]))
+        log.info(
+            "executed %d notebook(s) in %.1f s with %d worker(s); %d from the cache",
+            len(todo),
+            time.perf_counter() - start,
+            min(workers, len(todo)),
+            len(pages) - len(todo),
+        )
+    else:
+        log.info("all %d notebook(s) from the cache", len(pages))
+    return files
+
+
+class _JupytextShim:
+    """What mkdocs-jupyter's converter calls as ``jupytext``: executed notebooks come first."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(jupytext, name)
+
+    @staticmethod
+    def read(path: Any, *args: Any, **kwargs: Any) -> Any:
+        executed = _executed.get(str(Path(path).resolve()))
+        if executed is not None:
+            return executed
+        return jupytext.read(path, *args, **kwargs)
+
+
+def _patch_mkdocs_jupyter() -> None:
+    if getattr(_patch_mkdocs_jupyter, "done", False):
+        return
+    nbconvert2.jupytext = _JupytextShim()  # type: ignore[assignment]
+    original: Callable[..., str] = jupyter_plugin._compute_cache_key
+
+    def key_with_dependencies(nb_path: Any, config: Any, exec_nb: Any) -> str:
+        base = original(nb_path, config, exec_nb)
+        return hashlib.sha256(
+            (base + _keys.get(str(Path(nb_path).resolve()), "")).encode()
+        ).hexdigest()
+
+    jupyter_plugin._compute_cache_key = key_with_dependencies
+    _patch_mkdocs_jupyter.done = True  # type: ignore[attr-defined]

@@ -1,0 +1,116 @@
+"""The notebook execution cache (scripts/notebook_exec.py) is never stale.
+
+A notebook is executed again when its text changes or when anything its outputs depend on
+changes (the package's source and data, the lock, the kernel start-up script); otherwise the
+executed copy is reused. Checked on the key functions and on real builds of the tiny fixture
+site with the project's own mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+pytestmark = pytest.mark.build
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TINY_NAV = [{"Home": "index.md"}, {"Tiny": "notebooks/tiny.py"}]
+
+
+def load_hook():
+    spec = importlib.util.spec_from_file_location(
+        "notebook_exec", ROOT / "scripts/notebook_exec.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_key_changes_with_the_notebook_text_and_with_any_dependency(tmp_path):
+    hook = load_hook()
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    (tmp_path / "lock.txt").write_text("numpy==2\n")
+    notebook = tmp_path / "nb.py"
+    notebook.write_text("# %%\nprint(1)\n")
+
+    def key() -> str:
+        hook.ROOT = tmp_path
+        deps = hook.dependency_digest([tmp_path / "pkg", tmp_path / "lock.txt"])
+        return hook.notebook_key(notebook, deps)
+
+    first = key()
+    assert key() == first  # deterministic
+    (tmp_path / "pkg" / "a.py").write_text("x = 2\n")
+    second = key()
+    assert second != first  # the package changed
+    (tmp_path / "pkg" / "b.csv").write_text("1,2\n")
+    third = key()
+    assert third != second  # a data file appeared
+    (tmp_path / "lock.txt").write_text("numpy==3\n")
+    fourth = key()
+    assert fourth != third  # the lock changed
+    notebook.write_text("# %%\nprint(2)\n")
+    assert key() != fourth  # the notebook changed
+    (tmp_path / "pkg" / "__pycache__").mkdir()
+    (tmp_path / "pkg" / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\0")
+    assert key() == key()  # bytecode is not a dependency
+
+
+def test_the_real_dependencies_include_the_package_source_and_the_lock():
+    hook = load_hook()
+    names = {path.relative_to(ROOT).as_posix() for path in hook.DEPENDENCIES}
+    assert {"src", "requirements.lock", "scripts/kernel_startup.py"} <= names
+
+
+def build_tiny(docs: Path, site: Path) -> None:
+    config = load_config(
+        config_file=str(ROOT / "mkdocs.yml"),
+        docs_dir=str(docs),
+        site_dir=str(site),
+        nav=TINY_NAV,
+        strict=True,
+    )
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+
+
+def test_a_second_build_reuses_the_executed_notebook_and_a_change_runs_it_again(
+    tmp_path, monkeypatch, caplog
+):
+    monkeypatch.setenv("PP_NOTEBOOK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("PYTHONSTARTUP", "")
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    docs = tmp_path / "docs"
+    shutil.copytree(FIXTURES / "tiny" / "docs", docs)
+    caplog.set_level(logging.INFO, logger="mkdocs.plugins.notebook_exec")
+
+    build_tiny(docs, tmp_path / "site1")
+    assert "executed 1 notebook(s)" in caplog.text
+    cached = list((tmp_path / "cache").glob("tiny-*.ipynb"))
+    assert len(cached) == 1
+
+    caplog.clear()
+    build_tiny(docs, tmp_path / "site2")
+    assert "all 1 notebook(s) from the cache" in caplog.text
+    page1 = (tmp_path / "site1" / "notebooks" / "tiny" / "index.html").read_text()
+    page2 = (tmp_path / "site2" / "notebooks" / "tiny" / "index.html").read_text()
+    assert page1 == page2
+
+    caplog.clear()
+    notebook = docs / "notebooks" / "tiny.py"
+    notebook.write_text(notebook.read_text() + "\n# %%\nprint('one more cell')\n")
+    build_tiny(docs, tmp_path / "site3")
+    assert "executed 1 notebook(s)" in caplog.text
+    assert "one more cell" in (tmp_path / "site3" / "notebooks" / "tiny" / "index.html").read_text()
+    assert len(list((tmp_path / "cache").glob("tiny-*.ipynb"))) == 1  # the stale copy is gone
