@@ -7,13 +7,13 @@ takes execution over:
 * ``on_config``: switch mkdocs-jupyter's own execution off (it then renders what this hook
   executed) and make its rendering cache key include this hook's key, so its cache can be on
   and is never stale.
-* ``on_files``: for every notebook page, the key is a SHA-256 of the notebook's text and of
-  everything its outputs depend on: the package's source and data (``src/``), the pinned
-  requirements, the kernel start-up script and the Python version. Notebooks without an
-  executed copy under that key in ``.cache/notebooks/`` are executed with nbclient, several at
-  once (one kernel each, ``PP_NOTEBOOK_WORKERS`` at a time, default the number of CPUs;
-  the cache folder is ``PP_NOTEBOOK_CACHE`` when set). A
-  raising cell fails the build with nbclient's ``CellExecutionError``; cell timeouts are
+* ``on_files``: for every notebook page, the key is a SHA-256 of the notebook's code cells and
+  of everything their outputs depend on: the package's source and data (``src/``), the pinned
+  requirements, the kernel start-up script and the Python version (an edit to a markdown cell
+  reuses the outputs). Notebooks without an executed copy under that key in
+  ``.cache/notebooks/`` (or ``PP_NOTEBOOK_CACHE``) are executed with nbclient, several at once
+  (one kernel each, ``PP_NOTEBOOK_WORKERS`` at a time, default the number of CPUs). A raising
+  cell fails the build with nbclient's ``CellExecutionError``; cell timeouts are
   ``PP_CELL_TIMEOUT`` seconds (default 600).
 
 A clean build (``make site``) removes ``.cache/`` first, so CI always executes every notebook.
@@ -41,12 +41,16 @@ from nbclient import NotebookClient
 log = get_plugin_logger("notebook_exec")
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
 def cache_dir() -> Path:
     """Where executed notebooks are kept, one file per notebook and key.
 
     ``.cache/notebooks`` in the repository, or ``PP_NOTEBOOK_CACHE`` (read at every build).
     """
     return Path(os.environ.get("PP_NOTEBOOK_CACHE", ROOT / ".cache" / "notebooks"))
+
+
 #: What every notebook's outputs depend on besides its own text.
 DEPENDENCIES = [
     ROOT / "src",
@@ -77,8 +81,34 @@ def dependency_digest(paths: list[Path] = DEPENDENCIES) -> str:
 
 
 def notebook_key(path: Path, dependencies: str) -> str:
-    """The cache key of one notebook: its text and the dependency digest."""
-    return hashlib.sha256(path.read_bytes() + dependencies.encode()).hexdigest()
+    """The cache key of one notebook: its code cells, in order, and the dependency digest.
+
+    Markdown cells do not change what the code computes, so an edit to the prose reuses the
+    executed outputs (see `with_outputs`): the edit loop of a writer costs no execution.
+    """
+    hasher = hashlib.sha256(dependencies.encode())
+    for cell in jupytext.read(path).cells:
+        if cell.cell_type == "code":
+            source = cell.source.encode()
+            hasher.update(len(source).to_bytes(8, "little") + source)
+    return hasher.hexdigest()
+
+
+def with_outputs(path: Path, executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook as it is now, with the outputs of its code cells from ``executed``.
+
+    ``executed`` was run from a notebook with the same code cells (the same key), so the code
+    cells pair up in order; markdown cells and cell metadata (tags) come from the current text.
+    """
+    nb = jupytext.read(path)
+    runs = [cell for cell in executed.cells if cell.cell_type == "code"]
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    if len(runs) != len(code):  # pragma: no cover - the key guarantees it
+        raise RuntimeError(f"{path}: the cached notebook does not match its code cells")
+    for cell, run in zip(code, runs, strict=True):
+        cell.outputs = run.outputs
+        cell.execution_count = run.execution_count
+    return nb
 
 
 def _cached(path: Path, key: str) -> Path:
@@ -122,7 +152,7 @@ def on_files(files: Files, config: Any) -> Files:
         _keys[str(path)] = key
         cached = _cached(path, key)
         if cached.is_file():
-            _executed[str(path)] = nbformat.read(cached, as_version=4)
+            _executed[str(path)] = with_outputs(path, nbformat.read(cached, as_version=4))
         else:
             todo.append(path)
     if todo:

@@ -3,6 +3,12 @@
 The browser tests run against ``site/`` (``make test`` builds it once, cleanly, just before).
 Run alone (``pytest tests/site``), the session builds ``site/`` itself when it is missing or
 older than its sources. ``PP_SITE_DIR`` points the tests at another built site.
+
+The browser tests load every page exactly once (``site_visits``): one visit per page records
+everything the tests assert on, and the tests are small checks over those records, each failing
+on its own. Interactions that need a live page (search, the palette toggle, the explorer's
+controls) happen in that same visit, after the page's own observations are taken; the explorer
+page stays open for test_explorer.py, which restores it to its loaded state before each test.
 """
 
 from __future__ import annotations
@@ -15,8 +21,9 @@ import re
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -191,3 +198,285 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": CHROMIUM_ARGS,
     }
 
+
+
+# --- One visit per page --------------------------------------------------------------------
+
+MATH_STATE_JS = """
+() => {
+  const drawn = (c) => {
+    const content = getComputedStyle(c, "::before").content;
+    return content && content !== "none" && content !== "normal" && content !== '""'
+      && c.getBoundingClientRect().width > 0;
+  };
+  // Characters MathJax emits with nothing to paint: spaces, function application, invisible
+  // times / separator / plus, zero-width space; and the extenders of stretchy delimiters
+  // (underbrace, long arrows), which have zero width by design.
+  const invisible = /^mjx-c(20|A0|2061|2062|2063|2064|200B)$/;
+  const visible = (c) => ![...c.classList].some((k) => invisible.test(k))
+    && c.parentElement.tagName !== "MJX-EXT";
+  const containers = [...document.querySelectorAll("mjx-container")];
+  const blank = [];
+  containers.forEach((m, i) => {
+    const chars = [...m.querySelectorAll("mjx-c")].filter(visible);
+    const ok = chars.filter(drawn).length;
+    // A formula is drawn when it has a width and every visible glyph is painted.
+    if (m.getBoundingClientRect().width < 1 || chars.length === 0 || ok < chars.length) {
+      const item = MathJax.startup.document.getMathItemsWithin(m)[0];
+      blank.push(`#${i}: ${item ? item.math : m.textContent} (${ok}/${chars.length} glyphs drawn)`);
+    }
+  });
+  // Math left as raw TeX: an arithmatex element MathJax did not replace, or delimiters still
+  // in the text of a notebook markdown cell.
+  const raw = [];
+  document.querySelectorAll(".arithmatex").forEach((a) => {
+    if (!a.querySelector("mjx-container")) raw.push(a.textContent.trim());
+  });
+  document.querySelectorAll(".jp-RenderedMarkdown").forEach((cell) => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT, {
+      acceptNode: (n) => n.parentElement.closest("mjx-container, code, pre")
+        ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+    });
+    let text = "";
+    while (walker.nextNode()) text += walker.currentNode.textContent;
+    const m = text.match(/\\$[^$]+\\$|\\\\\\(|\\\\\\[|\\\\frac/);
+    if (m) raw.push(m[0]);
+  });
+  return {count: containers.length, blank, raw};
+}
+"""
+
+IMAGES_JS = """
+async () => {
+  const imgs = [...document.querySelectorAll("img")];
+  for (const img of imgs) { img.loading = "eager"; }
+  await Promise.all(imgs.map((img) => img.decode().catch(() => null)));
+  return imgs.map((img) => ({
+    src: img.currentSrc.slice(0, 60), alt: img.getAttribute("alt"),
+    complete: img.complete, width: img.naturalWidth,
+  }));
+}
+"""
+
+OUTPUT_BLOCKS = (
+    '[data-mime-type="application/vnd.jupyter.stderr"],'
+    ' [data-mime-type="application/vnd.jupyter.error"], .jp-OutputArea-output.jp-mod-error'
+)
+SCHEME_JS = "() => document.body.getAttribute('data-md-color-scheme')"
+PALETTE_TOGGLE = "form[data-md-component='palette'] label:visible"
+EXPLORER_STATE_JS = "() => JSON.parse(JSON.stringify(window.ppExplorer.state))"
+EXPLORER_DRAWN = (
+    "els => els.map(e => [e.dataset.label, Number(e.dataset.alpha), Number(e.dataset.lambda)])"
+)
+
+
+@dataclass
+class PageVisit:
+    """What one load of one page showed. Interactions after the observations log to ``live``."""
+
+    page: SitePage
+    status: int | None = None
+    load_problem: str | None = None  # why the page did not load (then nothing else is observed)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    live: list[str] = field(default_factory=list)  # errors/requests after the observations
+    facts: dict[str, object] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)  # observation -> why it failed
+    tab: object = None  # the Playwright page, kept open for the explorer only
+    settled: bool = False  # observations done: later events go to ``live``
+
+    def record(self, kind: str, text: str) -> None:
+        """An error or request seen by the page: the visit's own, or ``live`` once settled."""
+        if self.settled:
+            self.live.append(f"{kind}: {text}")
+        else:
+            getattr(self, kind).append(text)
+
+    def fact(self, name: str):
+        """An observation of this visit; fails the calling test when it could not be made."""
+        if name not in self.facts:
+            why = self.load_problem or self.problems.get(name, "never collected")
+            pytest.fail(f"{self.page.id}: no {name!r} observation: {why}")
+        return self.facts[name]
+
+
+def palette_target(pages: list[SitePage]) -> SitePage:
+    """The page whose visit also toggles the palette (a notebook page: it has figures)."""
+    return next((p for p in pages if p.kind == "notebook"), pages[0])
+
+
+def search_target(pages: list[SitePage]) -> tuple[SitePage, str] | None:
+    """A page to search for from the home page, and the query: the longest word of its title."""
+    targets = [p for p in pages if p.path]
+    if not targets:
+        return None
+    target = next((p for p in targets if p.kind == "notebook"), targets[0])
+    title = re.search(r"<title>(.*?)</title>", target.file.read_text(encoding="utf-8")).group(1)
+    words = [w for w in re.findall(r"[A-Za-z]{4,}", title.split(" - ")[0])]
+    return target, max(words, key=len)
+
+
+def _observe(tab, visit: PageVisit, name: str, how) -> None:
+    try:
+        visit.facts[name] = how()
+    except Exception as exc:  # one failed observation fails only the tests that need it
+        visit.problems[name] = f"{type(exc).__name__}: {exc}"
+
+
+def _load(tab, visit: PageVisit, site_url: str) -> None:
+    origin = site_url.rstrip("/")
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(origin + "/") or url.split(":", 1)[0] in ("data", "blob", "about"):
+            r.continue_()
+        else:
+            visit.record("foreign_requests", url)
+            r.abort()
+
+    tab.route("**/*", route)
+    tab.on(
+        "console",
+        lambda m: visit.record("console_errors", f"{m.text} @ {m.location}")
+        if m.type == "error" else None,
+    )
+    tab.on("pageerror", lambda e: visit.record("page_errors", str(e)))
+    tab.on(
+        "requestfailed",
+        lambda r: None if not r.url.startswith(origin) else visit.record(
+            "failed_requests", f"{r.url}: {r.failure}"
+        ),
+    )
+    tab.on(
+        "response",
+        lambda r: visit.record("failed_requests", f"{r.url}: HTTP {r.status}")
+        if r.status >= 400 else None,
+    )
+    response = tab.goto(urljoin(site_url, visit.page.path), wait_until="load")
+    visit.status = response and response.status
+    if response is None or not response.ok:
+        raise RuntimeError(f"HTTP {visit.status}")
+    # MathJax typesets once at startup; wait for it (every page loads it).
+    tab.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    tab.evaluate("() => MathJax.startup.promise")
+    tab.wait_for_load_state("networkidle")
+
+
+def _downloads(tab) -> dict:
+    links = tab.eval_on_selector_all("a[download]", "els => els.map(e => e.href)")
+    fetched = {}
+    for href in set(links):
+        response = tab.request.get(href)
+        fetched[href] = (response.status, response.text())
+    return {"links": links, "fetched": fetched}
+
+
+def _explorer(tab) -> dict:
+    tab.wait_for_function("() => window.ppExplorer && window.ppExplorer.ready")
+    tab.evaluate("() => window.ppExplorer.ready")
+    tab.wait_for_function("() => window.ppExplorer.state !== null")
+    return {
+        "state": tab.evaluate(EXPLORER_STATE_JS),
+        "drawn": tab.eval_on_selector_all("#pp-main g.pp-group", EXPLORER_DRAWN),
+        "scheme": tab.evaluate(SCHEME_JS),
+    }
+
+
+def _palette(tab, visit: PageVisit) -> dict:
+    """Toggle to dark, read the figures' backgrounds, toggle back (the choice is stored)."""
+    start = len(visit.live)
+    toggle = tab.locator(PALETTE_TOGGLE).first
+    first = tab.evaluate(SCHEME_JS)
+    toggle.click()
+    second = tab.evaluate(SCHEME_JS)
+    if second != "slate":
+        toggle.click()
+    backgrounds = tab.eval_on_selector_all(
+        ".jp-OutputArea-output img, .md-typeset img",
+        "els => els.map(e => getComputedStyle(e).backgroundColor)",
+    )
+    for _ in range(2):  # back to the loaded scheme, so later visits load in it
+        if tab.evaluate(SCHEME_JS) == first:
+            break
+        toggle.click()
+    return {
+        "schemes": (first, second), "backgrounds": backgrounds,
+        "restored": tab.evaluate(SCHEME_JS) == first, "errors": visit.live[start:],
+    }
+
+
+def _search(tab, visit: PageVisit, target: SitePage, query: str) -> dict:
+    start = len(visit.live)
+    box = tab.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially(query, delay=20)
+    results = tab.locator(".md-search-result__item a")
+    results.first.wait_for(timeout=10_000)
+    return {
+        "target": target.path, "query": query,
+        "hrefs": results.evaluate_all("els => els.map(e => e.href)"),
+        "errors": visit.live[start:],
+    }
+
+
+def visit_page(context, site_url: str, page: SitePage, pages: list[SitePage]) -> PageVisit:
+    """Load ``page`` once and take every observation the browser tests assert on."""
+    visit = PageVisit(page)
+    tab = context.new_page()
+    try:
+        _load(tab, visit, site_url)
+    except Exception as exc:
+        visit.load_problem = f"{type(exc).__name__}: {exc}"
+        visit.settled = True
+        tab.close()
+        return visit
+    _observe(tab, visit, "math", lambda: tab.evaluate(MATH_STATE_JS))
+    _observe(tab, visit, "images", lambda: tab.evaluate(IMAGES_JS))
+    if page.kind == "notebook":
+        _observe(tab, visit, "output_blocks", lambda: tab.eval_on_selector_all(
+            OUTPUT_BLOCKS, "els => els.map(e => e.textContent.trim().slice(0, 300))"
+        ))
+        _observe(tab, visit, "output_images", lambda: tab.locator(
+            ".jp-OutputArea-output img"
+        ).count())
+        _observe(tab, visit, "downloads", lambda: _downloads(tab))
+    explorer = 'id="pp-explorer"' in page.file.read_text(encoding="utf-8")
+    if explorer:
+        _observe(tab, visit, "explorer", lambda: _explorer(tab))
+    visit.settled = True  # the page's own observations end here; interactions follow
+    if page == palette_target(pages):
+        _observe(tab, visit, "palette", lambda: _palette(tab, visit))
+    search = search_target(pages)
+    if page.path == "" and search:
+        _observe(tab, visit, "search", lambda: _search(tab, visit, *search))
+    if explorer:
+        visit.tab = tab  # test_explorer.py drives this same load
+    else:
+        tab.close()
+    return visit
+
+
+@pytest.fixture(scope="session")
+def site_context(browser, browser_context_args):
+    """One browser context for the whole session (pages share its HTTP cache)."""
+    context = browser.new_context(**browser_context_args)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def site_visits(site_context, site_url, all_pages) -> dict[str, PageVisit]:
+    """Every page of the site, loaded once, keyed by its path."""
+    return {p.path: visit_page(site_context, site_url, p, all_pages) for p in all_pages}
+
+
+@pytest.fixture(scope="session")
+def palette_page(all_pages) -> SitePage:
+    return palette_target(all_pages)
+
+
+@pytest.fixture(scope="session")
+def search_plan(all_pages) -> tuple[SitePage, str] | None:
+    return search_target(all_pages)

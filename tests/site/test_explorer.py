@@ -6,6 +6,9 @@ partially pooled intercept as the sigma_alpha slider moves, and exposes them as
 way a reader does and compare what the browser computed with ``partial_pooling`` in Python
 (``shrinkage_factor``, ``pooled_mean``, ``group_intercepts``, ``icc``), fitted here from the raw
 data, not read back from the page's JSON.
+
+The page is loaded once for the whole session (``site_visits`` in conftest.py): each test
+starts from the state observed right after that load, restored through the page's controls.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ pytestmark = [
 ]
 
 PATH = "explorer/"
+SCHEME = "() => document.body.getAttribute('data-md-color-scheme')"
+PALETTE = "form[data-md-component='palette'] label:visible"
 RTOL = 1e-9
 DATASETS = {
     "radon": lambda: (datasets.radon(), ("log_radon", "county", "floor")),
@@ -54,23 +59,55 @@ def models() -> dict[str, Model]:
 
 
 @pytest.fixture
-def explorer_page(page, site_url):
-    """The explorer page, loaded and drawn; records console and script errors."""
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    response = page.goto(urljoin(site_url, PATH), wait_until="load")
-    assert response is not None and response.ok, f"{PATH}: HTTP {response and response.status}"
-    page.wait_for_function("() => window.ppExplorer && window.ppExplorer.ready")
-    page.evaluate("() => window.ppExplorer.ready")
-    page.wait_for_function("() => window.ppExplorer.state !== null")
-    page.errors = errors
+def explorer_visit(site_visits):
+    """The session's one load of the explorer page (conftest.site_visits), drawn and observed."""
+    visit = site_visits[PATH]
+    assert visit.load_problem is None, f"{PATH}: {visit.load_problem}"
+    visit.fact("explorer")
+    return visit
+
+
+@pytest.fixture
+def explorer_page(explorer_visit):
+    """The explorer page as loaded: the session's one load, put back in its loaded state.
+
+    The page is not reloaded for each test: the data set, the slider, the highlight and the
+    palette are set back through the page's own controls, and the test fails at setup unless the
+    state is then exactly the one observed right after the load. Records console and script
+    errors, at load and during the test.
+    """
+    page, loaded = explorer_visit.tab, explorer_visit.fact("explorer")
+    if state(page)["dataset"] != loaded["state"]["dataset"]:
+        page.select_option("#pp-dataset", loaded["state"]["dataset"])
+        page.wait_for_function(
+            "(key) => window.ppExplorer.state.dataset === key", arg=loaded["state"]["dataset"]
+        )
+    page.locator("#pp-reset").click()
+    page.select_option("#pp-highlight", "")
+    for _ in range(2):
+        if page.evaluate(SCHEME) == loaded["scheme"]:
+            break
+        page.locator(PALETTE).first.click()
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    assert state(page) == loaded["state"], "the explorer did not return to its loaded state"
+    assert page.evaluate(SCHEME) == loaded["scheme"]
+    start = len(explorer_visit.live)
     yield page
-    assert not errors, f"console or script errors on the explorer page: {errors}"
+    errors = (
+        explorer_visit.console_errors + explorer_visit.page_errors + explorer_visit.live[start:]
+    )
+    assert not errors, f"console/script errors or failed requests on the explorer page: {errors}"
 
 
 def state(page) -> dict:
     return page.evaluate("() => JSON.parse(JSON.stringify(window.ppExplorer.state))")
+
+
+def drawn(page) -> list:
+    return page.eval_on_selector_all(
+        "#pp-main g.pp-group",
+        "els => els.map(e => [e.dataset.label, Number(e.dataset.alpha), Number(e.dataset.lambda)])",
+    )
 
 
 def set_slider(page, log_ratio: float) -> None:
@@ -80,8 +117,9 @@ def set_slider(page, log_ratio: float) -> None:
     slider.dispatch_event("input")
 
 
-def assert_matches_package(page, model: Model, sigma_alpha: float) -> None:
-    s = state(page)
+def assert_matches_package(page, model: Model, sigma_alpha: float, seen=None) -> None:
+    """The page's numbers (or ``seen``: a recorded state and drawn points) match the package."""
+    s, points = seen or (state(page), drawn(page))
     want = model.at(sigma_alpha)
     labels = s["labels"]
     assert sorted(labels) == sorted(model.fit.n.index)
@@ -97,19 +135,17 @@ def assert_matches_package(page, model: Model, sigma_alpha: float) -> None:
             lam, pp.shrinkage_factor(float(n), sigma_alpha, model.fit.sigma_y), rtol=RTOL
         )
     # The drawn points carry the same numbers.
-    drawn = page.eval_on_selector_all(
-        "#pp-main g.pp-group",
-        "els => els.map(e => [e.dataset.label, Number(e.dataset.alpha), Number(e.dataset.lambda)])",
-    )
-    frame = pd.DataFrame(drawn, columns=["label", "alpha", "lambda"]).set_index("label")
+    frame = pd.DataFrame(points, columns=["label", "alpha", "lambda"]).set_index("label")
     assert len(frame) == len(labels)
     np.testing.assert_allclose(frame["alpha"], want["alpha"].loc[frame.index], rtol=RTOL)
     np.testing.assert_allclose(frame["lambda"], want["lambda"].loc[frame.index], rtol=RTOL)
 
 
-def test_explorer_starts_at_the_reml_fit(explorer_page, models):
+def test_explorer_starts_at_the_reml_fit(explorer_visit, models):
+    """What the page showed right after it loaded, before any test touched its controls."""
     model = models["radon"]
-    s = state(explorer_page)
+    loaded = explorer_visit.fact("explorer")
+    s = loaded["state"]
     assert s["dataset"] == "radon" and s["log_ratio"] == 0
     assert s["sigma_alpha"] == model.fit.sigma_alpha
     # At the REML sigma_alpha the GLS mean at the REML beta is the fit's mu, and the
@@ -117,7 +153,9 @@ def test_explorer_starts_at_the_reml_fit(explorer_page, models):
     np.testing.assert_allclose(s["mu"], model.fit.mu, rtol=RTOL)
     np.testing.assert_allclose(s["alpha"], model.fit.alpha.loc[s["labels"]], rtol=RTOL)
     np.testing.assert_allclose(s["lambda"], model.fit.shrinkage.loc[s["labels"]], rtol=RTOL)
-    assert_matches_package(explorer_page, model, model.fit.sigma_alpha)
+    assert_matches_package(None, model, model.fit.sigma_alpha, (s, loaded["drawn"]))
+    errors = explorer_visit.console_errors + explorer_visit.page_errors
+    assert not errors, f"console or script errors on the explorer page: {errors}"
 
 
 @pytest.mark.parametrize("log_ratio", [-3.0, -1.37, -0.25, 0.5, 1.0])
@@ -249,19 +287,20 @@ CONTRAST_JS = """
 
 
 def test_figures_are_legible_in_light_and_dark_palettes(explorer_page):
-    scheme = "() => document.body.getAttribute('data-md-color-scheme')"
+    scheme = SCHEME
     seen = {}
     for _ in range(2):
         seen[explorer_page.evaluate(scheme)] = explorer_page.evaluate(CONTRAST_JS)
-        explorer_page.locator("form[data-md-component='palette'] label:visible").first.click()
+        explorer_page.locator(PALETTE).first.click()
     assert set(seen) == {"default", "slate"}
     for name, ratios in seen.items():
         assert ratios["label"] >= 4.5, (name, ratios)
         assert ratios["partial"] >= 3 and ratios["none"] >= 3, (name, ratios)
 
 
-def test_data_files_are_the_package_payloads(page, site_url):
+def test_data_files_are_the_package_payloads(site_context, site_url):
     for key, payload in explorer.site_payloads().items():
-        response = page.request.get(urljoin(site_url, f"assets/generated/explorer-{key}.json"))
+        url = urljoin(site_url, f"assets/generated/explorer-{key}.json")
+        response = site_context.request.get(url)
         assert response.status == 200, f"explorer-{key}.json: HTTP {response.status}"
         assert json.loads(response.text()) == payload

@@ -58,7 +58,10 @@ def test_key_changes_with_the_notebook_text_and_with_any_dependency(tmp_path):
     fourth = key()
     assert fourth != third  # the lock changed
     notebook.write_text("# %%\nprint(2)\n")
-    assert key() != fourth  # the notebook changed
+    fifth = key()
+    assert fifth != fourth  # the notebook's code changed
+    notebook.write_text("# %% [markdown]\n# Some prose.\n\n# %%\nprint(2)\n")
+    assert key() == fifth  # prose does not change what the code computes
     (tmp_path / "pkg" / "__pycache__").mkdir()
     (tmp_path / "pkg" / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\0")
     assert key() == key()  # bytecode is not a dependency
@@ -109,6 +112,14 @@ def test_a_second_build_reuses_the_executed_notebook_and_a_change_runs_it_again(
 
     caplog.clear()
     notebook = docs / "notebooks" / "tiny.py"
+    notebook.write_text(notebook.read_text() + "\n# %% [markdown]\n# A new closing remark.\n")
+    build_tiny(docs, tmp_path / "site2b")
+    assert "all 1 notebook(s) from the cache" in caplog.text  # prose only: no execution
+    page = (tmp_path / "site2b" / "notebooks" / "tiny" / "index.html").read_text()
+    assert "A new closing remark." in page
+    assert page.count('class="jp-OutputArea-output') == page1.count('class="jp-OutputArea-output')
+
+    caplog.clear()
     notebook.write_text(notebook.read_text() + "\n# %%\nprint('one more cell')\n")
     build_tiny(docs, tmp_path / "site3")
     assert "executed 1 notebook(s)" in caplog.text
