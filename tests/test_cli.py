@@ -4,7 +4,9 @@ The estimates the CLI writes are compared with `fit_random_intercept` called dir
 partial-pooling intercepts must be equal to the last bit, since the CSV stores floats in
 round-trip form) and with independent computations: statsmodels' MixedLM fitted tightly and
 statsmodels' OLS through `partial_pooling.crosscheck`, and a dummy-variable least-squares fit
-in numpy for no pooling. Bad input must give exit status 2 and one line on stderr naming the
+in numpy for no pooling. With ``--random-slopes`` the written coefficients must equal
+`fit_random_slopes` called directly, to the last bit, and reproduce lme4's published sleepstudy
+fit. Bad input must give exit status 2 and one line on stderr naming the
 file or column, never a traceback.
 """
 
@@ -347,6 +349,202 @@ def test_covariates_given_in_one_or_several_flags_are_the_same_model(radon_csv, 
     assert main([*base, "--x", "floor", "--x", "uranium", "--out", str(two)]) == 0
     pd.testing.assert_frame_equal(read_estimates(one), read_estimates(two))
     assert "log_radon ~ 1 + floor + uranium + (1 | county)" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------------------
+# Random slopes: --random-slopes COL ...
+
+SLEEP = ["--y", "Reaction", "--group", "Subject"]
+
+
+def growth_curves(seed: int = 20240611) -> pd.DataFrame:
+    """Simulated data with a random intercept and two correlated random slopes (x1, x2)."""
+    rng = np.random.default_rng(seed)
+    J, n = 30, 12
+    group = np.repeat([f"g{j:02d}" for j in range(J)], n)
+    x1 = rng.normal(size=J * n)
+    x2 = rng.uniform(0, 4, size=J * n)
+    cov = [[4.0, 0.6, -0.3], [0.6, 1.0, 0.1], [-0.3, 0.1, 0.25]]
+    a = rng.multivariate_normal(np.zeros(3), cov, size=J)
+    codes = np.repeat(np.arange(J), n)
+    y = (10 + a[codes, 0]) + (2 + a[codes, 1]) * x1 + (-1 + a[codes, 2]) * x2
+    y += rng.normal(scale=1.5, size=J * n)
+    return pd.DataFrame({"y": y, "g": group, "x1": x1, "x2": x2, "note": "unused"})
+
+
+def run_slopes(tmp_path: Path, data: pd.DataFrame, argv: list[str], *extra: str) -> pd.DataFrame:
+    path = tmp_path / "data.csv"
+    data.to_csv(path, index=False)
+    out = tmp_path / "slopes.csv"
+    assert main(["fit", str(path), *argv, "--out", str(out), "--force", *extra]) == 0
+    return read_estimates(out)
+
+
+def slopes_columns(names: list[str]) -> list[str]:
+    return [
+        "n_j",
+        "intercept_j",
+        *(f"slope_{c}_j" for c in names),
+        "a0_j",
+        *(f"a_{c}_j" for c in names),
+    ]
+
+
+@pytest.mark.parametrize("method", ["REML", "ML"])
+@pytest.mark.parametrize(
+    ("load", "argv", "names"),
+    [
+        (datasets.sleepstudy, SLEEP, ["Days"]),
+        (growth_curves, ["--y", "y", "--group", "g"], ["x1", "x2"]),
+    ],
+    ids=["one_slope", "two_slopes"],
+)
+def test_random_slopes_columns_equal_fit_random_slopes_exactly(tmp_path, load, argv, names, method):
+    data = load()
+    est = run_slopes(tmp_path, data, [*argv, "--random-slopes", *names, "--method", method])
+    direct = pp.fit_random_slopes(data, argv[1], argv[3], names, method=method)
+    assert list(est.columns) == slopes_columns(names)
+    assert list(est.index) == [str(label) for label in direct.coef.index]
+    np.testing.assert_array_equal(est["n_j"], direct.n)
+    np.testing.assert_array_equal(est["intercept_j"], direct.coef["Intercept"])
+    np.testing.assert_array_equal(est["a0_j"], direct.ranef["Intercept"])
+    for name in names:
+        np.testing.assert_array_equal(est[f"slope_{name}_j"], direct.coef[name])
+        np.testing.assert_array_equal(est[f"a_{name}_j"], direct.ranef[name])
+
+
+def test_random_slopes_reproduce_lme4_on_sleepstudy(tmp_path, capsys):
+    """lme4: lmer(Reaction ~ Days + (Days | Subject), sleepstudy), REML (Bates et al. 2015)."""
+    capsys.readouterr()
+    est = run_slopes(tmp_path, datasets.sleepstudy(), [*SLEEP, "--random-slopes", "Days"])
+    printed = capsys.readouterr().out
+    assert "Random intercept and slope model fit by REML" in printed
+    assert "REML log-likelihood: -871.8141" in printed
+    random, fixed = printed.split("Random effects:")[1].split("Fixed effects:")
+
+    def number_after(block: str, name: str) -> float:
+        words = next(line.split() for line in block.splitlines() if name in line.split())
+        return float(words[words.index(name) + 1])
+
+    tol = 6e-4  # printed to 4 decimals, published to 3: within 5e-4 + 5e-5
+    assert abs(number_after(fixed, "Intercept") - 251.405) < tol
+    assert abs(number_after(fixed, "Days") - 10.467) < tol
+    assert abs(number_after(random, "Intercept") - 24.741) < tol
+    assert abs(number_after(random, "Days") - 5.922) < tol
+    assert abs(number_after(random, "Residual") - 25.592) < tol
+    # the written coefficients are the fixed effects plus the conditional modes
+    np.testing.assert_allclose(est["intercept_j"] - est["a0_j"], 251.405, atol=tol)
+    np.testing.assert_allclose(est["slope_Days_j"] - est["a_Days_j"], 10.467, atol=tol)
+
+
+def test_random_slopes_compare_adds_each_groups_own_line_and_the_pooled_line(tmp_path):
+    data = growth_curves()
+    data.loc[data["g"] == "g03", "x2"] = 2.0  # x2 constant in g03: its own slopes undefined
+    est = run_slopes(
+        tmp_path, data, ["--y", "y", "--group", "g", "--random-slopes", "x1", "x2"], "--compare"
+    )
+    assert list(est.columns[-6:]) == [
+        "intercept_none_j",
+        "slope_x1_none_j",
+        "slope_x2_none_j",
+        "intercept_complete_j",
+        "slope_x1_complete_j",
+        "slope_x2_complete_j",
+    ]
+    # no pooling: least squares in each group alone, by numpy's lstsq
+    for label, rows in data.groupby("g"):
+        design = np.column_stack([np.ones(len(rows)), rows[["x1", "x2"]].to_numpy()])
+        got = est.loc[label, ["intercept_none_j", "slope_x1_none_j", "slope_x2_none_j"]]
+        if label == "g03":
+            assert got.isna().all()
+            continue
+        coef, *_ = np.linalg.lstsq(design, rows["y"].to_numpy(), rcond=None)
+        np.testing.assert_allclose(got.to_numpy(float), coef, rtol=1e-9, atol=1e-12)
+    # complete pooling: statsmodels OLS, ignoring the groups
+    ols = crosscheck.statsmodels_ols(data, "y", ["x1", "x2"])
+    np.testing.assert_allclose(est["intercept_complete_j"], ols.params["Intercept"], rtol=1e-9)
+    np.testing.assert_allclose(est["slope_x1_complete_j"], ols.params["x1"], rtol=1e-9)
+    np.testing.assert_allclose(est["slope_x2_complete_j"], ols.params["x2"], rtol=1e-9)
+
+
+def test_random_slopes_compare_with_one_slope_agrees_with_group_ols(tmp_path):
+    data = datasets.sleepstudy()
+    est = run_slopes(tmp_path, data, [*SLEEP, "--random-slopes", "Days"], "--compare")
+    lines = pp.group_ols(data, "Reaction", "Subject", "Days").rename(index=str)
+    np.testing.assert_allclose(est["intercept_none_j"], lines["Intercept"], rtol=1e-12)
+    np.testing.assert_allclose(est["slope_Days_none_j"], lines["Days"], rtol=1e-12)
+
+
+def test_x_naming_the_random_slope_columns_is_the_same_model(tmp_path):
+    data = growth_curves()
+    argv = ["--y", "y", "--group", "g", "--random-slopes", "x1", "x2"]
+    without = run_slopes(tmp_path, data, argv)
+    with_x = run_slopes(tmp_path, data, [*argv, "--x", "x2", "x1"])
+    pd.testing.assert_frame_equal(without, with_x)
+
+
+def test_random_slopes_to_standard_output_put_the_summary_on_stderr(tmp_path, capsys):
+    path = export("sleepstudy", tmp_path)
+    capsys.readouterr()
+    assert main(["fit", str(path), *SLEEP, "--random-slopes", "Days", "--out", "-"]) == 0
+    captured = capsys.readouterr()
+    est = pd.read_csv(io.StringIO(captured.out), dtype={"group": str}).set_index("group")
+    assert list(est.columns) == slopes_columns(["Days"])
+    assert "Random intercept and slope model fit by REML" in captured.err
+    assert "Wrote 18 groups" in captured.err
+
+
+def test_fit_help_mentions_random_slopes(capsys):
+    assert main(["fit", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "--random-slopes COL [COL ...]" in text
+    assert "slope_COL_j" in text
+
+
+def test_unknown_random_slope_column_is_named(radon_csv, capsys):
+    argv = ["fit", str(radon_csv), "--y", "log_radon", "--group", "county"]
+    err = bad(capsys, [*argv, "--random-slopes", "flor"])
+    assert "no column 'flor' (--random-slopes)" in err and "did you mean 'floor'" in err
+
+
+def test_group_level_random_slope_is_refused_with_its_name(radon_csv, capsys):
+    argv = ["fit", str(radon_csv), "--y", "log_radon", "--group", "county"]
+    out = radon_csv.parent / "e.csv"
+    err = bad(capsys, [*argv, "--random-slopes", "uranium", "--out", str(out)])
+    assert "'uranium'" in err and "group-level" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("x", [["uranium"], ["floor", "uranium"]])
+def test_random_slopes_with_a_different_x_is_refused_before_reading(radon_csv, capsys, x):
+    argv = ["fit", str(radon_csv), "--y", "log_radon", "--group", "county"]
+    out = radon_csv.parent / "e.csv"
+    err = bad(capsys, [*argv, "--x", *x, "--random-slopes", "floor", "--out", str(out)])
+    assert "--x" in err and "--random-slopes" in err and "drop --x" in err
+    assert not out.exists()
+
+
+def test_a_random_slope_named_intercept_is_refused(tmp_path, capsys):
+    data = datasets.sleepstudy().rename(columns={"Days": "Intercept"})
+    path = tmp_path / "data.csv"
+    data.to_csv(path, index=False)
+    err = bad(capsys, ["fit", str(path), *SLEEP, "--random-slopes", "Intercept"])
+    assert "'Intercept'" in err and "rename" in err
+
+
+def test_random_slope_columns_are_read_as_numeric_columns(tmp_path, capsys):
+    text = "y,g,x\n1.0,a,1\n2.0,a,2\n3.0,b,1\n4.0,b,oops\n5.0,c,1\n"
+    status, err, _ = fit_text(
+        tmp_path, capsys, text, "--y", "y", "--group", "g", "--random-slopes", "x"
+    )
+    assert status == 2
+    assert "covariate column 'x' must be numeric, but line 5 has 'oops'" in err
+    text = "y,g,x\n1.0,a,1\n2.0,a,2\n3.0,b,1\n4.0,b,NA\n5.0,c,1\n"
+    status, err, _ = fit_text(
+        tmp_path, capsys, text, "--y", "y", "--group", "g", "--random-slopes", "x"
+    )
+    assert status == 2
+    assert "covariate column 'x' has 1 missing value(s), first at line(s) [5]" in err
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,16 +2,20 @@
 
 Two commands (run ``partial-pooling --help``, or ``python -m partial_pooling --help``)::
 
-    partial-pooling fit DATA.csv --y COL --group COL [--x COL ...] [--method REML|ML]
-                        [--out estimates.csv] [--force] [--compare]
+    partial-pooling fit DATA.csv --y COL --group COL [--x COL ... | --random-slopes COL ...]
+                        [--method REML|ML] [--out estimates.csv] [--force] [--compare]
     partial-pooling datasets NAME [--out FILE.csv] [--force]
 
 ``fit`` reads one row per observation, fits the random-intercept model with
 `partial_pooling.fit_random_intercept`, prints its summary and writes one row per group $j$
-(see `estimates_table` for the columns). ``datasets`` writes one of the bundled data sets to a
-CSV file, so there is something to try ``fit`` on at once. ``-`` as ``DATA.csv`` reads standard
-input; ``--out -`` writes the table to standard output (the summary then goes to standard
-error).
+(see `estimates_table` for the columns). With ``--random-slopes COL ...`` it fits a random
+intercept and correlated random slopes of those covariates instead
+(`partial_pooling.fit_random_slopes`), writing each group's partially pooled intercept and
+slopes and their conditional modes: the fixed slopes are then exactly the random-slope
+columns, so an ``--x`` naming other columns is an error. ``datasets`` writes one of the
+bundled data sets to a CSV file, so there is something to try ``fit`` on at once. ``-`` as
+``DATA.csv`` reads standard input; ``--out -`` writes the table to standard output (the
+summary then goes to standard error).
 
 The command line never destroys data:
 
@@ -61,7 +65,8 @@ import pandas as pd
 
 from . import __version__, datasets
 from .estimation import PoolingFit, complete_pooling, fit_random_intercept, no_pooling
-from .grouped import group_data
+from .grouped import ColumnName, group_data
+from .random_slopes import RandomSlopesFit, fit_random_slopes
 
 __all__ = ["DATASETS", "estimates_table", "main", "read_data"]
 
@@ -153,8 +158,9 @@ def _parser() -> argparse.ArgumentParser:
         prog=PROG,
         description=(
             "Partial pooling on your own data: fit the random-intercept model "
-            "y_ij = mu + x_ij'beta + a_j + e_ij by REML or ML and write the partially pooled "
-            "intercept of every group."
+            "y_ij = mu + x_ij'beta + a_j + e_ij (or, with --random-slopes, random intercepts "
+            "and slopes) by REML or ML and write the partially pooled intercept (and slopes) "
+            "of every group."
         ),
         epilog=(
             "Exit status: 0 on success, 2 on bad input (one line on standard error), 130 after "
@@ -169,12 +175,24 @@ def _parser() -> argparse.ArgumentParser:
 
     fit = commands.add_parser(
         "fit",
-        help="fit the random-intercept model to a CSV file (one row per observation)",
+        help=(
+            "fit the random-intercept (or random-slopes) model to a CSV file (one row per "
+            "observation)"
+        ),
         description=(
             "Fit y_ij = mu + x_ij'beta + a_j + e_ij, a_j ~ N(0, sigma_alpha^2), to a CSV file "
-            "with one row per observation; print the fit and write one row per group."
+            "with one row per observation; print the fit and write one row per group. With "
+            "--random-slopes x1 x2 ..., fit y_ij = (mu_0 + a_0j) + sum_k (mu_k + a_kj) x_kij + "
+            "e_ij, (a_0j, a_1j, ...) ~ N(0, Sigma), instead."
         ),
         epilog=(
+            "With --random-slopes the fixed slopes are exactly the random-slope columns: --x "
+            "may be left out, and an --x naming other columns is an error. Each row of the "
+            "output then holds the group's partially pooled intercept_j and slope_COL_j "
+            "(mu + a_j) and the conditional modes a0_j and a_COL_j; --compare adds each "
+            "group's own least-squares line (intercept_none_j, slope_COL_none_j: NaN where "
+            "the group cannot determine it) and the one line of all the data "
+            "(intercept_complete_j, slope_COL_complete_j). "
             "Only the named columns are read. Group labels are text: only an empty cell is a "
             "missing label (NA, None, null are labels). In numeric columns an empty cell, NA, "
             "nan, null, ... are missing values, which are reported, not dropped. Rows are "
@@ -197,6 +215,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="COL",
         help="covariate column(s) with common slopes beta (numeric); --x a b or --x a --x b",
     )
+    fit.add_argument(
+        "--random-slopes",
+        nargs="+",
+        action="extend",
+        default=None,
+        metavar="COL",
+        help=(
+            "covariate column(s) whose slopes vary by group (numeric), with a random "
+            "intercept; they are also the fixed slopes, so --x is not needed (an --x naming "
+            "other columns is an error)"
+        ),
+    )
     fit.add_argument("--method", choices=["REML", "ML"], default="REML", help="default: REML")
     fit.add_argument(
         "--out",
@@ -215,7 +245,10 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--compare",
         action="store_true",
-        help="also write the no-pooling and complete-pooling intercepts",
+        help=(
+            "also write the no-pooling and complete-pooling intercepts (with "
+            "--random-slopes: intercepts and slopes)"
+        ),
     )
 
     export = commands.add_parser(
@@ -522,6 +555,7 @@ class _Columns:
     group: str
     x: tuple[str, ...]
     positions: dict[str, int] = field(default_factory=dict)
+    x_flag: str = "--x"  # the option that named the covariates (in messages)
 
     @property
     def numeric(self) -> list[tuple[str, str]]:
@@ -534,7 +568,8 @@ def _locate(names: list[str], columns: _Columns, source: str) -> dict[str, int]:
     where: dict[str, list[int]] = {}
     for k, name in enumerate(names):
         where.setdefault(name, []).append(k)
-    flags = [(columns.y, "--y"), (columns.group, "--group")] + [(n, "--x") for n in columns.x]
+    flags = [(columns.y, "--y"), (columns.group, "--group")]
+    flags += [(name, columns.x_flag) for name in columns.x]
     positions = {}
     for name, flag in flags:
         found = where.get(name)
@@ -902,6 +937,126 @@ def estimates_table(
     return table.reset_index()
 
 
+def _random_slopes_table(
+    fit: RandomSlopesFit,
+    *,
+    compare: bool = False,
+    data: pd.DataFrame | None = None,
+    y: ColumnName | None = None,
+) -> pd.DataFrame:
+    """One row per group $j$: its partially pooled intercept and slopes, in the site's notation.
+
+    Parameters
+    ----------
+    fit : RandomSlopesFit
+        A random-slopes fit (`partial_pooling.fit_random_slopes`).
+    compare : bool
+        Also add each group's own least-squares line and the line of all the data (needs
+        ``data``).
+    data : pandas.DataFrame, optional
+        The data ``fit`` was fitted to; required when ``compare`` is true.
+    y : str, optional
+        Its response column; required when ``compare`` is true.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``group`` (the label), ``n_j``, ``intercept_j`` ($\\hat\\mu_0 + \\hat a_{0j}$),
+        ``slope_<COL>_j`` ($\\hat\\mu_k + \\hat a_{kj}$) for each random-slope covariate
+        ``COL`` (lme4's ``coef``), ``a0_j`` and ``a_<COL>_j`` (the conditional modes
+        $\\hat a_{0j}$, $\\hat a_{kj}$, lme4's ``ranef``); with ``compare``, also
+        ``intercept_none_j`` and ``slope_<COL>_none_j`` (no pooling: least squares within
+        the group alone, NaN where the group's covariates do not determine its slopes) and
+        ``intercept_complete_j`` and ``slope_<COL>_complete_j`` (complete pooling: one
+        least-squares line for all the data, `partial_pooling.complete_pooling`).
+
+    Raises
+    ------
+    ValueError
+        If two of these column names coincide (covariates named ``x`` and ``x_none``, say).
+    """
+    names = [str(name) for name in fit.x_names]
+    coef, ranef = fit.coef.to_numpy(), fit.ranef.to_numpy()
+    columns: list[tuple[str, np.ndarray]] = [("n_j", fit.n.to_numpy())]
+    columns.append(("intercept_j", coef[:, 0]))
+    columns += [(f"slope_{name}_j", coef[:, k + 1]) for k, name in enumerate(names)]
+    columns.append(("a0_j", ranef[:, 0]))
+    columns += [(f"a_{name}_j", ranef[:, k + 1]) for k, name in enumerate(names)]
+    if compare:
+        if data is None or y is None:
+            raise ValueError("_random_slopes_table(compare=True) needs the data and y")
+        x = list(fit.x_names)
+        none = _group_least_squares(data, y, fit.group_name, x).reindex(fit.coef.index)
+        complete = complete_pooling(data, y, fit.group_name, x)
+        lines = none.to_numpy()
+        columns.append(("intercept_none_j", lines[:, 0]))
+        columns += [(f"slope_{name}_none_j", lines[:, k + 1]) for k, name in enumerate(names)]
+        ones = np.ones(len(fit.n))
+        columns.append(("intercept_complete_j", ones * complete.mu))
+        columns += [
+            (f"slope_{name}_complete_j", ones * float(complete.beta.iloc[k]))
+            for k, name in enumerate(names)
+        ]
+    labels = [label for label, _ in columns]
+    twice = sorted({label for label in labels if labels.count(label) > 1})
+    if twice:
+        raise ValueError(
+            f"the output would have two columns named {twice[0]!r}: rename a covariate"
+        )
+    table = pd.DataFrame(dict(columns), index=fit.coef.index)
+    table.index.name = "group"
+    return table.reset_index()
+
+
+def _group_least_squares(
+    data: pd.DataFrame, y: ColumnName, group: ColumnName, x: Sequence[ColumnName]
+) -> pd.DataFrame:
+    """No pooling for intercepts and slopes: a least-squares fit within every group alone.
+
+    The several-covariate version of `partial_pooling.group_ols` (equal to it for one
+    covariate): in each group $j$, $\\hat b_j = S_j^{-1}s_j$ from the within-group
+    cross-products $S_j = \\sum_i (x_{ij} - \\bar x_j)(x_{ij} - \\bar x_j)'$ and
+    $s_j = \\sum_i (x_{ij} - \\bar x_j)(y_{ij} - \\bar y_j)$ of the standardized data, and the
+    intercept $\\bar y_j - \\bar x_j'\\hat b_j$, mapped back to the data's units.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group, columns ``"Intercept"`` and the covariates; NaN for a group whose
+        slopes are not determined: a covariate that does not vary in it (checked exactly),
+        or covariates collinear within it (the smallest eigenvalue of the correlation
+        matrix of $S_j$ below 1e-10), as when $n_j \\le$ the number of covariates.
+    """
+    g = group_data(data, y, group, list(x))
+    sc, p = g.scaling, g.p
+    xbar, ybar = g.group_means(g.xs), g.group_means(g.ys)
+    xc = g.xs - xbar[g.codes]
+    yc = g.ys - ybar[g.codes]
+    S = np.empty((g.J, p, p))
+    for a in range(p):
+        for b in range(a, p):
+            S[:, a, b] = S[:, b, a] = g.group_sums(xc[:, a] * xc[:, b])
+    s = g.group_sums(xc * yc[:, None])
+    ok = np.ones(g.J, dtype=bool)
+    for k in range(p):  # the covariate varies in the group: exact, so the same in any units
+        lo = np.full(g.J, np.inf)
+        hi = np.full(g.J, -np.inf)
+        np.minimum.at(lo, g.codes, g.x[:, k])
+        np.maximum.at(hi, g.codes, g.x[:, k])
+        ok &= hi > lo
+    d = np.sqrt(np.diagonal(S, axis1=1, axis2=2)[ok])
+    ok[ok] = np.linalg.eigvalsh(S[ok] / (d[:, :, None] * d[:, None, :]))[:, 0] > 1e-10
+    slope_s = np.full((g.J, p), np.nan)
+    slope_s[ok] = np.linalg.solve(S[ok], s[ok][:, :, None])[:, :, 0]
+    slope = sc.y_scale * slope_s / sc.x_scale
+    intercept = (
+        sc.y_centre + sc.y_scale * (ybar - (slope_s * xbar).sum(axis=1)) - slope @ sc.x_centre
+    )
+    out = pd.DataFrame(slope, index=g.labels.copy(), columns=list(g.x_names))
+    out.insert(0, "Intercept", intercept)
+    return out
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
@@ -1106,15 +1261,48 @@ def _utf8(name: str) -> str:
         return name
 
 
-def _fit(args: argparse.Namespace) -> None:
-    output = _plan_output(args.out, args.force, args.data)
-    columns = _Columns(_utf8(args.y), _utf8(args.group), tuple(map(_utf8, args.x or ())))
-    data = _read(args.data, columns)
-    try:
-        fit = fit_random_intercept(
-            data.frame, columns.y, columns.group, list(columns.x) or None, method=args.method
+def _covariates(args: argparse.Namespace) -> tuple[tuple[str, ...], bool]:
+    """The covariate columns, and whether their slopes vary by group (``--random-slopes``).
+
+    The random-slopes model has exactly its random-slope covariates as fixed slopes too, so
+    ``--x`` may repeat them (in any order) but may not name other columns.
+    """
+    x = tuple(map(_utf8, args.x or ()))
+    slopes = tuple(map(_utf8, args.random_slopes or ()))
+    if not slopes:
+        return x, False
+    if x and sorted(x) != sorted(slopes):
+        raise BadInput(
+            f"--x {' '.join(map(repr, x))} and --random-slopes {' '.join(map(repr, slopes))} "
+            "name different columns: with --random-slopes the fixed slopes are exactly the "
+            "random-slope columns; drop --x (or list every covariate in --random-slopes)"
         )
-        table = estimates_table(fit, compare=args.compare, data=data.frame)
+    if "Intercept" in slopes:
+        raise BadInput(
+            "--random-slopes: a covariate named 'Intercept' would clash with the fit's "
+            "intercept; rename the column"
+        )
+    return slopes, True
+
+
+def _fit(args: argparse.Namespace) -> None:
+    x, random_slopes = _covariates(args)
+    output = _plan_output(args.out, args.force, args.data)
+    flag = "--random-slopes" if random_slopes else "--x"
+    columns = _Columns(_utf8(args.y), _utf8(args.group), x, x_flag=flag)
+    data = _read(args.data, columns)
+    fit: PoolingFit | RandomSlopesFit
+    try:
+        if random_slopes:
+            fit = fit_random_slopes(
+                data.frame, columns.y, columns.group, list(columns.x), method=args.method
+            )
+            table = _random_slopes_table(fit, compare=args.compare, data=data.frame, y=columns.y)
+        else:
+            fit = fit_random_intercept(
+                data.frame, columns.y, columns.group, list(columns.x) or None, method=args.method
+            )
+            table = estimates_table(fit, compare=args.compare, data=data.frame)
     except ValueError as exc:
         raise BadInput(f"{data.source}: {_one_line(_restated(exc, data, columns))}") from None
     del data
@@ -1123,7 +1311,7 @@ def _fit(args: argparse.Namespace) -> None:
     print(fit.summary(), file=report)
     print(file=report)
     print(
-        f"Wrote {fit.J} groups ({', '.join(table.columns)}) to {_written_to(output)}",
+        f"Wrote {len(table)} groups ({', '.join(table.columns)}) to {_written_to(output)}",
         file=report,
     )
 
