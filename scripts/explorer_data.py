@@ -11,21 +11,24 @@ from __future__ import annotations
 
 import json
 
+from build_cache import cached_files
 from mkdocs.structure.files import File, Files
 
 GENERATED = "assets/generated/explorer-{key}.json"
 
 
-def _payloads() -> dict[str, str]:
+def _payloads() -> dict[str, bytes]:
     from partial_pooling.explorer import site_payloads
 
     return {
-        GENERATED.format(key=key): json.dumps(payload, allow_nan=False, separators=(",", ":"))
+        GENERATED.format(key=key): json.dumps(
+            payload, allow_nan=False, separators=(",", ":")
+        ).encode()
         for key, payload in site_payloads().items()
     }
 
 
 def on_files(files: Files, config) -> Files:
-    for uri, content in _payloads().items():
+    for uri, content in cached_files("explorer", _payloads).items():
         files.append(File.generated(config, uri, content=content))
     return files

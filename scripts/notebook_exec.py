@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,13 +33,12 @@ import jupytext
 import mkdocs_jupyter.nbconvert2 as nbconvert2
 import mkdocs_jupyter.plugin as jupyter_plugin
 import nbformat
+from build_cache import ROOT, cache_root, dependency_digest
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import Files
 from nbclient import NotebookClient
 
 log = get_plugin_logger("notebook_exec")
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def cache_dir() -> Path:
@@ -48,36 +46,13 @@ def cache_dir() -> Path:
 
     ``.cache/notebooks`` in the repository, or ``PP_NOTEBOOK_CACHE`` (read at every build).
     """
-    return Path(os.environ.get("PP_NOTEBOOK_CACHE", ROOT / ".cache" / "notebooks"))
+    return Path(os.environ.get("PP_NOTEBOOK_CACHE", cache_root() / "notebooks"))
 
-
-#: What every notebook's outputs depend on besides its own text.
-DEPENDENCIES = [
-    ROOT / "src",
-    ROOT / "requirements.lock",
-    ROOT / "pyproject.toml",
-    ROOT / "scripts" / "kernel_startup.py",
-]
 
 #: Executed notebooks of this build, by absolute source path.
 _executed: dict[str, nbformat.NotebookNode] = {}
 #: Execution keys of this build, by absolute source path.
 _keys: dict[str, str] = {}
-
-
-def dependency_digest(paths: list[Path] = DEPENDENCIES) -> str:
-    """SHA-256 over the files below ``paths`` (names and bytes), caches and bytecode excluded."""
-    hasher = hashlib.sha256(sys.version.encode())
-    for path in paths:
-        files = sorted(path.rglob("*")) if path.is_dir() else [path]
-        for file in files:
-            if not file.is_file() or "__pycache__" in file.parts or file.suffix == ".pyc":
-                continue
-            if any(part.endswith(".egg-info") for part in file.parts):
-                continue
-            hasher.update(str(file.relative_to(ROOT)).encode())
-            hasher.update(file.read_bytes())
-    return hasher.hexdigest()
 
 
 def notebook_key(path: Path, dependencies: str) -> str:

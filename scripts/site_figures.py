@@ -7,6 +7,7 @@ in the built site, never in git, and ``--strict`` link checking sees them like a
 
 from __future__ import annotations
 
+from build_cache import cached_files
 from mkdocs.structure.files import File, Files
 
 
@@ -21,6 +22,6 @@ def _home_figures() -> dict[str, bytes]:
 
 
 def on_files(files: Files, config) -> Files:
-    for uri, content in _home_figures().items():
+    for uri, content in cached_files("home-figures", _home_figures).items():
         files.append(File.generated(config, uri, content=content))
     return files

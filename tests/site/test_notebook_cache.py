@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,17 +25,22 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TINY_NAV = [{"Home": "index.md"}, {"Tiny": "notebooks/tiny.py"}]
 
 
-def load_hook():
-    spec = importlib.util.spec_from_file_location(
-        "notebook_exec", ROOT / "scripts/notebook_exec.py"
-    )
+def load_hook(name: str = "notebook_exec"):
+    """A build hook module, loaded as MkDocs loads it (its folder on sys.path meanwhile)."""
+    path = ROOT / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
     return module
 
 
 def test_key_changes_with_the_notebook_text_and_with_any_dependency(tmp_path):
     hook = load_hook()
+    cache = load_hook("build_cache")
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
     (tmp_path / "lock.txt").write_text("numpy==2\n")
@@ -42,8 +48,7 @@ def test_key_changes_with_the_notebook_text_and_with_any_dependency(tmp_path):
     notebook.write_text("# %%\nprint(1)\n")
 
     def key() -> str:
-        hook.ROOT = tmp_path
-        deps = hook.dependency_digest([tmp_path / "pkg", tmp_path / "lock.txt"])
+        deps = cache.dependency_digest([tmp_path / "pkg", tmp_path / "lock.txt"], root=tmp_path)
         return hook.notebook_key(notebook, deps)
 
     first = key()
@@ -68,8 +73,7 @@ def test_key_changes_with_the_notebook_text_and_with_any_dependency(tmp_path):
 
 
 def test_the_real_dependencies_include_the_package_source_and_the_lock():
-    hook = load_hook()
-    names = {path.relative_to(ROOT).as_posix() for path in hook.DEPENDENCIES}
+    names = {path.relative_to(ROOT).as_posix() for path in load_hook("build_cache").DEPENDENCIES}
     assert {"src", "requirements.lock", "scripts/kernel_startup.py"} <= names
 
 
