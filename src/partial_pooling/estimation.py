@@ -395,14 +395,22 @@ def fit_random_intercept(
     >>> round(fit.mu, 4), round(fit.beta["Days"], 4), round(fit.sigma_alpha, 3)
     (251.4051, 10.4673, 37.124)
     """
+    return fit_grouped(group_data(data, y, group, x), _check_method(method))
+
+
+def fit_grouped(g: GroupedData, method: Method = "REML") -> PoolingFit:
+    """`fit_random_intercept` of data already checked and grouped (`group_data`).
+
+    For callers that fit the same data several ways (complete, no and partial pooling) or many
+    data sets (the simulations): the data are grouped and checked once.
+    """
     method = _check_method(method)
-    g = group_data(data, y, group, x)
     stats = g.stats
     pt = maximize_psi(stats, method)
     psi = pt.psi
     sigma_y2 = pt.sigma_y2
     if sigma_y2 <= 0:
-        raise ValueError(f"response {y!r} shows no residual variation: sigma_y is 0")
+        raise ValueError(f"response {g.y_name!r} shows no residual variation: sigma_y is 0")
     b = _precise(g, pt, psi)
     mu, beta, cov = _fixed_frames(g, b, pt.a_inv(), sigma_y2)
     n = g.n
@@ -440,7 +448,11 @@ def complete_pooling(
     limit $\\sigma_\\alpha \\to 0$ of partial pooling). ``sigma_y`` divides by
     $N - p - 1$; ``loglik`` is the Gaussian log-likelihood at the ML variance.
     """
-    g = group_data(data, y, group, x)
+    return complete_grouped(group_data(data, y, group, x))
+
+
+def complete_grouped(g: GroupedData) -> PoolingFit:
+    """`complete_pooling` of data already checked and grouped (`group_data`)."""
     stats = g.stats
     pt = profile(stats, 0.0, "ML")
     k = g.p + 1
@@ -484,7 +496,11 @@ def no_pooling(
         Also when a covariate does not vary within any group (a group-level covariate such as
         county uranium has no within slope).
     """
-    g = group_data(data, y, group, x)
+    return no_pooling_grouped(group_data(data, y, group, x))
+
+
+def no_pooling_grouped(g: GroupedData) -> PoolingFit:
+    """`no_pooling` of data already checked and grouped (`group_data`)."""
     check_within_variation(g)
     dof = g.N - g.J - g.p
     if dof <= 0:

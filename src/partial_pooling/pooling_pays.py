@@ -44,8 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .estimation import complete_pooling, fit_random_intercept, no_pooling
-from .grouped import plain
+from .estimation import complete_grouped, fit_grouped, fit_random_intercept, no_pooling_grouped
+from .grouped import group_data, plain
 from .likelihood import Method, _check_method
 from .shrinkage import shrinkage_factor
 from .simulation import simulate_groups
@@ -252,10 +252,11 @@ def pooling_mse(
         for rep in range(int(reps)):
             sim = simulate_groups(sizes, mu, beta, float(sa), sigma_y, rng=generator)
             truth = sim.alpha
+            g = group_data(sim.data, "y", "group", x)  # checked and grouped once for all three
             fits = {
-                "complete": complete_pooling(sim.data, "y", "group", x),
-                "none": no_pooling(sim.data, "y", "group", x),
-                "partial": fit_random_intercept(sim.data, "y", "group", x, method=method),
+                "complete": complete_grouped(g),
+                "none": no_pooling_grouped(g),
+                "partial": fit_grouped(g, method),
             }
             partial = fits["partial"]
             adjusted = partial.ybar.reindex(truth.index).to_numpy()
