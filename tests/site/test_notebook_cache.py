@@ -15,14 +15,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
+from test_site_build import TINY_NAV, build_fixture
 
 pytestmark = pytest.mark.build
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-TINY_NAV = [{"Home": "index.md"}, {"Tiny": "notebooks/tiny.py"}]
 
 
 def load_hook(name: str = "notebook_exec"):
@@ -77,21 +75,6 @@ def test_the_real_dependencies_include_the_package_source_and_the_lock():
     assert {"src", "requirements.lock", "scripts/kernel_startup.py"} <= names
 
 
-def build_tiny(docs: Path, site: Path) -> None:
-    config = load_config(
-        config_file=str(ROOT / "mkdocs.yml"),
-        docs_dir=str(docs),
-        site_dir=str(site),
-        nav=TINY_NAV,
-        strict=True,
-    )
-    config.plugins.on_startup(command="build", dirty=False)
-    try:
-        build(config)
-    finally:
-        config.plugins.on_shutdown()
-
-
 def test_a_second_build_reuses_the_executed_notebook_and_a_change_runs_it_again(
     tmp_path, monkeypatch, caplog
 ):
@@ -102,13 +85,13 @@ def test_a_second_build_reuses_the_executed_notebook_and_a_change_runs_it_again(
     shutil.copytree(FIXTURES / "tiny" / "docs", docs)
     caplog.set_level(logging.INFO, logger="mkdocs.plugins.notebook_exec")
 
-    build_tiny(docs, tmp_path / "site1")
+    build_fixture(docs, tmp_path / "site1", TINY_NAV)
     assert "executed 1 notebook(s)" in caplog.text
     cached = list((tmp_path / "cache").glob("tiny-*.ipynb"))
     assert len(cached) == 1
 
     caplog.clear()
-    build_tiny(docs, tmp_path / "site2")
+    build_fixture(docs, tmp_path / "site2", TINY_NAV)
     assert "all 1 notebook(s) from the cache" in caplog.text
     page1 = (tmp_path / "site1" / "notebooks" / "tiny" / "index.html").read_text()
     page2 = (tmp_path / "site2" / "notebooks" / "tiny" / "index.html").read_text()
@@ -117,7 +100,7 @@ def test_a_second_build_reuses_the_executed_notebook_and_a_change_runs_it_again(
     caplog.clear()
     notebook = docs / "notebooks" / "tiny.py"
     notebook.write_text(notebook.read_text() + "\n# %% [markdown]\n# A new closing remark.\n")
-    build_tiny(docs, tmp_path / "site2b")
+    build_fixture(docs, tmp_path / "site2b", TINY_NAV)
     assert "all 1 notebook(s) from the cache" in caplog.text  # prose only: no execution
     page = (tmp_path / "site2b" / "notebooks" / "tiny" / "index.html").read_text()
     assert "A new closing remark." in page
@@ -125,7 +108,7 @@ def test_a_second_build_reuses_the_executed_notebook_and_a_change_runs_it_again(
 
     caplog.clear()
     notebook.write_text(notebook.read_text() + "\n# %%\nprint('one more cell')\n")
-    build_tiny(docs, tmp_path / "site3")
+    build_fixture(docs, tmp_path / "site3", TINY_NAV)
     assert "executed 1 notebook(s)" in caplog.text
     assert "one more cell" in (tmp_path / "site3" / "notebooks" / "tiny" / "index.html").read_text()
     assert len(list((tmp_path / "cache").glob("tiny-*.ipynb"))) == 1  # the stale copy is gone
