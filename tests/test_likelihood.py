@@ -17,7 +17,7 @@ from partial_pooling import (
     reml_loglik,
 )
 from partial_pooling.grouped import group_data
-from partial_pooling.likelihood import profile, profile_grid
+from partial_pooling.likelihood import profile, profile_grid, profile_score
 
 RADON = ("log_radon", "county", ["floor"])
 
@@ -128,3 +128,15 @@ def test_profile_grid_equals_profile_at_every_point(radon, method):
     grid = np.concatenate([[0.0], np.logspace(-10, 14, 49)])
     one_by_one = [profile(stats, float(p), method).loglik for p in grid]
     np.testing.assert_allclose(profile_grid(stats, grid, method), one_by_one, rtol=1e-14)
+
+
+@pytest.mark.parametrize("method", ["ML", "REML"])
+@pytest.mark.parametrize("psi", [0.0, 1e-6, 0.19, 3.0, 1e6])
+def test_profile_score_equals_profile_and_the_loglik_slope(radon, method, psi):
+    stats = group_data(radon, "log_radon", "county", "floor").stats
+    score = profile_score(stats, psi, method)
+    assert score == pytest.approx(profile(stats, psi, method).score, rel=1e-12)
+    h = 1e-6 * max(psi, 1e-3)
+    lo = profile(stats, max(psi - h, 0.0), method).loglik
+    hi = profile(stats, psi + h, method).loglik
+    assert score == pytest.approx((hi - lo) / (psi + h - max(psi - h, 0.0)), rel=1e-5)

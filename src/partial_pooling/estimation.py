@@ -30,7 +30,15 @@ from .grouped import (
     extended_gls,
     group_data,
 )
-from .likelihood import LOG_2PI, Method, ProfilePoint, _check_method, profile, profile_grid
+from .likelihood import (
+    LOG_2PI,
+    Method,
+    ProfilePoint,
+    _check_method,
+    profile,
+    profile_grid,
+    profile_score,
+)
 
 __all__ = [
     "PoolingFit",
@@ -317,11 +325,11 @@ def maximize_psi(stats: SufficientStatistics, method: Method = "REML") -> Profil
         if at_zero.score <= 0:
             return at_zero
     lo, hi = grid[max(i - 1, 0)], grid[i + 1]
-    f_lo = profile(stats, lo, method).score
-    f_hi = profile(stats, hi, method).score
+    f_lo = profile_score(stats, lo, method)
+    f_hi = profile_score(stats, hi, method)
     if f_lo > 0 > f_hi:
         psi = optimize.brentq(
-            lambda p: profile(stats, p, method).score,
+            lambda p: profile_score(stats, p, method),
             lo,
             hi,
             xtol=1e-300,
