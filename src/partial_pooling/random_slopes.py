@@ -168,7 +168,7 @@ def _lambda(st: _SlopeStats, theta: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Solved:
-    """The profiled quantities at one value of theta."""
+    """The profiled quantities at one value of theta (and products the gradient reuses)."""
 
     A: np.ndarray
     b: np.ndarray
@@ -176,21 +176,26 @@ class _Solved:
     logdet_M: float
     Minv: np.ndarray
     L: np.ndarray
+    P: np.ndarray  # L'Z_j'Z_j, (J, q, q)
+    MinvP: np.ndarray  # M_j^{-1} L'Z_j'Z_j
 
 
 def _solve(st: _SlopeStats, theta: np.ndarray) -> _Solved:
     L = _lambda(st, theta)
-    LtZtZ = np.einsum("ba,jbc->jac", L, st.ZtZ)  # L' Z'Z
-    M = np.eye(st.q) + LtZtZ @ L  # I + L'Z'Z L
+    P = L.T @ st.ZtZ  # L' Z'Z, batched over groups
+    M = P @ L
+    M[:, np.arange(st.q), np.arange(st.q)] += 1.0  # I + L'Z'Z L
     Minv = np.linalg.inv(M)
+    MinvP = Minv @ P
     LtZty = st.Zty @ L  # (J, q): L' Z'y
-    A = st.XtX - np.einsum("jab,jbc,jcd->ad", LtZtZ.transpose(0, 2, 1), Minv, LtZtZ)
-    g = st.Xty - np.einsum("jab,jbc,jc->a", LtZtZ.transpose(0, 2, 1), Minv, LtZty)
-    yWy = st.yty - float(np.einsum("ja,jab,jb->", LtZty, Minv, LtZty))
+    h = (Minv @ LtZty[:, :, None])[:, :, 0]  # M^-1 L'Z'y
+    A = st.XtX - (P.transpose(0, 2, 1) @ MinvP).sum(axis=0)
+    g = st.Xty - (P * h[:, :, None]).sum(axis=(0, 1))
+    yWy = st.yty - float((LtZty * h).sum())
     b = np.linalg.solve(A, g)
     rss = max(yWy - float(g @ b), 1e-300)
     logdet_M = float(np.linalg.slogdet(M)[1].sum())
-    return _Solved(A=A, b=b, rss=rss, logdet_M=logdet_M, Minv=Minv, L=L)
+    return _Solved(A=A, b=b, rss=rss, logdet_M=logdet_M, Minv=Minv, L=L, P=P, MinvP=MinvP)
 
 
 def _dof(st: _SlopeStats, method: Method) -> int:
@@ -226,60 +231,55 @@ def _gradient(st: _SlopeStats, theta: np.ndarray, method: Method) -> np.ndarray:
 
 def _gradient_of(st: _SlopeStats, s: _Solved, method: Method) -> np.ndarray:
     L = s.L
-    ZtZL = st.ZtZ @ L  # Z'Z L
-    ZtZLMinv = ZtZL @ s.Minv
-    K = st.ZtZ - ZtZLMinv @ ZtZL.transpose(0, 2, 1)
-    w = st.Zty - np.einsum("jab,b->ja", st.ZtZ, s.b)  # Z_j'(y_j - X_j b)
-    u = w - np.einsum("jab,jb->ja", ZtZLMinv, w @ L)
+    # K_j = Z'Z - Z'Z L M^-1 L'Z'Z = Z'Z - P' M^-1 P, with P = L'Z'Z from the solve
+    K = st.ZtZ - s.P.transpose(0, 2, 1) @ s.MinvP
+    w = st.Zty - (st.ZtZ @ s.b)  # Z_j'(y_j - X_j b)
+    u = w - (s.MinvP.transpose(0, 2, 1) @ (w @ L)[:, :, None])[:, :, 0]
     G = K.sum(axis=0) - (_dof(st, method) / s.rss) * (u.T @ u)
     if method == "REML":
-        G = G - np.einsum("jab,bc,jcd->ad", K, np.linalg.inv(s.A), K)
+        G = G - (K @ np.linalg.inv(s.A) @ K).sum(axis=0)
     dL = 2.0 * G @ L
     return dL[st.rows, st.cols]
 
 
 def _newton_polish(
-    f: Callable[[np.ndarray], float],
-    grad: Callable[[np.ndarray], np.ndarray],
+    fg: Callable[[np.ndarray], tuple[float, np.ndarray]],
     theta: np.ndarray,
     free: list[int] | None = None,
 ) -> np.ndarray:
     """Solve $\\nabla f = 0$ by Newton steps on the exact gradient.
 
-    Minimizing f alone stops where f is flat to rounding, about sqrt(eps) from the optimum in
-    theta; zeroing the exact gradient gets to rounding of theta itself. The Hessian is taken by
-    central differences of the gradient and kept while the steps shrink (a chord iteration): an
-    inexact Hessian only slows the iteration, it does not move the zero it converges to. Only
-    the entries ``free`` (default: all) move.
+    ``fg`` returns the deviance and its exact gradient from one solve. Minimizing f alone stops
+    where f is flat to rounding, about sqrt(eps) from the optimum in theta; zeroing the exact
+    gradient gets to rounding of theta itself. The Hessian is taken once by forward differences
+    of the gradient and kept while the steps shrink (a chord iteration): an inexact Hessian only
+    slows the iteration, it does not move the zero it converges to. Only the entries ``free``
+    (default: all) move.
     """
     theta = np.array(theta, dtype=float)
     idx = list(range(theta.size)) if free is None else list(free)
     k = len(idx)
-
-    def hessian(at: np.ndarray) -> np.ndarray:
-        h = 1e-6 * np.maximum(np.abs(at[idx]), 1e-2)
-        H = np.empty((k, k))
-        for i in range(k):
-            e = np.zeros(at.size)
-            e[idx[i]] = h[i]
-            H[:, i] = (grad(at + e)[idx] - grad(at - e)[idx]) / (2 * h[i])
-        return 0.5 * (H + H.T)
-
-    H = hessian(theta)
+    f0, g0 = fg(theta)
+    h = 1e-6 * np.maximum(np.abs(theta[idx]), 1e-2)
+    H = np.empty((k, k))
+    for i in range(k):
+        e = np.zeros(theta.size)
+        e[idx[i]] = h[i]
+        H[:, i] = (fg(theta + e)[1][idx] - g0[idx]) / h[i]
+    H = 0.5 * (H + H.T)
     if not np.all(np.linalg.eigvalsh(H) > 0):
         return theta
-    f0 = f(theta)
     last = np.inf
     for _ in range(30):
         step = np.zeros(theta.size)
-        step[idx] = np.linalg.solve(H, grad(theta)[idx])
+        step[idx] = np.linalg.solve(H, g0[idx])
         size = float(np.abs(step[idx]).max())
         if size >= last:  # no longer shrinking: at the rounding floor (or a stale Hessian)
             break
-        f1 = f(theta - step)
+        f1, g1 = fg(theta - step)
         if f1 > f0 + 1e-12 * abs(f0):
             break
-        theta, f0, last = theta - step, f1, size
+        theta, f0, g0, last = theta - step, f1, g1, size
         if size <= 1e-13 * max(float(np.abs(theta[idx]).max()), 1e-8):
             break
     return theta
@@ -310,8 +310,7 @@ def _drop_column(st: _SlopeStats, theta: np.ndarray, i: int) -> tuple[np.ndarray
 
 def _on_the_boundary(
     st: _SlopeStats,
-    f: Callable[[np.ndarray], float],
-    grad: Callable[[np.ndarray], np.ndarray],
+    fg: Callable[[np.ndarray], tuple[float, np.ndarray]],
     theta: np.ndarray,
 ) -> np.ndarray:
     """Snap an optimum that lies on the boundary (a singular $\\Sigma$) onto it exactly.
@@ -322,6 +321,9 @@ def _on_the_boundary(
     `_drop_column`) is again a zero of the gradient, which Newton steps find exactly. It is
     kept when its deviance is as low as the unconstrained one's (to rounding).
     """
+    def f(t: np.ndarray) -> float:
+        return fg(t)[0]
+
     f_best = f(theta)
     best = theta
     L = _lambda(st, theta)
@@ -333,7 +335,7 @@ def _on_the_boundary(
         if abs(L[i, i]) > 1e-3 * size:
             continue
         start, free = _drop_column(st, best, i)
-        t = _newton_polish(f, grad, start, free)
+        t = _newton_polish(fg, start, free)
         ft = f(t)
         if ft <= f_best + 1e-12 * abs(f_best):
             best, f_best = t, ft
@@ -414,8 +416,8 @@ def fit_random_slopes(
             options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000, "maxfev": 40000},
         )
         theta0 = nm.x if nm.fun < best.fun else best.x
-    theta = _newton_polish(dev, grad, theta0)
-    theta = _on_the_boundary(st, dev, grad, theta)
+    theta = _newton_polish(dev_and_grad, theta0)
+    theta = _on_the_boundary(st, dev_and_grad, theta)
     s = _solve(st, theta)
     sc = g.scaling
     sigma_y2 = sc.y_scale**2 * float(s.rss) / _dof(st, method)
