@@ -225,3 +225,32 @@ def test_large_groups_without_covariate_match_the_anova_closed_form(size):
     fit = fit_random_intercept(df, "y", "group")
     assert fit.sigma_y**2 == pytest.approx(msw, rel=1e-9)
     assert fit.sigma_alpha**2 == pytest.approx((msb - msw) / size, rel=1e-8)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("method", ["REML", "ML"])
+def test_pooling_intercepts_are_the_three_fits_intercepts(seed, method):
+    from partial_pooling.estimation import pooling_intercepts
+    from partial_pooling.grouped import group_data
+    from partial_pooling.simulation import simulate_groups
+
+    # seeds 2, 3 and 4 give fits at the boundary (sigma_alpha-hat = 0), the others inside
+    sim = simulate_groups(
+        [1, 3, 5, 8, 2, 6],
+        mu=1.0,
+        beta=0.7 if seed % 3 else None,
+        sigma_alpha=0.0 if seed % 2 == 0 else 0.8,
+        sigma_y=1.0,
+        rng=seed,
+    )
+    x = "x" if seed % 3 else None
+    g = group_data(sim.data, "y", "group", x)
+    got, at_boundary = pooling_intercepts(g, method)
+    full = {
+        "complete": complete_pooling(sim.data, "y", "group", x),
+        "none": no_pooling(sim.data, "y", "group", x),
+        "partial": fit_random_intercept(sim.data, "y", "group", x, method=method),
+    }
+    for name, fit in full.items():
+        np.testing.assert_array_equal(got[name], fit.alpha.to_numpy())
+    assert at_boundary == full["partial"].at_boundary == (seed in (2, 3, 4))

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .estimation import complete_grouped, fit_grouped, fit_random_intercept, no_pooling_grouped
+from .estimation import fit_random_intercept, pooling_intercepts
 from .grouped import group_data, plain
 from .likelihood import Method, _check_method
 from .shrinkage import shrinkage_factor
@@ -253,15 +253,11 @@ def pooling_mse(
             sim = simulate_groups(sizes, mu, beta, float(sa), sigma_y, rng=generator)
             truth = sim.alpha
             g = group_data(sim.data, "y", "group", x)  # checked and grouped once for all three
-            fits = {
-                "complete": complete_grouped(g),
-                "none": no_pooling_grouped(g),
-                "partial": fit_grouped(g, method),
-            }
-            partial = fits["partial"]
-            adjusted = partial.ybar.reindex(truth.index).to_numpy()
+            estimates, at_boundary = pooling_intercepts(g, method)
+            order = g.labels.get_indexer(truth.index)  # the truth's order of the groups
+            adjusted = g.ybar[order]
             if beta is not None:
-                adjusted = adjusted - beta * partial.xbar["x"].reindex(truth.index).to_numpy()
+                adjusted = adjusted - beta * g.xbar[order, 0]
             oracle = oracle_shrinkage(adjusted, sim.n.to_numpy(), mu, float(sa), sigma_y)
             J = len(truth)
             row = {
@@ -271,11 +267,11 @@ def pooling_mse(
                 "group": truth.index.to_numpy(dtype=object),
                 "n": sim.n.to_numpy(),
                 "alpha": truth.to_numpy(),
-                "boundary": np.full(J, bool(partial.at_boundary)),
+                "boundary": np.full(J, bool(at_boundary)),
                 "oracle": (np.asarray(oracle) - truth.to_numpy()) ** 2,
             }
-            for name, fit in fits.items():
-                row[name] = (fit.alpha.reindex(truth.index).to_numpy() - truth.to_numpy()) ** 2
+            for name, alpha in estimates.items():
+                row[name] = (alpha[order] - truth.to_numpy()) ** 2
             for name in _COLUMNS:
                 columns[name].append(row[name])
     return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})
