@@ -23,11 +23,17 @@ export PYTHONUNBUFFERED := 1
 .PHONY: help venv site serve test lint unit browser chromium lock clean
 
 help:
-	@echo "make serve   build the site and serve it at http://$(HOST):$(PORT) (mkdocs serve, live reload)"
-	@echo "make test    ruff, unit tests, clean strict build (executes all notebooks), browser tests"
-	@echo "make site    clean strict build into site/ without serving"
-	@echo "make lock    refresh requirements.lock from requirements.in (pip-compile)"
-	@echo "make clean   remove site/ and .cache/"
+	@echo "make serve     build the site and serve it at http://$(HOST):$(PORT) (live reload; notebooks"
+	@echo "               run again only when their code or src/ changed)"
+	@echo "make test      lint, unit tests, clean strict build, browser tests (what .ci/run runs)"
+	@echo "make lint      ruff and mypy"
+	@echo "make unit      the package's tests (pytest tests, without tests/site)"
+	@echo "make site      clean strict build into site/ (every notebook executed, in parallel)"
+	@echo "make browser   the site tests against site/ in headless Chromium"
+	@echo "make chromium  install Debian's chromium for the browser tests (as root, when missing)"
+	@echo "make venv      create or refresh .venv from requirements.lock"
+	@echo "make lock      refresh requirements.lock from requirements.in (pip-compile)"
+	@echo "make clean     remove site/ and .cache/"
 
 # The virtualenv, rebuilt when requirements.lock or pyproject.toml changes.
 $(STAMP): requirements.lock pyproject.toml
