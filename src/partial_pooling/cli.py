@@ -1029,7 +1029,7 @@ def _group_least_squares(
     """
     g = group_data(data, y, group, list(x))
     sc, p = g.scaling, g.p
-    xbar, ybar = g.group_means(g.xs), g.group_means(g.ys)
+    xbar, ybar = g.xbar_s, g.ybar_s
     xc = g.xs - xbar[g.codes]
     yc = g.ys - ybar[g.codes]
     S = np.empty((g.J, p, p))
@@ -1037,13 +1037,7 @@ def _group_least_squares(
         for b in range(a, p):
             S[:, a, b] = S[:, b, a] = g.group_sums(xc[:, a] * xc[:, b])
     s = g.group_sums(xc * yc[:, None])
-    ok = np.ones(g.J, dtype=bool)
-    for k in range(p):  # the covariate varies in the group: exact, so the same in any units
-        lo = np.full(g.J, np.inf)
-        hi = np.full(g.J, -np.inf)
-        np.minimum.at(lo, g.codes, g.x[:, k])
-        np.maximum.at(hi, g.codes, g.x[:, k])
-        ok &= hi > lo
+    ok = np.all(g.varies_within, axis=1)  # every covariate varies in the group (exact)
     d = np.sqrt(np.diagonal(S, axis1=1, axis2=2)[ok])
     ok[ok] = np.linalg.eigvalsh(S[ok] / (d[:, :, None] * d[:, None, :]))[:, 0] > 1e-10
     slope_s = np.full((g.J, p), np.nan)

@@ -116,13 +116,13 @@ def _decompose(g: GroupedData, sa: float, sy: float) -> BetaDecomposition:
 
     Computed on the standardized scale (see `partial_pooling.grouped.Standardization`) and
     mapped back, so it is the same in any units; the weights are written so that no variance
-    ratio overflows: with $t = \\sigma_y^2/\\sigma_\alpha^2 = 1/\\psi$, each group mean has
+    ratio overflows: with $t = \\sigma_y^2/\\sigma_\\alpha^2 = 1/\\psi$, each group mean has
     weight $n_j(1-\\lambda_j) = n_j t/(t + n_j)$.
     """
     sc = g.scaling
     slope_unit = sc.y_scale / sc.x_scale[0]  # a slope of the standardized data, in data units
     xs, ys, n = g.xs[:, 0], g.ys, g.n
-    xbar, ybar = g.group_means(xs), g.group_means(ys)
+    xbar, ybar = g.xbar_s[:, 0], g.ybar_s
     xw = xs - xbar[g.codes]
     yw = ys - ybar[g.codes]
     sxx_w = float(xw @ xw)

@@ -244,7 +244,7 @@ def _shrunken_intercepts(g: GroupedData, b: np.ndarray, lam: np.ndarray) -> np.n
 
     Computed on the standardized scale (where no large terms cancel) and mapped back.
     """
-    adj = g.group_means(g.ys) - g.group_means(g.xs) @ b[1:]
+    adj = g.ybar_s - g.xbar_s @ b[1:]
     alpha_s = lam * adj + (1.0 - lam) * b[0]
     return np.asarray(g.scaling.intercept(alpha_s, g.scaling.beta(b)))
 
@@ -470,8 +470,7 @@ def pooling_intercepts(
     # no pooling: the within estimator
     check_within_variation(g)
     b_s = _within_coefficients(g)
-    alpha_s = g.group_means(g.ys) - g.group_means(g.xs) @ b_s
-    none = np.asarray(sc.intercept(alpha_s, sc.beta(np.concatenate([[0.0], b_s]))))
+    none = _within_intercepts(g, b_s)
     return {"complete": np.full(g.J, mu_ols), "none": none, "partial": partial}, psi == 0.0
 
 
@@ -483,6 +482,16 @@ def _within_coefficients(g: GroupedData) -> np.ndarray:
     if np.linalg.cond(R[:-1, :-1]) > EXTENDED_ABOVE:
         return extended_gls(g, np.inf, within=True)
     return np.asarray(linalg.solve_triangular(R[:-1, :-1], R[:-1, -1]))
+
+
+def _within_intercepts(g: GroupedData, b_s: np.ndarray) -> np.ndarray:
+    """No pooling's $\\hat\\alpha_j = \\bar y_j - \\bar x_j'\\hat\\beta_W$ from standardized slopes.
+
+    Computed on the standardized scale (where no large terms cancel) and mapped back.
+    """
+    sc = g.scaling
+    alpha_s = g.ybar_s - g.xbar_s @ b_s
+    return np.asarray(sc.intercept(alpha_s, sc.beta(np.concatenate([[0.0], b_s]))))
 
 
 def complete_pooling(
@@ -570,8 +579,7 @@ def no_pooling_grouped(g: GroupedData) -> PoolingFit:
     rss = sc.y_scale**2 * float(R[-1, -1] ** 2)
     s2 = rss / dof
     beta_v = sc.beta(np.concatenate([[0.0], b_s]))
-    alpha_s = g.group_means(g.ys) - g.group_means(g.xs) @ b_s
-    alpha = np.asarray(sc.intercept(alpha_s, beta_v))
+    alpha = _within_intercepts(g, b_s)
     D = sc.y_scale / sc.x_scale
     cov_beta = s2 / sc.y_scale**2 * (D[:, None] * a_inv * D[None, :])
     var_alpha = s2 / g.n + np.einsum("jk,kl,jl->j", g.xbar, cov_beta, g.xbar)

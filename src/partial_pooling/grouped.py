@@ -331,25 +331,46 @@ class GroupedData:
         return self._standardized[2]
 
     @cached_property
+    def ybar_s(self) -> np.ndarray:
+        """Group means of the standardized response, $\\bar y^s_j$."""
+        return self.group_means(self.ys)
+
+    @cached_property
+    def xbar_s(self) -> np.ndarray:
+        """Group means of the standardized covariates, $\\bar x^s_j$, shape ``(J, p)``."""
+        return self.group_means(self.xs)
+
+    @cached_property
     def ybar(self) -> np.ndarray:
         """Group means $\\bar y_j$."""
         s = self.scaling
-        return s.y_centre + s.y_scale * self.group_means(self.ys)
+        return s.y_centre + s.y_scale * self.ybar_s
 
     @cached_property
     def xbar(self) -> np.ndarray:
         """Group means $\\bar x_j$, shape ``(J, p)``."""
         s = self.scaling
-        return s.x_centre + s.x_scale * self.group_means(self.xs)
+        return s.x_centre + s.x_scale * self.xbar_s
+
+    @cached_property
+    def varies_within(self) -> np.ndarray:
+        """Whether each covariate takes more than one value in each group, shape ``(J, p)``.
+
+        Exact (the smallest and largest value differ), so the verdict is the same in any units.
+        """
+        out = np.empty((self.J, self.p), dtype=bool)
+        for k in range(self.p):
+            lo = np.full(self.J, np.inf)
+            hi = np.full(self.J, -np.inf)
+            np.minimum.at(lo, self.codes, self.x[:, k])
+            np.maximum.at(hi, self.codes, self.x[:, k])
+            out[:, k] = hi > lo
+        return out
 
     @cached_property
     def stats(self) -> SufficientStatistics:
         """QR factors of the standardized data (see `SufficientStatistics`)."""
         return SufficientStatistics.from_grouped(self)
-
-    def within(self) -> np.ndarray:
-        """Within-group deviations of the standardized covariates, $x^s_{ij} - \\bar x^s_j$."""
-        return self.xs - self.group_means(self.xs)[self.codes]
 
     def mixed_model_matrix(self) -> np.ndarray:
         """$C'C$ for $C = [X, Z]$: the design $X = [1, x]$ beside the group indicators $Z$.
@@ -460,8 +481,7 @@ class SufficientStatistics:
         k = g.p + 1
         n = g.n
         ys, xs = g.ys, g.xs
-        ybar = g.group_means(ys)
-        xbar = g.group_means(xs)
+        ybar, xbar = g.ybar_s, g.xbar_s
         # within-group deviations of [x, y], folded into R block by block (lean in memory)
         R = np.zeros((0, k))
         for start in range(0, g.N, _CHUNK):
@@ -692,14 +712,9 @@ def check_within_variation(g: GroupedData) -> None:
     """
     if not g.p:
         return
-    codes = g.codes
+    varies = g.varies_within
     for k, name in enumerate(g.x_names):
-        col = g.x[:, k]
-        lo = np.full(g.J, np.inf)
-        hi = np.full(g.J, -np.inf)
-        np.minimum.at(lo, codes, col)
-        np.maximum.at(hi, codes, col)
-        if np.all(lo == hi):
+        if not varies[:, k].any():
             raise ValueError(
                 f"covariate {name!r} is constant within every group of {g.group_name!r} (a "
                 "group-level covariate): the within-group slope is not identified"

@@ -464,16 +464,11 @@ def group_ols(data: pd.DataFrame, y: ColumnName, group: ColumnName, x: ColumnNam
     g = group_data(data, y, group, one_covariate(x, "group_ols"))
     sc = g.scaling
     xs = g.xs[:, 0]
-    xbar_s, ybar_s = g.group_means(xs), g.group_means(g.ys)
+    xbar_s, ybar_s = g.xbar_s[:, 0], g.ybar_s
     xc = xs - xbar_s[g.codes]
     sxx = g.group_sums(xc * xc)
     sxy = g.group_sums(xc * (g.ys - ybar_s[g.codes]))
-    xv = g.x[:, 0]
-    lo = np.full(g.J, np.inf)
-    hi = np.full(g.J, -np.inf)
-    np.minimum.at(lo, g.codes, xv)
-    np.maximum.at(hi, g.codes, xv)
-    ok = hi > lo  # x varies in the group (exact, so the same in any units)
+    ok = g.varies_within[:, 0]  # x varies in the group (exact, so the same in any units)
     slope_s = np.where(ok, sxy / np.where(ok, sxx, 1.0), np.nan)
     slope = sc.y_scale * slope_s / sc.x_scale[0]
     intercept = sc.y_centre + sc.y_scale * (ybar_s - slope_s * xbar_s) - sc.x_centre[0] * slope
