@@ -49,12 +49,7 @@ def _check(
     if group is not None:
         group_data(data, y, group, columns or None)
     else:
-        for name in [y, *columns]:
-            if [y, *columns].count(name) > 1:
-                raise ValueError(f"column {name!r} is used twice (as response or covariate)")
-        values = numeric_columns(
-            data, {"response": y, **{f"covariate {name!r}": name for name in columns}}
-        )
+        values = numeric_columns(data, [("response", y), *(("covariate", n) for n in columns)])
         if len(columns) > 1:
             xc = np.column_stack(values[1:])
             xc = xc - xc.mean(axis=0)

@@ -83,30 +83,39 @@ def one_covariate(x: object, function: str) -> ColumnName:
     return cast(ColumnName, x)
 
 
-def numeric_columns(data: pd.DataFrame, columns: dict[str, ColumnName]) -> list[np.ndarray]:
-    """Check a frame and some of its columns (role: name) without grouping it.
+def _check_columns(data: object, wanted: list[ColumnName], roles: str) -> None:
+    """A data frame with rows, that has every column in ``wanted``, none of them used twice."""
+    if not isinstance(data, pd.DataFrame):
+        raise ValueError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    unknown = [name for name in wanted if name not in data.columns]
+    if unknown:
+        shown = list(data.columns[:20])
+        more = f" (and {len(data.columns) - 20} more)" if len(data.columns) > 20 else ""
+        raise ValueError(
+            f"unknown column(s) {plain(unknown)}; the data has columns {plain(shown)}{more}"
+        )
+    seen: set[ColumnName] = set()
+    for name in wanted:
+        if name in seen:
+            raise ValueError(f"column {name!r} is used twice (as {roles})")
+        seen.add(name)
+    if len(data) == 0:
+        raise ValueError("the data frame is empty: there is nothing to fit")
+
+
+def numeric_columns(
+    data: pd.DataFrame, columns: Sequence[tuple[str, ColumnName]]
+) -> list[np.ndarray]:
+    """Check a frame and some of its columns, (role, name) pairs, without grouping it.
 
     The checks of `group_data` that need no group: a data frame, known columns used once, rows,
     numeric, no missing or infinite values, not constant. Returns the columns as float arrays.
     """
-    if not isinstance(data, pd.DataFrame):
-        raise ValueError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-    for role, name in columns.items():
+    for role, name in columns:
         _check_name(role, name)
-    unknown = [name for name in columns.values() if name not in data.columns]
-    if unknown:
-        raise ValueError(
-            f"unknown column(s) {plain(unknown)}; the data has columns "
-            f"{plain(list(data.columns[:20]))}"
-        )
-    names = list(columns.values())
-    for name in names:
-        if names.count(name) > 1:
-            raise ValueError(f"column {name!r} is used twice (as response or covariate)")
-    if len(data) == 0:
-        raise ValueError("the data frame is empty: there is nothing to fit")
+    _check_columns(data, [name for _, name in columns], "response or covariate")
     out = []
-    for role, name in columns.items():
+    for role, name in columns:
         values = _numeric_column(data, name, role)
         if np.ptp(values) == 0:
             raise ValueError(
@@ -592,21 +601,7 @@ def group_data(
     x_names = _as_names(x)
     _check_name("response", y)
     _check_name("group", group)
-    wanted = [y, group, *x_names]
-    unknown = [name for name in wanted if name not in data.columns]
-    if unknown:
-        shown = list(data.columns[:20])
-        more = f" (and {len(data.columns) - 20} more)" if len(data.columns) > 20 else ""
-        raise ValueError(
-            f"unknown column(s) {plain(unknown)}; the data has columns {plain(shown)}{more}"
-        )
-    seen: set[ColumnName] = set()
-    for name in wanted:
-        if name in seen:
-            raise ValueError(f"column {name!r} is used twice (as response, group or covariate)")
-        seen.add(name)
-    if len(data) == 0:
-        raise ValueError("the data frame is empty: there is nothing to fit")
+    _check_columns(data, [y, group, *x_names], "response, group or covariate")
 
     yv = _numeric_column(data, y, "response")
     if np.ptp(yv) == 0:

@@ -79,7 +79,7 @@ def naive_beta_se(data: pd.DataFrame, x: ColumnName, sigma_y: float) -> float:
     It is the standard error the slope would have if every $\\alpha_j$ were known; with the
     intercepts estimated from the same data it is too small.
     """
-    (xv,) = numeric_columns(data, {"covariate": one_covariate(x, "naive_beta_se")})
+    (xv,) = numeric_columns(data, [("covariate", one_covariate(x, "naive_beta_se"))])
     sy = _check_sd("sigma_y", sigma_y, positive=True)
     return float(sy / np.sqrt(xv @ xv))
 

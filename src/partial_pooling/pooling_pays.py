@@ -46,7 +46,7 @@ import pandas as pd
 
 from .estimation import fit_random_intercept, pooling_intercepts
 from .grouped import group_data, plain
-from .likelihood import Method, _check_method
+from .likelihood import Method, _check_finite, _check_method, _check_sd
 from .shrinkage import shrinkage_factor
 from .simulation import simulate_groups
 
@@ -99,13 +99,7 @@ def oracle_shrinkage(
         $\tilde\alpha_j$, shaped (and indexed) like ``adjusted_ybar``.
     """
     lam = np.asarray(shrinkage_factor(np.asarray(n, dtype=float), sigma_alpha, sigma_y))
-    if (
-        isinstance(mu, bool)
-        or not isinstance(mu, int | float | np.integer | np.floating)
-        or not np.isfinite(mu)
-    ):
-        raise ValueError(f"mu must be a finite real number, got {plain(mu)}")
-    out = lam * np.asarray(adjusted_ybar, dtype=float) + (1.0 - lam) * float(mu)
+    out = lam * np.asarray(adjusted_ybar, dtype=float) + (1.0 - lam) * _check_finite("mu", mu)
     if isinstance(adjusted_ybar, pd.Series):
         return pd.Series(out, index=adjusted_ybar.index, name="alpha")
     return out
@@ -238,13 +232,7 @@ def pooling_mse(
         raise ValueError(
             f"sigma_alpha must be one or more real numbers, got {plain(sigma_alpha)}"
         ) from None
-    if (
-        isinstance(sigma_y, bool)
-        or not isinstance(sigma_y, int | float | np.integer | np.floating)
-        or not np.isfinite(sigma_y)
-        or sigma_y <= 0
-    ):
-        raise ValueError(f"sigma_y must be finite and > 0, got {plain(sigma_y)}")
+    sigma_y = _check_sd("sigma_y", sigma_y, positive=True)
     generator = np.random.default_rng(rng)
     x = None if beta is None else "x"
     columns: dict[str, list[np.ndarray]] = {name: [] for name in _COLUMNS}
