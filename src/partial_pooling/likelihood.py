@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import lapack
 
-from .grouped import ColumnName, GroupedData, SufficientStatistics, group_data, plain, qr_r
+from .grouped import ColumnName, GroupedData, SufficientStatistics, group_data, plain
 
 __all__ = [
     "ProfilePoint",
@@ -137,20 +137,16 @@ def profile(stats: SufficientStatistics, psi: float, method: Method = "REML") ->
     """
     method = _check_method(method)
     k = stats.k
-    m = stats.B_size
-    weight = 1.0 / (1.0 + m * psi)
-    Z = np.vstack([stats.within_rows, stats.B * np.sqrt(weight)[:, None]])
-    R_full = qr_r(Z)
-    R = R_full[:k, :k]
-    b = _triangular_solve(R, R_full[:k, k])
-    rss = float(R_full[k, k] ** 2)
+    qr, weight = _weighted_factor(stats, psi)
+    R = np.triu(qr[:k, :k])
+    b = _triangular_solve(R, qr[:k, k])
+    rss = float(qr[k, k] ** 2)
     N = stats.N
     dof = N if method == "ML" else N - k
     scaling = stats.scaling
     logdet_R = float(np.log(np.abs(np.diag(R))).sum())
     logdet_A = 2.0 * logdet_R + 2.0 * float(np.log(scaling.x_scale).sum())
-    sizes, counts = stats.sizes, stats.counts
-    logdet_V = float(counts @ np.log1p(sizes * psi))
+    logdet_V = float(stats.counts @ np.log1p(stats.sizes * psi))
     if rss <= 0.0:
         # a perfect fit at this psi: the likelihood is unbounded here
         return ProfilePoint(
@@ -163,30 +159,59 @@ def profile(stats: SufficientStatistics, psi: float, method: Method = "REML") ->
             sigma_y2=0.0,
             logdet_A=logdet_A,
         )
-    u = np.append(-b, 1.0)
-    dweight = m * weight**2  # d/dpsi of -m/(1 + m psi), per between row
-    resid_sq = (stats.B @ u) ** 2  # rows of sqrt(m)(ybar_j - Xbar_j b), reduced by size
-    drss = -float(dweight @ resid_sq)
-    dlogdet_V = float(counts @ (sizes / (1.0 + sizes * psi)))
-    offset = scaling.loglik_offset(N, method)
     if method == "ML":
         loglik = -0.5 * (dof * (1.0 + LOG_2PI + np.log(rss / dof)) + logdet_V)
-        score = -0.5 * (dof * drss / rss + dlogdet_V)
     else:
-        C = _triangular_solve(R, stats.B[:, :k].T, transpose=True)  # R^-T B_X'
-        quad = (C * C).sum(axis=0)  # m Xbar_j' A^-1 Xbar_j, reduced by size
         loglik = -0.5 * (dof * (1.0 + LOG_2PI + np.log(rss / dof)) + logdet_V + 2.0 * logdet_R)
-        score = -0.5 * (dof * drss / rss + dlogdet_V - float(dweight @ quad))
     return ProfilePoint(
         psi=float(psi),
         b=b,
         R=R,
         rss=rss,
-        loglik=float(loglik) + offset,
-        score=float(score),
+        loglik=float(loglik) + scaling.loglik_offset(N, method),
+        score=_score(stats, psi, method, R, b, rss, weight),
         sigma_y2=scaling.y_scale**2 * rss / dof,
         logdet_A=logdet_A,
     )
+
+
+def _weighted_factor(stats: SufficientStatistics, psi: float) -> tuple[np.ndarray, np.ndarray]:
+    """LAPACK's QR of the within rows stacked on the between rows weighted by
+    $1/\\sqrt{1 + m\\psi}$, and the weights $1/(1 + m\\psi)$ per between row.
+
+    The factor $R$ is the upper triangle of the first ``k + 1`` rows (below it, LAPACK's
+    Householder vectors, which the triangular solves ignore).
+    """
+    weight = 1.0 / (1.0 + stats.B_size * psi)
+    Z = np.vstack([stats.within_rows, stats.B * np.sqrt(weight)[:, None]])
+    qr, _tau, _work, info = lapack.dgeqrf(Z)
+    if info != 0:  # pragma: no cover - only for invalid arguments
+        raise np.linalg.LinAlgError(f"dgeqrf failed with info={info}")
+    return qr, weight
+
+
+def _score(
+    stats: SufficientStatistics,
+    psi: float,
+    method: Method,
+    R: np.ndarray,
+    b: np.ndarray,
+    rss: float,
+    weight: np.ndarray,
+) -> float:
+    """$\\ell'(\\psi)$ from the factor at $\\psi$ (see `profile` for the formula)."""
+    k = stats.k
+    u = np.append(-b, 1.0)
+    dweight = stats.B_size * weight**2  # d/dpsi of -m/(1 + m psi), per between row
+    # rows of sqrt(m)(ybar_j - Xbar_j b), reduced by size
+    drss = -float(dweight @ (stats.B @ u) ** 2)
+    sizes, counts = stats.sizes, stats.counts
+    dlogdet_V = float(counts @ (sizes / (1.0 + sizes * psi)))
+    if method == "ML":
+        return -0.5 * (stats.N * drss / rss + dlogdet_V)
+    C = _triangular_solve(R, stats.B[:, :k].T, transpose=True)  # R^-T B_X'
+    quad = (C * C).sum(axis=0)  # m Xbar_j' A^-1 Xbar_j, reduced by size
+    return -0.5 * ((stats.N - k) * drss / rss + dlogdet_V - float(dweight @ quad))
 
 
 def profile_score(stats: SufficientStatistics, psi: float, method: Method = "REML") -> float:
@@ -196,26 +221,12 @@ def profile_score(stats: SufficientStatistics, psi: float, method: Method = "REM
     triangular solves (LAPACK reads only the upper triangle, so none is extracted).
     """
     k = stats.k
-    m = stats.B_size
-    weight = 1.0 / (1.0 + m * psi)
-    Z = np.vstack([stats.within_rows, stats.B * np.sqrt(weight)[:, None]])
-    qr, _tau, _work, info = lapack.dgeqrf(Z)
-    if info != 0:  # pragma: no cover - only for invalid arguments
-        raise np.linalg.LinAlgError(f"dgeqrf failed with info={info}")
+    qr, weight = _weighted_factor(stats, psi)
     rss = float(qr[k, k] ** 2)
     if rss <= 0.0:
         return float("nan")
-    R = qr[:k, :k]
-    b = _triangular_solve(R, qr[:k, k])
-    u = np.append(-b, 1.0)
-    dweight = m * weight**2
-    drss = -float(dweight @ (stats.B @ u) ** 2)
-    sizes, counts = stats.sizes, stats.counts
-    dlogdet_V = float(counts @ (sizes / (1.0 + sizes * psi)))
-    if method == "ML":
-        return -0.5 * (stats.N * drss / rss + dlogdet_V)
-    C = _triangular_solve(R, stats.B[:, :k].T, transpose=True)
-    return -0.5 * ((stats.N - k) * drss / rss + dlogdet_V - float(dweight @ (C * C).sum(axis=0)))
+    b = _triangular_solve(qr[:k, :k], qr[:k, k])
+    return _score(stats, psi, method, qr[:k, :k], b, rss, weight)
 
 
 def profile_grid(
