@@ -66,7 +66,7 @@ import pandas as pd
 from . import __version__, datasets
 from .estimation import PoolingFit, complete_pooling, fit_random_intercept, no_pooling
 from .grouped import ColumnName, group_data
-from .random_slopes import RandomSlopesFit, fit_random_slopes
+from .random_slopes import RandomSlopesFit, fit_random_slopes, group_ols
 
 __all__ = ["DATASETS", "estimates_table", "main", "read_data"]
 
@@ -986,7 +986,7 @@ def _random_slopes_table(
         if data is None or y is None:
             raise ValueError("_random_slopes_table(compare=True) needs the data and y")
         x = list(fit.x_names)
-        none = _group_least_squares(data, y, fit.group_name, x).reindex(fit.coef.index)
+        none = group_ols(data, y, fit.group_name, x).reindex(fit.coef.index)
         complete = complete_pooling(data, y, fit.group_name, x)
         lines = none.to_numpy()
         columns.append(("intercept_none_j", lines[:, 0]))
@@ -1006,49 +1006,6 @@ def _random_slopes_table(
     table = pd.DataFrame(dict(columns), index=fit.coef.index)
     table.index.name = "group"
     return table.reset_index()
-
-
-def _group_least_squares(
-    data: pd.DataFrame, y: ColumnName, group: ColumnName, x: Sequence[ColumnName]
-) -> pd.DataFrame:
-    """No pooling for intercepts and slopes: a least-squares fit within every group alone.
-
-    The several-covariate version of `partial_pooling.group_ols` (equal to it for one
-    covariate): in each group $j$, $\\hat b_j = S_j^{-1}s_j$ from the within-group
-    cross-products $S_j = \\sum_i (x_{ij} - \\bar x_j)(x_{ij} - \\bar x_j)'$ and
-    $s_j = \\sum_i (x_{ij} - \\bar x_j)(y_{ij} - \\bar y_j)$ of the standardized data, and the
-    intercept $\\bar y_j - \\bar x_j'\\hat b_j$, mapped back to the data's units.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by group, columns ``"Intercept"`` and the covariates; NaN for a group whose
-        slopes are not determined: a covariate that does not vary in it (checked exactly),
-        or covariates collinear within it (the smallest eigenvalue of the correlation
-        matrix of $S_j$ below 1e-10), as when $n_j \\le$ the number of covariates.
-    """
-    g = group_data(data, y, group, list(x))
-    sc, p = g.scaling, g.p
-    xbar, ybar = g.xbar_s, g.ybar_s
-    xc = g.xs - xbar[g.codes]
-    yc = g.ys - ybar[g.codes]
-    S = np.empty((g.J, p, p))
-    for a in range(p):
-        for b in range(a, p):
-            S[:, a, b] = S[:, b, a] = g.group_sums(xc[:, a] * xc[:, b])
-    s = g.group_sums(xc * yc[:, None])
-    ok = np.all(g.varies_within, axis=1)  # every covariate varies in the group (exact)
-    d = np.sqrt(np.diagonal(S, axis1=1, axis2=2)[ok])
-    ok[ok] = np.linalg.eigvalsh(S[ok] / (d[:, :, None] * d[:, None, :]))[:, 0] > 1e-10
-    slope_s = np.full((g.J, p), np.nan)
-    slope_s[ok] = np.linalg.solve(S[ok], s[ok][:, :, None])[:, :, 0]
-    slope = sc.y_scale * slope_s / sc.x_scale
-    intercept = (
-        sc.y_centre + sc.y_scale * (ybar - (slope_s * xbar).sum(axis=1)) - slope @ sc.x_centre
-    )
-    out = pd.DataFrame(slope, index=g.labels.copy(), columns=list(g.x_names))
-    out.insert(0, "Intercept", intercept)
-    return out
 
 
 def _one_line(exc: BaseException) -> str:

@@ -27,7 +27,6 @@ from .grouped import (
     _as_names,
     check_within_variation,
     group_data,
-    one_covariate,
 )
 from .likelihood import LOG_2PI, Method, _check_method
 
@@ -321,6 +320,7 @@ def _on_the_boundary(
     `_drop_column`) is again a zero of the gradient, which Newton steps find exactly. It is
     kept when its deviance is as low as the unconstrained one's (to rounding).
     """
+
     def f(t: np.ndarray) -> float:
         return fg(t)[0]
 
@@ -452,24 +452,46 @@ def fit_random_slopes(
     )
 
 
-def group_ols(data: pd.DataFrame, y: ColumnName, group: ColumnName, x: ColumnName) -> pd.DataFrame:
-    """No pooling for intercepts and slopes: a separate least-squares line in every group.
+def group_ols(
+    data: pd.DataFrame,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName],
+) -> pd.DataFrame:
+    """No pooling for intercepts and slopes: a least-squares fit within every group alone.
+
+    For one or several covariates: in each group $j$, $\\hat b_j = S_j^{-1}s_j$ from the
+    within-group cross-products $S_j = \\sum_i (x_{ij} - \\bar x_j)(x_{ij} - \\bar x_j)'$ and
+    $s_j = \\sum_i (x_{ij} - \\bar x_j)(y_{ij} - \\bar y_j)$ of the standardized data, and the
+    intercept $\\bar y_j - \\bar x_j'\\hat b_j$, mapped back to the data's units.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by group, columns ``"Intercept"`` and ``x``; NaN for a group whose ``x`` does not
-        vary.
+        Indexed by group, columns ``"Intercept"`` and the covariates; NaN for a group whose
+        slopes are not determined: a covariate that does not vary in it (checked exactly),
+        or covariates collinear within it (the smallest eigenvalue of the correlation
+        matrix of $S_j$ below 1e-10), as when $n_j \\le$ the number of covariates.
     """
-    g = group_data(data, y, group, one_covariate(x, "group_ols"))
-    sc = g.scaling
-    xs = g.xs[:, 0]
-    xbar_s, ybar_s = g.xbar_s[:, 0], g.ybar_s
-    xc = xs - xbar_s[g.codes]
-    sxx = g.group_sums(xc * xc)
-    sxy = g.group_sums(xc * (g.ys - ybar_s[g.codes]))
-    ok = g.varies_within[:, 0]  # x varies in the group (exact, so the same in any units)
-    slope_s = np.where(ok, sxy / np.where(ok, sxx, 1.0), np.nan)
-    slope = sc.y_scale * slope_s / sc.x_scale[0]
-    intercept = sc.y_centre + sc.y_scale * (ybar_s - slope_s * xbar_s) - sc.x_centre[0] * slope
-    return pd.DataFrame({"Intercept": intercept, x: slope}, index=g.labels.copy())
+    g = group_data(data, y, group, x)
+    sc, p = g.scaling, g.p
+    xbar, ybar = g.xbar_s, g.ybar_s
+    xc = g.xs - xbar[g.codes]
+    yc = g.ys - ybar[g.codes]
+    S = np.empty((g.J, p, p))
+    for a in range(p):
+        for b in range(a, p):
+            S[:, a, b] = S[:, b, a] = g.group_sums(xc[:, a] * xc[:, b])
+    s = g.group_sums(xc * yc[:, None])
+    ok = np.all(g.varies_within, axis=1)  # every covariate varies in the group (exact)
+    d = np.sqrt(np.diagonal(S, axis1=1, axis2=2)[ok])
+    ok[ok] = np.linalg.eigvalsh(S[ok] / (d[:, :, None] * d[:, None, :]))[:, 0] > 1e-10
+    slope_s = np.full((g.J, p), np.nan)
+    slope_s[ok] = np.linalg.solve(S[ok], s[ok][:, :, None])[:, :, 0]
+    slope = sc.y_scale * slope_s / sc.x_scale
+    intercept = (
+        sc.y_centre + sc.y_scale * (ybar - (slope_s * xbar).sum(axis=1)) - slope @ sc.x_centre
+    )
+    out = pd.DataFrame(slope, index=g.labels.copy(), columns=list(g.x_names))
+    out.insert(0, "Intercept", intercept)
+    return out
