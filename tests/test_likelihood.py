@@ -140,3 +140,9 @@ def test_profile_score_equals_profile_and_the_loglik_slope(radon, method, psi):
     lo = profile(stats, max(psi - h, 0.0), method).loglik
     hi = profile(stats, psi + h, method).loglik
     assert score == pytest.approx((hi - lo) / (psi + h - max(psi - h, 0.0)), rel=1e-5)
+
+
+def test_profile_score_refuses_a_method_other_than_ml_or_reml(radon):
+    stats = group_data(radon, "log_radon", "county", "floor").stats
+    with pytest.raises(ValueError, match="method must be 'ML' or 'REML', got 'reml'"):
+        profile_score(stats, 0.1, "reml")

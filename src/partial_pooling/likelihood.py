@@ -220,6 +220,7 @@ def profile_score(stats: SufficientStatistics, psi: float, method: Method = "REM
     What Brent's method calls a dozen times per fit: one QR of the stacked factors and two
     triangular solves (LAPACK reads only the upper triangle, so none is extracted).
     """
+    method = _check_method(method)
     k = stats.k
     qr, weight = _weighted_factor(stats, psi)
     rss = float(qr[k, k] ** 2)
