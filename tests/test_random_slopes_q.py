@@ -120,3 +120,77 @@ def test_a_fit_with_two_slopes_has_no_single_correlation():
     corr = fit.corr_matrix.to_numpy()
     np.testing.assert_allclose(np.diag(corr), 1.0)
     assert "Random intercept and 2 slopes" in fit.summary()
+
+
+def dense_profiled_deviance(
+    Z: np.ndarray, y: np.ndarray, groups: np.ndarray, D: np.ndarray, method: str
+) -> float:
+    """-2 log L maximized over sigma_y at Sigma = sigma_y^2 D, from the dense N x N model.
+
+    With V = I + Z_b (I (x) D) Z_b' and X = Z, sigma_y^2 = r'V^-1 r / nu (nu = N, or N - q for
+    REML) maximizes the likelihood, leaving nu (1 + log 2 pi + log(r'V^-1 r / nu)) + log|V|,
+    plus log|X'V^-1 X| for REML.
+    """
+    N, q = Z.shape
+    same = groups[:, None] == groups[None, :]
+    V = np.eye(N) + (Z @ D @ Z.T) * same
+    Vi = np.linalg.inv(V)
+    XVX = Z.T @ Vi @ Z
+    b = np.linalg.solve(XVX, Z.T @ Vi @ y)
+    r = y - Z @ b
+    nu = N if method == "ML" else N - q
+    dev = nu * (1 + np.log(2 * np.pi) + np.log(r @ Vi @ r / nu)) + np.linalg.slogdet(V)[1]
+    return float(dev + (np.linalg.slogdet(XVX)[1] if method == "REML" else 0.0))
+
+
+@pytest.mark.parametrize("method", ["REML", "ML"])
+@pytest.mark.parametrize("q", [2, 3])
+def test_analytic_hessian_equals_second_differences_of_the_dense_deviance(q, method):
+    """The exact Hessian Newton's method uses, against the dense model's second differences."""
+    from partial_pooling import random_slopes as rs
+    from partial_pooling.grouped import group_data
+
+    data = simulated(q, seed=5)
+    names = [f"x{k}" for k in range(1, q)]
+    g = group_data(data, "y", "g", names, min_groups=3)
+    st = rs._SlopeStats(g)
+    Z = np.column_stack([np.ones(g.N), g.xs])
+
+    def deviance(theta: np.ndarray) -> float:
+        L = np.zeros((q, q))
+        L[np.tril_indices(q)] = theta
+        return dense_profiled_deviance(Z, g.ys, g.codes, L @ L.T, method)
+
+    rng = np.random.default_rng(q)
+    theta = np.eye(q)[st.rows, st.cols] + 0.3 * rng.normal(size=st.rows.size)
+    s = rs._solve(st, theta)
+    assert rs._deviance_of(st, s, method) == pytest.approx(deviance(theta), rel=1e-12)
+    H = rs._hessian_of(st, s, method)
+    m, h = theta.size, 1e-3
+    steps = np.eye(m) * h
+    ref = np.empty((m, m))
+    for k in range(m):
+        for m2 in range(k, m):
+            ek, el = steps[k], steps[m2]
+            ref[k, m2] = ref[m2, k] = (
+                deviance(theta + ek + el)
+                - deviance(theta + ek - el)
+                - deviance(theta - ek + el)
+                + deviance(theta - ek - el)
+            ) / (4 * h * h)
+    np.testing.assert_allclose(H, ref, rtol=1e-5, atol=1e-5 * np.abs(ref).max())
+
+
+@pytest.mark.parametrize("method", ["REML", "ML"])
+@pytest.mark.parametrize(("q", "seed"), CASES, ids=[f"q{q}-seed{s}" for q, s in CASES])
+def test_newton_from_the_moment_start_converges_without_the_bfgs_safeguard(q, seed, method):
+    from partial_pooling import random_slopes as rs
+    from partial_pooling.grouped import group_data
+
+    names = [f"x{k}" for k in range(1, q)]
+    g = group_data(simulated(q, seed), "y", "g", names, min_groups=3)
+    st = rs._SlopeStats(g)
+    theta, converged = rs._newton(st, method, rs._moment_start(st))
+    assert converged
+    gradient = rs._gradient_of(st, rs._solve(st, theta), method)
+    assert np.abs(gradient).max() < 1e-8

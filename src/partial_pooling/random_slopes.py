@@ -14,7 +14,7 @@ then shrunk toward $\\mu$ by a matrix weight: the $q$-dimensional version of $\\
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,10 +153,44 @@ class _SlopeStats:
                 self.ZtZ[:, a, b] = self.ZtZ[:, b, a] = g.group_sums(Z[:, a] * Z[:, b])
         self.Zty = g.group_sums(Z * y[:, None])
         self.yty = float(y @ y)
+        self.yy = g.group_sums(y * y)
+        self.n = g.n
         self.N = g.N
         self.XtX = self.ZtZ.sum(axis=0)
         self.Xty = self.Zty.sum(axis=0)
         self.rows, self.cols = np.tril_indices(q)
+        self.units = np.zeros((self.rows.size, q, q))  # E_k: one lower-triangular entry each
+        self.units[np.arange(self.rows.size), self.rows, self.cols] = 1.0
+
+
+def _moment_start(st: _SlopeStats) -> np.ndarray:
+    """A starting $\\theta$ from the moments of the per-group least-squares coefficients.
+
+    With $\\hat b_j$ the coefficients of group $j$ alone and $s^2$ the pooled within-group
+    residual variance, $E\\,\\mathrm{cov}(\\hat b_j) = \\Sigma + \\sigma_y^2\\,
+    \\overline{(Z_j'Z_j)^{-1}}$ for groups of equal design, so
+    $D_0 = \\mathrm{cov}(\\hat b_j)/s^2 - \\overline{(Z_j'Z_j)^{-1}}$ (eigenvalues raised to at
+    least 1% of the largest) starts Newton's method near the optimum; for balanced data it is
+    the REML optimum itself. Groups whose $Z_j'Z_j$ is singular are left out; with fewer
+    than $q + 1$ usable groups the start is $\\Lambda = I$.
+    """
+    q, C = st.q, st.ZtZ
+    eig = np.linalg.eigvalsh(C)
+    ok = (eig[:, 0] > 1e-8 * eig[:, -1]) & (st.n > q)
+    identity = np.eye(q)[st.rows, st.cols]
+    if ok.sum() < q + 1:
+        return identity
+    b = np.linalg.solve(C[ok], st.Zty[ok][:, :, None])[:, :, 0]
+    rss = st.yy[ok] - np.einsum("ja,ja->j", st.Zty[ok], b)
+    s2 = float(rss.sum() / (st.n[ok] - q).sum())
+    if not s2 > 0:
+        return identity
+    S = np.atleast_2d(np.cov(b.T)) / s2 - np.linalg.inv(C[ok]).mean(axis=0)
+    w, V = np.linalg.eigh(0.5 * (S + S.T))
+    if not w[-1] > 0:
+        return identity
+    L = np.linalg.cholesky((V * np.maximum(w, 1e-2 * w[-1])) @ V.T)
+    return L[st.rows, st.cols]
 
 
 def _lambda(st: _SlopeStats, theta: np.ndarray) -> np.ndarray:
@@ -241,47 +275,103 @@ def _gradient_of(st: _SlopeStats, s: _Solved, method: Method) -> np.ndarray:
     return dL[st.rows, st.cols]
 
 
-def _newton_polish(
-    fg: Callable[[np.ndarray], tuple[float, np.ndarray]],
+def _hessian_of(st: _SlopeStats, s: _Solved, method: Method) -> np.ndarray:
+    """The exact Hessian of the profiled deviance in $\\theta$, from per-group cross-products.
+
+    With $K_j$, $u_j$, $G$ and $\\nu$ as in `_gradient` and $r$ the penalized residual sum of
+    squares, the deviance $\\nu\\log r + \\sum_j\\log|V_j| + \\log|A|$ (the last term for
+    REML only; $A = \\sum_j K_j$, $V_j = I + Z_jDZ_j'$) has, along directions $\\Delta_k$,
+    $\\Delta_l$ of $D$ ($X_j = Z_j$):
+
+    * $\\partial_k r = -\\sum_j u_j'\\Delta_k u_j$ and
+      $\\partial_{kl} r = 2\\big(\\sum_j u_j'\\Delta_k K_j\\Delta_l u_j - v_k'A^{-1}v_l\\big)$
+      with $v_k = \\sum_j K_j\\Delta_k u_j$;
+    * $\\partial_{kl}\\sum_j\\log|V_j| = -\\sum_j\\operatorname{tr}(K_j\\Delta_k K_j\\Delta_l)$;
+    * $\\partial_k A = -\\sum_j K_j\\Delta_k K_j$ and
+      $\\partial_{kl}\\log|A| = -\\operatorname{tr}(A^{-1}\\partial_k A\\,A^{-1}\\partial_l A)
+      + \\sum_j\\operatorname{tr}(A^{-1}K_j(\\Delta_k K_j\\Delta_l + \\Delta_l K_j\\Delta_k)K_j)$.
+
+    Through $D = \\Lambda\\Lambda'$, entry $k$ of $\\theta$ moves $D$ along
+    $\\Delta_k = E_k\\Lambda' + \\Lambda E_k'$ ($E_k$ the unit lower-triangular entry) and adds
+    the curvature of the map itself, $\\operatorname{tr}(G(E_kE_l' + E_lE_k'))$.
+    """
+    L = s.L
+    K = st.ZtZ - s.P.transpose(0, 2, 1) @ s.MinvP
+    w = st.Zty - st.ZtZ @ s.b
+    u = w - (s.MinvP.transpose(0, 2, 1) @ (w @ L)[:, :, None])[:, :, 0]
+    nu, r = _dof(st, method), s.rss
+    E = st.units
+    dD = E @ L.T
+    dD = dD + dD.transpose(0, 2, 1)  # Delta_k = E_k L' + L E_k'
+    dDu = np.einsum("kab,jb->jka", dD, u)  # Delta_k u_j
+    dr = -np.einsum("ja,jka->k", u, dDu)
+    KdD = np.einsum("jab,kbc->jkac", K, dD)  # K_j Delta_k
+    H = -np.einsum("jkab,jlba->kl", KdD, KdD)
+    Ainv = np.linalg.inv(s.A)
+    v = np.einsum("jab,jkb->ka", K, dDu)
+    d2r = 2.0 * (np.einsum("jka,jab,jlb->kl", dDu, K, dDu) - v @ Ainv @ v.T)
+    H += nu * (d2r / r - np.outer(dr, dr) / r**2)
+    G = K.sum(axis=0) - (nu / r) * (u.T @ u)
+    if method == "REML":
+        B = K @ Ainv @ K
+        G = G - B.sum(axis=0)
+        AdA = Ainv @ -np.einsum("jkab,jbc->kac", KdD, K)
+        H -= np.einsum("kab,lba->kl", AdA, AdA)
+        T = np.einsum("jkab,jbc,lca->kl", KdD, B, dD)
+        H += T + T.T
+    H += 2.0 * np.einsum("ab,kbc,lac->kl", G, E, E)
+    return 0.5 * (H + H.T)
+
+
+def _newton(
+    st: _SlopeStats,
+    method: Method,
     theta: np.ndarray,
     free: list[int] | None = None,
-) -> np.ndarray:
-    """Solve $\\nabla f = 0$ by Newton steps on the exact gradient.
+    max_iter: int = 100,
+) -> tuple[np.ndarray, bool]:
+    """Minimize the profiled deviance by Newton steps on its exact gradient and Hessian.
 
-    ``fg`` returns the deviance and its exact gradient from one solve. Minimizing f alone stops
-    where f is flat to rounding, about sqrt(eps) from the optimum in theta; zeroing the exact
-    gradient gets to rounding of theta itself. The Hessian is taken once by forward differences
-    of the gradient and kept while the steps shrink (a chord iteration): an inexact Hessian only
-    slows the iteration, it does not move the zero it converges to. Only the entries ``free``
-    (default: all) move.
+    Far from the optimum the Hessian may not be positive definite: its eigenvalues are then
+    replaced by their absolute values (bounded away from 0), which keeps every step a descent
+    direction, and a backtracking line search (Armijo) keeps the deviance decreasing. Near the
+    optimum the steps are plain Newton steps and converge quadratically; the iteration stops
+    when they no longer shrink (the rounding floor) or fall below 1e-13 of $\\theta$. Only the
+    entries ``free`` (default: all) move. Returns $\\theta$ and whether it converged.
     """
     theta = np.array(theta, dtype=float)
-    idx = list(range(theta.size)) if free is None else list(free)
-    k = len(idx)
-    f0, g0 = fg(theta)
-    h = 1e-6 * np.maximum(np.abs(theta[idx]), 1e-2)
-    H = np.empty((k, k))
-    for i in range(k):
-        e = np.zeros(theta.size)
-        e[idx[i]] = h[i]
-        H[:, i] = (fg(theta + e)[1][idx] - g0[idx]) / h[i]
-    H = 0.5 * (H + H.T)
-    if not np.all(np.linalg.eigvalsh(H) > 0):
-        return theta
+    idx = np.arange(theta.size) if free is None else np.asarray(free, dtype=int)
+    s = _solve(st, theta)
+    f = _deviance_of(st, s, method)
     last = np.inf
-    for _ in range(30):
+    for _ in range(max_iter):
+        g = _gradient_of(st, s, method)[idx]
+        H = _hessian_of(st, s, method)[np.ix_(idx, idx)]
+        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+            return theta, False
+        ev, vec = np.linalg.eigh(H)
+        scale = max(float(np.abs(ev).max()), 1.0)
+        local = bool(ev.min() > 1e-8 * scale)
         step = np.zeros(theta.size)
-        step[idx] = np.linalg.solve(H, g0[idx])
-        size = float(np.abs(step[idx]).max())
-        if size >= last:  # no longer shrinking: at the rounding floor (or a stale Hessian)
-            break
-        f1, g1 = fg(theta - step)
-        if f1 > f0 + 1e-12 * abs(f0):
-            break
-        theta, f0, g0, last = theta - step, f1, g1, size
-        if size <= 1e-13 * max(float(np.abs(theta[idx]).max()), 1e-8):
-            break
-    return theta
+        step[idx] = vec @ ((vec.T @ g) / np.maximum(np.abs(ev), 1e-8 * scale))
+        size = float(np.abs(step).max())
+        tiny = 1e-13 * max(float(np.abs(theta[idx]).max()), 1e-8)
+        if local and (size <= tiny or size >= last):
+            return theta, True
+        slope = -float(g @ step[idx])
+        t = 1.0
+        while True:
+            trial = theta - t * step
+            s1 = _solve(st, trial)
+            f1 = _deviance_of(st, s1, method)
+            if f1 <= f - 1e-4 * t * slope + (1e-13 * abs(f) if local else 0.0):
+                break
+            t *= 0.5
+            if t < 1e-12:
+                return theta, local  # no decrease: at the rounding floor, or stuck
+        theta, s, f = trial, s1, f1
+        last = size if local and t == 1.0 else np.inf
+    return theta, False
 
 
 def _drop_column(st: _SlopeStats, theta: np.ndarray, i: int) -> tuple[np.ndarray, list[int]]:
@@ -307,11 +397,7 @@ def _drop_column(st: _SlopeStats, theta: np.ndarray, i: int) -> tuple[np.ndarray
     return new, free
 
 
-def _on_the_boundary(
-    st: _SlopeStats,
-    fg: Callable[[np.ndarray], tuple[float, np.ndarray]],
-    theta: np.ndarray,
-) -> np.ndarray:
+def _on_the_boundary(st: _SlopeStats, method: Method, theta: np.ndarray) -> np.ndarray:
     """Snap an optimum that lies on the boundary (a singular $\\Sigma$) onto it exactly.
 
     $\\Sigma \\propto \\Lambda\\Lambda'$ is singular when a diagonal entry of $\\Lambda$ is 0.
@@ -322,7 +408,7 @@ def _on_the_boundary(
     """
 
     def f(t: np.ndarray) -> float:
-        return fg(t)[0]
+        return _deviance(st, t, method)
 
     f_best = f(theta)
     best = theta
@@ -335,7 +421,7 @@ def _on_the_boundary(
         if abs(L[i, i]) > 1e-3 * size:
             continue
         start, free = _drop_column(st, best, i)
-        t = _newton_polish(fg, start, free)
+        t, _ = _newton(st, method, start, free)
         ft = f(t)
         if ft <= f_best + 1e-12 * abs(f_best):
             best, f_best = t, ft
@@ -352,10 +438,12 @@ def fit_random_slopes(
     """Fit a random intercept and correlated random slopes of one or more covariates, exactly.
 
     Minimizes the profiled deviance in $\\theta$ (the $q(q+1)/2$ entries of $\\Lambda$,
-    $\\Sigma = \\sigma_y^2\\Lambda\\Lambda'$, $q = 1 +$ the number of covariates) with BFGS
-    on its exact gradient (and Nelder-Mead should BFGS stall), then solves
-    $\\nabla_\\theta\\,\\mathrm{deviance} = 0$ by Newton steps, on the boundary model when
-    $\\hat\\Sigma$ is singular, so the variance components reach the optimum to rounding. The
+    $\\Sigma = \\sigma_y^2\\Lambda\\Lambda'$, $q = 1 +$ the number of covariates) by Newton's
+    method on its exact gradient and Hessian (`_hessian_of`, no finite differences), started
+    from the moments of the per-group least-squares fits (`_moment_start`); BFGS and
+    Nelder-Mead are a safeguard should Newton's method not converge. On the boundary (a
+    singular $\\hat\\Sigma$) the boundary model is solved again by Newton steps, so the
+    variance components reach the optimum to rounding. The
     data are standardized first and the results mapped back: the fit is the same in any units
     of $x$ and $y$. The conditional modes are
 
@@ -393,31 +481,30 @@ def fit_random_slopes(
     def dev(t: np.ndarray) -> float:
         return _deviance(st, t, method)
 
-    def grad(t: np.ndarray) -> np.ndarray:
-        return _gradient(st, t, method)
-
-    start = np.eye(q)[st.rows, st.cols]
-
     def dev_and_grad(t: np.ndarray) -> tuple[float, np.ndarray]:
         solved = _solve(st, t)  # shared by the value and the gradient
         return _deviance_of(st, solved, method), _gradient_of(st, solved, method)
 
-    best = optimize.minimize(
-        dev_and_grad, start, jac=True, method="BFGS", options={"gtol": 1e-4, "maxiter": 2000}
-    )
-    theta0 = best.x
-    # BFGS often stops on "precision loss" right at the optimum; only when the gradient is
-    # still far from zero does Nelder-Mead take over (Newton's steps finish either way)
-    if not best.success and float(np.abs(grad(best.x)).max()) > 1e-3 * max(1.0, abs(best.fun)):
-        nm = optimize.minimize(
-            dev,
-            best.x,
-            method="Nelder-Mead",
-            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000, "maxfev": 40000},
+    theta, converged = _newton(st, method, _moment_start(st))
+    if not converged:  # a safeguard: BFGS (then Nelder-Mead) from the start, Newton to finish
+        best = optimize.minimize(
+            dev_and_grad,
+            np.eye(q)[st.rows, st.cols],
+            jac=True,
+            method="BFGS",
+            options={"gtol": 1e-4, "maxiter": 2000},
         )
-        theta0 = nm.x if nm.fun < best.fun else best.x
-    theta = _newton_polish(dev_and_grad, theta0)
-    theta = _on_the_boundary(st, dev_and_grad, theta)
+        theta0 = best.x
+        if not best.success and float(np.abs(best.jac).max()) > 1e-3 * max(1.0, abs(best.fun)):
+            nm = optimize.minimize(
+                dev,
+                best.x,
+                method="Nelder-Mead",
+                options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000, "maxfev": 40000},
+            )
+            theta0 = nm.x if nm.fun < best.fun else best.x
+        theta, _ = _newton(st, method, theta0)
+    theta = _on_the_boundary(st, method, theta)
     s = _solve(st, theta)
     sc = g.scaling
     sigma_y2 = sc.y_scale**2 * float(s.rss) / _dof(st, method)
