@@ -146,3 +146,46 @@ def test_profile_score_refuses_a_method_other_than_ml_or_reml(radon):
     stats = group_data(radon, "log_radon", "county", "floor").stats
     with pytest.raises(ValueError, match="method must be 'ML' or 'REML', got 'reml'"):
         profile_score(stats, 0.1, "reml")
+
+
+def _dense_profile(X, Z, y, psi, method):
+    """The profiled log-likelihood at psi from dense N x N matrices, sigma_y maximized out."""
+    V = np.eye(len(y)) + psi * Z @ Z.T
+    Vi = np.linalg.inv(V)
+    XVX = X.T @ Vi @ X
+    b = np.linalg.solve(XVX, X.T @ Vi @ y)
+    r = y - X @ b
+    dof = len(y) - (X.shape[1] if method == "REML" else 0)
+    ll = -0.5 * (dof * (1 + np.log(2 * np.pi) + np.log(r @ Vi @ r / dof)) + np.linalg.slogdet(V)[1])
+    return ll - (0.5 * np.linalg.slogdet(XVX)[1] if method == "REML" else 0.0)
+
+
+@pytest.mark.parametrize("method", ["ML", "REML"])
+@pytest.mark.parametrize("psi", [0.02, 0.19, 3.0])
+def test_newton_terms_are_the_score_and_the_curvature_of_the_dense_profile(radon, method, psi):
+    from partial_pooling.likelihood import profile_newton_terms
+
+    data = radon.iloc[::3]  # a third of the houses keeps the dense matrices small
+    stats = group_data(data, "log_radon", "county", "floor").stats
+    X, Z, y, _ = design(data, "log_radon", "county", ["floor"])
+    y = (y - stats.scaling.y_centre) / stats.scaling.y_scale  # the standardized response
+    h = 1e-3 * psi
+    f = [_dense_profile(X, Z, y, p, method) for p in (psi - h, psi, psi + h)]
+    score, slope = profile_newton_terms(stats, psi, method)
+    assert score == pytest.approx((f[2] - f[0]) / (2 * h), rel=1e-5)
+    assert slope == pytest.approx((f[2] - 2 * f[1] + f[0]) / h**2, rel=1e-4)
+
+
+@pytest.mark.parametrize("method", ["ML", "REML"])
+@pytest.mark.parametrize("x", [None, "floor", ["floor", "uranium"]])
+def test_newton_on_psi_finds_the_zero_brent_finds_on_the_score(radon, method, x):
+    from scipy import optimize
+
+    from partial_pooling.estimation import maximize_psi
+
+    stats = group_data(radon, "log_radon", "county", x).stats
+    psi = maximize_psi(stats, method).psi
+    brent = optimize.brentq(
+        lambda p: profile_score(stats, p, method), psi / 3, psi * 3, xtol=1e-300, rtol=8.9e-16
+    )
+    assert psi == pytest.approx(brent, rel=1e-14)

@@ -142,14 +142,21 @@ def _numeric_column(data: pd.DataFrame, name: Hashable, role: str) -> np.ndarray
         raise ValueError(
             f"{role} column {name!r} must be numeric, but has dtype {col.dtype}{example}"
         )
-    missing = col.isna().to_numpy()
+    plain_numpy = isinstance(col.dtype, np.dtype) and col.dtype.kind in "fiu"
+    if plain_numpy:  # missing is NaN there: found below with the other non-finite values
+        values = col.to_numpy(dtype=float)
+        finite = np.isfinite(values)
+        missing = np.zeros(0, dtype=bool) if finite.all() else np.isnan(values)
+    else:
+        missing = col.isna().to_numpy()
     if missing.any():
         raise ValueError(
             f"{role} column {name!r} has {int(missing.sum())} missing value(s), first at "
             f"{_where(data, missing)}; drop or impute them before fitting"
         )
-    values = col.to_numpy(dtype=float)
-    finite = np.isfinite(values)
+    if not plain_numpy:
+        values = col.to_numpy(dtype=float)
+        finite = np.isfinite(values)
     if not finite.all():
         raise ValueError(
             f"{role} column {name!r} has non-finite value(s) "
@@ -399,7 +406,7 @@ class GroupedData:
 
     def series(self, values: np.ndarray, name: str) -> pd.Series:
         """A per-group array as a Series indexed by the group labels."""
-        return pd.Series(values, index=self.labels.copy(), name=name)
+        return pd.Series(values, index=self.labels, name=name)
 
 
 def qr_r(Z: np.ndarray) -> np.ndarray:
@@ -533,12 +540,6 @@ def _factorize(data: pd.DataFrame, group: Hashable) -> tuple[np.ndarray, pd.Inde
     gcol = data[group]
     if isinstance(gcol, pd.DataFrame):
         raise ValueError(f"column name {group!r} (group) appears more than once in the data")
-    gmissing = gcol.isna().to_numpy()
-    if gmissing.any():
-        raise ValueError(
-            f"group column {group!r} has {int(gmissing.sum())} missing label(s), first at "
-            f"{_where(data, gmissing)}"
-        )
     try:
         try:
             codes, labels = pd.factorize(gcol, sort=True)
@@ -551,6 +552,12 @@ def _factorize(data: pd.DataFrame, group: Hashable) -> tuple[np.ndarray, pd.Inde
             f"group column {group!r} has a label of type {type(bad).__name__} ({plain(bad)}), "
             "which cannot label a group: use strings, numbers or tuples"
         ) from None
+    gmissing = codes < 0  # factorize's sentinel for a missing label (NaN, None, NA, NaT)
+    if gmissing.any():
+        raise ValueError(
+            f"group column {group!r} has {int(gmissing.sum())} missing label(s), first at "
+            f"{_where(data, gmissing)}"
+        )
     return codes.astype(np.intp, copy=False), pd.Index(labels, name=group)
 
 

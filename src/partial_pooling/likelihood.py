@@ -230,6 +230,58 @@ def profile_score(stats: SufficientStatistics, psi: float, method: Method = "REM
     return _score(stats, psi, method, qr[:k, :k], b, rss, weight)
 
 
+def profile_newton_terms(
+    stats: SufficientStatistics, psi: float, method: Method = "REML"
+) -> tuple[float, float]:
+    """The score $\\ell'(\\psi)$ and its derivative $\\ell''(\\psi)$, from one factorisation.
+
+    With between-row weights $w_r = 1/(1 + m_r\\psi)$ ($w_r' = -m_rw_r^2$,
+    $w_r'' = 2m_r^2w_r^3$), GLS residuals $e_r$ of the between rows, $A = R'R$ and
+    $v = \\sum_r w_r'e_r\\bar X_r'$:
+
+    $$
+    \\mathrm{RSS}'' = \\sum_r w_r''e_r^2 - 2v'A^{-1}v, \\qquad
+    (\\log|A|)'' = \\sum_r w_r''q_r - \\operatorname{tr}\\big((A^{-1}A')^2\\big),
+    $$
+
+    with $q_r = \\bar X_rA^{-1}\\bar X_r'$ and $A' = \\sum_r w_r'\\bar X_r'\\bar X_r$ (the
+    envelope theorem gives $\\mathrm{RSS}'$; $\\hat b$ moves with $\\psi$ only in the second
+    order), and $(\\sum_j\\log(1 + n_j\\psi))'' = -\\sum_j n_j^2/(1 + n_j\\psi)^2$. Then
+    $\\ell'' = -\\frac12[\\nu(\\mathrm{RSS}''/\\mathrm{RSS} - (\\mathrm{RSS}'/\\mathrm{RSS})^2)
+    + \\ldots]$ term by term, $\\nu = N$ (ML) or $N - k$ (REML, which adds $\\log|A|$).
+    What `partial_pooling.estimation.maximize_psi`'s Newton iteration calls.
+    """
+    method = _check_method(method)
+    k = stats.k
+    qr, weight = _weighted_factor(stats, psi)
+    rss = float(qr[k, k] ** 2)
+    if rss <= 0.0:
+        return float("nan"), float("nan")
+    R = qr[:k, :k]
+    b = _triangular_solve(R, qr[:k, k])
+    m = stats.B_size
+    dw = -m * weight**2
+    d2w = 2.0 * m * m * weight**3
+    e = stats.B[:, k] - stats.B[:, :k] @ b  # between rows' GLS residuals
+    drss = float(dw @ (e * e))
+    v = stats.B[:, :k].T @ (dw * e)
+    Rv = _triangular_solve(R, v, transpose=True)
+    d2rss = float(d2w @ (e * e)) - 2.0 * float(Rv @ Rv)
+    sizes, counts = stats.sizes, stats.counts
+    dlogdet_V = float(counts @ (sizes / (1.0 + sizes * psi)))
+    d2logdet_V = -float(counts @ (sizes / (1.0 + sizes * psi)) ** 2)
+    dof = stats.N if method == "ML" else stats.N - k
+    score = -0.5 * (dof * drss / rss + dlogdet_V)
+    slope = -0.5 * (dof * (d2rss / rss - (drss / rss) ** 2) + d2logdet_V)
+    if method == "REML":
+        C = _triangular_solve(R, stats.B[:, :k].T, transpose=True)  # R^-T B_X'
+        quad = (C * C).sum(axis=0)
+        M = (C * dw) @ C.T  # R^-T A' R^-1
+        score -= 0.5 * float(dw @ quad)
+        slope -= 0.5 * (float(d2w @ quad) - float((M * M).sum()))
+    return score, slope
+
+
 def profile_grid(
     stats: SufficientStatistics, psi: np.ndarray, method: Method = "REML"
 ) -> np.ndarray:
