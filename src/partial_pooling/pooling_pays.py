@@ -45,10 +45,10 @@ import numpy as np
 import pandas as pd
 
 from .estimation import fit_random_intercept, pooling_intercepts
-from .grouped import group_data, plain
+from .grouped import GroupedData, group_data, plain
 from .likelihood import Method, _check_finite, _check_method, _check_sd
 from .shrinkage import shrinkage_factor
-from .simulation import simulate_groups
+from .simulation import _non_negative, draw_arrays, simulate_groups
 
 __all__ = [
     "ESTIMATORS",
@@ -233,33 +233,46 @@ def pooling_mse(
             f"sigma_alpha must be one or more real numbers, got {plain(sigma_alpha)}"
         ) from None
     sigma_y = _check_sd("sigma_y", sigma_y, positive=True)
+    # the first data set goes through simulate_groups and group_data, which check every
+    # argument and the data; the rest reuse its checked design and draw only new numbers
+    for sa in sigmas:
+        _non_negative("sigma_alpha", sa)
+    first = simulate_groups(sizes, mu, beta, float(sigmas[0]), sigma_y, rng=1)
+    design = group_data(first.data, "y", "group", None if beta is None else "x")
+    labels = first.alpha.index
+    group = labels.to_numpy(dtype=object)
     generator = np.random.default_rng(rng)
-    x = None if beta is None else "x"
     columns: dict[str, list[np.ndarray]] = {name: [] for name in _COLUMNS}
     for sa in sigmas:
         for rep in range(int(reps)):
-            sim = simulate_groups(sizes, mu, beta, float(sa), sigma_y, rng=generator)
-            truth = sim.alpha
-            g = group_data(sim.data, "y", "group", x)  # checked and grouped once for all three
+            truth, which, xv, yv = draw_arrays(
+                sizes, mu, beta, float(sa), sigma_y, 1.0, 0.0, generator
+            )
+            g = GroupedData(
+                y=yv,
+                x=np.empty((yv.size, 0)) if xv is None else xv[:, None],
+                codes=which,
+                labels=labels,
+                y_name="y",
+                group_name="group",
+                x_names=design.x_names,
+            )
             estimates, at_boundary = pooling_intercepts(g, method)
-            order = g.labels.get_indexer(truth.index)  # the truth's order of the groups
-            adjusted = g.ybar[order]
-            if beta is not None:
-                adjusted = adjusted - beta * g.xbar[order, 0]
-            oracle = oracle_shrinkage(adjusted, sim.n.to_numpy(), mu, float(sa), sigma_y)
-            J = len(truth)
+            adjusted = g.ybar if beta is None else g.ybar - beta * g.xbar[:, 0]
+            oracle = oracle_shrinkage(adjusted, sizes, mu, float(sa), sigma_y)
+            J = truth.size
             row = {
                 "sigma_alpha": np.full(J, float(sa)),
                 "ratio": np.full(J, float(sa) / sigma_y),
                 "rep": np.full(J, rep, dtype=np.int64),
-                "group": truth.index.to_numpy(dtype=object),
-                "n": sim.n.to_numpy(),
-                "alpha": truth.to_numpy(),
+                "group": group,
+                "n": sizes,
+                "alpha": truth,
                 "boundary": np.full(J, bool(at_boundary)),
-                "oracle": (np.asarray(oracle) - truth.to_numpy()) ** 2,
+                "oracle": (np.asarray(oracle) - truth) ** 2,
             }
             for name, alpha in estimates.items():
-                row[name] = (alpha[order] - truth.to_numpy()) ** 2
+                row[name] = (alpha - truth) ** 2
             for name in _COLUMNS:
                 columns[name].append(row[name])
     return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})

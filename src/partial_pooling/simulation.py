@@ -176,20 +176,10 @@ def simulate_groups(
 
     n_groups = len(sizes)
     labels = group_labels(n_groups)
-    total = int(sum(sizes))
-    which = np.repeat(np.arange(n_groups), sizes)
-
-    a = generator.normal(0.0, sigma_alpha, size=n_groups)
-    alpha = mu + a
-    columns: dict[str, object] = {}
-    mean = alpha[which]
-    if beta is not None:
-        centres = generator.normal(0.0, x_between_sd, size=n_groups)
-        x = centres[which] + x_sd * generator.standard_normal(total)
-        mean = mean + beta * x
-        columns["x"] = x
-    y = mean + generator.normal(0.0, sigma_y, size=total)
-
+    alpha, which, x, y = draw_arrays(
+        np.asarray(sizes), mu, beta, sigma_alpha, sigma_y, x_sd, x_between_sd, generator
+    )
+    columns: dict[str, object] = {} if x is None else {"x": x}
     index = pd.Index(labels, name="group")
     data = pd.DataFrame(
         {"y": y, **columns, "group": pd.Series(np.asarray(labels, dtype=object)[which], dtype=str)}
@@ -203,6 +193,36 @@ def simulate_groups(
         alpha=pd.Series(alpha, index=index, name="alpha"),
         n=pd.Series(np.asarray(sizes, dtype=np.int64), index=index.copy(), name="n"),
     )
+
+
+def draw_arrays(
+    sizes: np.ndarray,
+    mu: float,
+    beta: float | None,
+    sigma_alpha: float,
+    sigma_y: float,
+    x_sd: float,
+    x_between_sd: float,
+    generator: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """The draws of `simulate_groups` as arrays, arguments already checked.
+
+    Returns the true intercepts $\\alpha_j$, each observation's group index, the covariate
+    (None without one) and the response, drawn from ``generator`` in the order
+    `simulate_groups` documents: what a simulation of thousands of data sets uses, without a
+    data frame per data set.
+    """
+    n_groups = sizes.size
+    which = np.repeat(np.arange(n_groups), sizes)
+    alpha = mu + generator.normal(0.0, sigma_alpha, size=n_groups)
+    mean = alpha[which]
+    x = None
+    if beta is not None:
+        centres = generator.normal(0.0, x_between_sd, size=n_groups)
+        x = centres[which] + x_sd * generator.standard_normal(which.size)
+        mean = mean + beta * x
+    y = mean + generator.normal(0.0, sigma_y, size=which.size)
+    return alpha, which, x, y
 
 
 def _is_integer(value: object) -> bool:
