@@ -58,27 +58,33 @@ _executed: dict[str, nbformat.NotebookNode] = {}
 _keys: dict[str, str] = {}
 
 
-def notebook_key(path: Path, dependencies: str) -> str:
+def notebook_key(
+    path: Path, dependencies: str, nb: nbformat.NotebookNode | None = None
+) -> str:
     """The cache key of one notebook: its code cells, in order, and the dependency digest.
 
     Markdown cells do not change what the code computes, so an edit to the prose reuses the
     executed outputs (see `with_outputs`): the edit loop of a writer costs no execution.
+    ``nb`` is the notebook as read from ``path``, when the caller has it already.
     """
     hasher = hashlib.sha256(dependencies.encode())
-    for cell in jupytext.read(path).cells:
+    for cell in (jupytext.read(path) if nb is None else nb).cells:
         if cell.cell_type == "code":
             source = cell.source.encode()
             hasher.update(len(source).to_bytes(8, "little") + source)
     return hasher.hexdigest()
 
 
-def with_outputs(path: Path, executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def with_outputs(
+    path: Path, executed: nbformat.NotebookNode, nb: nbformat.NotebookNode | None = None
+) -> nbformat.NotebookNode:
     """The notebook as it is now, with the outputs of its code cells from ``executed``.
 
     ``executed`` was run from a notebook with the same code cells (the same key), so the code
-    cells pair up in order; markdown cells and cell metadata (tags) come from the current text.
+    cells pair up in order; markdown cells and cell metadata (tags) come from the current text
+    (``nb``, read from ``path`` when not given; it is filled in place).
     """
-    nb = jupytext.read(path)
+    nb = jupytext.read(path) if nb is None else nb
     runs = [cell for cell in executed.cells if cell.cell_type == "code"]
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     if len(runs) != len(code):  # pragma: no cover - the key guarantees it
@@ -126,11 +132,12 @@ def on_files(files: Files, config: Any) -> Files:
     dependencies = dependency_digest()
     todo = []
     for path in pages:
-        key = notebook_key(path, dependencies)
+        text = jupytext.read(path)  # read once for the key and the outputs
+        key = notebook_key(path, dependencies, text)
         _keys[str(path)] = key
         cached = _cached(path, key)
         if cached.is_file():
-            _executed[str(path)] = with_outputs(path, nbformat.read(cached, as_version=4))
+            _executed[str(path)] = with_outputs(path, nbformat.read(cached, as_version=4), text)
         else:
             todo.append(path)
     if todo:
