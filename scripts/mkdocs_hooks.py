@@ -115,7 +115,42 @@ def mathjax_source() -> Path:
     raise FileNotFoundError("no mathjax/static/mathjax/es5/tex-chtml.js in django-static-mathjax")
 
 
+def _remember_signature_formatting() -> None:
+    """Format each API signature once per `mkdocs serve` session, not once per rebuild.
+
+    mkdocstrings-python formats every long signature by running ``ruff format`` in a
+    subprocess (about 80 of them per build here, roughly a second of every rebuild). The
+    formatted text depends only on the code and the line length, so the formatter is wrapped
+    in a dictionary that lives as long as the process: the first build formats, rebuilds by
+    `mkdocs serve` look up. A private function of mkdocstrings-python is wrapped: when it is
+    absent (another version), nothing is changed and signatures are formatted as before.
+    """
+    try:
+        from mkdocstrings_handlers.python._internal import rendering
+    except ImportError:  # pragma: no cover - another mkdocstrings-python layout
+        return
+    get = getattr(rendering, "_get_formatter", None)
+    if get is None or getattr(get, "remembered", False):
+        return
+    memo: dict[tuple[str, int], str] = {}
+
+    def remembered() -> object:
+        formatter = get()
+
+        def format_once(code: str, line_length: int) -> str:
+            key = (code, line_length)
+            if key not in memo:
+                memo[key] = formatter(code, line_length)
+            return memo[key]
+
+        return format_once
+
+    remembered.remembered = True  # type: ignore[attr-defined]
+    rendering._get_formatter = remembered
+
+
 def on_config(config):
+    _remember_signature_formatting()
     backend = os.environ.pop("MPLBACKEND", None)
     if backend is not None:
         log.info("unset MPLBACKEND=%s for the kernels (it removes inline figures)", backend)
