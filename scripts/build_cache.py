@@ -23,7 +23,6 @@ DEPENDENCIES = [
     ROOT / "src",
     ROOT / "requirements.lock",
     ROOT / "pyproject.toml",
-    ROOT / "scripts" / "kernel_startup.py",
 ]
 
 

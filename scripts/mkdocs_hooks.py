@@ -3,14 +3,15 @@
 What they do, and why:
 
 * ``on_config``: drop ``MPLBACKEND`` from the environment (the notebook kernels inherit it, and
-  ``MPLBACKEND=Agg`` silently removes every inline figure) and point ``PYTHONSTARTUP`` at
-  ``scripts/kernel_startup.py``, which makes each kernel write a figure's title into its PNG.
+  ``MPLBACKEND=Agg`` silently removes every inline figure); format API signatures once per
+  `mkdocs serve` session.
 * ``on_page_content`` (notebook pages only, i.e. pages mkdocs-jupyter rendered):
   - remove the MathJax 2 loader and the mermaid loader that mkdocs-jupyter's template injects
     (CDN scripts); the site loads its own MathJax 3 on every page;
-  - give every output image an ``alt`` text: the figure's suptitle / axes titles, read back from
-    the PNG's ``Title`` text chunk. A figure without any title is a build warning (so
-    ``--strict`` fails): give it ``fig.suptitle(...)`` or an axes title;
+  - require an ``alt`` text on every output image: figures drawn by `partial_pooling.figures`
+    (a ``SiteFigure``) carry their own, computed from their inputs. Any other image (a bare
+    matplotlib figure, say) has none, or nbconvert's placeholder, and is a build warning (so
+    ``--strict`` fails) naming the page and the figure;
   - resolve relative links written in notebook markdown cells the way MkDocs resolves links in
     Markdown pages (``../index.md``, ``other_notebook.py``, ``api.md#anchor``), and warn about
     links that point nowhere (MkDocs itself never sees these links).
@@ -40,8 +41,6 @@ import os
 import posixpath
 import re
 import shutil
-import struct
-import zlib
 from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -54,7 +53,6 @@ from mkdocs.utils import get_relative_url
 log = get_plugin_logger("partial_pooling")
 
 HERE = Path(__file__).resolve().parent
-KERNEL_STARTUP = HERE / "kernel_startup.py"
 MATHJAX_DEST = "assets/mathjax"
 # Only the combined component the site loads plus the lazily loaded pieces it may ask for
 # (TeX extensions, fonts, menu, accessibility). The other combined bundles are never loaded.
@@ -154,7 +152,6 @@ def on_config(config):
     backend = os.environ.pop("MPLBACKEND", None)
     if backend is not None:
         log.info("unset MPLBACKEND=%s for the kernels (it removes inline figures)", backend)
-    os.environ["PYTHONSTARTUP"] = str(KERNEL_STARTUP)
     mathjax_source()  # fail early, not after every notebook has run
     return config
 
@@ -164,53 +161,19 @@ def is_notebook_page(page: Page) -> bool:
     return getattr(page, "nb_url", None) is not None
 
 
-def png_title(data: bytes) -> str | None:
-    """The ``Title`` from a PNG's tEXt / iTXt chunks, if any."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        return None
-    pos = 8
-    while pos + 8 <= len(data):
-        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
-        body = data[pos + 8 : pos + 8 + length]
-        pos += 12 + length
-        if kind == b"tEXt":
-            key, _, value = body.partition(b"\0")
-            if key == b"Title":
-                return value.decode("latin-1")
-        elif kind == b"iTXt":
-            key, _, rest = body.partition(b"\0")
-            if key == b"Title":
-                compressed, _method, rest = rest[0], rest[1], rest[2:]
-                _lang, _, rest = rest.partition(b"\0")
-                _tkey, _, text = rest.partition(b"\0")
-                return (zlib.decompress(text) if compressed else text).decode("utf-8")
-        elif kind == b"IEND":
-            break
-    return None
-
-
-def add_alt_text(content: str, page: Page) -> str:
-    count = 0
-
-    def fix(match: re.Match[str]) -> str:
-        nonlocal count
-        tag = match.group(0)
-        alt = _ALT_RE.search(tag)
+def require_alt_text(content: str, page: Page) -> str:
+    """Warn (a failure under ``--strict``) about every output image without real alt text."""
+    for count, match in enumerate(_IMG_RE.finditer(content), start=1):
+        alt = _ALT_RE.search(match.group(0))
         if alt and alt.group(1).strip() and alt.group(1) != NBCONVERT_DEFAULT_ALT:
-            return tag
-        tag = _ALT_RE.sub("", tag)
-        count += 1
-        src = _SRC_RE.search(tag)
-        title = png_title(base64.b64decode(src.group(1))) if src else None
-        if not title:
-            log.warning(
-                "%s: figure %d has no title, so it gets no alt text: give it fig.suptitle(...) "
-                "or an axes title", page.file.src_uri, count,
-            )
-            title = "Figure"
-        return tag[:4] + f' alt="{html.escape(title, quote=True)}"' + tag[4:]
-
-    return _IMG_RE.sub(fix, content)
+            continue
+        log.warning(
+            "%s: image %d has no alt text: draw figures with a partial_pooling.figures "
+            "function (a SiteFigure carries alt text computed from its inputs)",
+            page.file.src_uri,
+            count,
+        )
+    return content
 
 
 def resolve_notebook_links(content: str, page: Page, files: Files) -> str:
@@ -249,7 +212,7 @@ def on_page_content(content: str, page: Page, config, files: Files) -> str:
         return content
     content = _MATHJAX2_RE.sub("", content)
     content = _MERMAID_RE.sub("", content)
-    content = add_alt_text(content, page)
+    content = require_alt_text(content, page)
     return resolve_notebook_links(content, page, files)
 
 

@@ -77,10 +77,11 @@ class SiteFigure(Figure):
     ) -> dict[str, str | bytes]:
         data = self.png()
         b64 = base64.b64encode(data).decode("ascii")
-        alt = html.escape(self.alt or "figure", quote=True)
+        # no alt attribute at all without a description: the site build refuses such an image
+        alt = f' alt="{html.escape(self.alt, quote=True)}"' if self.alt.strip() else ""
         return {
             "image/png": b64,
-            "text/html": f'<img class="pp-figure" src="data:image/png;base64,{b64}" alt="{alt}">',
+            "text/html": f'<img class="pp-figure" src="data:image/png;base64,{b64}"{alt}>',
             "text/plain": f"<figure: {self.alt}>",
         }
 

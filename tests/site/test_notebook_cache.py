@@ -72,14 +72,13 @@ def test_key_changes_with_the_notebook_text_and_with_any_dependency(tmp_path):
 
 def test_the_real_dependencies_include_the_package_source_and_the_lock():
     names = {path.relative_to(ROOT).as_posix() for path in load_hook("build_cache").DEPENDENCIES}
-    assert {"src", "requirements.lock", "scripts/kernel_startup.py"} <= names
+    assert {"src", "requirements.lock", "pyproject.toml"} <= names
 
 
 def test_a_second_build_reuses_the_executed_notebook_and_a_change_runs_it_again(
     tmp_path, monkeypatch, caplog
 ):
     monkeypatch.setenv("PP_NOTEBOOK_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("PYTHONSTARTUP", "")
     monkeypatch.delenv("MPLBACKEND", raising=False)
     docs = tmp_path / "docs"
     shutil.copytree(FIXTURES / "tiny" / "docs", docs)

@@ -23,9 +23,8 @@ TINY_NAV = [{"Home": "index.md"}, {"Tiny": "notebooks/tiny.py"}]
 
 @pytest.fixture(autouse=True)
 def _build_env(monkeypatch):
-    """Keep the hook's environment changes (PYTHONSTARTUP, MPLBACKEND) inside each test."""
+    """Keep the hook's environment changes (MPLBACKEND) inside each test."""
     monkeypatch.setenv("MKDOCS_JUPYTER_CACHE", "false")
-    monkeypatch.setenv("PYTHONSTARTUP", "")
     monkeypatch.delenv("MPLBACKEND", raising=False)
 
 
@@ -63,7 +62,7 @@ def test_tiny_site_builds_with_executed_notebook_figure_alt_math_and_source(
     images = re.findall(r'<img\b[^>]*src="(figure-[0-9a-f]+\.png)"[^>]*>', page)
     assert len(images) == 1, "the notebook's figure is missing from its page"
     figure = re.search(r'<img\b[^>]*src="figure-[^>]*>', page).group(0)
-    assert 'alt="Squares of one, two and three"' in figure
+    assert 'alt="Squares of 1, 2 and 3 against 1, 2 and 3"' in figure
     assert (site / "notebooks" / "tiny" / images[0]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "data:image/png;base64" not in re.sub(r"<style.*?</style>", "", page, flags=re.S)
     assert (site / "notebooks" / "tiny" / "tiny.py").read_text() == (
@@ -96,11 +95,11 @@ def test_notebook_with_a_raising_cell_fails_the_build(tmp_path):
     ("old", "new", "why"),
     [
         ("[home](../index.md)", "[home](../nowhere.md)", "notebook link to a missing page"),
-        ('ax.set_title("Squares of one, two and three")', "", "figure without a title"),
+        ('alt=f"Squares', 'alt="" and f"Squares', "figure without alt text"),
         ("[the notebook](notebooks/tiny.py)", "[the notebook](notebooks/gone.py)",
          "Markdown link to a missing page"),
     ],
-    ids=["broken-notebook-link", "untitled-figure", "broken-markdown-link"],
+    ids=["broken-notebook-link", "figure-without-alt", "broken-markdown-link"],
 )
 def test_strict_build_fails_on(tmp_path, old, new, why):
     docs = tiny_copy(tmp_path)
