@@ -15,7 +15,7 @@ PORT ?= 8000
 # Seconds allowed for one site build (nbclient enforces no cell timeout of its own).
 BUILD_TIMEOUT ?= 600
 CHROMIUM ?= /usr/bin/chromium
-LINT_PATHS := $(wildcard src tests docs/notebooks benchmarks scripts)
+LINT_PATHS := $(wildcard src tests docs/notebooks docs/templates benchmarks scripts)
 
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONUNBUFFERED := 1
