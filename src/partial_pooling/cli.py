@@ -1289,7 +1289,8 @@ class _Progress:
         try:
             columns = os.get_terminal_size(self._stream.fileno()).columns
         except (OSError, ValueError):
-            columns = 80
+            columns = 0
+        columns = columns or 80  # 0: a terminal that does not say (a fresh pseudo-terminal)
         text = "".join(c if c.isprintable() else "?" for c in text)[: max(columns - 1, 10)]
         self._write("\r" + text + " " * max(self._width - len(text), 0))
         self._width = len(text)
