@@ -4,6 +4,7 @@ Two commands (run ``partial-pooling --help``, or ``python -m partial_pooling --h
 
     partial-pooling fit DATA.csv --y COL --group COL [--x COL ... | --random-slopes COL ...]
                         [--method REML|ML] [--out estimates.csv] [--force] [--compare]
+                        [--plot DIR] [--report FILE.html]
     partial-pooling datasets NAME [--out FILE.csv] [--force]
 
 ``fit`` reads one row per observation, fits the random-intercept model with
@@ -15,9 +16,15 @@ slopes and their conditional modes: the fixed slopes are then exactly the random
 columns, so an ``--x`` naming other columns is an error. ``datasets`` writes one of the
 bundled data sets to a CSV file, so there is something to try ``fit`` on at once. ``-`` as
 ``DATA.csv`` reads standard input; ``--out -`` writes the table to standard output (the
-summary then goes to standard error).
+summary then goes to standard error). ``--plot DIR`` also writes the site's figures for the
+fit into ``DIR`` as PNG and SVG files, and ``--report FILE.html`` one self-contained HTML page
+with the summary, the figures and every group's estimates (`partial_pooling.report`). On a
+terminal, a one-line status on standard error shows what it is doing (reading, with the share
+of the file read; fitting; drawing); it is wiped at the end, and nothing of it is written when
+standard error is not a terminal.
 
-The command line never destroys data:
+The command line never destroys data (``--plot`` and ``--report`` files are outputs like
+``--out``, all checked before anything is read; two outputs may not be the same file):
 
 - an output file that is the input file (however it is spelled: relative, absolute, through a
   symbolic or a hard link) is refused before anything is read or written, even with
