@@ -290,7 +290,7 @@ def test_report_requests_nothing_and_every_image_has_alt_text(radon_run, radon_p
 
 HOSTILE_Y = '<b>y$</b> "quoted" & more'
 HOSTILE_GROUP = "g<img src=x onerror=alert(1)>"
-HOSTILE_X = "x $1</code><script>alert(2)</script>"
+HOSTILE_X = "x $\\frac{1}{0}$</code><script>alert(2)</script>"
 
 
 def hostile_data() -> pd.DataFrame:

@@ -343,6 +343,7 @@ code { font: .92em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
 table { border-collapse: collapse; margin: .4rem 0 1rem; font-variant-numeric: tabular-nums; }
 th, td { padding: .25rem .7rem; text-align: right; border-bottom: 1px solid #e5e5e5; }
 th:first-child, td:first-child { text-align: left; }
+#summary td { text-align: left; }
 thead th { border-bottom: 2px solid #bbb; background: #fafafa; position: sticky; top: 0; }
 tbody tr:nth-child(even) { background: #f8f9fb; }
 .scroll { overflow: auto; max-height: 36rem; border: 1px solid #e5e5e5; }
