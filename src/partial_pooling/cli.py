@@ -501,6 +501,7 @@ class _Scanner(io.RawIOBase):
         self._cr_pending = False
         self.ragged: str | None = None  # the message, if a row has too many fields
         self.bytes_read = len(prefix)
+        self.on_read: Callable[[int], None] | None = None  # told the bytes read so far
 
     def readable(self) -> bool:
         return True
@@ -516,6 +517,8 @@ class _Scanner(io.RawIOBase):
         if n:
             self.bytes_read += n
             self._scan(bytes(view[:n]))
+            if self.on_read is not None:
+                self.on_read(self.bytes_read)
         elif self._checking and self._commas >= self._fields:
             self._ragged(self.line, self._commas + 1)
         return n
@@ -842,15 +845,12 @@ def _read(path: str, columns: _Columns, progress: _Progress | None = None) -> _D
         _check_first_record(head, source)
         scanner = _Scanner(stream, head.raw, len(head.names), check=head.whole)
         acc = _Accumulator(columns, {name: _Column(np.float64) for name, _ in columns.numeric})
-        size = os.fstat(stream.fileno()).st_size if rereadable else 0
         if progress is not None:
             progress.show(f"reading {source}", now=True)
+            scanner.on_read = _reading_status(progress, source, stream, rereadable)
         try:
             for chunk in _chunks(scanner, columns, len(head.names)):
                 acc.add(chunk)
-                if progress is not None:
-                    done = f"{min(scanner.bytes_read / size, 1):.0%}, " if size else ""
-                    progress.show(f"reading {source}: {done}{acc.records:,} rows")
         except (OSError, ValueError) as exc:  # ParserError, UnicodeDecodeError: ValueErrors
             _reraise_arrived_signal()
             raise BadInput(_unreadable(exc, scanner, source)) from None
@@ -868,6 +868,21 @@ def _read(path: str, columns: _Columns, progress: _Progress | None = None) -> _D
             f"{value!r}"
         )
     return _Data(acc.frame(lines), lines, source)
+
+
+def _reading_status(
+    progress: _Progress, source: str, stream: BinaryIO, rereadable: bool
+) -> Callable[[int], None]:
+    """What to show while reading: the share of a file read, or the megabytes of a stream."""
+    size = os.fstat(stream.fileno()).st_size if rereadable else 0
+
+    def show(done: int) -> None:
+        if size:
+            progress.show(f"reading {source}: {min(done / size, 1):.0%} of {size / 1e6:,.0f} MB")
+        else:
+            progress.show(f"reading {source}: {done / 1e6:,.0f} MB")
+
+    return show
 
 
 def _unreadable(exc: Exception, scanner: _Scanner, source: str) -> str:
