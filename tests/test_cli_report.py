@@ -605,3 +605,20 @@ def test_no_progress_when_standard_error_is_not_a_terminal(tmp_path):
     assert done.returncode == 0
     assert done.stderr == ""
     assert "\r" not in done.stdout
+
+
+def test_reading_a_large_file_shows_the_share_read(tmp_path):
+    rng = np.random.default_rng(20261126)
+    n, groups = 1_000_000, 50_000
+    g = rng.integers(0, groups, n)
+    y = np.round(rng.normal(size=groups)[g] + rng.normal(size=n), 3)
+    pd.DataFrame({"y": y, "g": np.char.add("g", g.astype(str))}).to_csv(
+        tmp_path / "big.csv", index=False
+    )
+    args = ["fit", "big.csv", "--y", "y", "--group", "g", "--out", "e.csv"]
+    status, stdout, terminal = run_with_terminal_stderr(args, tmp_path, columns=100)
+    assert status == 0
+    shares = [int(m) for m in re.findall(r"reading big\.csv: (\d+)% of 13 MB", terminal.decode())]
+    assert shares and shares == sorted(shares) and shares[-1] <= 100
+    assert "fitting by REML: 1,000,000 rows" in terminal.decode()
+    assert b"Wrote 50000 groups" in stdout
