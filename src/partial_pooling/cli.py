@@ -4,6 +4,7 @@ Two commands (run ``partial-pooling --help``, or ``python -m partial_pooling --h
 
     partial-pooling fit DATA.csv --y COL --group COL [--x COL ... | --random-slopes COL ...]
                         [--method REML|ML] [--out estimates.csv] [--force] [--compare]
+                        [--plot DIR] [--report FILE.html]
     partial-pooling datasets NAME [--out FILE.csv] [--force]
 
 ``fit`` reads one row per observation, fits the random-intercept model with
@@ -15,9 +16,15 @@ slopes and their conditional modes: the fixed slopes are then exactly the random
 columns, so an ``--x`` naming other columns is an error. ``datasets`` writes one of the
 bundled data sets to a CSV file, so there is something to try ``fit`` on at once. ``-`` as
 ``DATA.csv`` reads standard input; ``--out -`` writes the table to standard output (the
-summary then goes to standard error).
+summary then goes to standard error). ``--plot DIR`` also writes the site's figures for the
+fit into ``DIR`` as PNG and SVG files, and ``--report FILE.html`` one self-contained HTML page
+with the summary, the figures and every group's estimates (`partial_pooling.report`). On a
+terminal, a one-line status on standard error shows what it is doing (reading, with the share
+of the file read; fitting; drawing); it is wiped at the end, and nothing of it is written when
+standard error is not a terminal.
 
-The command line never destroys data:
+The command line never destroys data (``--plot`` and ``--report`` files are outputs like
+``--out``, all checked before anything is read; two outputs may not be the same file):
 
 - an output file that is the input file (however it is spelled: relative, absolute, through a
   symbolic or a hard link) is refused before anything is read or written, even with
@@ -49,12 +56,15 @@ import contextlib
 import csv
 import difflib
 import io
+import math
 import os
+import shlex
 import signal
 import stat
 import sys
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -67,6 +77,7 @@ from . import __version__, datasets
 from .estimation import PoolingFit, complete_pooling, fit_random_intercept, no_pooling
 from .grouped import ColumnName, group_data
 from .random_slopes import RandomSlopesFit, fit_random_slopes, group_ols
+from .report import ReportFigure, figure_names, intercept_figures, report_html, slopes_figures
 
 __all__ = ["DATASETS", "estimates_table", "main", "read_data"]
 
@@ -165,7 +176,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=(
             "Exit status: 0 on success, 2 on bad input (one line on standard error), 130 after "
             "Ctrl-C. An existing output file is replaced only with --force, never when it is "
-            "the input; files are written whole or not at all."
+            "the input; files are written whole or not at all. On a terminal, a status line "
+            "on standard error shows the progress of long work; it is cleared at the end."
         ),
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -197,7 +209,11 @@ def _parser() -> argparse.ArgumentParser:
             "missing label (NA, None, null are labels). In numeric columns an empty cell, NA, "
             "nan, null, ... are missing values, which are reported, not dropped. Rows are "
             "reported by line number (the header is line 1). A used column whose name appears "
-            "twice in the header is an error."
+            "twice in the header is an error. "
+            "--plot DIR and --report FILE.html are checked like --out before anything is "
+            "read: an existing file is replaced only with --force, never the input, and two "
+            "outputs may not be the same file. Example: partial-pooling fit radon.csv --y "
+            "log_radon --group county --x floor --plot figures --report radon.html"
         ),
     )
     fit.add_argument(
@@ -248,6 +264,25 @@ def _parser() -> argparse.ArgumentParser:
         help=(
             "also write the no-pooling and complete-pooling intercepts (with "
             "--random-slopes: intercepts and slopes)"
+        ),
+    )
+    fit.add_argument(
+        "--plot",
+        metavar="DIR",
+        help=(
+            "also write the site's figures for this fit into the folder DIR (created if "
+            "missing), each as PNG and SVG with its alt text: shrinkage_arrows (no to partial "
+            "pooling), estimates_vs_size, lambda_vs_n; with --random-slopes, "
+            "shrinkage_arrows_2d (one per random slope: shrinkage_arrows_2d_COL). Existing "
+            "files are replaced only with --force"
+        ),
+    )
+    fit.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help=(
+            "also write one self-contained HTML page (summary, figures, every group's "
+            "estimates; it loads nothing from the internet) to mail to a colleague"
         ),
     )
 
@@ -465,6 +500,8 @@ class _Scanner(io.RawIOBase):
         self._checking = check
         self._cr_pending = False
         self.ragged: str | None = None  # the message, if a row has too many fields
+        self.bytes_read = len(prefix)
+        self.on_read: Callable[[int], None] | None = None  # told the bytes read so far
 
     def readable(self) -> bool:
         return True
@@ -478,7 +515,10 @@ class _Scanner(io.RawIOBase):
             return n
         n = self._stream.readinto(view)  # type: ignore[attr-defined]
         if n:
+            self.bytes_read += n
             self._scan(bytes(view[:n]))
+            if self.on_read is not None:
+                self.on_read(self.bytes_read)
         elif self._checking and self._commas >= self._fields:
             self._ragged(self.line, self._commas + 1)
         return n
@@ -795,7 +835,7 @@ def _chunks(scanner: _Scanner, columns: _Columns, fields: int) -> Iterator[pd.Da
             yield from reader
 
 
-def _read(path: str, columns: _Columns) -> _Data:
+def _read(path: str, columns: _Columns, progress: _Progress | None = None) -> _Data:
     """Read the used columns of a CSV file (see `read_data`), with its line numbering."""
     _check_distinct(columns)
     source = _source_name(path)
@@ -805,6 +845,9 @@ def _read(path: str, columns: _Columns) -> _Data:
         _check_first_record(head, source)
         scanner = _Scanner(stream, head.raw, len(head.names), check=head.whole)
         acc = _Accumulator(columns, {name: _Column(np.float64) for name, _ in columns.numeric})
+        if progress is not None:
+            progress.show(f"reading {source}", now=True)
+            scanner.on_read = _reading_status(progress, source, stream, rereadable)
         try:
             for chunk in _chunks(scanner, columns, len(head.names)):
                 acc.add(chunk)
@@ -825,6 +868,21 @@ def _read(path: str, columns: _Columns) -> _Data:
             f"{value!r}"
         )
     return _Data(acc.frame(lines), lines, source)
+
+
+def _reading_status(
+    progress: _Progress, source: str, stream: BinaryIO, rereadable: bool
+) -> Callable[[int], None]:
+    """What to show while reading: the share of a file read, or the megabytes of a stream."""
+    size = os.fstat(stream.fileno()).st_size if rereadable else 0
+
+    def show(done: int) -> None:
+        if size:
+            progress.show(f"reading {source}: {min(done / size, 1):.0%} of {size / 1e6:,.0f} MB")
+        else:
+            progress.show(f"reading {source}: {done / 1e6:,.0f} MB")
+
+    return show
 
 
 def _unreadable(exc: Exception, scanner: _Scanner, source: str) -> str:
@@ -1024,6 +1082,7 @@ class _Output:
     path: str | None = None  # the file written (symbolic links resolved)
     replaces: os.stat_result | None = None  # the regular file it replaces (--force)
     in_place: bool = False  # an existing device or pipe (/dev/null, a FIFO): written directly
+    flag: str = "--out"  # the option that named it (in messages)
 
 
 def _same_file(data: str, target: os.stat_result) -> bool:
@@ -1034,8 +1093,13 @@ def _same_file(data: str, target: os.stat_result) -> bool:
     return (st.st_dev, st.st_ino) == (target.st_dev, target.st_ino)
 
 
-def _plan_output(out: str, force: bool, data: str | None = None) -> _Output:
+def _plan_output(
+    out: str, force: bool, data: str | None = None, *, flag: str = "--out", new_folder: bool = False
+) -> _Output:
     """Check, before anything is read or written, that writing ``out`` destroys nothing.
+
+    ``flag`` is the option that named the file (for messages); ``new_folder`` says that its
+    folder does not exist yet but will be created (``--plot DIR``).
 
     Raises
     ------
@@ -1045,8 +1109,10 @@ def _plan_output(out: str, force: bool, data: str | None = None) -> _Output:
         ``force`` is false.
     """
     if out == STDIN:
-        return _Output(out)
+        return _Output(out, flag=flag)
     target = os.path.realpath(out)
+    if new_folder:
+        return _Output(out, target, flag=flag)
     try:
         st: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
@@ -1056,23 +1122,23 @@ def _plan_output(out: str, force: bool, data: str | None = None) -> _Output:
     if st is not None and data is not None and _same_file(data, st):
         shown = "standard input" if data == STDIN else repr(data)
         raise BadInput(
-            f"--out {out!r} is the input file ({shown}): writing it would destroy the data; "
-            "choose another --out"
+            f"{flag} {out!r} is the input file ({shown}): writing it would destroy the data; "
+            f"choose another {flag}"
         )
     if st is None:
         folder = os.path.dirname(target)
         if not os.path.isdir(folder):
             raise BadInput(f"cannot write {out!r}: no such folder {os.path.dirname(out) or '.'!r}")
-        return _Output(out, target)
+        return _Output(out, target, flag=flag)
     if stat.S_ISDIR(st.st_mode):
-        raise BadInput(f"--out {out!r} is a directory; give a file name")
+        raise BadInput(f"{flag} {out!r} is a directory; give a file name")
     if not stat.S_ISREG(st.st_mode):
-        return _Output(out, target, in_place=True)
+        return _Output(out, target, in_place=True, flag=flag)
     if not force:
         raise BadInput(
-            f"{out!r} already exists; add --force to replace it, or choose another --out"
+            f"{out!r} already exists; add --force to replace it, or choose another {flag}"
         )
-    return _Output(out, target, replaces=st)
+    return _Output(out, target, replaces=st, flag=flag)
 
 
 def _new_file_mode() -> int:
@@ -1103,29 +1169,40 @@ def _fsync_folder(folder: str) -> None:
             os.close(fd)
 
 
-def _replace_atomically(output: _Output, write: Callable[[TextIO], None]) -> None:
+def _replace_atomically(
+    output: _Output,
+    write: Callable[[TextIO], None] | Callable[[BinaryIO], None],
+    *,
+    binary: bool = False,
+) -> None:
     """Write a temporary file beside the target, flush it to disk, rename it onto the target.
 
     Any failure or interruption removes the temporary file, so the target is either the
     previous file, untouched, or the complete new one. Stop signals are held back while the
     temporary file is created and while it is removed: Ctrl-C could otherwise land between its
     creation and the ``try`` that takes charge of it (microseconds, but a process watching for
-    the file hits them), or cut the cleanup short.
+    the file hits them), or cut the cleanup short. ``write`` gets a text stream (UTF-8), or a
+    binary one when ``binary``.
     """
     assert output.path is not None
     if output.replaces is None and os.path.lexists(output.path):
         raise BadInput(
             f"{output.shown!r} appeared meanwhile; add --force to replace it, or choose "
-            "another --out"
+            f"another {output.flag}"
         )
     folder, name = os.path.split(output.path)
     temp = None
     try:
         with _stop_signals_held():
             fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+        stream: TextIO | BinaryIO
+        if binary:
+            stream = os.fdopen(fd, "wb")
+        else:
+            stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with stream:
             _copy_mode_and_owner(stream.fileno(), output.replaces)
-            write(stream)
+            write(stream)  # type: ignore[arg-type]
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temp, output.path)
@@ -1135,6 +1212,19 @@ def _replace_atomically(output: _Output, write: Callable[[TextIO], None]) -> Non
                 os.unlink(temp)
         raise
     _fsync_folder(folder)
+
+
+def _write_file(output: _Output, data: bytes) -> None:
+    """Write ``data`` to a file: atomically, or straight into a device (``/dev/null``)."""
+    assert output.path is not None
+    try:
+        if output.in_place:
+            with open(output.path, "wb") as stream:
+                stream.write(data)
+        else:
+            _replace_atomically(output, lambda stream: stream.write(data), binary=True)
+    except OSError as exc:
+        raise BadInput(f"cannot write {output.shown!r}: {exc.strerror or _one_line(exc)}") from None
 
 
 def _write_all(buffer: BinaryIO, data: bytes) -> None:
@@ -1178,6 +1268,65 @@ def _report_stream(output: _Output) -> TextIO:
 
 def _written_to(output: _Output) -> str:
     return "standard output" if output.path is None else output.shown
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress on a terminal
+
+
+class _Progress:
+    """A one-line status on standard error, rewritten in place, only when it is a terminal.
+
+    Nothing at all is written when standard error is not a terminal (a file, a pipe, a CI
+    log). The line is cut to the terminal's width (a wrapped line cannot be rewritten),
+    rewritten at most ten times a second, and wiped when the work ends, whether it ends well,
+    with an error or after a signal, so that what is printed next starts on a clean line.
+    """
+
+    INTERVAL = 0.1  # seconds between two updates (``now`` shows one at once)
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        try:
+            self.enabled = stream.isatty()
+        except (AttributeError, ValueError, OSError):
+            self.enabled = False
+        self._width = 0  # characters on the line now
+        self._last = -math.inf
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.clear()
+
+    def show(self, text: str, *, now: bool = False) -> None:
+        """Show ``text`` as the status (unless one was shown less than INTERVAL ago)."""
+        if not self.enabled:
+            return
+        moment = time.monotonic()
+        if not now and moment - self._last < self.INTERVAL:
+            return
+        self._last = moment
+        try:
+            columns = os.get_terminal_size(self._stream.fileno()).columns
+        except (OSError, ValueError):
+            columns = 0
+        columns = columns or 80  # 0: a terminal that does not say (a fresh pseudo-terminal)
+        text = "".join(c if c.isprintable() else "?" for c in text)[: max(columns - 1, 10)]
+        self._write("\r" + text + " " * max(self._width - len(text), 0))
+        self._width = len(text)
+
+    def clear(self) -> None:
+        """Wipe the status line (the cursor goes back to its start)."""
+        if self.enabled and self._width:
+            self._write("\r" + " " * self._width + "\r")
+            self._width = 0
+
+    def _write(self, text: str) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._stream.write(text)
+            self._stream.flush()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1236,35 +1385,190 @@ def _covariates(args: argparse.Namespace) -> tuple[tuple[str, ...], bool]:
     return slopes, True
 
 
-def _fit(args: argparse.Namespace) -> None:
+@dataclass
+class _Plots:
+    """The folder ``--plot`` writes into, and the file planned for each figure and format."""
+
+    shown: str  # the folder as the user wrote it
+    path: str  # its real path
+    create: bool  # it does not exist yet
+    files: dict[tuple[str, str], _Output]  # (figure name, "png" or "svg") -> the file
+
+
+def _plan_plots(folder: str | None, names: Sequence[str], force: bool, data: str) -> _Plots | None:
+    """Check the ``--plot`` folder and every figure file in it before anything is read."""
+    if folder is None:
+        return None
+    if folder == STDIN or not folder:
+        raise BadInput("--plot needs a folder name (the figures are files, not a stream)")
+    path = os.path.realpath(folder)
+    create = not os.path.exists(path)
+    if not create and not os.path.isdir(path):
+        raise BadInput(f"--plot {folder!r} is not a folder; give a folder for the figures")
+    if create and not os.path.isdir(os.path.dirname(path)):
+        parent = os.path.dirname(os.path.normpath(folder)) or "."
+        raise BadInput(f"--plot {folder!r}: cannot create it, no such folder {parent!r}")
+    files = {
+        (name, ext): _plan_output(
+            os.path.join(folder, f"{name}.{ext}"), force, data, flag="--plot", new_folder=create
+        )
+        for name in names
+        for ext in ("png", "svg")
+    }
+    return _Plots(folder, path, create, files)
+
+
+def _plan_report(report: str | None, force: bool, data: str) -> _Output | None:
+    if report is None:
+        return None
+    if report == STDIN:
+        raise BadInput("--report needs a file name (FILE.html), not -")
+    return _plan_output(report, force, data, flag="--report")
+
+
+def _check_distinct_outputs(outputs: Sequence[_Output]) -> None:
+    """Two outputs that are one file (``--out x --report x``) would overwrite each other."""
+    seen: dict[object, _Output] = {}
+    for output in outputs:
+        if output.path is None:
+            continue
+        keys: list[object] = [output.path]
+        with contextlib.suppress(OSError):
+            st = os.stat(output.path)
+            keys.append((st.st_dev, st.st_ino))
+        for key in keys:
+            if key in seen:
+                first = seen[key]
+                raise BadInput(
+                    f"{first.flag} {first.shown!r} and {output.flag} {output.shown!r} are the "
+                    "same file; give them different names"
+                )
+        seen.update(dict.fromkeys(keys, output))
+
+
+def _figures(
+    fit: PoolingFit | RandomSlopesFit, data: pd.DataFrame, columns: _Columns
+) -> tuple[list[ReportFigure], list[str]]:
+    """The site's figures for this fit, and notes on any left out (and why)."""
+    notes: list[str] = []
+    if isinstance(fit, RandomSlopesFit):
+        ols = group_ols(data, columns.y, columns.group, list(columns.x))
+        return slopes_figures(fit, ols), notes
+    x = list(columns.x) or None
+    try:
+        none: PoolingFit | None = no_pooling(data, columns.y, columns.group, x)
+    except ValueError as exc:
+        none = None
+        notes.append(
+            f"No pooling is not defined for these data ({_one_line(exc)}), so the figures "
+            "shrinkage_arrows and estimates_vs_size, which compare with it, are left out."
+        )
+    complete = complete_pooling(data, columns.y, columns.group, x)
+    return intercept_figures(fit, none, complete=complete), notes
+
+
+def _write_plots(plots: _Plots, images: dict[tuple[str, str], bytes]) -> None:
+    if plots.create:
+        try:
+            os.mkdir(plots.path)
+        except FileExistsError:
+            if not os.path.isdir(plots.path):
+                raise BadInput(f"--plot {plots.shown!r} appeared meanwhile as a file") from None
+        except OSError as exc:
+            raise BadInput(
+                f"cannot create {plots.shown!r}: {exc.strerror or _one_line(exc)}"
+            ) from None
+    for key, image in images.items():
+        _write_file(plots.files[key], image)
+
+
+def _command_line(argv: Sequence[str] | None) -> str:
+    words = list(sys.argv[1:] if argv is None else argv)
+    return shlex.join([PROG, *words])
+
+
+def _fit(args: argparse.Namespace, argv: Sequence[str] | None = None) -> None:
     x, random_slopes = _covariates(args)
     output = _plan_output(args.out, args.force, args.data)
+    names = figure_names(x if random_slopes else ())
+    plots = _plan_plots(args.plot, names, args.force, args.data)
+    report = _plan_report(args.report, args.force, args.data)
+    _check_distinct_outputs(
+        [output, *([] if plots is None else plots.files.values()), *([report] if report else [])]
+    )
     flag = "--random-slopes" if random_slopes else "--x"
     columns = _Columns(_utf8(args.y), _utf8(args.group), x, x_flag=flag)
-    data = _read(args.data, columns)
-    fit: PoolingFit | RandomSlopesFit
-    try:
-        if random_slopes:
-            fit = fit_random_slopes(
-                data.frame, columns.y, columns.group, list(columns.x), method=args.method
+    drawn: list[ReportFigure] = []
+    notes: list[str] = []
+    images: dict[tuple[str, str], bytes] = {}
+    page = ""
+    with _Progress(sys.stderr) as progress:
+        data = _read(args.data, columns, progress)
+        progress.show(f"fitting by {args.method}: {len(data.frame):,} rows", now=True)
+        fit: PoolingFit | RandomSlopesFit
+        try:
+            if random_slopes:
+                fit = fit_random_slopes(
+                    data.frame, columns.y, columns.group, list(columns.x), method=args.method
+                )
+                table = _random_slopes_table(
+                    fit, compare=args.compare, data=data.frame, y=columns.y
+                )
+            else:
+                fit = fit_random_intercept(
+                    data.frame,
+                    columns.y,
+                    columns.group,
+                    list(columns.x) or None,
+                    method=args.method,
+                )
+                table = estimates_table(fit, compare=args.compare, data=data.frame)
+            if plots is not None or report is not None:
+                progress.show("comparing with no and complete pooling", now=True)
+                drawn, notes = _figures(fit, data.frame, columns)
+        except ValueError as exc:
+            raise BadInput(f"{data.source}: {_one_line(_restated(exc, data, columns))}") from None
+        del data
+        for k, figure in enumerate(drawn, 1):
+            progress.show(f"drawing figure {k} of {len(drawn)}: {figure.name}", now=True)
+            images[figure.name, "png"] = figure.png()
+            if plots is not None:
+                images[figure.name, "svg"] = figure.svg()
+        if report is not None:
+            progress.show("writing the report", now=True)
+            page = report_html(
+                fit,
+                table,
+                drawn,
+                source=_source_name(args.data),
+                command=_command_line(argv),
+                notes=notes,
+                csv_name=os.path.basename(output.path or "") or "estimates.csv",
+                response=columns.y,
             )
-            table = _random_slopes_table(fit, compare=args.compare, data=data.frame, y=columns.y)
-        else:
-            fit = fit_random_intercept(
-                data.frame, columns.y, columns.group, list(columns.x) or None, method=args.method
-            )
-            table = estimates_table(fit, compare=args.compare, data=data.frame)
-    except ValueError as exc:
-        raise BadInput(f"{data.source}: {_one_line(_restated(exc, data, columns))}") from None
-    del data
-    _write_csv(table, output)
-    report = _report_stream(output)
-    print(fit.summary(), file=report)
-    print(file=report)
+        progress.show(f"writing {_written_to(output)}", now=True)
+        _write_csv(table, output)
+        if plots is not None:
+            _write_plots(plots, {key: images[key] for key in plots.files if key in images})
+        if report is not None:
+            _write_file(report, page.encode("utf-8"))
+    stream = _report_stream(output)
+    print(fit.summary(), file=stream)
+    print(file=stream)
     print(
         f"Wrote {len(table)} groups ({', '.join(table.columns)}) to {_written_to(output)}",
-        file=report,
+        file=stream,
     )
+    if plots is not None:
+        written = ", ".join(figure.name for figure in drawn)
+        folder = os.path.join(plots.shown, "")
+        count = f"{len(drawn)} figure{'' if len(drawn) == 1 else 's'}"
+        print(f"Wrote {count} as PNG and SVG to {folder}: {written}", file=stream)
+    if report is not None:
+        size = len(page.encode("utf-8"))
+        print(f"Wrote the report to {report.shown} ({size / 1024:,.0f} KB)", file=stream)
+    for note in notes:
+        print(f"Note: {note}", file=stream)
 
 
 def _datasets(args: argparse.Namespace) -> None:
@@ -1292,7 +1596,7 @@ def _run(argv: Sequence[str] | None) -> int:
         return exc.code if isinstance(exc.code, int) else 0
     try:
         if args.command == "fit":
-            _fit(args)
+            _fit(args, argv)
         else:
             _datasets(args)
     except BadInput as exc:
