@@ -173,3 +173,42 @@ def test_reps_must_be_a_positive_integer(radon, reps):
         prediction_coverage(
             radon, "log_radon", "county", "floor", reps=reps, rng=np.random.default_rng(0)
         )
+
+
+@pytest.mark.parametrize("n", [1, 2, 10, 116])
+def test_coverage_given_effect_averages_to_the_level_over_the_population(n):
+    from scipy import integrate
+
+    from partial_pooling.prediction import coverage_given_effect
+
+    sa, sy = 0.4, 0.9
+    avg, _ = integrate.quad(
+        lambda a: coverage_given_effect(n, a, sa, sy, level=0.9) * stats.norm.pdf(a, 0, sa),
+        -12 * sa,
+        12 * sa,
+        epsabs=1e-13,
+    )
+    assert abs(avg - 0.9) < 1e-10
+
+
+def test_coverage_given_effect_matches_a_simulation_at_known_parameters():
+    # one group of n with a fixed effect a: draw its data and the new observation, many times
+    from partial_pooling.prediction import coverage_given_effect
+
+    rng = np.random.default_rng(11)
+    n, a, sa, sy, reps = 3, 1.1, 0.8, 1.0, 200_000
+    lam = n * sa**2 / (n * sa**2 + sy**2)
+    ebar = rng.normal(0, sy / np.sqrt(n), reps)
+    new = rng.normal(0, sy, reps)
+    err = lam * (a + ebar) - (a + new)  # mu and x'beta known: they cancel
+    half = stats.norm.ppf(0.975) * np.sqrt(sa**2 * (1 - lam) + sy**2)
+    mc = np.mean(np.abs(err) <= half)
+    exact = float(coverage_given_effect(n, a, sa, sy))
+    assert abs(mc - exact) < 4 * np.sqrt(exact * (1 - exact) / reps)
+    assert exact < 0.95  # an effect this far out is covered less often
+
+
+def test_coverage_given_effect_is_above_the_level_at_the_population_mean():
+    from partial_pooling.prediction import coverage_given_effect
+
+    assert (coverage_given_effect([1, 5, 50], 0.0, 0.5, 1.0) > 0.95).all()

@@ -40,8 +40,9 @@ from scipy import stats
 from .estimation import PoolingFit, fit_grouped
 from .grouped import ColumnName, GroupedData, group_data, plain
 from .likelihood import Method, _check_method
+from .shrinkage import shrinkage_factor
 
-__all__ = ["Coverage", "predict", "prediction_coverage"]
+__all__ = ["Coverage", "coverage_given_effect", "predict", "prediction_coverage"]
 
 
 def _level(level: object) -> float:
@@ -267,3 +268,61 @@ def prediction_coverage(
         rows.append(row)
     cols = ["known", "known_no_fixed", "new", "new_no_fixed"]
     return Coverage(level=q, reps=reps, per_rep=pd.DataFrame(rows, columns=cols), fit=fit)
+
+
+def coverage_given_effect(
+    n: float | Sequence[float] | np.ndarray,
+    a: float | Sequence[float] | np.ndarray,
+    sigma_alpha: float,
+    sigma_y: float,
+    *,
+    level: float = 0.95,
+) -> np.ndarray:
+    """Coverage of the interval for a new observation in a group whose effect is $a_j$.
+
+    At known $\\mu$, $\\beta$ and variance components, the prediction in group $j$ is
+    $\\mu + \\tilde x'\\beta + \\lambda_j\\bar r_j$ with $\\bar r_j = a_j + \\bar\\varepsilon_j$,
+    so given $a_j$ its error $\\hat y - \\tilde y = -(1-\\lambda_j)a_j + \\lambda_j
+    \\bar\\varepsilon_j - \\tilde\\varepsilon$ is normal with mean $-(1-\\lambda_j)a_j$ and
+    variance $s_j^2 = \\lambda_j^2\\sigma_y^2/n_j + \\sigma_y^2$, while the interval's
+    half-width is $h_j = z\\sqrt{\\sigma_\\alpha^2(1-\\lambda_j) + \\sigma_y^2}$. The coverage
+    is
+
+    $$
+    \\Phi\\Big(\\frac{h_j + (1-\\lambda_j)a_j}{s_j}\\Big)
+    - \\Phi\\Big(\\frac{-h_j + (1-\\lambda_j)a_j}{s_j}\\Big),
+    $$
+
+    whose average over $a_j \\sim N(0, \\sigma_\\alpha^2)$ is exactly ``level``.
+
+    Parameters
+    ----------
+    n : float or array_like
+        Group sizes $n_j > 0$.
+    a : float or array_like
+        Group effects $a_j$ (broadcast against ``n``).
+    sigma_alpha, sigma_y : float
+        The variance components ($\\sigma_\\alpha \\ge 0$, $\\sigma_y > 0$).
+    level : float
+        Nominal coverage of the interval.
+
+    Returns
+    -------
+    ndarray
+        The coverage for each pair $(n_j, a_j)$.
+    """
+    q = _level(level)
+    lam = np.asarray(shrinkage_factor(n, sigma_alpha, sigma_y), dtype=float)
+    if np.isinf(sigma_alpha):
+        raise ValueError(f"sigma_alpha must be finite here, got {plain(sigma_alpha)}")
+    try:
+        eff = np.asarray(a, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"group effects a must be numeric, got {plain(a)}") from None
+    if not np.isfinite(eff).all():
+        raise ValueError(f"group effects a must be finite, got {np.ravel(eff)[:5].tolist()}")
+    n_arr = np.asarray(n, dtype=float)
+    half = stats.norm.ppf(0.5 + q / 2) * np.sqrt(sigma_alpha**2 * (1 - lam) + sigma_y**2)
+    s = np.sqrt(lam**2 * sigma_y**2 / n_arr + sigma_y**2)
+    bias = (1 - lam) * eff
+    return np.asarray(stats.norm.cdf((half + bias) / s) - stats.norm.cdf((-half + bias) / s))
