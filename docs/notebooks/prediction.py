@@ -156,7 +156,7 @@ result.index = [
     "measured county", "measured county, without Var(b)",
     "new county", "new county, without Var(b)",
 ]
-result.round(2)  # in percent
+result.round({"coverage": 2, "MC s.e.": 3})  # in percent
 
 # %% tags=["hide-input"]
 gap = (cover.estimate - cover.level) / cover.mc_se
