@@ -14,11 +14,12 @@
 # Two things the basic random-intercept story leaves out, both on real data. First, when the
 # groups carry a predictor of their own (each Minnesota county's soil uranium level), the
 # intercepts are no longer shrunk toward one population mean but toward a **line** in that
-# predictor, and because the line explains part of the differences between counties, the
-# estimated spread $\hat\sigma_\alpha$ drops and every county is shrunk harder, toward a better
-# target (Gelman and Hill 2007, section 12.6). Second, with random intercepts *and* slopes, a
-# group measured on fewer occasions moves further toward the population pair
-# (intercept, slope), as a small county does in one dimension. Symbols are those of the
+# predictor. On radon the line explains much of the differences between counties, so the
+# estimated spread $\hat\sigma_\alpha$ (REML) drops and every county is shrunk harder, toward
+# a better target (Gelman and Hill 2007, section 12.6). Second, with random intercepts *and*
+# slopes, a group measured on fewer occasions moves further toward the population pair
+# (intercept, slope), as a small county does in one dimension; we show it on sleepstudy with
+# some days removed. Symbols are those of the
 # [notation page](../notation.md).
 
 # %%

@@ -69,8 +69,8 @@ fit = pp.fit_random_intercept(radon, *model, method="REML")
 #
 # and for a new county the same with $\lambda_j = 0$: $\tilde z'\operatorname{Var}(\hat b)
 # \tilde z + \sigma_\alpha^2 + \sigma_y^2$. The terms add because the error of the county's
-# conditional mean, $E(a_j \mid y) - a_j$, is uncorrelated with every function of the data,
-# $\hat b$ included. This is Henderson's (1975) prediction error variance. The interval is
+# conditional mean at known $b$, $E(a_j \mid y) - a_j$, is uncorrelated with every function
+# of the data, $\hat b$ included. This is Henderson's (1975) prediction error variance. The interval is
 # $\hat y \pm 1.96$ times its square root, with the REML estimates plugged in for
 # $\sigma_\alpha$ and $\sigma_y$.
 #
@@ -99,11 +99,11 @@ shown[[*columns, "lower", "upper"]].round(4)
 # %% tags=["hide-input"]
 share = pred["var_residual"] / pred["sd"] ** 2
 Markdown(
-    f"The new house's own noise $\\hat\\sigma_y^2$ = {fit.sigma_y**2:.4f} dominates every "
-    f"interval: it is {100 * share.min():.0f}% to {100 * share.max():.0f}% of the variance. "
+    f"The new house's own noise $\\hat\\sigma_y^2$ = {fit.sigma_y**2:.4f} (REML) dominates "
+    f"every interval: it is {100 * share.min():.0f}% to {100 * share.max():.0f}% of the variance. "
     f"The county term is what pooling changes: {pred['var_group'].iloc[0]:.4f} in {big} "
     f"($n_j$ = {fit.n[big]}), {pred['var_group'].iloc[1]:.4f} in {small} ($n_j$ = 2) and the "
-    f"full $\\hat\\sigma_\\alpha^2$ = {fit.sigma_alpha**2:.4f} in a new county. On the radon "
+    f"full $\\hat\\sigma_\\alpha^2$ = {fit.sigma_alpha**2:.4f} (REML) in a new county. On the radon "
     f"scale (pCi/L) the intervals are the exponentials of these: from "
     f"{np.exp(pred['lower'].iloc[0]):.2f} to {np.exp(pred['upper'].iloc[0]):.2f} for the "
     f"basement in {big}, a factor of {np.exp(pred['upper'].iloc[0] - pred['point'].iloc[0]):.1f} "
