@@ -310,8 +310,9 @@ checks_2d
 # - A group-level predictor changes what the intercepts are shrunk *toward*: the line
 #   $\hat\mu_\alpha + \hat\gamma u_j$ instead of one $\hat\mu_\alpha$. On radon it also lowers
 #   $\hat\sigma_\alpha$ (REML) and so every $\lambda_j$: more shrinkage, toward a better target.
-# - With random slopes, the weight on a group's own data is a matrix $K_j$ set by its design;
-#   fewer days mean smaller eigenvalues and a larger move toward the population pair, most of
-#   all in the direction its few days say least about.
+# - With random slopes, the weight on a group's own data is a matrix $K_j$ set by its design
+#   and the variance components. Fewer days make $K_j$ smaller in every direction, so a group
+#   keeps a smaller fraction of its own deviation from the population pair, most of all in
+#   the direction its few days say least about (here, the slope).
 # - Both are what a mixed model does with any design; [prediction](prediction.py) uses the
 #   uranium model to predict new houses.
