@@ -140,11 +140,13 @@ checks.close(
     rtol=1e-5,
 )
 checks.close("shrinkage toward the line, every county", alpha_u, closed, rtol=1e-10)
-# Gelman and Hill (2007), section 12.6, print these to two decimals
+# Gelman and Hill (2007), section 12.6, print these (lmer, REML) to two decimals
 published = {"mu": 1.47, "floor": -0.67, "uranium": 0.72, "sigma_alpha": 0.16,
-             "sigma_y": 0.76}
+             "sigma_y": 0.76, "se mu": 0.04, "se floor": 0.07, "se uranium": 0.09}
 ours = {"mu": with_u.mu, "floor": with_u.beta["floor"], "uranium": gamma,
-        "sigma_alpha": with_u.sigma_alpha, "sigma_y": with_u.sigma_y}
+        "sigma_alpha": with_u.sigma_alpha, "sigma_y": with_u.sigma_y,
+        "se mu": with_u.se_mu, "se floor": with_u.se_beta["floor"],
+        "se uranium": with_u.se_beta["uranium"]}
 checks.close("Gelman and Hill's printed values", [round(ours[k], 2) for k in published],
              list(published.values()), rtol=0, atol=1e-12)
 checks.holds("every lambda_j drops with uranium", bool((lam_ratio < 1).all()))
