@@ -48,9 +48,11 @@ with_u = pp.fit_random_intercept(radon, *cols, ["floor", "uranium"], method="REM
 # add it to the model with its own coefficient $\gamma$:
 #
 # $$
-# y_{ij} = \alpha_j + \beta x_{ij} + \varepsilon_{ij},\qquad
-# \alpha_j \sim N(\mu_\alpha + \gamma u_j,\ \sigma_\alpha^2),\quad
-# \varepsilon_{ij} \sim N(0, \sigma_y^2).
+# \begin{aligned}
+# y_{ij} &= \alpha_j + \beta x_{ij} + \varepsilon_{ij},
+# \qquad \varepsilon_{ij} \sim N(0, \sigma_y^2),\\
+# \alpha_j &\sim N(\mu_\alpha + \gamma u_j,\ \sigma_\alpha^2).
+# \end{aligned}
 # $$
 #
 # Nothing in the shrinkage argument changes except the population mean, which is now
@@ -59,9 +61,11 @@ with_u = pp.fit_random_intercept(radon, *cols, ["floor", "uranium"], method="REM
 # says $\mu_\alpha + \gamma u_j$ with variance $\sigma_\alpha^2$; precision weighting gives
 #
 # $$
-# \hat\alpha_j = \lambda_j\,(\bar y_j - \hat\beta\bar x_j)
-# + (1 - \lambda_j)\,(\hat\mu_\alpha + \hat\gamma u_j),
-# \qquad \lambda_j = \frac{n_j\hat\sigma_\alpha^2}{n_j\hat\sigma_\alpha^2 + \hat\sigma_y^2}.
+# \begin{aligned}
+# \hat\alpha_j &= \lambda_j\,(\bar y_j - \hat\beta\bar x_j)
+# + (1 - \lambda_j)\,(\hat\mu_\alpha + \hat\gamma u_j),\\
+# \lambda_j &= \frac{n_j\hat\sigma_\alpha^2}{n_j\hat\sigma_\alpha^2 + \hat\sigma_y^2}.
+# \end{aligned}
 # $$
 #
 # Here $x$ is the floor indicator (0 basement, 1 first floor) and $\alpha_j$ the county's
@@ -161,8 +165,10 @@ checks
 # *matrix* weight,
 #
 # $$
-# \hat b_j = \hat\mu + K_j\big(\hat b_j^{OLS} - \hat\mu\big),\qquad
-# K_j = \big(\hat\Sigma^{-1} + Z_j'Z_j/\hat\sigma_y^2\big)^{-1} Z_j'Z_j/\hat\sigma_y^2,
+# \begin{aligned}
+# \hat b_j &= \hat\mu + K_j\big(\hat b_j^{OLS} - \hat\mu\big),\\
+# K_j &= \big(\hat\Sigma^{-1} + Z_j'Z_j/\hat\sigma_y^2\big)^{-1} Z_j'Z_j/\hat\sigma_y^2,
+# \end{aligned}
 # $$
 #
 # the two-dimensional $\lambda_j$. In lme4's sleepstudy every subject has the same ten days, so
