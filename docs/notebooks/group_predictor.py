@@ -171,8 +171,10 @@ checks
 # \end{aligned}
 # $$
 #
-# the two-dimensional $\lambda_j$. In lme4's sleepstudy every subject has the same ten days, so
-# every subject has the same $K_j$. To see what less data does, we keep only days 0, 1 and 2
+# with $\hat\Sigma$ the fitted covariance of the pairs across subjects, $Z_j = [1, x_j]$ (a
+# column of ones and the subject's days) and $\hat b_j^{OLS}$ the subject's own least-squares
+# (intercept, slope): $K_j$ is the two-dimensional $\lambda_j$. In lme4's sleepstudy every
+# subject has the same ten days, so every subject has the same $K_j$. To see what less data does, we keep only days 0, 1 and 2
 # for four subjects chosen at random (a seeded generator) and refit by REML. This is the
 # demonstration Mahr (2017) made popular, with observations removed rather than fake subjects
 # added.
