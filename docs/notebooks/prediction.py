@@ -61,8 +61,8 @@ fit = pp.fit_random_intercept(radon, *model, method="REML")
 # \begin{aligned}
 # \operatorname{Var}(\hat y - \tilde y)
 # &= \underbrace{c_j'\operatorname{Var}(\hat b)\,c_j}_{\text{fixed effects}}
-# + \underbrace{\sigma_\alpha^2(1 - \lambda_j)}_{\text{county effect}}
-# + \underbrace{\sigma_y^2}_{\text{new house}},\\
+# + \underbrace{\sigma_\alpha^2(1 - \lambda_j)}_{\text{county effect}}\\
+# &\quad + \underbrace{\sigma_y^2}_{\text{new house}},\\
 # c_j &= \tilde z - \lambda_j\bar z_j,
 # \end{aligned}
 # $$
