@@ -44,6 +44,8 @@ __all__ = [
     "ridge_path_figure",
     "shrinkage_arrows",
     "shrinkage_arrows_2d",
+    "shrinkage_arrows_2d_unbalanced",
+    "shrinkage_toward_line",
     "slope_path_figure",
 ]
 
@@ -832,4 +834,132 @@ def efron_morris_plot(
     _finish(ax)
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
+    return fig
+
+
+def shrinkage_toward_line(
+    no_pool: PoolingFit,
+    fit: PoolingFit,
+    predictor: ColumnName,
+    *,
+    without: PoolingFit | None = None,
+) -> SiteFigure:
+    """Group intercepts against a group-level predictor: shrinkage toward a line.
+
+    Each group's no-pooling intercept (orange) has an arrow to its partially pooled intercept
+    $\\hat\\mu + \\hat\\gamma u_j + \\hat a_j$ (blue), plotted at its value $u_j$ of the
+    group-level predictor; the black line is $\\hat\\mu + \\hat\\gamma u$, the population mean
+    the intercepts are shrunk toward.
+
+    Parameters
+    ----------
+    no_pool : PoolingFit
+        No pooling (its intercepts, at the other covariates = 0).
+    fit : PoolingFit
+        Partial pooling with ``predictor`` among its covariates (constant within groups).
+    predictor : str
+        The group-level covariate $u$.
+    without : PoolingFit, optional
+        Partial pooling without the predictor: its $\\hat\\mu$ is drawn as a dashed line, the
+        constant the intercepts would be shrunk toward instead.
+    """
+    if predictor not in fit.x_names:
+        raise ValueError(f"predictor {predictor!r} is not a covariate of the fit")
+    u = fit.xbar[predictor]
+    gamma = float(fit.beta[predictor])
+    labels = no_pool.alpha.index
+    start = no_pool.alpha.to_numpy()
+    end = (fit.alpha + gamma * u).reindex(labels).to_numpy()
+    xs = u.reindex(labels).to_numpy()
+    n = fit.n.reindex(labels).to_numpy()
+    moved = np.abs(end - start)
+    small, large = moved[n <= 2], moved[n >= 20]
+    sizes = (
+        f" The arrows of the {small.size} groups of at most 2 observations average "
+        f"{small.mean():.2f} in length, those of the {large.size} groups of at least 20 "
+        f"average {large.mean():.2f}."
+        if small.size and large.size
+        else ""
+    )
+    fig = SiteFigure(
+        figsize=(8, 4.8),
+        alt=(
+            f"The {len(labels)} group intercepts against {predictor}: arrows from each group's "
+            "no-pooling estimate to its partial-pooling estimate, which lie around the fitted "
+            f"line {fit.mu:.2f} + {gamma:.2f} × {predictor}." + sizes
+        ),
+    )
+    ax = fig.add_subplot()
+    for x0, a, b in zip(xs, start, end, strict=True):
+        if abs(b - a) > 1e-12:
+            _arrow(ax, (x0, a), (x0, b))
+    ax.scatter(xs, start, s=14, color=COLOURS["none"], label="no pooling", zorder=3)
+    ax.scatter(xs, end, s=14, color=COLOURS["partial"], label="partial pooling", zorder=3)
+    grid = np.linspace(xs.min(), xs.max(), 2)
+    ax.plot(grid, fit.mu + gamma * grid, color="black", lw=1.2, label=r"$\hat\mu + \hat\gamma u$")
+    if without is not None:
+        ax.axhline(
+            without.mu,
+            color=COLOURS["complete"],
+            lw=1.2,
+            ls="--",
+            label=rf"$\hat\mu$ without {predictor}",
+        )
+    ax.set_xlabel(f"{predictor} $u_j$ (group-level predictor)")
+    ax.set_ylabel(r"group intercept $\hat\alpha_j$")
+    ax.set_title(f"The intercepts are shrunk toward a line in {predictor}, not a constant")
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    _finish(ax)
+    return fig
+
+
+def shrinkage_arrows_2d_unbalanced(
+    ols: pd.DataFrame,
+    fit: RandomSlopesFit,
+    shrink: pd.DataFrame,
+    highlight: Sequence[Any],
+) -> SiteFigure:
+    """`shrinkage_arrows_2d` with some groups marked: those given fewer observations.
+
+    Parameters
+    ----------
+    ols, fit
+        As for `shrinkage_arrows_2d`.
+    shrink : pandas.DataFrame
+        From `partial_pooling.random_slopes.coefficient_shrinkage` on the same data (its
+        ``kept`` and ``n`` columns go into the alt text).
+    highlight : sequence
+        Labels of the groups to mark (squares, labelled).
+    """
+    fig = shrinkage_arrows_2d(ols, fit)
+    ax = fig.axes[0]
+    names = list(fit.mu.index)
+    marked = list(highlight)
+    rest = shrink.drop(index=marked)
+    start = ols.loc[marked, names].to_numpy()
+    end = fit.coef.loc[marked, names].to_numpy()
+    square: dict[str, Any] = {
+        "s": 60,
+        "marker": "s",
+        "facecolor": "none",
+        "edgecolor": "black",
+        "zorder": 4,
+    }
+    ax.scatter(start[:, 0], start[:, 1], label="fewer observations", **square)
+    ax.scatter(end[:, 0], end[:, 1], **square)
+    for label, (a0, a1) in zip(marked, start, strict=True):
+        ax.annotate(str(label), (a0, a1), textcoords="offset points", xytext=(5, 5), fontsize=8)
+    fig.legends.clear()
+    fig.legend(frameon=False, fontsize=8, loc="outside lower center", ncols=2)
+    n_marked = sorted({int(v) for v in shrink.loc[marked, "n"]})
+    n_rest = sorted({int(v) for v in rest["n"]})
+    fig.alt = (
+        "Each group's own least-squares intercept and slope, with an arrow to its partially "
+        "pooled pair, and the fitted 50% and 95% ellipses around the population pair. The "
+        f"{len(marked)} groups marked with squares ({', '.join(map(str, marked))}; n_j = "
+        f"{', '.join(map(str, n_marked))}) keep a median "
+        f"{100 * shrink.loc[marked, 'kept'].median():.0f}% of their own distance from the "
+        f"population pair; the other {len(rest)} (n_j = {', '.join(map(str, n_rest))}) keep "
+        f"a median {100 * rest['kept'].median():.0f}%."
+    )
     return fig

@@ -30,7 +30,7 @@ from .grouped import (
 )
 from .likelihood import LOG_2PI, Method, _check_method
 
-__all__ = ["RandomSlopesFit", "fit_random_slopes", "group_ols"]
+__all__ = ["RandomSlopesFit", "coefficient_shrinkage", "fit_random_slopes", "group_ols"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -582,3 +582,75 @@ def group_ols(
     out = pd.DataFrame(slope, index=g.labels.copy(), columns=list(g.x_names))
     out.insert(0, "Intercept", intercept)
     return out
+
+
+def coefficient_shrinkage(
+    data: pd.DataFrame,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName],
+    method: Method = "REML",
+) -> pd.DataFrame:
+    """How far each group's coefficients move toward the population: the matrix $\\lambda_j$.
+
+    Fits the random-slopes model (`fit_random_slopes`) and, for each group, its matrix weight
+
+    $$
+    K_j = \\big(\\hat\\Sigma^{-1} + A_j\\big)^{-1} A_j
+    = \\big(I + \\hat\\Sigma A_j\\big)^{-1}\\hat\\Sigma A_j,
+    \\qquad A_j = Z_j'Z_j/\\hat\\sigma_y^2,
+    $$
+
+    with $Z_j = [1, x_j]$, so that $\\hat b_j = \\hat\\mu + K_j(\\hat b_j^{OLS} - \\hat\\mu)$.
+    Its eigenvalues lie in $[0, 1)$ and depend on the group's design and the variance
+    components only, not on its responses: the $q$-dimensional $\\lambda_j$. Distances are
+    measured in the metric of the fitted population, $d(b) = \\sqrt{(b - \\hat\\mu)'
+    \\hat\\Sigma^{-1}(b - \\hat\\mu)}$ (a pseudo-inverse when $\\hat\\Sigma$ is singular),
+    which does not depend on the units of $x$ and $y$.
+
+    Parameters
+    ----------
+    data, y, group, x, method
+        As for `fit_random_slopes`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group: ``n`` ($n_j$), ``distance_own`` ($d$ of the group's own
+        least-squares coefficients, NaN where they are not determined), ``distance_pooled``
+        ($d$ of its partially pooled coefficients), ``kept`` (their ratio: the fraction of its
+        own distance from $\\hat\\mu$ that the group keeps), ``k_min`` and ``k_max`` (the
+        smallest and largest eigenvalue of $K_j$).
+    """
+    fit = fit_random_slopes(data, y, group, x, method)
+    names = list(fit.mu.index)
+    g = group_data(data, y, group, fit.x_names, min_groups=3)
+    Z = np.column_stack([np.ones(g.N), g.x])
+    q = Z.shape[1]
+    ZtZ = np.empty((g.J, q, q))
+    for a in range(q):
+        for b in range(a, q):
+            ZtZ[:, a, b] = ZtZ[:, b, a] = g.group_sums(Z[:, a] * Z[:, b])
+    Sigma = fit.cov.to_numpy()
+    SA = Sigma @ ZtZ / fit.sigma_y**2  # (J, q, q)
+    K = np.linalg.solve(np.eye(q) + SA, SA)
+    eig = np.sort(np.linalg.eigvals(K).real, axis=1)
+    prec = np.linalg.pinv(Sigma, hermitian=True)
+    mu = fit.mu.to_numpy()
+    own = group_ols(data, y, group, fit.x_names).reindex(fit.coef.index)[names].to_numpy() - mu
+    pooled = fit.coef[names].to_numpy() - mu
+    d_own = np.sqrt(np.maximum(np.einsum("ja,ab,jb->j", own, prec, own), 0.0))
+    d_pooled = np.sqrt(np.maximum(np.einsum("ja,ab,jb->j", pooled, prec, pooled), 0.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kept = d_pooled / d_own
+    return pd.DataFrame(
+        {
+            "n": fit.n.to_numpy(),
+            "distance_own": d_own,
+            "distance_pooled": d_pooled,
+            "kept": kept,
+            "k_min": eig[:, 0],
+            "k_max": eig[:, -1],
+        },
+        index=fit.coef.index,
+    )

@@ -1,0 +1,44 @@
+"""The figures of the group-predictor page: they draw, and their alt text is computed."""
+
+from __future__ import annotations
+
+import pytest
+
+import partial_pooling as pp
+from partial_pooling import figures
+from partial_pooling.random_slopes import coefficient_shrinkage
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_shrinkage_toward_line_states_the_fitted_line_in_its_alt_text(radon):
+    no_pool = pp.no_pooling(radon, "log_radon", "county", "floor")
+    base = pp.fit_random_intercept(radon, "log_radon", "county", "floor")
+    fit = pp.fit_random_intercept(radon, "log_radon", "county", ["floor", "uranium"])
+    fig = figures.shrinkage_toward_line(no_pool, fit, "uranium", without=base)
+    assert isinstance(fig, figures.SiteFigure)
+    assert fig.png()[:8] == PNG
+    assert f"{fit.mu:.2f} + {fit.beta['uranium']:.2f} × uranium" in fig.alt
+    assert f"The {fit.J} group intercepts" in fig.alt
+    # the arrows of small counties are longer than those of large ones, in the text too
+    assert "groups of at most 2 observations average" in fig.alt
+
+
+def test_shrinkage_toward_line_needs_the_predictor_in_the_fit(radon):
+    no_pool = pp.no_pooling(radon, "log_radon", "county", "floor")
+    fit = pp.fit_random_intercept(radon, "log_radon", "county", "floor")
+    with pytest.raises(ValueError, match="'uranium'"):
+        figures.shrinkage_toward_line(no_pool, fit, "uranium")
+
+
+def test_unbalanced_arrows_name_the_marked_groups_and_their_kept_fraction(sleepstudy):
+    reduced = ["330", "372"]
+    data = sleepstudy[~(sleepstudy["Subject"].isin(reduced) & (sleepstudy["Days"] > 1))]
+    fit = pp.fit_random_slopes(data, "Reaction", "Subject", "Days")
+    ols = pp.group_ols(data, "Reaction", "Subject", "Days")
+    shrink = coefficient_shrinkage(data, "Reaction", "Subject", "Days")
+    fig = figures.shrinkage_arrows_2d_unbalanced(ols, fit, shrink, reduced)
+    assert fig.png()[:8] == PNG
+    kept = 100 * shrink.loc[reduced, "kept"].median()
+    assert f"(330, 372; n_j = 2) keep a median {kept:.0f}%" in fig.alt
+    assert "the other 16 (n_j = 10)" in fig.alt
