@@ -5,6 +5,10 @@
 ``assets/generated/explorer-<key>.json`` (``explorer-radon.json``, ``explorer-simulated.json``):
 they exist only in the built site, never in git. The page's script
 (docs/javascripts/explorer.js) fetches them and recomputes the shrinkage live in the browser.
+
+It also writes the data sets the page "Fit your data in the browser" (docs/fit_in_browser.md)
+offers as examples, ``assets/generated/data/<name>.csv``: the files ``partial-pooling datasets
+NAME`` writes.
 """
 
 from __future__ import annotations
@@ -15,17 +19,24 @@ from build_cache import cached_files
 from mkdocs.structure.files import File, Files
 
 GENERATED = "assets/generated/explorer-{key}.json"
+EXAMPLE = "assets/generated/data/{name}.csv"
+EXAMPLES = ("radon", "sleepstudy", "dyestuff", "dyestuff2")
 
 
 def _payloads() -> dict[str, bytes]:
+    from partial_pooling.cli import DATASETS
     from partial_pooling.explorer import site_payloads
 
-    return {
+    files = {
         GENERATED.format(key=key): json.dumps(
             payload, allow_nan=False, separators=(",", ":")
         ).encode()
         for key, payload in site_payloads().items()
     }
+    for name in EXAMPLES:
+        frame = DATASETS[name].load()
+        files[EXAMPLE.format(name=name)] = frame.to_csv(index=False).encode()
+    return files
 
 
 def on_files(files: Files, config) -> Files:
