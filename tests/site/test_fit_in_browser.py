@@ -214,14 +214,15 @@ def test_download_is_the_command_lines_table(fp, tmp_path):
     assert list(got.columns) == list(want.columns)
     assert got["group"].tolist() == want["group"].astype(str).tolist()
     numbers = [c for c in want.columns if c != "group"]
-    np.testing.assert_allclose(got[numbers].to_numpy(float), want[numbers].to_numpy(float),
-                               rtol=RTOL)
+    np.testing.assert_allclose(
+        got[numbers].to_numpy(float), want[numbers].to_numpy(float), rtol=RTOL
+    )
 
 
 def test_csv_quirks_bom_crlf_quotes(fp, tmp_path):
     """A BOM, CRLF line ends, quoted labels holding commas, quotes and a line break."""
     rng = np.random.default_rng(7)
-    labels = ['plain', 'with, comma', 'say "hi"', 'two\nlines', 'ünïcode']
+    labels = ["plain", "with, comma", 'say "hi"', "two\nlines", "ünïcode"]
     rows = []
     for j, label in enumerate(labels):
         for _ in range(int(rng.integers(2, 9))):
@@ -261,10 +262,14 @@ def test_drag_and_drop(fp, tmp_path):
 
 # --- bad files: the command line's messages --------------------------------------------------
 
+
 def _good(n=4, size=3) -> list[list[str]]:
     rng = np.random.default_rng(8)
-    return [[f"g{j}", f"{rng.normal():.6f}", f"{rng.normal():.6f}"]
-            for j in range(n) for _ in range(size)]
+    return [
+        [f"g{j}", f"{rng.normal():.6f}", f"{rng.normal():.6f}"]
+        for j in range(n)
+        for _ in range(size)
+    ]
 
 
 def _rows(rows) -> str:
@@ -283,7 +288,9 @@ def _with(rows, changes):
 BAD = {
     "missing-y": (_with(_good(), {(2, 2): "NA", (5, 2): "", (7, 2): "nan"}), "x"),
     "missing-y-after-a-two-line-label": (
-        _with(_good(), {(0, 0): "a\nlabel", (1, 0): "a\nlabel", (4, 2): "NA"}), "x"),
+        _with(_good(), {(0, 0): "a\nlabel", (1, 0): "a\nlabel", (4, 2): "NA"}),
+        "x",
+    ),
     "text-in-x": (_with(_good(), {(6, 1): "high"}), "x"),
     "infinite-y": (_with(_good(), {(3, 2): "inf"}), "x"),
     "missing-group": (_with(_good(), {(9, 0): ""}), "x"),
@@ -298,8 +305,19 @@ BAD = {
 
 def cli_message(path: Path, x: str | None) -> str:
     """What ``partial-pooling fit`` says about the file (run in its folder, so named as here)."""
-    args = [sys.executable, "-m", "partial_pooling", "fit", path.name, "--y", "y", "--group", "g",
-            "--out", "out.csv"]
+    args = [
+        sys.executable,
+        "-m",
+        "partial_pooling",
+        "fit",
+        path.name,
+        "--y",
+        "y",
+        "--group",
+        "g",
+        "--out",
+        "out.csv",
+    ]
     if x:
         args += ["--x", x]
     done = subprocess.run(args, cwd=path.parent, capture_output=True, text=True, timeout=60)
@@ -308,7 +326,7 @@ def cli_message(path: Path, x: str | None) -> str:
     assert len(lines) == 1, lines
     prefix = "partial-pooling: error: "
     assert lines[0].startswith(prefix)
-    return lines[0][len(prefix):]
+    return lines[0][len(prefix) :]
 
 
 @pytest.mark.parametrize("name", list(BAD))
@@ -359,15 +377,17 @@ def test_a_100000_row_file_fits_in_under_a_second(fp, tmp_path):
     assert seen["N"] == 100_000
     compare("100k rows", seen, path, "y", "g", "x", "REML")
     took = timing["parse"] + timing["fit"]
-    print(f"\n100,000 rows: read {timing['parse']:.0f} ms + fit {timing['fit']:.0f} ms"
-          f" (+ draw {timing['draw']:.0f} ms)")
+    print(
+        f"\n100,000 rows: read {timing['parse']:.0f} ms + fit {timing['fit']:.0f} ms"
+        f" (+ draw {timing['draw']:.0f} ms)"
+    )
     assert took < 1000, timing
 
 
 def test_nothing_leaves_the_page(fit_page):
     """Every test above chose, fitted and downloaded: no request went anywhere (blob: URLs are
     the page's own memory)."""
-    after = [u for u in fit_page.requests[fit_page.loaded:] if not u.startswith("blob:")]
+    after = [u for u in fit_page.requests[fit_page.loaded :] if not u.startswith("blob:")]
     assert not after, f"requests after the page loaded: {after}"
     before = [u for u in fit_page.requests[: fit_page.loaded] if not u.startswith(fit_page.origin)]
     assert not before, f"requests outside the site: {before}"
