@@ -34,7 +34,7 @@ from .simulation import Simulation, simulate_groups
 
 __all__ = ["SCHEMA", "SIMULATION_SEED", "explorer_payload", "simulated_example", "site_payloads"]
 
-SCHEMA = 1
+SCHEMA = 2
 """Version of the payload's layout; the page's script checks it."""
 
 SIMULATION_SEED = 20251125
@@ -87,9 +87,13 @@ def explorer_payload(
     dict
         ``schema``, ``title``, ``description``, ``y``, ``group``, ``x`` (covariate names),
         ``method``, ``N``, ``J``; ``fit`` with ``mu``, ``beta`` (name to value),
-        ``sigma_alpha``, ``sigma_y``, ``psi``, ``icc`` and ``at_boundary``; ``groups`` with
-        the lists ``label``, ``n`` and ``adjusted_mean`` (one entry per group, in the fit's
-        group order); ``truth`` when given. Every number is a finite Python float or int, so
+        ``sigma_alpha``, ``sigma_y``, ``psi``, ``icc``, ``loglik`` and ``at_boundary``;
+        ``groups`` with the lists ``label``, ``n`` and ``adjusted_mean`` (one entry per group,
+        in the fit's group order); ``rows``, the data themselves (``y``; ``x``, the first
+        covariate, or None; ``group``, each row's index into ``groups``; None with several
+        covariates), from which the page recomputes the profiled log-likelihood
+        (`partial_pooling.profile_loglik`) at any $\\sigma_\\alpha$; ``truth`` when given.
+        Every number is a finite Python float or int, so
         ``json.dumps(payload, allow_nan=False)`` round-trips it exactly.
 
     Examples
@@ -119,6 +123,7 @@ def explorer_payload(
             "sigma_y": _finite("sigma_y", fit.sigma_y),
             "psi": _finite("psi", fit.psi),
             "icc": _finite("icc", fit.icc),
+            "loglik": _finite("loglik", fit.loglik),
             "at_boundary": bool(fit.at_boundary),
         },
         "groups": {
@@ -129,6 +134,14 @@ def explorer_payload(
                 for label, v in zip(labels, adjusted, strict=True)
             ],
         },
+    }
+    codes = pd.Categorical(data[group], categories=labels).codes
+    first_x = fit.x_names[0] if fit.x_names else None
+    # The page's likelihood (docs/javascripts/ppcore.js) takes one covariate at most.
+    payload["rows"] = None if len(fit.x_names) > 1 else {
+        "y": [float(v) for v in data[y].to_numpy(dtype=float)],
+        "x": None if first_x is None else [float(v) for v in data[first_x].to_numpy(dtype=float)],
+        "group": [int(c) for c in codes],
     }
     if truth is not None:
         payload["truth"] = {k: _finite(k, v) for k, v in truth.items()}

@@ -84,6 +84,9 @@ def explorer_page(explorer_visit):
         )
     page.locator("#pp-reset").click()
     page.select_option("#pp-highlight", "")
+    hyp = loaded["state"]["hypothetical"]
+    set_range(page, "#pp-hyp-n", hyp["n_slider"])
+    set_range(page, "#pp-hyp-mean", hyp["mean"])
     for _ in range(2):
         if page.evaluate(SCHEME) == loaded["scheme"]:
             break
@@ -112,8 +115,13 @@ def drawn(page) -> list:
 
 def set_slider(page, log_ratio: float) -> None:
     """What a reader's drag does: a new value on the range input, then an input event."""
-    slider = page.locator("#pp-sigma-alpha")
-    slider.fill(str(log_ratio))
+    set_range(page, "#pp-sigma-alpha", log_ratio)
+
+
+def set_range(page, selector: str, value: float) -> None:
+    """A new value on a range input (as the browser rounds it to its step), then an input event."""
+    slider = page.locator(selector)
+    slider.fill(repr(float(value)))
     slider.dispatch_event("input")
 
 
@@ -192,6 +200,7 @@ def test_limits_are_complete_and_no_pooling(explorer_page, models):
     set_slider(explorer_page, 1)
     high = state(explorer_page)
     assert min(high["lambda"]) > max(low["lambda"])
+
     def distance(s):
         return np.abs(np.array(s["alpha"]) - adj).mean()
 
@@ -304,3 +313,72 @@ def test_data_files_are_the_package_payloads(site_context, site_url):
         response = site_context.request.get(url)
         assert response.status == 200, f"explorer-{key}.json: HTTP {response.status}"
         assert json.loads(response.text()) == payload
+
+
+def test_profile_loglik_under_the_slider_is_the_packages(explorer_page, models):
+    """The curve drawn under the slider and the current value: `pp.profile_loglik` at
+    psi = sigma_alpha^2 / sigma_y-hat^2."""
+    for key in ("radon", "simulated"):
+        if key != "radon":
+            explorer_page.select_option("#pp-dataset", key)
+            explorer_page.wait_for_function(
+                "(key) => window.ppExplorer.state.dataset === key", arg=key
+            )
+        model = models[key]
+        curve = explorer_page.evaluate(
+            "() => JSON.parse(JSON.stringify(window.ppExplorer.profile))"
+        )
+        psi = np.array(curve["psi"])
+        np.testing.assert_allclose(
+            psi, (np.array(curve["sigma_alpha"]) / model.fit.sigma_y) ** 2, rtol=1e-14
+        )
+        want = pp.profile_loglik(model.data, *model.cols, psi=psi, method="REML")
+        np.testing.assert_allclose(curve["loglik"], want.to_numpy(), rtol=1e-10)
+        # The maximum of the curve is at the estimate (log ratio 0), and the readout's value
+        # there is the fit's own log-likelihood.
+        assert curve["log_ratio"][int(np.argmax(curve["loglik"]))] == pytest.approx(0, abs=1e-12)
+        s = state(explorer_page)
+        np.testing.assert_allclose(s["loglik"], model.fit.loglik, rtol=1e-12)
+        for log_ratio in (-2.3, 0.7):
+            set_slider(explorer_page, log_ratio)
+            s = state(explorer_page)
+            one = pp.profile_loglik(
+                model.data, *model.cols, psi=[(s["sigma_alpha"] / model.fit.sigma_y) ** 2]
+            )
+            np.testing.assert_allclose(s["loglik"], one.iloc[0], rtol=1e-10)
+    assert explorer_page.locator("#pp-profile circle.pp-partial").count() == 1
+
+
+def test_hypothetical_group_is_shrunk_like_the_others(explorer_page, models):
+    model = models["radon"]
+    before = state(explorer_page)
+    for n_slider, mean, log_ratio in ((0.0, 2.5, 0.0), (1.3, 0.2, -1.0), (3.0, 1.9, 0.4)):
+        set_slider(explorer_page, log_ratio)
+        set_range(explorer_page, "#pp-hyp-n", n_slider)
+        set_range(explorer_page, "#pp-hyp-mean", mean)
+        s = state(explorer_page)
+        h = s["hypothetical"]
+        assert h["n"] == max(1, round(10 ** h["n_slider"]))
+        lam = pp.shrinkage_factor(float(h["n"]), s["sigma_alpha"], model.fit.sigma_y)
+        np.testing.assert_allclose(h["lambda"], lam, rtol=RTOL)
+        np.testing.assert_allclose(h["alpha"], lam * h["mean"] + (1 - lam) * s["mu"], rtol=RTOL)
+        # It is not part of the fit: the real groups are where the package puts them.
+        assert_matches_package(explorer_page, model, s["sigma_alpha"])
+        text = explorer_page.locator("#pp-readout").inner_text()
+        assert f"your group (n = {h['n']}" in text
+        assert explorer_page.locator("#pp-hyp-n").get_attribute("aria-valuetext") == (
+            f"n = {h['n']}"
+        )
+    assert state(explorer_page)["hypothetical"] != before["hypothetical"]
+
+
+def test_redraw_fits_in_an_animation_frame(explorer_page):
+    """performance.now() around each redraw on radon (the slider swept end to end)."""
+    sweep = np.linspace(-3, 1, 81).tolist()
+    explorer_page.evaluate("(v) => window.ppExplorer.timeRedraws(v)", sweep)  # warm up
+    times = np.array(explorer_page.evaluate("(v) => window.ppExplorer.timeRedraws(v)", sweep))
+    print(
+        f"\nexplorer redraw on radon: median {np.median(times):.2f} ms, "
+        f"95th percentile {np.percentile(times, 95):.2f} ms, max {times.max():.2f} ms"
+    )
+    assert np.median(times) < 16, times
