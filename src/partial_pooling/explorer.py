@@ -28,11 +28,21 @@ import pandas as pd
 
 from . import datasets
 from .estimation import fit_random_intercept
-from .grouped import ColumnName, plain
+from .grouped import ColumnName, group_data, plain
 from .likelihood import Method
+from .random_slopes import fit_random_slopes, group_ols
 from .simulation import Simulation, simulate_groups
 
-__all__ = ["SCHEMA", "SIMULATION_SEED", "explorer_payload", "simulated_example", "site_payloads"]
+__all__ = [
+    "SCHEMA",
+    "SIMULATION_SEED",
+    "SLOPES_SCHEMA",
+    "explorer_payload",
+    "random_slopes_at",
+    "simulated_example",
+    "site_payloads",
+    "slopes_payload",
+]
 
 SCHEMA = 2
 """Version of the payload's layout; the page's script checks it."""
@@ -207,4 +217,120 @@ def site_payloads() -> dict[str, dict[str, Any]]:
             ),
             truth=truth,
         ),
+    }
+
+
+SLOPES_SCHEMA = 1
+"""Version of the random-slopes payload's layout; the page's script checks it."""
+
+
+def _slope_covariance(sd: Sequence[float], corr: float) -> np.ndarray:
+    sd0, sd1 = (float(v) for v in sd)
+    if not (np.isfinite(sd0) and np.isfinite(sd1) and sd0 >= 0 and sd1 >= 0):
+        raise ValueError(f"sd must be two finite values >= 0, got {plain([sd0, sd1])}")
+    corr = float(corr)
+    if not -1.0 <= corr <= 1.0:
+        raise ValueError(f"corr must be between -1 and 1, got {plain(corr)}")
+    return np.array([[sd0 * sd0, corr * sd0 * sd1], [corr * sd0 * sd1, sd1 * sd1]])
+
+
+def random_slopes_at(
+    data: pd.DataFrame,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName,
+    sd: Sequence[float],
+    corr: float,
+    sigma_y: float,
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Fixed effects and each group's intercept and slope at given variance parameters.
+
+    For $y_{ij} = (\\mu_0 + a_{0j}) + (\\mu_1 + a_{1j})x_{ij} + \\varepsilon_{ij}$ with
+    $a_j \\sim N(0, \\Sigma)$, $\\Sigma$ made of the SDs ``sd`` $= (\\sigma_0, \\sigma_1)$ and
+    the correlation ``corr``, and $\\varepsilon_{ij} \\sim N(0, \\sigma_y^2)$: the GLS
+    estimate of $\\mu$ and the conditional modes (BLUPs) $\\hat a_j$, exactly, from each group's
+    cross-products $S_j = X_j'X_j$ and $r_j = X_j'y_j$ ($X_j = [1, x_j]$). With
+    $Q_j = (\\sigma_y^2 I + S_j\\Sigma)^{-1}$, which needs no inverse of $\\Sigma$ (so a
+    correlation of $\\pm 1$ or an SD of 0 is fine),
+
+    $$
+    X_j'V_j^{-1}X_j = Q_jS_j,\\quad X_j'V_j^{-1}y_j = Q_jr_j,\\qquad
+    \\hat\\mu = \\Big(\\sum_j Q_jS_j\\Big)^{-1}\\sum_j Q_jr_j,\\qquad
+    \\hat a_j = \\Sigma\\,Q_j(r_j - S_j\\hat\\mu).
+    $$
+
+    What the explorer page recomputes in the browser as the reader moves the SDs and the
+    correlation. At the REML or ML estimates of `partial_pooling.fit_random_slopes` it gives
+    that fit's ``mu`` and ``coef``.
+
+    Returns
+    -------
+    mu : pandas.Series
+        $(\\hat\\mu_0, \\hat\\mu_1)$, indexed ``"Intercept"`` and ``x``.
+    coef : pandas.DataFrame
+        $\\hat\\mu + \\hat a_j$ for each group, indexed by group, the same columns.
+    """
+    sigma_y = float(sigma_y)
+    if not (np.isfinite(sigma_y) and sigma_y > 0):
+        raise ValueError(f"sigma_y must be finite and > 0, got {plain(sigma_y)}")
+    D = _slope_covariance(sd, corr)
+    g = group_data(data, y, group, x)
+    xv = g.x[:, 0]
+    n = g.n.astype(float)
+    sx, sxx = g.group_sums(xv), g.group_sums(xv * xv)
+    sy, sxy = g.group_sums(g.y), g.group_sums(xv * g.y)
+    S = np.stack([np.stack([n, sx], -1), np.stack([sx, sxx], -1)], -2)  # (J, 2, 2)
+    r = np.stack([sy, sxy], -1)  # (J, 2)
+    Q = np.linalg.inv(sigma_y**2 * np.eye(2) + S @ D)
+    mu = np.linalg.solve((Q @ S).sum(axis=0), (Q @ r[:, :, None]).sum(axis=0))[:, 0]
+    a = (D @ Q @ (r - S @ mu)[:, :, None])[:, :, 0]
+    columns = ["Intercept", x]
+    return (
+        pd.Series(mu, index=columns, name="mu"),
+        pd.DataFrame(mu + a, index=g.labels.copy(), columns=columns),
+    )
+
+
+def slopes_payload(
+    data: pd.DataFrame | None = None,
+    y: ColumnName = "Reaction",
+    group: ColumnName = "Subject",
+    x: ColumnName = "Days",
+    *,
+    method: Method = "REML",
+) -> dict[str, Any]:
+    """The random-slopes part of the explorer page (sleepstudy by default), JSON-ready.
+
+    The rows themselves (``y``, ``x`` and ``group``, each row's index into ``labels``), from
+    which the page recomputes `random_slopes_at` at the reader's SDs and correlation; each
+    group's own least-squares line (`partial_pooling.group_ols`); and the fit
+    (`partial_pooling.fit_random_slopes`): ``mu``, ``sd``, ``corr``, ``sigma_y`` and every
+    group's ``coef``.
+    """
+    if data is None:
+        data = datasets.sleepstudy()
+    fit = fit_random_slopes(data, y, group, [x], method=method)
+    ols = group_ols(data, y, group, x)
+    labels = fit.coef.index
+    codes = pd.Categorical(data[group], categories=labels).codes
+    return {
+        "schema": SLOPES_SCHEMA,
+        "y": str(y),
+        "group": str(group),
+        "x": str(x),
+        "method": fit.method,
+        "labels": [str(v) for v in labels],
+        "rows": {
+            "y": [_finite("y", v) for v in data[y].to_numpy(dtype=float)],
+            "x": [_finite("x", v) for v in data[x].to_numpy(dtype=float)],
+            "group": [int(c) for c in codes],
+        },
+        "ols": [[_finite("ols", v) for v in row] for row in ols.loc[labels].to_numpy()],
+        "fit": {
+            "mu": [_finite("mu", v) for v in fit.mu.to_numpy()],
+            "sd": [_finite("sd", v) for v in fit.sd.to_numpy()],
+            "corr": _finite("corr", fit.corr),
+            "sigma_y": _finite("sigma_y", fit.sigma_y),
+            "coef": [[_finite("coef", v) for v in row] for row in fit.coef.to_numpy()],
+        },
     }
