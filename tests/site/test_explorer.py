@@ -382,3 +382,82 @@ def test_redraw_fits_in_an_animation_frame(explorer_page):
         f"95th percentile {np.percentile(times, 95):.2f} ms, max {times.max():.2f} ms"
     )
     assert np.median(times) < 16, times
+
+
+# --- random slopes in two dimensions ---------------------------------------------------------
+
+SLEEP = ("Reaction", "Subject", "Days")
+
+
+@pytest.fixture(scope="module")
+def sleep_fit():
+    data = datasets.sleepstudy()
+    return data, pp.fit_random_slopes(data, *SLEEP[:2], [SLEEP[2]], method="REML")
+
+
+def slopes_state(page) -> dict:
+    page.wait_for_function("() => window.ppSlopes && window.ppSlopes.state !== null")
+    return page.evaluate("() => JSON.parse(JSON.stringify(window.ppSlopes.state))")
+
+
+def assert_slopes_match_package(s: dict, data) -> None:
+    mu, coef = explorer.random_slopes_at(data, *SLEEP, s["sd"], s["corr"], s["sigma_y"])
+    assert s["labels"] == [str(v) for v in coef.index]
+    np.testing.assert_allclose(s["mu"], mu.to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(s["coef"], coef.to_numpy(), rtol=1e-10)
+
+
+def test_random_slopes_start_at_the_reml_fit(explorer_page, sleep_fit):
+    data, fit = sleep_fit
+    explorer_page.locator("#pp-slopes-reset").click()
+    s = slopes_state(explorer_page)
+    assert s["exact_corr"] and s["corr"] == fit.corr
+    np.testing.assert_allclose(s["sd"], fit.sd.to_numpy(), rtol=1e-15)
+    assert s["sigma_y"] == fit.sigma_y
+    np.testing.assert_allclose(s["mu"], fit.mu.to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(s["coef"], fit.coef.to_numpy(), rtol=1e-10)
+    assert_slopes_match_package(s, data)
+    drawn = explorer_page.locator("#pp-slopes-svg g.pp-group").count()
+    assert drawn == len(fit.coef)
+
+
+@pytest.mark.parametrize(
+    "sd0, sd1, corr", [(-2.0, 0.0, 0.5), (0.0, -2.0, -0.3), (1.0, 1.0, 1.0), (0.4, -0.7, -1.0)]
+)
+def test_random_slopes_controls_recompute_exactly(explorer_page, sleep_fit, sd0, sd1, corr):
+    data, fit = sleep_fit
+    set_range(explorer_page, "#pp-slopes-sd0", sd0)
+    set_range(explorer_page, "#pp-slopes-sd1", sd1)
+    set_range(explorer_page, "#pp-slopes-corr", corr)
+    s = slopes_state(explorer_page)
+    assert not s["exact_corr"] and s["corr"] == corr
+    np.testing.assert_allclose(s["sd"], fit.sd.to_numpy() * 10.0 ** np.array([sd0, sd1]))
+    assert_slopes_match_package(s, data)
+    text = explorer_page.locator("#pp-slopes-readout").inner_text()
+    assert "population pair (GLS)" in text and f"{s['mu'][0]:.6g}" in text.replace("−", "-")
+    if sd1 == -2.0:  # the slopes are pulled almost onto the population slope
+        slopes = np.array(s["coef"])[:, 1]
+        assert np.ptp(slopes) < 0.1 * np.ptp(fit.coef.to_numpy()[:, 1])
+    explorer_page.locator("#pp-slopes-reset").click()
+    assert slopes_state(explorer_page)["exact_corr"]
+
+
+def test_random_slopes_are_keyboard_operable_and_labelled(explorer_page):
+    corr = explorer_page.locator("#pp-slopes-corr")
+    corr.focus()
+    before = slopes_state(explorer_page)["corr"]
+    corr.press("ArrowRight")
+    s = slopes_state(explorer_page)
+    assert s["corr"] > before and corr.get_attribute("aria-valuetext").startswith("rho = ")
+    assert explorer_page.locator("#pp-slopes-readout").get_attribute("aria-live") == "polite"
+    assert explorer_page.locator("#pp-slopes-svg > title").text_content().strip()
+    explorer_page.locator("#pp-slopes-reset").focus()
+    explorer_page.keyboard.press("Enter")
+    assert slopes_state(explorer_page)["exact_corr"]
+
+
+def test_slopes_data_file_is_the_package_payload(site_context, site_url):
+    url = urljoin(site_url, "assets/generated/slopes-sleepstudy.json")
+    response = site_context.request.get(url)
+    assert response.status == 200
+    assert json.loads(response.text()) == explorer.slopes_payload()
