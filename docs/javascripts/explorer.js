@@ -599,7 +599,8 @@
     ];
     if (loglik !== null) {
       rows.push([data.method + " log-likelihood", fmt(loglik, 8) + " (" +
-        fmt(loglik - data.fit.loglik, 3) + " from its maximum " + fmt(data.fit.loglik, 8) + ")"]);
+        minus((loglik - data.fit.loglik).toFixed(3)).replace("\u2212" + "0.000", "0.000") +
+        " from its maximum " + fmt(data.fit.loglik, 8) + ")"]);
     }
     rows.push(["your group (n = " + hn + ", own mean " + fmt(hm, 3) + ")",
       "\u03BB = " + fmtFixed(hl, 3) + ", partial pooling " + fmt(ha)]);

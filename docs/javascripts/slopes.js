@@ -152,7 +152,12 @@
   // ---- drawing ---------------------------------------------------------------------------------
   function build(d) {
     const cp = crossProducts(d);
-    const pts = d.ols.concat(d.fit.coef, [d.fit.mu]);
+    // the axes hold every point and the 95% ellipse at the estimates
+    const f = d.fit;
+    const reach = Math.sqrt(CHI2_95);
+    const pts = d.ols.concat(f.coef, [f.mu],
+      [[f.mu[0] - reach * f.sd[0], f.mu[1] - reach * f.sd[1]],
+        [f.mu[0] + reach * f.sd[0], f.mu[1] + reach * f.sd[1]]]);
     const xs = pts.map((p) => p[0]);
     const ys = pts.map((p) => p[1]);
     const pad = (lo, hi) => [lo - 0.08 * (hi - lo), hi + 0.08 * (hi - lo)];
