@@ -415,7 +415,12 @@
 
   // ---- events --------------------------------------------------------------------------------
   fileInput.addEventListener("change", () => {
-    if (fileInput.files && fileInput.files[0]) readFile(fileInput.files[0]);
+    if (fileInput.files && fileInput.files[0]) {
+      const file = fileInput.files[0];
+      // cleared, so that choosing the same file again (edited, say) reads it again
+      fileInput.value = "";
+      readFile(file);
+    }
   });
   ["dragenter", "dragover"].forEach((type) => drop.addEventListener(type, (e) => {
     e.preventDefault();
