@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partial_pooling import explorer, fit_random_intercept, fit_random_slopes, group_ols
+from partial_pooling import datasets, explorer, fit_random_intercept, fit_random_slopes, group_ols
 
 RADON = ("log_radon", "county", "floor")
 
@@ -142,7 +142,9 @@ def dense_gls(data, sd, corr, sigma_y):
     ],
 )
 def test_random_slopes_at_is_dense_gls(sleepstudy, sd, corr, sigma_y):
-    mu, coef = explorer.random_slopes_at(sleepstudy, *SLEEP, sd, corr, sigma_y)
+    mu, coef = explorer.random_slopes_at(
+        sleepstudy, *SLEEP, sigma_alpha=sd, sigma_y=sigma_y, corr=corr
+    )
     want_mu, want_coef, labels = dense_gls(sleepstudy, sd, corr, sigma_y)
     assert list(coef.index) == labels and list(coef.columns) == ["Intercept", "Days"]
     np.testing.assert_allclose(mu.to_numpy(), want_mu, rtol=1e-10)
@@ -153,7 +155,7 @@ def test_random_slopes_at_is_dense_gls(sleepstudy, sd, corr, sigma_y):
 def test_random_slopes_at_the_estimates_is_the_fit(sleepstudy, method):
     fit = fit_random_slopes(sleepstudy, "Reaction", "Subject", ["Days"], method=method)
     mu, coef = explorer.random_slopes_at(
-        sleepstudy, *SLEEP, fit.sd.to_numpy(), fit.corr, fit.sigma_y
+        sleepstudy, *SLEEP, sigma_alpha=fit.sd.to_numpy(), sigma_y=fit.sigma_y, corr=fit.corr
     )
     np.testing.assert_allclose(mu.to_numpy(), fit.mu.to_numpy(), rtol=1e-12)
     np.testing.assert_allclose(coef.to_numpy(), fit.coef.to_numpy(), rtol=1e-12)
@@ -162,15 +164,17 @@ def test_random_slopes_at_the_estimates_is_the_fit(sleepstudy, method):
 @pytest.mark.parametrize(
     "sd, corr, sigma_y, message",
     [
-        ((-1.0, 2.0), 0.0, 1.0, "sd must be"),
-        ((1.0, float("nan")), 0.0, 1.0, "sd must be"),
+        ((-1.0, 2.0), 0.0, 1.0, r"sigma_alpha must be .*\[-1\.0, 2\.0\]"),
+        ((1.0, float("nan")), 0.0, 1.0, "sigma_alpha must be"),
+        ((1.0, 2.0, 3.0), 0.0, 1.0, "two SDs"),
+        (1.0, 0.0, 1.0, "two SDs"),
         ((1.0, 2.0), 1.5, 1.0, "corr must be"),
         ((1.0, 2.0), 0.0, 0.0, "sigma_y must be"),
     ],
 )
 def test_random_slopes_at_refuses_bad_parameters(sleepstudy, sd, corr, sigma_y, message):
     with pytest.raises(ValueError, match=message):
-        explorer.random_slopes_at(sleepstudy, *SLEEP, sd, corr, sigma_y)
+        explorer.random_slopes_at(sleepstudy, *SLEEP, sigma_alpha=sd, sigma_y=sigma_y, corr=corr)
 
 
 def test_slopes_payload(sleepstudy):
@@ -182,4 +186,12 @@ def test_slopes_payload(sleepstudy):
     assert payload["fit"]["sd"] == fit.sd.tolist() and payload["fit"]["corr"] == fit.corr
     ols = group_ols(sleepstudy, "Reaction", "Subject", "Days")
     assert payload["ols"] == ols.to_numpy().tolist()
+    # a group with one observation has no line of its own
+    data = datasets.radon()
+    radon = explorer.slopes_payload(data, "log_radon", "county", "floor")
+    own = group_ols(data, "log_radon", "county", "floor")
+    none = [row is None for row in radon["ols"]]
+    assert none == own.isna().any(axis=1).tolist()
+    single = data.groupby("county").size().eq(1)
+    assert all(none[i] for i, label in enumerate(radon["labels"]) if single[label])
     assert json.loads(json.dumps(payload, allow_nan=False)) == payload

@@ -155,7 +155,7 @@
     // the axes hold every point and the 95% ellipse at the estimates
     const f = d.fit;
     const reach = Math.sqrt(CHI2_95);
-    const pts = d.ols.concat(f.coef, [f.mu],
+    const pts = d.ols.filter(Boolean).concat(f.coef, [f.mu],
       [[f.mu[0] - reach * f.sd[0], f.mu[1] - reach * f.sd[1]],
         [f.mu[0] + reach * f.sd[0], f.mu[1] + reach * f.sd[1]]]);
     const xs = pts.map((p) => p[0]);
@@ -171,7 +171,7 @@
     el("title", { id: "pp-slopes-title" }, svg).textContent =
       "Each subject's intercept and slope: its own line and the model's";
     el("desc", { id: "pp-slopes-desc" }, svg).textContent = "For each of the " + d.labels.length +
-      " subjects of sleepstudy, a hollow circle at the intercept and slope of its own " +
+      " groups (" + d.group + ") of the data, a hollow circle at the intercept and slope of its own " +
       "least-squares line, a filled circle at its partially pooled intercept and slope at the " +
       "current SDs and correlation, and a segment between them; a cross at the population pair " +
       "and an ellipse holding 95% of the population's subjects under the model.";
@@ -211,11 +211,13 @@
     const g = el("g", { class: "pp-points" }, svg);
     d.labels.forEach((label, j) => {
       const node = el("g", { class: "pp-group", "data-label": label }, g);
-      segs.push(el("line", { class: "pp-seg", x1: X(d.ols[j][0]), y1: Y(d.ols[j][1]) }, node));
-      el("circle", { class: "pp-none", cx: X(d.ols[j][0]), cy: Y(d.ols[j][1]), r: 3.4 }, node);
+      // a group without a line of its own (one observation, say) has only the model's point
+      const own = d.ols[j];
+      segs.push(own ? el("line", { class: "pp-seg", x1: X(own[0]), y1: Y(own[1]) }, node) : null);
+      if (own) el("circle", { class: "pp-none", cx: X(own[0]), cy: Y(own[1]), r: 3.4 }, node);
       dots.push(el("circle", { class: "pp-partial", r: 3.4 }, node));
-      el("title", {}, node).textContent = "subject " + label + ": own line " +
-        fmt(d.ols[j][0]) + " + " + fmt(d.ols[j][1]) + " " + d.x;
+      el("title", {}, node).textContent = d.group + " " + label + ": " + (own
+        ? "own line " + fmt(own[0]) + " + " + fmt(own[1]) + " " + d.x : "no line of its own");
     });
     const cross = el("path", { class: "pp-pop" }, svg);
     const legend = el("g", { class: "pp-legend", "aria-hidden": "true" }, svg);
@@ -246,8 +248,10 @@
     s.coef.forEach((c, j) => {
       const xp = X(c[0]);
       const yp = Y(c[1]);
-      model.segs[j].setAttribute("x2", xp);
-      model.segs[j].setAttribute("y2", yp);
+      if (model.segs[j]) {
+        model.segs[j].setAttribute("x2", xp);
+        model.segs[j].setAttribute("y2", yp);
+      }
       model.dots[j].setAttribute("cx", xp);
       model.dots[j].setAttribute("cy", yp);
     });

@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import datasets
 from .estimation import fit_random_intercept
-from .grouped import ColumnName, group_data, plain
+from .grouped import ColumnName, group_data, one_covariate, plain
 from .likelihood import Method
 from .random_slopes import fit_random_slopes, group_ols
 from .simulation import Simulation, simulate_groups
@@ -224,14 +224,26 @@ SLOPES_SCHEMA = 1
 """Version of the random-slopes payload's layout; the page's script checks it."""
 
 
-def _slope_covariance(sd: Sequence[float], corr: float) -> np.ndarray:
-    sd0, sd1 = (float(v) for v in sd)
-    if not (np.isfinite(sd0) and np.isfinite(sd1) and sd0 >= 0 and sd1 >= 0):
-        raise ValueError(f"sd must be two finite values >= 0, got {plain([sd0, sd1])}")
-    corr = float(corr)
-    if not -1.0 <= corr <= 1.0:
-        raise ValueError(f"corr must be between -1 and 1, got {plain(corr)}")
-    return np.array([[sd0 * sd0, corr * sd0 * sd1], [corr * sd0 * sd1, sd1 * sd1]])
+def _slope_covariance(sigma_alpha: object, corr: object) -> np.ndarray:
+    """$\\Sigma$ from the two SDs and the correlation, or a ValueError naming the argument."""
+    two = "sigma_alpha must be the two SDs of the intercepts and slopes, got"
+    try:
+        sd = np.asarray(sigma_alpha, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{two} {plain(sigma_alpha)}") from None
+    if sd.shape != (2,):
+        raise ValueError(f"{two} {plain(sigma_alpha)}")
+    if not (np.isfinite(sd).all() and (sd >= 0).all()):
+        raise ValueError(
+            f"sigma_alpha must be two finite values >= 0, got {plain([float(v) for v in sd])}"
+        )
+    if isinstance(corr, bool) or not isinstance(corr, int | float | np.integer | np.floating):
+        raise ValueError(f"corr must be a number between -1 and 1, got {plain(corr)}")
+    rho = float(corr)
+    if not -1.0 <= rho <= 1.0:
+        raise ValueError(f"corr must be between -1 and 1, got {plain(rho)}")
+    c = rho * sd[0] * sd[1]
+    return np.array([[sd[0] ** 2, c], [c, sd[1] ** 2]])
 
 
 def random_slopes_at(
@@ -239,15 +251,16 @@ def random_slopes_at(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName,
-    sd: Sequence[float],
-    corr: float,
+    sigma_alpha: Sequence[float],
     sigma_y: float,
+    corr: float = 0.0,
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Fixed effects and each group's intercept and slope at given variance parameters.
 
     For $y_{ij} = (\\mu_0 + a_{0j}) + (\\mu_1 + a_{1j})x_{ij} + \\varepsilon_{ij}$ with
-    $a_j \\sim N(0, \\Sigma)$, $\\Sigma$ made of the SDs ``sd`` $= (\\sigma_0, \\sigma_1)$ and
-    the correlation ``corr``, and $\\varepsilon_{ij} \\sim N(0, \\sigma_y^2)$: the GLS
+    $a_j \\sim N(0, \\Sigma)$, $\\Sigma$ made of the SDs ``sigma_alpha``
+    $= (\\sigma_0, \\sigma_1)$ of the intercepts and slopes and their correlation ``corr``
+    (0 by default: independent), and $\\varepsilon_{ij} \\sim N(0, \\sigma_y^2)$: the GLS
     estimate of $\\mu$ and the conditional modes (BLUPs) $\\hat a_j$, exactly, from each group's
     cross-products $S_j = X_j'X_j$ and $r_j = X_j'y_j$ ($X_j = [1, x_j]$). With
     $Q_j = (\\sigma_y^2 I + S_j\\Sigma)^{-1}$, which needs no inverse of $\\Sigma$ (so a
@@ -270,10 +283,13 @@ def random_slopes_at(
     coef : pandas.DataFrame
         $\\hat\\mu + \\hat a_j$ for each group, indexed by group, the same columns.
     """
-    sigma_y = float(sigma_y)
+    if isinstance(sigma_y, bool) or not isinstance(sigma_y, int | float | np.integer | np.floating):
+        raise ValueError(f"sigma_y must be a number > 0, got {plain(sigma_y)}")
     if not (np.isfinite(sigma_y) and sigma_y > 0):
-        raise ValueError(f"sigma_y must be finite and > 0, got {plain(sigma_y)}")
-    D = _slope_covariance(sd, corr)
+        raise ValueError(f"sigma_y must be finite and > 0, got {plain(float(sigma_y))}")
+    sigma_y = float(sigma_y)
+    D = _slope_covariance(sigma_alpha, corr)
+    x = one_covariate(x, "random_slopes_at")
     g = group_data(data, y, group, x)
     xv = g.x[:, 0]
     n = g.n.astype(float)
@@ -303,10 +319,12 @@ def slopes_payload(
 
     The rows themselves (``y``, ``x`` and ``group``, each row's index into ``labels``), from
     which the page recomputes `random_slopes_at` at the reader's SDs and correlation; each
-    group's own least-squares line (`partial_pooling.group_ols`); and the fit
+    group's own least-squares line (`partial_pooling.group_ols`; None for a group without one);
+    and the fit
     (`partial_pooling.fit_random_slopes`): ``mu``, ``sd``, ``corr``, ``sigma_y`` and every
     group's ``coef``.
     """
+    x = one_covariate(x, "slopes_payload")
     if data is None:
         data = datasets.sleepstudy()
     fit = fit_random_slopes(data, y, group, [x], method=method)
@@ -325,7 +343,11 @@ def slopes_payload(
             "x": [_finite("x", v) for v in data[x].to_numpy(dtype=float)],
             "group": [int(c) for c in codes],
         },
-        "ols": [[_finite("ols", v) for v in row] for row in ols.loc[labels].to_numpy()],
+        # a group's own line, or None when it has none (one observation, or x constant in it)
+        "ols": [
+            [float(v) for v in row] if np.isfinite(row).all() else None
+            for row in ols.loc[labels].to_numpy()
+        ],
         "fit": {
             "mu": [_finite("mu", v) for v in fit.mu.to_numpy()],
             "sd": [_finite("sd", v) for v in fit.sd.to_numpy()],

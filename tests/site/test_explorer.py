@@ -401,7 +401,9 @@ def slopes_state(page) -> dict:
 
 
 def assert_slopes_match_package(s: dict, data) -> None:
-    mu, coef = explorer.random_slopes_at(data, *SLEEP, s["sd"], s["corr"], s["sigma_y"])
+    mu, coef = explorer.random_slopes_at(
+        data, *SLEEP, sigma_alpha=s["sd"], sigma_y=s["sigma_y"], corr=s["corr"]
+    )
     assert s["labels"] == [str(v) for v in coef.index]
     np.testing.assert_allclose(s["mu"], mu.to_numpy(), rtol=1e-10)
     np.testing.assert_allclose(s["coef"], coef.to_numpy(), rtol=1e-10)
