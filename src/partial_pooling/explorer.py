@@ -267,9 +267,11 @@ def random_slopes_at(
     correlation of $\\pm 1$ or an SD of 0 is fine),
 
     $$
-    X_j'V_j^{-1}X_j = Q_jS_j,\\quad X_j'V_j^{-1}y_j = Q_jr_j,\\qquad
-    \\hat\\mu = \\Big(\\sum_j Q_jS_j\\Big)^{-1}\\sum_j Q_jr_j,\\qquad
+    \\begin{gathered}
+    X_j'V_j^{-1}X_j = Q_jS_j,\\quad X_j'V_j^{-1}y_j = Q_jr_j,\\\\
+    \\hat\\mu = \\Big(\\sum_j Q_jS_j\\Big)^{-1}\\sum_j Q_jr_j,\\\\
     \\hat a_j = \\Sigma\\,Q_j(r_j - S_j\\hat\\mu).
+    \\end{gathered}
     $$
 
     What the explorer page recomputes in the browser as the reader moves the SDs and the
