@@ -6,15 +6,20 @@ those, each group enters the shrinkage estimator only through its size $n_j$ and
 covariate-adjusted mean $\\bar y_j - \\bar x_j'\\hat\\beta$:
 
 $$
+\\begin{gathered}
 \\lambda_j = \\frac{n_j\\sigma_\\alpha^2}{n_j\\sigma_\\alpha^2 + \\sigma_y^2},
-\\qquad
+\\\\
 \\hat\\alpha_j = \\lambda_j(\\bar y_j - \\bar x_j'\\hat\\beta)
 + (1-\\lambda_j)\\,\\hat\\mu(\\sigma_\\alpha),
+\\end{gathered}
 $$
 
 where $\\hat\\mu(\\sigma_\\alpha)$ is the precision-weighted mean of the adjusted means
 (`partial_pooling.pooled_mean`, the GLS $\\mu$ at fixed $\\beta$). So the payload is one
-small JSON-ready dict per data set: those two numbers per group and the fit's estimates.
+small JSON-ready dict per data set: those two numbers per group and the fit's estimates, and
+the data themselves, from which the page recomputes the profiled log-likelihood. The
+random-slopes part of the page has its own payload (`slopes_payload`) and its own exact
+computation (`random_slopes_at`).
 """
 
 from __future__ import annotations
