@@ -95,10 +95,9 @@
   function guess(table) {
     const h = table.header;
     const sample = table.records.slice(0, 200);
-    const numeric = h.map((_, c) => sample.every((r) => {
-      const s = r[c];
-      return s === undefined || s === "" || !Number.isNaN(Number(s));
-    }));
+    // numeric: every value a number or missing (an empty cell, NA, ...)
+    const numeric = h.map((_, c) => sample.every((r) => r[c] === undefined ||
+      core.parseNumber(r[c]) !== undefined));
     let group = numeric.indexOf(false);
     if (group < 0) group = 0;
     let y = -1;

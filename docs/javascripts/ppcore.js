@@ -680,6 +680,7 @@
   window.ppCore = {
     InputError: InputError,
     parseCSV: parseCSV,
+    parseNumber: parseNumber,
     prepare: prepare,
     grouped: grouped,
     profile: profile,
