@@ -312,11 +312,11 @@ BAD = {
 }
 
 
-def cli_message(path: Path, x: str | None, monkeypatch) -> str:
+def cli_message(path: Path, x: str | None, monkeypatch, y: str = "y", group: str = "g") -> str:
     """What ``partial-pooling fit`` says about the file, run in its folder (so it names the file
     as the page does). In this process (``cli.main``, what the console script calls): a
     subprocess per file would cost a Python start-up each."""
-    args = ["fit", path.name, "--y", "y", "--group", "g", "--out", "out.csv"]
+    args = ["fit", path.name, "--y", y, "--group", group, "--out", "out.csv"]
     if x:
         args += ["--x", x]
     monkeypatch.chdir(path.parent)
@@ -344,6 +344,16 @@ def test_bad_files_get_the_command_lines_message(fp, tmp_path, monkeypatch, name
     assert shown.is_visible() and shown.inner_text() == want
     assert not fp.tab.locator("#pp-fit-result").is_visible()
     assert fp.result() is None
+
+
+def test_efron_morris_is_refused_as_the_command_line_refuses_it(fp, tmp_path, monkeypatch):
+    """The one bundled data set with one row per group (a player's batting average)."""
+    path = tmp_path / "efron_morris.csv"
+    datasets.efron_morris().to_csv(path, index=False)
+    want = cli_message(path, None, monkeypatch, y="average", group="name")
+    fp.choose(path.name, path)
+    fp.roles("average", "name", None)
+    assert fp.error() == want and "single observation" in want
 
 
 def test_group_level_covariate_fits_but_has_no_no_pooling(fp, tmp_path):
