@@ -260,13 +260,13 @@ def test_highlighting_a_county(explorer_page, models):
 
 def test_controls_are_labelled_and_there_is_a_noscript_message(explorer_page):
     unlabelled = explorer_page.eval_on_selector_all(
-        "#pp-explorer input, #pp-explorer select",
+        "#pp-explorer input, #pp-explorer select, #pp-slopes input",
         "els => els.filter(e => !e.labels || !e.labels.length || !e.labels[0].textContent.trim())"
         ".map(e => e.id)",
     )
     assert not unlabelled, f"controls without a label: {unlabelled}"
     assert explorer_page.locator("#pp-explorer noscript").count() == 1
-    for svg in ("#pp-main", "#pp-lambda"):
+    for svg in ("#pp-main", "#pp-lambda", "#pp-profile", "#pp-slopes-svg"):
         assert explorer_page.locator(svg).get_attribute("role") == "img"
         assert explorer_page.locator(f"{svg} > title").text_content().strip()
 
