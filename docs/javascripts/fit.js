@@ -136,6 +136,7 @@
   }
 
   function readFile(file) {
+    example.value = ""; // the reader's own file, not an example, is shown now
     status.textContent = "Reading " + file.name + "\u2026";
     api.busy = file.text().then((text) => load(file.name, text)).catch((err) => {
       showError("cannot read " + file.name + ": " + (err && err.message ? err.message : err));

@@ -128,6 +128,7 @@ def compare(name: str, seen: dict, path: Path, y: str, group: str, x: str | None
     if fit.at_boundary:
         assert seen["sigma_alpha"] == 0.0 and seen["psi"] == 0.0
     AGREEMENT[f"{name} {method}"] = diffs
+    print(f"\nagreement {name} {method}: " + json.dumps({k: f"{v:.1e}" for k, v in diffs.items()}))
     bad = {k: v for k, v in diffs.items() if not v <= RTOL}
     assert not bad, f"{name} {method}: relative differences above {RTOL}: {bad}"
     return fit
@@ -184,7 +185,6 @@ def test_fit_matches_the_package(fp, tmp_path, name):
         fit = compare(name, fp.result(), path, y, group, x, method)
     if name == "boundary":
         assert fit.at_boundary
-    print(f"\n{name}: " + json.dumps({k: v for k, v in AGREEMENT.items() if k.startswith(name)}))
 
 
 def test_the_page_shows_every_group_and_the_estimates(fp, tmp_path):
