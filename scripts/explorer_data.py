@@ -5,6 +5,12 @@
 ``assets/generated/explorer-<key>.json`` (``explorer-radon.json``, ``explorer-simulated.json``):
 they exist only in the built site, never in git. The page's script
 (docs/javascripts/explorer.js) fetches them and recomputes the shrinkage live in the browser.
+
+It also writes the random-slopes part of the explorer,
+``assets/generated/slopes-sleepstudy.json`` (``partial_pooling.explorer.slopes_payload``, read
+by docs/javascripts/slopes.js), and the data sets that the page "Fit your data in the browser"
+(docs/fit_in_browser.md) offers as examples, ``assets/generated/data/<name>.csv``: the files
+``partial-pooling datasets NAME`` writes.
 """
 
 from __future__ import annotations
@@ -15,17 +21,26 @@ from build_cache import cached_files
 from mkdocs.structure.files import File, Files
 
 GENERATED = "assets/generated/explorer-{key}.json"
+SLOPES = "assets/generated/slopes-sleepstudy.json"
+EXAMPLE = "assets/generated/data/{name}.csv"
+EXAMPLES = ("radon", "sleepstudy", "dyestuff", "dyestuff2")
 
 
 def _payloads() -> dict[str, bytes]:
-    from partial_pooling.explorer import site_payloads
+    from partial_pooling.cli import DATASETS
+    from partial_pooling.explorer import site_payloads, slopes_payload
 
-    return {
+    files = {
         GENERATED.format(key=key): json.dumps(
             payload, allow_nan=False, separators=(",", ":")
         ).encode()
         for key, payload in site_payloads().items()
     }
+    files[SLOPES] = json.dumps(slopes_payload(), allow_nan=False, separators=(",", ":")).encode()
+    for name in EXAMPLES:
+        frame = DATASETS[name].load()
+        files[EXAMPLE.format(name=name)] = frame.to_csv(index=False).encode()
+    return files
 
 
 def on_files(files: Files, config) -> Files:

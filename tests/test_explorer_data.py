@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partial_pooling import explorer, fit_random_intercept
+from partial_pooling import datasets, explorer, fit_random_intercept, fit_random_slopes, group_ols
 
 RADON = ("log_radon", "county", "floor")
 
@@ -39,9 +39,7 @@ def test_payload_holds_the_reml_fit_estimates(radon, radon_payload):
 def test_group_sizes_and_adjusted_means_match_raw_group_means(radon, radon_payload):
     beta = radon_payload["fit"]["beta"]["floor"]
     by = radon.groupby("county", sort=False)
-    raw = pd.DataFrame(
-        {"n": by.size(), "adj": by["log_radon"].mean() - beta * by["floor"].mean()}
-    )
+    raw = pd.DataFrame({"n": by.size(), "adj": by["log_radon"].mean() - beta * by["floor"].mean()})
     groups = radon_payload["groups"]
     assert sorted(groups["label"]) == sorted(raw.index)
     assert len(set(groups["label"])) == len(groups["label"])
@@ -76,7 +74,10 @@ def test_site_payloads_are_radon_and_a_simulation_with_its_truth():
     sim = explorer.simulated_example()
     p = payloads["simulated"]
     assert p["truth"] == {
-        "mu": sim.mu, "beta": sim.beta, "sigma_alpha": sim.sigma_alpha, "sigma_y": sim.sigma_y
+        "mu": sim.mu,
+        "beta": sim.beta,
+        "sigma_alpha": sim.sigma_alpha,
+        "sigma_y": sim.sigma_y,
     }
     assert p["groups"]["n"] == sim.n.tolist()
     assert min(p["groups"]["n"]) == 1 and p["J"] == len(sim.n)
@@ -95,3 +96,102 @@ def test_payload_without_covariate_and_default_title(sleepstudy):
         p["groups"]["adjusted_mean"], means.loc[p["groups"]["label"]], rtol=1e-13
     )
     assert p["fit"]["mu"] == fit.mu
+
+
+def test_payload_rows_are_the_data_in_the_fits_group_order(radon, radon_payload):
+    rows = radon_payload["rows"]
+    labels = radon_payload["groups"]["label"]
+    assert rows["y"] == radon["log_radon"].tolist()
+    assert rows["x"] == radon["floor"].astype(float).tolist()
+    assert [labels[c] for c in rows["group"]] == radon["county"].astype(str).tolist()
+
+
+# --- random slopes at given variance parameters ------------------------------------------------
+
+SLEEP = ("Reaction", "Subject", "Days")
+
+
+def dense_gls(data, sd, corr, sigma_y):
+    """GLS and BLUPs from the full N x N covariance matrix (numpy, no structure used)."""
+    y, group, x = SLEEP
+    labels = sorted(data[group].unique())
+    X = np.column_stack([np.ones(len(data)), data[x].to_numpy(float)])
+    Z = np.zeros((len(data), 2 * len(labels)))
+    for j, label in enumerate(labels):
+        rows = (data[group] == label).to_numpy()
+        Z[rows, 2 * j : 2 * j + 2] = X[rows]
+    D = np.array([[sd[0] ** 2, corr * sd[0] * sd[1]], [corr * sd[0] * sd[1], sd[1] ** 2]])
+    G = np.kron(np.eye(len(labels)), D)
+    V = sigma_y**2 * np.eye(len(data)) + Z @ G @ Z.T
+    yv = data[y].to_numpy(float)
+    Vi_X = np.linalg.solve(V, X)
+    mu = np.linalg.solve(X.T @ Vi_X, Vi_X.T @ yv)
+    b = G @ Z.T @ np.linalg.solve(V, yv - X @ mu)
+    return mu, mu + b.reshape(len(labels), 2), labels
+
+
+@pytest.mark.parametrize(
+    "sd, corr, sigma_y",
+    [
+        ((24.7, 5.92), 0.066, 25.6),
+        ((60.0, 2.0), -0.8, 30.0),
+        ((10.0, 12.0), 1.0, 20.0),
+        ((0.0, 5.0), 0.3, 25.0),
+        ((30.0, 0.0), -1.0, 25.0),
+        ((1e-3, 1e-3), 0.0, 25.0),
+    ],
+)
+def test_random_slopes_at_is_dense_gls(sleepstudy, sd, corr, sigma_y):
+    mu, coef = explorer.random_slopes_at(
+        sleepstudy, *SLEEP, sigma_alpha=sd, sigma_y=sigma_y, corr=corr
+    )
+    want_mu, want_coef, labels = dense_gls(sleepstudy, sd, corr, sigma_y)
+    assert list(coef.index) == labels and list(coef.columns) == ["Intercept", "Days"]
+    np.testing.assert_allclose(mu.to_numpy(), want_mu, rtol=1e-10)
+    np.testing.assert_allclose(coef.to_numpy(), want_coef, rtol=1e-10)
+
+
+@pytest.mark.parametrize("method", ["REML", "ML"])
+def test_random_slopes_at_the_estimates_is_the_fit(sleepstudy, method):
+    fit = fit_random_slopes(sleepstudy, "Reaction", "Subject", ["Days"], method=method)
+    mu, coef = explorer.random_slopes_at(
+        sleepstudy, *SLEEP, sigma_alpha=fit.sd.to_numpy(), sigma_y=fit.sigma_y, corr=fit.corr
+    )
+    np.testing.assert_allclose(mu.to_numpy(), fit.mu.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(coef.to_numpy(), fit.coef.to_numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "sd, corr, sigma_y, message",
+    [
+        ((-1.0, 2.0), 0.0, 1.0, r"sigma_alpha must be .*\[-1\.0, 2\.0\]"),
+        ((1.0, float("nan")), 0.0, 1.0, "sigma_alpha must be"),
+        ((1.0, 2.0, 3.0), 0.0, 1.0, "two SDs"),
+        (1.0, 0.0, 1.0, "two SDs"),
+        ((1.0, 2.0), 1.5, 1.0, "corr must be"),
+        ((1.0, 2.0), 0.0, 0.0, "sigma_y must be"),
+    ],
+)
+def test_random_slopes_at_refuses_bad_parameters(sleepstudy, sd, corr, sigma_y, message):
+    with pytest.raises(ValueError, match=message):
+        explorer.random_slopes_at(sleepstudy, *SLEEP, sigma_alpha=sd, sigma_y=sigma_y, corr=corr)
+
+
+def test_slopes_payload(sleepstudy):
+    payload = explorer.slopes_payload()
+    fit = fit_random_slopes(sleepstudy, "Reaction", "Subject", ["Days"])
+    assert payload["schema"] == explorer.SLOPES_SCHEMA
+    assert payload["labels"] == [str(v) for v in fit.coef.index]
+    assert payload["fit"]["coef"] == fit.coef.to_numpy().tolist()
+    assert payload["fit"]["sd"] == fit.sd.tolist() and payload["fit"]["corr"] == fit.corr
+    ols = group_ols(sleepstudy, "Reaction", "Subject", "Days")
+    assert payload["ols"] == ols.to_numpy().tolist()
+    # a group with one observation has no line of its own
+    data = datasets.radon()
+    radon = explorer.slopes_payload(data, "log_radon", "county", "floor")
+    own = group_ols(data, "log_radon", "county", "floor")
+    none = [row is None for row in radon["ols"]]
+    assert none == own.isna().any(axis=1).tolist()
+    single = data.groupby("county").size().eq(1)
+    assert all(none[i] for i, label in enumerate(radon["labels"]) if single[label])
+    assert json.loads(json.dumps(payload, allow_nan=False)) == payload

@@ -8,6 +8,9 @@
 //   mu(sigma_alpha) = sum_j w_j adj_j / sum_j w_j,
 //       w_j = 1 / (sigma_alpha^2 + sigma_y^2 / n_j)                    (pp.pooled_mean)
 //   alpha_j = lambda_j adj_j + (1 - lambda_j) mu                      (pp.group_intercepts)
+// Under the slider, the profiled REML log-likelihood at psi = sigma_alpha^2 / sigma_y^2 (the
+// package's likelihood.profile, recomputed from the data by ppcore.js). A hypothetical group of
+// the reader's (its size and its own mean) is shrunk like the others but is not part of the fit.
 // The current values are exposed as window.ppExplorer.state (the browser tests compare them
 // with the package) and as data attributes on each group's SVG element.
 (function () {
@@ -20,7 +23,8 @@
     new URL("../assets/generated/explorer-" + key + ".json", script.src).href;
 
   const SVGNS = "http://www.w3.org/2000/svg";
-  const SCHEMA = 1;
+  const SCHEMA = 2;
+  const PROFILE_POINTS = 161;
   const LOG_MIN = -3; // slider: log10(sigma_alpha / REML estimate)
   const LOG_MAX = 1;
   const READOUT_N = [1, 5, 25, 100];
@@ -140,6 +144,11 @@
   const about = $("pp-about");
   const mainSvg = $("pp-main");
   const lambdaSvg = $("pp-lambda");
+  const profileSvg = $("pp-profile");
+  const hypN = $("pp-hyp-n");
+  const hypMean = $("pp-hyp-mean");
+  const hypNValue = $("pp-hyp-n-value");
+  const hypMeanValue = $("pp-hyp-mean-value");
 
   const cache = {};
   let current = null; // {key, data, layout, nodes}
@@ -154,6 +163,17 @@
       slider.value = String(logRatio);
       update();
     },
+    // The time of each redraw (milliseconds, performance.now) with the slider at each value.
+    timeRedraws: function (logRatios) {
+      const times = logRatios.map((v) => {
+        slider.value = String(v);
+        const t0 = performance.now();
+        update();
+        return performance.now() - t0;
+      });
+      return times;
+    },
+    profile: null, // {log_ratio, sigma_alpha, psi, loglik}: the curve under the slider
   };
   window.ppExplorer = api;
 
@@ -190,8 +210,8 @@
   function layoutFor(data) {
     const g = data.groups;
     const logs = g.n.map((n) => Math.log10(n));
-    let lo = Math.min.apply(null, logs);
-    let hi = Math.max.apply(null, logs);
+    let lo = Math.min.apply(null, logs.concat([0]));
+    let hi = Math.max.apply(null, logs.concat([Math.log10(hypothetical.max(data))]));
     const pad = 0.04 * (hi - lo) + 0.08;
     lo -= pad;
     hi += pad;
@@ -215,6 +235,99 @@
     const y = (v) => M.top + ((yhi - v) / (yhi - ylo)) * (MAIN_H - M.top - M.bottom);
     const yl = (v) => M.top + (1 - v) * (LAMBDA_H - M.top - M.bottom);
     return { lo: lo, hi: hi, x: x, dx: dx, ylo: ylo, yhi: yhi, y: y, yl: yl };
+  }
+
+  // The reader's own group: its size from 1 to a round number above the largest group.
+  const hypothetical = {
+    max: (data) => 10 ** Math.max(1, Math.ceil(Math.log10(Math.max.apply(null, data.groups.n)))),
+    n: () => Math.max(1, Math.round(10 ** Number(hypN.value))),
+    mean: () => Number(hypMean.value),
+  };
+
+  function diamond(cx, cy, r) {
+    return "M" + cx + " " + (cy - r) + "L" + (cx + r) + " " + cy + "L" + cx + " " + (cy + r) +
+      "L" + (cx - r) + " " + cy + "Z";
+  }
+
+  // ---- the profiled log-likelihood under the slider ------------------------------------------
+  const PROFILE_H = 150;
+  const PM = { left: 60, right: 78, top: 14, bottom: 36 };
+
+  function profileCurve(data) {
+    if (!data.rows || !window.ppCore) return null;
+    const rows = data.rows;
+    const stats = window.ppCore.grouped(Float64Array.from(rows.y),
+      rows.x ? Float64Array.from(rows.x) : null, Int32Array.from(rows.group), data.J);
+    const ref = referenceSigma(data);
+    const sy2 = data.fit.sigma_y ** 2;
+    const out = { log_ratio: [], sigma_alpha: [], psi: [], loglik: [], stats: stats };
+    for (let i = 0; i < PROFILE_POINTS; i++) {
+      const v = LOG_MIN + ((LOG_MAX - LOG_MIN) * i) / (PROFILE_POINTS - 1);
+      const sa = ref * 10 ** v;
+      out.log_ratio.push(v);
+      out.sigma_alpha.push(sa);
+      out.psi.push((sa * sa) / sy2);
+      out.loglik.push(window.ppCore.profile(stats, (sa * sa) / sy2, data.method, false).loglik);
+    }
+    return out;
+  }
+
+  function buildProfile(data, P) {
+    clear(profileSvg);
+    profileSvg.setAttribute("viewBox", "0 0 " + W + " " + PROFILE_H);
+    const t = el("title", { id: "pp-profile-title" }, profileSvg);
+    t.textContent = "Profiled " + data.method + " log-likelihood against sigma_alpha";
+    const d = el("desc", { id: "pp-profile-desc" }, profileSvg);
+    d.textContent = "The " + data.method + " log-likelihood with mu, beta and the residual " +
+      "variance maximized out, at each sigma_alpha of the slider (sigma_y at its estimate), on a " +
+      "log scale; a dashed line at the estimate and a dot at the current value.";
+    profileSvg.setAttribute("aria-labelledby", "pp-profile-title pp-profile-desc");
+    if (!P) return null;
+    const finite = P.loglik.filter(isFinite);
+    let lo = Math.min.apply(null, finite);
+    const hi = data.fit.loglik;
+    if (hi - lo < 1e-9) lo = hi - 1;
+    const span = hi - lo;
+    const ylo = lo - 0.06 * span;
+    const yhi = hi + 0.1 * span;
+    const x = (v) => PM.left + ((v - LOG_MIN) / (LOG_MAX - LOG_MIN)) * (W - PM.left - PM.right);
+    const y = (ll) => PM.top + ((yhi - ll) / (yhi - ylo)) * (PROFILE_H - PM.top - PM.bottom);
+    const axis = el("g", { class: "pp-axis", "aria-hidden": "true" }, profileSvg);
+    const bottom = PROFILE_H - PM.bottom;
+    el("line", { x1: PM.left, x2: W - PM.right, y1: bottom, y2: bottom }, axis);
+    el("line", { x1: PM.left, x2: PM.left, y1: PM.top, y2: bottom }, axis);
+    const ref = referenceSigma(data);
+    for (let v = LOG_MIN; v <= LOG_MAX; v++) {
+      const xp = x(v);
+      el("line", { x1: xp, x2: xp, y1: bottom, y2: bottom + 5 }, axis);
+      el("line", { class: "pp-grid", x1: xp, x2: xp, y1: PM.top, y2: bottom }, axis);
+      el("text", { x: xp, y: bottom + 17, "text-anchor": "middle" }, axis).textContent =
+        fmt(ref * 10 ** v, 2);
+    }
+    niceTicks(ylo, yhi, 3).forEach((ll) => {
+      const yp = y(ll);
+      el("line", { x1: PM.left - 5, x2: PM.left, y1: yp, y2: yp }, axis);
+      el("text", { x: PM.left - 8, y: yp + 4, "text-anchor": "end" }, axis).textContent =
+        minus(String(Number(ll.toPrecision(6))));
+    });
+    rich(el("text", { class: "pp-axis-label", x: (PM.left + W - PM.right) / 2, y: PROFILE_H - 4,
+      "text-anchor": "middle" }, axis), "\u03C3_{\u03B1} (log scale)");
+    rich(el("text", { class: "pp-axis-label", x: 14, y: (PM.top + bottom) / 2,
+      "text-anchor": "middle", transform: "rotate(-90 14 " + (PM.top + bottom) / 2 + ")" }, axis),
+    "log-lik.");
+    let path = "";
+    P.log_ratio.forEach((v, i) => {
+      path += (i ? "L" : "M") + x(v).toFixed(2) + " " + y(Math.max(P.loglik[i], ylo)).toFixed(2);
+    });
+    el("path", { class: "pp-curve pp-profile-curve", d: path }, profileSvg);
+    if (data.fit.sigma_alpha > 0) {
+      el("line", { class: "pp-mu", x1: x(0), x2: x(0), y1: PM.top, y2: bottom }, profileSvg);
+      el("text", { class: "pp-mu-label", x: x(0) + 5, y: PM.top + 10 }, profileSvg).textContent =
+        data.method + " estimate";
+    }
+    const cur = el("line", { class: "pp-profile-now", y1: PM.top, y2: bottom }, profileSvg);
+    const dot = el("circle", { class: "pp-partial", r: 4.5 }, profileSvg);
+    return { x: x, y: y, ylo: ylo, cur: cur, dot: dot };
   }
 
   function clear(svg) {
@@ -286,6 +399,11 @@
       node.addEventListener("click", () => setHighlight(highlighted === j ? -1 : j));
       return { node: node, seg: seg, dot: dot, tip: tip, x: xp };
     });
+    const hyp = el("g", { class: "pp-hyp" }, mainSvg);
+    const hypSeg = el("line", { class: "pp-seg" }, hyp);
+    const hypNone = el("path", { class: "pp-none" }, hyp);
+    const hypDot = el("path", { class: "pp-partial" }, hyp);
+    const hypText = el("text", { class: "pp-highlight-text" }, hyp);
     const label = el("text", { class: "pp-highlight-text" }, mainSvg);
     // Legend.
     const legend = el("g", { class: "pp-legend", "aria-hidden": "true" }, mainSvg);
@@ -320,9 +438,30 @@
       class: "pp-lambda-dot", cx: L.x(n) + L.dx[j], r: 3, "data-label": g.label[j],
     }, lpoints));
 
+    const hypLambda = el("path", { class: "pp-lambda-dot pp-hyp" }, lambdaSvg);
+
+    // The reader's group: from 1 to a round number above the largest group, a mean within
+    // the range of the others.
+    hypN.min = "0";
+    hypN.max = String(Math.log10(hypothetical.max(data)));
+    hypN.value = String(Math.log10(2));
+    const span = L.yhi - L.ylo;
+    hypMean.min = String(L.ylo);
+    hypMean.max = String(L.yhi);
+    hypMean.step = String(span / 400);
+    hypMean.value = String(L.ylo + 0.9 * span);
+
+    const P = profileCurve(data);
+    api.profile = P && {
+      log_ratio: P.log_ratio, sigma_alpha: P.sigma_alpha, psi: P.psi, loglik: P.loglik,
+    };
+    const profileMarks = buildProfile(data, P);
+
     current = {
       key: key, data: data, layout: L,
       nodes: nodes, muLine: muLine, muText: muText, label: label, curve: curve, ldots: ldots,
+      hyp: { seg: hypSeg, none: hypNone, dot: hypDot, text: hypText, lambda: hypLambda },
+      profile: P, profileMarks: profileMarks,
     };
 
     // Controls that depend on the data set.
@@ -406,6 +545,43 @@
       c.classList.toggle("pp-is-highlighted", j === highlighted);
     });
 
+    // The reader's group.
+    const hn = hypothetical.n();
+    const hm = hypothetical.mean();
+    const hl = shrinkage(hn, sigmaAlpha, s.sigma_y);
+    const ha = hl * hm + (1 - hl) * s.mu;
+    const hx = L.x(hn);
+    const H = current.hyp;
+    H.seg.setAttribute("x1", hx);
+    H.seg.setAttribute("x2", hx);
+    H.seg.setAttribute("y1", L.y(hm));
+    H.seg.setAttribute("y2", L.y(ha));
+    H.none.setAttribute("d", diamond(hx, L.y(hm), 5.5));
+    H.dot.setAttribute("d", diamond(hx, L.y(ha), 5.5));
+    const hRight = hx > W / 2;
+    H.text.setAttribute("x", hx + (hRight ? -10 : 10));
+    H.text.setAttribute("y", Math.max(M.top + 10, Math.min(L.y(hm), L.y(ha)) - 8));
+    H.text.setAttribute("text-anchor", hRight ? "end" : "start");
+    H.text.textContent = "your group";
+    H.lambda.setAttribute("d", diamond(hx, L.yl(hl), 5));
+    hypNValue.textContent = "n = " + hn;
+    hypN.setAttribute("aria-valuetext", "n = " + hn);
+    hypMeanValue.textContent = fmt(hm, 3);
+    hypMean.setAttribute("aria-valuetext", "own adjusted mean " + fmt(hm, 3));
+
+    // The likelihood under the slider.
+    let loglik = null;
+    if (current.profile) {
+      const psi = sigmaAlpha ** 2 / s.sigma_y ** 2;
+      loglik = window.ppCore.profile(current.profile.stats, psi, data.method, false).loglik;
+      const pm = current.profileMarks;
+      const px = pm.x(Number(slider.value));
+      pm.cur.setAttribute("x1", px);
+      pm.cur.setAttribute("x2", px);
+      pm.dot.setAttribute("cx", px);
+      pm.dot.setAttribute("cy", pm.y(Math.max(loglik, pm.ylo)));
+    }
+
     // Slider text and readout.
     const saText = "\u03C3_{\u03B1} = " + fmt(sigmaAlpha);
     const ratioText = fmt(ratio, 3) + " \u00D7 the " + data.method + " estimate";
@@ -421,6 +597,13 @@
       ["\u03BB for n = " + READOUT_N.join(", "),
         READOUT_N.map((n) => fmtFixed(s.lambda_at[n], 3)).join(", ")],
     ];
+    if (loglik !== null) {
+      rows.push([data.method + " log-likelihood", fmt(loglik, 8) + " (" +
+        minus((loglik - data.fit.loglik).toFixed(3)).replace("\u2212" + "0.000", "0.000") +
+        " from its maximum " + fmt(data.fit.loglik, 8) + ")"]);
+    }
+    rows.push(["your group (n = " + hn + ", own mean " + fmt(hm, 3) + ")",
+      "\u03BB = " + fmtFixed(hl, 3) + ", partial pooling " + fmt(ha)]);
     if (highlighted >= 0) {
       const j = highlighted;
       rows.push([g.label[j] + " (n = " + g.n[j] + ")",
@@ -445,6 +628,8 @@
       n: g.n.slice(),
       adjusted_mean: g.adjusted_mean.slice(),
       highlighted: highlighted >= 0 ? g.label[highlighted] : null,
+      loglik: loglik,
+      hypothetical: { n: hn, mean: hm, lambda: hl, alpha: ha, n_slider: Number(hypN.value) },
     });
   }
 
@@ -463,6 +648,8 @@
   slider.max = String(LOG_MAX);
   slider.addEventListener("input", update);
   slider.addEventListener("change", update);
+  hypN.addEventListener("input", update);
+  hypMean.addEventListener("input", update);
   resetButton.addEventListener("click", () => {
     slider.value = "0";
     update();

@@ -6,15 +6,20 @@ those, each group enters the shrinkage estimator only through its size $n_j$ and
 covariate-adjusted mean $\\bar y_j - \\bar x_j'\\hat\\beta$:
 
 $$
+\\begin{gathered}
 \\lambda_j = \\frac{n_j\\sigma_\\alpha^2}{n_j\\sigma_\\alpha^2 + \\sigma_y^2},
-\\qquad
+\\\\
 \\hat\\alpha_j = \\lambda_j(\\bar y_j - \\bar x_j'\\hat\\beta)
 + (1-\\lambda_j)\\,\\hat\\mu(\\sigma_\\alpha),
+\\end{gathered}
 $$
 
 where $\\hat\\mu(\\sigma_\\alpha)$ is the precision-weighted mean of the adjusted means
 (`partial_pooling.pooled_mean`, the GLS $\\mu$ at fixed $\\beta$). So the payload is one
-small JSON-ready dict per data set: those two numbers per group and the fit's estimates.
+small JSON-ready dict per data set: those two numbers per group and the fit's estimates, and
+the data themselves, from which the page recomputes the profiled log-likelihood. The
+random-slopes part of the page has its own payload (`slopes_payload`) and its own exact
+computation (`random_slopes_at`).
 """
 
 from __future__ import annotations
@@ -28,13 +33,23 @@ import pandas as pd
 
 from . import datasets
 from .estimation import fit_random_intercept
-from .grouped import ColumnName, plain
+from .grouped import ColumnName, group_data, one_covariate, plain
 from .likelihood import Method
+from .random_slopes import fit_random_slopes, group_ols
 from .simulation import Simulation, simulate_groups
 
-__all__ = ["SCHEMA", "SIMULATION_SEED", "explorer_payload", "simulated_example", "site_payloads"]
+__all__ = [
+    "SCHEMA",
+    "SIMULATION_SEED",
+    "SLOPES_SCHEMA",
+    "explorer_payload",
+    "random_slopes_at",
+    "simulated_example",
+    "site_payloads",
+    "slopes_payload",
+]
 
-SCHEMA = 1
+SCHEMA = 2
 """Version of the payload's layout; the page's script checks it."""
 
 SIMULATION_SEED = 20251125
@@ -87,9 +102,13 @@ def explorer_payload(
     dict
         ``schema``, ``title``, ``description``, ``y``, ``group``, ``x`` (covariate names),
         ``method``, ``N``, ``J``; ``fit`` with ``mu``, ``beta`` (name to value),
-        ``sigma_alpha``, ``sigma_y``, ``psi``, ``icc`` and ``at_boundary``; ``groups`` with
-        the lists ``label``, ``n`` and ``adjusted_mean`` (one entry per group, in the fit's
-        group order); ``truth`` when given. Every number is a finite Python float or int, so
+        ``sigma_alpha``, ``sigma_y``, ``psi``, ``icc``, ``loglik`` and ``at_boundary``;
+        ``groups`` with the lists ``label``, ``n`` and ``adjusted_mean`` (one entry per group,
+        in the fit's group order); ``rows``, the data themselves (``y``; ``x``, the first
+        covariate, or None; ``group``, each row's index into ``groups``; None with several
+        covariates), from which the page recomputes the profiled log-likelihood
+        (`partial_pooling.profile_loglik`) at any $\\sigma_\\alpha$; ``truth`` when given.
+        Every number is a finite Python float or int, so
         ``json.dumps(payload, allow_nan=False)`` round-trips it exactly.
 
     Examples
@@ -119,6 +138,7 @@ def explorer_payload(
             "sigma_y": _finite("sigma_y", fit.sigma_y),
             "psi": _finite("psi", fit.psi),
             "icc": _finite("icc", fit.icc),
+            "loglik": _finite("loglik", fit.loglik),
             "at_boundary": bool(fit.at_boundary),
         },
         "groups": {
@@ -129,6 +149,14 @@ def explorer_payload(
                 for label, v in zip(labels, adjusted, strict=True)
             ],
         },
+    }
+    codes = pd.Categorical(data[group], categories=labels).codes
+    first_x = fit.x_names[0] if fit.x_names else None
+    # The page's likelihood (docs/javascripts/ppcore.js) takes one covariate at most.
+    payload["rows"] = None if len(fit.x_names) > 1 else {
+        "y": [float(v) for v in data[y].to_numpy(dtype=float)],
+        "x": None if first_x is None else [float(v) for v in data[first_x].to_numpy(dtype=float)],
+        "group": [int(c) for c in codes],
     }
     if truth is not None:
         payload["truth"] = {k: _finite(k, v) for k, v in truth.items()}
@@ -194,4 +222,144 @@ def site_payloads() -> dict[str, dict[str, Any]]:
             ),
             truth=truth,
         ),
+    }
+
+
+SLOPES_SCHEMA = 1
+"""Version of the random-slopes payload's layout; the page's script checks it."""
+
+
+def _slope_covariance(sigma_alpha: object, corr: object) -> np.ndarray:
+    """$\\Sigma$ from the two SDs and the correlation, or a ValueError naming the argument."""
+    two = "sigma_alpha must be the two SDs of the intercepts and slopes, got"
+    try:
+        sd = np.asarray(sigma_alpha, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{two} {plain(sigma_alpha)}") from None
+    if sd.shape != (2,):
+        raise ValueError(f"{two} {plain(sigma_alpha)}")
+    if not (np.isfinite(sd).all() and (sd >= 0).all()):
+        raise ValueError(
+            f"sigma_alpha must be two finite values >= 0, got {plain([float(v) for v in sd])}"
+        )
+    if isinstance(corr, bool) or not isinstance(corr, int | float | np.integer | np.floating):
+        raise ValueError(f"corr must be a number between -1 and 1, got {plain(corr)}")
+    rho = float(corr)
+    if not -1.0 <= rho <= 1.0:
+        raise ValueError(f"corr must be between -1 and 1, got {plain(rho)}")
+    c = rho * sd[0] * sd[1]
+    return np.array([[sd[0] ** 2, c], [c, sd[1] ** 2]])
+
+
+def random_slopes_at(
+    data: pd.DataFrame,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName,
+    sigma_alpha: Sequence[float],
+    sigma_y: float,
+    corr: float = 0.0,
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Fixed effects and each group's intercept and slope at given variance parameters.
+
+    For $y_{ij} = (\\mu_0 + a_{0j}) + (\\mu_1 + a_{1j})x_{ij} + \\varepsilon_{ij}$ with
+    $a_j \\sim N(0, \\Sigma)$, $\\Sigma$ made of the SDs ``sigma_alpha``
+    $= (\\sigma_0, \\sigma_1)$ of the intercepts and slopes and their correlation ``corr``
+    (0 by default: independent), and $\\varepsilon_{ij} \\sim N(0, \\sigma_y^2)$: the GLS
+    estimate of $\\mu$ and the conditional modes (BLUPs) $\\hat a_j$, exactly, from each group's
+    cross-products $S_j = X_j'X_j$ and $r_j = X_j'y_j$ ($X_j = [1, x_j]$). With
+    $Q_j = (\\sigma_y^2 I + S_j\\Sigma)^{-1}$, which needs no inverse of $\\Sigma$ (so a
+    correlation of $\\pm 1$ or an SD of 0 is fine),
+
+    $$
+    \\begin{gathered}
+    X_j'V_j^{-1}X_j = Q_jS_j,\\quad X_j'V_j^{-1}y_j = Q_jr_j,\\\\
+    \\hat\\mu = \\Big(\\sum_j Q_jS_j\\Big)^{-1}\\sum_j Q_jr_j,\\\\
+    \\hat a_j = \\Sigma\\,Q_j(r_j - S_j\\hat\\mu).
+    \\end{gathered}
+    $$
+
+    What the explorer page recomputes in the browser as the reader moves the SDs and the
+    correlation. At the REML or ML estimates of `partial_pooling.fit_random_slopes` it gives
+    that fit's ``mu`` and ``coef``.
+
+    Returns
+    -------
+    mu : pandas.Series
+        $(\\hat\\mu_0, \\hat\\mu_1)$, indexed ``"Intercept"`` and ``x``.
+    coef : pandas.DataFrame
+        $\\hat\\mu + \\hat a_j$ for each group, indexed by group, the same columns.
+    """
+    if isinstance(sigma_y, bool) or not isinstance(sigma_y, int | float | np.integer | np.floating):
+        raise ValueError(f"sigma_y must be a number > 0, got {plain(sigma_y)}")
+    if not (np.isfinite(sigma_y) and sigma_y > 0):
+        raise ValueError(f"sigma_y must be finite and > 0, got {plain(float(sigma_y))}")
+    sigma_y = float(sigma_y)
+    D = _slope_covariance(sigma_alpha, corr)
+    x = one_covariate(x, "random_slopes_at")
+    g = group_data(data, y, group, x)
+    xv = g.x[:, 0]
+    n = g.n.astype(float)
+    sx, sxx = g.group_sums(xv), g.group_sums(xv * xv)
+    sy, sxy = g.group_sums(g.y), g.group_sums(xv * g.y)
+    S = np.stack([np.stack([n, sx], -1), np.stack([sx, sxx], -1)], -2)  # (J, 2, 2)
+    r = np.stack([sy, sxy], -1)  # (J, 2)
+    Q = np.linalg.inv(sigma_y**2 * np.eye(2) + S @ D)
+    mu = np.linalg.solve((Q @ S).sum(axis=0), (Q @ r[:, :, None]).sum(axis=0))[:, 0]
+    a = (D @ Q @ (r - S @ mu)[:, :, None])[:, :, 0]
+    columns = ["Intercept", x]
+    return (
+        pd.Series(mu, index=columns, name="mu"),
+        pd.DataFrame(mu + a, index=g.labels.copy(), columns=columns),
+    )
+
+
+def slopes_payload(
+    data: pd.DataFrame | None = None,
+    y: ColumnName = "Reaction",
+    group: ColumnName = "Subject",
+    x: ColumnName = "Days",
+    *,
+    method: Method = "REML",
+) -> dict[str, Any]:
+    """The random-slopes part of the explorer page (sleepstudy by default), JSON-ready.
+
+    The rows themselves (``y``, ``x`` and ``group``, each row's index into ``labels``), from
+    which the page recomputes `random_slopes_at` at the reader's SDs and correlation; each
+    group's own least-squares line (`partial_pooling.group_ols`; None for a group without one);
+    and the fit
+    (`partial_pooling.fit_random_slopes`): ``mu``, ``sd``, ``corr``, ``sigma_y`` and every
+    group's ``coef``.
+    """
+    x = one_covariate(x, "slopes_payload")
+    if data is None:
+        data = datasets.sleepstudy()
+    fit = fit_random_slopes(data, y, group, [x], method=method)
+    ols = group_ols(data, y, group, x)
+    labels = fit.coef.index
+    codes = pd.Categorical(data[group], categories=labels).codes
+    return {
+        "schema": SLOPES_SCHEMA,
+        "y": str(y),
+        "group": str(group),
+        "x": str(x),
+        "method": fit.method,
+        "labels": [str(v) for v in labels],
+        "rows": {
+            "y": [_finite("y", v) for v in data[y].to_numpy(dtype=float)],
+            "x": [_finite("x", v) for v in data[x].to_numpy(dtype=float)],
+            "group": [int(c) for c in codes],
+        },
+        # a group's own line, or None when it has none (one observation, or x constant in it)
+        "ols": [
+            [float(v) for v in row] if np.isfinite(row).all() else None
+            for row in ols.loc[labels].to_numpy()
+        ],
+        "fit": {
+            "mu": [_finite("mu", v) for v in fit.mu.to_numpy()],
+            "sd": [_finite("sd", v) for v in fit.sd.to_numpy()],
+            "corr": _finite("corr", fit.corr),
+            "sigma_y": _finite("sigma_y", fit.sigma_y),
+            "coef": [[_finite("coef", v) for v in row] for row in fit.coef.to_numpy()],
+        },
     }

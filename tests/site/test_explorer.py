@@ -84,6 +84,9 @@ def explorer_page(explorer_visit):
         )
     page.locator("#pp-reset").click()
     page.select_option("#pp-highlight", "")
+    hyp = loaded["state"]["hypothetical"]
+    set_range(page, "#pp-hyp-n", hyp["n_slider"])
+    set_range(page, "#pp-hyp-mean", hyp["mean"])
     for _ in range(2):
         if page.evaluate(SCHEME) == loaded["scheme"]:
             break
@@ -112,8 +115,13 @@ def drawn(page) -> list:
 
 def set_slider(page, log_ratio: float) -> None:
     """What a reader's drag does: a new value on the range input, then an input event."""
-    slider = page.locator("#pp-sigma-alpha")
-    slider.fill(str(log_ratio))
+    set_range(page, "#pp-sigma-alpha", log_ratio)
+
+
+def set_range(page, selector: str, value: float) -> None:
+    """A new value on a range input (as the browser rounds it to its step), then an input event."""
+    slider = page.locator(selector)
+    slider.fill(repr(float(value)))
     slider.dispatch_event("input")
 
 
@@ -192,6 +200,7 @@ def test_limits_are_complete_and_no_pooling(explorer_page, models):
     set_slider(explorer_page, 1)
     high = state(explorer_page)
     assert min(high["lambda"]) > max(low["lambda"])
+
     def distance(s):
         return np.abs(np.array(s["alpha"]) - adj).mean()
 
@@ -251,13 +260,13 @@ def test_highlighting_a_county(explorer_page, models):
 
 def test_controls_are_labelled_and_there_is_a_noscript_message(explorer_page):
     unlabelled = explorer_page.eval_on_selector_all(
-        "#pp-explorer input, #pp-explorer select",
+        "#pp-explorer input, #pp-explorer select, #pp-slopes input",
         "els => els.filter(e => !e.labels || !e.labels.length || !e.labels[0].textContent.trim())"
         ".map(e => e.id)",
     )
     assert not unlabelled, f"controls without a label: {unlabelled}"
     assert explorer_page.locator("#pp-explorer noscript").count() == 1
-    for svg in ("#pp-main", "#pp-lambda"):
+    for svg in ("#pp-main", "#pp-lambda", "#pp-profile", "#pp-slopes-svg"):
         assert explorer_page.locator(svg).get_attribute("role") == "img"
         assert explorer_page.locator(f"{svg} > title").text_content().strip()
 
@@ -304,3 +313,166 @@ def test_data_files_are_the_package_payloads(site_context, site_url):
         response = site_context.request.get(url)
         assert response.status == 200, f"explorer-{key}.json: HTTP {response.status}"
         assert json.loads(response.text()) == payload
+
+
+def test_profile_loglik_under_the_slider_is_the_packages(explorer_page, models):
+    """The curve drawn under the slider and the current value: `pp.profile_loglik` at
+    psi = sigma_alpha^2 / sigma_y-hat^2."""
+    for key in ("radon", "simulated"):
+        if key != "radon":
+            explorer_page.select_option("#pp-dataset", key)
+            explorer_page.wait_for_function(
+                "(key) => window.ppExplorer.state.dataset === key", arg=key
+            )
+        model = models[key]
+        curve = explorer_page.evaluate(
+            "() => JSON.parse(JSON.stringify(window.ppExplorer.profile))"
+        )
+        psi = np.array(curve["psi"])
+        np.testing.assert_allclose(
+            psi, (np.array(curve["sigma_alpha"]) / model.fit.sigma_y) ** 2, rtol=1e-14
+        )
+        want = pp.profile_loglik(model.data, *model.cols, psi=psi, method="REML")
+        np.testing.assert_allclose(curve["loglik"], want.to_numpy(), rtol=1e-10)
+        # The maximum of the curve is at the estimate (log ratio 0), and the readout's value
+        # there is the fit's own log-likelihood.
+        assert curve["log_ratio"][int(np.argmax(curve["loglik"]))] == pytest.approx(0, abs=1e-12)
+        s = state(explorer_page)
+        np.testing.assert_allclose(s["loglik"], model.fit.loglik, rtol=1e-12)
+        for log_ratio in (-2.3, 0.7):
+            set_slider(explorer_page, log_ratio)
+            s = state(explorer_page)
+            one = pp.profile_loglik(
+                model.data, *model.cols, psi=[(s["sigma_alpha"] / model.fit.sigma_y) ** 2]
+            )
+            np.testing.assert_allclose(s["loglik"], one.iloc[0], rtol=1e-10)
+    assert explorer_page.locator("#pp-profile circle.pp-partial").count() == 1
+
+
+def test_hypothetical_group_is_shrunk_like_the_others(explorer_page, models):
+    model = models["radon"]
+    before = state(explorer_page)
+    for n_slider, mean, log_ratio in ((0.0, 2.5, 0.0), (1.3, 0.2, -1.0), (3.0, 1.9, 0.4)):
+        set_slider(explorer_page, log_ratio)
+        set_range(explorer_page, "#pp-hyp-n", n_slider)
+        set_range(explorer_page, "#pp-hyp-mean", mean)
+        s = state(explorer_page)
+        h = s["hypothetical"]
+        assert h["n"] == max(1, round(10 ** h["n_slider"]))
+        lam = pp.shrinkage_factor(float(h["n"]), s["sigma_alpha"], model.fit.sigma_y)
+        np.testing.assert_allclose(h["lambda"], lam, rtol=RTOL)
+        np.testing.assert_allclose(h["alpha"], lam * h["mean"] + (1 - lam) * s["mu"], rtol=RTOL)
+        # It is not part of the fit: the real groups are where the package puts them.
+        assert_matches_package(explorer_page, model, s["sigma_alpha"])
+        text = explorer_page.locator("#pp-readout").inner_text()
+        assert f"your group (n = {h['n']}" in text
+        assert explorer_page.locator("#pp-hyp-n").get_attribute("aria-valuetext") == (
+            f"n = {h['n']}"
+        )
+    assert state(explorer_page)["hypothetical"] != before["hypothetical"]
+
+
+def test_redraw_fits_in_an_animation_frame(explorer_page):
+    """performance.now() around each redraw on radon (the slider swept end to end)."""
+    sweep = np.linspace(-3, 1, 81).tolist()
+    explorer_page.evaluate("(v) => window.ppExplorer.timeRedraws(v)", sweep)  # warm up
+    times = np.array(explorer_page.evaluate("(v) => window.ppExplorer.timeRedraws(v)", sweep))
+    print(
+        f"\nexplorer redraw on radon: median {np.median(times):.2f} ms, "
+        f"95th percentile {np.percentile(times, 95):.2f} ms, max {times.max():.2f} ms"
+    )
+    assert np.median(times) < 16, times
+
+
+def test_random_slopes_redraw_fits_in_an_animation_frame(explorer_page):
+    sweep = np.linspace(-2, 1, 61).tolist()
+    explorer_page.wait_for_function("() => window.ppSlopes && window.ppSlopes.state !== null")
+    explorer_page.evaluate("(v) => window.ppSlopes.timeRedraws(v)", sweep)  # warm up
+    times = np.array(explorer_page.evaluate("(v) => window.ppSlopes.timeRedraws(v)", sweep))
+    explorer_page.locator("#pp-slopes-reset").click()
+    print(
+        f"\nrandom-slopes redraw on sleepstudy: median {np.median(times):.2f} ms, "
+        f"95th percentile {np.percentile(times, 95):.2f} ms, max {times.max():.2f} ms"
+    )
+    assert np.median(times) < 16, times
+
+
+# --- random slopes in two dimensions ---------------------------------------------------------
+
+SLEEP = ("Reaction", "Subject", "Days")
+
+
+@pytest.fixture(scope="module")
+def sleep_fit():
+    data = datasets.sleepstudy()
+    return data, pp.fit_random_slopes(data, *SLEEP[:2], [SLEEP[2]], method="REML")
+
+
+def slopes_state(page) -> dict:
+    page.wait_for_function("() => window.ppSlopes && window.ppSlopes.state !== null")
+    return page.evaluate("() => JSON.parse(JSON.stringify(window.ppSlopes.state))")
+
+
+def assert_slopes_match_package(s: dict, data) -> None:
+    mu, coef = explorer.random_slopes_at(
+        data, *SLEEP, sigma_alpha=s["sd"], sigma_y=s["sigma_y"], corr=s["corr"]
+    )
+    assert s["labels"] == [str(v) for v in coef.index]
+    np.testing.assert_allclose(s["mu"], mu.to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(s["coef"], coef.to_numpy(), rtol=1e-10)
+
+
+def test_random_slopes_start_at_the_reml_fit(explorer_page, sleep_fit):
+    data, fit = sleep_fit
+    explorer_page.locator("#pp-slopes-reset").click()
+    s = slopes_state(explorer_page)
+    assert s["exact_corr"] and s["corr"] == fit.corr
+    np.testing.assert_allclose(s["sd"], fit.sd.to_numpy(), rtol=1e-15)
+    assert s["sigma_y"] == fit.sigma_y
+    np.testing.assert_allclose(s["mu"], fit.mu.to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(s["coef"], fit.coef.to_numpy(), rtol=1e-10)
+    assert_slopes_match_package(s, data)
+    drawn = explorer_page.locator("#pp-slopes-svg g.pp-group").count()
+    assert drawn == len(fit.coef)
+
+
+@pytest.mark.parametrize(
+    "sd0, sd1, corr", [(-2.0, 0.0, 0.5), (0.0, -2.0, -0.3), (1.0, 1.0, 1.0), (0.4, -0.7, -1.0)]
+)
+def test_random_slopes_controls_recompute_exactly(explorer_page, sleep_fit, sd0, sd1, corr):
+    data, fit = sleep_fit
+    set_range(explorer_page, "#pp-slopes-sd0", sd0)
+    set_range(explorer_page, "#pp-slopes-sd1", sd1)
+    set_range(explorer_page, "#pp-slopes-corr", corr)
+    s = slopes_state(explorer_page)
+    assert not s["exact_corr"] and s["corr"] == corr
+    np.testing.assert_allclose(s["sd"], fit.sd.to_numpy() * 10.0 ** np.array([sd0, sd1]))
+    assert_slopes_match_package(s, data)
+    text = explorer_page.locator("#pp-slopes-readout").inner_text()
+    assert "population pair (GLS)" in text and f"{s['mu'][0]:.6g}" in text.replace("−", "-")
+    if sd1 == -2.0:  # the slopes are pulled almost onto the population slope
+        slopes = np.array(s["coef"])[:, 1]
+        assert np.ptp(slopes) < 0.1 * np.ptp(fit.coef.to_numpy()[:, 1])
+    explorer_page.locator("#pp-slopes-reset").click()
+    assert slopes_state(explorer_page)["exact_corr"]
+
+
+def test_random_slopes_are_keyboard_operable_and_labelled(explorer_page):
+    corr = explorer_page.locator("#pp-slopes-corr")
+    corr.focus()
+    before = slopes_state(explorer_page)["corr"]
+    corr.press("ArrowRight")
+    s = slopes_state(explorer_page)
+    assert s["corr"] > before and corr.get_attribute("aria-valuetext").startswith("rho = ")
+    assert explorer_page.locator("#pp-slopes-readout").get_attribute("aria-live") == "polite"
+    assert explorer_page.locator("#pp-slopes-svg > title").text_content().strip()
+    explorer_page.locator("#pp-slopes-reset").focus()
+    explorer_page.keyboard.press("Enter")
+    assert slopes_state(explorer_page)["exact_corr"]
+
+
+def test_slopes_data_file_is_the_package_payload(site_context, site_url):
+    url = urljoin(site_url, "assets/generated/slopes-sleepstudy.json")
+    response = site_context.request.get(url)
+    assert response.status == 200
+    assert json.loads(response.text()) == explorer.slopes_payload()

@@ -1,0 +1,432 @@
+"""The page "Fit your data in the browser" in headless Chromium: the fit is the package's.
+
+A CSV file is handed to the page's file chooser (or dropped on it) as a reader would; the page
+fits it in JavaScript (docs/javascripts/ppcore.js) and exposes the fit as ``window.ppFit``. Each
+test fits the same file with the package in Python, read the way the command line reads it
+(``partial_pooling.cli.read_data``), and compares: the variance components, mu, beta and every
+group's lambda_j and intercept to 1e-8 relative (they agree to about 1e-15). Bad files must give
+the command line's own one-line message (``partial_pooling.cli.main``).
+
+The page is loaded once for this module (one tab; every request it makes is recorded): the
+tests assert that choosing, fitting and downloading sends nothing anywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import time
+from pathlib import Path
+from urllib.parse import urljoin
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import partial_pooling as pp
+from partial_pooling import cli, datasets
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.filterwarnings("ignore:Session-scoped fixtures defined as instance methods"),
+]
+
+PATH = "fit_in_browser/"
+RTOL = 1e-8
+#: Largest relative differences seen, per data set and quantity (printed with ``pytest -s``).
+AGREEMENT: dict[str, dict[str, float]] = {}
+
+
+class FitPage:
+    """The page, loaded once, with every request, console error and script error it made."""
+
+    def __init__(self, context, site_url: str) -> None:
+        self.origin = site_url.rstrip("/")
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.tab = tab = context.new_page()
+        tab.on("request", lambda r: self.requests.append(r.url))
+        tab.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: self.errors.append(str(e)))
+        tab.goto(urljoin(site_url, PATH), wait_until="load")
+        tab.wait_for_load_state("networkidle")
+        tab.wait_for_function("() => window.ppFit !== undefined")
+        self.loaded = len(self.requests)
+
+    def choose(self, name: str, text: str | bytes | Path) -> None:
+        """Hand a file to the page's file chooser and wait until the page has read it.
+
+        A path is handed over as it is (the browser reads it from disk); bytes or text go
+        through the browser protocol as a file called ``name``.
+        """
+        self.tab.evaluate("() => { window.ppFit.table = null; window.ppFit.result = null; }")
+        if isinstance(text, Path):
+            files: object = text
+        else:
+            payload = text.encode() if isinstance(text, str) else text
+            files = [{"name": name, "mimeType": "text/csv", "buffer": payload}]
+        self.tab.set_input_files("#pp-fit-file", files=files)
+        self.tab.wait_for_function("() => window.ppFit.table !== null")
+
+    def roles(self, y: str, group: str, x: str | None, method: str = "REML") -> None:
+        """Pick the columns and the method in the page's selects, as a reader does."""
+        tab = self.tab
+        tab.select_option("#pp-fit-y", label=y)
+        tab.select_option("#pp-fit-group", label=group)
+        tab.select_option("#pp-fit-x", label=x if x is not None else "none")
+        tab.select_option("#pp-fit-method", method)
+
+    def result(self) -> dict | None:
+        return self.tab.evaluate("() => JSON.parse(JSON.stringify(window.ppFit.result))")
+
+    def error(self) -> str | None:
+        return self.tab.evaluate("() => window.ppFit.error")
+
+
+@pytest.fixture(scope="module")
+def fit_page(site_context, site_url) -> FitPage:
+    page = FitPage(site_context, site_url)
+    yield page
+    page.tab.close()
+
+
+@pytest.fixture
+def fp(fit_page):
+    """The module's page; fails the test on any console or script error during it."""
+    start = len(fit_page.errors)
+    yield fit_page
+    assert not fit_page.errors[start:], f"console/script errors: {fit_page.errors[start:]}"
+
+
+def relative(a, b) -> float:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    scale = np.maximum(np.abs(b), np.finfo(float).tiny)
+    return float(np.max(np.where(a == b, 0.0, np.abs(a - b) / scale)))
+
+
+def compare(name: str, seen: dict, path: Path, y: str, group: str, x: str | None, method: str):
+    """The page's fit ``seen`` against the package's fit of the same file; returns the fit."""
+    data = cli.read_data(str(path), y, group, [x] if x else None)
+    fit = pp.fit_random_intercept(data, y, group, x, method=method)
+    labels = seen["labels"]
+    assert labels == [str(v) for v in fit.n.index], "groups differ (or are in another order)"
+    assert seen["n"] == fit.n.tolist()
+    assert seen["method"] == method and seen["N"] == fit.N and seen["J"] == fit.J
+    assert seen["at_boundary"] == bool(fit.at_boundary)
+    diffs = {
+        "sigma_alpha": relative(seen["sigma_alpha"], fit.sigma_alpha),
+        "sigma_y": relative(seen["sigma_y"], fit.sigma_y),
+        "mu": relative(seen["mu"], fit.mu),
+        "alpha_j": relative(seen["alpha"], fit.alpha.to_numpy()),
+        "lambda_j": relative(seen["lambda"], fit.shrinkage.to_numpy()),
+        "loglik": relative(seen["loglik"], fit.loglik),
+    }
+    if x:
+        diffs["beta"] = relative(seen["beta"], fit.beta[x])
+    if fit.at_boundary:
+        assert seen["sigma_alpha"] == 0.0 and seen["psi"] == 0.0
+    AGREEMENT[f"{name} {method}"] = diffs
+    print(f"\nagreement {name} {method}: " + json.dumps({k: f"{v:.1e}" for k, v in diffs.items()}))
+    bad = {k: v for k, v in diffs.items() if not v <= RTOL}
+    assert not bad, f"{name} {method}: relative differences above {RTOL}: {bad}"
+    return fit
+
+
+# --- data sets -------------------------------------------------------------------------------
+
+
+def unbalanced(seed: int, groups: int, sigma_alpha: float, covariate: bool = True) -> pd.DataFrame:
+    """Groups of 2 to 60 observations (and a few of one); labels that sort as text."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(2, 60, groups)
+    sizes[: groups // 8] = 1
+    label = np.repeat([f"site {j:03d}" for j in range(groups)], sizes)
+    x = rng.normal(2.0, 1.5, label.size)
+    a = np.repeat(rng.normal(0.0, sigma_alpha, groups), sizes)
+    y = 10.0 + (0.8 * x if covariate else 0.0) + a + rng.normal(0.0, 1.3, label.size)
+    frame = pd.DataFrame({"site": label, "x": x, "y": y})
+    return frame.sample(frac=1.0, random_state=seed)  # rows in no particular order
+
+
+def boundary(seed: int) -> pd.DataFrame:
+    """Every group's mean is exactly the same: sigma_alpha-hat = 0 (complete pooling)."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(3, 25, 30)
+    label = np.repeat([f"g{j:02d}" for j in range(30)], sizes)
+    e = rng.normal(0.0, 1.0, label.size)
+    frame = pd.DataFrame({"g": label, "y": e})
+    frame["y"] = 5.0 + frame["y"] - frame.groupby("g")["y"].transform("mean")
+    return frame
+
+
+CASES = {
+    "radon": (lambda: datasets.radon(), "log_radon", "county", "floor"),
+    "sleepstudy": (lambda: datasets.sleepstudy(), "Reaction", "Subject", "Days"),
+    "dyestuff": (lambda: datasets.dyestuff(), "Yield", "Batch", None),
+    "dyestuff2": (lambda: datasets.dyestuff2(), "Yield", "Batch", None),
+    "unbalanced-1": (lambda: unbalanced(1, 40, 0.7), "y", "site", "x"),
+    "unbalanced-2": (lambda: unbalanced(2, 150, 0.15), "y", "site", "x"),
+    "unbalanced-3": (lambda: unbalanced(3, 25, 2.0, covariate=False), "y", "site", None),
+    "boundary": (lambda: boundary(4), "y", "g", None),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_fit_matches_the_package(fp, tmp_path, name):
+    make, y, group, x = CASES[name]
+    path = tmp_path / f"{name}.csv"
+    make().to_csv(path, index=False)
+    fp.choose(path.name, path)
+    for method in ("REML", "ML"):
+        fp.roles(y, group, x, method)
+        assert fp.error() is None, fp.error()
+        fit = compare(name, fp.result(), path, y, group, x, method)
+    if name == "boundary":
+        assert fit.at_boundary
+
+
+def test_the_page_shows_every_group_and_the_estimates(fp, tmp_path):
+    frame = unbalanced(5, 30, 0.5)
+    path = tmp_path / "shown.csv"
+    frame.to_csv(path, index=False)
+    fp.choose(path.name, path)
+    fp.roles("y", "site", "x")
+    seen = fp.result()
+    tab = fp.tab
+    assert tab.locator("#pp-fit-result").is_visible()
+    assert tab.locator("#pp-fit-table tbody tr").count() == seen["J"]
+    assert tab.locator("#pp-fit-main g.pp-group").count() == seen["J"]
+    assert tab.locator("#pp-fit-lambda circle.pp-lambda-dot").count() == seen["J"]
+    text = tab.locator("#pp-fit-summary").inner_text()
+    for word in ("σ", "β̂ (x)", "REML", "complete pooling"):
+        assert word in text, f"{word!r} not in the summary: {text}"
+    assert "Fitted" in tab.locator("#pp-fit-status").inner_text()
+
+
+def test_download_is_the_command_lines_table(fp, tmp_path):
+    make, y, group, x = CASES["radon"]
+    path = tmp_path / "radon.csv"
+    make().to_csv(path, index=False)
+    fp.choose(path.name, path)
+    fp.roles(y, group, x)
+    with fp.tab.expect_download() as info:
+        fp.tab.locator("#pp-fit-download").click()
+    got = pd.read_csv(info.value.path(), dtype={"group": str})
+    data = cli.read_data(str(path), y, group, [x])
+    fit = pp.fit_random_intercept(data, y, group, x)
+    want = cli.estimates_table(fit, compare=True, data=data)
+    assert list(got.columns) == list(want.columns)
+    assert got["group"].tolist() == want["group"].astype(str).tolist()
+    numbers = [c for c in want.columns if c != "group"]
+    np.testing.assert_allclose(
+        got[numbers].to_numpy(float), want[numbers].to_numpy(float), rtol=RTOL
+    )
+
+
+def test_csv_quirks_bom_crlf_quotes(fp, tmp_path):
+    """A BOM, CRLF line ends, quoted labels holding commas, quotes and a line break."""
+    rng = np.random.default_rng(7)
+    labels = ["plain", "with, comma", 'say "hi"', "two\nlines", "ünïcode"]
+    rows = []
+    for j, label in enumerate(labels):
+        for _ in range(int(rng.integers(2, 9))):
+            x = rng.normal()
+            rows.append([label, f"{x!r}", f"{1 + 0.5 * x + 0.4 * j + rng.normal():.17g}"])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([["grp", "x", "y"], *rows])
+    path = tmp_path / "quirks.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode())
+    fp.choose(path.name, path)
+    assert fp.tab.evaluate("() => window.ppFit.table.header") == ["grp", "x", "y"]
+    fp.roles("y", "grp", "x")
+    assert fp.error() is None, fp.error()
+    compare("quirks", fp.result(), path, "y", "grp", "x", "REML")
+    # The same file chosen again (after an edit, say) is read again.
+    fp.choose(path.name, path)
+    assert fp.tab.evaluate("() => window.ppFit.table.rows") == len(rows)
+
+
+def test_drag_and_drop(fp, tmp_path):
+    text = boundary(6).to_csv(index=False)
+    fp.tab.evaluate("() => { window.ppFit.table = null; }")
+    fp.tab.evaluate(
+        """(text) => {
+          const dt = new DataTransfer();
+          dt.items.add(new File([text], "dropped.csv", {type: "text/csv"}));
+          const zone = document.getElementById("pp-fit-drop");
+          zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true,
+                                                        cancelable: true}));
+          zone.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true,
+                                                    cancelable: true}));
+        }""",
+        text,
+    )
+    fp.tab.wait_for_function("() => window.ppFit.table !== null")
+    fp.roles("y", "g", None)
+    seen = fp.result()
+    assert seen["source"] == "dropped.csv" and seen["at_boundary"]
+
+
+# --- bad files: the command line's messages --------------------------------------------------
+
+
+def _good(n=4, size=3) -> list[list[str]]:
+    rng = np.random.default_rng(8)
+    return [
+        [f"g{j}", f"{rng.normal():.6f}", f"{rng.normal():.6f}"]
+        for j in range(n)
+        for _ in range(size)
+    ]
+
+
+def _rows(rows) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([["g", "x", "y"], *rows])
+    return buffer.getvalue()
+
+
+def _with(rows, changes):
+    rows = [list(r) for r in rows]
+    for (i, c), v in changes.items():
+        rows[i][c] = v
+    return rows
+
+
+BAD = {
+    "missing-y": (_with(_good(), {(2, 2): "NA", (5, 2): "", (7, 2): "nan"}), "x"),
+    "missing-y-after-a-two-line-label": (
+        _with(_good(), {(0, 0): "a\nlabel", (1, 0): "a\nlabel", (4, 2): "NA"}),
+        "x",
+    ),
+    "text-in-x": (_with(_good(), {(6, 1): "high"}), "x"),
+    "infinite-y": (_with(_good(), {(3, 2): "inf"}), "x"),
+    "missing-group": (_with(_good(), {(9, 0): ""}), "x"),
+    "one-group": ([["only", f"{i}", f"{i * i % 7}"] for i in range(6)], "x"),
+    "groups-of-one": ([[f"g{i}", f"{i}", f"{(i * 3) % 5}"] for i in range(6)], "x"),
+    "constant-y": ([[f"g{i % 3}", f"{i}", "2.5"] for i in range(9)], "x"),
+    "constant-x": ([[f"g{i % 3}", "1", f"{i % 4}"] for i in range(9)], "x"),
+    "no-within-variation": ([[f"g{i % 3}", f"{i}", f"{i % 3}"] for i in range(9)], None),
+    "exact-line": ([[f"g{i % 3}", f"{i}", f"{2 * i + 1}"] for i in range(9)], "x"),
+}
+
+
+def cli_message(path: Path, x: str | None, monkeypatch, y: str = "y", group: str = "g") -> str:
+    """What ``partial-pooling fit`` says about the file, run in its folder (so it names the file
+    as the page does). In this process (``cli.main``, what the console script calls): a
+    subprocess per file would cost a Python start-up each."""
+    args = ["fit", path.name, "--y", y, "--group", group, "--out", "out.csv"]
+    if x:
+        args += ["--x", x]
+    monkeypatch.chdir(path.parent)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        status = cli.main(args)
+    assert status == 2, (status, err.getvalue())
+    lines = err.getvalue().strip().splitlines()
+    assert len(lines) == 1, lines
+    prefix = "partial-pooling: error: "
+    assert lines[0].startswith(prefix)
+    return lines[0][len(prefix) :]
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_bad_files_get_the_command_lines_message(fp, tmp_path, monkeypatch, name):
+    rows, x = BAD[name]
+    path = tmp_path / "bad.csv"
+    path.write_text(_rows(rows))
+    want = cli_message(path, x, monkeypatch)
+    fp.choose(path.name, path)
+    fp.roles("y", "g", x)
+    assert fp.error() == want
+    shown = fp.tab.locator("#pp-fit-error")
+    assert shown.is_visible() and shown.inner_text() == want
+    assert not fp.tab.locator("#pp-fit-result").is_visible()
+    assert fp.result() is None
+
+
+def test_efron_morris_is_refused_as_the_command_line_refuses_it(fp, tmp_path, monkeypatch):
+    """The one bundled data set with one row per group (a player's batting average)."""
+    path = tmp_path / "efron_morris.csv"
+    datasets.efron_morris().to_csv(path, index=False)
+    want = cli_message(path, None, monkeypatch, y="average", group="name")
+    fp.choose(path.name, path)
+    fp.roles("average", "name", None)
+    assert fp.error() == want and "single observation" in want
+
+
+def test_group_level_covariate_fits_but_has_no_no_pooling(fp, tmp_path):
+    rng = np.random.default_rng(9)
+    rows = [[f"g{j}", f"{j * 0.5}", f"{rng.normal() + j:.6f}"] for j in range(5) for _ in range(4)]
+    path = tmp_path / "level.csv"
+    path.write_text(_rows(rows))
+    fp.choose(path.name, path)
+    fp.roles("y", "g", "x")
+    assert fp.error() is None
+    compare("group-level x", fp.result(), path, "y", "g", "x", "REML")
+    data = cli.read_data(str(path), "y", "g", ["x"])
+    with pytest.raises(ValueError) as raised:
+        pp.no_pooling(data, "y", "g", "x")
+    note = fp.tab.locator("#pp-fit-note")
+    assert note.is_visible() and str(raised.value) in note.inner_text()
+    assert "alpha_none_j" not in fp.tab.locator("#pp-fit-table thead").inner_text()
+
+
+def test_a_100000_row_file_fits_in_under_a_second(fp, tmp_path):
+    rng = np.random.default_rng(10)
+    groups = 2000
+    sizes = rng.multinomial(100_000 - groups, np.full(groups, 1 / groups)) + 1
+    label = np.repeat([f"c{j:04d}" for j in range(groups)], sizes)
+    x = rng.normal(size=label.size)
+    y = 1.0 + 0.3 * x + np.repeat(rng.normal(0, 0.4, groups), sizes) + rng.normal(size=label.size)
+    path = tmp_path / "big.csv"
+    pd.DataFrame({"g": label, "x": x, "y": y}).to_csv(path, index=False)
+    t0 = time.perf_counter()
+    fp.choose(path.name, path)
+    t1 = time.perf_counter()
+    # The page's first guess is y and g already (the file's text column and its last numeric
+    # one): only the covariate is picked, one more fit.
+    fp.tab.select_option("#pp-fit-x", label="x")
+    t2 = time.perf_counter()
+    timing = fp.tab.evaluate("() => window.ppFit.timing")
+    seen = fp.result()
+    assert seen["N"] == 100_000
+    compare("100k rows", seen, path, "y", "g", "x", "REML")
+    took = timing["parse"] + timing["fit"]
+    print(f"\n(handing the file over {t1 - t0:.1f} s, refit with x {t2 - t1:.1f} s)")
+    print(
+        f"\n100,000 rows: read {timing['parse']:.0f} ms + fit {timing['fit']:.0f} ms"
+        f" (+ draw {timing['draw']:.0f} ms)"
+    )
+    assert took < 1000, timing
+
+
+def test_nothing_leaves_the_page(fit_page):
+    """Every test above chose, fitted and downloaded: no request went anywhere (blob: URLs are
+    the page's own memory)."""
+    after = [u for u in fit_page.requests[fit_page.loaded :] if not u.startswith("blob:")]
+    assert not after, f"requests after the page loaded: {after}"
+    before = [u for u in fit_page.requests[: fit_page.loaded] if not u.startswith(fit_page.origin)]
+    assert not before, f"requests outside the site: {before}"
+
+
+def test_example_data_set_from_this_site(fp):
+    fp.tab.evaluate("() => { window.ppFit.table = null; window.ppFit.result = null; }")
+    fp.tab.select_option("#pp-fit-example", "sleepstudy")
+    fp.tab.wait_for_function("() => window.ppFit.result !== null")
+    seen = fp.result()
+    fit = pp.fit_random_intercept(datasets.sleepstudy(), "Reaction", "Subject", "Days")
+    assert relative(seen["sigma_alpha"], fit.sigma_alpha) <= RTOL
+    assert all(u.startswith(fp.origin) or u.startswith("blob:") for u in fp.requests)
+
+
+def test_controls_are_labelled(fp):
+    unlabelled = fp.tab.eval_on_selector_all(
+        "#pp-fit input, #pp-fit select",
+        "els => els.filter(e => !e.labels || !e.labels.length || !e.labels[0].textContent.trim())"
+        ".map(e => e.id)",
+    )
+    assert not unlabelled
+    assert fp.tab.locator("#pp-fit-status").get_attribute("aria-live") == "polite"
+    assert fp.tab.locator("#pp-fit-error").get_attribute("role") == "alert"
