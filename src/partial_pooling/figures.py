@@ -180,18 +180,32 @@ def estimates_vs_size(
 ) -> SiteFigure:
     """Group intercepts against group size: no pooling beside partial pooling.
 
-    Each estimate is drawn with a bar of ±1 standard error (no pooling) or ±1 conditional SD
-    (partial pooling). The horizontal line is $\\hat\\mu$ of the partial-pooling fit (and the
-    dashed one complete pooling's intercept, when given).
+    Each estimate is drawn with a bar of ±1 standard error (no pooling: the sampling SD of the
+    group's own estimate about its fixed $\\alpha_j$) or ±1 conditional SD (partial pooling:
+    $\\sigma_\\alpha\\sqrt{1-\\lambda_j}$, the SD of $\\alpha_j$ given the data at the
+    estimated parameters), two different kinds of interval. The horizontal line is
+    $\\hat\\mu$ of the partial-pooling fit (and the dashed one complete pooling's intercept,
+    when given). The alt text is computed from the fits.
     """
     n = partial.n.reindex(no_pool.alpha.index)
     jit = np.exp(np.random.default_rng(1).uniform(-0.06, 0.06, len(n)))
+    small = n <= np.quantile(n, 0.25)
+    spread = {
+        name: (float(fit.alpha.reindex(n.index)[small].min()),
+               float(fit.alpha.reindex(n.index)[small].max()))
+        for name, fit in (("no", no_pool), ("partial", partial))
+    }
     fig = SiteFigure(
         figsize=(10, 4),
         alt=(
-            "Two panels of group intercept estimates against group size on a log scale. Left, no "
-            "pooling: small groups scatter widely. Right, partial pooling: small groups are "
-            "pulled toward the population mean, large groups barely move."
+            f"Two panels of the {len(n)} group intercept estimates against group size "
+            f"({int(n.min())} to {int(n.max())}, log scale), with the population mean "
+            f"{partial.mu:.2f} as a horizontal line. Left, no pooling, each with a bar of one "
+            "standard error: the smallest quarter of the groups (sizes up to "
+            f"{int(n[small].max())}) range from {spread['no'][0]:.2f} to {spread['no'][1]:.2f}. "
+            "Right, partial pooling, each with a bar of one conditional standard deviation: "
+            f"the same groups range from {spread['partial'][0]:.2f} to "
+            f"{spread['partial'][1]:.2f}."
         ),
     )
     axes = fig.subplots(1, 2, sharey=True)
@@ -235,12 +249,19 @@ def shrinkage_arrows(no_pool: PoolingFit, partial: PoolingFit) -> SiteFigure:
     start = no_pool.alpha.to_numpy()
     end = partial.alpha.reindex(no_pool.alpha.index).to_numpy()
     xs = n * np.exp(np.random.default_rng(2).uniform(-0.05, 0.05, len(n)))
+    toward = int(np.sum(np.abs(end - partial.mu) < np.abs(start - partial.mu)))
+    length = np.abs(end - start)
+    longest = np.argsort(length)[::-1][: max(1, len(n) // 10)]
     fig = SiteFigure(
         figsize=(8, 4.6),
         alt=(
-            "Arrows from each group's no-pooling intercept to its partial-pooling intercept, "
-            "plotted against group size on a log scale: every arrow points toward the "
-            "population mean, and the arrows are longest for the smallest groups."
+            f"Arrows from each of the {len(n)} groups' no-pooling intercept to its "
+            "partial-pooling intercept, plotted against group size on a log scale, with the "
+            f"population mean {partial.mu:.2f} as a horizontal line. {toward} of the "
+            f"{len(n)} arrows end closer to it than they start. The {len(longest)} longest "
+            f"arrows (up to {length.max():.2f}) belong to groups of {int(n[longest].min())} "
+            f"to {int(n[longest].max())} observations; the median group size is "
+            f"{float(np.median(n)):g}."
         ),
     )
     ax = fig.add_subplot()
@@ -253,7 +274,7 @@ def shrinkage_arrows(no_pool: PoolingFit, partial: PoolingFit) -> SiteFigure:
     ax.set_xscale("log")
     ax.set_xlabel(f"group size $n_j$ ({partial.group_name}, log scale)")
     ax.set_ylabel(r"group intercept $\hat\alpha_j$")
-    ax.set_title("Each group moves toward the population mean, small groups the most")
+    ax.set_title("From no pooling to partial pooling, by group size")
     ax.legend(frameon=False, loc="best")
     _finish(ax)
     return fig
