@@ -18,18 +18,19 @@
 # estimate and no pooling cannot. Very large groups keep their own mean ($\lambda_j \to 1$), and
 # the two limits of $\sigma_\alpha/\sigma_y$ give back no pooling and complete pooling. Finally,
 # with few groups, REML's $\hat\sigma_\alpha$ is visibly larger than ML's, for the same reason an
-# unbiased variance divides by $n - 1$. Every claim below is computed and checked; symbols are
-# those of the [notation page](../notation.md).
+# unbiased variance divides by $n - 1$. Every claim below is computed and checked (the checks
+# fold away under each result); symbols are those of the [notation page](../notation.md).
 
 # %%
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 from scipy import stats
 
 import partial_pooling as pp
 from partial_pooling import crosscheck, datasets
 from partial_pooling.simulation import simulate_groups
+from partial_pooling.site.checks import Checks
 
 SEED = 20240611
 
@@ -63,6 +64,23 @@ print(fit0.summary())
 # (\mathrm{SST}-\mathrm{SSB})/(N-J)$. Below, the package's score at $\psi = 0$ is checked
 # against that formula and against a finite difference of a dense REML log-likelihood
 # ($V = I + \psi ZZ'$, written out with numpy).
+#
+# "The slope at 0 is negative, hence the maximum is at 0" needs one more fact: that $\ell$ has
+# no second, higher peak further right. For this layout it has none. With
+# $t = 1 + n\psi$ and $\mathrm{SSW} = \mathrm{SST} - \mathrm{SSB}$, the profiled REML
+# log-likelihood is, up to a constant,
+# $-\tfrac12\big[(N-1)\log(\mathrm{SSW} + \mathrm{SSB}/t) + (J-1)\log t\big]$, whose
+# derivative in $t$ has the sign of
+#
+# $$
+# \frac{(N-1)\,\mathrm{SSB}}{\mathrm{SSW}\,t + \mathrm{SSB}} - (J - 1),
+# $$
+#
+# a decreasing function of $t$. So $\ell'$ changes sign at most once, from $+$ to $-$: $\ell$ is
+# unimodal in $\psi \ge 0$, its peak is at $t = \mathrm{MSB}/\mathrm{MSW}$ when that exceeds
+# 1, and at $\psi = 0$ otherwise. With unequal groups or covariates the profiled likelihood
+# need not be unimodal, and the slope at 0 alone proves nothing; the package therefore also
+# evaluates $\ell$ on a grid over 24 decades of $\psi$ before it reports a boundary.
 
 
 # %%
@@ -112,9 +130,6 @@ score_dense = (
     - dense_reml(dye2, "Yield", "Batch", 2 * h)
 ) / (2 * h)
 score_pkg = fit0.extra["score"]
-np.testing.assert_allclose(score_pkg, score_formula, rtol=1e-12)
-np.testing.assert_allclose(score_pkg, score_dense, rtol=1e-6)
-assert score_pkg < 0 and a2["MSB"] < a2["MSW"] and fit0.at_boundary
 pd.Series(
     {
         "package (REML score at psi = 0)": score_pkg,
@@ -125,6 +140,24 @@ pd.Series(
     },
     name="value",
 ).to_frame()
+
+# %% tags=["hide-input"]
+psi_grid = np.concatenate([[0.0], np.logspace(-6, 6, 200)])
+profile_d2 = pp.profile_loglik(dye2, "Yield", "Batch", psi=psi_grid, method="REML")
+ssw = a2["SST"] - a2["SSB"]
+t_grid = 1 + a2["n"] * psi_grid
+sign_fn = (a2["N"] - 1) * a2["SSB"] / (ssw * t_grid + a2["SSB"]) - (a2["J"] - 1)
+checks = Checks("the closed form and a dense finite difference")
+checks.close("REML score at psi = 0 vs the closed form", score_pkg, score_formula, rtol=1e-12)
+checks.close("REML score at psi = 0 vs the dense finite difference", score_pkg, score_dense,
+             rtol=1e-6)
+checks.holds("score < 0, MSB < MSW and the fit at the boundary",
+             score_pkg < 0 and a2["MSB"] < a2["MSW"] and fit0.at_boundary)
+checks.holds("the sign function decreases in t on a grid over 12 decades",
+             (np.diff(sign_fn) < 0).all())
+checks.holds("the profiled REML log-likelihood decreases over that grid",
+             (np.diff(profile_d2.to_numpy()) < 0).all())
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -141,10 +174,6 @@ Markdown(
 # merely close to complete pooling: it is the same computation, equal to the last bit.
 
 # %%
-assert (fit0.shrinkage == 0).all() and (fit0.cond_sd == 0).all()
-assert np.array_equal(fit0.alpha.to_numpy(), complete0.alpha.to_numpy())
-assert fit0.mu == complete0.mu and fit0.sigma_y == complete0.sigma_y
-assert fit0.se_mu == complete0.se_mu
 pd.DataFrame(
     {
         "partial pooling (REML)": [fit0.mu, fit0.se_mu, fit0.sigma_y],
@@ -152,6 +181,17 @@ pd.DataFrame(
     },
     index=["mu", "se(mu)", "sigma_y"],
 )
+
+# %% tags=["hide-input"]
+checks = Checks("complete pooling, bit for bit")
+checks.holds("every lambda_j and conditional s.d. is 0",
+             (fit0.shrinkage == 0).all() and (fit0.cond_sd == 0).all())
+checks.holds("the intercepts are complete pooling's, bit for bit",
+             np.array_equal(fit0.alpha.to_numpy(), complete0.alpha.to_numpy()))
+checks.holds("mu, sigma_y and se(mu) are complete pooling's, bit for bit",
+             fit0.mu == complete0.mu and fit0.sigma_y == complete0.sigma_y
+             and fit0.se_mu == complete0.se_mu)
+checks
 
 # %% [markdown]
 # What does statsmodels' MixedLM report here with its default `fit()`? We show its own output
@@ -187,13 +227,16 @@ boundary_table = pd.DataFrame(
     ],
 )
 ll_gap = fit0.loglik - sm0.llf
-# statsmodels finds no higher REML likelihood than the boundary
-assert ll_gap >= -1e-9
-assert 0 <= sm_var < 1e-6 * fit0.sigma_y**2
-np.testing.assert_allclose(
-    [sm0.fe_params.iloc[0], sm0.scale], [fit0.mu, fit0.sigma_y**2], rtol=1e-6
-)
 boundary_table.map(lambda v: f"{v:.8g}")
+
+# %% tags=["hide-input"]
+checks = Checks("statsmodels' default fit")
+checks.holds("statsmodels finds no higher REML likelihood than the boundary", ll_gap >= -1e-9)
+checks.holds("its batch variance is within 1e-6 sigma_y^2 of 0",
+             0 <= sm_var < 1e-6 * fit0.sigma_y**2)
+checks.close("its mu and sigma_y^2", [sm0.fe_params.iloc[0], sm0.scale],
+             [fit0.mu, fit0.sigma_y**2], rtol=1e-6)
+checks
 
 # %% tags=["hide-input"]
 sm_says = (
@@ -228,11 +271,16 @@ radon = datasets.radon()
 fit_r = pp.fit_random_intercept(radon, "log_radon", "county", "floor", method="REML")
 singles = fit_r.n[fit_r.n == 1].index
 rho = pp.icc(fit_r.sigma_alpha, fit_r.sigma_y)
-np.testing.assert_allclose(fit_r.shrinkage[singles], rho, rtol=1e-13)
-assert (fit_r.shrinkage[fit_r.n > 1] > rho).all()
 pd.DataFrame(
     {"n_j": fit_r.n[singles], "lambda_j": fit_r.shrinkage[singles], "rho (REML)": rho}
 ).round(6)
+
+# %% tags=["hide-input"]
+checks = Checks("the intraclass correlation")
+checks.close("lambda_j = rho for every county of one house", fit_r.shrinkage[singles],
+             [rho] * len(singles), rtol=1e-13)
+checks.holds("every larger county has lambda_j > rho", (fit_r.shrinkage[fit_r.n > 1] > rho).all())
+checks
 
 # %% [markdown]
 # But if *every* group has one observation, each $y_j$ is simply normal with variance
@@ -266,8 +314,13 @@ splits = pd.Series(
     },
     name="marginal log-likelihood",
 )
-assert np.ptp(splits.to_numpy()) < 1e-9 * abs(splits.iloc[0])
 splits.to_frame()
+
+# %% tags=["hide-input"]
+checks = Checks("a dense multivariate normal density")
+checks.close("the same marginal log-likelihood for every split",
+             splits.to_numpy(), [splits.iloc[0]] * len(splits), rtol=1e-9)
+checks
 
 # %% [markdown]
 # ## A covariate constant within groups: county uranium
@@ -293,8 +346,13 @@ fixed_u = pd.DataFrame(
     }
 )
 fixed_u["difference"] = fixed_u["estimate (REML)"] - fixed_u["statsmodels"]
-assert fixed_u["difference"].abs().max() < 1e-6
 fixed_u
+
+# %% tags=["hide-input"]
+checks = Checks("statsmodels MixedLM (REML, fitted tightly)")
+checks.close("mu and the two slopes", fixed_u["estimate (REML)"], fixed_u["statsmodels"],
+             rtol=0, atol=1e-6)
+checks
 
 # %%
 refusals = {}
@@ -310,7 +368,10 @@ for name, call in {
         call()
     except ValueError as err:
         refusals[name] = str(err)
-assert len(refusals) == 2 and all("'uranium'" in m for m in refusals.values())
+checks = Checks("the refusals")
+checks.holds("both refuse, naming 'uranium'",
+             len(refusals) == 2 and all("'uranium'" in m for m in refusals.values()))
+display(checks)
 Markdown(
     "\n\n".join(f"> **{name}:** ValueError: {m}" for name, m in refusals.items())
 )
@@ -342,7 +403,6 @@ wls, *_ = np.linalg.lstsq(
     by_county["log_radon"].mean().to_numpy() * np.sqrt(w),
     rcond=None,
 )
-np.testing.assert_allclose([fit_u1.mu, fit_u1.beta["uranium"]], wls, rtol=1e-10)
 pd.DataFrame(
     {
         "random-intercept fit (REML)": [fit_u1.mu, fit_u1.beta["uranium"]],
@@ -350,6 +410,11 @@ pd.DataFrame(
     },
     index=["mu", "beta_u"],
 )
+
+# %% tags=["hide-input"]
+checks = Checks("weighted least squares on the county means")
+checks.close("mu and beta_u", [fit_u1.mu, fit_u1.beta["uranium"]], wls, rtol=1e-10)
+checks
 
 # %% [markdown]
 # ## Very large groups: λ_j → 1
@@ -370,19 +435,8 @@ fit_big = pp.fit_random_intercept(sim_big.data, "y", "group", "x", method="REML"
 sm_big = crosscheck.statsmodels_mixedlm(
     sim_big.data, "y", "group", "x", method="REML"
 )
-np.testing.assert_allclose(
-    fit_big.psi, sm_big.cov_re.iloc[0, 0] / sm_big.scale, rtol=1e-6
-)
 big = fit_big.n.idxmax()
-np.testing.assert_allclose(
-    1 - fit_big.shrinkage[big], 1 / (1 + fit_big.n[big] * fit_big.psi), rtol=1e-9
-)
 pull = fit_big.alpha[big] - fit_big.adjusted_ybar[big]
-np.testing.assert_allclose(
-    pull,
-    (1 - fit_big.shrinkage[big]) * (fit_big.mu - fit_big.adjusted_ybar[big]),
-    rtol=1e-9,
-)
 sizes = pd.Index([1, 5, 10, 100, 1_000, 10_000], name="n_j")
 pd.DataFrame(
     {
@@ -394,6 +448,14 @@ pd.DataFrame(
 ).round(6)
 
 # %% tags=["hide-input"]
+checks = Checks("statsmodels and the closed forms")
+checks.close("psi vs statsmodels MixedLM", fit_big.psi, sm_big.cov_re.iloc[0, 0] / sm_big.scale,
+             rtol=1e-6)
+checks.close("1 - lambda_j = 1/(1 + n_j psi) for the big group", 1 - fit_big.shrinkage[big],
+             1 / (1 + fit_big.n[big] * fit_big.psi), rtol=1e-9)
+checks.close("its pull = (1 - lambda_j)(mu - adjusted mean)", pull,
+             (1 - fit_big.shrinkage[big]) * (fit_big.mu - fit_big.adjusted_ybar[big]), rtol=1e-9)
+display(checks)
 Markdown(
     f"At the REML estimate ($\\hat\\psi$ = {fit_big.psi:.4f}, the same as statsmodels'), the "
     f"group of {fit_big.n[big]:,} has $\\lambda_j$ = {fit_big.shrinkage[big]:.5f}: its "
@@ -432,8 +494,13 @@ for ratio in [1, 10, 100, 1000]:
     }
 large = pd.DataFrame(rows).T.rename_axis("true sigma_alpha / sigma_y")
 gap = large["max |alpha_j - no pooling|"].to_numpy()
-assert (gap[2:] < gap[1:-1] / 5).all() and (np.diff(gap) < 0).all()
 large
+
+# %% tags=["hide-input"]
+checks = Checks("the rate stated above")
+checks.holds("the distance falls at every step", (np.diff(gap) < 0).all())
+checks.holds("and by more than 5x per tenfold ratio beyond 10", (gap[2:] < gap[1:-1] / 5).all())
+checks
 
 # %% [markdown]
 # The other limit is not symmetric, and the difference is instructive. As the true
@@ -454,7 +521,7 @@ large
 
 # %%
 J_s, n_s, reps = 20, 10, 100
-rows = {}
+rows, boundary_rule = {}, []
 for ratio in [1.0, 0.1, 0.01, 0.001]:
     rng = np.random.default_rng(SEED)  # the same random numbers at every ratio
     at_zero, gaps = [], []
@@ -464,7 +531,7 @@ for ratio in [1.0, 0.1, 0.01, 0.001]:
         )
         f = pp.fit_random_intercept(sim.data, "y", "group", method="REML")
         ms = anova(sim.data, "y", "group")
-        assert f.at_boundary == (ms["MSB"] <= ms["MSW"])
+        boundary_rule.append(f.at_boundary == (ms["MSB"] <= ms["MSW"]))
         at_zero.append(f.at_boundary)
         gaps.append(float((f.alpha - sim.data["y"].mean()).abs().max()))
     p = stats.f.cdf(1 / (1 + n_s * ratio**2), J_s - 1, J_s * (n_s - 1))
@@ -475,16 +542,21 @@ for ratio in [1.0, 0.1, 0.01, 0.001]:
         "mean max |alpha_j - complete pooling|": np.mean(gaps),
     }
 small = pd.DataFrame(rows).T.rename_axis("true sigma_alpha / sigma_y")
-assert (
-    abs(small.iloc[:, 0] - small["F formula"]) <= 4 * small["binomial s.e."] + 1e-9
-).all()
 d_small = small["mean max |alpha_j - complete pooling|"].to_numpy()
-assert d_small[1] < d_small[0] / 5 and d_small[2] < d_small[1]
 small
 
 # %% tags=["hide-input"]
 p_limit = stats.f.cdf(1, J_s - 1, J_s * (n_s - 1))
-assert 0.4 < p_limit < 0.6  # "about half"
+checks = Checks("the F formula and the mean squares")
+checks.holds(f"REML at the boundary exactly when MSB <= MSW, in all {len(boundary_rule)} "
+             "simulated data sets", all(boundary_rule))
+checks.holds("the share at the boundary within 4 binomial s.e. of the F formula, every ratio",
+             (abs(small.iloc[:, 0] - small["F formula"])
+              <= 4 * small["binomial s.e."] + 1e-9).all())
+checks.holds("the distance to complete pooling falls as stated",
+             d_small[1] < d_small[0] / 5 and d_small[2] < d_small[1])
+checks.holds("F(1) is between 0.4 and 0.6 (the text says 'about half')", 0.4 < p_limit < 0.6)
+display(checks)
 Markdown(
     "Going down from a ratio of 1, the partially pooled intercepts close in on complete pooling "
     f"(mean largest distance {d_small[0]:.3f}, then {d_small[1]:.3f}, then {d_small[2]:.4f}), "
@@ -519,10 +591,6 @@ closed = {
     "REML": (a1["MSB"] - a1["MSW"]) / n1,
     "ML": ((J1 - 1) / J1 * a1["MSB"] - a1["MSW"]) / n1,
 }
-np.testing.assert_allclose(reml.sigma_alpha**2, closed["REML"], rtol=1e-10)
-np.testing.assert_allclose(ml.sigma_alpha**2, closed["ML"], rtol=1e-10)
-np.testing.assert_allclose([reml.sigma_y**2, ml.sigma_y**2], a1["MSW"], rtol=1e-10)
-assert reml.sigma_alpha > ml.sigma_alpha
 pd.DataFrame(
     {
         "package": [
@@ -541,6 +609,15 @@ pd.DataFrame(
     ],
 )
 
+# %% tags=["hide-input"]
+checks = Checks("the ANOVA closed forms")
+checks.close("sigma_alpha^2 (REML)", reml.sigma_alpha**2, closed["REML"], rtol=1e-10)
+checks.close("sigma_alpha^2 (ML)", ml.sigma_alpha**2, closed["ML"], rtol=1e-10)
+checks.close("sigma_y^2 (REML and ML) = MSW", [reml.sigma_y**2, ml.sigma_y**2],
+             [a1["MSW"]] * 2, rtol=1e-10)
+checks.holds("REML's sigma_alpha above ML's", reml.sigma_alpha > ml.sigma_alpha)
+checks
+
 # %% [markdown]
 # The difference is a degrees-of-freedom correction, the same as dividing a sample variance by
 # $n-1$. The $J$ batch means scatter around their *estimated* mean $\bar y$, which sits closer
@@ -551,7 +628,9 @@ pd.DataFrame(
 # mean square, and more after the within part is subtracted.
 
 # %% tags=["hide-input"]
-assert (ml.shrinkage < reml.shrinkage).all()
+checks = Checks("the fits")
+checks.holds("every lambda_j smaller under ML than under REML", (ml.shrinkage < reml.shrinkage).all())
+display(checks)
 Markdown(
     f"On Dyestuff, $\\hat\\sigma_\\alpha$ is {reml.sigma_alpha:.2f} by REML and "
     f"{ml.sigma_alpha:.2f} by ML, a ratio of {reml.sigma_alpha / ml.sigma_alpha:.3f} "
