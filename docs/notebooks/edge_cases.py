@@ -368,13 +368,15 @@ for name, call in {
         call()
     except ValueError as err:
         refusals[name] = str(err)
-checks = Checks("the refusals")
-checks.holds("both refuse, naming 'uranium'",
-             len(refusals) == 2 and all("'uranium'" in m for m in refusals.values()))
-display(checks)
 Markdown(
     "\n\n".join(f"> **{name}:** ValueError: {m}" for name, m in refusals.items())
 )
+
+# %% tags=["hide-input"]
+checks = Checks("the refusals")
+checks.holds("both refuse, naming 'uranium'",
+             len(refusals) == 2 and all("'uranium'" in m for m in refusals.values()))
+checks
 
 # %% [markdown]
 # [`decompose_beta`](why_beta.py) refuses for the same reason: it splits a slope into its
