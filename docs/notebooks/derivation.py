@@ -320,8 +320,10 @@ checks
 # %%
 sa2_table = pd.Series({
     "ML estimate": ml.sigma_alpha**2,
-    "quoted plug-in (1/J) sum (alpha_j - mu)^2": pp.naive_sigma_alpha2(ml.alpha, ml.mu),
-    "EM update: plug-in + mean v_j": pp.em_sigma_alpha2(ml.alpha, ml.mu, ml.cond_sd**2),
+    "quoted plug-in (1/J) sum (alpha_j - mu)^2":
+        pp.naive_sigma_alpha2(ml.alpha, ml.mu),
+    "EM update: plug-in + mean v_j":
+        pp.em_sigma_alpha2(ml.alpha, ml.mu, ml.cond_sd**2),
 }, name="sigma_alpha^2 at the ML fit")
 sa2_table.to_frame()
 
@@ -337,7 +339,8 @@ for copies in (1, 4):
     ratios = []
     for _ in range(60):
         sim = simulate_groups(np.tile(sizes, copies), mu=ml.mu, beta=None,
-                              sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y, rng=rng)
+                              sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y,
+                              rng=rng)
         f = pp.fit_random_intercept(sim.data, "y", "group", method="ML")
         ratios.append(pp.naive_sigma_alpha2(f.alpha, f.mu) / ml.sigma_alpha**2)
     rows[f"J = {len(sizes) * copies}"] = {
@@ -471,12 +474,14 @@ checks
 beta_hand = hand_derivation.joint_mode_beta(radon, *cols, reml.alpha)
 se_hand = hand_derivation.naive_beta_se(radon, "floor", reml.sigma_y)
 X = np.column_stack([np.ones(reml.N), radon["floor"]])
-Z = (radon["county"].to_numpy()[:, None] == reml.alpha.index.to_numpy()[None, :]) * 1.0
+Z = pd.get_dummies(radon["county"], dtype=float).to_numpy()  # group indicators
 V = reml.sigma_y**2 * np.eye(reml.N) + reml.sigma_alpha**2 * Z @ Z.T
 se_dense = np.sqrt(np.linalg.inv(X.T @ np.linalg.solve(V, X))[1, 1])
 slope = pd.DataFrame({
-    "estimate": [beta_hand, reml.beta["floor"], reml.beta["floor"], sm.fe_params["floor"]],
-    "standard error": [se_hand, reml.se_beta["floor"], se_dense, sm.bse_fe["floor"]],
+    "estimate": [beta_hand, reml.beta["floor"], reml.beta["floor"],
+                 sm.fe_params["floor"]],
+    "standard error": [se_hand, reml.se_beta["floor"], se_dense,
+                       sm.bse_fe["floor"]],
 }, index=["quoted formulas", "partial_pooling (REML)", "dense (X'V^-1 X)^-1",
           "statsmodels (REML, tight)"])
 slope.round(5)

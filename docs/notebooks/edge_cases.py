@@ -272,7 +272,8 @@ fit_r = pp.fit_random_intercept(radon, "log_radon", "county", "floor", method="R
 singles = fit_r.n[fit_r.n == 1].index
 rho = pp.icc(fit_r.sigma_alpha, fit_r.sigma_y)
 pd.DataFrame(
-    {"n_j": fit_r.n[singles], "lambda_j": fit_r.shrinkage[singles], "rho (REML)": rho}
+    {"n_j": fit_r.n[singles], "lambda_j": fit_r.shrinkage[singles],
+     "rho (REML)": rho}
 ).round(6)
 
 # %% tags=["hide-input"]
@@ -399,7 +400,8 @@ fit_u1 = pp.fit_random_intercept(
 by_county = radon.groupby("county")
 n_j = by_county.size()
 w = 1 / (fit_u1.sigma_alpha**2 + fit_u1.sigma_y**2 / n_j.to_numpy())
-design = np.column_stack([np.ones(len(n_j)), by_county["uranium"].first().to_numpy()])
+uranium_j = by_county["uranium"].first().to_numpy()
+design = np.column_stack([np.ones(len(n_j)), uranium_j])
 wls, *_ = np.linalg.lstsq(
     design * np.sqrt(w)[:, None],
     by_county["log_radon"].mean().to_numpy() * np.sqrt(w),

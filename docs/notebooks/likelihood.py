@@ -160,7 +160,8 @@ checks
 
 # %%
 marginal = pp.marginal_loglik(
-    radon, **model, mu=ml.mu, beta=ml.beta, sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y
+    radon, **model, mu=ml.mu, beta=ml.beta,
+    sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y,
 )
 print(f"marginal log-likelihood at the ML fit: {marginal:.6f}")
 
@@ -200,7 +201,7 @@ def log_normal(v, mean, sd):
 
 
 def log_integral(y_j, x_j, centre, scale):
-    """log of the integral over alpha_j of the joint density's group-j factor (numerically)."""
+    """log of the integral over alpha_j of group j's factor (numerically)."""
 
     def log_f(alpha):
         return log_normal(y_j, alpha + x_j * beta, ml.sigma_y).sum() + log_normal(
@@ -234,7 +235,8 @@ by_group = pd.DataFrame(
         "scipy MVN density (2)": pd.Series(mvn_by_group),
     }
 )
-by_group["difference"] = by_group["numerical integral"] - by_group["scipy MVN density (2)"]
+by_group["difference"] = (by_group["numerical integral"]
+                          - by_group["scipy MVN density (2)"])
 quad_total = by_group["numerical integral"].sum()
 print(f"(b) sum of the {J} numerical integrals {quad_total:.8f}; "
       f"pp.marginal_loglik {marginal:.8f}")
@@ -272,7 +274,8 @@ pd.DataFrame(
     },
     index=["statsmodels llf", "pp.marginal_loglik at our ML fit",
            "pp.marginal_loglik at its fit"],
-).style.format({"log-likelihood (ML)": "{:.10f}", "minus statsmodels' llf": "{:.1e}"})
+).style.format({"log-likelihood (ML)": "{:.10f}",
+                "minus statsmodels' llf": "{:.1e}"})
 
 # %% tags=["hide-input"]
 checks = Checks("statsmodels MixedLM (ML, fitted tightly)")
@@ -478,9 +481,8 @@ collapse = pd.DataFrame(
             for s in sigmas
         ],
         "marginal log-likelihood": [
-            pp.marginal_loglik(
-                radon, **model, mu=ml.mu, beta=ml.beta, sigma_alpha=s, sigma_y=ml.sigma_y
-            )
+            pp.marginal_loglik(radon, **model, mu=ml.mu, beta=ml.beta,
+                               sigma_alpha=s, sigma_y=ml.sigma_y)
             for s in sigmas
         ],
     },
@@ -490,7 +492,8 @@ steps = np.diff(collapse.iloc[:, 0].to_numpy())
 collapse["joint: increase"] = [np.nan, *steps]
 collapse.index = [f"{s:.0e}" for s in sigmas]
 collapse.index.name = "sigma_alpha"
-print(f"J log 100 = {J * np.log(100):.4f}; ML maximum of the marginal: {ml.loglik:.4f}")
+print(f"J log 100 = {J * np.log(100):.4f}; "
+      f"ML maximum of the marginal: {ml.loglik:.4f}")
 collapse.round(4)
 
 # %% tags=["hide-input"]
@@ -530,11 +533,11 @@ checks
 identity = {}
 identity_sigmas = [1e-3, 0.1, ml.sigma_alpha, 1.0, 10.0]
 for s in identity_sigmas:
-    peak = pp.group_intercepts(radon, **model, mu=ml.mu, beta=ml.beta, sigma_alpha=s,
-                               sigma_y=ml.sigma_y)
+    at = {"sigma_alpha": s, "sigma_y": ml.sigma_y}
+    peak = pp.group_intercepts(radon, **model, mu=ml.mu, beta=ml.beta, **at)
     identity[f"{s:.3g}"] = {
-        "joint at its peak": pp.joint_loglik(radon, **model, alpha=peak, beta=ml.beta,
-                                             mu=ml.mu, sigma_alpha=s, sigma_y=ml.sigma_y),
+        "joint at its peak": pp.joint_loglik(radon, **model, alpha=peak,
+                                             beta=ml.beta, mu=ml.mu, **at),
         "correction": integration_correction(ml.n, s, ml.sigma_y),
         "marginal": pp.marginal_loglik(radon, **model, mu=ml.mu, beta=ml.beta,
                                        sigma_alpha=s, sigma_y=ml.sigma_y),
@@ -737,7 +740,8 @@ ml_sleep = pp.fit_random_intercept(sleep, **sleep_model, method="ML")
 from_ml = joint_mode_path(
     sleep, **sleep_model, sigma_alpha=ml_sleep.sigma_alpha, sigma_y=ml_sleep.sigma_y
 )
-from_low = joint_mode_path(sleep, **sleep_model, sigma_alpha=1.0, sigma_y=ml_sleep.sigma_y)
+from_low = joint_mode_path(sleep, **sleep_model, sigma_alpha=1.0,
+                           sigma_y=ml_sleep.sigma_y)
 end = from_ml.iloc[-1]
 refit = pp.group_intercepts(
     sleep,

@@ -55,12 +55,13 @@ pd.set_option("display.precision", 4)
 # %%
 radon = datasets.radon()
 sizes = radon.groupby("county").size()
-radon_fit = pp.fit_random_intercept(radon, "log_radon", "county", "floor", method="REML")
+radon_fit = pp.fit_random_intercept(radon, "log_radon", "county", "floor",
+                                    method="REML")
 ratios = np.array([0.0, 0.25, 0.5, 1.0, 2.0])
-mu, beta, sigma_y = 1.46, -0.7, 0.76  # the REML fit to radon, rounded (checked below)
+mu, beta, sigma_y = 1.46, -0.7, 0.76  # radon's REML fit, rounded (checked)
 reps = 150
-errors = pays.pooling_mse(sizes.to_numpy(), mu, beta, ratios * sigma_y, sigma_y, reps,
-                          rng, method="REML")
+errors = pays.pooling_mse(sizes.to_numpy(), mu, beta, ratios * sigma_y,
+                          sigma_y, reps, rng, method="REML")
 errors.head()
 
 # %% tags=["hide-input"]
@@ -99,8 +100,8 @@ summary = pays.mse_summary(errors, by="ratio")
 figures.pooling_risk(summary, method="REML")
 
 # %%
-shown = ["mse_complete", "se_complete", "mse_none", "se_none", "mse_partial", "se_partial",
-         "mse_oracle", "se_oracle", "rel_partial", "rel_se_partial"]
+shown = ["mse_complete", "se_complete", "mse_none", "se_none", "mse_partial",
+         "se_partial", "mse_oracle", "se_oracle", "rel_partial", "rel_se_partial"]
 vs_complete = pays.mse_summary(errors, by="ratio", reference="complete")
 gap_at_zero = ((summary.loc[0.0, "mse_partial"] - summary.loc[0.0, "mse_complete"])
                / summary.loc[0.0, "mse_none"])
@@ -164,13 +165,16 @@ Markdown(
 # the same `pooling_mse` code.
 
 # %%
-closed = pd.Series({r: pays.oracle_risk(sizes.to_numpy(), r * sigma_y, sigma_y).mean()
-                    for r in ratios}, name="closed form")
-oracle_check = pd.DataFrame({"closed form": closed, "Monte Carlo": summary["mse_oracle"],
+closed = pd.Series(
+    {r: pays.oracle_risk(sizes.to_numpy(), r * sigma_y, sigma_y).mean()
+     for r in ratios}, name="closed form")
+oracle_check = pd.DataFrame({"closed form": closed,
+                             "Monte Carlo": summary["mse_oracle"],
                              "MC s.e.": summary["se_oracle"]})
 oracle_check = oracle_check.rename_axis("sigma_alpha / sigma_y")
-oracle_check["z"] = ((oracle_check["Monte Carlo"] - oracle_check["closed form"])
-                     / oracle_check["MC s.e."]).where(oracle_check["MC s.e."] > 0, 0.0)
+z = (oracle_check["Monte Carlo"] - oracle_check["closed form"]) / oracle_check[
+    "MC s.e."]
+oracle_check["z"] = z.where(oracle_check["MC s.e."] > 0, 0.0)
 oracle_check
 
 # %% tags=["hide-input"]
@@ -195,8 +199,8 @@ balanced_check = pd.DataFrame({
     "Monte Carlo": {e: bal[f"mse_{e}"] for e in expected},
     "MC s.e.": {e: bal[f"se_{e}"] for e in expected},
 })
-balanced_check["z"] = ((balanced_check["Monte Carlo"] - balanced_check["closed form"])
-                       / balanced_check["MC s.e."])
+difference = balanced_check["Monte Carlo"] - balanced_check["closed form"]
+balanced_check["z"] = difference / balanced_check["MC s.e."]
 balanced_check
 
 # %% tags=["hide-input"]
@@ -287,7 +291,8 @@ mc_se = np.std((lam_j * ybar_draws - a_j) ** 2) / np.sqrt(ybar_draws.size)
 formula = pays.oracle_conditional_risk(a_j, n_j, sa, sy)
 threshold = sa * np.sqrt((1 + lam_j) / lam_j)
 pd.Series({"formula": formula, "Monte Carlo": mc_risk, "MC s.e.": mc_se,
-           "no pooling sigma_y^2/n_j": sy**2 / n_j, "threshold |a_j|/sigma_alpha": threshold / sa})
+           "no pooling sigma_y^2/n_j": sy**2 / n_j,
+           "threshold |a_j|/sigma_alpha": threshold / sa})
 
 # %% tags=["hide-input"]
 checks = Checks("direct simulation and the threshold")
@@ -300,7 +305,8 @@ checks
 # %%
 tails = errors[errors["ratio"] > 0].assign(
     small=lambda d: d["n"] <= 5,
-    distance=lambda d: pd.cut((d["alpha"] - mu).abs() / d["sigma_alpha"], [0, 1, 2, np.inf],
+    distance=lambda d: pd.cut((d["alpha"] - mu).abs() / d["sigma_alpha"],
+                              [0, 1, 2, np.inf],
                               labels=["|a_j| < 1 sd", "1-2 sd", "> 2 sd"]),
 )
 price = pays.mse_summary(tails[tails["small"]], by=["ratio", "distance"])
@@ -387,7 +393,8 @@ sm = crosscheck.statsmodels_mixedlm(trials, "y", "group", method="REML")
 sm_alpha = pd.Series({g: v.iloc[0] for g, v in sm.random_effects.items()})
 sm_alpha = sm_alpha + sm.fe_params.iloc[0]
 pd.Series({"J": fit.J, "N": fit.N, "sigma_alpha (REML)": fit.sigma_alpha,
-           "sigma_y (REML)": fit.sigma_y, "lambda_j": fit.shrinkage.iloc[0], "mu": fit.mu})
+           "sigma_y (REML)": fit.sigma_y, "lambda_j": fit.shrinkage.iloc[0],
+           "mu": fit.mu})
 
 # %% tags=["hide-input"]
 checks = Checks("statsmodels MixedLM (REML, fitted tightly)")
@@ -442,7 +449,8 @@ checks
 
 # %%
 estimates = pays.baseball_estimates(em, method="REML")
-figures.efron_morris_plot(estimates, label=["Roberto Clemente", "Thurman Munson", "Max Alvis"])
+figures.efron_morris_plot(
+    estimates, label=["Roberto Clemente", "Thurman Munson", "Max Alvis"])
 
 # %%
 totals = pays.squared_error_totals(estimates)

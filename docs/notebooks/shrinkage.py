@@ -146,7 +146,7 @@ Markdown(
 # an estimate of $\mu$.
 
 # %%
-Z = (radon["county"].to_numpy()[:, None] == fit.alpha.index.to_numpy()[None, :]) * 1.0
+Z = pd.get_dummies(radon["county"], dtype=float).to_numpy()  # group indicators
 X = np.column_stack([np.ones(fit.N), radon["floor"]])
 y = radon["log_radon"].to_numpy()
 
@@ -165,7 +165,8 @@ for sa in [0.1, fit.sigma_alpha, 1.0]:
         "GLS mu": mu_s,
         "plain mean of alpha_j": alpha_s.mean(),
         "size-weighted mean": np.average(alpha_s, weights=fit.n),
-        "plain mean of adjusted means": (fit.ybar - beta_s * fit.xbar["floor"]).mean(),
+        "plain mean of adjusted means":
+            (fit.ybar - beta_s * fit.xbar["floor"]).mean(),
     }
 means = pd.DataFrame(rows).T
 means.round(5)
@@ -363,9 +364,12 @@ examples = {
 fits, rows = {}, {}
 for name, (data, yname, g, x) in examples.items():
     f = fits[name] = pp.fit_random_intercept(data, yname, g, x, method="REML")
-    rows[name] = {"sigma_alpha (REML)": f.sigma_alpha, "sigma_y (REML)": f.sigma_y,
-                  "rho": pp.icc(f.sigma_alpha, f.sigma_y), "median n_j": f.n.median(),
-                  "median lambda_j": f.shrinkage.median(), "at boundary": f.at_boundary}
+    rows[name] = {"sigma_alpha (REML)": f.sigma_alpha,
+                  "sigma_y (REML)": f.sigma_y,
+                  "rho": pp.icc(f.sigma_alpha, f.sigma_y),
+                  "median n_j": f.n.median(),
+                  "median lambda_j": f.shrinkage.median(),
+                  "at boundary": f.at_boundary}
 icc_table = pd.DataFrame(rows).T
 icc_table.astype({"at boundary": bool}).round(4)
 

@@ -135,11 +135,12 @@ for _, g in radon.groupby("county"):
 by = radon.groupby("county")
 dev_y = radon["log_radon"] - by["log_radon"].transform("mean")
 dev_x = radon["floor"] - by["floor"].transform("mean")
-means = by.agg(ybar=("log_radon", "mean"), xbar=("floor", "mean"), n=("floor", "size"))
+means = by.agg(ybar=("log_radon", "mean"), xbar=("floor", "mean"),
+               n=("floor", "size"))
 w = 1 / (sigma_alpha**2 + sigma_y**2 / means["n"])  # (4)
 within_part = float(((dev_y - beta_try * dev_x) ** 2).sum())
-between_part = float((sigma_y**2 * w * (means["ybar"] - mu_try - beta_try * means["xbar"]) ** 2)
-                     .sum())
+between_resid = means["ybar"] - mu_try - beta_try * means["xbar"]
+between_part = float((sigma_y**2 * w * between_resid**2).sum())
 rhs = within_part + between_part
 err_w = float(np.abs(sigma_y**2 * w - fit.n * (1 - fit.shrinkage)).max())
 
@@ -287,7 +288,8 @@ Markdown(
 )
 
 # %%
-figures.slope_path_figure(path, ols=ols.beta["floor"], sigma_alpha_hat=sigma_alpha, x_name="floor")
+figures.slope_path_figure(path, ols=ols.beta["floor"], sigma_alpha_hat=sigma_alpha,
+                          x_name="floor")
 
 # %% [markdown]
 # Why these limits, in words. With $\sigma_\alpha \to 0$ there are no county effects: a county's
@@ -310,7 +312,8 @@ figures.slope_path_figure(path, ols=ols.beta["floor"], sigma_alpha_hat=sigma_alp
 
 # %%
 sleep = datasets.sleepstudy()
-sleep_fit = pp.fit_random_intercept(sleep, "Reaction", "Subject", "Days", method="REML")
+sleep_cols = ("Reaction", "Subject", "Days")
+sleep_fit = pp.fit_random_intercept(sleep, *sleep_cols, method="REML")
 sleep_ols = pp.complete_pooling(sleep, "Reaction", "Subject", "Days")
 sleep_within = pp.no_pooling(sleep, "Reaction", "Subject", "Days")
 ds = pp.decompose_beta(
@@ -411,8 +414,10 @@ Markdown(
 
 # %%
 mundlak_data = radon.assign(floor_mean=by["floor"].transform("mean"))
-mundlak = pp.fit_random_intercept(mundlak_data, "log_radon", "county", ["floor", "floor_mean"])
-d_m = pp.decompose_beta(radon, "log_radon", "county", "floor", mundlak.sigma_alpha, mundlak.sigma_y)
+mundlak = pp.fit_random_intercept(mundlak_data, "log_radon", "county",
+                                  ["floor", "floor_mean"])
+d_m = pp.decompose_beta(radon, "log_radon", "county", "floor",
+                        mundlak.sigma_alpha, mundlak.sigma_y)
 gamma, se_gamma = mundlak.beta["floor_mean"], mundlak.se_beta["floor_mean"]
 
 # %% tags=["hide-input"]
@@ -453,7 +458,7 @@ Markdown(
 # sleepstudy by REML and check it against statsmodels' MixedLM.
 
 # %%
-slopes_fit = pp.fit_random_slopes(sleep, "Reaction", "Subject", "Days", method="REML")
+slopes_fit = pp.fit_random_slopes(sleep, *sleep_cols, method="REML")
 sm_slopes = crosscheck.statsmodels_mixedlm(
     sleep, "Reaction", "Subject", "Days", method="REML", re_formula="~Days"
 )
@@ -515,7 +520,7 @@ Markdown(
 # $N(\hat\mu, \hat\Sigma)$:
 
 # %%
-figures.shrinkage_arrows_2d(pp.group_ols(sleep, "Reaction", "Subject", "Days"), slopes_fit)
+figures.shrinkage_arrows_2d(pp.group_ols(sleep, *sleep_cols), slopes_fit)
 
 # %% [markdown]
 # The arrows do not all point straight at $\hat\mu$: $K_j$ is a matrix, not a number, so a

@@ -300,9 +300,11 @@ DISPLAY_MATH_FIT_JS = """
     const ox = getComputedStyle(box).overflowX;
     const fits = box.scrollWidth <= box.clientWidth + 1;
     if (r.width === 0) return;  // not rendered (e.g. inside a closed <details>)
-    if (r.left < -1 || r.right > window.innerWidth + 1 || !(fits || ox === "auto" || ox === "scroll")) {
-      clipped.push(`${m.textContent.slice(0, 60)} (box ${Math.round(r.left)}..${Math.round(r.right)}px, `
-        + `overflow-x ${ox}, content ${box.scrollWidth}px in ${box.clientWidth}px)`);
+    const scrolls = ox === "auto" || ox === "scroll";
+    if (r.left < -1 || r.right > window.innerWidth + 1 || !(fits || scrolls)) {
+      const where = `box ${Math.round(r.left)}..${Math.round(r.right)}px`;
+      clipped.push(`${m.textContent.slice(0, 60)} (${where}, overflow-x ${ox}, `
+        + `content ${box.scrollWidth}px in ${box.clientWidth}px)`);
     }
   });
   return {viewport: window.innerWidth, page_width: document.documentElement.scrollWidth, clipped};
