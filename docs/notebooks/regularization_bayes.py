@@ -44,7 +44,7 @@ ml = pp.fit_random_intercept(radon, *cols, method="ML")
 # \qquad \kappa = \frac{\sigma_y^2}{\sigma_\alpha^2} = \frac{1}{\psi}.
 # $$
 #
-# This is $-2\sigma_y^2$ times the joint log-likelihood of [the derivation page](derivation.py),
+# This is $-2\sigma_y^2$ times the joint log density of [the likelihood page](likelihood.py),
 # up to a constant, so its minimizer is the joint mode: the GLS $(\hat\mu, \hat\beta)$ and the
 # shrinkage estimates of the $a_j$ (Henderson's mixed-model equations). Only the group
 # deviations are penalized; $\mu$ and $\beta$ are not. The next cell solves the penalized

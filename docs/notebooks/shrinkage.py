@@ -65,7 +65,7 @@ complete = pp.complete_pooling(radon, *cols)
 # $$
 #
 # The same formula comes out of setting the derivative of the joint density of data and
-# intercepts to zero; [the next pages](../derivation/) check a widely shared derivation that
+# intercepts to zero; [a later page](../derivation/) checks a widely shared derivation that
 # tries exactly that. Nothing in it assumes equal group sizes: each group carries its own
 # $n_j$, hence its own $\lambda_j$. At the REML (or ML) estimates of
 # $\mu, \beta, \sigma_\alpha, \sigma_y$ these are the intercepts a mixed-model library reports.
@@ -122,9 +122,10 @@ Markdown(
 # > the GLS estimates at those values and the $\hat\alpha_j$ the intercepts predicted at those
 # > values, then $\hat\mu$ is the unweighted mean of the $\hat\alpha_j$.
 #
-# It is *not* the size-weighted mean $\sum_j n_j\hat\alpha_j/N$, it is *not* the plain mean of
-# the groups' own adjusted means, and it is *not* the mean of the true $\alpha_j$ (those are
-# unknown and differ from it by sampling error).
+# It is *not* in general the size-weighted mean $\sum_j n_j\hat\alpha_j/N$ (the two coincide
+# only when all groups have the same size), it is *not* the plain mean of the groups' own
+# adjusted means, and it is *not* the mean of the true $\alpha_j$ (those are unknown and differ
+# from it by sampling error).
 #
 # Why: Henderson's mixed-model equations. With $y = Xb + Za + \varepsilon$ ($X$ the columns
 # for $\mu$ and $\beta$, $Z$ the group indicators), the estimates solve

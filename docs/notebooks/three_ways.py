@@ -289,6 +289,6 @@ checks
 # * Partial pooling sets the dial **per county**, from the data: the estimate
 #   $\hat\sigma_\alpha$ of how much counties really differ, and each county's size $n_j$.
 # * Where the pooling comes from, and why the slope $\beta$ is not split this way, is the rest
-#   of the site: [the shrinkage estimator](../shrinkage/),
-#   [a common derivation, checked](../derivation/), [the likelihood](../likelihood/) and
+#   of the site: [the shrinkage estimator](../shrinkage/), [the likelihood](../likelihood/),
+#   [a common derivation, checked](../derivation/) and
 #   [why $\beta$ has no split](../why_beta/).
