@@ -70,7 +70,7 @@ Markdown(
 checks
 
 # %% [markdown]
-# ## The log-likelihood: the prior counted $n_j$ times
+# ## The log-likelihood: each group's prior counted once per observation
 #
 # The derivation starts from
 #
@@ -158,7 +158,7 @@ checks.holds("the joint density (prior once per group) is highest at the fitted 
 checks
 
 # %% [markdown]
-# ## The intercepts: $n_j\sigma_y^2$ where $\sigma_y^2/n_j$ belongs
+# ## The intercepts: the variance of a group mean, inverted
 #
 # The derivative in $\alpha_j$ is written
 #
@@ -288,7 +288,7 @@ checks.holds("the quoted mu line gives different values for different groups",
 checks
 
 # %% [markdown]
-# ## σ_α²: about $\overline{\lambda}$ times the truth, however many groups
+# ## σ_α²: about mean(λ_j) times the truth, however many groups
 #
 # The derivative in $\sigma_\alpha^2$ and its solution are written
 #
@@ -408,7 +408,7 @@ Markdown(
 checks
 
 # %% [markdown]
-# ## σ_y²: "$J n_j$" assumes equal groups
+# ## σ_y²: dividing by "J n_j" assumes equal groups
 #
 # $$
 # \frac{\partial \log L}{\partial \sigma_y^2} = -\frac{1}{2\sigma_y^4} \sum_{j=1}^{J}
