@@ -130,14 +130,19 @@ def pooling_lines(
         raise ValueError(f"groups {plain(unknown[:5])} are not labels of column {group!r}")
     rng = np.random.default_rng(seed)
     nrows = int(np.ceil(len(groups) / ncols))
+    sizes = [int(g.n[g.labels.get_loc(lab)]) for lab in groups]
+    intercepts = "; ".join(
+        f"{lab} (n = {n}): "
+        + ", ".join(f"{LABELS[f.pooling]} {float(f.alpha[lab]):.2f}" for f in fits)
+        for lab, n in zip(groups, sizes, strict=True)
+    )
     fig = SiteFigure(
         figsize=(2.6 * ncols, 2.4 * nrows + 0.5),
         alt=(
-            f"{len(groups)} panels, one per {group}, each showing its observations of {y} against "
-            f"{x} and the fitted lines of "
+            f"{len(groups)} panels, one per {group}, each showing its observations of {y} "
+            f"against {x} and the fitted lines of "
             + ", ".join(LABELS[f.pooling] for f in fits)
-            + ": the partial-pooling line lies between the other two, closer to the group's own "
-            "line when the group is large."
+            + f". Intercepts: {intercepts}."
         ),
     )
     axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
@@ -298,8 +303,19 @@ def lambda_vs_n(
     fig = SiteFigure(
         figsize=(7.5, 4.2),
         alt=(
-            "Curves of the shrinkage weight lambda against group size, one per ratio "
-            "sigma_alpha / sigma_y: each rises from near 0 toward 1, faster for larger ratios."
+            "Curves of the shrinkage weight lambda against group size 1 to "
+            f"{n_max}, one per ratio sigma_alpha / sigma_y: "
+            + "; ".join(
+                f"ratio {r:g}: lambda {r * r / (r * r + 1):.2f} at n = 1, "
+                f"{n_max * r * r / (n_max * r * r + 1):.2f} at n = {n_max}"
+                for r in ratios
+            )
+            + (
+                f". Points: the {observed.J} groups of the fit, lambda_j from "
+                f"{observed.shrinkage.min():.2f} to {observed.shrinkage.max():.2f}."
+                if observed is not None
+                else "."
+            )
         ),
     )
     ax = fig.add_subplot()
@@ -347,8 +363,10 @@ def profile_likelihood(
     fig = SiteFigure(
         figsize=(7.5, 4.2),
         alt=(
-            "Profiled log-likelihood curves in psi, ML and REML, each relative to its maximum, "
-            "with the maxima marked: both peak at a positive psi, REML slightly to the right."
+            "Profiled log-likelihood curves in psi, each relative to its maximum, with the "
+            "maxima marked: "
+            + "; ".join(f"{label} peaks at psi = {psi:.4g}" for label, (psi, _) in maxima.items())
+            + "."
         ),
     )
     ax = fig.add_subplot()
@@ -380,8 +398,11 @@ def em_vs_joint_mode(em: pd.DataFrame, joint: pd.DataFrame, sigma_alpha_ml: floa
     fig = SiteFigure(
         figsize=(7.5, 4.0),
         alt=(
-            "sigma_alpha at each iteration: EM climbs to the ML estimate, while the naive "
-            "joint-likelihood iteration falls away from it."
+            f"sigma_alpha at each iteration, with the ML estimate {sigma_alpha_ml:.4f} as a "
+            f"dashed line. EM goes from {em['sigma_alpha'].iloc[0]:.4g} to "
+            f"{em['sigma_alpha'].iloc[-1]:.4f} in {len(em) - 1} passes; the naive "
+            f"joint-likelihood iteration goes from {joint['sigma_alpha'].iloc[0]:.4g} to "
+            f"{joint['sigma_alpha'].iloc[-1]:.3g} in {len(joint) - 1} passes."
         ),
     )
     ax = fig.add_subplot()
@@ -427,8 +448,11 @@ def slope_path_figure(
     fig = SiteFigure(
         figsize=(7.5, 4.2),
         alt=(
-            "The GLS slope as sigma_alpha grows: it starts at the complete-pooling OLS slope "
-            "and moves to the within-group slope, always between the within and between slopes."
+            f"The GLS slope of {x_name} against sigma_alpha from {path.index[0]:.3g} to "
+            f"{path.index[-1]:.3g} (log scale): {path['gls'].iloc[0]:.4f} at the left end "
+            f"(the complete-pooling OLS slope is {ols:.4f}) and {path['gls'].iloc[-1]:.4f} at "
+            f"the right end (the within slope there is {path['within'].iloc[-1]:.4f}); the "
+            f"fitted sigma_alpha {sigma_alpha_hat:.3f} is marked."
         ),
     )
     ax = fig.add_subplot()
@@ -472,8 +496,8 @@ def decomposition_bars(d: BetaDecomposition, ols: float, x_name: str = "x") -> S
     fig = SiteFigure(
         figsize=(7, 3.2),
         alt=(
-            "Horizontal bars of four slope estimates: within, between, GLS and OLS; the GLS "
-            "slope lies between the within and between slopes."
+            f"Horizontal bars of four slope estimates of {x_name}: within {d.within:.4f}, "
+            f"between {d.between:.4f}, GLS {d.gls:.4f} and OLS {ols:.4f}."
         ),
     )
     ax = fig.add_subplot()
@@ -525,9 +549,12 @@ def shrinkage_arrows_2d(ols: pd.DataFrame, fit: RandomSlopesFit) -> SiteFigure:
     fig = SiteFigure(
         figsize=(7, 5.4),
         alt=(
-            "Each group's own least-squares intercept and slope, with an arrow to its partially "
-            "pooled intercept and slope; the arrows point into the fitted covariance ellipses "
-            "around the population intercept and slope."
+            f"Each of the {len(start)} groups' own least-squares intercept and slope, with an "
+            "arrow to its partially pooled intercept and slope, and the 50% and 95% ellipses "
+            f"of the fitted distribution around the population intercept {fit.mu.iloc[0]:.2f} "
+            f"and slope {fit.mu.iloc[1]:.2f}. The groups' own slopes range from "
+            f"{start[:, 1].min():.2f} to {start[:, 1].max():.2f}, the partially pooled ones "
+            f"from {end[:, 1].min():.2f} to {end[:, 1].max():.2f}."
         ),
     )
     ax = fig.add_subplot()
@@ -552,7 +579,7 @@ def shrinkage_arrows_2d(ols: pd.DataFrame, fit: RandomSlopesFit) -> SiteFigure:
     ax.set_xlabel(f"group intercept (at {names[1]} = 0)")
     ax.set_ylabel(f"slope of {names[1]}")
     ax.set_title(
-        "Intercepts and slopes are shrunk together (ellipses: 50% and 95% of "
+        "Own lines to partially pooled lines (ellipses: 50% and 95% of "
         r"$N(\hat\mu, \hat\Sigma)$)",
         fontsize=10,
     )
@@ -578,9 +605,13 @@ def ridge_path_figure(
     fig = SiteFigure(
         figsize=(8, 4.6),
         alt=(
-            "Group intercepts against the ridge penalty on a log scale: at a small penalty they "
-            "fan out at their no-pooling values, as the penalty grows they converge to one "
-            "value, complete pooling; the penalty the mixed model estimates is marked."
+            f"Group intercepts against the ridge penalty from {path.index[0]:.3g} to "
+            f"{path.index[-1]:.3g} (log scale): at the smallest penalty they range from "
+            f"{path.drop(columns=['mu', 'edf']).iloc[0].min():.2f} to "
+            f"{path.drop(columns=['mu', 'edf']).iloc[0].max():.2f}, at the largest from "
+            f"{path.drop(columns=['mu', 'edf']).iloc[-1].min():.2f} to "
+            f"{path.drop(columns=['mu', 'edf']).iloc[-1].max():.2f}; the penalty the mixed "
+            f"model estimates, {penalty_hat:.2f}, is marked."
         ),
     )
     ax = fig.add_subplot()
@@ -630,8 +661,12 @@ def psi_posterior_figure(
     fig = SiteFigure(
         figsize=(7.5, 4.0),
         alt=(
-            "The posterior density of psi, right-skewed, with a histogram of Gibbs draws that "
-            "follows it, and the ML and REML estimates marked near its mode."
+            f"The posterior density of psi from {density.index[0]:.3g} to "
+            f"{density.index[-1]:.3g}, highest at psi = {density.idxmax():.3g}"
+            + (f", with a histogram of {len(draws)} Gibbs draws" if draws is not None else "")
+            + ", and marked: "
+            + ", ".join(f"{label} {value:.3g}" for label, value in marks.items())
+            + "."
         ),
     )
     ax = fig.add_subplot()
@@ -686,11 +721,18 @@ def pooling_risk(summary: pd.DataFrame, *, method: str = "REML") -> SiteFigure:
     fig = SiteFigure(
         figsize=(10, 4.2),
         alt=(
-            "Two panels against sigma_alpha / sigma_y. Left, mean squared error of the group "
-            "intercepts: complete pooling's grows with sigma_alpha, no pooling's stays flat, "
-            "partial pooling's lies below both and close to the oracle. Right, the same relative "
-            "to no pooling: partial pooling stays below 1 and rises toward it as sigma_alpha "
-            "grows, while complete pooling crosses 1 early and leaves the panel."
+            "Two panels against sigma_alpha / sigma_y. Left, mean squared error per group of "
+            "each estimator; right, the same relative to no pooling. "
+            + "; ".join(
+                f"At ratio {r:g}: "
+                + ", ".join(
+                    f"{name} {summary.loc[r, f'mse_{name}']:.3g}"
+                    for name in ("complete", "none", "partial", "oracle")
+                    if f"mse_{name}" in summary.columns
+                )
+                for r in summary.index
+            )
+            + "."
         ),
     )
     left, right = fig.subplots(1, 2)
@@ -750,9 +792,17 @@ def pooling_risk_by_size(summary: pd.DataFrame, *, estimator: str = "partial") -
     fig = SiteFigure(
         figsize=(7.5, 4.2),
         alt=(
-            "Mean squared error of partial pooling relative to no pooling for each group-size "
-            "class, one line per ratio sigma_alpha / sigma_y: the ratio is smallest for the "
-            "smallest groups and rises toward 1 for large groups and large ratios."
+            f"Mean squared error of {LABELS.get(estimator, estimator)} relative to no pooling "
+            "for each group-size class, one line per ratio sigma_alpha / sigma_y: "
+            + "; ".join(
+                f"ratio {r:g}: "
+                + ", ".join(
+                    f"{size} {value:.2f}"
+                    for size, value in summary.xs(r, level=0)[f"rel_{estimator}"].items()
+                )
+                for r in summary.index.get_level_values(0).unique()
+            )
+            + "."
         ),
     )
     ax = fig.add_subplot()
@@ -778,7 +828,7 @@ def pooling_risk_by_size(summary: pd.DataFrame, *, estimator: str = "partial") -
     ax.set_ylim(0, 1.15)
     ax.set_xlabel(r"group size $n_j$")
     ax.set_ylabel(f"MSE of {LABELS.get(estimator, estimator)} / MSE of no pooling")
-    ax.set_title("Partial pooling gains most for the smallest groups (bars: ±2 MC s.e.)")
+    ax.set_title("Relative mean squared error by group size (bars: ±2 MC s.e.)")
     fig.legend(frameon=False, fontsize=8, loc="outside right upper")
     _finish(ax)
     return fig
@@ -812,10 +862,15 @@ def efron_morris_plot(
     fig = SiteFigure(
         figsize=(9, 4.6),
         alt=(
-            "Each player's batting average after 45 at-bats, his James-Stein and partial-pooling "
-            "estimates and his rest-of-season average on one axis, joined by lines: the first "
-            "averages spread widely, the shrunken estimates bunch near the grand mean, and the "
-            "rest-of-season averages lie much closer to the shrunken estimates."
+            f"Each of the {len(estimates)} players' batting average after the first at-bats, "
+            "his James-Stein and partial-pooling estimates and his rest-of-season average on "
+            "one axis, joined by lines. Ranges: "
+            + "; ".join(
+                f"{name.replace(chr(10), ' ')} {estimates[col].min():.3f} to "
+                f"{estimates[col].max():.3f}"
+                for col, name, _ in rows
+            )
+            + "."
         ),
     )
     ax = fig.add_subplot()
