@@ -66,8 +66,9 @@ errors.head()
 
 # %% tags=["hide-input"]
 checks = Checks("the REML fit to radon")
-checks.close("mu, beta, sigma_y are the fit's, rounded", [mu, beta, sigma_y],
-             [radon_fit.mu, radon_fit.beta["floor"], radon_fit.sigma_y], rtol=0, atol=0.01)
+checks.close("mu is the fit's, rounded", mu, radon_fit.mu, rtol=0, atol=0.01)
+checks.close("beta is the fit's, rounded", beta, radon_fit.beta["floor"], rtol=0, atol=0.01)
+checks.close("sigma_y is the fit's, rounded", sigma_y, radon_fit.sigma_y, rtol=0, atol=0.01)
 checks.holds("radon's ratio lies between the grid's 0.25 and 0.5",
              0.25 < radon_fit.sigma_alpha / radon_fit.sigma_y < 0.5)
 checks
