@@ -415,16 +415,18 @@ def _load(tab, visit: PageVisit, site_url: str) -> None:
     tab.wait_for_load_state("networkidle")
 
 
-def _at_phone_width(tab) -> dict:
-    """Display math at 390 px, in the same load: resize, measure, resize back."""
+def _at_phone_width(tab, *, restore: bool) -> dict:
+    """Display math at 390 px, in the same load: resize, measure (and resize back when the
+    visit goes on to interact with the page)."""
     before = tab.viewport_size
     tab.set_viewport_size(PHONE)
     try:
-        tab.evaluate(NEXT_FRAME_JS)
+        # Reading layout in the page forces it at the new width: no need to wait for a frame.
         return tab.evaluate(DISPLAY_MATH_FIT_JS)
     finally:
-        tab.set_viewport_size(before or DESKTOP)
-        tab.evaluate(NEXT_FRAME_JS)
+        if restore:
+            tab.set_viewport_size(before or DESKTOP)
+            tab.evaluate(NEXT_FRAME_JS)
 
 
 def _downloads(tab) -> dict:
@@ -501,7 +503,6 @@ def visit_page(context, site_url: str, page: SitePage, pages: list[SitePage]) ->
     _observe(tab, visit, "wide_code", lambda: {
         "viewport": tab.viewport_size, "wide": tab.evaluate(WIDE_CODE_JS),
     })
-    _observe(tab, visit, "math_at_phone_width", lambda: _at_phone_width(tab))
     if page.kind == "notebook":
         _observe(tab, visit, "output_blocks", lambda: tab.eval_on_selector_all(
             OUTPUT_BLOCKS, "els => els.map(e => e.textContent.trim().slice(0, 300))"
@@ -513,10 +514,14 @@ def visit_page(context, site_url: str, page: SitePage, pages: list[SitePage]) ->
     explorer = 'id="pp-explorer"' in page.file.read_text(encoding="utf-8")
     if explorer:
         _observe(tab, visit, "explorer", lambda: _explorer(tab))
+    search = search_target(pages)
+    interacts = explorer or page == palette_target(pages) or (page.path == "" and search)
+    # Last, since it resizes the viewport (back to 1280 px only if interactions follow).
+    _observe(tab, visit, "math_at_phone_width",
+             lambda: _at_phone_width(tab, restore=bool(interacts)))
     visit.settled = True  # the page's own observations end here; interactions follow
     if page == palette_target(pages):
         _observe(tab, visit, "palette", lambda: _palette(tab, visit))
-    search = search_target(pages)
     if page.path == "" and search:
         _observe(tab, visit, "search", lambda: _search(tab, visit, *search))
     if explorer:
