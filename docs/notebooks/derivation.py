@@ -275,7 +275,7 @@ Markdown(
 # where $w_j$ is the precision of group $j$'s adjusted mean as an estimate of $\mu_\alpha$.
 # The question "why is $\hat\mu_\alpha$ the plain mean of the $\hat\alpha_j$?" has a precise
 # answer, with its counter-examples computed on radon, on [the shrinkage page](../shrinkage/)
-# (section "Why μ̂ is the plain mean of the intercepts").
+# (section "Why the estimated μ is the plain mean of the intercepts").
 
 # %% tags=["hide-input"]
 w = 1 / (reml.sigma_alpha**2 + reml.sigma_y**2 / reml.n)
@@ -315,7 +315,7 @@ checks
 # add more groups of the same sizes and the factor stays where it is. The marginal
 # likelihood accounts for the shrinkage; its EM update adds each group's remaining
 # uncertainty $v_j = \operatorname{Var}(a_j \mid y) = \sigma_\alpha^2(1-\lambda_j)$, and
-# returns the ML estimate exactly ([the likelihood page](../likelihood/)).
+# returns the ML estimate exactly ([EM](../em/)).
 
 # %%
 sa2_table = pd.Series({

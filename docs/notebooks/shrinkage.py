@@ -113,7 +113,7 @@ Markdown(
 )
 
 # %% [markdown]
-# ## Why μ̂ is the plain mean of the intercepts
+# ## Why the estimated μ is the plain mean of the intercepts
 #
 # A common question: why is $\hat\mu = \frac1J\sum_j\hat\alpha_j$, an unweighted mean, when the
 # counties are so unequal? The precise statement is:
