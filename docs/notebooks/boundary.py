@@ -27,7 +27,6 @@ import partial_pooling as pp
 from partial_pooling import crosscheck, datasets
 from partial_pooling.site.checks import Checks
 
-
 # %% [markdown]
 # ## Dyestuff2: a boundary estimate
 #
