@@ -11,17 +11,28 @@
 # %% [markdown]
 # # A common derivation, checked line by line
 #
-# A derivation of partial pooling circulates widely: write the joint likelihood of the data
-# and the group intercepts, set its derivatives to zero, read off the estimates. The idea is
-# sound, and half of its equations are right. The other half are wrong in instructive ways:
-# the shrinkage weights come out **swapped**, the covariate goes **missing** from the group
-# means, "$J n_j$" silently assumes **equal group sizes**, the joint-likelihood variance
-# estimate is **biased**, and the slope's variance **ignores** that the intercepts were
-# estimated.
+# A widely read derivation of partial pooling (a question on Cross Validated, see the
+# [references](../../references/)) writes the likelihood of the data and the group intercepts,
+# sets its derivatives to zero and reads off the estimates. The plan is sound, and it is the
+# plan of [the shrinkage estimator](../shrinkage/). The execution has slips, and each one
+# matters:
 #
-# This page goes through it one equation at a time. Each claim is checked against a model
-# fitted to real, unbalanced data, and each check is an assertion: if a formula here were
-# wrong, the page would not build.
+# * its log-likelihood counts each group's prior $n_j$ times and hides the variance terms in
+#   "+ constant";
+# * its intercept formula uses $n_j\sigma_y^2$ for the variance of a group mean, which is
+#   $\sigma_y^2/n_j$: one slip that turns precision weighting upside down (and $\bar y_j$
+#   lacks the covariate);
+# * its line for $\mu_\alpha$ is the intercept equation solved backwards: circular, not an
+#   estimator;
+# * its $\sigma_\alpha^2$ is about $\overline{\lambda}$ times too small, a factor that does not
+#   go away with more groups; iterated, it converges to 0;
+# * its $\sigma_y^2$ assumes equal group sizes, and its standard error for $\beta$ is too
+#   small.
+#
+# Each line is quoted as written, then judged, then checked against a model fitted to real,
+# unbalanced data. The checks fold away under each result. Symbols are those of the
+# [notation page](../../notation/); $\lambda_j = n_j\sigma_\alpha^2/(n_j\sigma_\alpha^2 +
+# \sigma_y^2)$ is the shrinkage weight derived on [the shrinkage page](../shrinkage/).
 
 # %%
 import numpy as np
@@ -31,6 +42,8 @@ from IPython.display import Markdown
 import partial_pooling as pp
 from partial_pooling import crosscheck, datasets, hand_derivation
 from partial_pooling.em import joint_mode_path
+from partial_pooling.simulation import simulate_groups
+from partial_pooling.site.checks import Checks
 
 radon = datasets.radon()
 cols = ("log_radon", "county", "floor")
@@ -38,199 +51,373 @@ reml = pp.fit_random_intercept(radon, *cols, method="REML")
 ml = pp.fit_random_intercept(radon, *cols, method="ML")
 
 # %% tags=["hide-input"]
+checks = Checks("statsmodels MixedLM (fitted tightly)")
+for fit, method in [(reml, "REML"), (ml, "ML")]:
+    sm_fit = crosscheck.statsmodels_mixedlm(radon, *cols, method=method)
+    checks.close(f"{method}: mu and beta", fit.fixed, sm_fit.fe_params, rtol=1e-8)
+    checks.close(f"{method}: sigma_alpha^2", fit.sigma_alpha**2, sm_fit.cov_re.iloc[0, 0],
+                 rtol=1e-6)
+    checks.close(f"{method}: sigma_y^2", fit.sigma_y**2, sm_fit.scale, rtol=1e-6)
+sm = crosscheck.statsmodels_mixedlm(radon, *cols, method="REML")
 Markdown(
     f"The data: Minnesota radon, {reml.N} houses in {reml.J} counties of "
     f"{reml.n.min()} to {reml.n.max()} houses each; $y_{{ij}}$ is log radon and $x_{{ij}}$ "
     "the floor of the measurement. Unequal group sizes matter below. The fitted model is the "
-    "REML fit unless a line says ML; both are checked against statsmodels."
+    "REML fit unless a line says ML; both fits agree with statsmodels:"
 )
 
-# %%
-for fit, method in [(reml, "REML"), (ml, "ML")]:
-    sm = crosscheck.statsmodels_mixedlm(radon, "log_radon", "county", "floor", method=method)
-    np.testing.assert_allclose(fit.fixed, sm.fe_params, rtol=1e-8)
-    np.testing.assert_allclose(fit.sigma_alpha**2, sm.cov_re.iloc[0, 0], rtol=1e-6)
-    np.testing.assert_allclose(fit.sigma_y**2, sm.scale, rtol=1e-6)
+# %% tags=["hide-input"]
+checks
 
 # %% [markdown]
-# ## Step 0: the joint likelihood (right)
+# ## The log-likelihood: each group's prior counted once per observation
 #
-# The model is $y_{ij} = \alpha_j + \beta x_{ij} + \varepsilon_{ij}$ with
-# $\varepsilon_{ij} \sim N(0, \sigma_y^2)$ and $\alpha_j \sim N(\mu_\alpha, \sigma_\alpha^2)$.
-# Treating the $\alpha_j$ as unknowns alongside the parameters, the joint log density of data and
-# intercepts is, up to a constant,
+# The derivation starts from
 #
 # $$
-# \ell(\alpha, \beta, \mu_\alpha) =
+# L(\mu_\alpha, \sigma_\alpha^2, \beta, \sigma_y^2 | y, x) = \prod_{j=1}^{J} \prod_{i=1}^{n_j}
+# f(y_{ij} | \alpha_j, \beta, x_{ij}, \sigma_y^2) g(\alpha_j | \mu_\alpha, \sigma_\alpha^2),
+# $$
+#
+# $$
+# \log L = \sum_{j=1}^{J} \sum_{i=1}^{n_j} \left[ -\frac{1}{2\sigma_y^2}
+# (y_{ij} - \alpha_j - \beta x_{ij})^2 - \frac{1}{2\sigma_\alpha^2} (\alpha_j - \mu_\alpha)^2
+# \right] + \text{constant}.
+# $$
+#
+# Two things are wrong here, and neither is visible in the next lines, which quietly use the
+# right version.
+#
+# 1. **The prior sits inside the product over $i$.** Each group has one intercept, drawn once:
+#    $g(\alpha_j)$ belongs once per group, outside $\prod_i$. As written, group $j$'s prior
+#    term is counted $n_j$ times.
+# 2. **"+ constant" is not constant.** The normal densities contribute
+#    $-N\log\sigma_y - J\log\sigma_\alpha$ (with $N = \sum_j n_j$), which depend on the very
+#    variances the derivation then differentiates with respect to. Its derivatives in
+#    $\sigma_\alpha^2$ and $\sigma_y^2$ below contain the terms these produce
+#    ($J/2\sigma_\alpha^2$ and $J n_j/2\sigma_y^2$), so they were silently put back.
+#
+# The joint log density of data and intercepts is
+#
+# $$
+# \ell(\alpha, \mu_\alpha, \beta, \sigma_\alpha, \sigma_y) =
 # -\frac{1}{2\sigma_y^2}\sum_{j=1}^{J}\sum_{i=1}^{n_j}(y_{ij} - \alpha_j - \beta x_{ij})^2
 # -\frac{1}{2\sigma_\alpha^2}\sum_{j=1}^{J}(\alpha_j - \mu_\alpha)^2
-# - N\log\sigma_y - J\log\sigma_\alpha .
+# - N\log\sigma_y - J\log\sigma_\alpha - \tfrac{N+J}{2}\log 2\pi .
 # $$
 #
-# This is right, and maximizing it over the $\alpha_j$ (with the variances held fixed) is a
-# legitimate way to get the group intercepts: they come out as the fitted model's conditional
-# modes. The fitted intercepts do maximize it; nudging any of them lowers it:
+# The first slip is not harmless. Taken literally, the quoted $\log L$ has
+# $\partial/\partial\alpha_j$ with $n_j(\alpha_j - \mu_\alpha)/\sigma_\alpha^2$ in the prior
+# term, and its maximizer is
+#
+# $$
+# \alpha_j = \rho\,(\bar y_j - \beta\bar x_j) + (1 - \rho)\,\mu_\alpha,
+# \qquad \rho = \frac{\sigma_\alpha^2}{\sigma_\alpha^2 + \sigma_y^2},
+# $$
+#
+# the same weight for every group, whatever its size: no partial pooling by group size at all.
 
 # %%
-args = (reml.beta, reml.mu, reml.sigma_alpha, reml.sigma_y)
-at_fit = pp.joint_loglik(radon, *cols, reml.alpha, *args)
+def literal_log_l(alpha: np.ndarray, mu, beta, sigma_alpha, sigma_y) -> float:
+    """The quoted log L, prior inside the sum over i (constant dropped)."""
+    a_i = alpha[codes]
+    y, x = radon["log_radon"].to_numpy(), radon["floor"].to_numpy()
+    return float(np.sum(-(y - a_i - beta * x) ** 2 / (2 * sigma_y**2)
+                        - (a_i - mu) ** 2 / (2 * sigma_alpha**2)))
+
+
+codes = pd.Categorical(radon["county"], categories=reml.alpha.index).codes
+rho = reml.icc
+literal_max = rho * reml.adjusted_ybar + (1 - rho) * reml.mu
+args = (reml.mu, reml.beta["floor"], reml.sigma_alpha, reml.sigma_y)
+pd.DataFrame({
+    "n_j": reml.n,
+    "weight, quoted log L taken literally": rho,
+    "weight lambda_j, the joint density": reml.shrinkage,
+}).sort_values("n_j").iloc[[0, 42, -1]].round(4)
+
+# %% tags=["hide-input"]
+h = 1e-6
+base = literal_max.to_numpy()
+grad = []
+for j in [0, reml.n.to_numpy().argmax()]:
+    e = np.zeros(reml.J)
+    e[j] = h
+    grad.append((literal_log_l(base + e, *args) - literal_log_l(base - e, *args)) / (2 * h))
 rng = np.random.default_rng(20261125)
-nudged = [pp.joint_loglik(radon, *cols, reml.alpha + rng.normal(0, 0.01, reml.J), *args)
+at_fit = pp.joint_loglik(radon, *cols, reml.alpha, reml.beta, reml.mu, reml.sigma_alpha,
+                         reml.sigma_y)
+nudged = [pp.joint_loglik(radon, *cols, reml.alpha + rng.normal(0, 0.01, reml.J),
+                          reml.beta, reml.mu, reml.sigma_alpha, reml.sigma_y)
           for _ in range(20)]
-assert max(nudged) < at_fit
-pd.Series({"at the fitted intercepts": at_fit, "best of 20 nudges": max(nudged)},
-          name="joint log-likelihood").to_frame()
+checks = Checks("finite differences and 20 random nudges")
+checks.close("gradient of the literal log L at the rho-weighted intercepts", grad, [0, 0],
+             rtol=0, atol=1e-4)
+checks.holds("the joint density (prior once per group) is highest at the fitted intercepts",
+             max(nudged) < at_fit)
+checks
 
 # %% [markdown]
-# ## Step 1: the intercepts (weights swapped, covariate missing)
+# ## The intercepts: the variance of a group mean, inverted
 #
-# The derivative in $\alpha_j$ is
-#
-# $$
-# \frac{\partial\ell}{\partial\alpha_j} =
-# \frac{1}{\sigma_y^2}\sum_{i}(y_{ij} - \alpha_j - \beta x_{ij})
-# - \frac{\alpha_j - \mu_\alpha}{\sigma_\alpha^2} = 0 .
-# $$
-#
-# Collect the $\alpha_j$ terms: $\alpha_j\,(n_j/\sigma_y^2 + 1/\sigma_\alpha^2) =
-# n_j(\bar y_j - \beta\bar x_j)/\sigma_y^2 + \mu_\alpha/\sigma_\alpha^2$, so
+# The derivative in $\alpha_j$ is written
 #
 # $$
-# \hat\alpha_j = \lambda_j\,(\bar y_j - \beta\,\bar x_j) + (1-\lambda_j)\,\mu_\alpha,
-# \qquad
-# \lambda_j = \frac{n_j/\sigma_y^2}{n_j/\sigma_y^2 + 1/\sigma_\alpha^2}
-# = \frac{n_j\sigma_\alpha^2}{n_j\sigma_\alpha^2 + \sigma_y^2}.
+# \frac{\partial \log L}{\partial \alpha_j} = \frac{1}{\sigma_y^2} \sum_{i=1}^{n_j}
+# (y_{ij} - \alpha_j - \beta x_{ij}) - \frac{1}{\sigma_\alpha^2} (\alpha_j - \mu_\alpha) = 0
 # $$
 #
-# The weight on the group's own data is **its share of the precision**: $n_j/\sigma_y^2$ from
-# its $n_j$ observations against $1/\sigma_\alpha^2$ from the population. The hand
+# which is the derivative of the *correct* joint density $\ell$ (the prior counted once), not of
+# the quoted $\log L$. Solved, it gives
+#
+# $$
+# \hat\alpha_j = \frac{\sigma_\alpha^2}{\sigma_\alpha^2 + \sigma_y^2/n_j}\,(\bar y_j - \beta\bar x_j)
+# + \frac{\sigma_y^2/n_j}{\sigma_\alpha^2 + \sigma_y^2/n_j}\,\mu_\alpha
+# = \lambda_j(\bar y_j - \beta\bar x_j) + (1-\lambda_j)\,\mu_\alpha :
+# $$
+#
+# each source weighted by the *other* source's variance, that is, in proportion to its own
+# precision. The group mean $\bar y_j - \beta\bar x_j$ has sampling variance $\sigma_y^2/n_j$
+# about $\alpha_j$; the population has variance $\sigma_\alpha^2$ about $\mu_\alpha$. The
 # derivation instead writes
 #
 # $$
-# \alpha_j \overset{?}{=} \frac{\sigma_\alpha^2}{n_j\sigma_y^2 + \sigma_\alpha^2}\,\bar y_j
-# + \frac{n_j\sigma_y^2}{n_j\sigma_y^2 + \sigma_\alpha^2}\,\mu_\alpha .
+# \hat{\alpha}_j = \frac{\sigma_\alpha^2}{n_j \sigma_y^2 + \sigma_\alpha^2} \bar{y}_j
+# + \frac{n_j \sigma_y^2}{n_j \sigma_y^2 + \sigma_\alpha^2} \mu_\alpha.
 # $$
 #
-# Two things went wrong. The weights are swapped (the $n_j$ and each variance attached to the
-# wrong source), and $\bar y_j$ appears where the covariate-adjusted mean
-# $\bar y_j - \beta\bar x_j$ belongs. A limit exposes the first error at once: as
-# $n_j \to \infty$ the hand formula's weight on $\bar y_j$ goes to **zero**, so the better
-# measured a group, the less its data would count.
+# Put $n_j\sigma_y^2$ in place of $\sigma_y^2/n_j$ in the correct formula and this is what comes
+# out, exactly. That single slip, the variance of a mean of $n_j$ observations taken as $n_j$
+# times, not $1/n_j$ times, the variance of one, is what turns precision weighting upside
+# down: the group mean's apparent variance now *grows* with $n_j$, so its weight falls, and as
+# $n_j \to \infty$ the weight on the group's own data goes to **zero**: the better measured a
+# group, the less its data would count. Separately, $\bar y_j$ appears where the
+# covariate-adjusted mean $\bar y_j - \beta\bar x_j$ belongs.
 
 # %%
-right = pp.group_intercepts(radon, *cols, reml.mu, reml.beta, reml.sigma_alpha, reml.sigma_y)
-swapped = hand_derivation.swapped_intercepts(radon, "log_radon", "county", reml.mu,
-                                             reml.sigma_alpha, reml.sigma_y)
+right = pp.group_intercepts(radon, *cols, reml.mu, reml.beta, reml.sigma_alpha,
+                            reml.sigma_y)
+quoted = hand_derivation.swapped_intercepts(radon, "log_radon", "county", reml.mu,
+                                            reml.sigma_alpha, reml.sigma_y)
 unadjusted = reml.shrinkage * reml.ybar + (1 - reml.shrinkage) * reml.mu
-sm = crosscheck.statsmodels_mixedlm(radon, "log_radon", "county", "floor", method="REML")
-fitted = pd.Series({k: v.iloc[0] for k, v in sm.random_effects.items()}) + sm.fe_params.iloc[0]
-fitted = fitted.reindex(right.index)
+fitted = pd.Series({k: v.iloc[0] for k, v in sm.random_effects.items()})
+fitted = (fitted + sm.fe_params.iloc[0]).reindex(right.index)
 gaps = pd.Series({
     "correct closed form": (right - fitted).abs().max(),
     "right weights, unadjusted ybar_j": (unadjusted - fitted).abs().max(),
-    "hand derivation (swapped weights)": (swapped - fitted).abs().max(),
+    "quoted formula (n_j sigma_y^2)": (quoted - fitted).abs().max(),
 }, name="largest |difference| from statsmodels' intercepts")
-assert gaps.iloc[0] < 1e-6 and gaps.iloc[1] > 0.05 and gaps.iloc[2] > 0.1
 gaps.to_frame()
+
+# %% tags=["hide-input"]
+sa2, sy2, n = reml.sigma_alpha**2, reml.sigma_y**2, reml.n
+slipped_var = n * sy2  # the slip: n_j sigma_y^2 for the variance of a group mean
+slipped = sa2 / (sa2 + slipped_var) * reml.ybar + slipped_var / (sa2 + slipped_var) * reml.mu
+checks = Checks("statsmodels' intercepts and the substitution")
+checks.close("correct closed form vs statsmodels", right, fitted, rtol=0, atol=1e-6)
+checks.close("sigma_y^2/n_j -> n_j sigma_y^2 in the correct formula gives the quoted one",
+             slipped, quoted, rtol=1e-13)
+checks.holds("unadjusted ybar_j misses statsmodels by more than 0.05", gaps.iloc[1] > 0.05)
+checks.holds("the quoted formula misses by more than 0.1", gaps.iloc[2] > 0.1)
+checks
 
 # %% tags=["hide-input"]
 big = reml.n.idxmax()
 w_hand = reml.sigma_alpha**2 / (reml.n[big] * reml.sigma_y**2 + reml.sigma_alpha**2)
 Markdown(
     f"In the largest county, {big.title()} ($n_j$ = {reml.n[big]}), the correct weight on its "
-    f"own data is $\\lambda_j$ = {reml.shrinkage[big]:.3f}; the swapped formula gives it "
-    f"{w_hand:.4f}. (Intercepts here are for basement measurements, $x_{{ij}} = 0$; the "
-    "correct closed form matches the fitted intercepts to rounding error in every county.)"
+    f"own data is $\\lambda_j$ = {reml.shrinkage[big]:.3f}; the quoted formula gives it "
+    f"{w_hand:.4f}. (Intercepts here are for basement measurements, $x_{{ij}} = 0$.)"
 )
 
 # %% [markdown]
-# ## Step 2: why μ_α is the plain mean of the α_j (right, and why)
+# ## The line for μ_α: circular, not an estimator
 #
-# The hand derivation asks where $\mu_\alpha = \frac1J\sum_j\alpha_j$ comes from. First
-# answer: the derivative in $\mu_\alpha$,
+# Next the derivation writes
 #
 # $$
-# \frac{\partial\ell}{\partial\mu_\alpha} = \frac{1}{\sigma_\alpha^2}\sum_j(\alpha_j - \mu_\alpha) = 0
+# \mu_\alpha = \frac{\hat{\alpha}_j - \frac{\sigma_\alpha^2}{n_j \sigma_y^2 + \sigma_\alpha^2}
+# \bar{y}_j}{\frac{n_j \sigma_y^2}{n_j \sigma_y^2 + \sigma_\alpha^2}}.
+# $$
+#
+# This is the intercept equation solved for $\mu_\alpha$. It is circular ($\hat\alpha_j$ was
+# computed from $\mu_\alpha$), and it is not one equation but $J$ of them, one per group, each
+# giving its own value. Evaluated at the fitted intercepts, they disagree:
+
+# %% tags=["hide-input"]
+weight = reml.sigma_alpha**2 / (reml.n * reml.sigma_y**2 + reml.sigma_alpha**2)
+per_group = (reml.alpha - weight * reml.ybar) / (1 - weight)
+Markdown(
+    f"the {reml.J} values run from {per_group.min():.3f} to {per_group.max():.3f}, while "
+    f"$\\hat\\mu$ = {reml.mu:.4f} (REML)."
+)
+
+# %% [markdown]
+# The estimating equation for $\mu_\alpha$ is the derivative of $\ell$ in $\mu_\alpha$, one
+# equation for all groups:
+#
+# $$
+# \frac{\partial\ell}{\partial\mu_\alpha}
+# = \frac{1}{\sigma_\alpha^2}\sum_{j=1}^{J}(\alpha_j - \mu_\alpha) = 0
 # \quad\Longrightarrow\quad
-# \hat\mu_\alpha = \frac1J\sum_j\hat\alpha_j,
+# \hat\mu_\alpha = \frac1J\sum_{j=1}^{J}\hat\alpha_j ,
 # $$
 #
-# so at the optimum the group deviations $\hat a_j = \hat\alpha_j - \hat\mu_\alpha$ sum to zero:
-# an unweighted mean, even with unequal groups. Second answer: $\hat\mu_\alpha$ is *also* the
-# precision-weighted mean of the adjusted group means,
+# solved jointly with the $J$ intercept equations and the one for $\beta$ (Henderson's
+# mixed-model equations). Eliminating the $\hat\alpha_j$ gives the same $\hat\mu_\alpha$ in
+# closed form, the precision-weighted mean
 #
 # $$
 # \hat\mu_\alpha = \frac{\sum_j w_j(\bar y_j - \hat\beta\bar x_j)}{\sum_j w_j},
 # \qquad w_j = \frac{1}{\sigma_\alpha^2 + \sigma_y^2/n_j},
 # $$
 #
-# where $w_j$ is the precision of group $j$'s mean as an estimate of $\mu_\alpha$. Both hold
-# at once because $\lambda_j = \sigma_\alpha^2 w_j$: averaging the *shrunken* intercepts
-# equally is the same as averaging the *unshrunken* means with weights $\lambda_j \propto w_j$.
-# Big groups count more through $\lambda_j$, not through the average.
-
-# %%
-w = 1 / (reml.sigma_alpha**2 + reml.sigma_y**2 / reml.n)
-checks = pd.Series({
-    "mu (fitted)": reml.mu,
-    "mean of the fitted alpha_j": reml.alpha.mean(),
-    "precision-weighted mean of adjusted means": (w * reml.adjusted_ybar).sum() / w.sum(),
-    "lambda-weighted mean of adjusted means":
-        (reml.shrinkage * reml.adjusted_ybar).sum() / reml.shrinkage.sum(),
-    "plain mean of adjusted means": reml.adjusted_ybar.mean(),
-})
-np.testing.assert_allclose(checks.iloc[1:4], reml.mu, rtol=1e-12)
-assert abs(reml.a.sum()) < 1e-10 and abs(checks.iloc[4] - reml.mu) > 1e-3
-checks.to_frame("value").round(10)
-
-# %% [markdown]
-# The last line is the trap: the *plain* mean of the group means would give a small county
-# the same say as a large one.
-#
-# ## Step 3: σ_α² from the intercepts (biased)
-#
-# The derivative in $\sigma_\alpha$ gives
-# $\hat\sigma_\alpha^2 = \frac1J\sum_j(\hat\alpha_j - \hat\mu_\alpha)^2$. As algebra this is
-# right; as an estimator it is wrong, because it plugs the **shrunken** intercepts in as if
-# they were the true ones. Shrunken estimates vary less than the quantities they estimate,
-# so the plug-in is too small. The marginal likelihood, which integrates the $\alpha_j$ out,
-# accounts for this: its EM update adds each group's remaining uncertainty
-# $v_j = \operatorname{Var}(a_j \mid y) = \sigma_\alpha^2(1 - \lambda_j)$,
-#
-# $$
-# \hat\sigma_\alpha^2 = \frac1J\sum_j\big[(\hat\alpha_j - \hat\mu_\alpha)^2 + v_j\big],
-# $$
-#
-# and at the ML estimate this returns $\hat\sigma_\alpha^2$ exactly (a fixed point).
-
-# %%
-sa2 = pd.Series({
-    "ML estimate": ml.sigma_alpha**2,
-    "hand derivation: plug-in (1/J) sum (alpha_j - mu)^2": pp.naive_sigma_alpha2(ml.alpha, ml.mu),
-    "EM update: plug-in + mean v_j": pp.em_sigma_alpha2(ml.alpha, ml.mu, ml.cond_sd**2),
-}, name="sigma_alpha^2 at the ML fit")
-np.testing.assert_allclose(sa2.iloc[2], sa2.iloc[0], rtol=1e-8)
-assert sa2.iloc[1] < 0.8 * sa2.iloc[0]
-sa2.to_frame()
+# where $w_j$ is the precision of group $j$'s adjusted mean as an estimate of $\mu_\alpha$.
+# The question "why is $\hat\mu_\alpha$ the plain mean of the $\hat\alpha_j$?" has a precise
+# answer, with its counter-examples computed on radon, on [the shrinkage page](../shrinkage/)
+# (section "Why the estimated μ is the plain mean of the intercepts").
 
 # %% tags=["hide-input"]
-path = joint_mode_path(radon, *cols, ml.sigma_alpha, ml.sigma_y)
-assert path["sigma_alpha"].iloc[-1] == 0.0
+w = 1 / (reml.sigma_alpha**2 + reml.sigma_y**2 / reml.n)
+checks = Checks("the fitted model")
+checks.close("mean of the fitted alpha_j", reml.alpha.mean(), reml.mu, rtol=1e-12)
+checks.close("w_j-weighted mean of the adjusted means", (w * reml.adjusted_ybar).sum() / w.sum(),
+             reml.mu, rtol=1e-12)
+checks.holds("the quoted mu line gives different values for different groups",
+             np.ptp(per_group) > 0.1)
+checks
+
+# %% [markdown]
+# ## σ_α²: about mean(λ_j) times the truth, however many groups
+#
+# The derivative in $\sigma_\alpha^2$ and its solution are written
+#
+# $$
+# \frac{\partial \log L}{\partial \sigma_\alpha^2} = -\frac{1}{2\sigma_\alpha^4}
+# \sum_{j=1}^{J} (\alpha_j - \mu_\alpha)^2 + \frac{J}{2\sigma_\alpha^2} = 0,
+# \qquad
+# \hat{\sigma}_\alpha^2 = \frac{1}{J} \sum_{j=1}^{J} (\alpha_j - \mu_\alpha)^2 .
+# $$
+#
+# As algebra this is the derivative of $\ell$ (with its $-J\log\sigma_\alpha$). As an
+# estimator, with the estimates $\hat\alpha_j$ plugged in, it is biased, and by a factor, not a
+# small-sample amount. The deviations $\hat a_j = \hat\alpha_j - \mu_\alpha =
+# \lambda_j(\bar y_j - \beta\bar x_j - \mu_\alpha)$ are shrunken means whose variance is
+# $\lambda_j^2(\sigma_\alpha^2 + \sigma_y^2/n_j) = \lambda_j\sigma_\alpha^2$, so with the other
+# parameters known
+#
+# $$
+# \operatorname{E}\Big[\frac1J\sum_j\hat a_j^2\Big] = \overline{\lambda}\,\sigma_\alpha^2,
+# \qquad \overline{\lambda} = \frac1J\sum_j\lambda_j .
+# $$
+#
+# $\overline{\lambda}$ depends on the group sizes and on $\sigma_\alpha/\sigma_y$, not on $J$:
+# add more groups of the same sizes and the factor stays where it is. The marginal
+# likelihood accounts for the shrinkage; its EM update adds each group's remaining
+# uncertainty $v_j = \operatorname{Var}(a_j \mid y) = \sigma_\alpha^2(1-\lambda_j)$, and
+# returns the ML estimate exactly ([EM](../em/)).
+
+# %%
+sa2_table = pd.Series({
+    "ML estimate": ml.sigma_alpha**2,
+    "quoted plug-in (1/J) sum (alpha_j - mu)^2":
+        pp.naive_sigma_alpha2(ml.alpha, ml.mu),
+    "EM update: plug-in + mean v_j":
+        pp.em_sigma_alpha2(ml.alpha, ml.mu, ml.cond_sd**2),
+}, name="sigma_alpha^2 at the ML fit")
+sa2_table.to_frame()
+
+# %% [markdown]
+# By simulation, with the radon county sizes and the ML estimates as the truth (no covariate),
+# once with the 85 counties and once with every county size repeated four times (340 groups):
+
+# %%
+rng = np.random.default_rng(20261126)
+sizes = ml.n.to_numpy()
+rows = {}
+for copies in (1, 4):
+    ratios = []
+    for _ in range(60):
+        sim = simulate_groups(np.tile(sizes, copies), mu=ml.mu, beta=None,
+                              sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y,
+                              rng=rng)
+        f = pp.fit_random_intercept(sim.data, "y", "group", method="ML")
+        ratios.append(pp.naive_sigma_alpha2(f.alpha, f.mu) / ml.sigma_alpha**2)
+    rows[f"J = {len(sizes) * copies}"] = {
+        "mean of plug-in / truth": np.mean(ratios),
+        "MC s.e.": np.std(ratios, ddof=1) / np.sqrt(len(ratios)),
+        "mean lambda_j (truth)": ml.shrinkage.mean(),
+    }
+bias = pd.DataFrame(rows).T
+bias.round(3)
+
+# %% tags=["hide-input"]
+checks = Checks("the ML fit and the simulation")
+checks.close("EM update = ML sigma_alpha^2 (fixed point)", sa2_table.iloc[2], sa2_table.iloc[0],
+             rtol=1e-8)
+checks.holds("plug-in below 0.8 x ML at the ML fit", sa2_table.iloc[1] < 0.8 * sa2_table.iloc[0])
+for label, row in bias.iterrows():
+    checks.holds(f"{label}: simulated plug-in/truth within 0.05 of mean lambda_j",
+                 abs(row["mean of plug-in / truth"] - row["mean lambda_j (truth)"]) < 0.05)
+checks.holds("the factor does not move toward 1 with 4x the groups",
+             abs(bias.iloc[1, 0] - bias.iloc[0, 0]) < 4 * np.hypot(bias.iloc[0, 1],
+                                                                    bias.iloc[1, 1]) + 0.02)
+checks
+
+# %% tags=["hide-input"]
 Markdown(
-    f"Iterating the hand derivation's equations (intercepts, then variances, then intercepts "
-    f"again) makes it worse: each pass shrinks harder, and on radon $\\sigma_\\alpha$ falls "
-    f"from the ML value {ml.sigma_alpha:.3f} to exactly 0 in {len(path) - 1} passes, which is "
-    "complete pooling. The [likelihood page](../likelihood/) shows why the joint likelihood "
-    "cannot estimate variances and how EM repairs it."
+    f"At the ML fit the plug-in is {sa2_table.iloc[1] / sa2_table.iloc[0]:.0%} of "
+    f"$\\hat\\sigma_\\alpha^2$, and $\\overline{{\\lambda}}$ = {ml.shrinkage.mean():.2f}. In "
+    f"the simulation it averages {bias.iloc[0, 0]:.2f} of the truth with {len(sizes)} groups "
+    f"and {bias.iloc[1, 0]:.2f} with {4 * len(sizes)}: the bias is a property of the group "
+    "sizes, not of having few groups."
 )
 
 # %% [markdown]
-# ## Step 4: σ_y² with "J n_j" (equal sizes assumed, and biased)
+# Iterating (shrink the intercepts, re-estimate $\sigma_\alpha^2$ by the plug-in, shrink again)
+# makes it worse: each pass shrinks harder, which lowers $\sigma_\alpha$, which shrinks harder
+# still. Once $\sigma_\alpha$ is small, $\lambda_j \approx n_j\sigma_\alpha^2/\sigma_y^2$ and a
+# pass roughly squares $\sigma_\alpha$ (in units of $\sigma_y$), so the iteration converges to
+# 0, complete pooling, at a rate that doubles the number of leading zeros at each pass.
+
+# %% tags=["hide-input"]
+path = joint_mode_path(radon, *cols, ml.sigma_alpha, ml.sigma_y)
+last_positive = path["sigma_alpha"][path["sigma_alpha"] > 0]
+# the next pass in exact arithmetic: sigma_next^2 = mean((lambda_j rbar_j)^2), with
+# lambda_j = n_j s^2 / (n_j s^2 + sigma_y^2); factor s^2 out so that nothing underflows
+end = path.iloc[-2]
+s_last = last_positive.iloc[-1]
+rbar = reml.ybar - end["mu"] - end["floor"] * reml.xbar["floor"]
+scaled = reml.n / (reml.n * s_last**2 + end["sigma_y"] ** 2) * rbar
+log10_next = 2 * np.log10(s_last) + 0.5 * np.log10(np.mean(scaled**2))
+checks = Checks("the iteration's path")
+checks.holds("sigma_alpha decreases at every pass", (np.diff(path["sigma_alpha"]) <= 0).all())
+checks.holds("the last value is 0.0 and the one before it is below 1e-100",
+             path["sigma_alpha"].iloc[-1] == 0.0 and last_positive.iloc[-1] < 1e-100)
+Markdown(
+    f"On radon, from the ML value {ml.sigma_alpha:.3f}, the iteration reaches "
+    f"$\\sigma_\\alpha$ = {s_last:.1e} after {len(last_positive) - 1} passes. The next "
+    f"pass should give about $10^{{{log10_next:.0f}}}$, but computing it squares the "
+    f"shrunken deviations, at most about $10^{{{2 * np.log10(s_last) + np.log10(scaled.abs().max()):.0f}}}$, to below the "
+    "smallest positive double (about $5 \\times 10^{-324}$), and the result is stored as "
+    "exactly 0. That 0 is floating-point underflow: mathematically every pass gives a "
+    "positive value, and the sequence converges to 0 without reaching it."
+)
+
+# %% tags=["hide-input"]
+checks
+
+# %% [markdown]
+# ## σ_y²: dividing by "J n_j" assumes equal groups
 #
-# The hand derivation divides the residual sum of squares by $J n_j$. With unequal groups
-# there is no single $n_j$; the count of observations is $N = \sum_j n_j$. And, as for
-# $\sigma_\alpha^2$, plugging in the estimated intercepts loses the residual variation they
-# absorbed; EM adds it back as $\sum_j n_j v_j$:
+# $$
+# \frac{\partial \log L}{\partial \sigma_y^2} = -\frac{1}{2\sigma_y^4} \sum_{j=1}^{J}
+# \sum_{i=1}^{n_j} (y_{ij} - \alpha_j - \beta x_{ij})^2 + \frac{Jn_j}{2\sigma_y^2} = 0
+# $$
+#
+# With unequal groups there is no single $n_j$; the count of observations is
+# $N = \sum_j n_j$. And, as for $\sigma_\alpha^2$, plugging in the estimated intercepts loses
+# the residual variation they absorbed; EM adds it back as $\sum_j n_j v_j$:
 #
 # $$
 # \hat\sigma_y^2 = \frac{1}{N}\Big[\sum_j\sum_i(y_{ij} - \hat\alpha_j - \hat\beta x_{ij})^2
@@ -239,81 +426,99 @@ Markdown(
 
 # %%
 beta_ml = ml.beta["floor"]
-sy2 = pd.Series({
+sy2_table = pd.Series({
     "ML estimate": ml.sigma_y**2,
-    "divide by N, plug-in": hand_derivation.residual_variance(radon, *cols, ml.alpha, beta_ml),
+    "divide by N, plug-in": hand_derivation.residual_variance(
+        radon, *cols, ml.alpha, beta_ml),
     "divide by N, with EM's sum n_j v_j": hand_derivation.residual_variance(
         radon, *cols, ml.alpha, beta_ml, ml.cond_sd**2),
 }, name="sigma_y^2 at the ML fit")
-np.testing.assert_allclose(sy2.iloc[2], sy2.iloc[0], rtol=1e-8)
-assert sy2.iloc[1] < sy2.iloc[0]
-sy2.to_frame()
+sy2_table.to_frame()
 
 # %% tags=["hide-input"]
+checks = Checks("the ML fit")
+checks.close("EM's sigma_y^2 = ML (fixed point)", sy2_table.iloc[2], sy2_table.iloc[0],
+             rtol=1e-8)
+checks.holds("the plug-in is below the ML estimate", sy2_table.iloc[1] < sy2_table.iloc[0])
 Markdown(
     f"On radon, \"$J n_j$\" has no value to take: $J$ = {ml.J} and $n_j$ runs from "
     f"{ml.n.min()} to {ml.n.max()}, so $J n_j$ ranges from {ml.J * ml.n.min()} to "
     f"{ml.J * ml.n.max()}, while $N$ = {ml.N}."
 )
 
+# %% tags=["hide-input"]
+checks
+
 # %% [markdown]
-# ## Step 5: β given the intercepts (right), its variance (too small)
+# ## β given the intercepts (right), and its standard error (too small)
 #
-# The derivative in $\beta$ gives
+# Setting the derivative in $\beta$ to zero gives the slope, and the derivation attaches the
+# variance of a least-squares slope:
 #
 # $$
-# \hat\beta = \frac{\sum_j\sum_i x_{ij}(y_{ij} - \hat\alpha_j)}{\sum_j\sum_i x_{ij}^2}.
+# \hat\beta = \frac{\sum_{j=1}^{J}\sum_{i=1}^{n_j} x_{ij}(y_{ij} - \hat\alpha_j)}
+# {\sum_{j=1}^{J}\sum_{i=1}^{n_j} x_{ij}^2},
+# \qquad
+# \operatorname{Var}(\hat\beta) = \frac{\sigma_y^2}{\sum_{j=1}^{J}\sum_{i=1}^{n_j} x_{ij}^2}.
 # $$
 #
-# This one is right: at the fitted intercepts it returns the mixed model's slope exactly (it is
-# one row of Henderson's mixed-model equations). But $\hat\beta$ and the $\hat\alpha_j$ are
-# estimated from the same data, so the hand derivation's variance
-# $\sigma_y^2/\sum_j\sum_i x_{ij}^2$, which treats the intercepts as known, is too small. The
-# correct variance is the $\beta$ entry of $\sigma_y^2(X'WX)^{-1}$, which accounts for the
-# intercepts being estimated; [why $\beta$ has no split](../why_beta/) takes this apart.
+# The slope is right: at the fitted intercepts it returns the mixed model's slope exactly (it is
+# one row of Henderson's equations). The variance is not: it treats the $\hat\alpha_j$ as known,
+# but they are estimated from the same data. The correct conditional variance is the $\beta$
+# entry of $(X'V^{-1}X)^{-1}$, where $X$ holds the columns for $\mu_\alpha$ and $\beta$ and
+# $V = \sigma_y^2 I + \sigma_\alpha^2 ZZ'$ is the covariance of $y$ with the intercepts
+# integrated out ($Z$ the group indicators); [why $\beta$ has no split](../why_beta/) takes
+# it apart.
 
 # %%
 beta_hand = hand_derivation.joint_mode_beta(radon, *cols, reml.alpha)
 se_hand = hand_derivation.naive_beta_se(radon, "floor", reml.sigma_y)
-# sigma_y^2 (X'WX)^{-1} = (X'V^{-1}X)^{-1} with the dense N x N covariance matrix V
 X = np.column_stack([np.ones(reml.N), radon["floor"]])
-Z = (radon["county"].to_numpy()[:, None] == reml.alpha.index.to_numpy()[None, :]) * 1.0
+Z = pd.get_dummies(radon["county"], dtype=float).to_numpy()  # group indicators
 V = reml.sigma_y**2 * np.eye(reml.N) + reml.sigma_alpha**2 * Z @ Z.T
 se_dense = np.sqrt(np.linalg.inv(X.T @ np.linalg.solve(V, X))[1, 1])
 slope = pd.DataFrame({
-    "estimate": [beta_hand, reml.beta["floor"], reml.beta["floor"], sm.fe_params["floor"]],
-    "standard error": [se_hand, reml.se_beta["floor"], se_dense, sm.bse_fe["floor"]],
-}, index=["hand derivation", "partial_pooling (REML)", "dense (X'V^-1 X)^-1",
+    "estimate": [beta_hand, reml.beta["floor"], reml.beta["floor"],
+                 sm.fe_params["floor"]],
+    "standard error": [se_hand, reml.se_beta["floor"], se_dense,
+                       sm.bse_fe["floor"]],
+}, index=["quoted formulas", "partial_pooling (REML)", "dense (X'V^-1 X)^-1",
           "statsmodels (REML, tight)"])
-np.testing.assert_allclose(beta_hand, reml.beta["floor"], rtol=1e-12)
-np.testing.assert_allclose(reml.se_beta["floor"], se_dense, rtol=1e-10)
-np.testing.assert_allclose(reml.se_beta["floor"], sm.bse_fe["floor"], rtol=1e-2)
-assert se_hand < 0.9 * reml.se_beta["floor"]
 slope.round(5)
 
 # %% tags=["hide-input"]
+checks = Checks("dense linear algebra and statsmodels")
+checks.close("quoted slope at the fitted intercepts = REML slope", beta_hand,
+             reml.beta["floor"], rtol=1e-12)
+checks.close("package s.e. = dense (X'V^-1 X)^-1", reml.se_beta["floor"], se_dense, rtol=1e-10)
+checks.close("package s.e. = statsmodels (observed Hessian)", reml.se_beta["floor"],
+             sm.bse_fe["floor"], rtol=1e-2)
+checks.holds("the quoted s.e. is more than 10% too small", se_hand < 0.9 * reml.se_beta["floor"])
 Markdown(
-    f"The slope agrees to every digit; the hand derivation's standard error is "
+    f"The slope agrees to every digit; the quoted standard error is "
     f"{100 * (1 - se_hand / reml.se_beta['floor']):.0f}% too small. (statsmodels' standard "
     "error comes from the observed Hessian over all parameters, variances included, hence a "
     "difference in the later digits; the package reports the conditional standard error "
-    "$\\sqrt{\\sigma_y^2[(X'WX)^{-1}]_{\\beta\\beta}}$, as lme4 does.)"
+    "$\\sqrt{[(X'V^{-1}X)^{-1}]_{\\beta\\beta}}$, as lme4 does.)"
 )
+
+# %% tags=["hide-input"]
+checks
 
 # %% [markdown]
 # ## Summary
 #
-# | step | the hand derivation | verdict | the correct version |
+# | line | as written | verdict | the correct version |
 # |---|---|---|---|
-# | joint likelihood | $\ell(\alpha,\beta,\mu_\alpha)$ | right | the same |
-# | intercepts | weights $\frac{\sigma_\alpha^2}{n_j\sigma_y^2+\sigma_\alpha^2}$ on $\bar y_j$ | swapped, covariate missing | $\lambda_j(\bar y_j - \beta\bar x_j) + (1-\lambda_j)\mu_\alpha$ |
-# | $\mu_\alpha$ | $\frac1J\sum_j\alpha_j$ | right | also the precision-weighted mean of adjusted group means |
-# | $\sigma_\alpha^2$ | $\frac1J\sum_j(\alpha_j-\mu_\alpha)^2$ | biased down | add $v_j$ (EM), i.e. maximize the marginal likelihood |
-# | $\sigma_y^2$ | divide by $J n_j$ | equal sizes assumed, biased | divide by $N$, add $\sum_j n_j v_j$ |
-# | $\beta$ | $\frac{\sum x(y-\alpha_j)}{\sum x^2}$ | right | the GLS slope |
-# | $\operatorname{Var}\hat\beta$ | $\sigma_y^2/\sum x^2$ | too small | $\sigma_y^2[(X'WX)^{-1}]_{\beta\beta}$ |
+# | $\log L$ | prior inside $\sum_i$; $\log\sigma$ terms in "constant" | wrong (later lines silently corrected) | prior once per group; $-N\log\sigma_y - J\log\sigma_\alpha$ kept |
+# | $\partial/\partial\alpha_j$ | as above | right (for the corrected $\ell$) | the same |
+# | $\hat\alpha_j$ | $n_j\sigma_y^2$ as the variance of $\bar y_j$; no covariate | wrong: one slip inverts the weights | $\lambda_j(\bar y_j - \beta\bar x_j) + (1-\lambda_j)\mu_\alpha$ |
+# | $\mu_\alpha$ | the $\hat\alpha_j$ line solved for $\mu_\alpha$ | circular, one value per group | $\frac1J\sum_j\hat\alpha_j$ = the $w_j$-weighted mean of adjusted means |
+# | $\hat\sigma_\alpha^2$ | $\frac1J\sum_j(\alpha_j-\mu_\alpha)^2$ | about $\overline{\lambda}$ times too small, for any $J$ | add $v_j$ (EM), i.e. maximize the marginal likelihood |
+# | $\hat\sigma_y^2$ | divide by $J n_j$ | equal sizes assumed; biased | divide by $N$, add $\sum_j n_j v_j$ |
+# | $\hat\beta$ | $\frac{\sum x(y-\alpha_j)}{\sum x^2}$ | right | the GLS slope |
+# | $\operatorname{Var}\hat\beta$ | $\sigma_y^2/\sum x^2$ | too small | $[(X'V^{-1}X)^{-1}]_{\beta\beta}$ |
 #
-# The lesson: the joint likelihood is the right tool for the intercepts given the variances,
-# and the wrong one for the variances themselves. For those, integrate the intercepts out:
-# that is [the marginal likelihood](../likelihood/). The corrected intercept formula is
-# the subject of [the shrinkage estimator](../shrinkage/).
+# The lesson: the joint density is the right tool for the intercepts given the variances, and
+# the wrong one for the variances themselves. For those, integrate the intercepts out: that is
+# [the marginal likelihood](../likelihood/).

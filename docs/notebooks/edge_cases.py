@@ -11,61 +11,30 @@
 # %% [markdown]
 # # Edge cases
 #
-# Partial pooling behaves sensibly at its edges, and each edge teaches something. When the
-# group means vary no more than noise alone would make them, $\hat\sigma_\alpha$ is exactly 0
-# and the fit *is* complete pooling. Groups of one observation are fine, as long as not every
+# Partial pooling behaves sensibly at its edges, and each edge teaches something. (The edge
+# $\hat\sigma_\alpha = 0$, where the fit *is* complete pooling, has
+# [a page of its own](../boundary/).) Groups of one observation are fine, as long as not every
 # group is one. A covariate that is constant within groups has a slope the mixed model can
 # estimate and no pooling cannot. Very large groups keep their own mean ($\lambda_j \to 1$), and
 # the two limits of $\sigma_\alpha/\sigma_y$ give back no pooling and complete pooling. Finally,
 # with few groups, REML's $\hat\sigma_\alpha$ is visibly larger than ML's, for the same reason an
-# unbiased variance divides by $n - 1$. Every claim below is computed and checked; symbols are
-# those of the [notation page](../notation.md).
+# unbiased variance divides by $n - 1$. Every claim below is computed and checked (the checks
+# fold away under each result); symbols are those of the [notation page](../notation.md).
 
 # %%
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 from scipy import stats
 
 import partial_pooling as pp
 from partial_pooling import crosscheck, datasets
 from partial_pooling.simulation import simulate_groups
+from partial_pooling.site.checks import Checks
 
 SEED = 20240611
 
-# %% [markdown]
-# ## σ_α estimated at exactly 0: Dyestuff2
-#
-# Dyestuff2 (Box and Tiao; see [the data sets](../data.md)) has $J = 6$ batches of $n = 5$
-# yields each, constructed to have a between-batch mean square smaller than the within-batch
-# one. Fitted by REML, the package reports
-# $\hat\sigma_\alpha = 0$: a boundary estimate, not a small positive number.
-
-# %%
-dye2 = datasets.dyestuff2()
-fit0 = pp.fit_random_intercept(dye2, "Yield", "Batch", method="REML")
-complete0 = pp.complete_pooling(dye2, "Yield", "Batch")
-print(fit0.summary())
-
-# %% [markdown]
-# Why exactly 0? The profiled REML log-likelihood $\ell(\psi)$, with
-# $\psi = \sigma_\alpha^2/\sigma_y^2 \ge 0$, already *decreases* at $\psi = 0$, so its maximum
-# over the allowed range is the end point. For a balanced one-way layout (no covariate,
-# $n_j = n$) the slope at 0 has a closed form in the between and total sums of squares,
-# $\mathrm{SSB} = n\sum_j(\bar y_j - \bar y)^2$ and $\mathrm{SST} = \sum_{ij}(y_{ij} - \bar y)^2$:
-#
-# $$
-# \ell_{REML}'(0) = \frac{n}{2}\Big[(N-1)\frac{\mathrm{SSB}}{\mathrm{SST}} - (J-1)\Big],
-# $$
-#
-# which is negative exactly when the between-batch mean square $\mathrm{MSB} =
-# \mathrm{SSB}/(J-1)$ is smaller than the within-batch one, $\mathrm{MSW} =
-# (\mathrm{SST}-\mathrm{SSB})/(N-J)$. Below, the package's score at $\psi = 0$ is checked
-# against that formula and against a finite difference of a dense REML log-likelihood
-# ($V = I + \psi ZZ'$, written out with numpy).
-
-
-# %%
+# %% tags=["hide-input"]
 def anova(data: pd.DataFrame, y: str, group: str) -> dict[str, float]:
     """Between and within mean squares of a balanced one-way layout."""
     values = data[y].to_numpy()
@@ -85,132 +54,6 @@ def anova(data: pd.DataFrame, y: str, group: str) -> dict[str, float]:
     }
 
 
-def dense_reml(data: pd.DataFrame, y: str, group: str, psi: float) -> float:
-    """Profiled REML log-likelihood of y ~ 1 + (1 | group), by dense matrices."""
-    values = data[y].to_numpy()
-    Z = pd.get_dummies(data[group], dtype=float).to_numpy()
-    X = np.ones((len(values), 1))
-    V = np.eye(len(values)) + psi * Z @ Z.T
-    Vi = np.linalg.inv(V)
-    A = X.T @ Vi @ X
-    r = values - X @ np.linalg.solve(A, X.T @ Vi @ values)
-    dof = len(values) - 1
-    rss = r @ Vi @ r
-    return -0.5 * (
-        dof * (1 + np.log(2 * np.pi * rss / dof))
-        + np.linalg.slogdet(V)[1]
-        + np.linalg.slogdet(A)[1]
-    )
-
-
-a2 = anova(dye2, "Yield", "Batch")
-score_formula = a2["n"] / 2 * ((a2["N"] - 1) * a2["SSB"] / a2["SST"] - (a2["J"] - 1))
-h = 1e-6
-score_dense = (
-    -3 * dense_reml(dye2, "Yield", "Batch", 0.0)
-    + 4 * dense_reml(dye2, "Yield", "Batch", h)
-    - dense_reml(dye2, "Yield", "Batch", 2 * h)
-) / (2 * h)
-score_pkg = fit0.extra["score"]
-np.testing.assert_allclose(score_pkg, score_formula, rtol=1e-12)
-np.testing.assert_allclose(score_pkg, score_dense, rtol=1e-6)
-assert score_pkg < 0 and a2["MSB"] < a2["MSW"] and fit0.at_boundary
-pd.Series(
-    {
-        "package (REML score at psi = 0)": score_pkg,
-        "closed form": score_formula,
-        "dense finite difference": score_dense,
-        "MSB": a2["MSB"],
-        "MSW": a2["MSW"],
-    },
-    name="value",
-).to_frame()
-
-# %% tags=["hide-input"]
-Markdown(
-    f"The slope at $\\psi = 0$ is {score_pkg:.4f} by all three computations: the batches' mean "
-    f"square (MSB = {a2['MSB']:.3f}) is below the within-batch mean square "
-    f"(MSW = {a2['MSW']:.3f}), so the batch means vary *less* than noise alone would make them. "
-    "The familiar ANOVA estimate $(\\mathrm{MSB} - \\mathrm{MSW})/n$ would be negative, "
-    f"{(a2['MSB'] - a2['MSW']) / a2['n']:.3f}; REML stops at the boundary instead."
-)
-
-# %% [markdown]
-# At the boundary every $\lambda_j = 0$, so the partially pooled intercepts are the population
-# mean, and with $\psi = 0$ the GLS estimate of $\mu$ is ordinary least squares. The fit is not
-# merely close to complete pooling: it is the same computation, equal to the last bit.
-
-# %%
-assert (fit0.shrinkage == 0).all() and (fit0.cond_sd == 0).all()
-assert np.array_equal(fit0.alpha.to_numpy(), complete0.alpha.to_numpy())
-assert fit0.mu == complete0.mu and fit0.sigma_y == complete0.sigma_y
-assert fit0.se_mu == complete0.se_mu
-pd.DataFrame(
-    {
-        "partial pooling (REML)": [fit0.mu, fit0.se_mu, fit0.sigma_y],
-        "complete pooling (OLS)": [complete0.mu, complete0.se_mu, complete0.sigma_y],
-    },
-    index=["mu", "se(mu)", "sigma_y"],
-)
-
-# %% [markdown]
-# What does statsmodels' MixedLM report here with its default `fit()`? We show its own output
-# as it comes, next to ours.
-
-# %%
-sm0 = crosscheck.statsmodels_mixedlm_default(dye2, "Yield", "Batch", method="REML")
-sm_var = float(sm0.cov_re.iloc[0, 0])
-sm_alpha = pd.Series({k: float(v.iloc[0]) for k, v in sm0.random_effects.items()})
-boundary_table = pd.DataFrame(
-    {
-        "this package": [
-            fit0.sigma_alpha**2,
-            fit0.sigma_y**2,
-            fit0.mu,
-            fit0.loglik,
-            0.0,
-        ],
-        "statsmodels default fit()": [
-            sm_var,
-            sm0.scale,
-            float(sm0.fe_params.iloc[0]),
-            sm0.llf,
-            float(sm_alpha.abs().max()),
-        ],
-    },
-    index=[
-        "sigma_alpha^2 (REML)",
-        "sigma_y^2 (REML)",
-        "mu",
-        "REML log-likelihood",
-        "largest |a_j|",
-    ],
-)
-ll_gap = fit0.loglik - sm0.llf
-# statsmodels finds no higher REML likelihood than the boundary
-assert ll_gap >= -1e-9
-assert 0 <= sm_var < 1e-6 * fit0.sigma_y**2
-np.testing.assert_allclose(
-    [sm0.fe_params.iloc[0], sm0.scale], [fit0.mu, fit0.sigma_y**2], rtol=1e-6
-)
-boundary_table.map(lambda v: f"{v:.8g}")
-
-# %% tags=["hide-input"]
-sm_says = (
-    "exactly 0"
-    if sm_var == 0
-    else f"{sm_var:.2g}, a tiny positive number ({sm_var / fit0.sigma_y**2:.1e} of "
-    "$\\hat\\sigma_y^2$) rather than 0"
-)
-Markdown(
-    f"statsmodels' default fit reports a batch variance of {sm_says}, with "
-    f"`converged = {bool(sm0.converged)}`; its REML log-likelihood differs from ours by "
-    f"{abs(ll_gap):.1e}, and its $\\hat\\mu$ and $\\hat\\sigma_y^2$ agree with ours to the digits "
-    "shown. In substance the two agree: the estimate sits at the boundary. The difference is "
-    "only in how it is reported, and a tiny positive variance is easy to misread as a small "
-    "but real batch effect. The package states the boundary in its summary."
-)
-
 # %% [markdown]
 # ## Groups of one observation
 #
@@ -228,11 +71,17 @@ radon = datasets.radon()
 fit_r = pp.fit_random_intercept(radon, "log_radon", "county", "floor", method="REML")
 singles = fit_r.n[fit_r.n == 1].index
 rho = pp.icc(fit_r.sigma_alpha, fit_r.sigma_y)
-np.testing.assert_allclose(fit_r.shrinkage[singles], rho, rtol=1e-13)
-assert (fit_r.shrinkage[fit_r.n > 1] > rho).all()
 pd.DataFrame(
-    {"n_j": fit_r.n[singles], "lambda_j": fit_r.shrinkage[singles], "rho (REML)": rho}
+    {"n_j": fit_r.n[singles], "lambda_j": fit_r.shrinkage[singles],
+     "rho (REML)": rho}
 ).round(6)
+
+# %% tags=["hide-input"]
+checks = Checks("the intraclass correlation")
+checks.close("lambda_j = rho for every county of one house", fit_r.shrinkage[singles],
+             [rho] * len(singles), rtol=1e-13)
+checks.holds("every larger county has lambda_j > rho", (fit_r.shrinkage[fit_r.n > 1] > rho).all())
+checks
 
 # %% [markdown]
 # But if *every* group has one observation, each $y_j$ is simply normal with variance
@@ -266,8 +115,13 @@ splits = pd.Series(
     },
     name="marginal log-likelihood",
 )
-assert np.ptp(splits.to_numpy()) < 1e-9 * abs(splits.iloc[0])
 splits.to_frame()
+
+# %% tags=["hide-input"]
+checks = Checks("a dense multivariate normal density")
+checks.close("the same marginal log-likelihood for every split",
+             splits.to_numpy(), [splits.iloc[0]] * len(splits), rtol=1e-9)
+checks
 
 # %% [markdown]
 # ## A covariate constant within groups: county uranium
@@ -293,8 +147,13 @@ fixed_u = pd.DataFrame(
     }
 )
 fixed_u["difference"] = fixed_u["estimate (REML)"] - fixed_u["statsmodels"]
-assert fixed_u["difference"].abs().max() < 1e-6
 fixed_u
+
+# %% tags=["hide-input"]
+checks = Checks("statsmodels MixedLM (REML, fitted tightly)")
+checks.close("mu and the two slopes", fixed_u["estimate (REML)"], fixed_u["statsmodels"],
+             rtol=0, atol=1e-6)
+checks
 
 # %%
 refusals = {}
@@ -310,10 +169,15 @@ for name, call in {
         call()
     except ValueError as err:
         refusals[name] = str(err)
-assert len(refusals) == 2 and all("'uranium'" in m for m in refusals.values())
 Markdown(
     "\n\n".join(f"> **{name}:** ValueError: {m}" for name, m in refusals.items())
 )
+
+# %% tags=["hide-input"]
+checks = Checks("the refusals")
+checks.holds("both refuse, naming 'uranium'",
+             len(refusals) == 2 and all("'uranium'" in m for m in refusals.values()))
+checks
 
 # %% [markdown]
 # [`decompose_beta`](why_beta.py) refuses for the same reason: it splits a slope into its
@@ -336,13 +200,13 @@ fit_u1 = pp.fit_random_intercept(
 by_county = radon.groupby("county")
 n_j = by_county.size()
 w = 1 / (fit_u1.sigma_alpha**2 + fit_u1.sigma_y**2 / n_j.to_numpy())
-design = np.column_stack([np.ones(len(n_j)), by_county["uranium"].first().to_numpy()])
+uranium_j = by_county["uranium"].first().to_numpy()
+design = np.column_stack([np.ones(len(n_j)), uranium_j])
 wls, *_ = np.linalg.lstsq(
     design * np.sqrt(w)[:, None],
     by_county["log_radon"].mean().to_numpy() * np.sqrt(w),
     rcond=None,
 )
-np.testing.assert_allclose([fit_u1.mu, fit_u1.beta["uranium"]], wls, rtol=1e-10)
 pd.DataFrame(
     {
         "random-intercept fit (REML)": [fit_u1.mu, fit_u1.beta["uranium"]],
@@ -350,6 +214,11 @@ pd.DataFrame(
     },
     index=["mu", "beta_u"],
 )
+
+# %% tags=["hide-input"]
+checks = Checks("weighted least squares on the county means")
+checks.close("mu and beta_u", [fit_u1.mu, fit_u1.beta["uranium"]], wls, rtol=1e-10)
+checks
 
 # %% [markdown]
 # ## Very large groups: λ_j → 1
@@ -370,19 +239,8 @@ fit_big = pp.fit_random_intercept(sim_big.data, "y", "group", "x", method="REML"
 sm_big = crosscheck.statsmodels_mixedlm(
     sim_big.data, "y", "group", "x", method="REML"
 )
-np.testing.assert_allclose(
-    fit_big.psi, sm_big.cov_re.iloc[0, 0] / sm_big.scale, rtol=1e-6
-)
 big = fit_big.n.idxmax()
-np.testing.assert_allclose(
-    1 - fit_big.shrinkage[big], 1 / (1 + fit_big.n[big] * fit_big.psi), rtol=1e-9
-)
 pull = fit_big.alpha[big] - fit_big.adjusted_ybar[big]
-np.testing.assert_allclose(
-    pull,
-    (1 - fit_big.shrinkage[big]) * (fit_big.mu - fit_big.adjusted_ybar[big]),
-    rtol=1e-9,
-)
 sizes = pd.Index([1, 5, 10, 100, 1_000, 10_000], name="n_j")
 pd.DataFrame(
     {
@@ -394,6 +252,14 @@ pd.DataFrame(
 ).round(6)
 
 # %% tags=["hide-input"]
+checks = Checks("statsmodels and the closed forms")
+checks.close("psi vs statsmodels MixedLM", fit_big.psi, sm_big.cov_re.iloc[0, 0] / sm_big.scale,
+             rtol=1e-6)
+checks.close("1 - lambda_j = 1/(1 + n_j psi) for the big group", 1 - fit_big.shrinkage[big],
+             1 / (1 + fit_big.n[big] * fit_big.psi), rtol=1e-9)
+checks.close("its pull = (1 - lambda_j)(mu - adjusted mean)", pull,
+             (1 - fit_big.shrinkage[big]) * (fit_big.mu - fit_big.adjusted_ybar[big]), rtol=1e-9)
+display(checks)
 Markdown(
     f"At the REML estimate ($\\hat\\psi$ = {fit_big.psi:.4f}, the same as statsmodels'), the "
     f"group of {fit_big.n[big]:,} has $\\lambda_j$ = {fit_big.shrinkage[big]:.5f}: its "
@@ -432,8 +298,13 @@ for ratio in [1, 10, 100, 1000]:
     }
 large = pd.DataFrame(rows).T.rename_axis("true sigma_alpha / sigma_y")
 gap = large["max |alpha_j - no pooling|"].to_numpy()
-assert (gap[2:] < gap[1:-1] / 5).all() and (np.diff(gap) < 0).all()
 large
+
+# %% tags=["hide-input"]
+checks = Checks("the rate stated above")
+checks.holds("the distance falls at every step", (np.diff(gap) < 0).all())
+checks.holds("and by more than 5x per tenfold ratio beyond 10", (gap[2:] < gap[1:-1] / 5).all())
+checks
 
 # %% [markdown]
 # The other limit is not symmetric, and the difference is instructive. As the true
@@ -454,7 +325,7 @@ large
 
 # %%
 J_s, n_s, reps = 20, 10, 100
-rows = {}
+rows, boundary_rule = {}, []
 for ratio in [1.0, 0.1, 0.01, 0.001]:
     rng = np.random.default_rng(SEED)  # the same random numbers at every ratio
     at_zero, gaps = [], []
@@ -464,7 +335,7 @@ for ratio in [1.0, 0.1, 0.01, 0.001]:
         )
         f = pp.fit_random_intercept(sim.data, "y", "group", method="REML")
         ms = anova(sim.data, "y", "group")
-        assert f.at_boundary == (ms["MSB"] <= ms["MSW"])
+        boundary_rule.append(f.at_boundary == (ms["MSB"] <= ms["MSW"]))
         at_zero.append(f.at_boundary)
         gaps.append(float((f.alpha - sim.data["y"].mean()).abs().max()))
     p = stats.f.cdf(1 / (1 + n_s * ratio**2), J_s - 1, J_s * (n_s - 1))
@@ -475,16 +346,21 @@ for ratio in [1.0, 0.1, 0.01, 0.001]:
         "mean max |alpha_j - complete pooling|": np.mean(gaps),
     }
 small = pd.DataFrame(rows).T.rename_axis("true sigma_alpha / sigma_y")
-assert (
-    abs(small.iloc[:, 0] - small["F formula"]) <= 4 * small["binomial s.e."] + 1e-9
-).all()
 d_small = small["mean max |alpha_j - complete pooling|"].to_numpy()
-assert d_small[1] < d_small[0] / 5 and d_small[2] < d_small[1]
 small
 
 # %% tags=["hide-input"]
 p_limit = stats.f.cdf(1, J_s - 1, J_s * (n_s - 1))
-assert 0.4 < p_limit < 0.6  # "about half"
+checks = Checks("the F formula and the mean squares")
+checks.holds(f"REML at the boundary exactly when MSB <= MSW, in all {len(boundary_rule)} "
+             "simulated data sets", all(boundary_rule))
+checks.holds("the share at the boundary within 4 binomial s.e. of the F formula, every ratio",
+             (abs(small.iloc[:, 0] - small["F formula"])
+              <= 4 * small["binomial s.e."] + 1e-9).all())
+checks.holds("the distance to complete pooling falls as stated",
+             d_small[1] < d_small[0] / 5 and d_small[2] < d_small[1])
+checks.holds("F(1) is between 0.4 and 0.6 (the text says 'about half')", 0.4 < p_limit < 0.6)
+display(checks)
 Markdown(
     "Going down from a ratio of 1, the partially pooled intercepts close in on complete pooling "
     f"(mean largest distance {d_small[0]:.3f}, then {d_small[1]:.3f}, then {d_small[2]:.4f}), "
@@ -519,10 +395,6 @@ closed = {
     "REML": (a1["MSB"] - a1["MSW"]) / n1,
     "ML": ((J1 - 1) / J1 * a1["MSB"] - a1["MSW"]) / n1,
 }
-np.testing.assert_allclose(reml.sigma_alpha**2, closed["REML"], rtol=1e-10)
-np.testing.assert_allclose(ml.sigma_alpha**2, closed["ML"], rtol=1e-10)
-np.testing.assert_allclose([reml.sigma_y**2, ml.sigma_y**2], a1["MSW"], rtol=1e-10)
-assert reml.sigma_alpha > ml.sigma_alpha
 pd.DataFrame(
     {
         "package": [
@@ -541,6 +413,15 @@ pd.DataFrame(
     ],
 )
 
+# %% tags=["hide-input"]
+checks = Checks("the ANOVA closed forms")
+checks.close("sigma_alpha^2 (REML)", reml.sigma_alpha**2, closed["REML"], rtol=1e-10)
+checks.close("sigma_alpha^2 (ML)", ml.sigma_alpha**2, closed["ML"], rtol=1e-10)
+checks.close("sigma_y^2 (REML and ML) = MSW", [reml.sigma_y**2, ml.sigma_y**2],
+             [a1["MSW"]] * 2, rtol=1e-10)
+checks.holds("REML's sigma_alpha above ML's", reml.sigma_alpha > ml.sigma_alpha)
+checks
+
 # %% [markdown]
 # The difference is a degrees-of-freedom correction, the same as dividing a sample variance by
 # $n-1$. The $J$ batch means scatter around their *estimated* mean $\bar y$, which sits closer
@@ -551,7 +432,9 @@ pd.DataFrame(
 # mean square, and more after the within part is subtracted.
 
 # %% tags=["hide-input"]
-assert (ml.shrinkage < reml.shrinkage).all()
+checks = Checks("the fits")
+checks.holds("every lambda_j smaller under ML than under REML", (ml.shrinkage < reml.shrinkage).all())
+display(checks)
 Markdown(
     f"On Dyestuff, $\\hat\\sigma_\\alpha$ is {reml.sigma_alpha:.2f} by REML and "
     f"{ml.sigma_alpha:.2f} by ML, a ratio of {reml.sigma_alpha / ml.sigma_alpha:.3f} "

@@ -17,9 +17,10 @@
 # Maximizing the joint density over $\sigma_\alpha$ as well does not work: it grows without
 # bound as $\sigma_\alpha \to 0$, and the natural iteration that re-estimates $\sigma_\alpha$
 # from the shrunken $\hat\alpha_j$ underestimates it (they vary less than the true intercepts)
-# and, on our data, slides all the way to 0. The EM algorithm repairs exactly that, by adding
-# each group's conditional variance, and lands on the ML estimate. This page writes both likelihoods down, evaluates them on real
-# data and checks every formula against an independent computation.
+# and, on our data, slides all the way to 0 ([the next page](../em/); the EM algorithm
+# repairs exactly that). One exact identity between the two likelihoods explains all of it. This page writes both likelihoods down, evaluates
+# them on real data and checks every formula against an independent computation (the checks
+# fold away under each result).
 #
 # ## The running example
 #
@@ -37,10 +38,9 @@ from scipy import integrate, stats
 
 import partial_pooling as pp
 from partial_pooling import crosscheck, datasets, figures
-from partial_pooling.em import em_path, joint_mode_path
-from partial_pooling.simulation import simulate_groups
+from partial_pooling.likelihood import integration_correction
+from partial_pooling.site.checks import Checks
 
-SEED = 20240611
 LOG_2PI = np.log(2 * np.pi)
 
 # %%
@@ -85,7 +85,6 @@ Markdown(
 # $\hat\alpha_j$, and check it against the two sums in (1) written with scipy's normal density.
 
 # %%
-alpha_i = radon["county"].map(ml.alpha).to_numpy()  # each house's county intercept
 beta = ml.beta["floor"]
 joint = pp.joint_loglik(
     radon,
@@ -96,12 +95,17 @@ joint = pp.joint_loglik(
     sigma_alpha=ml.sigma_alpha,
     sigma_y=ml.sigma_y,
 )
+print(f"joint log density at the ML fit: {joint:.6f}")
+
+# %% tags=["hide-input"]
+alpha_i = radon["county"].map(ml.alpha).to_numpy()  # each house's county intercept
 joint_scipy = (
     stats.norm.logpdf(y, alpha_i + x * beta, ml.sigma_y).sum()
     + stats.norm.logpdf(ml.alpha.to_numpy(), ml.mu, ml.sigma_alpha).sum()
 )
-np.testing.assert_allclose(joint, joint_scipy, rtol=1e-12)
-print(f"joint log density {joint:.6f}; |package - scipy| = {abs(joint - joint_scipy):.1e}")
+checks = Checks("the two sums of (1) with scipy's normal density")
+checks.close("joint log density", joint, joint_scipy, rtol=1e-12)
+checks
 
 # %% [markdown]
 # ## Integrating the intercepts out
@@ -151,19 +155,22 @@ print(f"joint log density {joint:.6f}; |package - scipy| = {abs(joint - joint_sc
 # statsmodels. All at the ML estimates.
 
 # %%
+marginal = pp.marginal_loglik(
+    radon, **model, mu=ml.mu, beta=ml.beta,
+    sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y,
+)
+print(f"marginal log-likelihood at the ML fit: {marginal:.6f}")
+
+# %% tags=["hide-input"]
 psi, sy2 = ml.psi, ml.sigma_y**2
 n_big = int(ml.n.max())
 V = sy2 * np.eye(n_big) + ml.sigma_alpha**2 * np.ones((n_big, n_big))
 det_formula = n_big * np.log(sy2) + np.log1p(n_big * psi)
 inv_formula = (np.eye(n_big) - psi / (1 + n_big * psi) * np.ones((n_big, n_big))) / sy2
-det_err = abs(np.linalg.slogdet(V)[1] - det_formula)
-inv_err = np.abs(np.linalg.inv(V) - inv_formula).max()
-assert det_err < 1e-9 and inv_err < 1e-12
-print(f"(3) at n_j = {n_big}: |log|V_j| error| = {det_err:.1e}, max |V_j^-1 error| = {inv_err:.1e}")
-
-marginal = pp.marginal_loglik(
-    radon, **model, mu=ml.mu, beta=ml.beta, sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y
-)
+checks = Checks("dense linear algebra and scipy's multivariate normal")
+checks.close(f"(3): log|V_j| at n_j = {n_big}", det_formula, np.linalg.slogdet(V)[1],
+             rtol=0, atol=1e-9)
+checks.close(f"(3): V_j^-1 at n_j = {n_big}", inv_formula, np.linalg.inv(V), rtol=0, atol=1e-12)
 mvn_by_group = {}
 for name, grp in radon.groupby("county"):
     n_j = len(grp)
@@ -171,10 +178,8 @@ for name, grp in radon.groupby("county"):
     mean_j = ml.mu + beta * grp["floor"].to_numpy()
     mvn_by_group[name] = stats.multivariate_normal(mean_j, V_j).logpdf(grp["log_radon"].to_numpy())
 mvn = sum(mvn_by_group.values())
-np.testing.assert_allclose(marginal, mvn, rtol=1e-12)
-print(
-    f"(a) marginal log-likelihood {marginal:.6f}; |package - scipy MVN| = {abs(marginal - mvn):.1e}"
-)
+checks.close("(a) marginal log-likelihood, summed over the counties", marginal, mvn, rtol=1e-12)
+checks
 
 # %% [markdown]
 # (b) "Integrating out" is meant literally. For each county we integrate the joint density's
@@ -192,7 +197,7 @@ def log_normal(v, mean, sd):
 
 
 def log_integral(y_j, x_j, centre, scale):
-    """log of the integral over alpha_j of the joint density's group-j factor (numerically)."""
+    """log of the integral over alpha_j of group j's factor (numerically)."""
 
     def log_f(alpha):
         return log_normal(y_j, alpha + x_j * beta, ml.sigma_y).sum() + log_normal(
@@ -226,18 +231,21 @@ by_group = pd.DataFrame(
         "scipy MVN density (2)": pd.Series(mvn_by_group),
     }
 )
-by_group["difference"] = by_group["numerical integral"] - by_group["scipy MVN density (2)"]
+by_group["difference"] = (by_group["numerical integral"]
+                          - by_group["scipy MVN density (2)"])
 quad_total = by_group["numerical integral"].sum()
-np.testing.assert_allclose(
-    by_group["numerical integral"], by_group["scipy MVN density (2)"], rtol=1e-10, atol=1e-10
-)
-np.testing.assert_allclose(quad_total, marginal, rtol=1e-10)
-print(
-    f"(b) sum of the {J} numerical integrals {quad_total:.8f}; pp.marginal_loglik {marginal:.8f}; "
-    f"difference {quad_total - marginal:.1e}"
-)
+print(f"(b) sum of the {J} numerical integrals {quad_total:.8f}; "
+      f"pp.marginal_loglik {marginal:.8f}")
 shown = by_group.sort_values("n_j", kind="stable").iloc[[0, J // 2, -1]]
 shown.round(8).assign(difference=shown["difference"].map(lambda v: f"{v:.1e}"))
+
+# %% tags=["hide-input"]
+checks = Checks("adaptive quadrature over each alpha_j")
+checks.close(f"each county's integral vs its MVN density ({J} counties)",
+             by_group["numerical integral"], by_group["scipy MVN density (2)"],
+             rtol=1e-10, atol=1e-10)
+checks.close("sum of the integrals vs pp.marginal_loglik", quad_total, marginal, rtol=1e-10)
+checks
 
 # %% [markdown]
 # (c) statsmodels' `MixedLM` is an independent implementation of the same marginal likelihood,
@@ -255,14 +263,21 @@ at_sm = pp.marginal_loglik(
     sigma_alpha=np.sqrt(sm_ml.cov_re.iloc[0, 0]),
     sigma_y=np.sqrt(sm_ml.scale),
 )
-np.testing.assert_allclose([marginal, ml.loglik, at_sm], sm_ml.llf, rtol=1e-10)
 pd.DataFrame(
     {
         "log-likelihood (ML)": [sm_ml.llf, marginal, at_sm],
         "minus statsmodels' llf": [0.0, marginal - sm_ml.llf, at_sm - sm_ml.llf],
     },
-    index=["statsmodels llf", "pp.marginal_loglik at our ML fit", "pp.marginal_loglik at its fit"],
-).style.format({"log-likelihood (ML)": "{:.10f}", "minus statsmodels' llf": "{:.1e}"})
+    index=["statsmodels llf", "pp.marginal_loglik at our ML fit",
+           "pp.marginal_loglik at its fit"],
+).style.format({"log-likelihood (ML)": "{:.10f}",
+                "minus statsmodels' llf": "{:.1e}"})
+
+# %% tags=["hide-input"]
+checks = Checks("statsmodels MixedLM (ML, fitted tightly)")
+checks.close("(c) our marginal, our fit's loglik and the marginal at its fit vs its llf",
+             [marginal, ml.loglik, at_sm], [sm_ml.llf] * 3, rtol=1e-10)
+checks
 
 # %% [markdown]
 # ## ML and REML
@@ -301,14 +316,20 @@ reml_dense = -0.5 * (
     + np.linalg.slogdet(XVX)[1]
     + resid @ np.linalg.solve(V, resid)
 )
-reml_pkg = pp.reml_loglik(radon, **model, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y)
+reml_pkg = pp.reml_loglik(radon, **model, sigma_alpha=reml.sigma_alpha,
+                          sigma_y=reml.sigma_y)
 sm_reml = crosscheck.statsmodels_mixedlm(radon, **model, method="REML")
-np.testing.assert_allclose([reml_pkg, reml.loglik, sm_reml.llf], reml_dense, rtol=1e-10)
-np.testing.assert_allclose(b_gls, [reml.mu, reml.beta["floor"]], rtol=1e-10)
 print(
     f"REML log-likelihood: package {reml_pkg:.8f}, dense algebra {reml_dense:.8f}, "
     f"statsmodels {sm_reml.llf:.8f}"
 )
+
+# %% tags=["hide-input"]
+checks = Checks("dense N x N algebra for (4)")
+checks.close("package, fit and statsmodels REML log-likelihoods vs dense (4)",
+             [reml_pkg, reml.loglik, sm_reml.llf], [reml_dense] * 3, rtol=1e-10)
+checks.close("GLS (mu, beta) vs the REML fit", b_gls, [reml.mu, reml.beta["floor"]], rtol=1e-10)
+checks
 
 # %%
 sm_default = crosscheck.statsmodels_mixedlm_default(radon, **model, method="REML")
@@ -342,13 +363,15 @@ diff_default = comparison["statsmodels default"] - comparison["ours"]
 params = ["mu", "beta", "sigma_alpha", "sigma_y"]
 rel_tight = (diff_tight / comparison["ours"]).abs()[params].max()
 rel_default = (diff_default / comparison["ours"]).abs()[params].max()
-assert rel_tight < 1e-8 and rel_default > 10 * rel_tight
 table = comparison.round(8)
 table["tight - ours"] = diff_tight.map(lambda v: f"{v:.1e}")
 table["default - ours"] = diff_default.map(lambda v: f"{v:.1e}")
 table
 
 # %% tags=["hide-input"]
+checks = Checks("the two statsmodels fits")
+checks.holds("tight statsmodels within 1e-8 (relative) of our REML fit", rel_tight < 1e-8)
+checks.holds("the default fit more than 10 times further off", rel_default > 10 * rel_tight)
 Markdown(
     f"The tightly fitted statsmodels agrees with our REML fit to a largest relative difference "
     f"of {rel_tight:.1e} in the four parameters; the default fit is off by up to "
@@ -382,6 +405,17 @@ Markdown(
 # %%
 check_psi = [ml.psi / 10, ml.psi, 10 * ml.psi]
 profile_check = pp.profile_loglik(radon, **model, psi=check_psi, method="ML")
+print("profiled ML log-likelihood at psi_hat/10, psi_hat, 10 psi_hat:")
+print(profile_check.round(6).to_string())
+grid = np.logspace(np.log10(ml.psi / 5), np.log10(reml.psi * 5), 161)
+curves = {
+    "ML": pp.profile_loglik(radon, **model, psi=grid, method="ML"),
+    "REML": pp.profile_loglik(radon, **model, psi=grid, method="REML"),
+}
+maxima = {"ML": (ml.psi, ml.loglik), "REML": (reml.psi, reml.loglik)}
+
+# %% tags=["hide-input"]
+checks = Checks("dense GLS plugged into the marginal likelihood")
 for p in check_psi:
     W_inv = np.eye(N) + p * Z @ Z.T  # V / sigma_y^2
     W_inv_X = np.linalg.solve(W_inv, X)
@@ -391,20 +425,15 @@ for p in check_psi:
     direct = pp.marginal_loglik(
         radon, **model, mu=b[0], beta=b[1], sigma_alpha=np.sqrt(p * s2), sigma_y=np.sqrt(s2)
     )
-    np.testing.assert_allclose(profile_check[p], direct, rtol=1e-10)
-np.testing.assert_allclose(profile_check[ml.psi], ml.loglik, rtol=1e-13)
-print("profiled ML log-likelihood at psi_hat/10, psi_hat, 10 psi_hat:")
-print(profile_check.round(6).to_string())
-
-grid = np.logspace(np.log10(ml.psi / 5), np.log10(reml.psi * 5), 161)
-curves = {
-    "ML": pp.profile_loglik(radon, **model, psi=grid, method="ML"),
-    "REML": pp.profile_loglik(radon, **model, psi=grid, method="REML"),
-}
-maxima = {"ML": (ml.psi, ml.loglik), "REML": (reml.psi, reml.loglik)}
+    checks.close(f"(5) at psi = {p:.4g}", profile_check[p], direct, rtol=1e-10)
+checks.close("(5) at psi-hat = the ML fit's log-likelihood", profile_check[ml.psi], ml.loglik,
+             rtol=1e-13)
 for label, curve in curves.items():
-    assert curve.max() <= maxima[label][1] + 1e-9, label
-    assert curve.index[0] < maxima[label][0] < curve.index[-1], label
+    checks.holds(f"{label}: no grid point above the fitted maximum",
+                 curve.max() <= maxima[label][1] + 1e-9)
+    checks.holds(f"{label}: the maximum lies inside the grid",
+                 curve.index[0] < maxima[label][0] < curve.index[-1])
+checks
 
 # %%
 figures.profile_likelihood(curves, maxima)
@@ -448,219 +477,88 @@ collapse = pd.DataFrame(
             for s in sigmas
         ],
         "marginal log-likelihood": [
-            pp.marginal_loglik(
-                radon, **model, mu=ml.mu, beta=ml.beta, sigma_alpha=s, sigma_y=ml.sigma_y
-            )
+            pp.marginal_loglik(radon, **model, mu=ml.mu, beta=ml.beta,
+                               sigma_alpha=s, sigma_y=ml.sigma_y)
             for s in sigmas
         ],
     },
     index=pd.Index(sigmas, name="sigma_alpha"),
 )
 steps = np.diff(collapse.iloc[:, 0].to_numpy())
-np.testing.assert_allclose(steps, J * np.log(100), rtol=1e-9)
-assert (collapse["marginal log-likelihood"] <= ml.loglik).all()
 collapse["joint: increase"] = [np.nan, *steps]
 collapse.index = [f"{s:.0e}" for s in sigmas]
 collapse.index.name = "sigma_alpha"
-print(f"J log 100 = {J * np.log(100):.4f}; ML maximum of the marginal: {ml.loglik:.4f}")
+print(f"J log 100 = {J * np.log(100):.4f}; "
+      f"ML maximum of the marginal: {ml.loglik:.4f}")
 collapse.round(4)
 
-# %% [markdown]
-# ## Why the naive variance estimate is too small
-#
-# The collapse is not only a curiosity of the density at a point. The natural iterative recipe
-# (shrink the intercepts at the current $\sigma_\alpha$, then re-estimate $\sigma_\alpha^2$ as
-# their spread around $\mu$) uses
-#
-# $$
-# \hat\sigma^2_{\alpha,\,\text{naive}} = \frac1J\sum_{j=1}^{J}(\hat\alpha_j - \mu)^2,
-# $$
-#
-# which treats the shrunken $\hat\alpha_j$ as if they were the true intercepts. They are not:
-# $\hat a_j = \hat\alpha_j - \mu = \lambda_j \bar r_j$ with $\bar r_j$ the group's mean residual,
-# whose variance is $\sigma_\alpha^2 + \sigma_y^2/n_j$, so
-#
-# $$
-# \operatorname{Var}(\hat a_j) = \lambda_j^2\Big(\sigma_\alpha^2 + \frac{\sigma_y^2}{n_j}\Big)
-# = \lambda_j\,\sigma_\alpha^2 < \sigma_\alpha^2 .
-# $$
-#
-# The shrunken estimates spread out less than the true intercepts, by the factor $\lambda_j$.
-# What is missing is each group's conditional variance: the law of total variance gives
-# $E[a_j^2 \mid y] = \hat a_j^2 + \operatorname{Var}(a_j \mid y)$ with
-# $\operatorname{Var}(a_j \mid y) = \sigma_\alpha^2(1 - \lambda_j)$, and
-# $\lambda_j\sigma_\alpha^2 + (1-\lambda_j)\sigma_\alpha^2 = \sigma_\alpha^2$. Adding it gives
-# the EM update
-#
-# $$
-# \hat\sigma^2_{\alpha,\,\text{EM}} = \frac1J\sum_{j=1}^{J}\Big[(\hat\alpha_j - \mu)^2
-#   + \operatorname{Var}(a_j \mid y)\Big].
-# $$
-#
-# At the ML estimates, the naive formula comes out smaller than $\hat\sigma_\alpha^2$, and the
-# EM formula returns $\hat\sigma_\alpha^2$ exactly: the ML estimate is a fixed point of EM.
-# (`ml.cond_sd` holds $\operatorname{sd}(a_j \mid y)$, what lme4 calls `condVar`.)
-
-# %%
-lam = ml.shrinkage
-np.testing.assert_allclose(
-    lam**2 * (ml.sigma_alpha**2 + ml.sigma_y**2 / ml.n), lam * ml.sigma_alpha**2, rtol=1e-12
-)
-np.testing.assert_allclose(ml.cond_sd**2, ml.sigma_alpha**2 * (1 - lam), rtol=1e-12)
-naive = pp.naive_sigma_alpha2(ml.alpha, ml.mu)
-em_update = pp.em_sigma_alpha2(ml.alpha, ml.mu, ml.cond_sd**2)
-assert naive < ml.sigma_alpha**2
-np.testing.assert_allclose(em_update, ml.sigma_alpha**2, rtol=1e-9)
-pd.Series(
-    {
-        "ML sigma_alpha^2": ml.sigma_alpha**2,
-        "naive: mean of (alpha_hat_j - mu)^2": naive,
-        "EM: naive + mean Var(a_j | y)": em_update,
-    },
-    name="at the ML fit",
-).to_frame().round(8)
+# %% tags=["hide-input"]
+checks = Checks("J log 100 and the ML maximum")
+checks.close("each hundredfold decrease adds J log 100", steps, [J * np.log(100)] * len(steps),
+             rtol=1e-9)
+checks.holds("the marginal never exceeds its ML maximum",
+             (collapse["marginal log-likelihood"] <= ml.loglik).all())
+checks
 
 # %% [markdown]
-# The same thing on average, by simulation: we draw data sets from the model with the radon
-# counties' sizes $n_j$ and the ML estimates as the true $\sigma_\alpha$ and $\sigma_y$ (no
-# covariate, to keep it quick), fit each by ML and by REML, and average the three estimates of
-# $\sigma_\alpha^2$.
+# ## One identity explains the page
+#
+# The two likelihoods differ by one exact term. At any $(\mu, \beta, \sigma_\alpha,
+# \sigma_y)$, let $\hat\alpha_j$ be the intercepts that maximize the joint density (1) at
+# those values, the shrinkage estimates. The joint density is Gaussian in each $\alpha_j$,
+# with curvature $n_j/\sigma_y^2 + 1/\sigma_\alpha^2$, so integrating $\alpha_j$ out
+# multiplies its peak value by $\sqrt{2\pi/(n_j/\sigma_y^2 + 1/\sigma_\alpha^2)}$, exactly:
+#
+# $$
+# \ell_{\text{marginal}}(\mu, \beta, \sigma)
+# = \ell_{\text{joint}}(\hat\alpha, \mu, \beta, \sigma)
+# - \frac12\sum_{j=1}^{J}\log\frac{n_j/\sigma_y^2 + 1/\sigma_\alpha^2}{2\pi}. \tag{6}
+# $$
+#
+# Read the correction term. It involves **neither $\mu$, $\beta$ nor the $\alpha_j$**, so at
+# given variances maximizing the joint density over $(\alpha, \mu, \beta)$ finds the same
+# $(\hat\mu, \hat\beta)$ as the marginal likelihood, and the right intercepts: the joint
+# density is a sound tool for those. It **does involve the variances**: as
+# $\sigma_\alpha \to 0$ it behaves like $J\log\sigma_\alpha$, which cancels the
+# $-J\log\sigma_\alpha$ of the joint density that drives the collapse of the previous
+# section. Maximizing the joint density over the variances drops this term, and that is the
+# whole error. Below, (6) on radon at several $\sigma_\alpha$, with $\mu$, $\beta$ and
+# $\sigma_y$ at the ML fit.
 
 # %%
-rng = np.random.default_rng(SEED)
-truth = ml.sigma_alpha**2
-draws = []
-for _ in range(120):
-    sim = simulate_groups(
-        ml.n.to_numpy(),
-        mu=ml.mu,
-        beta=None,
-        sigma_alpha=ml.sigma_alpha,
-        sigma_y=ml.sigma_y,
-        rng=rng,
-    )
-    fit_ml = pp.fit_random_intercept(sim.data, "y", "group", method="ML")
-    fit_reml = pp.fit_random_intercept(sim.data, "y", "group", method="REML")
-    draws.append(
-        {
-            "naive (at the ML fit)": pp.naive_sigma_alpha2(fit_ml.alpha, fit_ml.mu),
-            "ML": fit_ml.sigma_alpha**2,
-            "REML": fit_reml.sigma_alpha**2,
-        }
-    )
-draws = pd.DataFrame(draws)
-summary = pd.DataFrame({"mean": draws.mean(), "standard error": draws.sem()})
-summary["mean / truth"] = summary["mean"] / truth
-assert summary.loc["naive (at the ML fit)", "mean / truth"] < 0.75
-for method in ["ML", "REML"]:
-    assert abs(summary.loc[method, "mean"] - truth) < 3 * summary.loc[method, "standard error"]
-assert summary.loc["REML", "mean"] > summary.loc["ML", "mean"]
-summary.round(4)
+identity = {}
+identity_sigmas = [1e-3, 0.1, ml.sigma_alpha, 1.0, 10.0]
+for s in identity_sigmas:
+    at = {"sigma_alpha": s, "sigma_y": ml.sigma_y}
+    peak = pp.group_intercepts(radon, **model, mu=ml.mu, beta=ml.beta, **at)
+    identity[f"{s:.3g}"] = {
+        "joint at its peak": pp.joint_loglik(radon, **model, alpha=peak,
+                                             beta=ml.beta, mu=ml.mu, **at),
+        "correction": integration_correction(ml.n, s, ml.sigma_y),
+        "marginal": pp.marginal_loglik(radon, **model, mu=ml.mu, beta=ml.beta,
+                                       sigma_alpha=s, sigma_y=ml.sigma_y),
+    }
+identity = pd.DataFrame(identity).T.rename_axis("sigma_alpha")
+identity["joint + correction - marginal"] = (
+    identity["joint at its peak"] + identity["correction"] - identity["marginal"]
+).map(lambda v: f"{v:.1e}")
+identity.round(6)
 
 # %% tags=["hide-input"]
-Markdown(
-    f"On the radon data, at the ML fit, the naive estimate is "
-    f"{naive / ml.sigma_alpha**2:.0%} of $\\hat\\sigma_\\alpha^2$ (ML); the average "
-    f"$\\lambda_j$ over the counties is {lam.mean():.2f}: many counties have only a few houses, "
-    f"so their $\\hat\\alpha_j$ sit close to $\\mu$ and add little spread. "
-    f"Over {len(draws)} simulated data sets with true $\\sigma_\\alpha^2$ = {truth:.4f}, the "
-    f"naive estimate averages "
-    f"{summary.loc['naive (at the ML fit)', 'mean / truth']:.0%} of the truth, close to the "
-    f"average $\\lambda_j$ (times $\\sigma_\\alpha^2$) derived above. ML averages "
-    f"{summary.loc['ML', 'mean / truth']:.0%} of the truth and REML "
-    f"{summary.loc['REML', 'mean / truth']:.0%}: both within three standard errors of the "
-    f"truth, REML a little higher, as it should be (it corrects ML's small downward bias)."
-)
-
-# %% [markdown]
-# ## The two iterations side by side
-#
-# `em_path` runs EM: shrink, then update $\sigma_\alpha^2$ and $\sigma_y^2$ *with* the
-# conditional variances. `joint_mode_path` runs the same loop without them. Both start from the
-# same deliberately poor guess below the ML estimate. EM climbs to the ML estimate and never
-# lowers the marginal likelihood on the way; the naive iteration shrinks harder at each pass,
-# which lowers $\sigma_\alpha$, which shrinks harder still, down to $\sigma_\alpha = 0$:
-# complete pooling.
-
-# %%
-start = {"sigma_alpha": 0.1, "sigma_y": 1.0}
-em = em_path(radon, **model, **start)
-naive_path = joint_mode_path(radon, **model, **start)
-complete = pp.complete_pooling(radon, **model)
-np.testing.assert_allclose(
-    em.iloc[-1][["sigma_alpha", "sigma_y", "mu", "floor"]],
-    [ml.sigma_alpha, ml.sigma_y, ml.mu, ml.beta["floor"]],
-    rtol=1e-6,
-)
-assert (np.diff(em["loglik"]) >= -1e-9).all()
-assert naive_path["sigma_alpha"].iloc[-1] == 0.0
-np.testing.assert_allclose(naive_path["loglik"].iloc[-1], complete.loglik, rtol=1e-10)
-
-# %%
-figures.em_vs_joint_mode(em, naive_path, ml.sigma_alpha)
-
-# %% tags=["hide-input"]
-Markdown(
-    f"From $\\sigma_\\alpha$ = {start['sigma_alpha']}, $\\sigma_y$ = {start['sigma_y']}, EM "
-    f"reaches the ML estimate $\\hat\\sigma_\\alpha$ = {em['sigma_alpha'].iloc[-1]:.6f} "
-    f"(log-likelihood {em['loglik'].iloc[-1]:.4f}) in {em.index[-1]} passes. The naive "
-    f"iteration falls ever faster (once $\\sigma_\\alpha$ is small, $\\lambda_j \\approx "
-    f"n_j\\psi$ and each pass roughly squares $\\sigma_\\alpha$) and underflows to exactly 0 "
-    f"after {naive_path.index[-1]} passes, where its marginal log-likelihood is complete "
-    f"pooling's, {naive_path['loglik'].iloc[-1]:.4f}."
-)
-
-# %% [markdown]
-# The naive iteration does not always collapse. On lme4's sleepstudy data (reaction time
-# against days of sleep deprivation, a few subjects with many days each) the groups are large
-# and far apart, every $\lambda_j$ is close to 1, and the naive loop, started at the ML estimate, stops at a
-# non-zero fixed point, still below ML. $\sigma_\alpha = 0$ remains a fixed point too: started
-# low, the loop collapses there as well. Either way it is not the ML estimate.
-
-# %%
-sleep = datasets.sleepstudy()
-sleep_model = {"y": "Reaction", "group": "Subject", "x": "Days"}
-ml_sleep = pp.fit_random_intercept(sleep, **sleep_model, method="ML")
-from_ml = joint_mode_path(
-    sleep, **sleep_model, sigma_alpha=ml_sleep.sigma_alpha, sigma_y=ml_sleep.sigma_y
-)
-from_low = joint_mode_path(sleep, **sleep_model, sigma_alpha=1.0, sigma_y=ml_sleep.sigma_y)
-end = from_ml.iloc[-1]
-refit = pp.group_intercepts(
-    sleep,
-    **sleep_model,
-    mu=end["mu"],
-    beta=end["Days"],
-    sigma_alpha=end["sigma_alpha"],
-    sigma_y=end["sigma_y"],
-)
-np.testing.assert_allclose(
-    pp.naive_sigma_alpha2(refit, end["mu"]), end["sigma_alpha"] ** 2, rtol=1e-9
-)
-assert 0 < end["sigma_alpha"] < ml_sleep.sigma_alpha
-assert from_low["sigma_alpha"].iloc[-1] == 0.0
-assert np.ptp(ml_sleep.shrinkage) < 1e-12  # equal group sizes, equal lambda_j
-pd.DataFrame(
-    {
-        "ML": [ml_sleep.sigma_alpha, ml_sleep.sigma_y, ml_sleep.loglik],
-        "naive, started at ML": end[["sigma_alpha", "sigma_y", "loglik"]].to_numpy(),
-        "naive, started at sigma_alpha = 1": from_low.iloc[-1][
-            ["sigma_alpha", "sigma_y", "loglik"]
-        ].to_numpy(),
-    },
-    index=["sigma_alpha", "sigma_y", "marginal loglik"],
-).round(4)
-
-# %% tags=["hide-input"]
-Markdown(
-    f"Sleepstudy has $J$ = {ml_sleep.J} subjects with $n_j$ = {ml_sleep.n.iloc[0]} days each, "
-    f"so the ML $\\lambda_j$ are all {ml_sleep.shrinkage.min():.3f}, and the naive "
-    f"fixed point has $\\sigma_\\alpha$ = {end['sigma_alpha']:.3f} against ML's "
-    f"{ml_sleep.sigma_alpha:.3f}, "
-    f"{100 * (1 - end['sigma_alpha'] / ml_sleep.sigma_alpha):.1f}% low. The check above "
-    f"confirms it is a fixed point: shrinking at those values and taking the spread of the "
-    f"$\\hat\\alpha_j$ returns the same $\\sigma_\\alpha$."
-)
+dense_marginal = []
+for s in identity_sigmas:
+    total = 0.0
+    for _, grp in radon.groupby("county"):
+        k = len(grp)
+        cov = ml.sigma_y**2 * np.eye(k) + s**2 * np.ones((k, k))
+        total += stats.multivariate_normal(ml.mu + beta * grp["floor"].to_numpy(), cov).logpdf(
+            grp["log_radon"].to_numpy())
+    dense_marginal.append(total)
+checks = Checks("scipy's multivariate normal densities")
+checks.close("(6): joint at its peak + correction = marginal, at five sigma_alpha",
+             identity["joint at its peak"] + identity["correction"], dense_marginal,
+             rtol=0, atol=1e-10)
+checks
 
 # %% [markdown]
 # ## What this means
@@ -671,10 +569,12 @@ Markdown(
 # - The group intercepts are *not* parameters of that likelihood. Their estimates, the
 #   shrunken $\hat\alpha_j$, come afterwards, as conditional means given the data; the
 #   [shrinkage page](../shrinkage/) looks at them and at the weights $\lambda_j$.
-# - Treating the $\hat\alpha_j$ as data to estimate $\sigma_\alpha$ underestimates it, because
-#   shrinkage removes spread; it can drive $\sigma_\alpha$ all the way to 0, where the joint
-#   density grows without bound. Adding back each group's conditional variance (EM) fixes this and
-#   gives the ML estimate.
-# - Once $\psi$ is known, everything else has a closed form; the
-#   [derivation page](../derivation/) derives the shrinkage weights by hand and checks them
+# - Maximizing the joint density over $\sigma_\alpha$ as well fails: it grows without bound
+#   as $\sigma_\alpha \to 0$. [The next page](../em/) shows what that does to the natural
+#   iterative recipe, and how EM, which adds back each group's conditional variance, repairs
+#   it.
+# - The exact identity (6) says why in one line: the marginal is the joint density at its peak
+#   plus a term in the variances alone.
+# - Once $\psi$ is known, everything else has a closed form. The
+#   [derivation page](../derivation/) uses all of this to check a widely shared hand derivation
 #   line by line. The symbols are collected on the [notation page](../../notation/).

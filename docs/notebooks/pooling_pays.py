@@ -16,8 +16,7 @@
 # when groups are small and similar; against complete pooling it loses only when the groups
 # truly do not differ, and then only by a hair. The price is paid by groups that really are
 # exceptional: they are pulled in too far, and for them their own data would have been better.
-# Efron and Morris's baseball players show the same on real data: shrunken estimates from 45
-# at-bats predict the rest of the season several times better than the players' own averages.
+# [Efron and Morris's baseball players](../baseball/) show the same on real data.
 
 # %%
 import numpy as np
@@ -25,8 +24,9 @@ import pandas as pd
 from IPython.display import Markdown
 
 import partial_pooling as pp
-from partial_pooling import crosscheck, datasets, figures
+from partial_pooling import datasets, figures
 from partial_pooling import pooling_pays as pays
+from partial_pooling.site.checks import Checks
 
 SEED = 20261126
 rng = np.random.default_rng(SEED)
@@ -54,16 +54,23 @@ pd.set_option("display.precision", 4)
 # %%
 radon = datasets.radon()
 sizes = radon.groupby("county").size()
-radon_fit = pp.fit_random_intercept(radon, "log_radon", "county", "floor", method="REML")
+radon_fit = pp.fit_random_intercept(radon, "log_radon", "county", "floor",
+                                    method="REML")
 ratios = np.array([0.0, 0.25, 0.5, 1.0, 2.0])
-mu, beta, sigma_y = 1.46, -0.7, 0.76
-assert abs(mu - radon_fit.mu) < 0.01 and abs(beta - radon_fit.beta["floor"]) < 0.01
-assert abs(sigma_y - radon_fit.sigma_y) < 0.01
-assert 0.25 < radon_fit.sigma_alpha / radon_fit.sigma_y < 0.5
+mu, beta, sigma_y = 1.46, -0.7, 0.76  # radon's REML fit, rounded (checked)
 reps = 150
-errors = pays.pooling_mse(sizes.to_numpy(), mu, beta, ratios * sigma_y, sigma_y, reps, rng,
-                          method="REML")
+errors = pays.pooling_mse(sizes.to_numpy(), mu, beta, ratios * sigma_y,
+                          sigma_y, reps, rng, method="REML")
 errors.head()
+
+# %% tags=["hide-input"]
+checks = Checks("the REML fit to radon")
+checks.close("mu is the fit's, rounded", mu, radon_fit.mu, rtol=0, atol=0.01)
+checks.close("beta is the fit's, rounded", beta, radon_fit.beta["floor"], rtol=0, atol=0.01)
+checks.close("sigma_y is the fit's, rounded", sigma_y, radon_fit.sigma_y, rtol=0, atol=0.01)
+checks.holds("radon's ratio lies between the grid's 0.25 and 0.5",
+             0.25 < radon_fit.sigma_alpha / radon_fit.sigma_y < 0.5)
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -85,7 +92,7 @@ Markdown(
 # The bars are two Monte Carlo standard errors (computed from the spread of the per-replication
 # mean squared errors; the groups of one data set share the estimated $\hat\mu$ and variances,
 # so replications, not groups, are the independent units). The claims below the table are
-# assertions on these numbers, each with a margin of three Monte Carlo standard errors (of the
+# checked on these numbers, each with a margin of three Monte Carlo standard errors (of the
 # paired difference or ratio, since all estimators see the same data sets).
 
 # %%
@@ -93,23 +100,29 @@ summary = pays.mse_summary(errors, by="ratio")
 figures.pooling_risk(summary, method="REML")
 
 # %%
-shown = ["mse_complete", "se_complete", "mse_none", "se_none", "mse_partial", "se_partial",
-         "mse_oracle", "se_oracle", "rel_partial", "rel_se_partial"]
+shown = ["mse_complete", "se_complete", "mse_none", "se_none", "mse_partial",
+         "se_partial", "mse_oracle", "se_oracle", "rel_partial", "rel_se_partial"]
 vs_complete = pays.mse_summary(errors, by="ratio", reference="complete")
-k = 3.0
-# partial pooling beats no pooling at every ratio
-assert (summary["rel_partial"] + k * summary["rel_se_partial"] < 1).all()
-# complete pooling beats partial pooling only at sigma_alpha = 0 ...
-assert vs_complete.loc[0.0, "rel_partial"] - k * vs_complete.loc[0.0, "rel_se_partial"] > 1
-assert (vs_complete.loc[ratios > 0, "rel_partial"] + k * vs_complete.loc[ratios > 0, "rel_se_partial"] < 1).all()
-# ... where partial pooling still removes nearly all of no pooling's error
-gap_at_zero = (summary.loc[0.0, "mse_partial"] - summary.loc[0.0, "mse_complete"]) / summary.loc[0.0, "mse_none"]
-assert gap_at_zero < 0.01
-# partial pooling is close to the oracle once the groups differ
+gap_at_zero = ((summary.loc[0.0, "mse_partial"] - summary.loc[0.0, "mse_complete"])
+               / summary.loc[0.0, "mse_none"])
 excess = (summary["mse_partial"] / summary["mse_oracle"] - 1)[ratios > 0]
-assert excess.max() < 0.10
 boundary = errors.groupby("ratio")["boundary"].mean()
 summary[shown].rename_axis("sigma_alpha / sigma_y")
+
+# %% tags=["hide-input"]
+k = 3.0
+vc = vs_complete
+checks = Checks("the Monte Carlo standard errors (3 s.e. margins)")
+checks.holds("partial pooling beats no pooling at every ratio",
+             (summary["rel_partial"] + k * summary["rel_se_partial"] < 1).all())
+checks.holds("complete pooling beats partial pooling at sigma_alpha = 0",
+             vc.loc[0.0, "rel_partial"] - k * vc.loc[0.0, "rel_se_partial"] > 1)
+checks.holds("and only there",
+             (vc.loc[ratios > 0, "rel_partial"] + k * vc.loc[ratios > 0, "rel_se_partial"]
+              < 1).all())
+checks.holds("at 0, the gap is under 1% of no pooling's MSE", gap_at_zero < 0.01)
+checks.holds("within 10% of the oracle once the groups differ", excess.max() < 0.10)
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -152,22 +165,32 @@ Markdown(
 # the same `pooling_mse` code.
 
 # %%
-closed = pd.Series({r: pays.oracle_risk(sizes.to_numpy(), r * sigma_y, sigma_y).mean()
-                    for r in ratios}, name="closed form")
+closed = pd.Series(
+    {r: pays.oracle_risk(sizes.to_numpy(), r * sigma_y, sigma_y).mean()
+     for r in ratios}, name="closed form")
+oracle_check = pd.DataFrame({"closed form": closed,
+                             "Monte Carlo": summary["mse_oracle"],
+                             "MC s.e.": summary["se_oracle"]})
+oracle_check = oracle_check.rename_axis("sigma_alpha / sigma_y")
+z = (oracle_check["Monte Carlo"] - oracle_check["closed form"]) / oracle_check[
+    "MC s.e."]
+oracle_check["z"] = z.where(oracle_check["MC s.e."] > 0, 0.0)
+oracle_check
+
+# %% tags=["hide-input"]
 dense = pd.Series({r: np.mean((r * sigma_y) ** 2 * sigma_y**2
                               / (sizes.to_numpy() * (r * sigma_y) ** 2 + sigma_y**2))
                    for r in ratios})
-np.testing.assert_allclose(closed, dense, rtol=1e-12)
-oracle_check = pd.DataFrame({"closed form": closed, "Monte Carlo": summary["mse_oracle"],
-                             "MC s.e.": summary["se_oracle"]}).rename_axis("sigma_alpha / sigma_y")
-oracle_check["z"] = ((oracle_check["Monte Carlo"] - oracle_check["closed form"])
-                     / oracle_check["MC s.e."]).where(oracle_check["MC s.e."] > 0, 0.0)
-assert (oracle_check["z"].abs() < 3).all()
-oracle_check
+checks = Checks("the closed form written out")
+checks.close("oracle_risk vs the formula", closed, dense, rtol=1e-12)
+checks.holds("Monte Carlo within 3 s.e. of the closed form at every ratio",
+             (oracle_check["z"].abs() < 3).all())
+checks
 
 # %%
 J_bal, n_bal, sa_bal, sy_bal = 40, 5, 0.5, 1.0
-balanced = pays.pooling_mse(np.full(J_bal, n_bal), 0.0, None, sa_bal, sy_bal, 100, rng)
+balanced = pays.pooling_mse(np.full(J_bal, n_bal), 0.0, None, sa_bal, sy_bal, 100,
+                            rng)
 bal = pays.mse_summary(balanced, by="ratio").iloc[0]
 expected = {"oracle": sa_bal**2 * sy_bal**2 / (n_bal * sa_bal**2 + sy_bal**2),
             "none": sy_bal**2 / n_bal}
@@ -176,9 +199,14 @@ balanced_check = pd.DataFrame({
     "Monte Carlo": {e: bal[f"mse_{e}"] for e in expected},
     "MC s.e.": {e: bal[f"se_{e}"] for e in expected},
 })
-balanced_check["z"] = (balanced_check["Monte Carlo"] - balanced_check["closed form"]) / balanced_check["MC s.e."]
-assert (balanced_check["z"].abs() < 3).all()
+difference = balanced_check["Monte Carlo"] - balanced_check["closed form"]
+balanced_check["z"] = difference / balanced_check["MC s.e."]
 balanced_check
+
+# %% tags=["hide-input"]
+checks = Checks("the closed forms")
+checks.holds("both Monte Carlo estimates within 3 s.e.", (balanced_check["z"].abs() < 3).all())
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -205,15 +233,21 @@ figures.pooling_risk_by_size(by_size)
 
 # %%
 at_half = by_size.xs(0.5, level="ratio")
-for r in ratios:
-    rel = by_size.xs(r, level="ratio")["rel_partial"]
-    assert rel.is_monotonic_increasing, (r, rel)
-largest_loss = (by_size["rel_partial"] - 1) / by_size["rel_se_partial"]
-assert largest_loss.max() < 2  # in no size class does no pooling do better beyond MC noise
 closest = by_size["rel_partial"].idxmax()
-assert (by_size.xs("26+", level="size").loc[ratios > 0, "rel_complete"] > 2).all()
-at_half[["mse_complete", "mse_none", "mse_partial", "se_partial", "mse_oracle", "rel_partial",
-         "rel_se_partial"]].assign(groups=sizes.groupby(pd.cut(sizes, [0, 2, 5, 10, 25, 200])).size().to_numpy())
+groups = sizes.groupby(pd.cut(sizes, [0, 2, 5, 10, 25, 200])).size().to_numpy()
+at_half[["mse_complete", "mse_none", "mse_partial", "se_partial", "mse_oracle",
+         "rel_partial", "rel_se_partial"]].assign(groups=groups)
+
+# %% tags=["hide-input"]
+largest_loss = (by_size["rel_partial"] - 1) / by_size["rel_se_partial"]
+checks = Checks("the Monte Carlo standard errors")
+for r in ratios:
+    checks.holds(f"ratio {r:g}: the relative risk rises with group size",
+                 by_size.xs(r, level="ratio")["rel_partial"].is_monotonic_increasing)
+checks.holds("no size class where no pooling does better beyond 2 s.e.", largest_loss.max() < 2)
+checks.holds("complete pooling more than twice as bad for groups above 25, every ratio > 0",
+             (by_size.xs("26+", level="size").loc[ratios > 0, "rel_complete"] > 2).all())
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -255,24 +289,39 @@ ybar_draws = a_j + rng.normal(0, sy / np.sqrt(n_j), 200_000)
 mc_risk = np.mean((lam_j * ybar_draws - a_j) ** 2)
 mc_se = np.std((lam_j * ybar_draws - a_j) ** 2) / np.sqrt(ybar_draws.size)
 formula = pays.oracle_conditional_risk(a_j, n_j, sa, sy)
-assert abs(mc_risk - formula) < 4 * mc_se
 threshold = sa * np.sqrt((1 + lam_j) / lam_j)
-assert np.isclose(pays.oracle_conditional_risk(threshold, n_j, sa, sy), sy**2 / n_j)
 pd.Series({"formula": formula, "Monte Carlo": mc_risk, "MC s.e.": mc_se,
-           "no pooling sigma_y^2/n_j": sy**2 / n_j, "threshold |a_j|/sigma_alpha": threshold / sa})
+           "no pooling sigma_y^2/n_j": sy**2 / n_j,
+           "threshold |a_j|/sigma_alpha": threshold / sa})
+
+# %% tags=["hide-input"]
+checks = Checks("direct simulation and the threshold")
+checks.holds("formula within 4 Monte Carlo s.e. of 200,000 draws",
+             abs(mc_risk - formula) < 4 * mc_se)
+checks.close("at the threshold the risk equals no pooling's",
+             pays.oracle_conditional_risk(threshold, n_j, sa, sy), sy**2 / n_j, rtol=1e-9)
+checks
 
 # %%
 tails = errors[errors["ratio"] > 0].assign(
     small=lambda d: d["n"] <= 5,
-    distance=lambda d: pd.cut((d["alpha"] - mu).abs() / d["sigma_alpha"], [0, 1, 2, np.inf],
+    distance=lambda d: pd.cut((d["alpha"] - mu).abs() / d["sigma_alpha"],
+                              [0, 1, 2, np.inf],
                               labels=["|a_j| < 1 sd", "1-2 sd", "> 2 sd"]),
 )
 price = pays.mse_summary(tails[tails["small"]], by=["ratio", "distance"])
 price_table = price[["mse_none", "mse_partial", "rel_partial", "rel_se_partial"]]
-assert (price.xs("|a_j| < 1 sd", level="distance")["rel_partial"] < 1).all()
 far = price.xs("> 2 sd", level="distance")
-assert (far.loc[[0.5, 1.0], "rel_partial"] - 2 * far.loc[[0.5, 1.0], "rel_se_partial"] > 1).all()
 price_table.unstack("distance")["rel_partial"]
+
+# %% tags=["hide-input"]
+checks = Checks("the Monte Carlo standard errors")
+checks.holds("typical small groups (within 1 sd) gain at every ratio",
+             (price.xs("|a_j| < 1 sd", level="distance")["rel_partial"] < 1).all())
+checks.holds("far-out small groups lose, by more than 2 s.e., at ratios 0.5 and 1",
+             (far.loc[[0.5, 1.0], "rel_partial"]
+              - 2 * far.loc[[0.5, 1.0], "rel_se_partial"] > 1).all())
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -284,140 +333,6 @@ Markdown(
     f"(± {far.loc[1.0, 'rel_se_partial']:.2f}) at ratio 1. That is the price of pooling, and "
     "it cannot be avoided by looking at the data: an exceptional small group and an ordinary "
     "small group with a lucky sample look the same."
-)
-
-# %% [markdown]
-# ## Efron and Morris's baseball players
-#
-# The classic real-data demonstration (Efron and Morris 1975, 1977; [data](../data.md)): the
-# batting averages $y_j$ of 18 major-league players after their first 45 at-bats of 1970,
-# used to predict each player's average over the rest of the season. Efron and Morris shrank
-# the averages toward their grand mean $\bar y$ with the James-Stein estimator
-#
-# $$
-# z_j = \bar y + c\,(y_j - \bar y), \qquad
-# c = 1 - \frac{(k-3)\,\sigma^2}{\sum_{j=1}^k (y_j - \bar y)^2}, \qquad
-# \sigma^2 = \frac{\bar y(1-\bar y)}{45},
-# $$
-#
-# with $k = 18$ players; $c$ plays the part of $\lambda_j$. They report $\bar y$ = .265,
-# $c$ = .212 and, for Roberto Clemente, $z$ = .294:
-
-# %%
-em = datasets.efron_morris()
-js = pays.james_stein(em.set_index("name")["average"], n=45)
-y = em["average"].to_numpy()
-c_dense = 1 - (len(y) - 3) * (y.mean() * (1 - y.mean()) / 45) / np.sum((y - y.mean()) ** 2)
-assert np.isclose(js.c, c_dense, rtol=1e-14)
-published = {"grand mean": 0.265, "c": 0.212, "Clemente's z": 0.294}
-computed = {"grand mean": js.grand_mean, "c": js.c,
-            "Clemente's z": js.estimate["Roberto Clemente"]}
-for key in published:
-    assert abs(computed[key] - published[key]) < 5e-4, key
-pd.DataFrame({"published": published, "computed": computed})
-
-# %% [markdown]
-# ## The same data as a random-intercept model
-#
-# To fit partial pooling we need individual observations, so each player becomes a group of 45
-# at-bats coded $y_{ij} = 1$ for a hit and 0 otherwise: an 810-row data frame whose group means
-# are exactly the batting averages. We chose this over feeding the 18 averages to a
-# "known-variance" model because it is the model the rest of the site fits, with nothing fixed
-# by hand: REML estimates $\sigma_\alpha$ and $\sigma_y$ from the data.
-#
-# > The approximation: the model treats 0/1 outcomes as normal with one common variance
-# > $\sigma_y^2$, while a Bernoulli variance $p_j(1-p_j)$ differs a little from player to player.
-# > With 45 trials per player the group means are close to normal, and over the range of
-# > averages here $p(1-p)$ varies by less than the sampling noise, so the normal model is a
-# > reasonable stand-in. It is the same approximation James-Stein makes with its single
-# > $\sigma^2$.
-
-# %%
-trials = pays.trials_frame(em.set_index("name")["hits"], 45)
-fit = pp.fit_random_intercept(trials, "y", "group", method="REML")
-sm = crosscheck.statsmodels_mixedlm(trials, "y", "group", method="REML")
-sm_alpha = pd.Series({g: v.iloc[0] for g, v in sm.random_effects.items()}) + sm.fe_params.iloc[0]
-np.testing.assert_allclose(fit.alpha, sm_alpha.reindex(fit.alpha.index), atol=1e-7)
-np.testing.assert_allclose(fit.sigma_alpha**2, sm.cov_re.iloc[0, 0], rtol=1e-5)
-pd.Series({"J": fit.J, "N": fit.N, "sigma_alpha (REML)": fit.sigma_alpha,
-           "sigma_y (REML)": fit.sigma_y, "lambda_j": fit.shrinkage.iloc[0], "mu": fit.mu})
-
-# %% [markdown]
-# The REML intercepts agree with statsmodels' MixedLM to 1e-7. REML shrinks harder than
-# James-Stein: its weight on each player's own average is smaller than $c$. The reason is one
-# degree of freedom count. In this balanced one-way layout with between- and within-player mean
-# squares $\text{MSB}$ and $\text{MSW}$, REML gives $\hat\sigma_y^2 = \text{MSW}$ and
-# $\hat\sigma_\alpha^2 = (\text{MSB} - \text{MSW})/n$, so
-#
-# $$
-# 1 - \hat\lambda = \frac{\hat\sigma_y^2}{n\hat\sigma_\alpha^2 + \hat\sigma_y^2}
-# = \frac{\text{MSW}}{\text{MSB}}
-# = \frac{(k-1)\,\hat\sigma_y^2/n}{\sum_j (\bar y_j - \bar y)^2},
-# $$
-#
-# the same as $1 - c$ except for $k - 1$ in place of James-Stein's $k - 3$ (and REML's
-# $\hat\sigma_y^2$ in place of $\bar y(1-\bar y)$). James-Stein's $k-3$ makes
-# $(k-3)\sigma^2/\sum_j(y_j-\bar y)^2$ an unbiased estimate of the shrinkage toward the mean;
-# the REML plug-in overshoots it. With $k$ = 18 that is a modest change in $1 - \lambda$ but a
-# large one in $\lambda$ itself, since $\lambda$ is small here.
-
-# %%
-hits_by_player = trials.groupby("group")["y"]
-ybar_j = hits_by_player.mean()
-msw = float(((trials["y"] - hits_by_player.transform("mean")) ** 2).sum()) / (len(trials) - len(ybar_j))
-msb = 45 * float(((ybar_j - ybar_j.mean()) ** 2).sum()) / (len(ybar_j) - 1)
-one_minus_lambda = 1 - fit.shrinkage.iloc[0]
-assert np.isclose(one_minus_lambda, msw / msb, rtol=1e-8)
-assert (fit.shrinkage < js.c).all()  # REML shrinks harder than James-Stein
-assert np.isclose(fit.sigma_y**2, msw, rtol=1e-8)
-assert np.isclose(one_minus_lambda, (len(ybar_j) - 1) * msw / 45 / ((ybar_j - ybar_j.mean()) ** 2).sum(),
-                  rtol=1e-8)
-pd.Series({"1 - lambda (REML fit)": one_minus_lambda, "MSW / MSB (dense)": msw / msb,
-           "1 - c (James-Stein)": 1 - js.c})
-
-# %% [markdown]
-# ## Predicting the rest of the season
-#
-# Efron and Morris's picture: each player's first-45 average, his two shrunken estimates and
-# what he actually hit for the rest of the season, joined by a line.
-
-# %%
-estimates = pays.baseball_estimates(em, method="REML")
-figures.efron_morris_plot(estimates, label=["Roberto Clemente", "Thurman Munson", "Max Alvis"])
-
-# %%
-totals = pays.squared_error_totals(estimates)
-totals.index = ["first 45 at-bats (no pooling)", "grand mean (complete pooling)",
-                "James-Stein", "partial pooling (REML)"]
-ratio_js = totals.iloc[0] / totals.loc["James-Stein"]
-ratio_reml = totals.iloc[0] / totals.loc["partial pooling (REML)"]
-assert totals.loc["James-Stein"] < totals.iloc[0]
-assert totals.loc["partial pooling (REML)"] < totals.iloc[0]
-assert round(ratio_js, 1) == 3.5  # Efron and Morris: about 3.5 times smaller
-closer = int((np.abs(estimates["james_stein"] - estimates["rest_average"])
-              < np.abs(estimates["none"] - estimates["rest_average"])).sum())
-noise_floor = float((em["rest_average"] * (1 - em["rest_average"]) / em["rest_at_bats"]).sum())
-assert noise_floor < totals.loc["James-Stein"]
-totals.to_frame("total squared error").assign(
-    **{"relative to no pooling": totals / totals.iloc[0]})
-
-# %% tags=["hide-input"]
-Markdown(
-    "Summed over the 18 players, the squared error of the raw averages as predictions of the "
-    f"rest of the season is {totals.iloc[0]:.4f}; James-Stein's is "
-    f"{totals.loc['James-Stein']:.4f}, {ratio_js:.2f} times smaller, the factor of about 3.5 "
-    "that Efron and Morris (1975, 1977) report. James-Stein is closer for "
-    f"{closer} of the {len(em)} players. REML partial pooling does about as well "
-    f"({totals.loc['partial pooling (REML)']:.4f}, {ratio_reml:.2f} times smaller than the raw "
-    "averages); so does the grand mean alone "
-    f"({totals.loc['grand mean (complete pooling)']:.4f}): 45 at-bats say little about a "
-    "player, $\\hat\\lambda$ is small, and all the shrunken estimates sit near the grand mean. "
-    "The targets are noisy too: with binomial noise over each player's remaining at-bats, even "
-    "a perfect estimate of every player's ability would have an expected total squared error "
-    f"of about {noise_floor:.4f} against these rest-of-season averages. Subtracting that floor "
-    f"from both totals, the raw averages' error in estimating ability is about "
-    f"{(totals.iloc[0] - noise_floor) / (totals.loc['James-Stein'] - noise_floor):.0f} times "
-    "James-Stein's: the totals understate the gain."
 )
 
 # %% [markdown]
@@ -442,11 +357,16 @@ n_grid = np.array([1, 2, 5, 10, 50, 200])
 lam_grid = pp.shrinkage_factor(n_grid, 0.5, 1.0)
 bias2 = (1 - lam_grid) ** 2 * 0.5**2
 var_removed = (1 - lam_grid**2) * 1.0**2 / n_grid
-np.testing.assert_allclose(bias2 / var_removed, lam_grid / (1 + lam_grid), rtol=1e-12)
-np.testing.assert_allclose(1.0 / n_grid - var_removed + bias2, pays.oracle_risk(n_grid, 0.5, 1.0),
-                           rtol=1e-12)
 pd.DataFrame({"n_j": n_grid, "lambda_j": lam_grid, "bias^2 added": bias2,
               "variance removed": var_removed, "ratio": bias2 / var_removed})
+
+# %% tags=["hide-input"]
+checks = Checks("the closed forms")
+checks.close("bias^2 / variance removed = lambda / (1 + lambda)", bias2 / var_removed,
+             lam_grid / (1 + lam_grid), rtol=1e-12)
+checks.close("no pooling's risk - removed + added = the oracle risk",
+             1.0 / n_grid - var_removed + bias2, pays.oracle_risk(n_grid, 0.5, 1.0), rtol=1e-12)
+checks
 
 # %% [markdown]
 # When does it not help?

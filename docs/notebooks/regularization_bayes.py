@@ -23,10 +23,11 @@
 # %%
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
 import partial_pooling as pp
 from partial_pooling import bayes, datasets, figures, regularization
+from partial_pooling.site.checks import Checks
 
 radon = datasets.radon()
 cols = ("log_radon", "county", "floor")
@@ -43,7 +44,7 @@ ml = pp.fit_random_intercept(radon, *cols, method="ML")
 # \qquad \kappa = \frac{\sigma_y^2}{\sigma_\alpha^2} = \frac{1}{\psi}.
 # $$
 #
-# This is $-2\sigma_y^2$ times the joint log-likelihood of [the derivation page](derivation.py),
+# This is $-2\sigma_y^2$ times the joint log density of [the likelihood page](likelihood.py),
 # up to a constant, so its minimizer is the joint mode: the GLS $(\hat\mu, \hat\beta)$ and the
 # shrinkage estimates of the $a_j$ (Henderson's mixed-model equations). Only the group
 # deviations are penalized; $\mu$ and $\beta$ are not. The next cell solves the penalized
@@ -54,20 +55,26 @@ ml = pp.fit_random_intercept(radon, *cols, method="ML")
 kappa_hat = reml.sigma_y**2 / reml.sigma_alpha**2
 ridge = regularization.ridge_intercepts(radon, *cols, kappa_hat)
 
-Z = (radon["county"].to_numpy()[:, None] == reml.alpha.index.to_numpy()[None, :]) * 1.0
-W = np.column_stack([np.ones(len(radon)), radon["floor"], Z])
+Z = pd.get_dummies(radon["county"], dtype=float).to_numpy()  # group indicators
+D = np.column_stack([np.ones(len(radon)), radon["floor"], Z])
 root_penalty = np.diag(np.r_[0.0, 0.0, np.full(reml.J, np.sqrt(kappa_hat))])
-theta = np.linalg.lstsq(np.vstack([W, root_penalty]),
-                        np.r_[radon["log_radon"], np.zeros(W.shape[1])], rcond=None)[0]
+target = np.r_[radon["log_radon"], np.zeros(D.shape[1])]
+theta = np.linalg.lstsq(np.vstack([D, root_penalty]), target, rcond=None)[0]
 
-checks = pd.DataFrame({
+side_by_side = pd.DataFrame({
     "REML fit": [reml.mu, reml.beta["floor"], reml.alpha.iloc[0]],
     "ridge (package)": [ridge.mu, ridge.beta["floor"], ridge.alpha.iloc[0]],
     "ridge (dense lstsq)": [theta[0], theta[1], theta[0] + theta[2]],
 }, index=["mu", "beta (floor)", f"alpha_j ({reml.alpha.index[0].title()})"])
-np.testing.assert_allclose(ridge.alpha, reml.alpha, rtol=1e-12)
-np.testing.assert_allclose(theta[0] + theta[2:], reml.alpha, rtol=1e-9)
-np.testing.assert_allclose(checks.iloc[:2, 0], checks.iloc[:2, 2], rtol=1e-9)
+side_by_side
+
+# %% tags=["hide-input"]
+checks = Checks("the REML fit")
+checks.close(f"ridge (package), all {reml.J} intercepts", ridge.alpha, reml.alpha, rtol=1e-12)
+checks.close(f"ridge (dense least squares), all {reml.J} intercepts", theta[0] + theta[2:],
+             reml.alpha, rtol=1e-9)
+checks.close("ridge (dense): mu and beta", side_by_side.iloc[:2, 2], side_by_side.iloc[:2, 0],
+             rtol=1e-9)
 checks
 
 # %% [markdown]
@@ -82,23 +89,23 @@ checks
 # %%
 penalties = np.geomspace(1e-2, 1e4, 120)
 path = regularization.ridge_path(radon, *cols, penalties)
-figures.ridge_path_figure(path, kappa_hat, highlight=["LAC QUI PARLE", "HENNEPIN", "AITKIN"])
-
-# %%
-no_pool = pp.no_pooling(radon, *cols)
-complete = pp.complete_pooling(radon, *cols)
-ends = pd.Series({
-    "max |ridge(kappa=1e-8) - no pooling|":
-        (regularization.ridge_intercepts(radon, *cols, 1e-8).alpha - no_pool.alpha).abs().max(),
-    "max |ridge(kappa=inf) - complete pooling|":
-        (regularization.ridge_intercepts(radon, *cols, np.inf).alpha - complete.alpha).abs().max(),
-})
-assert (ends < 1e-6).all()
-ends.to_frame("difference")
+figures.ridge_path_figure(path, kappa_hat,
+                          highlight=["LAC QUI PARLE", "HENNEPIN", "AITKIN"])
 
 # %% tags=["hide-input"]
+no_pool = pp.no_pooling(radon, *cols)
+complete = pp.complete_pooling(radon, *cols)
+checks = Checks("the no- and complete-pooling fits")
+checks.close("ridge at kappa = 1e-8 = no pooling",
+             regularization.ridge_intercepts(radon, *cols, 1e-8).alpha, no_pool.alpha,
+             rtol=0, atol=1e-6)
+checks.close("ridge at kappa = infinity = complete pooling",
+             regularization.ridge_intercepts(radon, *cols, np.inf).alpha, complete.alpha,
+             rtol=0, atol=1e-6)
 share = (ridge.edf - 2) / (path["edf"].iloc[0] - 2)
-assert 0.35 < share < 0.65  # the sentence below says "roughly half"
+checks.holds("the share of effective parameters is between 0.35 and 0.65 ('roughly half')",
+             0.35 < share < 0.65)
+display(checks)
 Markdown(
     f"At the REML penalty $\\hat\\kappa$ = {kappa_hat:.2f} the fit spends "
     f"{ridge.edf:.1f} effective parameters, against {path['edf'].iloc[0]:.1f} at the "
@@ -154,10 +161,15 @@ def batch_mcse(values: np.ndarray, batches: int = 40) -> float:
 root_psi = np.sqrt(draws["psi"].to_numpy())
 exact = float(np.trapezoid(np.sqrt(grid) * density, grid))
 mcse = batch_mcse(root_psi)
-assert abs(root_psi.mean() - exact) < 4 * mcse
-pd.Series({"grid posterior": exact, "Gibbs sampler": root_psi.mean(), "Gibbs MC s.e.": mcse,
-           "REML estimate": np.sqrt(reml.psi), "ML estimate": np.sqrt(ml.psi)},
-          name="sigma_alpha / sigma_y").to_frame()
+pd.Series({"grid posterior": exact, "Gibbs sampler": root_psi.mean(),
+           "Gibbs MC s.e.": mcse, "REML estimate": np.sqrt(reml.psi),
+           "ML estimate": np.sqrt(ml.psi)}, name="sigma_alpha / sigma_y").to_frame()
+
+# %% tags=["hide-input"]
+checks = Checks("the Gibbs sampler")
+checks.holds("grid posterior mean within 4 Monte Carlo s.e. of the sampler's",
+             abs(root_psi.mean() - exact) < 4 * mcse)
+checks
 
 # %%
 figures.psi_posterior_figure(
@@ -178,9 +190,9 @@ posterior = bayes.posterior_intercepts(radon, *cols, grid)
 gibbs_means = pd.Series(
     {lab: draws[f"alpha[{lab}]"].mean() for lab in posterior.index}, name="Gibbs"
 )
-gibbs_se = pd.Series({lab: batch_mcse(draws[f"alpha[{lab}]"].to_numpy()) for lab in posterior.index})
+gibbs_se = pd.Series({lab: batch_mcse(draws[f"alpha[{lab}]"].to_numpy())
+                     for lab in posterior.index})
 z = ((gibbs_means - posterior) / gibbs_se).abs()
-assert z.max() < 4.5, z.max()
 comparison = pd.DataFrame({
     "n_j": reml.n, "REML plug-in": reml.alpha, "full Bayes (grid)": posterior,
     "full Bayes (Gibbs)": gibbs_means, "Gibbs MC s.e.": gibbs_se,
@@ -190,11 +202,8 @@ comparison.round(4)
 # %% tags=["hide-input"]
 gap = (posterior - reml.alpha).abs()
 small = reml.n <= 2
-assert gap[small].mean() > gap[~small].mean()
 post_mean_psi = float(np.trapezoid(grid * density, grid))
 lambda_one_post = float(np.trapezoid(grid / (1 + grid) * density, grid))
-assert post_mean_psi > reml.psi and lambda_one_post > pp.shrinkage_factor(1, reml.sigma_alpha,
-                                                                          reml.sigma_y)
 J_dyestuff = datasets.dyestuff()["Batch"].nunique()
 
 
@@ -209,7 +218,15 @@ def interval_ratio(dens: pd.Series) -> float:
 wide_grid = np.geomspace(1e-4, 1e3, 3000)
 dye_ratio = interval_ratio(bayes.psi_posterior(datasets.dyestuff(), "Yield", "Batch", None, wide_grid))
 radon_ratio = interval_ratio(density)
-assert dye_ratio > 2 * radon_ratio
+checks = Checks("the grid posterior and the Gibbs sampler")
+checks.holds(f"grid vs Gibbs posterior means: |z| < 4.5 in all {reml.J} counties", z.max() < 4.5)
+checks.holds("the smallest counties differ most from the plug-in",
+             gap[small].mean() > gap[~small].mean())
+checks.holds("posterior mean of psi and lambda for n = 1 above the REML plug-in",
+             post_mean_psi > reml.psi
+             and lambda_one_post > pp.shrinkage_factor(1, reml.sigma_alpha, reml.sigma_y))
+checks.holds("Dyestuff's 90% interval ratio more than twice radon's", dye_ratio > 2 * radon_ratio)
+display(checks)
 Markdown(
     f"The fully Bayesian intercepts differ from the REML plug-in by at most {gap.max():.3f} "
     f"(on a scale where $\\hat\\sigma_y$ = {reml.sigma_y:.2f}); the largest differences are in "

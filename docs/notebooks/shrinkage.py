@@ -22,15 +22,20 @@
 #
 # differs from group to group, so with unequal group sizes every group is shrunk by its own
 # amount: small groups hardest. This page derives the estimator, checks it on every county of
-# the radon data, and shows what it does.
+# the radon data, says in what sense $\hat\mu$ is the plain mean of the intercepts, and shows
+# what the estimator does, and what its error bars mean.
 
 # %%
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import HTML, Markdown
+from scipy import stats
 
 import partial_pooling as pp
 from partial_pooling import crosscheck, datasets, figures
+from partial_pooling.pooling_pays import oracle_conditional_risk
+from partial_pooling.simulation import simulate_groups
+from partial_pooling.site.checks import Checks
 
 radon = datasets.radon()
 cols = ("log_radon", "county", "floor")
@@ -59,35 +64,45 @@ complete = pp.complete_pooling(radon, *cols)
 # \hat\alpha_j = \lambda_j\,(\bar y_j - \hat\beta\,\bar x_j) + (1-\lambda_j)\,\hat\mu .
 # $$
 #
-# The same formula comes out of setting the derivative of the joint likelihood to zero (see
-# [the derivation, checked](../derivation/)). Nothing in it assumes equal group sizes: each
-# group carries its own $n_j$, hence its own $\lambda_j$. At the REML (or ML) estimates of
+# The same formula comes out of setting the derivative of the joint density of data and
+# intercepts to zero; [a later page](../derivation/) checks a widely shared derivation that
+# tries exactly that. Nothing in it assumes equal group sizes: each group carries its own
+# $n_j$, hence its own $\lambda_j$. At the REML (or ML) estimates of
 # $\mu, \beta, \sigma_\alpha, \sigma_y$ these are the intercepts a mixed-model library reports.
-
-# %% [markdown]
+#
 # ## Checked on every county
 #
-# The table computes the closed form from the group means and the REML estimates, and
-# compares it with the group intercepts of statsmodels' MixedLM, fitted independently with
-# tight settings.
+# The closed form, computed from the group means and the REML estimates, against the group
+# intercepts of statsmodels' MixedLM, fitted independently with tight settings: five counties
+# from the smallest to the largest here, all of them in the folded table.
 
 # %%
-sm = crosscheck.statsmodels_mixedlm(radon, "log_radon", "county", "floor", method="REML")
-sm_alpha = pd.Series({k: v.iloc[0] for k, v in sm.random_effects.items()}) + sm.fe_params.iloc[0]
-closed = pp.group_intercepts(radon, *cols, fit.mu, fit.beta, fit.sigma_alpha, fit.sigma_y)
+closed = pp.group_intercepts(radon, *cols, fit.mu, fit.beta, fit.sigma_alpha,
+                             fit.sigma_y)
 table = pd.DataFrame({
     "n_j": fit.n,
     "ybar_j - beta xbar_j": fit.adjusted_ybar,
     "lambda_j": pp.shrinkage_factor(fit.n, fit.sigma_alpha, fit.sigma_y),
     "closed form": closed,
-    "statsmodels": sm_alpha.reindex(closed.index),
-})
+}).sort_values("n_j", kind="stable")
+table.iloc[[0, 21, 42, 63, -1]].round(4)
+
+# %% tags=["hide-input"]
+sm = crosscheck.statsmodels_mixedlm(radon, *cols, method="REML")
+sm_alpha = pd.Series({k: v.iloc[0] for k, v in sm.random_effects.items()})
+table["statsmodels"] = (sm_alpha + sm.fe_params.iloc[0]).reindex(table.index)
 table["difference"] = table["closed form"] - table["statsmodels"]
 largest = table["difference"].abs().max()
-assert largest < 1e-6, largest
-pd.set_option("display.max_rows", 100)
-table.sort_values("n_j").round({"ybar_j - beta xbar_j": 4, "lambda_j": 4, "closed form": 6,
-                                "statsmodels": 6})
+checks = Checks("statsmodels MixedLM's intercepts (REML, fitted tightly)")
+checks.close(f"closed form, all {fit.J} counties", table["closed form"], table["statsmodels"],
+             rtol=0, atol=1e-6)
+checks
+
+# %% tags=["hide-input"]
+HTML(
+    f"<details class='pp-table'><summary>All {fit.J} counties: closed form beside "
+    f"statsmodels</summary>{table.round(6).to_html()}</details>"
+)
 
 # %% tags=["hide-input"]
 Markdown(
@@ -95,6 +110,95 @@ Markdown(
     "what the fitted model computes, to the precision of the optimizers. (The REML estimates "
     f"used: $\\hat\\mu$ = {fit.mu:.4f}, $\\hat\\beta$ = {fit.beta['floor']:.4f}, "
     f"$\\hat\\sigma_\\alpha$ = {fit.sigma_alpha:.4f}, $\\hat\\sigma_y$ = {fit.sigma_y:.4f}.)"
+)
+
+# %% [markdown]
+# ## Why the estimated μ is the plain mean of the intercepts
+#
+# A common question: why is $\hat\mu = \frac1J\sum_j\hat\alpha_j$, an unweighted mean, when the
+# counties are so unequal? The precise statement is:
+#
+# > At **any** values of $\sigma_\alpha > 0$ and $\sigma_y$, if $\hat\mu$ and $\hat\beta$ are
+# > the GLS estimates at those values and the $\hat\alpha_j$ the intercepts predicted at those
+# > values, then $\hat\mu$ is the unweighted mean of the $\hat\alpha_j$.
+#
+# It is *not* in general the size-weighted mean $\sum_j n_j\hat\alpha_j/N$ (the two coincide
+# only when all groups have the same size), it is *not* the plain mean of the groups' own
+# adjusted means, and it is *not* the mean of the true $\alpha_j$ (those are unknown and differ
+# from it by sampling error).
+#
+# Why: Henderson's mixed-model equations. With $y = Xb + Za + \varepsilon$ ($X$ the columns
+# for $\mu$ and $\beta$, $Z$ the group indicators), the estimates solve
+#
+# $$
+# X'(y - X\hat b - Z\hat a) = 0,
+# \qquad
+# \frac{1}{\sigma_y^2}Z'(y - X\hat b - Z\hat a) = \frac{1}{\sigma_\alpha^2}\,\hat a .
+# $$
+#
+# The group columns sum to the intercept column, $Z1_J = 1_N$. Sum the $J$ rows of the second
+# equation: the left side becomes $1_N'(y - X\hat b - Z\hat a)/\sigma_y^2$, which is the first
+# row of the first equation and so zero. Hence $\sum_j\hat a_j = 0$, that is
+# $\frac1J\sum_j\hat\alpha_j = \hat\mu$. The weighting is not missing; it is inside each
+# $\hat\alpha_j$: big groups count more through $\lambda_j$, and eliminating the
+# $\hat\alpha_j$ gives the weighted form
+# $\hat\mu = \sum_j w_j(\bar y_j - \hat\beta\bar x_j)/\sum_j w_j$ with
+# $w_j = 1/(\sigma_\alpha^2 + \sigma_y^2/n_j)$, the precision of group $j$'s adjusted mean as
+# an estimate of $\mu$.
+
+# %%
+Z = pd.get_dummies(radon["county"], dtype=float).to_numpy()  # group indicators
+X = np.column_stack([np.ones(fit.N), radon["floor"]])
+y = radon["log_radon"].to_numpy()
+
+
+def gls(sigma_alpha: float, sigma_y: float) -> np.ndarray:
+    """(mu, beta) by dense GLS with V = sigma_y^2 I + sigma_alpha^2 ZZ'."""
+    V = sigma_y**2 * np.eye(fit.N) + sigma_alpha**2 * Z @ Z.T
+    return np.linalg.solve(X.T @ np.linalg.solve(V, X), X.T @ np.linalg.solve(V, y))
+
+
+rows = {}
+for sa in [0.1, fit.sigma_alpha, 1.0]:
+    mu_s, beta_s = gls(sa, fit.sigma_y)
+    alpha_s = pp.group_intercepts(radon, *cols, mu_s, beta_s, sa, fit.sigma_y)
+    rows[f"sigma_alpha = {sa:.3g}"] = {
+        "GLS mu": mu_s,
+        "plain mean of alpha_j": alpha_s.mean(),
+        "size-weighted mean": np.average(alpha_s, weights=fit.n),
+        "plain mean of adjusted means":
+            (fit.ybar - beta_s * fit.xbar["floor"]).mean(),
+    }
+means = pd.DataFrame(rows).T
+means.round(5)
+
+# %% tags=["hide-input"]
+rng = np.random.default_rng(20261126)
+sim = simulate_groups(fit.n.to_numpy(), mu=fit.mu, beta=None, sigma_alpha=fit.sigma_alpha,
+                      sigma_y=fit.sigma_y, rng=rng)
+sim_fit = pp.fit_random_intercept(sim.data, "y", "group", method="REML")
+checks = Checks("dense GLS at each sigma_alpha")
+for label, row in means.iterrows():
+    checks.close(f"{label}: plain mean of alpha_j = GLS mu", row["plain mean of alpha_j"],
+                 row["GLS mu"], rtol=1e-10)
+checks.close("REML fit: plain mean of alpha_j = mu-hat", fit.alpha.mean(), fit.mu, rtol=1e-12)
+checks.holds("the size-weighted mean differs from mu-hat by more than 0.01 at every sigma",
+             ((means["size-weighted mean"] - means["GLS mu"]).abs() > 0.01).all())
+checks.holds("simulated: mu-hat = mean of its alpha-hat_j, not of the true alpha_j",
+             abs(sim_fit.alpha.mean() - sim_fit.mu) < 1e-10
+             and abs(sim.alpha.mean() - sim_fit.mu) > 1e-3)
+checks
+
+# %% tags=["hide-input"]
+at_fit = means.iloc[1]
+Markdown(
+    f"At the REML estimate $\\hat\\sigma_\\alpha$ = {fit.sigma_alpha:.3f}, $\\hat\\mu$ = "
+    f"{at_fit['GLS mu']:.4f} is the plain mean of the {fit.J} intercepts, while the size-weighted "
+    f"mean is {at_fit['size-weighted mean']:.4f} and the plain mean of the counties' own "
+    f"adjusted means is {at_fit['plain mean of adjusted means']:.4f}. In one data set "
+    "simulated from the fitted model with the radon county sizes, the mean of the true "
+    f"intercepts is {sim.alpha.mean():.4f} and the REML $\\hat\\mu$ is {sim_fit.mu:.4f}: "
+    "equal to the mean of the *predicted* intercepts, not of the true ones."
 )
 
 # %% [markdown]
@@ -115,21 +219,34 @@ figures.lambda_vs_n([0.1, 0.25, 0.5, 1.0, 2.0], n_max=150, observed=fit)
 # %% tags=["hide-input"]
 n_half = 1 / fit.psi
 below = int((fit.n < n_half).sum())
-assert np.isclose(pp.shrinkage_factor(n_half, fit.sigma_alpha, fit.sigma_y), 0.5)
-assert below > fit.J / 2  # the sentence below says "most"
+checks = Checks("the closed form")
+checks.close("lambda at n = 1/psi", pp.shrinkage_factor(n_half, fit.sigma_alpha, fit.sigma_y),
+             0.5, rtol=1e-12)
+checks.holds("more than half the counties are below 1/psi (the sentence says 'most')",
+             below > fit.J / 2)
 Markdown(
     f"For radon, $1/\\hat\\psi$ = {n_half:.1f} houses: {below} of the {fit.J} counties are "
     "smaller than that, so for most counties the population says more than the county's own "
     "houses."
 )
 
+# %% tags=["hide-input"]
+checks
+
 # %% [markdown]
 # ## Small groups are pulled hardest
 #
 # Against group size, the no-pooling estimates (left) fan out where groups are small; the
-# partially pooled estimates (right) are drawn in toward $\hat\mu$ exactly there. The bars are
-# one standard error (no pooling) and one conditional standard deviation
-# $\sigma_\alpha\sqrt{1-\lambda_j}$ (partial pooling).
+# partially pooled estimates (right) are drawn in toward $\hat\mu$ exactly there.
+#
+# The bars are two *different kinds* of interval. On the left, one standard error
+# $\hat\sigma_y/\sqrt{n_j}$: how much the county's own estimate would vary over repeated
+# samples of houses, for the county's fixed $\alpha_j$. On the right, one conditional standard
+# deviation $\hat\sigma_\alpha\sqrt{1-\lambda_j}$: the spread of $\alpha_j$ given the data,
+# over the population of counties that could have produced these data. It is computed at the
+# estimates $\hat\mu$, $\hat\beta$, $\hat\sigma_\alpha$, $\hat\sigma_y$ as if they were the
+# true values, so it leaves out their uncertainty
+# ([full Bayes](../regularization_bayes/) averages over it).
 
 # %%
 figures.estimates_vs_size(no_pool, fit, complete=complete)
@@ -146,26 +263,78 @@ distance = (fit.alpha - no_pool.alpha).abs()
 by_size = pd.DataFrame({"n_j": fit.n, "distance moved": distance}).groupby(
     pd.cut(fit.n, [0, 2, 5, 10, 25, 200]), observed=True
 )["distance moved"].agg(["count", "mean", "max"])
-assert by_size["mean"].iloc[0] > by_size["mean"].iloc[-1]
 by_size.rename_axis("n_j").round(3)
 
+# %% tags=["hide-input"]
+toward = int(((fit.alpha - fit.mu).abs() < (no_pool.alpha - fit.mu).abs()).sum())
+checks = Checks("the statements above")
+checks.holds("the smallest counties move more, on average, than the largest",
+             by_size["mean"].iloc[0] > by_size["mean"].iloc[-1])
+Markdown(
+    f"On radon, {toward} of the {fit.J} arrows end closer to $\\hat\\mu$ than they start, "
+    f"and counties of one or two houses move {by_size['mean'].iloc[0]:.2f} on average, "
+    f"against {by_size['mean'].iloc[-1]:.2f} for counties above 25."
+)
+
+# %% tags=["hide-input"]
+checks
+
 # %% [markdown]
-# Shrinking also *sharpens*. The conditional standard deviation of a county's intercept,
-# $\sigma_\alpha\sqrt{1-\lambda_j}$, is always smaller than the no-pooling standard error
-# $\sigma_y/\sqrt{n_j}$ and smaller than $\sigma_\alpha$: combining two sources of information
-# is more precise than either alone. For a county with one house the difference is largest.
+# ## More precise on average, not for every group
+#
+# For every county the conditional standard deviation is smaller than the no-pooling standard
+# error,
+#
+# $$
+# \sigma_\alpha^2(1-\lambda_j) = \Big(\frac{n_j}{\sigma_y^2} + \frac{1}{\sigma_\alpha^2}\Big)^{-1}
+# < \frac{\sigma_y^2}{n_j},
+# $$
+#
+# and it is tempting to read this as "shrinking also sharpens". It does, **on average over the
+# population of groups**: $\sigma_\alpha^2(1-\lambda_j)$ is the mean squared error of the
+# shrinkage estimate averaged over $\alpha_j \sim N(\mu, \sigma_\alpha^2)$ (with the parameters
+# known). For one particular group it is not a guarantee. Given its true deviation
+# $a_j = \alpha_j - \mu$, the shrinkage estimate has squared error
+# $(1-\lambda_j)^2a_j^2 + \lambda_j^2\sigma_y^2/n_j$, which exceeds the no-pooling
+# $\sigma_y^2/n_j$ once $|a_j| > \sigma_\alpha\sqrt{(1+\lambda_j)/\lambda_j}$: an exceptional
+# group pays for the others ([why pooling pays](../pooling_pays/) simulates that price).
 
 # %%
-precision_gain = pd.DataFrame({
-    "n_j": fit.n,
-    "no pooling s.e. sigma_y/sqrt(n_j)": fit.sigma_y / np.sqrt(fit.n),
-    "partial pooling cond. s.d.": fit.cond_sd,
+sizes = fit.n.sort_values(kind="stable")
+shown = sizes.iloc[[0, 42, -1]].index
+lam = fit.shrinkage[shown]
+threshold = np.sqrt((1 + lam) / lam)  # in units of sigma_alpha
+precision = pd.DataFrame({
+    "n_j": fit.n[shown],
+    "no pooling s.e.": fit.sigma_y / np.sqrt(fit.n[shown]),
+    "conditional s.d.": fit.cond_sd[shown],
+    "worse beyond |a_j| / sigma_alpha": threshold,
+    "share of groups that far out": 2 * stats.norm.sf(threshold),
 })
-assert (precision_gain.iloc[:, 2] < precision_gain.iloc[:, 1]).all()
-assert (fit.cond_sd < fit.sigma_alpha).all()
-np.testing.assert_allclose(fit.cond_sd**2, 1 / (fit.n / fit.sigma_y**2 + 1 / fit.sigma_alpha**2),
-                           rtol=1e-12)
-precision_gain.sort_values("n_j").iloc[[0, 1, 40, -2, -1]].round(4)
+precision.round(4)
+
+# %% tags=["hide-input"]
+risk_at_threshold = oracle_conditional_risk(threshold * fit.sigma_alpha, fit.n[shown],
+                                            fit.sigma_alpha, fit.sigma_y)
+checks = Checks("the closed forms")
+checks.close("conditional variance = (n_j/sigma_y^2 + 1/sigma_alpha^2)^-1, all counties",
+             fit.cond_sd**2, 1 / (fit.n / fit.sigma_y**2 + 1 / fit.sigma_alpha**2), rtol=1e-12)
+checks.holds("conditional s.d. below the no-pooling s.e. in every county",
+             (fit.cond_sd < fit.sigma_y / np.sqrt(fit.n)).all())
+checks.holds("conditional s.d. below sigma_alpha in every county",
+             (fit.cond_sd < fit.sigma_alpha).all())
+checks.close("at the threshold, the group's risk equals no pooling's",
+             risk_at_threshold, fit.sigma_y**2 / fit.n[shown], rtol=1e-12)
+checks
+
+# %% tags=["hide-input"]
+Markdown(
+    f"In the smallest county ($n_j$ = {fit.n[shown[0]]}) the trade is safe for all but "
+    f"{precision['share of groups that far out'].iloc[0]:.1%} of counties, those more than "
+    f"{threshold.iloc[0]:.1f} $\\sigma_\\alpha$ from $\\mu$; in the largest "
+    f"($n_j$ = {fit.n[shown[-1]]}) the break-even point is nearer, "
+    f"{threshold.iloc[-1]:.2f} $\\sigma_\\alpha$, but there the two estimates hardly differ."
+)
 
 # %% [markdown]
 # ## The intraclass correlation sets the strength of pooling
@@ -193,16 +362,25 @@ examples = {
     "Dyestuff2 (batch)": (datasets.dyestuff2(), "Yield", "Batch", None),
     "sleepstudy (subject)": (datasets.sleepstudy(), "Reaction", "Subject", "Days"),
 }
-rows = {}
-for name, (data, y, g, x) in examples.items():
-    f = pp.fit_random_intercept(data, y, g, x, method="REML")
-    rho = pp.icc(f.sigma_alpha, f.sigma_y)
-    np.testing.assert_allclose(f.shrinkage, f.n * rho / (1 + (f.n - 1) * rho), rtol=1e-10)
-    rows[name] = {"sigma_alpha (REML)": f.sigma_alpha, "sigma_y (REML)": f.sigma_y, "rho": rho,
-                  "median n_j": f.n.median(), "median lambda_j": f.shrinkage.median(),
+fits, rows = {}, {}
+for name, (data, yname, g, x) in examples.items():
+    f = fits[name] = pp.fit_random_intercept(data, yname, g, x, method="REML")
+    rows[name] = {"sigma_alpha (REML)": f.sigma_alpha,
+                  "sigma_y (REML)": f.sigma_y,
+                  "rho": pp.icc(f.sigma_alpha, f.sigma_y),
+                  "median n_j": f.n.median(),
+                  "median lambda_j": f.shrinkage.median(),
                   "at boundary": f.at_boundary}
 icc_table = pd.DataFrame(rows).T
 icc_table.astype({"at boundary": bool}).round(4)
+
+# %% tags=["hide-input"]
+checks = Checks("the closed form in rho")
+for name, f in fits.items():
+    r = pp.icc(f.sigma_alpha, f.sigma_y)
+    checks.close(f"{name}: lambda_j = n_j rho / (1 + (n_j - 1) rho)", f.shrinkage,
+                 f.n * r / (1 + (f.n - 1) * r), rtol=1e-10, atol=1e-15)
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -221,6 +399,9 @@ Markdown(
 # * The weight $\lambda_j$ is the group's share of the precision; it depends on $n_j$ and on
 #   $\sigma_\alpha/\sigma_y$ (equivalently the intraclass correlation), nothing else.
 # * With unequal groups every group gets its own weight; small groups are pulled hardest.
-# * The estimates are more precise than either source alone.
+# * $\hat\mu$ is the plain mean of the predicted intercepts at any variance values, by
+#   Henderson's equations; the weighting by size happens inside each $\hat\alpha_j$.
+# * The estimates are more precise than the groups' own on average over the population of
+#   groups; an exceptional group can lose.
 # * The same weights reappear in what the slope estimate pools: see
 #   [why $\beta$ has no split](../why_beta/).

@@ -17,11 +17,14 @@
 #
 # * **complete pooling** ignores the counties: one intercept for all;
 # * **no pooling** fits every county separately: one free intercept each;
-# * **partial pooling**, the mixed-effects model, lands in between, and *where* in between
-#   depends on how much data each county has.
+# * **partial pooling**, the mixed-effects model, puts each county's intercept between the
+#   county's own covariate-adjusted mean and the estimated population mean, at a point that
+#   depends on how much data the county has.
 #
-# This page fits all three to the same real data with the `partial_pooling` package, checks
-# each against an independent fit, and shows the estimates moving toward the population mean.
+# This page fits all three to the same real data with the `partial_pooling` package (each fit
+# is checked against an independent one; the checks are folded under each result) and shows the
+# estimates moving toward the population mean. It also shows why "partial pooling lands between
+# no pooling and complete pooling" is only approximately true.
 
 # %%
 import numpy as np
@@ -30,6 +33,7 @@ from IPython.display import Markdown
 
 import partial_pooling as pp
 from partial_pooling import crosscheck, datasets, figures
+from partial_pooling.site.checks import Checks
 
 radon = datasets.radon()
 cols = ("log_radon", "county", "floor")
@@ -65,25 +69,32 @@ radon.head()
 
 # %%
 complete = pp.complete_pooling(radon, *cols)
-ols = crosscheck.statsmodels_ols(radon, "log_radon", "floor")
-np.testing.assert_allclose(complete.fixed, ols.params, rtol=1e-12)
 complete.fixed.to_frame()
 
+# %% tags=["hide-input"]
+ols = crosscheck.statsmodels_ols(radon, "log_radon", "floor")
+checks = Checks("statsmodels OLS")
+checks.close("intercept and slope", complete.fixed, ols.params, rtol=1e-12)
+checks
+
 # %% [markdown]
-# The same numbers as statsmodels' OLS (the cell asserts agreement to 12 digits). Every county
-# gets the same intercept: county differences are assumed away.
+# Every county gets the same intercept: county differences are assumed away.
 #
 # ## No pooling: an intercept per county
 #
 # Now let every county have its own free $\alpha_j$ and share only the slope $\beta$. This is
 # OLS with one indicator per county, the *within* (fixed-effects) estimator:
-# $\hat\alpha_j = \bar y_j - \hat\beta\,\bar x_j$.
+# $\hat\alpha_j = \bar y_j - \hat\beta_W\,\bar x_j$.
 
 # %%
 no_pool = pp.no_pooling(radon, *cols)
-dummies = crosscheck.statsmodels_ols(radon, "log_radon", ["C(county)", "floor"])
-np.testing.assert_allclose(no_pool.beta["floor"], dummies.params["floor"], rtol=1e-12)
 no_pool.alpha.describe()
+
+# %% tags=["hide-input"]
+dummies = crosscheck.statsmodels_ols(radon, "log_radon", ["C(county)", "floor"])
+checks = Checks("statsmodels OLS with county indicators")
+checks.close("within slope", no_pool.beta["floor"], dummies.params["floor"], rtol=1e-12)
+checks
 
 # %% tags=["hide-input"]
 smallest = no_pool.n.idxmin()
@@ -110,11 +121,15 @@ Markdown(
 
 # %%
 partial = pp.fit_random_intercept(radon, *cols, method="REML")
-sm = crosscheck.statsmodels_mixedlm(radon, "log_radon", "county", "floor", method="REML")
-np.testing.assert_allclose(partial.fixed, sm.fe_params, rtol=1e-8)
-np.testing.assert_allclose(partial.sigma_alpha**2, sm.cov_re.iloc[0, 0], rtol=1e-6)
-np.testing.assert_allclose(partial.loglik, sm.llf, rtol=1e-10)
 print(partial.summary())
+
+# %% tags=["hide-input"]
+sm = crosscheck.statsmodels_mixedlm(radon, "log_radon", "county", "floor", method="REML")
+checks = Checks("statsmodels MixedLM (REML, fitted tightly)")
+checks.close("mu and beta", partial.fixed, sm.fe_params, rtol=1e-8)
+checks.close("sigma_alpha^2", partial.sigma_alpha**2, sm.cov_re.iloc[0, 0], rtol=1e-6)
+checks.close("REML log-likelihood", partial.loglik, sm.llf, rtol=1e-10)
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -131,18 +146,19 @@ Markdown(
 # \lambda_j = \frac{n_j\hat\sigma_\alpha^2}{n_j\hat\sigma_\alpha^2 + \hat\sigma_y^2},
 # $$
 #
-# with the weight $\lambda_j$ on the county's own data growing with its size $n_j$. The next
-# cell checks this closed form against the fitted intercepts (statsmodels' random effects) for
-# every county.
+# with the weight $\lambda_j$ on the county's own data growing with its size $n_j$
+# ([the shrinkage estimator](shrinkage.py) derives it). The closed form reproduces the fitted
+# intercepts of statsmodels in every county:
 
-# %%
+# %% tags=["hide-input"]
 closed_form = (
     partial.shrinkage * partial.adjusted_ybar + (1 - partial.shrinkage) * partial.mu
 )
 blups = pd.Series({k: v.iloc[0] for k, v in sm.random_effects.items()}) + sm.fe_params.iloc[0]
-gap = float((closed_form - blups.reindex(closed_form.index)).abs().max())
-assert gap < 1e-6, gap
-Markdown(f"Largest difference over the {partial.J} counties: {gap:.1e}.")
+checks = Checks("statsmodels MixedLM's intercepts (REML, fitted tightly)")
+checks.close(f"closed form, all {partial.J} counties", closed_form,
+             blups.reindex(closed_form.index), rtol=0, atol=1e-6)
+checks
 
 # %% [markdown]
 # ## Side by side
@@ -151,8 +167,8 @@ Markdown(f"Largest difference over the {partial.J} counties: {gap:.1e}.")
 # orange is no pooling, blue is partial pooling.
 
 # %%
-chosen = ["LAC QUI PARLE", "AITKIN", "KOOCHICHING", "DOUGLAS", "CLAY", "STEARNS", "RAMSEY",
-          "ST LOUIS"]
+chosen = ["LAC QUI PARLE", "AITKIN", "KOOCHICHING", "DOUGLAS", "CLAY",
+          "STEARNS", "RAMSEY", "ST LOUIS"]
 figures.pooling_lines(radon, *cols, [complete, no_pool, partial], chosen)
 
 # %%
@@ -175,33 +191,104 @@ Markdown(
 )
 
 # %% [markdown]
+# ## Between what, exactly?
+#
+# "Partial pooling lands between no pooling and complete pooling" is the usual summary, and it
+# is not quite right. The formula above puts $\hat\alpha_j$ between two *other* numbers: the
+# county's own mean adjusted with the mixed model's slope, $\bar y_j - \hat\beta\bar x_j$, and
+# the mixed model's population mean $\hat\mu$. Neither end is what the other two fits report.
+# No pooling adjusts with the within slope $\hat\beta_W$, and complete pooling's intercept is
+# not $\hat\mu$: both are averages of adjusted county means, but with different weights and
+# different slopes,
+#
+# $$
+# \hat\mu_{OLS} = \frac{\sum_j n_j(\bar y_j - \hat\beta_{OLS}\bar x_j)}{\sum_j n_j},
+# \qquad
+# \hat\mu = \frac{\sum_j w_j(\bar y_j - \hat\beta\bar x_j)}{\sum_j w_j},
+# \qquad w_j = \frac{1}{\sigma_\alpha^2 + \sigma_y^2/n_j}.
+# $$
+#
+# Complete pooling weights a county by its number of houses; the mixed model by the precision
+# $w_j$ of its mean as an estimate of $\mu$, which grows with $n_j$ but levels off at
+# $1/\sigma_\alpha^2$ (in proportion, $\sigma_y^2 w_j = n_j(1-\lambda_j)$): a county of a
+# hundred houses does not count fifty times as much as a county of two, because its mean is
+# still only one draw of $\alpha_j$.
+
+# %% tags=["hide-input"]
+beta_gls = partial.beta["floor"]
+beta_ols = complete.beta["floor"]
+w = 1 / (partial.sigma_alpha**2 + partial.sigma_y**2 / partial.n)
+mu_ols_by_formula = np.average(partial.ybar - beta_ols * partial.xbar["floor"],
+                               weights=partial.n)
+mu_gls_by_formula = np.average(partial.ybar - beta_gls * partial.xbar["floor"], weights=w)
+# the two ends of the partial-pooling interval, and of the no/complete interval
+own = partial.ybar - beta_gls * partial.xbar["floor"]
+lo_pp = np.minimum(own, partial.mu)
+hi_pp = np.maximum(own, partial.mu)
+lo_nc = np.minimum(no_pool.alpha, complete.mu)
+hi_nc = np.maximum(no_pool.alpha, complete.mu)
+tiny = 1e-12
+outside = (partial.alpha < lo_nc - tiny) | (partial.alpha > hi_nc + tiny)
+checks = Checks("the weighted-mean formulas")
+checks.close("complete pooling's intercept as the n_j-weighted mean", complete.mu,
+             mu_ols_by_formula, rtol=1e-12)
+checks.close("mu-hat as the w_j-weighted mean", partial.mu, mu_gls_by_formula, rtol=1e-10)
+checks.close("sigma_y^2 w_j = n_j (1 - lambda_j)", partial.sigma_y**2 * w,
+             partial.n * (1 - partial.shrinkage), rtol=1e-12)
+checks.holds("every county between its adjusted mean and mu-hat",
+             ((partial.alpha >= lo_pp - tiny) & (partial.alpha <= hi_pp + tiny)).all())
+checks.holds("some county outside its no/complete pooling interval", outside.any())
+checks
+
+# %% tags=["hide-input"]
+out = partial.n[outside]
+Markdown(
+    f"On radon, $\\hat\\mu$ = {partial.mu:.4f} (REML) and complete pooling's intercept is "
+    f"$\\hat\\mu_{{OLS}}$ = {complete.mu:.4f}; the slopes are $\\hat\\beta$ = {beta_gls:.4f} "
+    f"and $\\hat\\beta_{{OLS}}$ = {beta_ols:.4f}. Every county's partially pooled intercept "
+    "lies between its own adjusted mean and $\\hat\\mu$, as the formula says. But "
+    f"**{outside.sum()} of the {partial.J} counties** lie *outside* the interval between "
+    "their no-pooling and their complete-pooling estimate (they have between "
+    f"{out.min()} and {out.max()} houses, median {out.median():g}): for a county whose "
+    "no-pooling estimate is close to the population, a different end point is enough to put "
+    "the partial-pooling estimate beyond both."
+)
+
+# %% [markdown]
 # ## All counties at once
 #
 # Plotted against county size, the no-pooling estimates fan out for small counties, where
 # each rests on a handful of houses. Partial pooling pulls exactly those toward $\hat\mu$ and
-# leaves the large counties where their data put them.
+# leaves the large counties where their data put them. (The bars are explained on
+# [the shrinkage page](shrinkage.py#small-groups-are-pulled-hardest).)
 
 # %%
 figures.estimates_vs_size(no_pool, partial, complete=complete)
 
-# %%
+# %% tags=["hide-input"]
 moved = (partial.alpha - no_pool.alpha).abs()
 rank_corr = np.corrcoef(np.log(partial.n), moved)[0, 1]
-assert rank_corr < 0  # small counties move more
-Markdown(
+checks = Checks("the sign the sentence below states")
+checks.holds("the distance moved falls with log n_j (negative correlation)", rank_corr < 0)
+display_text = Markdown(
     f"The distance each county moves falls with its size (correlation of "
     f"$|\\hat\\alpha_j^{{\\text{{partial}}}} - \\hat\\alpha_j^{{\\text{{no pool}}}}|$ with "
     f"$\\log n_j$: {rank_corr:.2f})."
 )
+display_text
+
+# %% tags=["hide-input"]
+checks
 
 # %% [markdown]
 # ## What to take away
 #
 # * Complete and no pooling are the two ends of one dial: $\lambda_j = 0$ for every county,
-#   and $\lambda_j = 1$ for every county.
+#   and $\lambda_j = 1$ for every county. (The ends of the dial, taken at the mixed model's
+#   own $\hat\mu$ and $\hat\beta$, are close to but not the same as the two separate fits.)
 # * Partial pooling sets the dial **per county**, from the data: the estimate
 #   $\hat\sigma_\alpha$ of how much counties really differ, and each county's size $n_j$.
 # * Where the pooling comes from, and why the slope $\beta$ is not split this way, is the rest
-#   of the site: [a common derivation, checked](../derivation/),
-#   [the likelihood](../likelihood/), [the shrinkage estimator](../shrinkage/) and
+#   of the site: [the shrinkage estimator](../shrinkage/), [the likelihood](../likelihood/),
+#   [a common derivation, checked](../derivation/) and
 #   [why $\beta$ has no split](../why_beta/).

@@ -13,12 +13,20 @@
 #
 # The intercepts $\alpha_j$ have a distribution across groups, a population mean $\mu_\alpha$
 # and a spread $\sigma_\alpha$, so each group's own estimate has something to be shrunk toward.
-# The slope $\beta$ is a single number shared by every group: there is no population of slopes,
-# so there is nothing to split and nothing to shrink. What pools is its *estimate*: the mixed
-# model's $\hat\beta_{GLS}$ is an exact weighted average of how $y$ changes with $x$ within
-# groups ($\hat\beta_W$) and how the group means of $y$ change with the group means of $x$
-# ($\hat\beta_B$), and the between part is weighted by the same $\lambda_j$ that shrinks the
-# intercepts.
+# The slope $\beta$ is a single number shared by every group: there are no group-specific
+# slopes, so there is nothing to split and nothing to shrink, and **no partial pooling of
+# $\beta$** in the technical sense. In the language of pooling, a fixed $\beta$ is *complete
+# pooling of the slopes* (one slope for all groups); a group-by-$x$ interaction would be *no
+# pooling* of slopes; random slopes, at the end of this page, are *partial pooling* of slopes.
+#
+# What the *estimate* $\hat\beta$ does is combine two kinds of information: how $y$ changes
+# with $x$ within groups ($\hat\beta_W$) and how the group means of $y$ change with the group
+# means of $x$ ($\hat\beta_B$). The mixed model's $\hat\beta_{GLS}$ is an exact weighted
+# average of the two, and the between part is down-weighted by the same $1 - \lambda_j$ that
+# shrinks the intercepts. That is the sense in which "there is no pooling there" is right (no
+# slopes are shrunk) and the intuition "some pooling happens in $\beta$" has something to it
+# (the information about $\beta$ is combined with weights set by $\lambda_j$); it is not
+# partial pooling.
 #
 # Below we derive that split, check it on the Minnesota radon data, follow it to its two limits
 # (complete and no pooling), see why sleepstudy's balanced design hides it, and finally give
@@ -33,6 +41,7 @@ from IPython.display import Markdown
 
 import partial_pooling as pp
 from partial_pooling import crosscheck, datasets, figures
+from partial_pooling.site.checks import Checks
 
 # %% [markdown]
 # ## One slope, two kinds of information
@@ -74,7 +83,11 @@ V_j = sigma_alpha**2 * ones + sigma_y**2 * np.eye(n_j)
 W_dense = sigma_y**2 * np.linalg.inv(V_j)
 W_eq2 = (np.eye(n_j) - ones / n_j) + (1 - lambda_j) * ones / n_j
 err_W = np.abs(W_dense - W_eq2).max()
-assert err_W < 1e-12, err_W
+
+# %% tags=["hide-input"]
+checks = Checks("a dense inverse of V_j")
+checks.close(f"(2) in {county.title()} county", W_eq2, W_dense, rtol=0, atol=1e-12)
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -92,20 +105,23 @@ Markdown(
 # $$
 # \sum_j r_j' W_j r_j
 # = \sum_j\sum_i \big[(y_{ij} - \bar y_j) - \beta(x_{ij} - \bar x_j)\big]^2
-# + \sum_j w_j\big[\bar y_j - \mu_\alpha - \beta\bar x_j\big]^2.
+# + \sum_j \sigma_y^2 w_j\big[\bar y_j - \mu_\alpha - \beta\bar x_j\big]^2.
 # \tag{3}
 # $$
 #
 # The first sum compares observations within groups, the second compares group means between
-# groups, where each group mean gets the weight
+# groups, where each group mean gets the weight $\sigma_y^2 w_j$, with
 #
 # $$
-# w_j = n_j(1 - \lambda_j) = \frac{\sigma_y^2}{\sigma_\alpha^2 + \sigma_y^2/n_j}.
+# w_j = \frac{1}{\sigma_\alpha^2 + \sigma_y^2/n_j},
+# \qquad \sigma_y^2 w_j = n_j(1 - \lambda_j).
 # \tag{4}
 # $$
 #
 # $\sigma_\alpha^2 + \sigma_y^2/n_j$ is the variance of $\bar y_j$ around the population line,
-# so each group mean counts in proportion to its precision. We check (3) and (4) on the whole
+# so $w_j$ is its precision (the same $w_j$ as in $\hat\mu$ on
+# [the shrinkage page](../shrinkage/)): each group mean counts in proportion to its precision,
+# that is, like $n_j(1-\lambda_j)$ observations. We check (3) and (4) on the whole
 # radon data at an arbitrary $(\mu_\alpha, \beta)$, with a dense $V_j^{-1}$ for every county.
 
 # %%
@@ -119,19 +135,27 @@ for _, g in radon.groupby("county"):
 by = radon.groupby("county")
 dev_y = radon["log_radon"] - by["log_radon"].transform("mean")
 dev_x = radon["floor"] - by["floor"].transform("mean")
-means = by.agg(ybar=("log_radon", "mean"), xbar=("floor", "mean"), n=("floor", "size"))
-w = sigma_y**2 / (sigma_alpha**2 + sigma_y**2 / means["n"])  # (4), right-hand side
+means = by.agg(ybar=("log_radon", "mean"), xbar=("floor", "mean"),
+               n=("floor", "size"))
+w = 1 / (sigma_alpha**2 + sigma_y**2 / means["n"])  # (4)
 within_part = float(((dev_y - beta_try * dev_x) ** 2).sum())
-between_part = float((w * (means["ybar"] - mu_try - beta_try * means["xbar"]) ** 2).sum())
+between_resid = means["ybar"] - mu_try - beta_try * means["xbar"]
+between_part = float((sigma_y**2 * w * between_resid**2).sum())
 rhs = within_part + between_part
-err_w = float(np.abs(w - fit.n * (1 - fit.shrinkage)).max())
-assert abs(lhs - rhs) < 1e-9 * lhs and err_w < 1e-12, (lhs, rhs, err_w)
+err_w = float(np.abs(sigma_y**2 * w - fit.n * (1 - fit.shrinkage)).max())
+
+# %% tags=["hide-input"]
+checks = Checks("a dense V_j^-1 in every county")
+checks.close("(3): within + between = the dense GLS criterion", rhs, lhs, rtol=1e-9)
+checks.close("(4): sigma_y^2 w_j = n_j (1 - lambda_j)", sigma_y**2 * w,
+             fit.n * (1 - fit.shrinkage), rtol=0, atol=1e-12)
+checks
 
 # %% tags=["hide-input"]
 Markdown(
     f"At $\\mu_\\alpha$ = {mu_try}, $\\beta$ = {beta_try}: the dense criterion is {lhs:.10f}, "
     f"the within part of (3) {within_part:.4f} plus the between part {between_part:.4f} is "
-    f"{rhs:.10f}. The two forms of $w_j$ in (4) agree to {err_w:.1e}."
+    f"{rhs:.10f}. The two forms of $\\sigma_y^2 w_j$ in (4) agree to {err_w:.1e}."
 )
 
 # %% [markdown]
@@ -147,7 +171,7 @@ Markdown(
 # $$
 #
 # with $S_{xy}^W = \sum_j\sum_i (x_{ij} - \bar x_j)(y_{ij} - \bar y_j)$ and
-# $S_{xy}^B = \sum_j w_j(\bar x_j - \bar x_w)(\bar y_j - \bar y_w)$ (the same with $x$ for
+# $S_{xy}^B = \sum_j \sigma_y^2 w_j(\bar x_j - \bar x_w)(\bar y_j - \bar y_w)$ (the same with $x$ for
 # $S_{xx}$), $\hat\beta_W = S_{xy}^W/S_{xx}^W$ and $\hat\beta_B = S_{xy}^B/S_{xx}^B$. Each slope is
 # weighted by the information it carries: the spread of $x$ it is computed from.
 #
@@ -163,9 +187,8 @@ ols = pp.complete_pooling(radon, "log_radon", "county", "floor")
 no_pool = pp.no_pooling(radon, "log_radon", "county", "floor")
 d = pp.decompose_beta(radon, "log_radon", "county", "floor", sigma_alpha, sigma_y)
 identity_gap = abs(d.weight * d.within + (1 - d.weight) * d.between - d.gls)
-assert identity_gap < 1e-12 and abs(d.gls - fit.beta["floor"]) < 1e-12
 
-# %%
+# %% tags=["hide-input"]
 sm_ols = crosscheck.statsmodels_ols(radon, "log_radon", "floor").params["floor"]
 sm_within = smf.ols("log_radon ~ floor + C(county)", radon).fit().params["floor"]
 sm_between = smf.wls("ybar ~ xbar", means, weights=w).fit().params["xbar"]
@@ -179,7 +202,8 @@ for idx in radon.groupby("county").indices.values():
     XtVy += X[idx].T @ np.linalg.solve(V, radon["log_radon"].to_numpy()[idx])
 dense_gls = np.linalg.solve(XtVX, XtVy)[1]
 omega_pandas = (dev_x**2).sum() / (
-    (dev_x**2).sum() + (w * (means["xbar"] - np.average(means["xbar"], weights=w)) ** 2).sum()
+    (dev_x**2).sum()
+    + (sigma_y**2 * w * (means["xbar"] - np.average(means["xbar"], weights=w)) ** 2).sum()
 )
 
 rows = [  # (quantity, partial_pooling, independent check, checked by)
@@ -191,9 +215,16 @@ rows = [  # (quantity, partial_pooling, independent check, checked by)
     ("weight $\\omega$", d.weight, omega_pandas, "sums of squares in pandas"),
 ]
 tolerances = [1e-12, 1e-10, 1e-12, 1e-12, 1e-8, 1e-12]  # MixedLM: its own optimizer's optimum
-for (name, ours, check, _), tol in zip(rows, tolerances, strict=True):
-    assert abs(ours - check) < tol, (name, ours, check)
-assert abs(no_pool.beta["floor"] - d.within) < 1e-12
+checks = Checks("fits made another way (table below)")
+for (name, ours, check, how), tol in zip(rows, tolerances, strict=True):
+    checks.close(f"{name} vs {how}", ours, check, rtol=0, atol=tol)
+checks.close("(5): omega beta_W + (1 - omega) beta_B = beta_GLS", d.weight * d.within
+             + (1 - d.weight) * d.between, d.gls, rtol=0, atol=1e-12)
+checks.close("decomposition's GLS slope = the REML fit's", d.gls, fit.beta["floor"], rtol=0,
+             atol=1e-12)
+checks.close("no pooling's slope = the within slope", no_pool.beta["floor"], d.within, rtol=0,
+             atol=1e-12)
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -210,7 +241,7 @@ Markdown(
     f"{d.gls:.4f} sits close to $\\hat\\beta_W$, and (5) holds to {identity_gap:.1e}. "
     f"Complete pooling's OLS slope, {ols.beta['floor']:.4f}, lies further from $\\hat\\beta_W$: "
     "it is the same weighted average (5) taken at $\\sigma_\\alpha = 0$, where every county "
-    "mean gets its full weight $w_j = n_j$, as the next section shows."
+    "mean gets its full weight $\\sigma_y^2 w_j = n_j$, as the next section shows."
 )
 
 # %%
@@ -220,10 +251,10 @@ figures.decomposition_bars(d, ols=ols.beta["floor"], x_name="floor")
 # ## Between the two limits
 #
 # Equation (4) says where the weights go as $\sigma_\alpha$ moves with $\sigma_y$ fixed.
-# As $\sigma_\alpha \to 0$, $\lambda_j \to 0$ and $w_j \to n_j$: a group mean counts as much as
+# As $\sigma_\alpha \to 0$, $\lambda_j \to 0$ and $\sigma_y^2 w_j \to n_j$: a group mean counts as much as
 # the $n_j$ observations behind it, (3) becomes the ordinary least-squares criterion, and
 # $\hat\beta_{GLS}$ becomes complete pooling's slope. As $\sigma_\alpha \to \infty$, every
-# $w_j \to 0$: the between part disappears and only the within slope is left, the no-pooling
+# $\sigma_y^2 w_j \to 0$: the between part disappears and only the within slope is left, the no-pooling
 # estimator:
 #
 # $$
@@ -232,15 +263,20 @@ figures.decomposition_bars(d, ols=ols.beta["floor"], x_name="floor")
 # \tag{6}
 # $$
 
-# %%
+# %% tags=["hide-input"]
 grid = np.logspace(-3, 2, 121)
 path = pp.slope_path(radon, "log_radon", "county", "floor", sigma_y, grid)
 at_zero = pp.decompose_beta(radon, "log_radon", "county", "floor", 0.0, sigma_y)
 at_inf = pp.decompose_beta(radon, "log_radon", "county", "floor", np.inf, sigma_y)
-assert abs(at_zero.gls - sm_ols) < 1e-12 and abs(at_inf.gls - sm_within) < 1e-10
-assert abs(path["gls"].iloc[0] - sm_ols) < 1e-3 and abs(path["gls"].iloc[-1] - sm_within) < 1e-3
-# along the whole path the GLS slope lies between the within and the between slope
-assert ((path["gls"] - path["within"]) * (path["gls"] - path["between"]) <= 1e-15).all()
+checks = Checks("statsmodels OLS and the county-dummies fit")
+checks.close("(6) at sigma_alpha = 0: the OLS slope", at_zero.gls, sm_ols, rtol=0, atol=1e-12)
+checks.close("(6) at sigma_alpha = infinity: the within slope", at_inf.gls, sm_within, rtol=0,
+             atol=1e-10)
+checks.close("the grid's ends approach the two limits", path["gls"].iloc[[0, -1]],
+             [sm_ols, sm_within], rtol=0, atol=1e-3)
+checks.holds("along the whole path the GLS slope lies between the within and between slopes",
+             ((path["gls"] - path["within"]) * (path["gls"] - path["between"]) <= 1e-15).all())
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -252,7 +288,8 @@ Markdown(
 )
 
 # %%
-figures.slope_path_figure(path, ols=ols.beta["floor"], sigma_alpha_hat=sigma_alpha, x_name="floor")
+figures.slope_path_figure(path, ols=ols.beta["floor"], sigma_alpha_hat=sigma_alpha,
+                          x_name="floor")
 
 # %% [markdown]
 # Why these limits, in words. With $\sigma_\alpha \to 0$ there are no county effects: a county's
@@ -263,7 +300,7 @@ figures.slope_path_figure(path, ols=ols.beta["floor"], sigma_alpha_hat=sigma_alp
 # so only comparisons inside a county count.
 #
 # The connection to the intercepts is direct: the between part's weights are
-# $w_j = n_j(1 - \lambda_j)$. The more a county is left to its own intercept (large $\lambda_j$),
+# $\sigma_y^2 w_j = n_j(1 - \lambda_j)$. The more a county is left to its own intercept (large $\lambda_j$),
 # the less its mean says about $\beta$. Partial pooling of $\alpha_j$ and the pooling inside
 # $\hat\beta_{GLS}$ are the same weights seen from two sides.
 #
@@ -275,7 +312,8 @@ figures.slope_path_figure(path, ols=ols.beta["floor"], sigma_alpha_hat=sigma_alp
 
 # %%
 sleep = datasets.sleepstudy()
-sleep_fit = pp.fit_random_intercept(sleep, "Reaction", "Subject", "Days", method="REML")
+sleep_cols = ("Reaction", "Subject", "Days")
+sleep_fit = pp.fit_random_intercept(sleep, *sleep_cols, method="REML")
 sleep_ols = pp.complete_pooling(sleep, "Reaction", "Subject", "Days")
 sleep_within = pp.no_pooling(sleep, "Reaction", "Subject", "Days")
 ds = pp.decompose_beta(
@@ -283,9 +321,14 @@ ds = pp.decompose_beta(
 )
 xbar_days = sleep.groupby("Subject")["Days"].mean()
 days_sets = sleep.groupby("Subject")["Days"].apply(lambda s: tuple(sorted(s)))
-assert days_sets.nunique() == 1 and xbar_days.nunique() == 1 and ds.weight == 1.0
 slopes = [sleep_ols.beta["Days"], sleep_within.beta["Days"], sleep_fit.beta["Days"]]
-np.testing.assert_allclose(slopes, slopes[0], rtol=1e-10)
+
+# %% tags=["hide-input"]
+checks = Checks("each other")
+checks.holds("every subject measured on the same days, so one xbar_j and omega = 1",
+             days_sets.nunique() == 1 and xbar_days.nunique() == 1 and ds.weight == 1.0)
+checks.close("OLS, within and REML slopes", slopes, [slopes[0]] * 3, rtol=1e-10)
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -312,26 +355,26 @@ Markdown(
 # Days varies only within subjects, those shared levels cancel from every comparison that
 # informs $\beta$, and only $\sigma_y$ is left.
 
-# %%
+# %% tags=["hide-input"]
 sleep_sm_ols = crosscheck.statsmodels_ols(sleep, "Reaction", "Days")
 sleep_sm_mixed = crosscheck.statsmodels_mixedlm(sleep, "Reaction", "Subject", "Days")
 sxx_total = float(((sleep["Days"] - sleep["Days"].mean()) ** 2).sum())
 se_gls_7 = sleep_fit.sigma_y / np.sqrt(ds.S_xx_within + ds.S_xx_between)
 se_ols_7 = sleep_ols.sigma_y / np.sqrt(sxx_total)
-np.testing.assert_allclose(
-    sleep_fit.se_beta["Days"], [se_gls_7, sleep_sm_mixed.bse_fe["Days"]], rtol=1e-7
-)
-np.testing.assert_allclose(
-    sleep_ols.se_beta["Days"], [se_ols_7, sleep_sm_ols.bse["Days"]], rtol=1e-10
-)
-# (7) also holds on radon, where S_xx^B > 0
-np.testing.assert_allclose(
-    fit.se_beta["floor"], sigma_y / np.sqrt(d.S_xx_within + d.S_xx_between), rtol=1e-10
-)
 # a covariate that varies only between groups: radon's county uranium level
 se_u_ols = pp.complete_pooling(radon, "log_radon", "county", "uranium").se_beta["uranium"]
-se_u_mixed = pp.fit_random_intercept(radon, "log_radon", "county", "uranium").se_beta["uranium"]
-assert se_u_mixed > se_u_ols
+se_u_mixed = pp.fit_random_intercept(radon, "log_radon", "county",
+                                     "uranium").se_beta["uranium"]
+checks = Checks("(7) and statsmodels")
+checks.close("sleepstudy: mixed-model s.e. vs (7) and statsmodels MixedLM",
+             [sleep_fit.se_beta["Days"]] * 2, [se_gls_7, sleep_sm_mixed.bse_fe["Days"]],
+             rtol=1e-7)
+checks.close("sleepstudy: OLS s.e. vs (7) and statsmodels OLS", [sleep_ols.se_beta["Days"]] * 2,
+             [se_ols_7, sleep_sm_ols.bse["Days"]], rtol=1e-10)
+checks.close("radon, where S_xx^B > 0: (7)", fit.se_beta["floor"],
+             sigma_y / np.sqrt(d.S_xx_within + d.S_xx_between), rtol=1e-10)
+checks.holds("uranium: the mixed model's s.e. is larger than OLS's", se_u_mixed > se_u_ols)
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -371,11 +414,19 @@ Markdown(
 
 # %%
 mundlak_data = radon.assign(floor_mean=by["floor"].transform("mean"))
-mundlak = pp.fit_random_intercept(mundlak_data, "log_radon", "county", ["floor", "floor_mean"])
-d_m = pp.decompose_beta(radon, "log_radon", "county", "floor", mundlak.sigma_alpha, mundlak.sigma_y)
+mundlak = pp.fit_random_intercept(mundlak_data, "log_radon", "county",
+                                  ["floor", "floor_mean"])
+d_m = pp.decompose_beta(radon, "log_radon", "county", "floor",
+                        mundlak.sigma_alpha, mundlak.sigma_y)
 gamma, se_gamma = mundlak.beta["floor_mean"], mundlak.se_beta["floor_mean"]
-assert abs(mundlak.beta["floor"] - sm_within) < 1e-12
-assert abs(gamma - (d_m.between - d_m.within)) < 1e-12
+
+# %% tags=["hide-input"]
+checks = Checks("the county-dummies fit and the decomposition")
+checks.close("(8): Mundlak slope of floor = within slope", mundlak.beta["floor"], sm_within,
+             rtol=0, atol=1e-12)
+checks.close("(8): gamma = beta_B - beta_W", gamma, d_m.between - d_m.within, rtol=0,
+             atol=1e-12)
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -407,17 +458,23 @@ Markdown(
 # sleepstudy by REML and check it against statsmodels' MixedLM.
 
 # %%
-slopes_fit = pp.fit_random_slopes(sleep, "Reaction", "Subject", "Days", method="REML")
+slopes_fit = pp.fit_random_slopes(sleep, *sleep_cols, method="REML")
 sm_slopes = crosscheck.statsmodels_mixedlm(
     sleep, "Reaction", "Subject", "Days", method="REML", re_formula="~Days"
 )
 sm_cov = sm_slopes.cov_re.to_numpy()
-np.testing.assert_allclose(slopes_fit.cov.to_numpy(), sm_cov, rtol=1e-6)
-np.testing.assert_allclose(slopes_fit.sigma_y**2, sm_slopes.scale, rtol=1e-6)
-np.testing.assert_allclose(slopes_fit.mu.to_numpy(), sm_slopes.fe_params.to_numpy(), rtol=1e-8)
-np.testing.assert_allclose(slopes_fit.mu["Days"], sleep_within.beta["Days"], rtol=1e-10)
 sm_sd = np.sqrt(np.diag(sm_cov))
 sm_corr = sm_cov[0, 1] / (sm_sd[0] * sm_sd[1])
+
+# %% tags=["hide-input"]
+checks = Checks("statsmodels MixedLM (REML, fitted tightly)")
+checks.close("Sigma", slopes_fit.cov.to_numpy(), sm_cov, rtol=1e-6)
+checks.close("sigma_y^2", slopes_fit.sigma_y**2, sm_slopes.scale, rtol=1e-6)
+checks.close("mu_0 and mu_1", slopes_fit.mu.to_numpy(), sm_slopes.fe_params.to_numpy(),
+             rtol=1e-8)
+checks.close("mu_1 = the within slope (balanced design)", slopes_fit.mu["Days"],
+             sleep_within.beta["Days"], rtol=1e-10)
+checks
 
 # %% tags=["hide-input"]
 rs_rows = [
@@ -463,7 +520,7 @@ Markdown(
 # $N(\hat\mu, \hat\Sigma)$:
 
 # %%
-figures.shrinkage_arrows_2d(pp.group_ols(sleep, "Reaction", "Subject", "Days"), slopes_fit)
+figures.shrinkage_arrows_2d(pp.group_ols(sleep, *sleep_cols), slopes_fit)
 
 # %% [markdown]
 # The arrows do not all point straight at $\hat\mu$: $K_j$ is a matrix, not a number, so a
@@ -474,7 +531,7 @@ figures.shrinkage_arrows_2d(pp.group_ols(sleep, "Reaction", "Subject", "Days"), 
 # check (10) with dense matrices for the subject that moves the most, and the $K_j$ form for
 # every subject.
 
-# %%
+# %% tags=["hide-input"]
 own = pp.group_ols(sleep, "Reaction", "Subject", "Days")
 moved = pd.Series(np.hypot(*(own - slopes_fit.coef).to_numpy().T), index=own.index)
 subject = moved.idxmax()
@@ -485,11 +542,15 @@ mu_hat, Sigma, s2 = slopes_fit.mu.to_numpy(), slopes_fit.cov.to_numpy(), slopes_
 b_dense = mu_hat + np.linalg.solve(
     np.linalg.inv(Sigma) + Z.T @ Z / s2, Z.T @ (y_j - Z @ mu_hat) / s2
 )
-np.testing.assert_allclose(slopes_fit.coef.loc[subject].to_numpy(), b_dense, rtol=1e-10)
-K = np.linalg.solve(np.linalg.inv(Sigma) + Z.T @ Z / s2, Z.T @ Z / s2)  # same Z_j for all here
+K = np.linalg.solve(np.linalg.inv(Sigma) + Z.T @ Z / s2, Z.T @ Z / s2)  # same Z_j for all
 b_K = mu_hat + (own.to_numpy() - mu_hat) @ K.T
-np.testing.assert_allclose(slopes_fit.coef.to_numpy(), b_K, rtol=1e-10)
 K_eig = np.sort(np.linalg.eigvals(K).real)
+checks = Checks("dense numpy")
+checks.close(f"(10) for subject {subject}", slopes_fit.coef.loc[subject].to_numpy(), b_dense,
+             rtol=1e-10)
+checks.close(f"the K_j form for all {len(own)} subjects", slopes_fit.coef.to_numpy(), b_K,
+             rtol=1e-10)
+checks
 
 # %% tags=["hide-input"]
 Markdown(
@@ -508,9 +569,10 @@ Markdown(
 # %% [markdown]
 # ## What to take away
 #
-# - $\beta$ is one population parameter, so it has no group/population split. Its estimate is
-#   an exact weighted average (5) of a within-group slope and a between-group slope.
-# - The between part weights each group mean by $w_j = n_j(1 - \lambda_j)$: the same
+# - $\beta$ is one slope shared by all groups: complete pooling of slopes, so no
+#   group/population split and no partial pooling. Its estimate combines within- and
+#   between-group information, an exact weighted average (5).
+# - The between part weights each group mean by $\sigma_y^2 w_j = n_j(1 - \lambda_j)$: the same
 #   $\lambda_j$ that shrinks the intercepts. Between the limits (6), the mixed model's slope
 #   slides from complete pooling's OLS slope ($\sigma_\alpha \to 0$) to no pooling's within slope
 #   ($\sigma_\alpha \to \infty$).

@@ -133,14 +133,19 @@ def pooling_lines(
         raise ValueError(f"groups {plain(unknown[:5])} are not labels of column {group!r}")
     rng = np.random.default_rng(seed)
     nrows = int(np.ceil(len(groups) / ncols))
+    sizes = [int(g.n[g.labels.get_loc(lab)]) for lab in groups]
+    intercepts = "; ".join(
+        f"{lab} (n = {n}): "
+        + ", ".join(f"{LABELS[f.pooling]} {float(f.alpha[lab]):.2f}" for f in fits)
+        for lab, n in zip(groups, sizes, strict=True)
+    )
     fig = SiteFigure(
         figsize=(2.6 * ncols, 2.4 * nrows + 0.5),
         alt=(
-            f"{len(groups)} panels, one per {group}, each showing its observations of {y} against "
-            f"{x} and the fitted lines of "
+            f"{len(groups)} panels, one per {group}, each showing its observations of {y} "
+            f"against {x} and the fitted lines of "
             + ", ".join(LABELS[f.pooling] for f in fits)
-            + ": the partial-pooling line lies between the other two, closer to the group's own "
-            "line when the group is large."
+            + f". Intercepts: {intercepts}."
         ),
     )
     axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
@@ -183,18 +188,32 @@ def estimates_vs_size(
 ) -> SiteFigure:
     """Group intercepts against group size: no pooling beside partial pooling.
 
-    Each estimate is drawn with a bar of ±1 standard error (no pooling) or ±1 conditional SD
-    (partial pooling). The horizontal line is $\\hat\\mu$ of the partial-pooling fit (and the
-    dashed one complete pooling's intercept, when given).
+    Each estimate is drawn with a bar of ±1 standard error (no pooling: the sampling SD of the
+    group's own estimate about its fixed $\\alpha_j$) or ±1 conditional SD (partial pooling:
+    $\\sigma_\\alpha\\sqrt{1-\\lambda_j}$, the SD of $\\alpha_j$ given the data at the
+    estimated parameters), two different kinds of interval. The horizontal line is
+    $\\hat\\mu$ of the partial-pooling fit (and the dashed one complete pooling's intercept,
+    when given). The alt text is computed from the fits.
     """
     n = partial.n.reindex(no_pool.alpha.index)
     jit = np.exp(np.random.default_rng(1).uniform(-0.06, 0.06, len(n)))
+    small = n <= np.quantile(n, 0.25)
+    spread = {
+        name: (float(fit.alpha.reindex(n.index)[small].min()),
+               float(fit.alpha.reindex(n.index)[small].max()))
+        for name, fit in (("no", no_pool), ("partial", partial))
+    }
     fig = SiteFigure(
         figsize=(10, 4),
         alt=(
-            "Two panels of group intercept estimates against group size on a log scale. Left, no "
-            "pooling: small groups scatter widely. Right, partial pooling: small groups are "
-            "pulled toward the population mean, large groups barely move."
+            f"Two panels of the {len(n)} group intercept estimates against group size "
+            f"({int(n.min())} to {int(n.max())}, log scale), with the population mean "
+            f"{partial.mu:.2f} as a horizontal line. Left, no pooling, each with a bar of one "
+            "standard error: the smallest quarter of the groups (sizes up to "
+            f"{int(n[small].max())}) range from {spread['no'][0]:.2f} to {spread['no'][1]:.2f}. "
+            "Right, partial pooling, each with a bar of one conditional standard deviation: "
+            f"the same groups range from {spread['partial'][0]:.2f} to "
+            f"{spread['partial'][1]:.2f}."
         ),
     )
     axes = fig.subplots(1, 2, sharey=True)
@@ -238,12 +257,19 @@ def shrinkage_arrows(no_pool: PoolingFit, partial: PoolingFit) -> SiteFigure:
     start = no_pool.alpha.to_numpy()
     end = partial.alpha.reindex(no_pool.alpha.index).to_numpy()
     xs = n * np.exp(np.random.default_rng(2).uniform(-0.05, 0.05, len(n)))
+    toward = int(np.sum(np.abs(end - partial.mu) < np.abs(start - partial.mu)))
+    length = np.abs(end - start)
+    longest = np.argsort(length)[::-1][: max(1, len(n) // 10)]
     fig = SiteFigure(
         figsize=(8, 4.6),
         alt=(
-            "Arrows from each group's no-pooling intercept to its partial-pooling intercept, "
-            "plotted against group size on a log scale: every arrow points toward the "
-            "population mean, and the arrows are longest for the smallest groups."
+            f"Arrows from each of the {len(n)} groups' no-pooling intercept to its "
+            "partial-pooling intercept, plotted against group size on a log scale, with the "
+            f"population mean {partial.mu:.2f} as a horizontal line. {toward} of the "
+            f"{len(n)} arrows end closer to it than they start. The {len(longest)} longest "
+            f"arrows (up to {length.max():.2f}) belong to groups of {int(n[longest].min())} "
+            f"to {int(n[longest].max())} observations; the median group size is "
+            f"{float(np.median(n)):g}."
         ),
     )
     ax = fig.add_subplot()
@@ -256,7 +282,7 @@ def shrinkage_arrows(no_pool: PoolingFit, partial: PoolingFit) -> SiteFigure:
     ax.set_xscale("log")
     ax.set_xlabel(f"group size $n_j$ ({partial.group_name}, log scale)")
     ax.set_ylabel(r"group intercept $\hat\alpha_j$")
-    ax.set_title("Each group moves toward the population mean, small groups the most")
+    ax.set_title("From no pooling to partial pooling, by group size")
     ax.legend(frameon=False, loc="best")
     _finish(ax)
     return fig
@@ -280,8 +306,19 @@ def lambda_vs_n(
     fig = SiteFigure(
         figsize=(7.5, 4.2),
         alt=(
-            "Curves of the shrinkage weight lambda against group size, one per ratio "
-            "sigma_alpha / sigma_y: each rises from near 0 toward 1, faster for larger ratios."
+            "Curves of the shrinkage weight lambda against group size 1 to "
+            f"{n_max}, one per ratio sigma_alpha / sigma_y: "
+            + "; ".join(
+                f"ratio {r:g}: lambda {r * r / (r * r + 1):.2f} at n = 1, "
+                f"{n_max * r * r / (n_max * r * r + 1):.2f} at n = {n_max}"
+                for r in ratios
+            )
+            + (
+                f". Points: the {observed.J} groups of the fit, lambda_j from "
+                f"{observed.shrinkage.min():.2f} to {observed.shrinkage.max():.2f}."
+                if observed is not None
+                else "."
+            )
         ),
     )
     ax = fig.add_subplot()
@@ -329,8 +366,10 @@ def profile_likelihood(
     fig = SiteFigure(
         figsize=(7.5, 4.2),
         alt=(
-            "Profiled log-likelihood curves in psi, ML and REML, each relative to its maximum, "
-            "with the maxima marked: both peak at a positive psi, REML slightly to the right."
+            "Profiled log-likelihood curves in psi, each relative to its maximum, with the "
+            "maxima marked: "
+            + "; ".join(f"{label} peaks at psi = {psi:.4g}" for label, (psi, _) in maxima.items())
+            + "."
         ),
     )
     ax = fig.add_subplot()
@@ -362,8 +401,11 @@ def em_vs_joint_mode(em: pd.DataFrame, joint: pd.DataFrame, sigma_alpha_ml: floa
     fig = SiteFigure(
         figsize=(7.5, 4.0),
         alt=(
-            "sigma_alpha at each iteration: EM climbs to the ML estimate, while the naive "
-            "joint-likelihood iteration falls away from it."
+            f"sigma_alpha at each iteration, with the ML estimate {sigma_alpha_ml:.4f} as a "
+            f"dashed line. EM goes from {em['sigma_alpha'].iloc[0]:.4g} to "
+            f"{em['sigma_alpha'].iloc[-1]:.4f} in {len(em) - 1} passes; the naive "
+            f"joint-likelihood iteration goes from {joint['sigma_alpha'].iloc[0]:.4g} to "
+            f"{joint['sigma_alpha'].iloc[-1]:.3g} in {len(joint) - 1} passes."
         ),
     )
     ax = fig.add_subplot()
@@ -409,8 +451,11 @@ def slope_path_figure(
     fig = SiteFigure(
         figsize=(7.5, 4.2),
         alt=(
-            "The GLS slope as sigma_alpha grows: it starts at the complete-pooling OLS slope "
-            "and moves to the within-group slope, always between the within and between slopes."
+            f"The GLS slope of {x_name} against sigma_alpha from {path.index[0]:.3g} to "
+            f"{path.index[-1]:.3g} (log scale): {path['gls'].iloc[0]:.4f} at the left end "
+            f"(the complete-pooling OLS slope is {ols:.4f}) and {path['gls'].iloc[-1]:.4f} at "
+            f"the right end (the within slope there is {path['within'].iloc[-1]:.4f}); the "
+            f"fitted sigma_alpha {sigma_alpha_hat:.3f} is marked."
         ),
     )
     ax = fig.add_subplot()
@@ -454,8 +499,8 @@ def decomposition_bars(d: BetaDecomposition, ols: float, x_name: str = "x") -> S
     fig = SiteFigure(
         figsize=(7, 3.2),
         alt=(
-            "Horizontal bars of four slope estimates: within, between, GLS and OLS; the GLS "
-            "slope lies between the within and between slopes."
+            f"Horizontal bars of four slope estimates of {x_name}: within {d.within:.4f}, "
+            f"between {d.between:.4f}, GLS {d.gls:.4f} and OLS {ols:.4f}."
         ),
     )
     ax = fig.add_subplot()
@@ -507,9 +552,12 @@ def shrinkage_arrows_2d(ols: pd.DataFrame, fit: RandomSlopesFit) -> SiteFigure:
     fig = SiteFigure(
         figsize=(7, 5.4),
         alt=(
-            "Each group's own least-squares intercept and slope, with an arrow to its partially "
-            "pooled intercept and slope; the arrows point into the fitted covariance ellipses "
-            "around the population intercept and slope."
+            f"Each of the {len(start)} groups' own least-squares intercept and slope, with an "
+            "arrow to its partially pooled intercept and slope, and the 50% and 95% ellipses "
+            f"of the fitted distribution around the population intercept {fit.mu.iloc[0]:.2f} "
+            f"and slope {fit.mu.iloc[1]:.2f}. The groups' own slopes range from "
+            f"{start[:, 1].min():.2f} to {start[:, 1].max():.2f}, the partially pooled ones "
+            f"from {end[:, 1].min():.2f} to {end[:, 1].max():.2f}."
         ),
     )
     ax = fig.add_subplot()
@@ -534,7 +582,7 @@ def shrinkage_arrows_2d(ols: pd.DataFrame, fit: RandomSlopesFit) -> SiteFigure:
     ax.set_xlabel(f"group intercept (at {names[1]} = 0)")
     ax.set_ylabel(f"slope of {names[1]}")
     ax.set_title(
-        "Intercepts and slopes are shrunk together (ellipses: 50% and 95% of "
+        "Own lines to partially pooled lines (ellipses: 50% and 95% of "
         r"$N(\hat\mu, \hat\Sigma)$)",
         fontsize=10,
     )
@@ -560,9 +608,13 @@ def ridge_path_figure(
     fig = SiteFigure(
         figsize=(8, 4.6),
         alt=(
-            "Group intercepts against the ridge penalty on a log scale: at a small penalty they "
-            "fan out at their no-pooling values, as the penalty grows they converge to one "
-            "value, complete pooling; the penalty the mixed model estimates is marked."
+            f"Group intercepts against the ridge penalty from {path.index[0]:.3g} to "
+            f"{path.index[-1]:.3g} (log scale): at the smallest penalty they range from "
+            f"{path.drop(columns=['mu', 'edf']).iloc[0].min():.2f} to "
+            f"{path.drop(columns=['mu', 'edf']).iloc[0].max():.2f}, at the largest from "
+            f"{path.drop(columns=['mu', 'edf']).iloc[-1].min():.2f} to "
+            f"{path.drop(columns=['mu', 'edf']).iloc[-1].max():.2f}; the penalty the mixed "
+            f"model estimates, {penalty_hat:.2f}, is marked."
         ),
     )
     ax = fig.add_subplot()
@@ -612,8 +664,12 @@ def psi_posterior_figure(
     fig = SiteFigure(
         figsize=(7.5, 4.0),
         alt=(
-            "The posterior density of psi, right-skewed, with a histogram of Gibbs draws that "
-            "follows it, and the ML and REML estimates marked near its mode."
+            f"The posterior density of psi from {density.index[0]:.3g} to "
+            f"{density.index[-1]:.3g}, highest at psi = {density.idxmax():.3g}"
+            + (f", with a histogram of {len(draws)} Gibbs draws" if draws is not None else "")
+            + ", and marked: "
+            + ", ".join(f"{label} {value:.3g}" for label, value in marks.items())
+            + "."
         ),
     )
     ax = fig.add_subplot()
@@ -668,11 +724,18 @@ def pooling_risk(summary: pd.DataFrame, *, method: str = "REML") -> SiteFigure:
     fig = SiteFigure(
         figsize=(10, 4.2),
         alt=(
-            "Two panels against sigma_alpha / sigma_y. Left, mean squared error of the group "
-            "intercepts: complete pooling's grows with sigma_alpha, no pooling's stays flat, "
-            "partial pooling's lies below both and close to the oracle. Right, the same relative "
-            "to no pooling: partial pooling stays below 1 and rises toward it as sigma_alpha "
-            "grows, while complete pooling crosses 1 early and leaves the panel."
+            "Two panels against sigma_alpha / sigma_y. Left, mean squared error per group of "
+            "each estimator; right, the same relative to no pooling. "
+            + "; ".join(
+                f"At ratio {r:g}: "
+                + ", ".join(
+                    f"{name} {summary.loc[r, f'mse_{name}']:.3g}"
+                    for name in ("complete", "none", "partial", "oracle")
+                    if f"mse_{name}" in summary.columns
+                )
+                for r in summary.index
+            )
+            + "."
         ),
     )
     left, right = fig.subplots(1, 2)
@@ -732,9 +795,17 @@ def pooling_risk_by_size(summary: pd.DataFrame, *, estimator: str = "partial") -
     fig = SiteFigure(
         figsize=(7.5, 4.2),
         alt=(
-            "Mean squared error of partial pooling relative to no pooling for each group-size "
-            "class, one line per ratio sigma_alpha / sigma_y: the ratio is smallest for the "
-            "smallest groups and rises toward 1 for large groups and large ratios."
+            f"Mean squared error of {LABELS.get(estimator, estimator)} relative to no pooling "
+            "for each group-size class, one line per ratio sigma_alpha / sigma_y: "
+            + "; ".join(
+                f"ratio {r:g}: "
+                + ", ".join(
+                    f"{size} {value:.2f}"
+                    for size, value in summary.xs(r, level=0)[f"rel_{estimator}"].items()
+                )
+                for r in summary.index.get_level_values(0).unique()
+            )
+            + "."
         ),
     )
     ax = fig.add_subplot()
@@ -760,7 +831,7 @@ def pooling_risk_by_size(summary: pd.DataFrame, *, estimator: str = "partial") -
     ax.set_ylim(0, 1.15)
     ax.set_xlabel(r"group size $n_j$")
     ax.set_ylabel(f"MSE of {LABELS.get(estimator, estimator)} / MSE of no pooling")
-    ax.set_title("Partial pooling gains most for the smallest groups (bars: ±2 MC s.e.)")
+    ax.set_title("Relative mean squared error by group size (bars: ±2 MC s.e.)")
     fig.legend(frameon=False, fontsize=8, loc="outside right upper")
     _finish(ax)
     return fig
@@ -794,10 +865,15 @@ def efron_morris_plot(
     fig = SiteFigure(
         figsize=(9, 4.6),
         alt=(
-            "Each player's batting average after 45 at-bats, his James-Stein and partial-pooling "
-            "estimates and his rest-of-season average on one axis, joined by lines: the first "
-            "averages spread widely, the shrunken estimates bunch near the grand mean, and the "
-            "rest-of-season averages lie much closer to the shrunken estimates."
+            f"Each of the {len(estimates)} players' batting average after the first at-bats, "
+            "his James-Stein and partial-pooling estimates and his rest-of-season average on "
+            "one axis, joined by lines. Ranges: "
+            + "; ".join(
+                f"{name.replace(chr(10), ' ')} {estimates[col].min():.3f} to "
+                f"{estimates[col].max():.3f}"
+                for col, name, _ in rows
+            )
+            + "."
         ),
     )
     ax = fig.add_subplot()

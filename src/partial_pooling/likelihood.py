@@ -554,3 +554,42 @@ def em_sigma_alpha2(
     if (v < 0).any():
         raise ValueError("cond_var must be >= 0")
     return float(np.mean((a - _check_finite("mu", mu)) ** 2 + v))
+
+
+def integration_correction(
+    n: Sequence[float] | np.ndarray | pd.Series, sigma_alpha: float, sigma_y: float
+) -> float:
+    """What integrating the intercepts out adds to the joint log density at its peak.
+
+    For every $(\\mu, \\beta, \\sigma_\\alpha, \\sigma_y)$, with $\\hat\\alpha_j$ the
+    intercepts that maximize the joint log density at those values (`group_intercepts`),
+
+    $$
+    \\ell_{\\text{marginal}}(\\mu, \\beta, \\sigma)
+    = \\ell_{\\text{joint}}(\\hat\\alpha, \\mu, \\beta, \\sigma)
+    - \\frac12\\sum_{j=1}^{J}\\log\\frac{n_j/\\sigma_y^2 + 1/\\sigma_\\alpha^2}{2\\pi},
+    $$
+
+    exactly: the joint density is Gaussian in each $\\alpha_j$ with curvature
+    $n_j/\\sigma_y^2 + 1/\\sigma_\\alpha^2$, so the integral over $\\alpha_j$ is its peak times
+    $\\sqrt{2\\pi/(n_j/\\sigma_y^2 + 1/\\sigma_\\alpha^2)}$ (Laplace's method, exact here).
+    This returns the second term. It involves neither $\\mu$, $\\beta$ nor the
+    $\\alpha_j$, only the group sizes and the variances.
+
+    Parameters
+    ----------
+    n : array_like
+        Group sizes $n_j \\ge 1$.
+    sigma_alpha, sigma_y : float
+        Both $> 0$.
+    """
+    sizes = np.asarray(n, dtype=float)
+    if sizes.ndim != 1 or sizes.size == 0 or not np.all(np.isfinite(sizes)) or (sizes < 1).any():
+        raise ValueError("n must be a non-empty one-dimensional array of group sizes >= 1")
+    sa = _check_sd("sigma_alpha", sigma_alpha, positive=True)
+    sy = _check_sd("sigma_y", sigma_y, positive=True)
+    precision = sizes / sy**2 + 1 / sa**2
+    return float(-0.5 * np.sum(np.log(precision) - LOG_2PI))
+
+
+__all__ += ["integration_correction"]

@@ -262,6 +262,57 @@ OUTPUT_BLOCKS = (
     '[data-mime-type="application/vnd.jupyter.stderr"],'
     ' [data-mime-type="application/vnd.jupyter.error"], .jp-OutputArea-output.jp-mod-error'
 )
+# The text a reader sees without opening anything: the article's rendered text (innerText
+# leaves out what is not rendered, such as the body of a closed <details>), and, as a check of
+# that premise, what each folded checks block shows and hides.
+VISIBLE_TEXT_JS = """
+() => {
+  const article = document.querySelector("article") || document.body;
+  const folded = [...article.querySelectorAll("details.pp-checks")].map((d) => ({
+    open: d.open,
+    summary: (d.querySelector("summary") || {}).innerText || "",
+    body: [...d.children].filter((c) => c.tagName !== "SUMMARY")
+      .map((c) => c.textContent).join(" ").slice(0, 200),
+  }));
+  return {text: article.innerText, folded};
+}
+"""
+
+# Code blocks (and their inner <code>) whose lines are wider than the block: they scroll.
+WIDE_CODE_JS = """
+() => [...(document.querySelector("article") || document.body).querySelectorAll("pre, pre > code")]
+  .filter((e) => e.scrollWidth > e.clientWidth + 1)
+  .map((e) => {
+    const line = e.textContent.split("\\n").reduce((a, b) => (b.length > a.length ? b : a), "");
+    return `${e.scrollWidth}px in ${e.clientWidth}px: ${line.trim().slice(0, 100)}`;
+  })
+"""
+
+# Display math at the current width: each formula's own box (the arithmatex wrapper on
+# Markdown pages, the mjx-container in notebook cells) must lie inside the viewport and either
+# fit or scroll by itself; and the page must not be wider than the viewport.
+DISPLAY_MATH_FIT_JS = """
+() => {
+  const clipped = [];
+  document.querySelectorAll('article mjx-container[display="true"]').forEach((m) => {
+    const box = m.closest(".arithmatex") || m;
+    const r = box.getBoundingClientRect();
+    const ox = getComputedStyle(box).overflowX;
+    const fits = box.scrollWidth <= box.clientWidth + 1;
+    if (r.width === 0) return;  // not rendered (e.g. inside a closed <details>)
+    const scrolls = ox === "auto" || ox === "scroll";
+    if (r.left < -1 || r.right > window.innerWidth + 1 || !(fits || scrolls)) {
+      const where = `box ${Math.round(r.left)}..${Math.round(r.right)}px`;
+      clipped.push(`${m.textContent.slice(0, 60)} (${where}, overflow-x ${ox}, `
+        + `content ${box.scrollWidth}px in ${box.clientWidth}px)`);
+    }
+  });
+  return {viewport: window.innerWidth, page_width: document.documentElement.scrollWidth, clipped};
+}
+"""
+DESKTOP = {"width": 1280, "height": 720}
+PHONE = {"width": 390, "height": 844}
+NEXT_FRAME_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
 SCHEME_JS = "() => document.body.getAttribute('data-md-color-scheme')"
 PALETTE_TOGGLE = "form[data-md-component='palette'] label:visible"
 EXPLORER_STATE_JS = "() => JSON.parse(JSON.stringify(window.ppExplorer.state))"
@@ -364,6 +415,20 @@ def _load(tab, visit: PageVisit, site_url: str) -> None:
     tab.wait_for_load_state("networkidle")
 
 
+def _at_phone_width(tab, *, restore: bool) -> dict:
+    """Display math at 390 px, in the same load: resize, measure (and resize back when the
+    visit goes on to interact with the page)."""
+    before = tab.viewport_size
+    tab.set_viewport_size(PHONE)
+    try:
+        # Reading layout in the page forces it at the new width: no need to wait for a frame.
+        return tab.evaluate(DISPLAY_MATH_FIT_JS)
+    finally:
+        if restore:
+            tab.set_viewport_size(before or DESKTOP)
+            tab.evaluate(NEXT_FRAME_JS)
+
+
 def _downloads(tab) -> dict:
     links = tab.eval_on_selector_all("a[download]", "els => els.map(e => e.href)")
     fetched = {}
@@ -434,6 +499,10 @@ def visit_page(context, site_url: str, page: SitePage, pages: list[SitePage]) ->
         return visit
     _observe(tab, visit, "math", lambda: tab.evaluate(MATH_STATE_JS))
     _observe(tab, visit, "images", lambda: tab.evaluate(IMAGES_JS))
+    _observe(tab, visit, "visible_text", lambda: tab.evaluate(VISIBLE_TEXT_JS))
+    _observe(tab, visit, "wide_code", lambda: {
+        "viewport": tab.viewport_size, "wide": tab.evaluate(WIDE_CODE_JS),
+    })
     if page.kind == "notebook":
         _observe(tab, visit, "output_blocks", lambda: tab.eval_on_selector_all(
             OUTPUT_BLOCKS, "els => els.map(e => e.textContent.trim().slice(0, 300))"
@@ -445,10 +514,14 @@ def visit_page(context, site_url: str, page: SitePage, pages: list[SitePage]) ->
     explorer = 'id="pp-explorer"' in page.file.read_text(encoding="utf-8")
     if explorer:
         _observe(tab, visit, "explorer", lambda: _explorer(tab))
+    search = search_target(pages)
+    interacts = explorer or page == palette_target(pages) or (page.path == "" and search)
+    # Last, since it resizes the viewport (back to 1280 px only if interactions follow).
+    _observe(tab, visit, "math_at_phone_width",
+             lambda: _at_phone_width(tab, restore=bool(interacts)))
     visit.settled = True  # the page's own observations end here; interactions follow
     if page == palette_target(pages):
         _observe(tab, visit, "palette", lambda: _palette(tab, visit))
-    search = search_target(pages)
     if page.path == "" and search:
         _observe(tab, visit, "search", lambda: _search(tab, visit, *search))
     if explorer:
@@ -460,8 +533,8 @@ def visit_page(context, site_url: str, page: SitePage, pages: list[SitePage]) ->
 
 @pytest.fixture(scope="session")
 def site_context(browser, browser_context_args):
-    """One browser context for the whole session (pages share its HTTP cache)."""
-    context = browser.new_context(**browser_context_args)
+    """One browser context for the whole session (pages share its HTTP cache), 1280 px wide."""
+    context = browser.new_context(**{**browser_context_args, "viewport": DESKTOP})
     yield context
     context.close()
 

@@ -117,3 +117,41 @@ def test_palette_toggle_switches_to_dark_and_figures_keep_a_light_backing(
     assert all(b == "rgb(255, 255, 255)" for b in backgrounds), backgrounds
     assert palette["restored"], f"the palette toggle did not switch back to {first!r}"
     assert not palette["errors"], f"errors while toggling the palette: {palette['errors']}"
+
+
+# --- The reader first: checks folded away, nothing scrolls sideways -------------------------
+
+# Proof machinery a reader should not meet in the text of a page: assertions and tolerances.
+# They belong in the folded checks (a closed <details class="pp-checks">) or in hidden code.
+BOOKKEEPING = re.compile(r"\bassert\b|np\.testing|assert_allclose|\brtol\b|\batol\b")
+
+
+def test_visible_text_has_no_assertions_or_tolerances(site_visits, site_page):
+    seen = visit(site_visits, site_page.path).fact("visible_text")
+    found = sorted({m.group(0) for m in BOOKKEEPING.finditer(seen["text"])})
+    lines = [line.strip()[:100] for line in seen["text"].splitlines() if BOOKKEEPING.search(line)]
+    assert not found, f"visible without opening anything: {found} in {lines[:5]}"
+
+
+def test_folded_checks_show_one_line_and_hide_their_table(site_visits, site_page):
+    seen = visit(site_visits, site_page.path).fact("visible_text")
+    for block in seen["folded"]:
+        assert not block["open"], "a checks block is open when the page loads"
+        assert block["summary"].startswith("✓"), block["summary"]
+        assert block["summary"] in seen["text"], f"summary not visible: {block['summary']}"
+        assert block["body"] and block["body"][:60] not in seen["text"], (
+            "the body of a closed checks block is part of the visible text"
+        )
+
+
+def test_no_code_block_scrolls_sideways_at_1280_px(site_visits, site_page):
+    wide = visit(site_visits, site_page.path).fact("wide_code")
+    assert wide["viewport"]["width"] == 1280, wide["viewport"]
+    assert not wide["wide"], f"code wider than its block at 1280 px: {wide['wide'][:5]}"
+
+
+def test_display_math_does_not_clip_or_widen_the_page_at_390_px(site_visits, site_page):
+    math = visit(site_visits, site_page.path).fact("math_at_phone_width")
+    assert math["viewport"] == 390, math
+    assert math["page_width"] <= 390, f"the page is {math['page_width']} px wide at 390 px"
+    assert not math["clipped"], f"display math clipped at 390 px: {math['clipped'][:5]}"

@@ -1,0 +1,59 @@
+"""Figure alt text is computed from the figure's inputs: it reports their numbers, not a claim."""
+
+import numpy as np
+import pytest
+
+import partial_pooling as pp
+from partial_pooling import datasets, figures
+
+RADON = ("log_radon", "county", "floor")
+
+
+@pytest.fixture(scope="module")
+def radon_fits():
+    radon = datasets.radon()
+    return (
+        radon,
+        pp.no_pooling(radon, *RADON),
+        pp.fit_random_intercept(radon, *RADON, method="REML"),
+        pp.complete_pooling(radon, *RADON),
+    )
+
+
+def test_shrinkage_arrows_alt_counts_the_arrows_that_move_toward_mu(radon_fits):
+    _, none, partial, _ = radon_fits
+    toward = int(((partial.alpha - partial.mu).abs() < (none.alpha - partial.mu).abs()).sum())
+    alt = figures.shrinkage_arrows(none, partial).alt
+    assert f"{toward} of the {partial.J} arrows end closer" in alt
+    assert f"{partial.mu:.2f}" in alt
+
+
+def test_shrinkage_arrows_alt_follows_the_data_when_an_arrow_moves_away(radon_fits):
+    _, none, partial, _ = radon_fits
+    moved = none.alpha.copy()
+    first = moved.index[0]
+    # put the first group's no-pooling estimate between mu and its partial estimate
+    moved[first] = partial.mu + 0.5 * (partial.alpha[first] - partial.mu)
+    fake = type(none)(**{**none.__dict__, "alpha": moved})
+    alt = figures.shrinkage_arrows(fake, partial).alt
+    assert f"{partial.J - 1} of the {partial.J} arrows end closer" in alt
+
+
+def test_estimates_vs_size_alt_reports_the_smallest_groups_range(radon_fits):
+    _, none, partial, complete = radon_fits
+    alt = figures.estimates_vs_size(none, partial, complete=complete).alt
+    small = partial.n <= np.quantile(partial.n, 0.25)
+    assert f"{none.alpha[small].min():.2f} to {none.alpha[small].max():.2f}" in alt
+    assert f"{partial.alpha[small].min():.2f} to {partial.alpha[small].max():.2f}" in alt
+    assert "standard error" in alt and "conditional standard deviation" in alt
+
+
+def test_decomposition_and_profile_alt_report_their_inputs(radon_fits):
+    radon, _, partial, complete = radon_fits
+    d = pp.decompose_beta(radon, *RADON, partial.sigma_alpha, partial.sigma_y)
+    alt = figures.decomposition_bars(d, ols=complete.beta["floor"], x_name="floor").alt
+    for value in (d.within, d.between, d.gls, complete.beta["floor"]):
+        assert f"{value:.4f}" in alt
+    curve = pp.profile_loglik(radon, *RADON, psi=[0.1, 0.2, 0.3], method="REML")
+    alt = figures.profile_likelihood({"REML": curve}, {"REML": (0.2, float(curve[0.2]))}).alt
+    assert "REML peaks at psi = 0.2" in alt
