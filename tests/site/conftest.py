@@ -405,10 +405,16 @@ def _load(tab, visit: PageVisit, site_url: str) -> None:
         lambda r: visit.record("failed_requests", f"{r.url}: HTTP {r.status}")
         if r.status >= 400 else None,
     )
-    response = tab.goto(urljoin(site_url, visit.page.path), wait_until="load")
+    # "commit": the response has arrived; the rest of the load goes on while other tabs load
+    response = tab.goto(urljoin(site_url, visit.page.path), wait_until="commit")
     visit.status = response and response.status
     if response is None or not response.ok:
         raise RuntimeError(f"HTTP {visit.status}")
+
+
+def _settle(tab) -> None:
+    """Wait until the page has loaded, typeset its math and stopped requesting anything."""
+    tab.wait_for_load_state("load")
     # MathJax typesets once at startup; wait for it (every page loads it).
     tab.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
     tab.evaluate("() => MathJax.startup.promise")
@@ -486,12 +492,40 @@ def _search(tab, visit: PageVisit, target: SitePage, query: str) -> dict:
     }
 
 
-def visit_page(context, site_url: str, page: SitePage, pages: list[SitePage]) -> PageVisit:
-    """Load ``page`` once and take every observation the browser tests assert on."""
+def start_visit(context, site_url: str, page: SitePage) -> tuple[PageVisit, object]:
+    """Open a tab and start loading ``page`` in it (see `finish_visit`)."""
     visit = PageVisit(page)
     tab = context.new_page()
     try:
         _load(tab, visit, site_url)
+    except Exception as exc:
+        visit.load_problem = f"{type(exc).__name__}: {exc}"
+        visit.settled = True
+        tab.close()
+        return visit, None
+    return visit, tab
+
+
+def interacts(page: SitePage, pages: list[SitePage]) -> bool:
+    """Whether the visit of ``page`` clicks or types (palette, search, explorer)."""
+    explorer = 'id="pp-explorer"' in page.file.read_text(encoding="utf-8")
+    return explorer or page == palette_target(pages) or (page.path == "" and bool(
+        search_target(pages)
+    ))
+
+
+def visit_page(context, site_url: str, page: SitePage, pages: list[SitePage]) -> PageVisit:
+    """Load ``page`` once and take every observation the browser tests assert on."""
+    return finish_visit(*start_visit(context, site_url, page), pages)
+
+
+def finish_visit(visit: PageVisit, tab, pages: list[SitePage]) -> PageVisit:
+    """Wait for a started load to settle, then take every observation the tests assert on."""
+    if tab is None:
+        return visit
+    page = visit.page
+    try:
+        _settle(tab)
     except Exception as exc:
         visit.load_problem = f"{type(exc).__name__}: {exc}"
         visit.settled = True
@@ -515,10 +549,9 @@ def visit_page(context, site_url: str, page: SitePage, pages: list[SitePage]) ->
     if explorer:
         _observe(tab, visit, "explorer", lambda: _explorer(tab))
     search = search_target(pages)
-    interacts = explorer or page == palette_target(pages) or (page.path == "" and search)
     # Last, since it resizes the viewport (back to 1280 px only if interactions follow).
     _observe(tab, visit, "math_at_phone_width",
-             lambda: _at_phone_width(tab, restore=bool(interacts)))
+             lambda: _at_phone_width(tab, restore=interacts(page, pages)))
     visit.settled = True  # the page's own observations end here; interactions follow
     if page == palette_target(pages):
         _observe(tab, visit, "palette", lambda: _palette(tab, visit))
@@ -539,10 +572,28 @@ def site_context(browser, browser_context_args):
     context.close()
 
 
+#: Pages loading at once (each in its own tab): loads overlap their waits for the network.
+CONCURRENT_LOADS = 6
+
+
 @pytest.fixture(scope="session")
 def site_visits(site_context, site_url, all_pages) -> dict[str, PageVisit]:
-    """Every page of the site, loaded once, keyed by its path."""
-    return {p.path: visit_page(site_context, site_url, p, all_pages) for p in all_pages}
+    """Every page of the site, loaded once, keyed by its path.
+
+    Pages that only get looked at load a few at a time in separate tabs; a page whose visit
+    clicks or types (the palette toggle, which is stored for every tab; search; the explorer)
+    loads on its own afterwards, so nothing else is loading while it interacts.
+    """
+    quiet = [p for p in all_pages if not interacts(p, all_pages)]
+    visits = {}
+    for i in range(0, len(quiet), CONCURRENT_LOADS):
+        started = [start_visit(site_context, site_url, p) for p in quiet[i:i + CONCURRENT_LOADS]]
+        for visit, tab in started:
+            visits[visit.page.path] = finish_visit(visit, tab, all_pages)
+    for page in all_pages:
+        if page.path not in visits:
+            visits[page.path] = visit_page(site_context, site_url, page, all_pages)
+    return {p.path: visits[p.path] for p in all_pages}
 
 
 @pytest.fixture(scope="session")
