@@ -397,12 +397,14 @@ def breakdown(df: pd.DataFrame, repeats: int) -> list[list[str]]:
 def _count_profile_calls(stats) -> str:
     """How maximize_psi evaluates the profiled likelihood: calls of each evaluator it uses.
 
-    Counts the calls of ``profile``, ``profile_score`` and ``profile_grid`` (the psi values a
-    grid call evaluates at once), whichever of them `partial_pooling.estimation` has.
+    Counts the calls of ``profile``, ``profile_score``, ``profile_newton_terms`` (score and
+    curvature, one Newton step each) and ``profile_grid`` (the psi values a grid call evaluates
+    at once), whichever of them `partial_pooling.estimation` has.
     """
     import partial_pooling.estimation as estimation
 
-    names = [n for n in ("profile_grid", "profile_score", "profile") if hasattr(estimation, n)]
+    evaluators = ("profile_grid", "profile_newton_terms", "profile_score", "profile")
+    names = [n for n in evaluators if hasattr(estimation, n)]
     counts = dict.fromkeys(names, 0)
     grid_points = 0
     originals = {n: getattr(estimation, n) for n in names}
