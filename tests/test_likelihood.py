@@ -96,7 +96,7 @@ def test_profile_loglik_peaks_at_the_fitted_psi(radon):
     for method in ("ML", "REML"):
         fit = fit_random_intercept(radon, *RADON, method=method)
         grid = fit.psi * np.array([0.5, 0.9, 0.999, 1.0, 1.001, 1.1, 2.0])
-        curve = profile_loglik(radon, *RADON, grid, method)
+        curve = profile_loglik(radon, *RADON, psi=grid, method=method)
         assert curve.idxmax() == pytest.approx(fit.psi, rel=1e-12)
         assert curve.iloc[3] == pytest.approx(fit.loglik, rel=1e-12)
 

@@ -122,7 +122,7 @@ score_dense = (
     + 4 * dense_reml(dye2, "Yield", "Batch", h)
     - dense_reml(dye2, "Yield", "Batch", 2 * h)
 ) / (2 * h)
-score_pkg = fit0.extra["score"]
+score_pkg = fit0.score
 pd.Series(
     {
         "package (REML score at psi = 0)": score_pkg,

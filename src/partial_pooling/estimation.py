@@ -15,7 +15,8 @@ All three take the same arguments, ``(data, y, group, x=None)``, and return a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,11 @@ __all__ = [
     "fit_random_intercept",
     "no_pooling",
 ]
+
+#: Which estimator made a fit: complete pooling, no pooling or partial pooling.
+Pooling = Literal["complete", "none", "partial"]
+#: How it was fitted: OLS (complete pooling), the within estimator (no pooling), ML or REML.
+FitMethod = Literal["OLS", "within", "ML", "REML"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,10 +100,13 @@ class PoolingFit:
         Group means $\\bar x_j$ of the covariates.
     at_boundary : bool
         True when $\\hat\\sigma_\\alpha = 0$: the data favour complete pooling.
+    score : float
+        The profiled log-likelihood's slope $\\ell'(\\hat\\psi)$ at the estimate (partial
+        pooling: 0 to rounding inside, $\\le 0$ at the boundary; NaN for the two limits).
     """
 
-    pooling: str
-    method: str
+    pooling: Pooling
+    method: FitMethod
     y_name: ColumnName
     group_name: ColumnName
     x_names: list[ColumnName]
@@ -118,7 +127,7 @@ class PoolingFit:
     ybar: pd.Series
     xbar: pd.DataFrame
     at_boundary: bool = False
-    extra: dict[str, float] = field(default_factory=dict)
+    score: float = float("nan")
 
     @property
     def psi(self) -> float:
@@ -253,8 +262,8 @@ def _shrunken_intercepts(g: GroupedData, b: np.ndarray, lam: np.ndarray) -> np.n
 def _result(
     g: GroupedData,
     *,
-    pooling: str,
-    method: str,
+    pooling: Pooling,
+    method: FitMethod,
     mu: float,
     beta: pd.Series,
     cov: pd.DataFrame,
@@ -265,7 +274,7 @@ def _result(
     lam: np.ndarray,
     cond_sd: np.ndarray,
     at_boundary: bool = False,
-    extra: dict[str, float] | None = None,
+    score: float = float("nan"),
 ) -> PoolingFit:
     se = np.sqrt(np.diag(cov.to_numpy()))
     return PoolingFit(
@@ -291,7 +300,7 @@ def _result(
         ybar=g.series(g.ybar, "ybar"),
         xbar=pd.DataFrame(g.xbar, index=g.labels.copy(), columns=pd.Index(g.x_names, dtype=object)),
         at_boundary=at_boundary,
-        extra=extra or {},
+        score=score,
     )
 
 
@@ -499,7 +508,7 @@ def fit_grouped(g: GroupedData, method: Method = "REML") -> PoolingFit:
         lam=lam,
         cond_sd=cond_sd,
         at_boundary=psi == 0.0,
-        extra={"psi": psi, "score": pt.score},
+        score=pt.score,
     )
 
 

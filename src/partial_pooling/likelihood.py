@@ -320,7 +320,8 @@ def profile_loglik(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName] | None = None,
-    psi: Sequence[float] | np.ndarray = (),
+    *,
+    psi: Sequence[float] | np.ndarray,
     method: Method = "REML",
 ) -> pd.Series:
     """Profiled log-likelihood $\\ell(\\psi)$ on a grid of $\\psi$ values.
