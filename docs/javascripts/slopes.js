@@ -278,7 +278,7 @@
     sd1Value.textContent = "\u03C3\u2081 = " + fmt(p.sd[1]);
     sd1.setAttribute("aria-valuetext", "sigma 1 = " + fmt(p.sd[1]));
     corrValue.textContent = "\u03C1 = " + fmt(p.corr, 3);
-    corr.setAttribute("aria-valuetext", "rho = " + fmt(p.corr, 3));
+    corr.setAttribute("aria-valuetext", "correlation r01 = " + fmt(p.corr, 3));
     const f = d.fit;
     const rows = [
       ["SD of the intercepts \u03C3_{0}", fmt(p.sd[0]) + " (" + d.method + " estimate " +

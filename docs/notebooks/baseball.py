@@ -18,6 +18,10 @@
 # wins on average and what it costs an exceptional player. The checks fold away under each
 # result.
 
+# %% tags=["remove-cell"]
+# The page's checks (folded cells below) use this; it is not part of the story.
+from partial_pooling.site.checks import Checks
+
 # %%
 import numpy as np
 import pandas as pd
@@ -26,7 +30,6 @@ from IPython.display import Markdown, display
 import partial_pooling as pp
 from partial_pooling import crosscheck, datasets, figures
 from partial_pooling import pooling_pays as pays
-from partial_pooling.site.checks import Checks
 
 # %% [markdown]
 # ## The James-Stein estimator

@@ -9,7 +9,7 @@
 # ---
 
 # %% [markdown]
-# # σ_α estimated at exactly 0
+# # The intercept SD estimated at exactly 0
 #
 # When the group means vary no more than noise alone would make them, the ML and REML estimates
 # of $\sigma_\alpha$ are exactly 0: a boundary estimate, and the fit *is* complete pooling.
@@ -18,6 +18,10 @@
 # fold away under each result; symbols are those of the [notation page](../notation.md), and
 # the other edges are on [edge cases](../edge_cases/).
 
+# %% tags=["remove-cell"]
+# The page's checks (folded cells below) use this; it is not part of the story.
+from partial_pooling.site.checks import Checks
+
 # %%
 import numpy as np
 import pandas as pd
@@ -25,7 +29,6 @@ from IPython.display import Markdown
 
 import partial_pooling as pp
 from partial_pooling import crosscheck, datasets
-from partial_pooling.site.checks import Checks
 
 # %% [markdown]
 # ## Dyestuff2: a boundary estimate

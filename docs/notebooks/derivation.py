@@ -34,6 +34,10 @@
 # [notation page](../../notation/); $\lambda_j = n_j\sigma_\alpha^2/(n_j\sigma_\alpha^2 +
 # \sigma_y^2)$ is the shrinkage weight derived on [the shrinkage page](../shrinkage/).
 
+# %% tags=["remove-cell"]
+# The page's checks (folded cells below) use this; it is not part of the story.
+from partial_pooling.site.checks import Checks
+
 # %%
 import numpy as np
 import pandas as pd
@@ -43,7 +47,6 @@ import partial_pooling as pp
 from partial_pooling import crosscheck, datasets, hand_derivation
 from partial_pooling.em import joint_mode_path
 from partial_pooling.simulation import simulate_groups
-from partial_pooling.site.checks import Checks
 
 radon = datasets.radon()
 cols = ("log_radon", "county", "floor")
@@ -58,7 +61,6 @@ for fit, method in [(reml, "REML"), (ml, "ML")]:
     checks.close(f"{method}: sigma_alpha^2", fit.sigma_alpha**2, sm_fit.cov_re.iloc[0, 0],
                  rtol=1e-6)
     checks.close(f"{method}: sigma_y^2", fit.sigma_y**2, sm_fit.scale, rtol=1e-6)
-sm = crosscheck.statsmodels_mixedlm(radon, *cols, method="REML")
 Markdown(
     f"The data: Minnesota radon, {reml.N} houses in {reml.J} counties of "
     f"{reml.n.min()} to {reml.n.max()} houses each; $y_{{ij}}$ is log radon and $x_{{ij}}$ "
@@ -100,10 +102,12 @@ checks
 # The joint log density of data and intercepts is
 #
 # $$
-# \ell(\alpha, \mu_\alpha, \beta, \sigma_\alpha, \sigma_y) =
+# \begin{aligned}
+# \ell(\alpha, \mu_\alpha, \beta, \sigma_\alpha, \sigma_y) ={}&
 # -\frac{1}{2\sigma_y^2}\sum_{j=1}^{J}\sum_{i=1}^{n_j}(y_{ij} - \alpha_j - \beta x_{ij})^2
-# -\frac{1}{2\sigma_\alpha^2}\sum_{j=1}^{J}(\alpha_j - \mu_\alpha)^2
-# - N\log\sigma_y - J\log\sigma_\alpha - \tfrac{N+J}{2}\log 2\pi .
+# -\frac{1}{2\sigma_\alpha^2}\sum_{j=1}^{J}(\alpha_j - \mu_\alpha)^2 \\
+# & - N\log\sigma_y - J\log\sigma_\alpha - \tfrac{N+J}{2}\log 2\pi .
+# \end{aligned}
 # $$
 #
 # The first slip is not harmless. Taken literally, the quoted $\log L$ has
@@ -200,6 +204,7 @@ right = pp.group_intercepts(radon, *cols, reml.mu, reml.beta, reml.sigma_alpha,
 quoted = hand_derivation.swapped_intercepts(radon, "log_radon", "county", reml.mu,
                                             reml.sigma_alpha, reml.sigma_y)
 unadjusted = reml.shrinkage * reml.ybar + (1 - reml.shrinkage) * reml.mu
+sm = crosscheck.statsmodels_mixedlm(radon, *cols, method="REML")  # an independent fit
 fitted = pd.Series({k: v.iloc[0] for k, v in sm.random_effects.items()})
 fitted = (fitted + sm.fe_params.iloc[0]).reindex(right.index)
 gaps = pd.Series({
@@ -231,7 +236,7 @@ Markdown(
 )
 
 # %% [markdown]
-# ## The line for μ_α: circular, not an estimator
+# ## The line for the population mean: circular, not an estimator
 #
 # Next the derivation writes
 #
@@ -288,7 +293,7 @@ checks.holds("the quoted mu line gives different values for different groups",
 checks
 
 # %% [markdown]
-# ## σ_α²: about mean(λ_j) times the truth, however many groups
+# ## The intercept variance: about the mean weight times the truth, however many groups
 #
 # The derivative in $\sigma_\alpha^2$ and its solution are written
 #
@@ -299,7 +304,8 @@ checks
 # \hat{\sigma}_\alpha^2 = \frac{1}{J} \sum_{j=1}^{J} (\alpha_j - \mu_\alpha)^2 .
 # $$
 #
-# As algebra this is the derivative of $\ell$ (with its $-J\log\sigma_\alpha$). As an
+# As algebra this is the derivative of $\ell$ (with its $-J\log\sigma_\alpha$) up to sign:
+# both terms are negated, which leaves the root, and so $\hat\sigma_\alpha^2$, unchanged. As an
 # estimator, with the estimates $\hat\alpha_j$ plugged in, it is biased, and by a factor, not a
 # small-sample amount. The deviations $\hat a_j = \hat\alpha_j - \mu_\alpha =
 # \lambda_j(\bar y_j - \beta\bar x_j - \mu_\alpha)$ are shrunken means whose variance is
@@ -408,14 +414,15 @@ Markdown(
 checks
 
 # %% [markdown]
-# ## σ_y²: dividing by "J n_j" assumes equal groups
+# ## The residual variance: dividing by "J n_j" assumes equal groups
 #
 # $$
 # \frac{\partial \log L}{\partial \sigma_y^2} = -\frac{1}{2\sigma_y^4} \sum_{j=1}^{J}
 # \sum_{i=1}^{n_j} (y_{ij} - \alpha_j - \beta x_{ij})^2 + \frac{Jn_j}{2\sigma_y^2} = 0
 # $$
 #
-# With unequal groups there is no single $n_j$; the count of observations is
+# (Again both terms carry the opposite sign of $\partial\ell/\partial\sigma_y^2$, which leaves
+# the root unchanged.) With unequal groups there is no single $n_j$; the count of observations is
 # $N = \sum_j n_j$. And, as for $\sigma_\alpha^2$, plugging in the estimated intercepts loses
 # the residual variation they absorbed; EM adds it back as $\sum_j n_j v_j$:
 #

@@ -9,7 +9,7 @@
 # ---
 
 # %% [markdown]
-# # Estimating σ_α: the naive iteration and EM
+# # Estimating the intercept SD: the naive iteration and EM
 #
 # [The likelihood page](../likelihood/) showed that the joint density of data and intercepts
 # cannot be maximized over $\sigma_\alpha$: it grows without bound as $\sigma_\alpha \to 0$.
@@ -20,6 +20,10 @@
 # conditional variance, and lands on the ML estimate. The data and fits are those of the
 # likelihood page (radon, ML and REML); the checks fold away under each result.
 
+# %% tags=["remove-cell"]
+# The page's checks (folded cells below) use this; it is not part of the story.
+from partial_pooling.site.checks import Checks
+
 # %%
 import numpy as np
 import pandas as pd
@@ -29,7 +33,6 @@ import partial_pooling as pp
 from partial_pooling import datasets, figures
 from partial_pooling.em import em_path, joint_mode_path
 from partial_pooling.simulation import simulate_groups
-from partial_pooling.site.checks import Checks
 
 SEED = 20240611
 radon = datasets.radon()

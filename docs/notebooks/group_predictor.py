@@ -22,6 +22,10 @@
 # some days removed. Symbols are those of the
 # [notation page](../notation.md).
 
+# %% tags=["remove-cell"]
+# The page's checks (folded cells below) use this; it is not part of the story.
+from partial_pooling.site.checks import Checks
+
 # %%
 import warnings
 
@@ -33,7 +37,6 @@ from IPython.display import Markdown
 import partial_pooling as pp
 from partial_pooling import crosscheck, datasets, figures
 from partial_pooling.random_slopes import coefficient_shrinkage
-from partial_pooling.site.checks import Checks
 
 radon = datasets.radon()
 cols = ("log_radon", "county")

@@ -30,6 +30,10 @@
 # partial pooling interesting. We fit the random-intercept model by ML and by REML once, here,
 # and use the fits throughout.
 
+# %% tags=["remove-cell"]
+# The page's checks (folded cells below) use this; it is not part of the story.
+from partial_pooling.site.checks import Checks
+
 # %%
 import numpy as np
 import pandas as pd
@@ -39,7 +43,6 @@ from scipy import integrate, stats
 import partial_pooling as pp
 from partial_pooling import crosscheck, datasets, figures
 from partial_pooling.likelihood import integration_correction
-from partial_pooling.site.checks import Checks
 
 LOG_2PI = np.log(2 * np.pi)
 

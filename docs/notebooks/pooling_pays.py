@@ -18,6 +18,10 @@
 # exceptional: they are pulled in too far, and for them their own data would have been better.
 # [Efron and Morris's baseball players](../baseball/) show the same on real data.
 
+# %% tags=["remove-cell"]
+# The page's checks (folded cells below) use this; it is not part of the story.
+from partial_pooling.site.checks import Checks
+
 # %%
 import numpy as np
 import pandas as pd
@@ -26,7 +30,6 @@ from IPython.display import Markdown
 import partial_pooling as pp
 from partial_pooling import datasets, figures
 from partial_pooling import pooling_pays as pays
-from partial_pooling.site.checks import Checks
 
 SEED = 20261126
 rng = np.random.default_rng(SEED)
@@ -100,14 +103,17 @@ summary = pays.mse_summary(errors, by="ratio")
 figures.pooling_risk(summary, method="REML")
 
 # %%
-shown = ["mse_complete", "se_complete", "mse_none", "se_none", "mse_partial",
-         "se_partial", "mse_oracle", "se_oracle", "rel_partial", "rel_se_partial"]
 vs_complete = pays.mse_summary(errors, by="ratio", reference="complete")
 gap_at_zero = ((summary.loc[0.0, "mse_partial"] - summary.loc[0.0, "mse_complete"])
                / summary.loc[0.0, "mse_none"])
 excess = (summary["mse_partial"] / summary["mse_oracle"] - 1)[ratios > 0]
 boundary = errors.groupby("ratio")["boundary"].mean()
-summary[shown].rename_axis("sigma_alpha / sigma_y")
+# the MSE of each estimator, and partial pooling's risk relative to no pooling (± its MC s.e.)
+summary[["mse_complete", "mse_none", "mse_partial", "mse_oracle", "rel_partial",
+         "rel_se_partial"]].rename(columns={
+    "mse_complete": "complete", "mse_none": "none", "mse_partial": "partial",
+    "mse_oracle": "oracle", "rel_partial": "partial / none", "rel_se_partial": "± s.e.",
+}).rename_axis("sigma_alpha / sigma_y").round(4)
 
 # %% tags=["hide-input"]
 k = 3.0

@@ -15,11 +15,16 @@
 # section 12.8): what radon level to expect in a new house **in a county we have measured**,
 # and in a house **in a county we have never measured**. Both point predictions use the
 # population line; only the first uses the county's partially pooled effect. Their intervals
-# differ in one term: the uncertainty about the county's effect, which shrinks with the
+# differ mainly in one term, the uncertainty about the county's effect, which shrinks with the
 # county's data in the first case and is the whole population spread $\sigma_\alpha^2$ in the
-# second. We use the radon model with floor and county uranium from
+# second (the fixed-effect term changes a little too: the known county's prediction leans on
+# its own mean for the share $\lambda_j$). We use the radon model with floor and county uranium from
 # [the previous page](group_predictor.py), fitted by REML, and check the intervals' coverage by
 # simulation.
+
+# %% tags=["remove-cell"]
+# The page's checks (folded cells below) use this; it is not part of the story.
+from partial_pooling.site.checks import Checks
 
 # %%
 import numpy as np
@@ -34,7 +39,6 @@ from partial_pooling.prediction import (
     predict,
     prediction_coverage,
 )
-from partial_pooling.site.checks import Checks
 
 radon = datasets.radon()
 model = ("log_radon", "county", ["floor", "uranium"])
@@ -233,7 +237,8 @@ sim_checks
 #
 # - A new house in a measured county is predicted from the county's partially pooled
 #   intercept; in a new county, from the population line alone. The difference in their
-#   intervals is the county term: $\sigma_\alpha^2(1-\lambda_j)$ against $\sigma_\alpha^2$.
+#   intervals is mainly the county term, $\sigma_\alpha^2(1-\lambda_j)$ against
+#   $\sigma_\alpha^2$; the fixed-effect term differs slightly (through $c_j$).
 # - The interval above includes the fixed-effect uncertainty and the county's conditional
 #   variance at the estimated variances, plus $\sigma_y^2$; it ignores the uncertainty of the
 #   variance estimates. On radon its coverage, averaged over counties, is checked above.

@@ -20,6 +20,10 @@
 # uncertainty about $\sigma_\alpha$ is averaged over rather than plugged in. On the radon data
 # the three agree closely, and this page shows why and by how much.
 
+# %% tags=["remove-cell"]
+# The page's checks (folded cells below) use this; it is not part of the story.
+from partial_pooling.site.checks import Checks
+
 # %%
 import numpy as np
 import pandas as pd
@@ -27,7 +31,6 @@ from IPython.display import Markdown, display
 
 import partial_pooling as pp
 from partial_pooling import bayes, datasets, figures, regularization
-from partial_pooling.site.checks import Checks
 
 radon = datasets.radon()
 cols = ("log_radon", "county", "floor")
@@ -129,7 +132,7 @@ Markdown(
 # from all groups and plugs them in. The [shrinkage page](shrinkage.py) checks this formula on
 # every county. What plugging in ignores is that $\sigma_\alpha$ is itself uncertain.
 #
-# ## Full Bayes: averaging over the uncertainty in σ_α
+# ## Full Bayes: averaging over the uncertainty in the intercept SD
 #
 # Put priors on what the mixed model estimates: flat on $(\mu, \beta)$,
 # $p(\sigma_y^2) \propto 1/\sigma_y^2$ and a uniform prior on $\sigma_\alpha$ (Gelman 2006's

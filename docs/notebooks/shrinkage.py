@@ -25,6 +25,10 @@
 # the radon data, says in what sense $\hat\mu$ is the plain mean of the intercepts, and shows
 # what the estimator does, and what its error bars mean.
 
+# %% tags=["remove-cell"]
+# The page's checks (folded cells below) use this; it is not part of the story.
+from partial_pooling.site.checks import Checks
+
 # %%
 import numpy as np
 import pandas as pd
@@ -35,7 +39,6 @@ import partial_pooling as pp
 from partial_pooling import crosscheck, datasets, figures
 from partial_pooling.pooling_pays import oracle_conditional_risk
 from partial_pooling.simulation import simulate_groups
-from partial_pooling.site.checks import Checks
 
 radon = datasets.radon()
 cols = ("log_radon", "county", "floor")
@@ -353,7 +356,7 @@ Markdown(
 # $$
 #
 # so a small $\rho$ means strong pooling unless groups are large, and $\rho \to 0$ is
-# complete pooling. Three data sets show the range.
+# complete pooling. Four data sets show the range.
 
 # %%
 examples = {
@@ -365,14 +368,17 @@ examples = {
 fits, rows = {}, {}
 for name, (data, yname, g, x) in examples.items():
     f = fits[name] = pp.fit_random_intercept(data, yname, g, x, method="REML")
-    rows[name] = {"sigma_alpha (REML)": f.sigma_alpha,
-                  "sigma_y (REML)": f.sigma_y,
+    rows[name] = {"sigma_alpha": f.sigma_alpha,
+                  "sigma_y": f.sigma_y,
                   "rho": pp.icc(f.sigma_alpha, f.sigma_y),
                   "median n_j": f.n.median(),
                   "median lambda_j": f.shrinkage.median(),
                   "at boundary": f.at_boundary}
 icc_table = pd.DataFrame(rows).T
-icc_table.astype({"at boundary": bool}).round(4)
+numbers = icc_table.drop(columns="at boundary").astype(float).round(4)
+numbers.assign(**{"at boundary": icc_table["at boundary"].astype(bool)}).rename_axis(
+    "REML fit"
+)
 
 # %% tags=["hide-input"]
 checks = Checks("the closed form in rho")
@@ -390,7 +396,11 @@ Markdown(
     "mostly keeps its own mean. For Dyestuff2 the REML estimate of $\\sigma_\\alpha$ is exactly "
     "zero, a boundary estimate: the batch means vary no more than noise alone would make them, "
     "every $\\lambda_j = 0$, and partial pooling *is* complete pooling. The package reports "
-    "that boundary as such rather than as a tiny positive number."
+    "that boundary as such rather than as a tiny positive number. Sleepstudy's subjects differ "
+    f"a lot ($\\hat\\rho$ = {icc_table.loc['sleepstudy (subject)', 'rho']:.2f}) and each has "
+    f"{int(icc_table.loc['sleepstudy (subject)', 'median n_j'])} days, so the median "
+    f"$\\lambda_j$ is {icc_table.loc['sleepstudy (subject)', 'median lambda_j']:.2f}: "
+    "little pooling."
 )
 
 # %% [markdown]

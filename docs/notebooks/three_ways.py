@@ -26,6 +26,10 @@
 # estimates moving toward the population mean. It also shows why "partial pooling lands between
 # no pooling and complete pooling" is only approximately true.
 
+# %% tags=["remove-cell"]
+# The page's checks (folded cells below) use this; it is not part of the story.
+from partial_pooling.site.checks import Checks
+
 # %%
 import numpy as np
 import pandas as pd
@@ -33,7 +37,6 @@ from IPython.display import Markdown
 
 import partial_pooling as pp
 from partial_pooling import crosscheck, datasets, figures
-from partial_pooling.site.checks import Checks
 
 radon = datasets.radon()
 cols = ("log_radon", "county", "floor")

@@ -33,6 +33,10 @@
 # $\beta$ a split after all with random slopes. Symbols are those of the
 # [notation page](../../notation/).
 
+# %% tags=["remove-cell"]
+# The page's checks (folded cells below) use this; it is not part of the story.
+from partial_pooling.site.checks import Checks
+
 # %%
 import numpy as np
 import pandas as pd
@@ -41,7 +45,6 @@ from IPython.display import Markdown
 
 import partial_pooling as pp
 from partial_pooling import crosscheck, datasets, figures
-from partial_pooling.site.checks import Checks
 
 # %% [markdown]
 # ## One slope, two kinds of information

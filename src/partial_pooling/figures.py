@@ -238,7 +238,7 @@ def estimates_vs_size(
             elinewidth=0.8,
             alpha=0.85,
         )
-        ax.axhline(partial.mu, color="black", lw=1, label=r"$\hat\mu$ (partial pooling)")
+        ax.axhline(partial.mu, color="black", lw=1, label=r"$\hat\mu_\alpha$ (partial pooling)")
         if complete is not None:
             ax.axhline(
                 complete.mu, color=COLOURS["complete"], lw=1.2, ls="--", label="complete pooling"
@@ -284,7 +284,7 @@ def shrinkage_arrows(no_pool: PoolingFit, partial: PoolingFit) -> SiteFigure:
     ax.scatter(xs, start, s=14, color=COLOURS["none"], label="no pooling", zorder=3)
     ax.scatter(xs, end, s=14, color=COLOURS["partial"], label="partial pooling", zorder=3)
     _arrows(ax, np.column_stack([xs, start]), np.column_stack([xs, end]))
-    ax.axhline(partial.mu, color="black", lw=1, label=r"$\hat\mu$")
+    ax.axhline(partial.mu, color="black", lw=1, label=r"$\hat\mu_\alpha$")
     ax.set_xscale("log")
     ax.set_xlabel(f"group size $n_j$ ({partial.group_name}, log scale)")
     ax.set_ylabel(r"group intercept $\hat\alpha_j$")
@@ -982,7 +982,7 @@ def shrinkage_toward_line(
             color=COLOURS["complete"],
             lw=1.2,
             ls="--",
-            label=rf"$\hat\mu$ without {predictor}",
+            label=rf"$\hat\mu_\alpha$ without {predictor}",
         )
     ax.set_xlabel(f"{predictor} $u_j$ (group-level predictor)")
     ax.set_ylabel(r"group intercept $\hat\alpha_j$")

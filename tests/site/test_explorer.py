@@ -463,7 +463,8 @@ def test_random_slopes_are_keyboard_operable_and_labelled(explorer_page):
     before = slopes_state(explorer_page)["corr"]
     corr.press("ArrowRight")
     s = slopes_state(explorer_page)
-    assert s["corr"] > before and corr.get_attribute("aria-valuetext").startswith("rho = ")
+    assert s["corr"] > before
+    assert corr.get_attribute("aria-valuetext").startswith("correlation r01 = ")
     assert explorer_page.locator("#pp-slopes-readout").get_attribute("aria-live") == "polite"
     assert explorer_page.locator("#pp-slopes-svg > title").text_content().strip()
     explorer_page.locator("#pp-slopes-reset").focus()
