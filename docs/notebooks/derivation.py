@@ -204,7 +204,8 @@ right = pp.group_intercepts(radon, *cols, reml.mu, reml.beta, reml.sigma_alpha,
 quoted = hand_derivation.swapped_intercepts(radon, "log_radon", "county", reml.mu,
                                             reml.sigma_alpha, reml.sigma_y)
 unadjusted = reml.shrinkage * reml.ybar + (1 - reml.shrinkage) * reml.mu
-sm = crosscheck.statsmodels_mixedlm(radon, *cols, method="REML")  # an independent fit
+# an independent fit
+sm = crosscheck.statsmodels_mixedlm(radon, *cols, method="REML")
 fitted = pd.Series({k: v.iloc[0] for k, v in sm.random_effects.items()})
 fitted = (fitted + sm.fe_params.iloc[0]).reindex(right.index)
 gaps = pd.Series({

@@ -108,7 +108,7 @@ gap_at_zero = ((summary.loc[0.0, "mse_partial"] - summary.loc[0.0, "mse_complete
                / summary.loc[0.0, "mse_none"])
 excess = (summary["mse_partial"] / summary["mse_oracle"] - 1)[ratios > 0]
 boundary = errors.groupby("ratio")["boundary"].mean()
-# the MSE of each estimator, and partial pooling's risk relative to no pooling (± its MC s.e.)
+# each estimator's MSE; partial pooling's risk relative to no pooling (± MC s.e.)
 summary[["mse_complete", "mse_none", "mse_partial", "mse_oracle", "rel_partial",
          "rel_se_partial"]].rename(columns={
     "mse_complete": "complete", "mse_none": "none", "mse_partial": "partial",
