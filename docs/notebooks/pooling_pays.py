@@ -109,11 +109,11 @@ gap_at_zero = ((summary.loc[0.0, "mse_partial"] - summary.loc[0.0, "mse_complete
 excess = (summary["mse_partial"] / summary["mse_oracle"] - 1)[ratios > 0]
 boundary = errors.groupby("ratio")["boundary"].mean()
 # each estimator's MSE; partial pooling's risk relative to no pooling (± MC s.e.)
-summary[["mse_complete", "mse_none", "mse_partial", "mse_oracle", "rel_partial",
-         "rel_se_partial"]].rename(columns={
-    "mse_complete": "complete", "mse_none": "none", "mse_partial": "partial",
-    "mse_oracle": "oracle", "rel_partial": "partial / none", "rel_se_partial": "± s.e.",
-}).rename_axis("sigma_alpha / sigma_y").round(4)
+names = {"mse_complete": "complete", "mse_none": "none", "mse_partial": "partial",
+         "mse_oracle": "oracle", "rel_partial": "partial / none",
+         "rel_se_partial": "± s.e."}
+table = summary[list(names)].rename(columns=names).round(4)
+table.rename_axis("sigma_alpha / sigma_y")
 
 # %% tags=["hide-input"]
 k = 3.0
