@@ -22,7 +22,7 @@
   const dataUrl = (key) =>
     new URL("../assets/generated/explorer-" + key + ".json", script.src).href;
 
-  const SVGNS = "http://www.w3.org/2000/svg";
+  const { SVGNS, el, rich, niceTicks } = window.ppSvg;
   const SCHEMA = 2;
   const PROFILE_POINTS = 161;
   const LOG_MIN = -3; // slider: log10(sigma_alpha / REML estimate)
@@ -78,26 +78,6 @@
   }
   const fmtFixed = (x, d) => minus(x.toFixed(d));
 
-  // ---- small SVG helpers -----------------------------------------------------------------------
-  function el(name, attrs, parent) {
-    const node = document.createElementNS(SVGNS, name);
-    for (const k in attrs) node.setAttribute(k, attrs[k]);
-    if (parent) parent.appendChild(node);
-    return node;
-  }
-
-  function niceTicks(lo, hi, count) {
-    const span = hi - lo;
-    const step0 = span / count;
-    const mag = 10 ** Math.floor(Math.log10(step0));
-    const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => span / s <= count) || mag * 10;
-    const ticks = [];
-    for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * span; t += step) {
-      ticks.push(Math.abs(t) < 1e-12 * span ? 0 : t);
-    }
-    return ticks;
-  }
-
   function logTicks(lo, hi) {
     const out = [];
     for (let e = Math.floor(lo) - 1; e <= Math.ceil(hi); e++) {
@@ -110,24 +90,6 @@
     return out;
   }
 
-  // Text with subscripts: "σ_{α}" becomes σ<sub>α</sub> (a <tspan> in SVG). Only for strings
-  // written here, never for names from the data (which may contain underscores).
-  function rich(node, text) {
-    node.replaceChildren();
-    text.split(/(_\{[^}]*\})/).forEach((part) => {
-      const m = part.match(/^_\{([^}]*)\}$/);
-      if (m) {
-        const sub = node.namespaceURI === SVGNS
-          ? el("tspan", { "baseline-shift": "sub", "font-size": "75%" })
-          : document.createElement("sub");
-        sub.textContent = m[1];
-        node.appendChild(sub);
-      } else if (part) {
-        node.appendChild(document.createTextNode(part));
-      }
-    });
-    return node;
-  }
   const plain = (text) => text.replace(/_\{([^}]*)\}/g, "$1");
 
   // ---- the page's elements -----------------------------------------------------------------

@@ -8,6 +8,7 @@
 // message window.ppFit.error, the time taken window.ppFit.timing (milliseconds).
 (function () {
   "use strict";
+  const { SVGNS, el, rich, niceTicks } = window.ppSvg;
 
   const root = document.getElementById("pp-fit");
   if (!root || !window.ppCore) return;
@@ -243,46 +244,10 @@
   }
 
   // ---- figures (the explorer's two panels, for these data) ----------------------------------
-  const SVGNS = "http://www.w3.org/2000/svg";
   const W = 720;
   const MAIN_H = 400;
   const LAMBDA_H = 210;
   const M = { left: 60, right: 78, top: 34, bottom: 46 };
-
-  function el(name, attrs, parent) {
-    const node = document.createElementNS(SVGNS, name);
-    for (const k in attrs) node.setAttribute(k, attrs[k]);
-    if (parent) parent.appendChild(node);
-    return node;
-  }
-
-  function rich(node, text) {
-    node.replaceChildren();
-    text.split(/(_\{[^}]*\})/).forEach((part) => {
-      const m = part.match(/^_\{([^}]*)\}$/);
-      if (m) {
-        const sub = node.namespaceURI === SVGNS
-          ? el("tspan", { "baseline-shift": "sub", "font-size": "75%" })
-          : document.createElement("sub");
-        sub.textContent = m[1];
-        node.appendChild(sub);
-      } else if (part) {
-        node.appendChild(document.createTextNode(part));
-      }
-    });
-    return node;
-  }
-
-  function niceTicks(lo, hi, count) {
-    const span = hi - lo;
-    const mag = 10 ** Math.floor(Math.log10(span / count));
-    const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => span / s <= count) || mag * 10;
-    const ticks = [];
-    for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * span; t += step) {
-      ticks.push(Math.abs(t) < 1e-12 * span ? 0 : t);
-    }
-    return ticks;
-  }
 
   function logTicks(lo, hi) {
     const out = [];

@@ -16,7 +16,7 @@
   const script = document.currentScript;
   const DATA_URL = new URL("../assets/generated/slopes-sleepstudy.json", script.src).href;
   const SCHEMA = 1;
-  const SVGNS = "http://www.w3.org/2000/svg";
+  const { SVGNS, el, rich, niceTicks } = window.ppSvg;
   const W = 720;
   const H = 440;
   const M = { left: 64, right: 24, top: 34, bottom: 46 };
@@ -47,41 +47,6 @@
     const a = Math.abs(x);
     const d = digits || 4;
     return minus(a >= 1e-3 && a < 1e5 ? x.toPrecision(d) : x.toExponential(d - 1));
-  }
-
-  function el(name, attrs, parent) {
-    const node = document.createElementNS(SVGNS, name);
-    for (const k in attrs) node.setAttribute(k, attrs[k]);
-    if (parent) parent.appendChild(node);
-    return node;
-  }
-
-  function rich(node, text) {
-    node.replaceChildren();
-    text.split(/(_\{[^}]*\})/).forEach((part) => {
-      const m = part.match(/^_\{([^}]*)\}$/);
-      if (m) {
-        const sub = node.namespaceURI === SVGNS
-          ? el("tspan", { "baseline-shift": "sub", "font-size": "75%" })
-          : document.createElement("sub");
-        sub.textContent = m[1];
-        node.appendChild(sub);
-      } else if (part) {
-        node.appendChild(document.createTextNode(part));
-      }
-    });
-    return node;
-  }
-
-  function niceTicks(lo, hi, count) {
-    const span = hi - lo;
-    const mag = 10 ** Math.floor(Math.log10(span / count));
-    const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => span / s <= count) || mag * 10;
-    const ticks = [];
-    for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * span; t += step) {
-      ticks.push(Math.abs(t) < 1e-12 * span ? 0 : t);
-    }
-    return ticks;
   }
 
   // ---- the model at given parameters -----------------------------------------------------------
