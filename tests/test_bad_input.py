@@ -637,13 +637,13 @@ def test_joint_loglik_needs_a_positive_sigma_alpha():
 @pytest.mark.parametrize("n", [0, -3, [4, 0], [np.nan], [np.inf]])
 def test_shrinkage_factor_rejects_group_sizes_that_are_not_positive(n):
     with pytest.raises(ValueError, match=r"group sizes n"):
-        shrinkage_factor(n, 1.0, 1.0)
+        shrinkage_factor(n, sigma_alpha=1.0, sigma_y=1.0)
 
 
 def test_zero_and_infinite_sigma_alpha_are_the_two_pooling_limits():
     # not errors: sigma_alpha = 0 is complete pooling, inf no pooling
-    assert shrinkage_factor(5, 0.0, 1.0) == 0.0
-    assert shrinkage_factor(5, np.inf, 1.0) == 1.0
+    assert shrinkage_factor(5, sigma_alpha=0.0, sigma_y=1.0) == 0.0
+    assert shrinkage_factor(5, sigma_alpha=np.inf, sigma_y=1.0) == 1.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -658,7 +658,7 @@ def test_no_pooling_rejects_a_group_level_covariate_naming_it(radon, x):
 
 def test_decompose_beta_rejects_a_group_level_covariate_naming_it(radon):
     with pytest.raises(ValueError, match=r"'uranium'.*within"):
-        decompose_beta(radon, "log_radon", "county", "uranium", 0.3, 0.75)
+        decompose_beta(radon, "log_radon", "county", "uranium", sigma_alpha=0.3, sigma_y=0.75)
 
 
 def test_partial_and_complete_pooling_accept_a_group_level_covariate(radon):

@@ -13,7 +13,7 @@ RADON = ("log_radon", "county", "floor")
 
 def test_em_converges_to_the_ml_fit_and_never_lowers_the_likelihood(radon):
     ml = fit_random_intercept(radon, *RADON, method="ML")
-    path = em_path(radon, *RADON, 1.0, 1.0)
+    path = em_path(radon, *RADON, sigma_alpha=1.0, sigma_y=1.0)
     last = path.iloc[-1]
     assert last["sigma_alpha"] == pytest.approx(ml.sigma_alpha, rel=1e-6)
     assert last["sigma_y"] == pytest.approx(ml.sigma_y, rel=1e-6)
@@ -24,12 +24,17 @@ def test_em_converges_to_the_ml_fit_and_never_lowers_the_likelihood(radon):
 
 def test_naive_iteration_collapses_on_radon_and_is_biased_on_sleepstudy(radon, sleepstudy):
     ml = fit_random_intercept(radon, *RADON, method="ML")
-    path = joint_mode_path(radon, *RADON, ml.sigma_alpha, ml.sigma_y)
+    path = joint_mode_path(radon, *RADON, sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y)
     assert (np.diff(path["sigma_alpha"].to_numpy()) <= 0).all()
     assert path["sigma_alpha"].iloc[-1] == 0.0
     s_ml = fit_random_intercept(sleepstudy, "Reaction", "Subject", "Days", method="ML")
     s_path = joint_mode_path(
-        sleepstudy, "Reaction", "Subject", "Days", s_ml.sigma_alpha, s_ml.sigma_y
+        sleepstudy,
+        "Reaction",
+        "Subject",
+        "Days",
+        sigma_alpha=s_ml.sigma_alpha,
+        sigma_y=s_ml.sigma_y,
     )
     assert 0 < s_path["sigma_alpha"].iloc[-1] < 0.99 * s_ml.sigma_alpha
     assert s_path["sigma_y"].iloc[-1] < s_ml.sigma_y
@@ -37,4 +42,4 @@ def test_naive_iteration_collapses_on_radon_and_is_biased_on_sleepstudy(radon, s
 
 def test_em_rejects_non_positive_start(radon):
     with pytest.raises(ValueError, match="sigma_alpha"):
-        em_path(radon, *RADON, 0.0, 1.0)
+        em_path(radon, *RADON, sigma_alpha=0.0, sigma_y=1.0)

@@ -127,14 +127,16 @@ def test_fixed_effects_and_blups_equal_dense_gls_at_the_fitted_variances(radon):
 
 def test_blups_equal_closed_form_for_every_group(radon):
     fit = fit_random_intercept(radon, *RADON)
-    closed = group_intercepts(radon, *RADON, fit.mu, fit.beta, fit.sigma_alpha, fit.sigma_y)
+    closed = group_intercepts(
+        radon, *RADON, mu=fit.mu, beta=fit.beta, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
+    )
     np.testing.assert_allclose(closed.to_numpy(), fit.alpha.to_numpy(), rtol=1e-12)
 
 
 def test_group_deviations_sum_to_zero_and_mu_is_the_precision_weighted_mean(radon):
     fit = fit_random_intercept(radon, *RADON)
     assert abs(fit.a.sum()) < 1e-10
-    mu = pooled_mean(radon, *RADON, fit.beta, fit.sigma_alpha, fit.sigma_y)
+    mu = pooled_mean(radon, *RADON, beta=fit.beta, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
     assert mu == pytest.approx(fit.mu, rel=1e-12)
     # ... and not the plain mean of the adjusted group means
     assert abs(fit.adjusted_ybar.mean() - fit.mu) > 1e-3

@@ -50,7 +50,7 @@ def test_estimates_vs_size_alt_reports_the_smallest_groups_range(radon_fits):
 
 def test_decomposition_and_profile_alt_report_their_inputs(radon_fits):
     radon, _, partial, complete = radon_fits
-    d = pp.decompose_beta(radon, *RADON, partial.sigma_alpha, partial.sigma_y)
+    d = pp.decompose_beta(radon, *RADON, sigma_alpha=partial.sigma_alpha, sigma_y=partial.sigma_y)
     alt = figures.decomposition_bars(d, ols=complete.beta["floor"], x_name="floor").alt
     for value in (d.within, d.between, d.gls, complete.beta["floor"]):
         assert f"{value:.4f}" in alt

@@ -19,7 +19,9 @@ RADON = ("log_radon", "county", "floor")
 
 def test_swapped_weights_disagree_with_the_fit_and_shrink_large_groups_hardest(radon):
     fit = fit_random_intercept(radon, *RADON)
-    wrong = swapped_intercepts(radon, "log_radon", "county", fit.mu, fit.sigma_alpha, fit.sigma_y)
+    wrong = swapped_intercepts(
+        radon, "log_radon", "county", mu=fit.mu, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
+    )
     assert (wrong - fit.alpha).abs().max() > 0.1
     # the weight on the group's own mean falls with n_j: the opposite of lambda_j
     far = (fit.ybar - fit.mu).abs() > 0.1
@@ -50,7 +52,7 @@ def test_naive_standard_error_is_too_small(radon):
     fit = fit_random_intercept(radon, *RADON)
     X, Z, y, _ = design(radon, "log_radon", "county", ["floor"])
     _, cov, _ = dense_gls(X, Z, y, fit.sigma_alpha, fit.sigma_y)
-    naive = naive_beta_se(radon, "floor", fit.sigma_y)
+    naive = naive_beta_se(radon, "floor", sigma_y=fit.sigma_y)
     assert naive == pytest.approx(fit.sigma_y / np.sqrt((radon["floor"] ** 2).sum()))
     assert naive < np.sqrt(cov[1, 1]) * 0.95
 
@@ -65,7 +67,9 @@ def test_residual_variance_with_conditional_variances_is_the_ml_estimate(radon):
 
 def test_correct_closed_form_uses_the_covariate_adjusted_mean(radon):
     fit = fit_random_intercept(radon, *RADON)
-    right = group_intercepts(radon, *RADON, fit.mu, fit.beta, fit.sigma_alpha, fit.sigma_y)
+    right = group_intercepts(
+        radon, *RADON, mu=fit.mu, beta=fit.beta, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
+    )
     unadjusted = fit.shrinkage * fit.ybar + (1 - fit.shrinkage) * fit.mu
     np.testing.assert_allclose(right, fit.alpha, rtol=1e-12)
     assert (unadjusted - fit.alpha).abs().max() > 0.05

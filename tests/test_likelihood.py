@@ -30,45 +30,55 @@ def test_joint_loglik_is_the_sum_of_normal_log_densities(radon):
         stats.norm(mean, fit.sigma_y).logpdf(radon["log_radon"]).sum()
         + stats.norm(fit.mu, fit.sigma_alpha).logpdf(alpha).sum()
     )
-    got = joint_loglik(radon, *RADON, alpha, fit.beta, fit.mu, fit.sigma_alpha, fit.sigma_y)
+    got = joint_loglik(
+        radon,
+        *RADON,
+        alpha=alpha,
+        beta=fit.beta,
+        mu=fit.mu,
+        sigma_alpha=fit.sigma_alpha,
+        sigma_y=fit.sigma_y,
+    )
     assert got == pytest.approx(expected, rel=1e-12)
 
 
 def test_shrunken_intercepts_maximize_the_joint_likelihood(radon):
     fit = fit_random_intercept(radon, *RADON)
-    args = (fit.beta, fit.mu, fit.sigma_alpha, fit.sigma_y)
-    best = joint_loglik(radon, *RADON, fit.alpha, *args)
+    args = {"beta": fit.beta, "mu": fit.mu, "sigma_alpha": fit.sigma_alpha, "sigma_y": fit.sigma_y}
+    best = joint_loglik(radon, *RADON, alpha=fit.alpha, **args)
     rng = np.random.default_rng(0)
     for _ in range(5):
         moved = fit.alpha + rng.normal(0, 1e-3, fit.J)
-        assert joint_loglik(radon, *RADON, moved, *args) < best
+        assert joint_loglik(radon, *RADON, alpha=moved, **args) < best
 
 
 def test_marginal_loglik_equals_dense_multivariate_normal(radon):
     X, Z, y, _ = design(radon, *RADON)
     b = np.array([1.4, -0.6])
-    got = marginal_loglik(radon, *RADON, b[0], b[1:], 0.3, 0.8)
+    got = marginal_loglik(radon, *RADON, mu=b[0], beta=b[1:], sigma_alpha=0.3, sigma_y=0.8)
     assert got == pytest.approx(dense_marginal_loglik(X, Z, y, b, 0.3, 0.8), rel=1e-11)
 
 
 def test_marginal_loglik_at_ml_estimates_is_statsmodels_llf(radon):
     fit = fit_random_intercept(radon, *RADON, method="ML")
     sm = sm_mixed(radon, *RADON, reml=False)
-    got = marginal_loglik(radon, *RADON, fit.mu, fit.beta, fit.sigma_alpha, fit.sigma_y)
+    got = marginal_loglik(
+        radon, *RADON, mu=fit.mu, beta=fit.beta, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
+    )
     assert got == pytest.approx(sm.llf, rel=1e-9)
     assert got == pytest.approx(fit.loglik, rel=1e-12)
 
 
 def test_reml_loglik_equals_dense_formula_and_statsmodels(radon):
     X, Z, y, _ = design(radon, *RADON)
-    assert reml_loglik(radon, *RADON, 0.3, 0.8) == pytest.approx(
+    assert reml_loglik(radon, *RADON, sigma_alpha=0.3, sigma_y=0.8) == pytest.approx(
         dense_reml_loglik(X, Z, y, 0.3, 0.8), rel=1e-11
     )
     fit = fit_random_intercept(radon, *RADON)
     sm = sm_mixed(radon, *RADON)
-    assert reml_loglik(radon, *RADON, fit.sigma_alpha, fit.sigma_y) == pytest.approx(
-        sm.llf, rel=1e-9
-    )
+    assert reml_loglik(
+        radon, *RADON, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
+    ) == pytest.approx(sm.llf, rel=1e-9)
 
 
 @pytest.mark.parametrize("method", ["ML", "REML"])
@@ -115,7 +125,9 @@ def test_joint_likelihood_grows_without_bound_as_sigma_alpha_shrinks(radon):
     fit = fit_random_intercept(radon, *RADON)
     flat = fit.alpha * 0 + fit.mu
     values = [
-        joint_loglik(radon, *RADON, flat, fit.beta, fit.mu, s, fit.sigma_y)
+        joint_loglik(
+            radon, *RADON, alpha=flat, beta=fit.beta, mu=fit.mu, sigma_alpha=s, sigma_y=fit.sigma_y
+        )
         for s in (1e-1, 1e-3, 1e-6)
     ]
     assert values[0] < values[1] < values[2]

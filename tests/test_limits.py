@@ -80,8 +80,12 @@ def _quiet(call):
     [(1e300, 1e-300, np.inf), (1e200, 1e-200, np.inf), (1e-300, 1e300, 0.0), (1e-200, 1e150, 0.0)],
 )
 def test_decompose_beta_at_extreme_variances_is_its_limit(sleep, sigma_alpha, sigma_y, limit):
-    got = _quiet(lambda: decompose_beta(sleep, "Reaction", "Subject", "Days", sigma_alpha, sigma_y))
-    ref = decompose_beta(sleep, "Reaction", "Subject", "Days", limit, 1.0)
+    got = _quiet(
+        lambda: decompose_beta(
+            sleep, "Reaction", "Subject", "Days", sigma_alpha=sigma_alpha, sigma_y=sigma_y
+        )
+    )
+    ref = decompose_beta(sleep, "Reaction", "Subject", "Days", sigma_alpha=limit, sigma_y=1.0)
     for name in ("within", "gls", "weight", "S_xx_within", "S_xx_between"):
         assert getattr(got, name) == pytest.approx(getattr(ref, name), rel=1e-12, abs=1e-300)
         assert np.isfinite(getattr(got, name))
@@ -90,7 +94,7 @@ def test_decompose_beta_at_extreme_variances_is_its_limit(sleep, sigma_alpha, si
 def test_decompose_beta_just_inside_the_limits_is_close_to_them():
     # psi = 1e16: each group mean keeps about 1e-16 of its weight at psi = 0
     radon = datasets.radon()
-    got = decompose_beta(radon, "log_radon", "county", "floor", 1e8, 1.0)
+    got = decompose_beta(radon, "log_radon", "county", "floor", sigma_alpha=1e8, sigma_y=1.0)
     assert 0 < got.S_xx_between < 1e-13 * got.S_xx_within
     assert got.weight == pytest.approx(1.0, abs=1e-12)
 
@@ -99,8 +103,8 @@ def test_decompose_beta_just_inside_the_limits_is_close_to_them():
     ("sigma_alpha", "sigma_y", "lam"), [(1e300, 1e-300, 1.0), (1e-300, 1e300, 0.0)]
 )
 def test_shrinkage_and_icc_at_extreme_variances_are_their_limits(sigma_alpha, sigma_y, lam):
-    assert _quiet(lambda: shrinkage_factor(5, sigma_alpha, sigma_y)) == lam
-    assert _quiet(lambda: icc(sigma_alpha, sigma_y)) == lam
+    assert _quiet(lambda: shrinkage_factor(5, sigma_alpha=sigma_alpha, sigma_y=sigma_y)) == lam
+    assert _quiet(lambda: icc(sigma_alpha=sigma_alpha, sigma_y=sigma_y)) == lam
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ COLUMNS = ["sigma_alpha", "ratio", "rep", "group", "n", "alpha", "boundary",
 @pytest.fixture(scope="module")
 def balanced() -> pd.DataFrame:
     # 40 groups of 5, no covariate: 60 replications at sigma_alpha = 0.5, sigma_y = 1.
-    return pays.pooling_mse(np.full(40, 5), 0.3, None, 0.5, 1.0, reps=60, rng=7)
+    return pays.pooling_mse(
+        np.full(40, 5), mu=0.3, beta=None, sigma_alpha=0.5, sigma_y=1.0, reps=60, rng=7
+    )
 
 
 # --- the oracle and no pooling against their closed forms ------------------------------------
@@ -29,11 +31,15 @@ def test_oracle_risk_is_sigma_alpha2_times_one_minus_lambda_by_direct_monte_carl
     for n in (1, 4, 25):
         a = rng.normal(0.0, sa, 400_000)
         ybar = a + rng.normal(0.0, sy / np.sqrt(n), a.size)
-        err2 = (pays.oracle_shrinkage(ybar, np.full(a.size, n), 0.0, sa, sy) - a) ** 2
+        err2 = (
+            pays.oracle_shrinkage(ybar, np.full(a.size, n), mu=0.0, sigma_alpha=sa, sigma_y=sy) - a
+        ) ** 2
         se = err2.std() / np.sqrt(err2.size)
         closed = sa**2 * sy**2 / (n * sa**2 + sy**2)
         assert abs(err2.mean() - closed) < 4 * se
-        assert pays.oracle_risk(np.array([n]), sa, sy)[0] == pytest.approx(closed, rel=1e-13)
+        assert pays.oracle_risk(np.array([n]), sigma_alpha=sa, sigma_y=sy)[0] == pytest.approx(
+            closed, rel=1e-13
+        )
 
 
 def test_pooling_mse_oracle_and_no_pooling_match_closed_forms_within_mc_error(
@@ -53,12 +59,17 @@ def test_oracle_conditional_risk_matches_monte_carlo_and_crosses_no_pooling_at_t
         ybar = a + rng.normal(0.0, sy / np.sqrt(n), 300_000)
         err2 = (lam * ybar - a) ** 2
         se = err2.std() / np.sqrt(err2.size)
-        assert abs(err2.mean() - pays.oracle_conditional_risk(a, n, sa, sy)) < 4 * se
+        assert (
+            abs(err2.mean() - pays.oracle_conditional_risk(a, n, sigma_alpha=sa, sigma_y=sy))
+            < 4 * se
+        )
     threshold = sa * np.sqrt((1 + lam) / lam)
-    assert pays.oracle_conditional_risk(threshold, n, sa, sy) == pytest.approx(sy**2 / n)
+    assert pays.oracle_conditional_risk(threshold, n, sigma_alpha=sa, sigma_y=sy) == pytest.approx(
+        sy**2 / n
+    )
     # averaged over a ~ N(0, sa^2) it is the unconditional risk
     assert (1 - lam) ** 2 * sa**2 + lam**2 * sy**2 / n == pytest.approx(
-        float(pays.oracle_risk(np.array([n]), sa, sy)[0]), rel=1e-13
+        float(pays.oracle_risk(np.array([n]), sigma_alpha=sa, sigma_y=sy)[0]), rel=1e-13
     )
 
 
@@ -67,7 +78,9 @@ def test_oracle_conditional_risk_matches_monte_carlo_and_crosses_no_pooling_at_t
 
 def test_pooling_mse_shape_columns_and_design() -> None:
     sizes = [1, 3, 8, 2]
-    errors = pays.pooling_mse(sizes, 1.0, 0.5, [0.0, 0.4], 0.8, reps=3, rng=1)
+    errors = pays.pooling_mse(
+        sizes, mu=1.0, beta=0.5, sigma_alpha=[0.0, 0.4], sigma_y=0.8, reps=3, rng=1
+    )
     assert list(errors.columns) == COLUMNS
     assert errors.shape == (2 * 3 * len(sizes), len(COLUMNS))
     assert sorted(errors["ratio"].unique()) == pytest.approx([0.0, 0.5])
@@ -82,9 +95,11 @@ def test_pooling_mse_shape_columns_and_design() -> None:
 def test_pooling_mse_partial_error_equals_a_direct_statsmodels_recomputation() -> None:
     sizes = [2, 3, 5, 8, 4, 6, 10, 3, 2, 7]
     seed, mu, beta, sa, sy = 42, 1.0, -0.5, 0.6, 0.9
-    errors = pays.pooling_mse(sizes, mu, beta, sa, sy, reps=1, rng=seed)
+    errors = pays.pooling_mse(sizes, mu=mu, beta=beta, sigma_alpha=sa, sigma_y=sy, reps=1, rng=seed)
     # The same first draw, made directly, and partial pooling fitted by statsmodels.
-    sim = simulation.simulate_groups(sizes, mu, beta, sa, sy, rng=np.random.default_rng(seed))
+    sim = simulation.simulate_groups(
+        sizes, mu=mu, beta=beta, sigma_alpha=sa, sigma_y=sy, rng=np.random.default_rng(seed)
+    )
     sm = crosscheck.statsmodels_mixedlm(sim.data, "y", "group", "x", method="REML")
     blup = pd.Series({g: v.iloc[0] for g, v in sm.random_effects.items()}) + sm.fe_params.iloc[0]
     direct = (blup.reindex(sim.alpha.index) - sim.alpha) ** 2
@@ -101,18 +116,18 @@ def test_pooling_mse_partial_error_equals_a_direct_statsmodels_recomputation() -
 
 
 def test_pooling_mse_is_deterministic_given_a_seed() -> None:
-    args = ([2, 4, 6, 3], 0.0, 0.3, [0.2, 1.0], 1.0)
-    first = pays.pooling_mse(*args, reps=2, rng=5)
-    pd.testing.assert_frame_equal(first, pays.pooling_mse(*args, reps=2, rng=5))
+    args = {"mu": 0.0, "beta": 0.3, "sigma_alpha": [0.2, 1.0], "sigma_y": 1.0}
+    first = pays.pooling_mse([2, 4, 6, 3], **args, reps=2, rng=5)
+    pd.testing.assert_frame_equal(first, pays.pooling_mse([2, 4, 6, 3], **args, reps=2, rng=5))
     pd.testing.assert_frame_equal(
-        first, pays.pooling_mse(*args, reps=2, rng=np.random.default_rng(5))
+        first, pays.pooling_mse([2, 4, 6, 3], **args, reps=2, rng=np.random.default_rng(5))
     )
-    assert not first["alpha"].equals(pays.pooling_mse(*args, reps=2, rng=6)["alpha"])
+    assert not first["alpha"].equals(pays.pooling_mse([2, 4, 6, 3], **args, reps=2, rng=6)["alpha"])
 
 
 def test_pooling_mse_rejects_bad_reps() -> None:
     with pytest.raises(ValueError, match="reps"):
-        pays.pooling_mse([2, 3], 0.0, None, 1.0, 1.0, reps=0, rng=1)
+        pays.pooling_mse([2, 3], mu=0.0, beta=None, sigma_alpha=1.0, sigma_y=1.0, reps=0, rng=1)
 
 
 def test_mse_summary_matches_a_hand_computation() -> None:

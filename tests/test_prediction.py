@@ -92,12 +92,12 @@ def test_interval_is_point_plus_minus_normal_quantile_times_sd(uranium_fit):
 def test_group_variance_is_sigma_alpha_squared_times_one_minus_lambda(uranium_fit):
     fit = uranium_fit
     out = predict(fit, _newdata(fit, COUNTIES, FLOORS), include_fixed=False)
-    lam = pp.shrinkage_factor(fit.n.loc[COUNTIES].to_numpy(), fit.sigma_alpha, fit.sigma_y)
+    lam = pp.shrinkage_factor(
+        fit.n.loc[COUNTIES].to_numpy(), sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
+    )
     np.testing.assert_allclose(out["var_group"].iloc[:-1], fit.sigma_alpha**2 * (1 - lam))
     np.testing.assert_allclose(out["var_group"].iloc[-1], fit.sigma_alpha**2)
-    np.testing.assert_allclose(
-        out["sd"] ** 2, out["var_group"] + out["var_residual"], rtol=1e-14
-    )
+    np.testing.assert_allclose(out["sd"] ** 2, out["var_group"] + out["var_residual"], rtol=1e-14)
 
 
 def test_without_covariates_the_prediction_is_the_group_intercept(radon):
@@ -115,7 +115,12 @@ def test_without_covariates_the_prediction_is_the_group_intercept(radon):
 
 def _simulated(seed=3):
     sim = pp.simulation.simulate_groups(
-        [2, 3, 5, 8, 12] * 4, 1.0, 0.5, 0.7, 1.0, rng=np.random.default_rng(seed)
+        [2, 3, 5, 8, 12] * 4,
+        mu=1.0,
+        beta=0.5,
+        sigma_alpha=0.7,
+        sigma_y=1.0,
+        rng=np.random.default_rng(seed),
     )
     return sim.data
 
@@ -183,7 +188,10 @@ def test_coverage_given_effect_averages_to_the_level_over_the_population(n):
 
     sa, sy = 0.4, 0.9
     avg, _ = integrate.quad(
-        lambda a: coverage_given_effect(n, a, sa, sy, level=0.9) * stats.norm.pdf(a, 0, sa),
+        lambda a: (
+            coverage_given_effect(n, a, sigma_alpha=sa, sigma_y=sy, level=0.9)
+            * stats.norm.pdf(a, 0, sa)
+        ),
         -12 * sa,
         12 * sa,
         epsabs=1e-13,
@@ -203,7 +211,7 @@ def test_coverage_given_effect_matches_a_simulation_at_known_parameters():
     err = lam * (a + ebar) - (a + new)  # mu and x'beta known: they cancel
     half = stats.norm.ppf(0.975) * np.sqrt(sa**2 * (1 - lam) + sy**2)
     mc = np.mean(np.abs(err) <= half)
-    exact = float(coverage_given_effect(n, a, sa, sy))
+    exact = float(coverage_given_effect(n, a, sigma_alpha=sa, sigma_y=sy))
     assert abs(mc - exact) < 4 * np.sqrt(exact * (1 - exact) / reps)
     assert exact < 0.95  # an effect this far out is covered less often
 
@@ -211,4 +219,4 @@ def test_coverage_given_effect_matches_a_simulation_at_known_parameters():
 def test_coverage_given_effect_is_above_the_level_at_the_population_mean():
     from partial_pooling.prediction import coverage_given_effect
 
-    assert (coverage_given_effect([1, 5, 50], 0.0, 0.5, 1.0) > 0.95).all()
+    assert (coverage_given_effect([1, 5, 50], 0.0, sigma_alpha=0.5, sigma_y=1.0) > 0.95).all()

@@ -117,7 +117,9 @@ def test_deviations_from_mu_sum_to_zero(case):
 @given(fitted())
 def test_gls_slope_is_the_weighted_mean_of_within_and_between_and_equals_the_fit(case):
     fit = case.fit
-    d = decompose_beta(case.data, "y", "group", "x", fit.sigma_alpha, fit.sigma_y)
+    d = decompose_beta(
+        case.data, "y", "group", "x", sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
+    )
     assert 0.0 <= d.weight <= 1.0
     if np.isnan(d.between):  # the weighted group means of x do not vary: all within
         assert d.weight == 1.0

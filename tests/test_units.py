@@ -223,8 +223,10 @@ def test_decompose_beta_is_the_same_in_any_units(data):
     frame = data.draw(designs())
     m = data.draw(maps(frame, ["x"]))
     sa = data.draw(st.sampled_from([0.0, 0.3, 1.0, 10.0, np.inf]), label="sigma_alpha")
-    ref = decompose_beta(frame, "y", "g", "x", sa, 1.0)
-    got = decompose_beta(m.apply(frame, ["x"]), "y", "g", "x", abs(m.a) * sa, abs(m.a))
+    ref = decompose_beta(frame, "y", "g", "x", sigma_alpha=sa, sigma_y=1.0)
+    got = decompose_beta(
+        m.apply(frame, ["x"]), "y", "g", "x", sigma_alpha=abs(m.a) * sa, sigma_y=abs(m.a)
+    )
     unit = m.a / m.c[0]
     for name in ("within", "gls"):
         close(getattr(got, name), unit * getattr(ref, name), what=name)

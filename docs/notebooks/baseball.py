@@ -54,13 +54,17 @@ em = datasets.efron_morris()
 js = pays.james_stein(em.set_index("name")["average"], n=45)
 y = em["average"].to_numpy()
 published = {"grand mean": 0.265, "c": 0.212, "Clemente's z": 0.294}
-computed = {"grand mean": js.grand_mean, "c": js.c,
-            "Clemente's z": js.estimate["Roberto Clemente"]}
+computed = {
+    "grand mean": js.grand_mean,
+    "c": js.c,
+    "Clemente's z": js.estimate["Roberto Clemente"],
+}
 pd.DataFrame({"published": published, "computed": computed})
 
 # %% tags=["hide-input"]
-c_dense = 1 - ((len(y) - 3) * (y.mean() * (1 - y.mean()) / 45)
-               / np.sum((y - y.mean()) ** 2))
+c_dense = 1 - (
+    (len(y) - 3) * (y.mean() * (1 - y.mean()) / 45) / np.sum((y - y.mean()) ** 2)
+)
 checks = Checks("Efron and Morris's published values (to their 3 digits)")
 checks.close("c written out", js.c, c_dense, rtol=1e-14)
 for key in published:
@@ -89,14 +93,26 @@ fit = pp.fit_random_intercept(trials, "y", "group", method="REML")
 sm = crosscheck.statsmodels_mixedlm(trials, "y", "group", method="REML")
 sm_alpha = pd.Series({g: v.iloc[0] for g, v in sm.random_effects.items()})
 sm_alpha = sm_alpha + sm.fe_params.iloc[0]
-pd.Series({"J": fit.J, "N": fit.N, "sigma_alpha (REML)": fit.sigma_alpha,
-           "sigma_y (REML)": fit.sigma_y, "lambda_j": fit.shrinkage.iloc[0],
-           "mu": fit.mu})
+pd.Series(
+    {
+        "J": fit.J,
+        "N": fit.N,
+        "sigma_alpha (REML)": fit.sigma_alpha,
+        "sigma_y (REML)": fit.sigma_y,
+        "lambda_j": fit.shrinkage.iloc[0],
+        "mu": fit.mu,
+    }
+)
 
 # %% tags=["hide-input"]
 checks = Checks("statsmodels MixedLM (REML, fitted tightly)")
-checks.close("the 18 intercepts", fit.alpha, sm_alpha.reindex(fit.alpha.index), rtol=0,
-             atol=1e-7)
+checks.close(
+    "the 18 intercepts",
+    fit.alpha,
+    sm_alpha.reindex(fit.alpha.index),
+    rtol=0,
+    atol=1e-7,
+)
 checks.close("sigma_alpha^2", fit.sigma_alpha**2, sm.cov_re.iloc[0, 0], rtol=1e-5)
 checks
 
@@ -126,16 +142,25 @@ within_ss = float(((trials["y"] - hits_by_player.transform("mean")) ** 2).sum())
 msw = within_ss / (len(trials) - len(ybar_j))
 msb = 45 * float(((ybar_j - ybar_j.mean()) ** 2).sum()) / (len(ybar_j) - 1)
 one_minus_lambda = 1 - fit.shrinkage.iloc[0]
-pd.Series({"1 - lambda (REML fit)": one_minus_lambda, "MSW / MSB (dense)": msw / msb,
-           "1 - c (James-Stein)": 1 - js.c})
+pd.Series(
+    {
+        "1 - lambda (REML fit)": one_minus_lambda,
+        "MSW / MSB (dense)": msw / msb,
+        "1 - c (James-Stein)": 1 - js.c,
+    }
+)
 
 # %% tags=["hide-input"]
 checks = Checks("the mean squares written out")
 checks.close("1 - lambda = MSW / MSB", one_minus_lambda, msw / msb, rtol=1e-8)
 checks.holds("REML shrinks harder than James-Stein", (fit.shrinkage < js.c).all())
 checks.close("sigma_y^2 = MSW", fit.sigma_y**2, msw, rtol=1e-8)
-checks.close("1 - lambda = (k - 1) sigma_y^2 / n / sum (ybar_j - ybar)^2", one_minus_lambda,
-             (len(ybar_j) - 1) * msw / 45 / ((ybar_j - ybar_j.mean()) ** 2).sum(), rtol=1e-8)
+checks.close(
+    "1 - lambda = (k - 1) sigma_y^2 / n / sum (ybar_j - ybar)^2",
+    one_minus_lambda,
+    (len(ybar_j) - 1) * msw / 45 / ((ybar_j - ybar_j.mean()) ** 2).sum(),
+    rtol=1e-8,
+)
 checks
 
 # %% [markdown]
@@ -147,28 +172,49 @@ checks
 # %%
 estimates = pays.baseball_estimates(em, method="REML")
 figures.efron_morris_plot(
-    estimates, label=["Roberto Clemente", "Thurman Munson", "Max Alvis"])
+    estimates, label=["Roberto Clemente", "Thurman Munson", "Max Alvis"]
+)
 
 # %%
 totals = pays.squared_error_totals(estimates)
-totals.index = ["first 45 at-bats (no pooling)", "grand mean (complete pooling)",
-                "James-Stein", "partial pooling (REML)"]
+totals.index = [
+    "first 45 at-bats (no pooling)",
+    "grand mean (complete pooling)",
+    "James-Stein",
+    "partial pooling (REML)",
+]
 ratio_js = totals.iloc[0] / totals.loc["James-Stein"]
 ratio_reml = totals.iloc[0] / totals.loc["partial pooling (REML)"]
-closer = int((np.abs(estimates["james_stein"] - estimates["rest_average"])
-              < np.abs(estimates["none"] - estimates["rest_average"])).sum())
-noise_floor = float((em["rest_average"] * (1 - em["rest_average"])
-                     / em["rest_at_bats"]).sum())
+closer = int(
+    (
+        np.abs(estimates["james_stein"] - estimates["rest_average"])
+        < np.abs(estimates["none"] - estimates["rest_average"])
+    ).sum()
+)
+noise_floor = float(
+    (em["rest_average"] * (1 - em["rest_average"]) / em["rest_at_bats"]).sum()
+)
 totals.to_frame("total squared error").assign(
-    **{"relative to no pooling": totals / totals.iloc[0]})
+    **{"relative to no pooling": totals / totals.iloc[0]}
+)
 
 # %% tags=["hide-input"]
 checks = Checks("Efron and Morris's reported factor")
-checks.holds("James-Stein beats the raw averages", totals.loc["James-Stein"] < totals.iloc[0])
-checks.holds("REML partial pooling beats them too",
-             totals.loc["partial pooling (REML)"] < totals.iloc[0])
-checks.holds("the factor rounds to 3.5, as Efron and Morris report", round(ratio_js, 1) == 3.5)
-checks.holds("the noise floor is below James-Stein's total", noise_floor < totals.loc["James-Stein"])
+checks.holds(
+    "James-Stein beats the raw averages", totals.loc["James-Stein"] < totals.iloc[0]
+)
+checks.holds(
+    "REML partial pooling beats them too",
+    totals.loc["partial pooling (REML)"] < totals.iloc[0],
+)
+checks.holds(
+    "the factor rounds to 3.5, as Efron and Morris report",
+    round(ratio_js, 1) == 3.5,
+)
+checks.holds(
+    "the noise floor is below James-Stein's total",
+    noise_floor < totals.loc["James-Stein"],
+)
 display(checks)
 Markdown(
     "Summed over the 18 players, the squared error of the raw averages as predictions of the "
@@ -187,4 +233,3 @@ Markdown(
     f"{(totals.iloc[0] - noise_floor) / (totals.loc['James-Stein'] - noise_floor):.0f} times "
     "James-Stein's: the totals understate the gain."
 )
-

@@ -118,7 +118,9 @@ def dense_reml(data: pd.DataFrame, y: str, group: str, psi: float) -> float:
 
 
 a2 = anova(dye2, "Yield", "Batch")
-score_formula = a2["n"] / 2 * ((a2["N"] - 1) * a2["SSB"] / a2["SST"] - (a2["J"] - 1))
+score_formula = (
+    a2["n"] / 2 * ((a2["N"] - 1) * a2["SSB"] / a2["SST"] - (a2["J"] - 1))
+)
 h = 1e-6
 score_dense = (
     -3 * dense_reml(dye2, "Yield", "Batch", 0.0)
@@ -144,15 +146,27 @@ ssw = a2["SST"] - a2["SSB"]
 t_grid = 1 + a2["n"] * psi_grid
 sign_fn = (a2["N"] - 1) * a2["SSB"] / (ssw * t_grid + a2["SSB"]) - (a2["J"] - 1)
 checks = Checks("the closed form and a dense finite difference")
-checks.close("REML score at psi = 0 vs the closed form", score_pkg, score_formula, rtol=1e-12)
-checks.close("REML score at psi = 0 vs the dense finite difference", score_pkg, score_dense,
-             rtol=1e-6)
-checks.holds("score < 0, MSB < MSW and the fit at the boundary",
-             score_pkg < 0 and a2["MSB"] < a2["MSW"] and fit0.at_boundary)
-checks.holds("the sign function decreases in t on a grid over 12 decades",
-             (np.diff(sign_fn) < 0).all())
-checks.holds("the profiled REML log-likelihood decreases over that grid",
-             (np.diff(profile_d2.to_numpy()) < 0).all())
+checks.close(
+    "REML score at psi = 0 vs the closed form", score_pkg, score_formula, rtol=1e-12
+)
+checks.close(
+    "REML score at psi = 0 vs the dense finite difference",
+    score_pkg,
+    score_dense,
+    rtol=1e-6,
+)
+checks.holds(
+    "score < 0, MSB < MSW and the fit at the boundary",
+    score_pkg < 0 and a2["MSB"] < a2["MSW"] and fit0.at_boundary,
+)
+checks.holds(
+    "the sign function decreases in t on a grid over 12 decades",
+    (np.diff(sign_fn) < 0).all(),
+)
+checks.holds(
+    "the profiled REML log-likelihood decreases over that grid",
+    (np.diff(profile_d2.to_numpy()) < 0).all(),
+)
 checks
 
 # %% tags=["hide-input"]
@@ -173,20 +187,31 @@ Markdown(
 pd.DataFrame(
     {
         "partial pooling (REML)": [fit0.mu, fit0.se_mu, fit0.sigma_y],
-        "complete pooling (OLS)": [complete0.mu, complete0.se_mu, complete0.sigma_y],
+        "complete pooling (OLS)": [
+            complete0.mu,
+            complete0.se_mu,
+            complete0.sigma_y,
+        ],
     },
     index=["mu", "se(mu)", "sigma_y"],
 )
 
 # %% tags=["hide-input"]
 checks = Checks("complete pooling, bit for bit")
-checks.holds("every lambda_j and conditional s.d. is 0",
-             (fit0.shrinkage == 0).all() and (fit0.cond_sd == 0).all())
-checks.holds("the intercepts are complete pooling's, bit for bit",
-             np.array_equal(fit0.alpha.to_numpy(), complete0.alpha.to_numpy()))
-checks.holds("mu, sigma_y and se(mu) are complete pooling's, bit for bit",
-             fit0.mu == complete0.mu and fit0.sigma_y == complete0.sigma_y
-             and fit0.se_mu == complete0.se_mu)
+checks.holds(
+    "every lambda_j and conditional s.d. is 0",
+    (fit0.shrinkage == 0).all() and (fit0.cond_sd == 0).all(),
+)
+checks.holds(
+    "the intercepts are complete pooling's, bit for bit",
+    np.array_equal(fit0.alpha.to_numpy(), complete0.alpha.to_numpy()),
+)
+checks.holds(
+    "mu, sigma_y and se(mu) are complete pooling's, bit for bit",
+    fit0.mu == complete0.mu
+    and fit0.sigma_y == complete0.sigma_y
+    and fit0.se_mu == complete0.se_mu,
+)
 checks
 
 # %% [markdown]
@@ -227,11 +252,19 @@ boundary_table.map(lambda v: f"{v:.8g}")
 
 # %% tags=["hide-input"]
 checks = Checks("statsmodels' default fit")
-checks.holds("statsmodels finds no higher REML likelihood than the boundary", ll_gap >= -1e-9)
-checks.holds("its batch variance is within 1e-6 sigma_y^2 of 0",
-             0 <= sm_var < 1e-6 * fit0.sigma_y**2)
-checks.close("its mu and sigma_y^2", [sm0.fe_params.iloc[0], sm0.scale],
-             [fit0.mu, fit0.sigma_y**2], rtol=1e-6)
+checks.holds(
+    "statsmodels finds no higher REML likelihood than the boundary", ll_gap >= -1e-9
+)
+checks.holds(
+    "its batch variance is within 1e-6 sigma_y^2 of 0",
+    0 <= sm_var < 1e-6 * fit0.sigma_y**2,
+)
+checks.close(
+    "its mu and sigma_y^2",
+    [sm0.fe_params.iloc[0], sm0.scale],
+    [fit0.mu, fit0.sigma_y**2],
+    rtol=1e-6,
+)
 checks
 
 # %% tags=["hide-input"]
@@ -249,4 +282,3 @@ Markdown(
     "only in how it is reported, and a tiny positive variance is easy to misread as a small "
     "but real batch effect. The package states the boundary in its summary."
 )
-

@@ -58,8 +58,12 @@ checks = Checks("statsmodels MixedLM (fitted tightly)")
 for fit, method in [(reml, "REML"), (ml, "ML")]:
     sm_fit = crosscheck.statsmodels_mixedlm(radon, *cols, method=method)
     checks.close(f"{method}: mu and beta", fit.fixed, sm_fit.fe_params, rtol=1e-8)
-    checks.close(f"{method}: sigma_alpha^2", fit.sigma_alpha**2, sm_fit.cov_re.iloc[0, 0],
-                 rtol=1e-6)
+    checks.close(
+        f"{method}: sigma_alpha^2",
+        fit.sigma_alpha**2,
+        sm_fit.cov_re.iloc[0, 0],
+        rtol=1e-6,
+    )
     checks.close(f"{method}: sigma_y^2", fit.sigma_y**2, sm_fit.scale, rtol=1e-6)
 Markdown(
     f"The data: Minnesota radon, {reml.N} houses in {reml.J} counties of "
@@ -121,24 +125,31 @@ checks
 #
 # the same weight for every group, whatever its size: no partial pooling by group size at all.
 
+
 # %%
 def literal_log_l(alpha: np.ndarray, mu, beta, sigma_alpha, sigma_y) -> float:
     """The quoted log L, prior inside the sum over i (constant dropped)."""
     a_i = alpha[codes]
     y, x = radon["log_radon"].to_numpy(), radon["floor"].to_numpy()
-    return float(np.sum(-(y - a_i - beta * x) ** 2 / (2 * sigma_y**2)
-                        - (a_i - mu) ** 2 / (2 * sigma_alpha**2)))
+    return float(
+        np.sum(
+            -((y - a_i - beta * x) ** 2) / (2 * sigma_y**2)
+            - (a_i - mu) ** 2 / (2 * sigma_alpha**2)
+        )
+    )
 
 
 codes = pd.Categorical(radon["county"], categories=reml.alpha.index).codes
 rho = reml.icc
 literal_max = rho * reml.adjusted_ybar + (1 - rho) * reml.mu
 args = (reml.mu, reml.beta["floor"], reml.sigma_alpha, reml.sigma_y)
-pd.DataFrame({
-    "n_j": reml.n,
-    "weight, quoted log L taken literally": rho,
-    "weight lambda_j, the joint density": reml.shrinkage,
-}).sort_values("n_j").iloc[[0, 42, -1]].round(4)
+pd.DataFrame(
+    {
+        "n_j": reml.n,
+        "weight, quoted log L taken literally": rho,
+        "weight lambda_j, the joint density": reml.shrinkage,
+    }
+).sort_values("n_j").iloc[[0, 42, -1]].round(4)
 
 # %% tags=["hide-input"]
 h = 1e-6
@@ -147,18 +158,43 @@ grad = []
 for j in [0, reml.n.to_numpy().argmax()]:
     e = np.zeros(reml.J)
     e[j] = h
-    grad.append((literal_log_l(base + e, *args) - literal_log_l(base - e, *args)) / (2 * h))
+    grad.append(
+        (literal_log_l(base + e, *args) - literal_log_l(base - e, *args)) / (2 * h)
+    )
 rng = np.random.default_rng(20261125)
-at_fit = pp.joint_loglik(radon, *cols, reml.alpha, reml.beta, reml.mu, reml.sigma_alpha,
-                         reml.sigma_y)
-nudged = [pp.joint_loglik(radon, *cols, reml.alpha + rng.normal(0, 0.01, reml.J),
-                          reml.beta, reml.mu, reml.sigma_alpha, reml.sigma_y)
-          for _ in range(20)]
+at_fit = pp.joint_loglik(
+    radon,
+    *cols,
+    alpha=reml.alpha,
+    beta=reml.beta,
+    mu=reml.mu,
+    sigma_alpha=reml.sigma_alpha,
+    sigma_y=reml.sigma_y,
+)
+nudged = [
+    pp.joint_loglik(
+        radon,
+        *cols,
+        alpha=reml.alpha + rng.normal(0, 0.01, reml.J),
+        beta=reml.beta,
+        mu=reml.mu,
+        sigma_alpha=reml.sigma_alpha,
+        sigma_y=reml.sigma_y,
+    )
+    for _ in range(20)
+]
 checks = Checks("finite differences and 20 random nudges")
-checks.close("gradient of the literal log L at the rho-weighted intercepts", grad, [0, 0],
-             rtol=0, atol=1e-4)
-checks.holds("the joint density (prior once per group) is highest at the fitted intercepts",
-             max(nudged) < at_fit)
+checks.close(
+    "gradient of the literal log L at the rho-weighted intercepts",
+    grad,
+    [0, 0],
+    rtol=0,
+    atol=1e-4,
+)
+checks.holds(
+    "the joint density (prior once per group) is highest at the fitted intercepts",
+    max(nudged) < at_fit,
+)
 checks
 
 # %% [markdown]
@@ -199,31 +235,55 @@ checks
 # covariate-adjusted mean $\bar y_j - \beta\bar x_j$ belongs.
 
 # %%
-right = pp.group_intercepts(radon, *cols, reml.mu, reml.beta, reml.sigma_alpha,
-                            reml.sigma_y)
-quoted = hand_derivation.swapped_intercepts(radon, "log_radon", "county", reml.mu,
-                                            reml.sigma_alpha, reml.sigma_y)
+right = pp.group_intercepts(
+    radon,
+    *cols,
+    mu=reml.mu,
+    beta=reml.beta,
+    sigma_alpha=reml.sigma_alpha,
+    sigma_y=reml.sigma_y,
+)
+quoted = hand_derivation.swapped_intercepts(
+    radon,
+    "log_radon",
+    "county",
+    mu=reml.mu,
+    sigma_alpha=reml.sigma_alpha,
+    sigma_y=reml.sigma_y,
+)
 unadjusted = reml.shrinkage * reml.ybar + (1 - reml.shrinkage) * reml.mu
 # an independent fit
 sm = crosscheck.statsmodels_mixedlm(radon, *cols, method="REML")
 fitted = pd.Series({k: v.iloc[0] for k, v in sm.random_effects.items()})
 fitted = (fitted + sm.fe_params.iloc[0]).reindex(right.index)
-gaps = pd.Series({
-    "correct closed form": (right - fitted).abs().max(),
-    "right weights, unadjusted ybar_j": (unadjusted - fitted).abs().max(),
-    "quoted formula (n_j sigma_y^2)": (quoted - fitted).abs().max(),
-}, name="largest |difference| from statsmodels' intercepts")
+gaps = pd.Series(
+    {
+        "correct closed form": (right - fitted).abs().max(),
+        "right weights, unadjusted ybar_j": (unadjusted - fitted).abs().max(),
+        "quoted formula (n_j sigma_y^2)": (quoted - fitted).abs().max(),
+    },
+    name="largest |difference| from statsmodels' intercepts",
+)
 gaps.to_frame()
 
 # %% tags=["hide-input"]
 sa2, sy2, n = reml.sigma_alpha**2, reml.sigma_y**2, reml.n
 slipped_var = n * sy2  # the slip: n_j sigma_y^2 for the variance of a group mean
-slipped = sa2 / (sa2 + slipped_var) * reml.ybar + slipped_var / (sa2 + slipped_var) * reml.mu
+slipped = (
+    sa2 / (sa2 + slipped_var) * reml.ybar
+    + slipped_var / (sa2 + slipped_var) * reml.mu
+)
 checks = Checks("statsmodels' intercepts and the substitution")
 checks.close("correct closed form vs statsmodels", right, fitted, rtol=0, atol=1e-6)
-checks.close("sigma_y^2/n_j -> n_j sigma_y^2 in the correct formula gives the quoted one",
-             slipped, quoted, rtol=1e-13)
-checks.holds("unadjusted ybar_j misses statsmodels by more than 0.05", gaps.iloc[1] > 0.05)
+checks.close(
+    "sigma_y^2/n_j -> n_j sigma_y^2 in the correct formula gives the quoted one",
+    slipped,
+    quoted,
+    rtol=1e-13,
+)
+checks.holds(
+    "unadjusted ybar_j misses statsmodels by more than 0.05", gaps.iloc[1] > 0.05
+)
 checks.holds("the quoted formula misses by more than 0.1", gaps.iloc[2] > 0.1)
 checks
 
@@ -287,10 +347,16 @@ Markdown(
 w = 1 / (reml.sigma_alpha**2 + reml.sigma_y**2 / reml.n)
 checks = Checks("the fitted model")
 checks.close("mean of the fitted alpha_j", reml.alpha.mean(), reml.mu, rtol=1e-12)
-checks.close("w_j-weighted mean of the adjusted means", (w * reml.adjusted_ybar).sum() / w.sum(),
-             reml.mu, rtol=1e-12)
-checks.holds("the quoted mu line gives different values for different groups",
-             np.ptp(per_group) > 0.1)
+checks.close(
+    "w_j-weighted mean of the adjusted means",
+    (w * reml.adjusted_ybar).sum() / w.sum(),
+    reml.mu,
+    rtol=1e-12,
+)
+checks.holds(
+    "the quoted mu line gives different values for different groups",
+    np.ptp(per_group) > 0.1,
+)
 checks
 
 # %% [markdown]
@@ -325,13 +391,18 @@ checks
 # returns the ML estimate exactly ([EM](../em/)).
 
 # %%
-sa2_table = pd.Series({
-    "ML estimate": ml.sigma_alpha**2,
-    "quoted plug-in (1/J) sum (alpha_j - mu)^2":
-        pp.naive_sigma_alpha2(ml.alpha, ml.mu),
-    "EM update: plug-in + mean v_j":
-        pp.em_sigma_alpha2(ml.alpha, ml.mu, ml.cond_sd**2),
-}, name="sigma_alpha^2 at the ML fit")
+sa2_table = pd.Series(
+    {
+        "ML estimate": ml.sigma_alpha**2,
+        "quoted plug-in (1/J) sum (alpha_j - mu)^2": pp.naive_sigma_alpha2(
+            ml.alpha, ml.mu
+        ),
+        "EM update: plug-in + mean v_j": pp.em_sigma_alpha2(
+            ml.alpha, ml.mu, ml.cond_sd**2
+        ),
+    },
+    name="sigma_alpha^2 at the ML fit",
+)
 sa2_table.to_frame()
 
 # %% [markdown]
@@ -345,9 +416,14 @@ rows = {}
 for copies in (1, 4):
     ratios = []
     for _ in range(60):
-        sim = simulate_groups(np.tile(sizes, copies), mu=ml.mu, beta=None,
-                              sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y,
-                              rng=rng)
+        sim = simulate_groups(
+            np.tile(sizes, copies),
+            mu=ml.mu,
+            beta=None,
+            sigma_alpha=ml.sigma_alpha,
+            sigma_y=ml.sigma_y,
+            rng=rng,
+        )
         f = pp.fit_random_intercept(sim.data, "y", "group", method="ML")
         ratios.append(pp.naive_sigma_alpha2(f.alpha, f.mu) / ml.sigma_alpha**2)
     rows[f"J = {len(sizes) * copies}"] = {
@@ -360,15 +436,26 @@ bias.round(3)
 
 # %% tags=["hide-input"]
 checks = Checks("the ML fit and the simulation")
-checks.close("EM update = ML sigma_alpha^2 (fixed point)", sa2_table.iloc[2], sa2_table.iloc[0],
-             rtol=1e-8)
-checks.holds("plug-in below 0.8 x ML at the ML fit", sa2_table.iloc[1] < 0.8 * sa2_table.iloc[0])
+checks.close(
+    "EM update = ML sigma_alpha^2 (fixed point)",
+    sa2_table.iloc[2],
+    sa2_table.iloc[0],
+    rtol=1e-8,
+)
+checks.holds(
+    "plug-in below 0.8 x ML at the ML fit",
+    sa2_table.iloc[1] < 0.8 * sa2_table.iloc[0],
+)
 for label, row in bias.iterrows():
-    checks.holds(f"{label}: simulated plug-in/truth within 0.05 of mean lambda_j",
-                 abs(row["mean of plug-in / truth"] - row["mean lambda_j (truth)"]) < 0.05)
-checks.holds("the factor does not move toward 1 with 4x the groups",
-             abs(bias.iloc[1, 0] - bias.iloc[0, 0]) < 4 * np.hypot(bias.iloc[0, 1],
-                                                                    bias.iloc[1, 1]) + 0.02)
+    checks.holds(
+        f"{label}: simulated plug-in/truth within 0.05 of mean lambda_j",
+        abs(row["mean of plug-in / truth"] - row["mean lambda_j (truth)"]) < 0.05,
+    )
+checks.holds(
+    "the factor does not move toward 1 with 4x the groups",
+    abs(bias.iloc[1, 0] - bias.iloc[0, 0])
+    < 4 * np.hypot(bias.iloc[0, 1], bias.iloc[1, 1]) + 0.02,
+)
 checks
 
 # %% tags=["hide-input"]
@@ -388,7 +475,7 @@ Markdown(
 # 0, complete pooling, at a rate that doubles the number of leading zeros at each pass.
 
 # %% tags=["hide-input"]
-path = joint_mode_path(radon, *cols, ml.sigma_alpha, ml.sigma_y)
+path = joint_mode_path(radon, *cols, sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y)
 last_positive = path["sigma_alpha"][path["sigma_alpha"] > 0]
 # the next pass in exact arithmetic: sigma_next^2 = mean((lambda_j rbar_j)^2), with
 # lambda_j = n_j s^2 / (n_j s^2 + sigma_y^2); factor s^2 out so that nothing underflows
@@ -398,9 +485,13 @@ rbar = reml.ybar - end["mu"] - end["floor"] * reml.xbar["floor"]
 scaled = reml.n / (reml.n * s_last**2 + end["sigma_y"] ** 2) * rbar
 log10_next = 2 * np.log10(s_last) + 0.5 * np.log10(np.mean(scaled**2))
 checks = Checks("the iteration's path")
-checks.holds("sigma_alpha decreases at every pass", (np.diff(path["sigma_alpha"]) <= 0).all())
-checks.holds("the last value is 0.0 and the one before it is below 1e-100",
-             path["sigma_alpha"].iloc[-1] == 0.0 and last_positive.iloc[-1] < 1e-100)
+checks.holds(
+    "sigma_alpha decreases at every pass", (np.diff(path["sigma_alpha"]) <= 0).all()
+)
+checks.holds(
+    "the last value is 0.0 and the one before it is below 1e-100",
+    path["sigma_alpha"].iloc[-1] == 0.0 and last_positive.iloc[-1] < 1e-100,
+)
 Markdown(
     f"On radon, from the ML value {ml.sigma_alpha:.3f}, the iteration reaches "
     f"$\\sigma_\\alpha$ = {s_last:.1e} after {len(last_positive) - 1} passes. The next "
@@ -434,22 +525,33 @@ checks
 
 # %%
 beta_ml = ml.beta["floor"]
-sy2_table = pd.Series({
-    "ML estimate": ml.sigma_y**2,
-    "divide by N, plug-in": hand_derivation.residual_variance(
-        radon, *cols, ml.alpha, beta_ml),
-    "divide by N, with EM's sum n_j v_j": hand_derivation.residual_variance(
-        radon, *cols, ml.alpha, beta_ml, ml.cond_sd**2),
-}, name="sigma_y^2 at the ML fit")
+sy2_table = pd.Series(
+    {
+        "ML estimate": ml.sigma_y**2,
+        "divide by N, plug-in": hand_derivation.residual_variance(
+            radon, *cols, ml.alpha, beta_ml
+        ),
+        "divide by N, with EM's sum n_j v_j": hand_derivation.residual_variance(
+            radon, *cols, ml.alpha, beta_ml, ml.cond_sd**2
+        ),
+    },
+    name="sigma_y^2 at the ML fit",
+)
 sy2_table.to_frame()
 
 # %% tags=["hide-input"]
 checks = Checks("the ML fit")
-checks.close("EM's sigma_y^2 = ML (fixed point)", sy2_table.iloc[2], sy2_table.iloc[0],
-             rtol=1e-8)
-checks.holds("the plug-in is below the ML estimate", sy2_table.iloc[1] < sy2_table.iloc[0])
+checks.close(
+    "EM's sigma_y^2 = ML (fixed point)",
+    sy2_table.iloc[2],
+    sy2_table.iloc[0],
+    rtol=1e-8,
+)
+checks.holds(
+    "the plug-in is below the ML estimate", sy2_table.iloc[1] < sy2_table.iloc[0]
+)
 Markdown(
-    f"On radon, \"$J n_j$\" has no value to take: $J$ = {ml.J} and $n_j$ runs from "
+    f'On radon, "$J n_j$" has no value to take: $J$ = {ml.J} and $n_j$ runs from '
     f"{ml.n.min()} to {ml.n.max()}, so $J n_j$ ranges from {ml.J * ml.n.min()} to "
     f"{ml.J * ml.n.max()}, while $N$ = {ml.N}."
 )
@@ -480,28 +582,59 @@ checks
 
 # %%
 beta_hand = hand_derivation.joint_mode_beta(radon, *cols, reml.alpha)
-se_hand = hand_derivation.naive_beta_se(radon, "floor", reml.sigma_y)
+se_hand = hand_derivation.naive_beta_se(radon, "floor", sigma_y=reml.sigma_y)
 X = np.column_stack([np.ones(reml.N), radon["floor"]])
 Z = pd.get_dummies(radon["county"], dtype=float).to_numpy()  # group indicators
 V = reml.sigma_y**2 * np.eye(reml.N) + reml.sigma_alpha**2 * Z @ Z.T
 se_dense = np.sqrt(np.linalg.inv(X.T @ np.linalg.solve(V, X))[1, 1])
-slope = pd.DataFrame({
-    "estimate": [beta_hand, reml.beta["floor"], reml.beta["floor"],
-                 sm.fe_params["floor"]],
-    "standard error": [se_hand, reml.se_beta["floor"], se_dense,
-                       sm.bse_fe["floor"]],
-}, index=["quoted formulas", "partial_pooling (REML)", "dense (X'V^-1 X)^-1",
-          "statsmodels (REML, tight)"])
+slope = pd.DataFrame(
+    {
+        "estimate": [
+            beta_hand,
+            reml.beta["floor"],
+            reml.beta["floor"],
+            sm.fe_params["floor"],
+        ],
+        "standard error": [
+            se_hand,
+            reml.se_beta["floor"],
+            se_dense,
+            sm.bse_fe["floor"],
+        ],
+    },
+    index=[
+        "quoted formulas",
+        "partial_pooling (REML)",
+        "dense (X'V^-1 X)^-1",
+        "statsmodels (REML, tight)",
+    ],
+)
 slope.round(5)
 
 # %% tags=["hide-input"]
 checks = Checks("dense linear algebra and statsmodels")
-checks.close("quoted slope at the fitted intercepts = REML slope", beta_hand,
-             reml.beta["floor"], rtol=1e-12)
-checks.close("package s.e. = dense (X'V^-1 X)^-1", reml.se_beta["floor"], se_dense, rtol=1e-10)
-checks.close("package s.e. = statsmodels (observed Hessian)", reml.se_beta["floor"],
-             sm.bse_fe["floor"], rtol=1e-2)
-checks.holds("the quoted s.e. is more than 10% too small", se_hand < 0.9 * reml.se_beta["floor"])
+checks.close(
+    "quoted slope at the fitted intercepts = REML slope",
+    beta_hand,
+    reml.beta["floor"],
+    rtol=1e-12,
+)
+checks.close(
+    "package s.e. = dense (X'V^-1 X)^-1",
+    reml.se_beta["floor"],
+    se_dense,
+    rtol=1e-10,
+)
+checks.close(
+    "package s.e. = statsmodels (observed Hessian)",
+    reml.se_beta["floor"],
+    sm.bse_fe["floor"],
+    rtol=1e-2,
+)
+checks.holds(
+    "the quoted s.e. is more than 10% too small",
+    se_hand < 0.9 * reml.se_beta["floor"],
+)
 Markdown(
     f"The slope agrees to every digit; the quoted standard error is "
     f"{100 * (1 - se_hand / reml.se_beta['floor']):.0f}% too small. (statsmodels' standard "

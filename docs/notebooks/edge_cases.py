@@ -37,6 +37,7 @@ from partial_pooling.simulation import simulate_groups
 
 SEED = 20240611
 
+
 # %% tags=["hide-input"]
 def anova(data: pd.DataFrame, y: str, group: str) -> dict[str, float]:
     """Between and within mean squares of a balanced one-way layout."""
@@ -71,19 +72,31 @@ def anova(data: pd.DataFrame, y: str, group: str) -> dict[str, float]:
 
 # %%
 radon = datasets.radon()
-fit_r = pp.fit_random_intercept(radon, "log_radon", "county", "floor", method="REML")
+fit_r = pp.fit_random_intercept(
+    radon, "log_radon", "county", "floor", method="REML"
+)
 singles = fit_r.n[fit_r.n == 1].index
-rho = pp.icc(fit_r.sigma_alpha, fit_r.sigma_y)
+rho = pp.icc(sigma_alpha=fit_r.sigma_alpha, sigma_y=fit_r.sigma_y)
 pd.DataFrame(
-    {"n_j": fit_r.n[singles], "lambda_j": fit_r.shrinkage[singles],
-     "rho (REML)": rho}
+    {
+        "n_j": fit_r.n[singles],
+        "lambda_j": fit_r.shrinkage[singles],
+        "rho (REML)": rho,
+    }
 ).round(6)
 
 # %% tags=["hide-input"]
 checks = Checks("the intraclass correlation")
-checks.close("lambda_j = rho for every county of one house", fit_r.shrinkage[singles],
-             [rho] * len(singles), rtol=1e-13)
-checks.holds("every larger county has lambda_j > rho", (fit_r.shrinkage[fit_r.n > 1] > rho).all())
+checks.close(
+    "lambda_j = rho for every county of one house",
+    fit_r.shrinkage[singles],
+    [rho] * len(singles),
+    rtol=1e-13,
+)
+checks.holds(
+    "every larger county has lambda_j > rho",
+    (fit_r.shrinkage[fit_r.n > 1] > rho).all(),
+)
 checks
 
 # %% [markdown]
@@ -105,7 +118,9 @@ Markdown(f"> **ValueError:** {message}")
 
 # %% tags=["hide-input"]
 refused = Checks("the package's own refusal")
-refused.holds("a fit with one observation per group is refused", message is not None)
+refused.holds(
+    "a fit with one observation per group is refused", message is not None
+)
 refused
 
 # %%
@@ -126,8 +141,12 @@ splits.to_frame()
 
 # %% tags=["hide-input"]
 checks = Checks("a dense multivariate normal density")
-checks.close("the same marginal log-likelihood for every split",
-             splits.to_numpy(), [splits.iloc[0]] * len(splits), rtol=1e-9)
+checks.close(
+    "the same marginal log-likelihood for every split",
+    splits.to_numpy(),
+    [splits.iloc[0]] * len(splits),
+    rtol=1e-9,
+)
 checks
 
 # %% [markdown]
@@ -158,8 +177,13 @@ fixed_u
 
 # %% tags=["hide-input"]
 checks = Checks("statsmodels MixedLM (REML, fitted tightly)")
-checks.close("mu and the two slopes", fixed_u["estimate (REML)"], fixed_u["statsmodels"],
-             rtol=0, atol=1e-6)
+checks.close(
+    "mu and the two slopes",
+    fixed_u["estimate (REML)"],
+    fixed_u["statsmodels"],
+    rtol=0,
+    atol=1e-6,
+)
 checks
 
 # %%
@@ -169,7 +193,12 @@ for name, call in {
         radon, "log_radon", "county", ["floor", "uranium"]
     ),
     "decompose_beta": lambda: pp.decompose_beta(
-        radon, "log_radon", "county", "uranium", fit_u.sigma_alpha, fit_u.sigma_y
+        radon,
+        "log_radon",
+        "county",
+        "uranium",
+        sigma_alpha=fit_u.sigma_alpha,
+        sigma_y=fit_u.sigma_y,
     ),
 }.items():
     try:
@@ -182,8 +211,10 @@ Markdown(
 
 # %% tags=["hide-input"]
 checks = Checks("the refusals")
-checks.holds("both refuse, naming 'uranium'",
-             len(refusals) == 2 and all("'uranium'" in m for m in refusals.values()))
+checks.holds(
+    "both refuse, naming 'uranium'",
+    len(refusals) == 2 and all("'uranium'" in m for m in refusals.values()),
+)
 checks
 
 # %% [markdown]
@@ -252,7 +283,9 @@ sizes = pd.Index([1, 5, 10, 100, 1_000, 10_000], name="n_j")
 pd.DataFrame(
     {
         "lambda_j": pp.shrinkage_factor(
-            sizes.to_numpy(), fit_big.sigma_alpha, fit_big.sigma_y
+            sizes.to_numpy(),
+            sigma_alpha=fit_big.sigma_alpha,
+            sigma_y=fit_big.sigma_y,
         )
     },
     index=sizes,
@@ -260,12 +293,24 @@ pd.DataFrame(
 
 # %% tags=["hide-input"]
 checks = Checks("statsmodels and the closed forms")
-checks.close("psi vs statsmodels MixedLM", fit_big.psi, sm_big.cov_re.iloc[0, 0] / sm_big.scale,
-             rtol=1e-6)
-checks.close("1 - lambda_j = 1/(1 + n_j psi) for the big group", 1 - fit_big.shrinkage[big],
-             1 / (1 + fit_big.n[big] * fit_big.psi), rtol=1e-9)
-checks.close("its pull = (1 - lambda_j)(mu - adjusted mean)", pull,
-             (1 - fit_big.shrinkage[big]) * (fit_big.mu - fit_big.adjusted_ybar[big]), rtol=1e-9)
+checks.close(
+    "psi vs statsmodels MixedLM",
+    fit_big.psi,
+    sm_big.cov_re.iloc[0, 0] / sm_big.scale,
+    rtol=1e-6,
+)
+checks.close(
+    "1 - lambda_j = 1/(1 + n_j psi) for the big group",
+    1 - fit_big.shrinkage[big],
+    1 / (1 + fit_big.n[big] * fit_big.psi),
+    rtol=1e-9,
+)
+checks.close(
+    "its pull = (1 - lambda_j)(mu - adjusted mean)",
+    pull,
+    (1 - fit_big.shrinkage[big]) * (fit_big.mu - fit_big.adjusted_ybar[big]),
+    rtol=1e-9,
+)
 display(checks)
 Markdown(
     f"At the REML estimate ($\\hat\\psi$ = {fit_big.psi:.4f}, the same as statsmodels'), the "
@@ -310,7 +355,10 @@ large
 # %% tags=["hide-input"]
 checks = Checks("the rate stated above")
 checks.holds("the distance falls at every step", (np.diff(gap) < 0).all())
-checks.holds("and by more than 5x per tenfold ratio beyond 10", (gap[2:] < gap[1:-1] / 5).all())
+checks.holds(
+    "and by more than 5x per tenfold ratio beyond 10",
+    (gap[2:] < gap[1:-1] / 5).all(),
+)
 checks
 
 # %% [markdown]
@@ -359,14 +407,25 @@ small
 # %% tags=["hide-input"]
 p_limit = stats.f.cdf(1, J_s - 1, J_s * (n_s - 1))
 checks = Checks("the F formula and the mean squares")
-checks.holds(f"REML at the boundary exactly when MSB <= MSW, in all {len(boundary_rule)} "
-             "simulated data sets", all(boundary_rule))
-checks.holds("the share at the boundary within 4 binomial s.e. of the F formula, every ratio",
-             (abs(small.iloc[:, 0] - small["F formula"])
-              <= 4 * small["binomial s.e."] + 1e-9).all())
-checks.holds("the distance to complete pooling falls as stated",
-             d_small[1] < d_small[0] / 5 and d_small[2] < d_small[1])
-checks.holds("F(1) is between 0.4 and 0.6 (the text says 'about half')", 0.4 < p_limit < 0.6)
+checks.holds(
+    f"REML at the boundary exactly when MSB <= MSW, in all {len(boundary_rule)} "
+    "simulated data sets",
+    all(boundary_rule),
+)
+checks.holds(
+    "the share at the boundary within 4 binomial s.e. of the F formula, every ratio",
+    (
+        abs(small.iloc[:, 0] - small["F formula"])
+        <= 4 * small["binomial s.e."] + 1e-9
+    ).all(),
+)
+checks.holds(
+    "the distance to complete pooling falls as stated",
+    d_small[1] < d_small[0] / 5 and d_small[2] < d_small[1],
+)
+checks.holds(
+    "F(1) is between 0.4 and 0.6 (the text says 'about half')", 0.4 < p_limit < 0.6
+)
 display(checks)
 Markdown(
     "Going down from a ratio of 1, the partially pooled intercepts close in on complete pooling "
@@ -422,10 +481,16 @@ pd.DataFrame(
 
 # %% tags=["hide-input"]
 checks = Checks("the ANOVA closed forms")
-checks.close("sigma_alpha^2 (REML)", reml.sigma_alpha**2, closed["REML"], rtol=1e-10)
+checks.close(
+    "sigma_alpha^2 (REML)", reml.sigma_alpha**2, closed["REML"], rtol=1e-10
+)
 checks.close("sigma_alpha^2 (ML)", ml.sigma_alpha**2, closed["ML"], rtol=1e-10)
-checks.close("sigma_y^2 (REML and ML) = MSW", [reml.sigma_y**2, ml.sigma_y**2],
-             [a1["MSW"]] * 2, rtol=1e-10)
+checks.close(
+    "sigma_y^2 (REML and ML) = MSW",
+    [reml.sigma_y**2, ml.sigma_y**2],
+    [a1["MSW"]] * 2,
+    rtol=1e-10,
+)
 checks.holds("REML's sigma_alpha above ML's", reml.sigma_alpha > ml.sigma_alpha)
 checks
 
@@ -440,7 +505,10 @@ checks
 
 # %% tags=["hide-input"]
 checks = Checks("the fits")
-checks.holds("every lambda_j smaller under ML than under REML", (ml.shrinkage < reml.shrinkage).all())
+checks.holds(
+    "every lambda_j smaller under ML than under REML",
+    (ml.shrinkage < reml.shrinkage).all(),
+)
 display(checks)
 Markdown(
     f"On Dyestuff, $\\hat\\sigma_\\alpha$ is {reml.sigma_alpha:.2f} by REML and "

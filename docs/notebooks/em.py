@@ -91,13 +91,22 @@ pd.Series(
 
 # %% tags=["hide-input"]
 checks = Checks("the closed forms")
-checks.close("lambda_j^2 (sigma_alpha^2 + sigma_y^2/n_j) = lambda_j sigma_alpha^2",
-             lam**2 * (ml.sigma_alpha**2 + ml.sigma_y**2 / ml.n), lam * ml.sigma_alpha**2,
-             rtol=1e-12)
-checks.close("Var(a_j | y) = sigma_alpha^2 (1 - lambda_j)", ml.cond_sd**2,
-             ml.sigma_alpha**2 * (1 - lam), rtol=1e-12)
+checks.close(
+    "lambda_j^2 (sigma_alpha^2 + sigma_y^2/n_j) = lambda_j sigma_alpha^2",
+    lam**2 * (ml.sigma_alpha**2 + ml.sigma_y**2 / ml.n),
+    lam * ml.sigma_alpha**2,
+    rtol=1e-12,
+)
+checks.close(
+    "Var(a_j | y) = sigma_alpha^2 (1 - lambda_j)",
+    ml.cond_sd**2,
+    ml.sigma_alpha**2 * (1 - lam),
+    rtol=1e-12,
+)
 checks.holds("naive below the ML estimate", naive < ml.sigma_alpha**2)
-checks.close("EM update = ML estimate (fixed point)", em_update, ml.sigma_alpha**2, rtol=1e-9)
+checks.close(
+    "EM update = ML estimate (fixed point)", em_update, ml.sigma_alpha**2, rtol=1e-9
+)
 checks
 
 # %% [markdown]
@@ -135,13 +144,20 @@ summary.round(4)
 
 # %% tags=["hide-input"]
 checks = Checks("the truth of the simulation")
-checks.holds("naive below 0.75 of the truth on average",
-             summary.loc["naive (at the ML fit)", "mean / truth"] < 0.75)
+checks.holds(
+    "naive below 0.75 of the truth on average",
+    summary.loc["naive (at the ML fit)", "mean / truth"] < 0.75,
+)
 for method in ["ML", "REML"]:
-    checks.holds(f"{method} within 3 Monte Carlo s.e. of the truth",
-                 abs(summary.loc[method, "mean"] - truth)
-                 < 3 * summary.loc[method, "standard error"])
-checks.holds("REML above ML on average", summary.loc["REML", "mean"] > summary.loc["ML", "mean"])
+    checks.holds(
+        f"{method} within 3 Monte Carlo s.e. of the truth",
+        abs(summary.loc[method, "mean"] - truth)
+        < 3 * summary.loc[method, "standard error"],
+    )
+checks.holds(
+    "REML above ML on average",
+    summary.loc["REML", "mean"] > summary.loc["ML", "mean"],
+)
 checks
 
 # %% tags=["hide-input"]
@@ -180,14 +196,26 @@ figures.em_vs_joint_mode(em, naive_path, ml.sigma_alpha)
 
 # %% tags=["hide-input"]
 checks = Checks("the ML fit and complete pooling")
-checks.close("EM's end point = the ML estimates",
-             em.iloc[-1][["sigma_alpha", "sigma_y", "mu", "floor"]],
-             [ml.sigma_alpha, ml.sigma_y, ml.mu, ml.beta["floor"]], rtol=1e-6)
-checks.holds("EM never lowers the marginal likelihood", (np.diff(em["loglik"]) >= -1e-9).all())
-checks.holds("the naive iteration ends at sigma_alpha = 0 (as a double)",
-             naive_path["sigma_alpha"].iloc[-1] == 0.0)
-checks.close("its end point's marginal log-likelihood = complete pooling's",
-             naive_path["loglik"].iloc[-1], complete.loglik, rtol=1e-10)
+checks.close(
+    "EM's end point = the ML estimates",
+    em.iloc[-1][["sigma_alpha", "sigma_y", "mu", "floor"]],
+    [ml.sigma_alpha, ml.sigma_y, ml.mu, ml.beta["floor"]],
+    rtol=1e-6,
+)
+checks.holds(
+    "EM never lowers the marginal likelihood",
+    (np.diff(em["loglik"]) >= -1e-9).all(),
+)
+checks.holds(
+    "the naive iteration ends at sigma_alpha = 0 (as a double)",
+    naive_path["sigma_alpha"].iloc[-1] == 0.0,
+)
+checks.close(
+    "its end point's marginal log-likelihood = complete pooling's",
+    naive_path["loglik"].iloc[-1],
+    complete.loglik,
+    rtol=1e-10,
+)
 checks
 
 # %% tags=["hide-input"]
@@ -216,8 +244,9 @@ ml_sleep = pp.fit_random_intercept(sleep, **sleep_model, method="ML")
 from_ml = joint_mode_path(
     sleep, **sleep_model, sigma_alpha=ml_sleep.sigma_alpha, sigma_y=ml_sleep.sigma_y
 )
-from_low = joint_mode_path(sleep, **sleep_model, sigma_alpha=1.0,
-                           sigma_y=ml_sleep.sigma_y)
+from_low = joint_mode_path(
+    sleep, **sleep_model, sigma_alpha=1.0, sigma_y=ml_sleep.sigma_y
+)
 end = from_ml.iloc[-1]
 refit = pp.group_intercepts(
     sleep,
@@ -230,7 +259,9 @@ refit = pp.group_intercepts(
 pd.DataFrame(
     {
         "ML": [ml_sleep.sigma_alpha, ml_sleep.sigma_y, ml_sleep.loglik],
-        "naive, started at ML": end[["sigma_alpha", "sigma_y", "loglik"]].to_numpy(),
+        "naive, started at ML": end[
+            ["sigma_alpha", "sigma_y", "loglik"]
+        ].to_numpy(),
         "naive, started at sigma_alpha = 1": from_low.iloc[-1][
             ["sigma_alpha", "sigma_y", "loglik"]
         ].to_numpy(),
@@ -240,13 +271,23 @@ pd.DataFrame(
 
 # %% tags=["hide-input"]
 checks = Checks("the naive update at its end point")
-checks.close("a fixed point: the plug-in at the end returns its sigma_alpha^2",
-             pp.naive_sigma_alpha2(refit, end["mu"]), end["sigma_alpha"] ** 2, rtol=1e-9)
-checks.holds("started at ML, it stops above 0 and below ML",
-             0 < end["sigma_alpha"] < ml_sleep.sigma_alpha)
-checks.holds("started at sigma_alpha = 1, it ends at 0.0",
-             from_low["sigma_alpha"].iloc[-1] == 0.0)
-checks.holds("equal group sizes, equal lambda_j", np.ptp(ml_sleep.shrinkage) < 1e-12)
+checks.close(
+    "a fixed point: the plug-in at the end returns its sigma_alpha^2",
+    pp.naive_sigma_alpha2(refit, end["mu"]),
+    end["sigma_alpha"] ** 2,
+    rtol=1e-9,
+)
+checks.holds(
+    "started at ML, it stops above 0 and below ML",
+    0 < end["sigma_alpha"] < ml_sleep.sigma_alpha,
+)
+checks.holds(
+    "started at sigma_alpha = 1, it ends at 0.0",
+    from_low["sigma_alpha"].iloc[-1] == 0.0,
+)
+checks.holds(
+    "equal group sizes, equal lambda_j", np.ptp(ml_sleep.shrinkage) < 1e-12
+)
 checks
 
 # %% tags=["hide-input"]

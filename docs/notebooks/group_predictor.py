@@ -86,7 +86,8 @@ rows = [
 Markdown(
     "| REML estimate | without uranium | with uranium |\n|---|---:|---:|\n"
     + "\n".join(
-        f"| {name} | {'' if np.isnan(a) else f'{a:.3f}'} | {b:.3f} |" for name, a, b in rows
+        f"| {name} | {'' if np.isnan(a) else f'{a:.3f}'} | {b:.3f} |"
+        for name, a, b in rows
     )
 )
 
@@ -133,31 +134,62 @@ Markdown(
 )
 
 # %% tags=["hide-input"]
-sm_u = crosscheck.statsmodels_mixedlm(radon, *cols, ["floor", "uranium"], method="REML")
+sm_u = crosscheck.statsmodels_mixedlm(
+    radon, *cols, ["floor", "uranium"], method="REML"
+)
 sm_re = pd.Series({k: v.iloc[0] for k, v in sm_u.random_effects.items()})
 sm_alpha = sm_u.fe_params["Intercept"] + sm_re.reindex(with_u.alpha.index)
-checks = Checks("statsmodels (REML, fitted tightly), the closed form, Gelman and Hill")
-checks.close("fixed effects (mu, floor, uranium)", with_u.fixed, sm_u.fe_params, rtol=1e-6)
-checks.close("sigma_alpha", with_u.sigma_alpha, np.sqrt(sm_u.cov_re.iloc[0, 0]), rtol=1e-5)
+checks = Checks(
+    "statsmodels (REML, fitted tightly), the closed form, Gelman and Hill"
+)
+checks.close(
+    "fixed effects (mu, floor, uranium)", with_u.fixed, sm_u.fe_params, rtol=1e-6
+)
+checks.close(
+    "sigma_alpha", with_u.sigma_alpha, np.sqrt(sm_u.cov_re.iloc[0, 0]), rtol=1e-5
+)
 checks.close("sigma_y", with_u.sigma_y, np.sqrt(sm_u.scale), rtol=1e-6)
 checks.close("county intercepts mu + a_j", with_u.alpha, sm_alpha, rtol=1e-6)
 sm_base = crosscheck.statsmodels_mixedlm(radon, *cols, "floor", method="REML")
 checks.close(
-    "sigma_alpha without uranium", base.sigma_alpha, np.sqrt(sm_base.cov_re.iloc[0, 0]),
+    "sigma_alpha without uranium",
+    base.sigma_alpha,
+    np.sqrt(sm_base.cov_re.iloc[0, 0]),
     rtol=1e-5,
 )
 checks.close("shrinkage toward the line, every county", alpha_u, closed, rtol=1e-10)
 # Gelman and Hill (2007), section 12.6, print these (lmer, REML) to two decimals
-published = {"mu": 1.47, "floor": -0.67, "uranium": 0.72, "sigma_alpha": 0.16,
-             "sigma_y": 0.76, "se mu": 0.04, "se floor": 0.07, "se uranium": 0.09}
-ours = {"mu": with_u.mu, "floor": with_u.beta["floor"], "uranium": gamma,
-        "sigma_alpha": with_u.sigma_alpha, "sigma_y": with_u.sigma_y,
-        "se mu": with_u.se_mu, "se floor": with_u.se_beta["floor"],
-        "se uranium": with_u.se_beta["uranium"]}
-checks.close("Gelman and Hill's printed values", [round(ours[k], 2) for k in published],
-             list(published.values()), rtol=0, atol=1e-12)
+published = {
+    "mu": 1.47,
+    "floor": -0.67,
+    "uranium": 0.72,
+    "sigma_alpha": 0.16,
+    "sigma_y": 0.76,
+    "se mu": 0.04,
+    "se floor": 0.07,
+    "se uranium": 0.09,
+}
+ours = {
+    "mu": with_u.mu,
+    "floor": with_u.beta["floor"],
+    "uranium": gamma,
+    "sigma_alpha": with_u.sigma_alpha,
+    "sigma_y": with_u.sigma_y,
+    "se mu": with_u.se_mu,
+    "se floor": with_u.se_beta["floor"],
+    "se uranium": with_u.se_beta["uranium"],
+}
+checks.close(
+    "Gelman and Hill's printed values",
+    [round(ours[k], 2) for k in published],
+    list(published.values()),
+    rtol=0,
+    atol=1e-12,
+)
 checks.holds("every lambda_j drops with uranium", bool((lam_ratio < 1).all()))
-checks.holds("sigma_alpha drops with uranium", with_u.sigma_alpha < base.sigma_alpha)
+checks.holds(
+    "sigma_alpha drops with uranium", with_u.sigma_alpha < base.sigma_alpha
+)
 checks
 
 # %% [markdown]
@@ -211,14 +243,17 @@ figures.shrinkage_arrows_2d_unbalanced(ols_2d, fit_2d, shrink, reduced)
 
 # %% tags=["hide-input"]
 rest = shrink.drop(index=reduced)
-table = pd.DataFrame({
-    "days kept": shrink.loc[reduced, "n"],
-    "kept, 3 days": shrink.loc[reduced, "kept"],
-    "kept, all 10 days": shrink_full.loc[reduced, "kept"],
-    "eigenvalues of K_j, 3 days": [
-        f"{a:.2f}, {b:.2f}" for a, b in shrink.loc[reduced, ["k_min", "k_max"]].to_numpy()
-    ],
-}).rename_axis("subject")
+table = pd.DataFrame(
+    {
+        "days kept": shrink.loc[reduced, "n"],
+        "kept, 3 days": shrink.loc[reduced, "kept"],
+        "kept, all 10 days": shrink_full.loc[reduced, "kept"],
+        "eigenvalues of K_j, 3 days": [
+            f"{a:.2f}, {b:.2f}"
+            for a, b in shrink.loc[reduced, ["k_min", "k_max"]].to_numpy()
+        ],
+    }
+).rename_axis("subject")
 table.round(3)
 
 # %% tags=["hide-input"]
@@ -250,15 +285,26 @@ Markdown(
 # statsmodels' BFGS (crosscheck's choice) stalls on these data: L-BFGS, then CG from there.
 # CG stops at |gradient| ~ 1e-6 without reporting convergence at gtol=1e-10, so what is
 # compared is where it stops: the REML log-likelihood and the estimates.
-sm_model = smf.mixedlm("Reaction ~ Days", unbal, groups=unbal["Subject"], re_formula="~Days")
+sm_model = smf.mixedlm(
+    "Reaction ~ Days", unbal, groups=unbal["Subject"], re_formula="~Days"
+)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     sm_start = sm_model.fit(reml=True, method=["lbfgs"], gtol=1e-10, maxiter=20000)
-    sm_2d = sm_model.fit(reml=True, start_params=sm_start.params_object, method=["cg"],
-                         gtol=1e-10, maxiter=20000)
-sm_coef = pd.DataFrame(
-    {k: v.to_numpy() for k, v in sm_2d.random_effects.items()}, index=fit_2d.mu.index
-).T + sm_2d.fe_params.to_numpy()
+    sm_2d = sm_model.fit(
+        reml=True,
+        start_params=sm_start.params_object,
+        method=["cg"],
+        gtol=1e-10,
+        maxiter=20000,
+    )
+sm_coef = (
+    pd.DataFrame(
+        {k: v.to_numpy() for k, v in sm_2d.random_effects.items()},
+        index=fit_2d.mu.index,
+    ).T
+    + sm_2d.fe_params.to_numpy()
+)
 mu_2d, Sigma, s2 = fit_2d.mu.to_numpy(), fit_2d.cov.to_numpy(), fit_2d.sigma_y**2
 dense = {}
 for subject in reduced:
@@ -266,7 +312,9 @@ for subject in reduced:
     Z = np.column_stack([np.ones(len(rows_j)), rows_j["Days"]])
     K = np.linalg.solve(np.linalg.inv(Sigma) + Z.T @ Z / s2, Z.T @ Z / s2)
     dense[subject] = mu_2d + K @ (ols_2d.loc[subject].to_numpy() - mu_2d)
-k_vals, k_vecs = np.linalg.eig(K)  # K of a reduced subject (all four share days 0-2)
+k_vals, k_vecs = np.linalg.eig(
+    K
+)  # K of a reduced subject (all four share days 0-2)
 v_least = k_vecs[:, np.argmin(k_vals.real)].real / np.sqrt(np.diag(Sigma))
 L_chol = np.linalg.cholesky(Sigma)
 
@@ -285,36 +333,53 @@ checks_2d.close("Sigma", fit_2d.cov, sm_2d.cov_re, rtol=1e-6)
 checks_2d.close("population pair mu", fit_2d.mu, sm_2d.fe_params, rtol=1e-6)
 checks_2d.close("sigma_y^2", s2, sm_2d.scale, rtol=1e-6)
 checks_2d.close(
-    "every subject's (intercept, slope)", fit_2d.coef, sm_coef.loc[fit_2d.coef.index],
+    "every subject's (intercept, slope)",
+    fit_2d.coef,
+    sm_coef.loc[fit_2d.coef.index],
     rtol=1e-6,
 )
 checks_2d.close(
-    "mu + K_j (own - mu), reduced subjects", fit_2d.coef.loc[reduced],
-    pd.DataFrame(dense).T.to_numpy(), rtol=1e-8,
+    "mu + K_j (own - mu), reduced subjects",
+    fit_2d.coef.loc[reduced],
+    pd.DataFrame(dense).T.to_numpy(),
+    rtol=1e-8,
 )
 checks_2d.holds(
     "kept fraction between the eigenvalues of K_j, every subject",
-    bool(((shrink["kept"] >= shrink["k_min"] - 1e-12)
-          & (shrink["kept"] <= shrink["k_max"] + 1e-12)).all()),
+    bool(
+        (
+            (shrink["kept"] >= shrink["k_min"] - 1e-12)
+            & (shrink["kept"] <= shrink["k_max"] + 1e-12)
+        ).all()
+    ),
 )
 checks_2d.holds(
     "both eigenvalues of K_j smaller with 3 days than with 10, in this fit",
-    bool((shrink.loc[reduced, ["k_min", "k_max"]].to_numpy()
-          < rest[["k_min", "k_max"]].min().to_numpy()).all()),
+    bool(
+        (
+            shrink.loc[reduced, ["k_min", "k_max"]].to_numpy()
+            < rest[["k_min", "k_max"]].min().to_numpy()
+        ).all()
+    ),
 )
 checks_2d.holds(
     "with 3 days, the most shrunk direction is mostly slope (in SDs of Sigma)",
     abs(v_least[1]) > abs(v_least[0]),
 )
 checks_2d.holds("each reduced subject keeps less than with all 10 days", less)
-checks_2d.holds("at the fitted Sigma, K_j(days 0-9) - K_j(days 0-2) >= 0", k_gap.min() >= 0)
+checks_2d.holds(
+    "at the fitted Sigma, K_j(days 0-9) - K_j(days 0-2) >= 0", k_gap.min() >= 0
+)
 checks_2d.close(
     "eigenvalues of K_j, 3 days (whitened, dense)",
     np.linalg.eigvalsh(k_white(np.arange(3.0))),
-    shrink.loc[reduced[0], ["k_min", "k_max"]].to_numpy(float), rtol=1e-10,
+    shrink.loc[reduced[0], ["k_min", "k_max"]].to_numpy(float),
+    rtol=1e-10,
 )
-checks_2d.holds("the reduced subjects' median kept fraction is the smaller",
-                shrink.loc[reduced, "kept"].median() < rest["kept"].median())
+checks_2d.holds(
+    "the reduced subjects' median kept fraction is the smaller",
+    shrink.loc[reduced, "kept"].median() < rest["kept"].median(),
+)
 checks_2d
 
 # %% [markdown]

@@ -159,8 +159,12 @@ checks
 
 # %%
 marginal = pp.marginal_loglik(
-    radon, **model, mu=ml.mu, beta=ml.beta,
-    sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y,
+    radon,
+    **model,
+    mu=ml.mu,
+    beta=ml.beta,
+    sigma_alpha=ml.sigma_alpha,
+    sigma_y=ml.sigma_y,
 )
 print(f"marginal log-likelihood at the ML fit: {marginal:.6f}")
 
@@ -169,19 +173,39 @@ psi, sy2 = ml.psi, ml.sigma_y**2
 n_big = int(ml.n.max())
 V = sy2 * np.eye(n_big) + ml.sigma_alpha**2 * np.ones((n_big, n_big))
 det_formula = n_big * np.log(sy2) + np.log1p(n_big * psi)
-inv_formula = (np.eye(n_big) - psi / (1 + n_big * psi) * np.ones((n_big, n_big))) / sy2
+inv_formula = (
+    np.eye(n_big) - psi / (1 + n_big * psi) * np.ones((n_big, n_big))
+) / sy2
 checks = Checks("dense linear algebra and scipy's multivariate normal")
-checks.close(f"(3): log|V_j| at n_j = {n_big}", det_formula, np.linalg.slogdet(V)[1],
-             rtol=0, atol=1e-9)
-checks.close(f"(3): V_j^-1 at n_j = {n_big}", inv_formula, np.linalg.inv(V), rtol=0, atol=1e-12)
+checks.close(
+    f"(3): log|V_j| at n_j = {n_big}",
+    det_formula,
+    np.linalg.slogdet(V)[1],
+    rtol=0,
+    atol=1e-9,
+)
+checks.close(
+    f"(3): V_j^-1 at n_j = {n_big}",
+    inv_formula,
+    np.linalg.inv(V),
+    rtol=0,
+    atol=1e-12,
+)
 mvn_by_group = {}
 for name, grp in radon.groupby("county"):
     n_j = len(grp)
     V_j = sy2 * np.eye(n_j) + ml.sigma_alpha**2 * np.ones((n_j, n_j))
     mean_j = ml.mu + beta * grp["floor"].to_numpy()
-    mvn_by_group[name] = stats.multivariate_normal(mean_j, V_j).logpdf(grp["log_radon"].to_numpy())
+    mvn_by_group[name] = stats.multivariate_normal(mean_j, V_j).logpdf(
+        grp["log_radon"].to_numpy()
+    )
 mvn = sum(mvn_by_group.values())
-checks.close("(a) marginal log-likelihood, summed over the counties", marginal, mvn, rtol=1e-12)
+checks.close(
+    "(a) marginal log-likelihood, summed over the counties",
+    marginal,
+    mvn,
+    rtol=1e-12,
+)
 checks
 
 # %% [markdown]
@@ -234,20 +258,29 @@ by_group = pd.DataFrame(
         "scipy MVN density (2)": pd.Series(mvn_by_group),
     }
 )
-by_group["difference"] = (by_group["numerical integral"]
-                          - by_group["scipy MVN density (2)"])
+by_group["difference"] = (
+    by_group["numerical integral"] - by_group["scipy MVN density (2)"]
+)
 quad_total = by_group["numerical integral"].sum()
-print(f"(b) sum of the {J} numerical integrals {quad_total:.8f}; "
-      f"pp.marginal_loglik {marginal:.8f}")
+print(
+    f"(b) sum of the {J} numerical integrals {quad_total:.8f}; "
+    f"pp.marginal_loglik {marginal:.8f}"
+)
 shown = by_group.sort_values("n_j", kind="stable").iloc[[0, J // 2, -1]]
 shown.round(8).assign(difference=shown["difference"].map(lambda v: f"{v:.1e}"))
 
 # %% tags=["hide-input"]
 checks = Checks("adaptive quadrature over each alpha_j")
-checks.close(f"each county's integral vs its MVN density ({J} counties)",
-             by_group["numerical integral"], by_group["scipy MVN density (2)"],
-             rtol=1e-10, atol=1e-10)
-checks.close("sum of the integrals vs pp.marginal_loglik", quad_total, marginal, rtol=1e-10)
+checks.close(
+    f"each county's integral vs its MVN density ({J} counties)",
+    by_group["numerical integral"],
+    by_group["scipy MVN density (2)"],
+    rtol=1e-10,
+    atol=1e-10,
+)
+checks.close(
+    "sum of the integrals vs pp.marginal_loglik", quad_total, marginal, rtol=1e-10
+)
 checks
 
 # %% [markdown]
@@ -271,15 +304,23 @@ pd.DataFrame(
         "log-likelihood (ML)": [sm_ml.llf, marginal, at_sm],
         "minus statsmodels' llf": [0.0, marginal - sm_ml.llf, at_sm - sm_ml.llf],
     },
-    index=["statsmodels llf", "pp.marginal_loglik at our ML fit",
-           "pp.marginal_loglik at its fit"],
-).style.format({"log-likelihood (ML)": "{:.10f}",
-                "minus statsmodels' llf": "{:.1e}"})
+    index=[
+        "statsmodels llf",
+        "pp.marginal_loglik at our ML fit",
+        "pp.marginal_loglik at its fit",
+    ],
+).style.format(
+    {"log-likelihood (ML)": "{:.10f}", "minus statsmodels' llf": "{:.1e}"}
+)
 
 # %% tags=["hide-input"]
 checks = Checks("statsmodels MixedLM (ML, fitted tightly)")
-checks.close("(c) our marginal, our fit's loglik and the marginal at its fit vs its llf",
-             [marginal, ml.loglik, at_sm], [sm_ml.llf] * 3, rtol=1e-10)
+checks.close(
+    "(c) our marginal, our fit's loglik and the marginal at its fit vs its llf",
+    [marginal, ml.loglik, at_sm],
+    [sm_ml.llf] * 3,
+    rtol=1e-10,
+)
 checks
 
 # %% [markdown]
@@ -319,8 +360,9 @@ reml_dense = -0.5 * (
     + np.linalg.slogdet(XVX)[1]
     + resid @ np.linalg.solve(V, resid)
 )
-reml_pkg = pp.reml_loglik(radon, **model, sigma_alpha=reml.sigma_alpha,
-                          sigma_y=reml.sigma_y)
+reml_pkg = pp.reml_loglik(
+    radon, **model, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
+)
 sm_reml = crosscheck.statsmodels_mixedlm(radon, **model, method="REML")
 print(
     f"REML log-likelihood: package {reml_pkg:.8f}, dense algebra {reml_dense:.8f}, "
@@ -329,9 +371,18 @@ print(
 
 # %% tags=["hide-input"]
 checks = Checks("dense N x N algebra for (4)")
-checks.close("package, fit and statsmodels REML log-likelihoods vs dense (4)",
-             [reml_pkg, reml.loglik, sm_reml.llf], [reml_dense] * 3, rtol=1e-10)
-checks.close("GLS (mu, beta) vs the REML fit", b_gls, [reml.mu, reml.beta["floor"]], rtol=1e-10)
+checks.close(
+    "package, fit and statsmodels REML log-likelihoods vs dense (4)",
+    [reml_pkg, reml.loglik, sm_reml.llf],
+    [reml_dense] * 3,
+    rtol=1e-10,
+)
+checks.close(
+    "GLS (mu, beta) vs the REML fit",
+    b_gls,
+    [reml.mu, reml.beta["floor"]],
+    rtol=1e-10,
+)
 checks
 
 # %%
@@ -373,8 +424,12 @@ table
 
 # %% tags=["hide-input"]
 checks = Checks("the two statsmodels fits")
-checks.holds("tight statsmodels within 1e-8 (relative) of our REML fit", rel_tight < 1e-8)
-checks.holds("the default fit more than 10 times further off", rel_default > 10 * rel_tight)
+checks.holds(
+    "tight statsmodels within 1e-8 (relative) of our REML fit", rel_tight < 1e-8
+)
+checks.holds(
+    "the default fit more than 10 times further off", rel_default > 10 * rel_tight
+)
 Markdown(
     f"The tightly fitted statsmodels agrees with our REML fit to a largest relative difference "
     f"of {rel_tight:.1e} in the four parameters; the default fit is off by up to "
@@ -426,16 +481,29 @@ for p in check_psi:
     r = y - X @ b
     s2 = r @ np.linalg.solve(W_inv, r) / N
     direct = pp.marginal_loglik(
-        radon, **model, mu=b[0], beta=b[1], sigma_alpha=np.sqrt(p * s2), sigma_y=np.sqrt(s2)
+        radon,
+        **model,
+        mu=b[0],
+        beta=b[1],
+        sigma_alpha=np.sqrt(p * s2),
+        sigma_y=np.sqrt(s2),
     )
     checks.close(f"(5) at psi = {p:.4g}", profile_check[p], direct, rtol=1e-10)
-checks.close("(5) at psi-hat = the ML fit's log-likelihood", profile_check[ml.psi], ml.loglik,
-             rtol=1e-13)
+checks.close(
+    "(5) at psi-hat = the ML fit's log-likelihood",
+    profile_check[ml.psi],
+    ml.loglik,
+    rtol=1e-13,
+)
 for label, curve in curves.items():
-    checks.holds(f"{label}: no grid point above the fitted maximum",
-                 curve.max() <= maxima[label][1] + 1e-9)
-    checks.holds(f"{label}: the maximum lies inside the grid",
-                 curve.index[0] < maxima[label][0] < curve.index[-1])
+    checks.holds(
+        f"{label}: no grid point above the fitted maximum",
+        curve.max() <= maxima[label][1] + 1e-9,
+    )
+    checks.holds(
+        f"{label}: the maximum lies inside the grid",
+        curve.index[0] < maxima[label][0] < curve.index[-1],
+    )
 checks
 
 # %%
@@ -480,8 +548,14 @@ collapse = pd.DataFrame(
             for s in sigmas
         ],
         "marginal log-likelihood": [
-            pp.marginal_loglik(radon, **model, mu=ml.mu, beta=ml.beta,
-                               sigma_alpha=s, sigma_y=ml.sigma_y)
+            pp.marginal_loglik(
+                radon,
+                **model,
+                mu=ml.mu,
+                beta=ml.beta,
+                sigma_alpha=s,
+                sigma_y=ml.sigma_y,
+            )
             for s in sigmas
         ],
     },
@@ -491,16 +565,24 @@ steps = np.diff(collapse.iloc[:, 0].to_numpy())
 collapse["joint: increase"] = [np.nan, *steps]
 collapse.index = [f"{s:.0e}" for s in sigmas]
 collapse.index.name = "sigma_alpha"
-print(f"J log 100 = {J * np.log(100):.4f}; "
-      f"ML maximum of the marginal: {ml.loglik:.4f}")
+print(
+    f"J log 100 = {J * np.log(100):.4f}; "
+    f"ML maximum of the marginal: {ml.loglik:.4f}"
+)
 collapse.round(4)
 
 # %% tags=["hide-input"]
 checks = Checks("J log 100 and the ML maximum")
-checks.close("each hundredfold decrease adds J log 100", steps, [J * np.log(100)] * len(steps),
-             rtol=1e-9)
-checks.holds("the marginal never exceeds its ML maximum",
-             (collapse["marginal log-likelihood"] <= ml.loglik).all())
+checks.close(
+    "each hundredfold decrease adds J log 100",
+    steps,
+    [J * np.log(100)] * len(steps),
+    rtol=1e-9,
+)
+checks.holds(
+    "the marginal never exceeds its ML maximum",
+    (collapse["marginal log-likelihood"] <= ml.loglik).all(),
+)
 checks
 
 # %% [markdown]
@@ -535,11 +617,20 @@ for s in identity_sigmas:
     at = {"sigma_alpha": s, "sigma_y": ml.sigma_y}
     peak = pp.group_intercepts(radon, **model, mu=ml.mu, beta=ml.beta, **at)
     identity[f"{s:.3g}"] = {
-        "joint at its peak": pp.joint_loglik(radon, **model, alpha=peak,
-                                             beta=ml.beta, mu=ml.mu, **at),
-        "correction": integration_correction(ml.n, s, ml.sigma_y),
-        "marginal": pp.marginal_loglik(radon, **model, mu=ml.mu, beta=ml.beta,
-                                       sigma_alpha=s, sigma_y=ml.sigma_y),
+        "joint at its peak": pp.joint_loglik(
+            radon, **model, alpha=peak, beta=ml.beta, mu=ml.mu, **at
+        ),
+        "correction": integration_correction(
+            ml.n, sigma_alpha=s, sigma_y=ml.sigma_y
+        ),
+        "marginal": pp.marginal_loglik(
+            radon,
+            **model,
+            mu=ml.mu,
+            beta=ml.beta,
+            sigma_alpha=s,
+            sigma_y=ml.sigma_y,
+        ),
     }
 identity = pd.DataFrame(identity).T.rename_axis("sigma_alpha")
 identity["joint + correction - marginal"] = (
@@ -554,13 +645,18 @@ for s in identity_sigmas:
     for _, grp in radon.groupby("county"):
         k = len(grp)
         cov = ml.sigma_y**2 * np.eye(k) + s**2 * np.ones((k, k))
-        total += stats.multivariate_normal(ml.mu + beta * grp["floor"].to_numpy(), cov).logpdf(
-            grp["log_radon"].to_numpy())
+        total += stats.multivariate_normal(
+            ml.mu + beta * grp["floor"].to_numpy(), cov
+        ).logpdf(grp["log_radon"].to_numpy())
     dense_marginal.append(total)
 checks = Checks("scipy's multivariate normal densities")
-checks.close("(6): joint at its peak + correction = marginal, at five sigma_alpha",
-             identity["joint at its peak"] + identity["correction"], dense_marginal,
-             rtol=0, atol=1e-10)
+checks.close(
+    "(6): joint at its peak + correction = marginal, at five sigma_alpha",
+    identity["joint at its peak"] + identity["correction"],
+    dense_marginal,
+    rtol=0,
+    atol=1e-10,
+)
 checks
 
 # %% [markdown]

@@ -57,22 +57,37 @@ pd.set_option("display.precision", 4)
 # %%
 radon = datasets.radon()
 sizes = radon.groupby("county").size()
-radon_fit = pp.fit_random_intercept(radon, "log_radon", "county", "floor",
-                                    method="REML")
+radon_fit = pp.fit_random_intercept(
+    radon, "log_radon", "county", "floor", method="REML"
+)
 ratios = np.array([0.0, 0.25, 0.5, 1.0, 2.0])
 mu, beta, sigma_y = 1.46, -0.7, 0.76  # radon's REML fit, rounded (checked)
 reps = 150
-errors = pays.pooling_mse(sizes.to_numpy(), mu, beta, ratios * sigma_y,
-                          sigma_y, reps, rng, method="REML")
+errors = pays.pooling_mse(
+    sizes.to_numpy(),
+    mu=mu,
+    beta=beta,
+    sigma_alpha=ratios * sigma_y,
+    sigma_y=sigma_y,
+    reps=reps,
+    rng=rng,
+    method="REML",
+)
 errors.head()
 
 # %% tags=["hide-input"]
 checks = Checks("the REML fit to radon")
 checks.close("mu is the fit's, rounded", mu, radon_fit.mu, rtol=0, atol=0.01)
-checks.close("beta is the fit's, rounded", beta, radon_fit.beta["floor"], rtol=0, atol=0.01)
-checks.close("sigma_y is the fit's, rounded", sigma_y, radon_fit.sigma_y, rtol=0, atol=0.01)
-checks.holds("radon's ratio lies between the grid's 0.25 and 0.5",
-             0.25 < radon_fit.sigma_alpha / radon_fit.sigma_y < 0.5)
+checks.close(
+    "beta is the fit's, rounded", beta, radon_fit.beta["floor"], rtol=0, atol=0.01
+)
+checks.close(
+    "sigma_y is the fit's, rounded", sigma_y, radon_fit.sigma_y, rtol=0, atol=0.01
+)
+checks.holds(
+    "radon's ratio lies between the grid's 0.25 and 0.5",
+    0.25 < radon_fit.sigma_alpha / radon_fit.sigma_y < 0.5,
+)
 checks
 
 # %% tags=["hide-input"]
@@ -104,14 +119,20 @@ figures.pooling_risk(summary, method="REML")
 
 # %%
 vs_complete = pays.mse_summary(errors, by="ratio", reference="complete")
-gap_at_zero = ((summary.loc[0.0, "mse_partial"] - summary.loc[0.0, "mse_complete"])
-               / summary.loc[0.0, "mse_none"])
+gap_at_zero = (
+    summary.loc[0.0, "mse_partial"] - summary.loc[0.0, "mse_complete"]
+) / summary.loc[0.0, "mse_none"]
 excess = (summary["mse_partial"] / summary["mse_oracle"] - 1)[ratios > 0]
 boundary = errors.groupby("ratio")["boundary"].mean()
 # each estimator's MSE; partial pooling's risk relative to no pooling (± MC s.e.)
-names = {"mse_complete": "complete", "mse_none": "none", "mse_partial": "partial",
-         "mse_oracle": "oracle", "rel_partial": "partial / none",
-         "rel_se_partial": "± s.e."}
+names = {
+    "mse_complete": "complete",
+    "mse_none": "none",
+    "mse_partial": "partial",
+    "mse_oracle": "oracle",
+    "rel_partial": "partial / none",
+    "rel_se_partial": "± s.e.",
+}
 table = summary[list(names)].rename(columns=names).round(4)
 table.rename_axis("sigma_alpha / sigma_y")
 
@@ -119,13 +140,21 @@ table.rename_axis("sigma_alpha / sigma_y")
 k = 3.0
 vc = vs_complete
 checks = Checks("the Monte Carlo standard errors (3 s.e. margins)")
-checks.holds("partial pooling beats no pooling at every ratio",
-             (summary["rel_partial"] + k * summary["rel_se_partial"] < 1).all())
-checks.holds("complete pooling beats partial pooling at sigma_alpha = 0",
-             vc.loc[0.0, "rel_partial"] - k * vc.loc[0.0, "rel_se_partial"] > 1)
-checks.holds("and only there",
-             (vc.loc[ratios > 0, "rel_partial"] + k * vc.loc[ratios > 0, "rel_se_partial"]
-              < 1).all())
+checks.holds(
+    "partial pooling beats no pooling at every ratio",
+    (summary["rel_partial"] + k * summary["rel_se_partial"] < 1).all(),
+)
+checks.holds(
+    "complete pooling beats partial pooling at sigma_alpha = 0",
+    vc.loc[0.0, "rel_partial"] - k * vc.loc[0.0, "rel_se_partial"] > 1,
+)
+checks.holds(
+    "and only there",
+    (
+        vc.loc[ratios > 0, "rel_partial"] + k * vc.loc[ratios > 0, "rel_se_partial"]
+        < 1
+    ).all(),
+)
 checks.holds("at 0, the gap is under 1% of no pooling's MSE", gap_at_zero < 0.01)
 checks.holds("within 10% of the oracle once the groups differ", excess.max() < 0.10)
 checks
@@ -172,46 +201,80 @@ Markdown(
 
 # %%
 closed = pd.Series(
-    {r: pays.oracle_risk(sizes.to_numpy(), r * sigma_y, sigma_y).mean()
-     for r in ratios}, name="closed form")
-oracle_check = pd.DataFrame({"closed form": closed,
-                             "Monte Carlo": summary["mse_oracle"],
-                             "MC s.e.": summary["se_oracle"]})
+    {
+        r: pays.oracle_risk(
+            sizes.to_numpy(), sigma_alpha=r * sigma_y, sigma_y=sigma_y
+        ).mean()
+        for r in ratios
+    },
+    name="closed form",
+)
+oracle_check = pd.DataFrame(
+    {
+        "closed form": closed,
+        "Monte Carlo": summary["mse_oracle"],
+        "MC s.e.": summary["se_oracle"],
+    }
+)
 oracle_check = oracle_check.rename_axis("sigma_alpha / sigma_y")
 z = (oracle_check["Monte Carlo"] - oracle_check["closed form"]) / oracle_check[
-    "MC s.e."]
+    "MC s.e."
+]
 oracle_check["z"] = z.where(oracle_check["MC s.e."] > 0, 0.0)
 oracle_check
 
 # %% tags=["hide-input"]
-dense = pd.Series({r: np.mean((r * sigma_y) ** 2 * sigma_y**2
-                              / (sizes.to_numpy() * (r * sigma_y) ** 2 + sigma_y**2))
-                   for r in ratios})
+dense = pd.Series(
+    {
+        r: np.mean(
+            (r * sigma_y) ** 2
+            * sigma_y**2
+            / (sizes.to_numpy() * (r * sigma_y) ** 2 + sigma_y**2)
+        )
+        for r in ratios
+    }
+)
 checks = Checks("the closed form written out")
 checks.close("oracle_risk vs the formula", closed, dense, rtol=1e-12)
-checks.holds("Monte Carlo within 3 s.e. of the closed form at every ratio",
-             (oracle_check["z"].abs() < 3).all())
+checks.holds(
+    "Monte Carlo within 3 s.e. of the closed form at every ratio",
+    (oracle_check["z"].abs() < 3).all(),
+)
 checks
 
 # %%
 J_bal, n_bal, sa_bal, sy_bal = 40, 5, 0.5, 1.0
-balanced = pays.pooling_mse(np.full(J_bal, n_bal), 0.0, None, sa_bal, sy_bal, 100,
-                            rng)
+balanced = pays.pooling_mse(
+    np.full(J_bal, n_bal),
+    mu=0.0,
+    beta=None,
+    sigma_alpha=sa_bal,
+    sigma_y=sy_bal,
+    reps=100,
+    rng=rng,
+)
 bal = pays.mse_summary(balanced, by="ratio").iloc[0]
-expected = {"oracle": sa_bal**2 * sy_bal**2 / (n_bal * sa_bal**2 + sy_bal**2),
-            "none": sy_bal**2 / n_bal}
-balanced_check = pd.DataFrame({
-    "closed form": expected,
-    "Monte Carlo": {e: bal[f"mse_{e}"] for e in expected},
-    "MC s.e.": {e: bal[f"se_{e}"] for e in expected},
-})
+expected = {
+    "oracle": sa_bal**2 * sy_bal**2 / (n_bal * sa_bal**2 + sy_bal**2),
+    "none": sy_bal**2 / n_bal,
+}
+balanced_check = pd.DataFrame(
+    {
+        "closed form": expected,
+        "Monte Carlo": {e: bal[f"mse_{e}"] for e in expected},
+        "MC s.e.": {e: bal[f"se_{e}"] for e in expected},
+    }
+)
 difference = balanced_check["Monte Carlo"] - balanced_check["closed form"]
 balanced_check["z"] = difference / balanced_check["MC s.e."]
 balanced_check
 
 # %% tags=["hide-input"]
 checks = Checks("the closed forms")
-checks.holds("both Monte Carlo estimates within 3 s.e.", (balanced_check["z"].abs() < 3).all())
+checks.holds(
+    "both Monte Carlo estimates within 3 s.e.",
+    (balanced_check["z"].abs() < 3).all(),
+)
 checks
 
 # %% tags=["hide-input"]
@@ -232,8 +295,11 @@ Markdown(
 # and the two estimates nearly coincide.
 
 # %%
-errors["size"] = pd.cut(errors["n"], [0, 2, 5, 10, 25, 200],
-                        labels=["1-2", "3-5", "6-10", "11-25", "26+"])
+errors["size"] = pd.cut(
+    errors["n"],
+    [0, 2, 5, 10, 25, 200],
+    labels=["1-2", "3-5", "6-10", "11-25", "26+"],
+)
 by_size = pays.mse_summary(errors, by=["ratio", "size"])
 figures.pooling_risk_by_size(by_size)
 
@@ -241,18 +307,34 @@ figures.pooling_risk_by_size(by_size)
 at_half = by_size.xs(0.5, level="ratio")
 closest = by_size["rel_partial"].idxmax()
 groups = sizes.groupby(pd.cut(sizes, [0, 2, 5, 10, 25, 200])).size().to_numpy()
-at_half[["mse_complete", "mse_none", "mse_partial", "se_partial", "mse_oracle",
-         "rel_partial", "rel_se_partial"]].assign(groups=groups)
+at_half[
+    [
+        "mse_complete",
+        "mse_none",
+        "mse_partial",
+        "se_partial",
+        "mse_oracle",
+        "rel_partial",
+        "rel_se_partial",
+    ]
+].assign(groups=groups)
 
 # %% tags=["hide-input"]
 largest_loss = (by_size["rel_partial"] - 1) / by_size["rel_se_partial"]
 checks = Checks("the Monte Carlo standard errors")
 for r in ratios:
-    checks.holds(f"ratio {r:g}: the relative risk rises with group size",
-                 by_size.xs(r, level="ratio")["rel_partial"].is_monotonic_increasing)
-checks.holds("no size class where no pooling does better beyond 2 s.e.", largest_loss.max() < 2)
-checks.holds("complete pooling more than twice as bad for groups above 25, every ratio > 0",
-             (by_size.xs("26+", level="size").loc[ratios > 0, "rel_complete"] > 2).all())
+    checks.holds(
+        f"ratio {r:g}: the relative risk rises with group size",
+        by_size.xs(r, level="ratio")["rel_partial"].is_monotonic_increasing,
+    )
+checks.holds(
+    "no size class where no pooling does better beyond 2 s.e.",
+    largest_loss.max() < 2,
+)
+checks.holds(
+    "complete pooling more than twice as bad for groups above 25, every ratio > 0",
+    (by_size.xs("26+", level="size").loc[ratios > 0, "rel_complete"] > 2).all(),
+)
 checks
 
 # %% tags=["hide-input"]
@@ -290,30 +372,44 @@ Markdown(
 
 # %%
 a_j, n_j, sa, sy = 2.5 * 0.5, 3, 0.5, 1.0
-lam_j = pp.shrinkage_factor(n_j, sa, sy)
+lam_j = pp.shrinkage_factor(n_j, sigma_alpha=sa, sigma_y=sy)
 ybar_draws = a_j + rng.normal(0, sy / np.sqrt(n_j), 200_000)
 mc_risk = np.mean((lam_j * ybar_draws - a_j) ** 2)
 mc_se = np.std((lam_j * ybar_draws - a_j) ** 2) / np.sqrt(ybar_draws.size)
-formula = pays.oracle_conditional_risk(a_j, n_j, sa, sy)
+formula = pays.oracle_conditional_risk(a_j, n_j, sigma_alpha=sa, sigma_y=sy)
 threshold = sa * np.sqrt((1 + lam_j) / lam_j)
-pd.Series({"formula": formula, "Monte Carlo": mc_risk, "MC s.e.": mc_se,
-           "no pooling sigma_y^2/n_j": sy**2 / n_j,
-           "threshold |a_j|/sigma_alpha": threshold / sa})
+pd.Series(
+    {
+        "formula": formula,
+        "Monte Carlo": mc_risk,
+        "MC s.e.": mc_se,
+        "no pooling sigma_y^2/n_j": sy**2 / n_j,
+        "threshold |a_j|/sigma_alpha": threshold / sa,
+    }
+)
 
 # %% tags=["hide-input"]
 checks = Checks("direct simulation and the threshold")
-checks.holds("formula within 4 Monte Carlo s.e. of 200,000 draws",
-             abs(mc_risk - formula) < 4 * mc_se)
-checks.close("at the threshold the risk equals no pooling's",
-             pays.oracle_conditional_risk(threshold, n_j, sa, sy), sy**2 / n_j, rtol=1e-9)
+checks.holds(
+    "formula within 4 Monte Carlo s.e. of 200,000 draws",
+    abs(mc_risk - formula) < 4 * mc_se,
+)
+checks.close(
+    "at the threshold the risk equals no pooling's",
+    pays.oracle_conditional_risk(threshold, n_j, sigma_alpha=sa, sigma_y=sy),
+    sy**2 / n_j,
+    rtol=1e-9,
+)
 checks
 
 # %%
 tails = errors[errors["ratio"] > 0].assign(
     small=lambda d: d["n"] <= 5,
-    distance=lambda d: pd.cut((d["alpha"] - mu).abs() / d["sigma_alpha"],
-                              [0, 1, 2, np.inf],
-                              labels=["|a_j| < 1 sd", "1-2 sd", "> 2 sd"]),
+    distance=lambda d: pd.cut(
+        (d["alpha"] - mu).abs() / d["sigma_alpha"],
+        [0, 1, 2, np.inf],
+        labels=["|a_j| < 1 sd", "1-2 sd", "> 2 sd"],
+    ),
 )
 price = pays.mse_summary(tails[tails["small"]], by=["ratio", "distance"])
 price_table = price[["mse_none", "mse_partial", "rel_partial", "rel_se_partial"]]
@@ -322,11 +418,18 @@ price_table.unstack("distance")["rel_partial"]
 
 # %% tags=["hide-input"]
 checks = Checks("the Monte Carlo standard errors")
-checks.holds("typical small groups (within 1 sd) gain at every ratio",
-             (price.xs("|a_j| < 1 sd", level="distance")["rel_partial"] < 1).all())
-checks.holds("far-out small groups lose, by more than 2 s.e., at ratios 0.5 and 1",
-             (far.loc[[0.5, 1.0], "rel_partial"]
-              - 2 * far.loc[[0.5, 1.0], "rel_se_partial"] > 1).all())
+checks.holds(
+    "typical small groups (within 1 sd) gain at every ratio",
+    (price.xs("|a_j| < 1 sd", level="distance")["rel_partial"] < 1).all(),
+)
+checks.holds(
+    "far-out small groups lose, by more than 2 s.e., at ratios 0.5 and 1",
+    (
+        far.loc[[0.5, 1.0], "rel_partial"]
+        - 2 * far.loc[[0.5, 1.0], "rel_se_partial"]
+        > 1
+    ).all(),
+)
 checks
 
 # %% tags=["hide-input"]
@@ -360,18 +463,33 @@ Markdown(
 
 # %%
 n_grid = np.array([1, 2, 5, 10, 50, 200])
-lam_grid = pp.shrinkage_factor(n_grid, 0.5, 1.0)
+lam_grid = pp.shrinkage_factor(n_grid, sigma_alpha=0.5, sigma_y=1.0)
 bias2 = (1 - lam_grid) ** 2 * 0.5**2
 var_removed = (1 - lam_grid**2) * 1.0**2 / n_grid
-pd.DataFrame({"n_j": n_grid, "lambda_j": lam_grid, "bias^2 added": bias2,
-              "variance removed": var_removed, "ratio": bias2 / var_removed})
+pd.DataFrame(
+    {
+        "n_j": n_grid,
+        "lambda_j": lam_grid,
+        "bias^2 added": bias2,
+        "variance removed": var_removed,
+        "ratio": bias2 / var_removed,
+    }
+)
 
 # %% tags=["hide-input"]
 checks = Checks("the closed forms")
-checks.close("bias^2 / variance removed = lambda / (1 + lambda)", bias2 / var_removed,
-             lam_grid / (1 + lam_grid), rtol=1e-12)
-checks.close("no pooling's risk - removed + added = the oracle risk",
-             1.0 / n_grid - var_removed + bias2, pays.oracle_risk(n_grid, 0.5, 1.0), rtol=1e-12)
+checks.close(
+    "bias^2 / variance removed = lambda / (1 + lambda)",
+    bias2 / var_removed,
+    lam_grid / (1 + lam_grid),
+    rtol=1e-12,
+)
+checks.close(
+    "no pooling's risk - removed + added = the oracle risk",
+    1.0 / n_grid - var_removed + bias2,
+    pays.oracle_risk(n_grid, sigma_alpha=0.5, sigma_y=1.0),
+    rtol=1e-12,
+)
 checks
 
 # %% [markdown]

@@ -90,11 +90,13 @@ fit = pp.fit_random_intercept(radon, *model, method="REML")
 big = fit.n.idxmax()
 small = fit.n[fit.n == 2].index[0]
 u = fit.xbar["uranium"]
-new = pd.DataFrame({
-    "county": [big, small, "a new county"],
-    "floor": 0.0,
-    "uranium": [u[big], u[small], u.median()],
-})
+new = pd.DataFrame(
+    {
+        "county": [big, small, "a new county"],
+        "floor": 0.0,
+        "uranium": [u[big], u[small], u.median()],
+    }
+)
 pred = predict(fit, new, level=0.95)
 shown = pred.assign(n_j=[fit.n[big], fit.n[small], 0]).set_index(new["county"])
 columns = ["n_j", "point", "var_fixed", "var_group", "var_residual"]
@@ -121,9 +123,15 @@ sm = crosscheck.statsmodels_mixedlm(radon, *model, method="REML")
 re = np.array([sm.random_effects[c].iloc[0] for c in (big, small)] + [0.0])
 Z_new = np.column_stack([np.ones(3), new[["floor", "uranium"]].to_numpy()])
 labels = list(fit.alpha.index)
-X = np.column_stack([np.ones(len(radon)), radon[["floor", "uranium"]].to_numpy(float)])
-Zg = (radon["county"].to_numpy()[:, None] == np.array(labels)[None, :]).astype(float)
-mme = np.block([[X.T @ X, X.T @ Zg], [Zg.T @ X, Zg.T @ Zg + np.eye(len(labels)) / fit.psi]])
+X = np.column_stack(
+    [np.ones(len(radon)), radon[["floor", "uranium"]].to_numpy(float)]
+)
+Zg = (radon["county"].to_numpy()[:, None] == np.array(labels)[None, :]).astype(
+    float
+)
+mme = np.block(
+    [[X.T @ X, X.T @ Zg], [Zg.T @ X, Zg.T @ Zg + np.eye(len(labels)) / fit.psi]]
+)
 C = fit.sigma_y**2 * np.linalg.inv(mme)
 pev = []
 for k, county in enumerate(new["county"]):
@@ -131,12 +139,22 @@ for k, county in enumerate(new["county"]):
     ell = np.concatenate([Z_new[k], e])
     extra = 0.0 if e.any() else fit.sigma_alpha**2  # a new county's own effect
     pev.append(ell @ C @ ell + extra + fit.sigma_y**2)
-checks = Checks("statsmodels (REML, fitted tightly) and Henderson's equations (dense)")
-checks.close("point predictions", pred["point"], Z_new @ sm.fe_params.to_numpy() + re,
-             rtol=1e-8)
+checks = Checks(
+    "statsmodels (REML, fitted tightly) and Henderson's equations (dense)"
+)
+checks.close(
+    "point predictions",
+    pred["point"],
+    Z_new @ sm.fe_params.to_numpy() + re,
+    rtol=1e-8,
+)
 checks.close("prediction error variances", pred["sd"] ** 2, pev, rtol=1e-9)
-checks.close("interval = point -/+ 1.96 sd", pred["upper"] - pred["point"],
-             1.959963984540054 * pred["sd"], rtol=1e-12)
+checks.close(
+    "interval = point -/+ 1.96 sd",
+    pred["upper"] - pred["point"],
+    1.959963984540054 * pred["sd"],
+    rtol=1e-12,
+)
 checks
 
 # %% [markdown]
@@ -157,8 +175,10 @@ rng = np.random.default_rng(20261126)
 cover = prediction_coverage(radon, *model, reps=600, rng=rng, method="REML")
 result = 100 * pd.DataFrame({"coverage": cover.estimate, "MC s.e.": cover.mc_se})
 result.index = [
-    "measured county", "measured county, without Var(b)",
-    "new county", "new county, without Var(b)",
+    "measured county",
+    "measured county, without Var(b)",
+    "new county",
+    "new county, without Var(b)",
 ]
 result.round({"coverage": 2, "MC s.e.": 3})  # in percent
 
@@ -169,7 +189,9 @@ gap = (cover.estimate - cover.level) / cover.mc_se
 def verdict(i: int) -> str:
     est, se, z = cover.estimate.iloc[i], cover.mc_se.iloc[i], gap.iloc[i]
     side = "below" if z < 0 else "above"
-    return f"{100 * est:.2f}% (MC s.e. {100 * se:.2f}; {abs(z):.1f} s.e. {side} 95%)"
+    return (
+        f"{100 * est:.2f}% (MC s.e. {100 * se:.2f}; {abs(z):.1f} s.e. {side} 95%)"
+    )
 
 
 Markdown(
@@ -191,12 +213,19 @@ Markdown(
 
 # %%
 effects = np.array([0.0, 1.0, 2.0, 3.0])  # a_j in units of sigma_alpha
-by_effect = pd.DataFrame({
-    f"n_j = {n}": 100 * coverage_given_effect(
-        n, effects * fit.sigma_alpha, fit.sigma_alpha, fit.sigma_y
-    )
-    for n in (1, 2, 10, fit.n.max())
-}, index=[f"a_j = {k:g} sigma_alpha" for k in effects])
+by_effect = pd.DataFrame(
+    {
+        f"n_j = {n}": 100
+        * coverage_given_effect(
+            n,
+            effects * fit.sigma_alpha,
+            sigma_alpha=fit.sigma_alpha,
+            sigma_y=fit.sigma_y,
+        )
+        for n in (1, 2, 10, fit.n.max())
+    },
+    index=[f"a_j = {k:g} sigma_alpha" for k in effects],
+)
 by_effect.round(2)  # coverage in percent, at the REML estimates
 
 # %% tags=["hide-input"]
@@ -209,27 +238,43 @@ Markdown(
 )
 
 # %% tags=["hide-input"]
-sim_checks = Checks("the nominal level (numerical integration; simulation within 4 MC s.e.)")
-sim_checks.holds("coverage within 4 MC s.e. of 95%, every kind of interval",
-                 bool((gap.abs() < 4).all()))
+sim_checks = Checks(
+    "the nominal level (numerical integration; simulation within 4 MC s.e.)"
+)
+sim_checks.holds(
+    "coverage within 4 MC s.e. of 95%, every kind of interval",
+    bool((gap.abs() < 4).all()),
+)
 per_rep = cover.per_rep
 sim_checks.holds(
     "in every data set, the narrower interval without Var(b) covers no more",
-    bool((per_rep["known"] >= per_rep["known_no_fixed"]).all()
-         and (per_rep["new"] >= per_rep["new_no_fixed"]).all()),
+    bool(
+        (per_rep["known"] >= per_rep["known_no_fixed"]).all()
+        and (per_rep["new"] >= per_rep["new_no_fixed"]).all()
+    ),
 )
-sim_checks.holds("simulated from the REML fit above", cover.fit.loglik == fit.loglik)
+sim_checks.holds(
+    "simulated from the REML fit above", cover.fit.loglik == fit.loglik
+)
 sim_checks.holds(
     "closed form: above 95% on the line, below it 3 sigma_alpha off, each n_j shown",
     bool((by_effect.iloc[0] > 95).all() and (by_effect.iloc[3] < 95).all()),
 )
 for n in (1, 2, 10, int(fit.n.max())):
     average, _ = integrate.quad(
-        lambda a, n=n: coverage_given_effect(n, a, fit.sigma_alpha, fit.sigma_y)
-        * stats.norm.pdf(a, 0, fit.sigma_alpha),
-        -12 * fit.sigma_alpha, 12 * fit.sigma_alpha, epsabs=1e-13,
+        lambda a, n=n: (
+            coverage_given_effect(
+                n, a, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
+            )
+            * stats.norm.pdf(a, 0, fit.sigma_alpha)
+        ),
+        -12 * fit.sigma_alpha,
+        12 * fit.sigma_alpha,
+        epsabs=1e-13,
     )
-    sim_checks.close(f"closed form averaged over a_j, n_j = {n}", average, 0.95, rtol=1e-9)
+    sim_checks.close(
+        f"closed form averaged over a_j, n_j = {n}", average, 0.95, rtol=1e-9
+    )
 sim_checks
 
 # %% [markdown]

@@ -64,20 +64,33 @@ root_penalty = np.diag(np.r_[0.0, 0.0, np.full(reml.J, np.sqrt(kappa_hat))])
 target = np.r_[radon["log_radon"], np.zeros(D.shape[1])]
 theta = np.linalg.lstsq(np.vstack([D, root_penalty]), target, rcond=None)[0]
 
-side_by_side = pd.DataFrame({
-    "REML fit": [reml.mu, reml.beta["floor"], reml.alpha.iloc[0]],
-    "ridge (package)": [ridge.mu, ridge.beta["floor"], ridge.alpha.iloc[0]],
-    "ridge (dense lstsq)": [theta[0], theta[1], theta[0] + theta[2]],
-}, index=["mu", "beta (floor)", f"alpha_j ({reml.alpha.index[0].title()})"])
+side_by_side = pd.DataFrame(
+    {
+        "REML fit": [reml.mu, reml.beta["floor"], reml.alpha.iloc[0]],
+        "ridge (package)": [ridge.mu, ridge.beta["floor"], ridge.alpha.iloc[0]],
+        "ridge (dense lstsq)": [theta[0], theta[1], theta[0] + theta[2]],
+    },
+    index=["mu", "beta (floor)", f"alpha_j ({reml.alpha.index[0].title()})"],
+)
 side_by_side
 
 # %% tags=["hide-input"]
 checks = Checks("the REML fit")
-checks.close(f"ridge (package), all {reml.J} intercepts", ridge.alpha, reml.alpha, rtol=1e-12)
-checks.close(f"ridge (dense least squares), all {reml.J} intercepts", theta[0] + theta[2:],
-             reml.alpha, rtol=1e-9)
-checks.close("ridge (dense): mu and beta", side_by_side.iloc[:2, 2], side_by_side.iloc[:2, 0],
-             rtol=1e-9)
+checks.close(
+    f"ridge (package), all {reml.J} intercepts", ridge.alpha, reml.alpha, rtol=1e-12
+)
+checks.close(
+    f"ridge (dense least squares), all {reml.J} intercepts",
+    theta[0] + theta[2:],
+    reml.alpha,
+    rtol=1e-9,
+)
+checks.close(
+    "ridge (dense): mu and beta",
+    side_by_side.iloc[:2, 2],
+    side_by_side.iloc[:2, 0],
+    rtol=1e-9,
+)
 checks
 
 # %% [markdown]
@@ -92,22 +105,33 @@ checks
 # %%
 penalties = np.geomspace(1e-2, 1e4, 120)
 path = regularization.ridge_path(radon, *cols, penalties)
-figures.ridge_path_figure(path, kappa_hat,
-                          highlight=["LAC QUI PARLE", "HENNEPIN", "AITKIN"])
+figures.ridge_path_figure(
+    path, kappa_hat, highlight=["LAC QUI PARLE", "HENNEPIN", "AITKIN"]
+)
 
 # %% tags=["hide-input"]
 no_pool = pp.no_pooling(radon, *cols)
 complete = pp.complete_pooling(radon, *cols)
 checks = Checks("the no- and complete-pooling fits")
-checks.close("ridge at kappa = 1e-8 = no pooling",
-             regularization.ridge_intercepts(radon, *cols, 1e-8).alpha, no_pool.alpha,
-             rtol=0, atol=1e-6)
-checks.close("ridge at kappa = infinity = complete pooling",
-             regularization.ridge_intercepts(radon, *cols, np.inf).alpha, complete.alpha,
-             rtol=0, atol=1e-6)
+checks.close(
+    "ridge at kappa = 1e-8 = no pooling",
+    regularization.ridge_intercepts(radon, *cols, 1e-8).alpha,
+    no_pool.alpha,
+    rtol=0,
+    atol=1e-6,
+)
+checks.close(
+    "ridge at kappa = infinity = complete pooling",
+    regularization.ridge_intercepts(radon, *cols, np.inf).alpha,
+    complete.alpha,
+    rtol=0,
+    atol=1e-6,
+)
 share = (ridge.edf - 2) / (path["edf"].iloc[0] - 2)
-checks.holds("the share of effective parameters is between 0.35 and 0.65 ('roughly half')",
-             0.35 < share < 0.65)
+checks.holds(
+    "the share of effective parameters is between 0.35 and 0.65 ('roughly half')",
+    0.35 < share < 0.65,
+)
 display(checks)
 Markdown(
     f"At the REML penalty $\\hat\\kappa$ = {kappa_hat:.2f} the fit spends "
@@ -164,14 +188,23 @@ def batch_mcse(values: np.ndarray, batches: int = 40) -> float:
 root_psi = np.sqrt(draws["psi"].to_numpy())
 exact = float(np.trapezoid(np.sqrt(grid) * density, grid))
 mcse = batch_mcse(root_psi)
-pd.Series({"grid posterior": exact, "Gibbs sampler": root_psi.mean(),
-           "Gibbs MC s.e.": mcse, "REML estimate": np.sqrt(reml.psi),
-           "ML estimate": np.sqrt(ml.psi)}, name="sigma_alpha / sigma_y").to_frame()
+pd.Series(
+    {
+        "grid posterior": exact,
+        "Gibbs sampler": root_psi.mean(),
+        "Gibbs MC s.e.": mcse,
+        "REML estimate": np.sqrt(reml.psi),
+        "ML estimate": np.sqrt(ml.psi),
+    },
+    name="sigma_alpha / sigma_y",
+).to_frame()
 
 # %% tags=["hide-input"]
 checks = Checks("the Gibbs sampler")
-checks.holds("grid posterior mean within 4 Monte Carlo s.e. of the sampler's",
-             abs(root_psi.mean() - exact) < 4 * mcse)
+checks.holds(
+    "grid posterior mean within 4 Monte Carlo s.e. of the sampler's",
+    abs(root_psi.mean() - exact) < 4 * mcse,
+)
 checks
 
 # %%
@@ -193,13 +226,23 @@ posterior = bayes.posterior_intercepts(radon, *cols, grid)
 gibbs_means = pd.Series(
     {lab: draws[f"alpha[{lab}]"].mean() for lab in posterior.index}, name="Gibbs"
 )
-gibbs_se = pd.Series({lab: batch_mcse(draws[f"alpha[{lab}]"].to_numpy())
-                     for lab in posterior.index})
+gibbs_se = pd.Series(
+    {lab: batch_mcse(draws[f"alpha[{lab}]"].to_numpy()) for lab in posterior.index}
+)
 z = ((gibbs_means - posterior) / gibbs_se).abs()
-comparison = pd.DataFrame({
-    "n_j": reml.n, "REML plug-in": reml.alpha, "full Bayes (grid)": posterior,
-    "full Bayes (Gibbs)": gibbs_means, "Gibbs MC s.e.": gibbs_se,
-}).sort_values("n_j").iloc[[0, 1, 2, 20, 40, 60, -2, -1]]
+comparison = (
+    pd.DataFrame(
+        {
+            "n_j": reml.n,
+            "REML plug-in": reml.alpha,
+            "full Bayes (grid)": posterior,
+            "full Bayes (Gibbs)": gibbs_means,
+            "Gibbs MC s.e.": gibbs_se,
+        }
+    )
+    .sort_values("n_j")
+    .iloc[[0, 1, 2, 20, 40, 60, -2, -1]]
+)
 comparison.round(4)
 
 # %% tags=["hide-input"]
@@ -213,22 +256,42 @@ J_dyestuff = datasets.dyestuff()["Batch"].nunique()
 def interval_ratio(dens: pd.Series) -> float:
     """Upper over lower end of the 90% posterior interval of sigma_alpha / sigma_y."""
     psi = dens.index.to_numpy()
-    cdf = np.concatenate([[0.0], np.cumsum(np.diff(psi) * (dens.to_numpy()[1:] + dens.to_numpy()[:-1]) / 2)])
+    cdf = np.concatenate(
+        [
+            [0.0],
+            np.cumsum(
+                np.diff(psi) * (dens.to_numpy()[1:] + dens.to_numpy()[:-1]) / 2
+            ),
+        ]
+    )
     lo, hi = np.interp([0.05, 0.95], cdf, psi)
     return float(np.sqrt(hi / lo))
 
 
 wide_grid = np.geomspace(1e-4, 1e3, 3000)
-dye_ratio = interval_ratio(bayes.psi_posterior(datasets.dyestuff(), "Yield", "Batch", None, wide_grid))
+dye_ratio = interval_ratio(
+    bayes.psi_posterior(datasets.dyestuff(), "Yield", "Batch", None, wide_grid)
+)
 radon_ratio = interval_ratio(density)
 checks = Checks("the grid posterior and the Gibbs sampler")
-checks.holds(f"grid vs Gibbs posterior means: |z| < 4.5 in all {reml.J} counties", z.max() < 4.5)
-checks.holds("the smallest counties differ most from the plug-in",
-             gap[small].mean() > gap[~small].mean())
-checks.holds("posterior mean of psi and lambda for n = 1 above the REML plug-in",
-             post_mean_psi > reml.psi
-             and lambda_one_post > pp.shrinkage_factor(1, reml.sigma_alpha, reml.sigma_y))
-checks.holds("Dyestuff's 90% interval ratio more than twice radon's", dye_ratio > 2 * radon_ratio)
+checks.holds(
+    f"grid vs Gibbs posterior means: |z| < 4.5 in all {reml.J} counties",
+    z.max() < 4.5,
+)
+checks.holds(
+    "the smallest counties differ most from the plug-in",
+    gap[small].mean() > gap[~small].mean(),
+)
+checks.holds(
+    "posterior mean of psi and lambda for n = 1 above the REML plug-in",
+    post_mean_psi > reml.psi
+    and lambda_one_post
+    > pp.shrinkage_factor(1, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y),
+)
+checks.holds(
+    "Dyestuff's 90% interval ratio more than twice radon's",
+    dye_ratio > 2 * radon_ratio,
+)
 display(checks)
 Markdown(
     f"The fully Bayesian intercepts differ from the REML plug-in by at most {gap.max():.3f} "
@@ -237,7 +300,7 @@ Markdown(
     f"puts weight on values above the REML estimate (posterior mean {post_mean_psi:.3f} against "
     f"{reml.psi:.3f}), so a county of one house keeps on average $\\lambda$ = "
     f"{lambda_one_post:.3f} of its own data instead of "
-    f"{pp.shrinkage_factor(1, reml.sigma_alpha, reml.sigma_y):.3f}. With "
+    f"{pp.shrinkage_factor(1, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y):.3f}. With "
     f"{reml.J} groups the plug-in is a good approximation. With few groups it is not: the 90% "
     "posterior interval of $\\sigma_\\alpha/\\sigma_y$ spans a factor of "
     f"{radon_ratio:.1f} on radon but {dye_ratio:.1f} on Dyestuff ({J_dyestuff} batches). Agreement "

@@ -80,14 +80,24 @@ complete = pp.complete_pooling(radon, *cols)
 # from the smallest to the largest here, all of them in the folded table.
 
 # %%
-closed = pp.group_intercepts(radon, *cols, fit.mu, fit.beta, fit.sigma_alpha,
-                             fit.sigma_y)
-table = pd.DataFrame({
-    "n_j": fit.n,
-    "ybar_j - beta xbar_j": fit.adjusted_ybar,
-    "lambda_j": pp.shrinkage_factor(fit.n, fit.sigma_alpha, fit.sigma_y),
-    "closed form": closed,
-}).sort_values("n_j", kind="stable")
+closed = pp.group_intercepts(
+    radon,
+    *cols,
+    mu=fit.mu,
+    beta=fit.beta,
+    sigma_alpha=fit.sigma_alpha,
+    sigma_y=fit.sigma_y,
+)
+table = pd.DataFrame(
+    {
+        "n_j": fit.n,
+        "ybar_j - beta xbar_j": fit.adjusted_ybar,
+        "lambda_j": pp.shrinkage_factor(
+            fit.n, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
+        ),
+        "closed form": closed,
+    }
+).sort_values("n_j", kind="stable")
 table.iloc[[0, 21, 42, 63, -1]].round(4)
 
 # %% tags=["hide-input"]
@@ -97,8 +107,13 @@ table["statsmodels"] = (sm_alpha + sm.fe_params.iloc[0]).reindex(table.index)
 table["difference"] = table["closed form"] - table["statsmodels"]
 largest = table["difference"].abs().max()
 checks = Checks("statsmodels MixedLM's intercepts (REML, fitted tightly)")
-checks.close(f"closed form, all {fit.J} counties", table["closed form"], table["statsmodels"],
-             rtol=0, atol=1e-6)
+checks.close(
+    f"closed form, all {fit.J} counties",
+    table["closed form"],
+    table["statsmodels"],
+    rtol=0,
+    atol=1e-6,
+)
 checks
 
 # %% tags=["hide-input"]
@@ -164,32 +179,51 @@ def gls(sigma_alpha: float, sigma_y: float) -> np.ndarray:
 rows = {}
 for sa in [0.1, fit.sigma_alpha, 1.0]:
     mu_s, beta_s = gls(sa, fit.sigma_y)
-    alpha_s = pp.group_intercepts(radon, *cols, mu_s, beta_s, sa, fit.sigma_y)
+    alpha_s = pp.group_intercepts(
+        radon, *cols, mu=mu_s, beta=beta_s, sigma_alpha=sa, sigma_y=fit.sigma_y
+    )
     rows[f"sigma_alpha = {sa:.3g}"] = {
         "GLS mu": mu_s,
         "plain mean of alpha_j": alpha_s.mean(),
         "size-weighted mean": np.average(alpha_s, weights=fit.n),
-        "plain mean of adjusted means":
-            (fit.ybar - beta_s * fit.xbar["floor"]).mean(),
+        "plain mean of adjusted means": (
+            fit.ybar - beta_s * fit.xbar["floor"]
+        ).mean(),
     }
 means = pd.DataFrame(rows).T
 means.round(5)
 
 # %% tags=["hide-input"]
 rng = np.random.default_rng(20261126)
-sim = simulate_groups(fit.n.to_numpy(), mu=fit.mu, beta=None, sigma_alpha=fit.sigma_alpha,
-                      sigma_y=fit.sigma_y, rng=rng)
+sim = simulate_groups(
+    fit.n.to_numpy(),
+    mu=fit.mu,
+    beta=None,
+    sigma_alpha=fit.sigma_alpha,
+    sigma_y=fit.sigma_y,
+    rng=rng,
+)
 sim_fit = pp.fit_random_intercept(sim.data, "y", "group", method="REML")
 checks = Checks("dense GLS at each sigma_alpha")
 for label, row in means.iterrows():
-    checks.close(f"{label}: plain mean of alpha_j = GLS mu", row["plain mean of alpha_j"],
-                 row["GLS mu"], rtol=1e-10)
-checks.close("REML fit: plain mean of alpha_j = mu-hat", fit.alpha.mean(), fit.mu, rtol=1e-12)
-checks.holds("the size-weighted mean differs from mu-hat by more than 0.01 at every sigma",
-             ((means["size-weighted mean"] - means["GLS mu"]).abs() > 0.01).all())
-checks.holds("simulated: mu-hat = mean of its alpha-hat_j, not of the true alpha_j",
-             abs(sim_fit.alpha.mean() - sim_fit.mu) < 1e-10
-             and abs(sim.alpha.mean() - sim_fit.mu) > 1e-3)
+    checks.close(
+        f"{label}: plain mean of alpha_j = GLS mu",
+        row["plain mean of alpha_j"],
+        row["GLS mu"],
+        rtol=1e-10,
+    )
+checks.close(
+    "REML fit: plain mean of alpha_j = mu-hat", fit.alpha.mean(), fit.mu, rtol=1e-12
+)
+checks.holds(
+    "the size-weighted mean differs from mu-hat by more than 0.01 at every sigma",
+    ((means["size-weighted mean"] - means["GLS mu"]).abs() > 0.01).all(),
+)
+checks.holds(
+    "simulated: mu-hat = mean of its alpha-hat_j, not of the true alpha_j",
+    abs(sim_fit.alpha.mean() - sim_fit.mu) < 1e-10
+    and abs(sim.alpha.mean() - sim_fit.mu) > 1e-3,
+)
 checks
 
 # %% tags=["hide-input"]
@@ -223,10 +257,16 @@ figures.lambda_vs_n([0.1, 0.25, 0.5, 1.0, 2.0], n_max=150, observed=fit)
 n_half = 1 / fit.psi
 below = int((fit.n < n_half).sum())
 checks = Checks("the closed form")
-checks.close("lambda at n = 1/psi", pp.shrinkage_factor(n_half, fit.sigma_alpha, fit.sigma_y),
-             0.5, rtol=1e-12)
-checks.holds("more than half the counties are below 1/psi (the sentence says 'most')",
-             below > fit.J / 2)
+checks.close(
+    "lambda at n = 1/psi",
+    pp.shrinkage_factor(n_half, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y),
+    0.5,
+    rtol=1e-12,
+)
+checks.holds(
+    "more than half the counties are below 1/psi (the sentence says 'most')",
+    below > fit.J / 2,
+)
 Markdown(
     f"For radon, $1/\\hat\\psi$ = {n_half:.1f} houses: {below} of the {fit.J} counties are "
     "smaller than that, so for most counties the population says more than the county's own "
@@ -263,16 +303,20 @@ figures.shrinkage_arrows(no_pool, fit)
 
 # %%
 distance = (fit.alpha - no_pool.alpha).abs()
-by_size = pd.DataFrame({"n_j": fit.n, "distance moved": distance}).groupby(
-    pd.cut(fit.n, [0, 2, 5, 10, 25, 200]), observed=True
-)["distance moved"].agg(["count", "mean", "max"])
+by_size = (
+    pd.DataFrame({"n_j": fit.n, "distance moved": distance})
+    .groupby(pd.cut(fit.n, [0, 2, 5, 10, 25, 200]), observed=True)["distance moved"]
+    .agg(["count", "mean", "max"])
+)
 by_size.rename_axis("n_j").round(3)
 
 # %% tags=["hide-input"]
 toward = int(((fit.alpha - fit.mu).abs() < (no_pool.alpha - fit.mu).abs()).sum())
 checks = Checks("the statements above")
-checks.holds("the smallest counties move more, on average, than the largest",
-             by_size["mean"].iloc[0] > by_size["mean"].iloc[-1])
+checks.holds(
+    "the smallest counties move more, on average, than the largest",
+    by_size["mean"].iloc[0] > by_size["mean"].iloc[-1],
+)
 Markdown(
     f"On radon, {toward} of the {fit.J} arrows end closer to $\\hat\\mu$ than they start, "
     f"and counties of one or two houses move {by_size['mean'].iloc[0]:.2f} on average, "
@@ -307,27 +351,45 @@ sizes = fit.n.sort_values(kind="stable")
 shown = sizes.iloc[[0, 42, -1]].index
 lam = fit.shrinkage[shown]
 threshold = np.sqrt((1 + lam) / lam)  # in units of sigma_alpha
-precision = pd.DataFrame({
-    "n_j": fit.n[shown],
-    "no pooling s.e.": fit.sigma_y / np.sqrt(fit.n[shown]),
-    "conditional s.d.": fit.cond_sd[shown],
-    "worse beyond |a_j| / sigma_alpha": threshold,
-    "share of groups that far out": 2 * stats.norm.sf(threshold),
-})
+precision = pd.DataFrame(
+    {
+        "n_j": fit.n[shown],
+        "no pooling s.e.": fit.sigma_y / np.sqrt(fit.n[shown]),
+        "conditional s.d.": fit.cond_sd[shown],
+        "worse beyond |a_j| / sigma_alpha": threshold,
+        "share of groups that far out": 2 * stats.norm.sf(threshold),
+    }
+)
 precision.round(4)
 
 # %% tags=["hide-input"]
-risk_at_threshold = oracle_conditional_risk(threshold * fit.sigma_alpha, fit.n[shown],
-                                            fit.sigma_alpha, fit.sigma_y)
+risk_at_threshold = oracle_conditional_risk(
+    threshold * fit.sigma_alpha,
+    fit.n[shown],
+    sigma_alpha=fit.sigma_alpha,
+    sigma_y=fit.sigma_y,
+)
 checks = Checks("the closed forms")
-checks.close("conditional variance = (n_j/sigma_y^2 + 1/sigma_alpha^2)^-1, all counties",
-             fit.cond_sd**2, 1 / (fit.n / fit.sigma_y**2 + 1 / fit.sigma_alpha**2), rtol=1e-12)
-checks.holds("conditional s.d. below the no-pooling s.e. in every county",
-             (fit.cond_sd < fit.sigma_y / np.sqrt(fit.n)).all())
-checks.holds("conditional s.d. below sigma_alpha in every county",
-             (fit.cond_sd < fit.sigma_alpha).all())
-checks.close("at the threshold, the group's risk equals no pooling's",
-             risk_at_threshold, fit.sigma_y**2 / fit.n[shown], rtol=1e-12)
+checks.close(
+    "conditional variance = (n_j/sigma_y^2 + 1/sigma_alpha^2)^-1, all counties",
+    fit.cond_sd**2,
+    1 / (fit.n / fit.sigma_y**2 + 1 / fit.sigma_alpha**2),
+    rtol=1e-12,
+)
+checks.holds(
+    "conditional s.d. below the no-pooling s.e. in every county",
+    (fit.cond_sd < fit.sigma_y / np.sqrt(fit.n)).all(),
+)
+checks.holds(
+    "conditional s.d. below sigma_alpha in every county",
+    (fit.cond_sd < fit.sigma_alpha).all(),
+)
+checks.close(
+    "at the threshold, the group's risk equals no pooling's",
+    risk_at_threshold,
+    fit.sigma_y**2 / fit.n[shown],
+    rtol=1e-12,
+)
 checks
 
 # %% tags=["hide-input"]
@@ -368,24 +430,31 @@ examples = {
 fits, rows = {}, {}
 for name, (data, yname, g, x) in examples.items():
     f = fits[name] = pp.fit_random_intercept(data, yname, g, x, method="REML")
-    rows[name] = {"sigma_alpha": f.sigma_alpha,
-                  "sigma_y": f.sigma_y,
-                  "rho": pp.icc(f.sigma_alpha, f.sigma_y),
-                  "median n_j": f.n.median(),
-                  "median lambda_j": f.shrinkage.median(),
-                  "at boundary": f.at_boundary}
+    rows[name] = {
+        "sigma_alpha": f.sigma_alpha,
+        "sigma_y": f.sigma_y,
+        "rho": pp.icc(sigma_alpha=f.sigma_alpha, sigma_y=f.sigma_y),
+        "median n_j": f.n.median(),
+        "median lambda_j": f.shrinkage.median(),
+        "at boundary": f.at_boundary,
+    }
 icc_table = pd.DataFrame(rows).T
 numbers = icc_table.drop(columns="at boundary").astype(float).round(4)
-numbers.assign(**{"at boundary": icc_table["at boundary"].astype(bool)}).rename_axis(
-    "REML fit"
-)
+numbers.assign(
+    **{"at boundary": icc_table["at boundary"].astype(bool)}
+).rename_axis("REML fit")
 
 # %% tags=["hide-input"]
 checks = Checks("the closed form in rho")
 for name, f in fits.items():
-    r = pp.icc(f.sigma_alpha, f.sigma_y)
-    checks.close(f"{name}: lambda_j = n_j rho / (1 + (n_j - 1) rho)", f.shrinkage,
-                 f.n * r / (1 + (f.n - 1) * r), rtol=1e-10, atol=1e-15)
+    r = pp.icc(sigma_alpha=f.sigma_alpha, sigma_y=f.sigma_y)
+    checks.close(
+        f"{name}: lambda_j = n_j rho / (1 + (n_j - 1) rho)",
+        f.shrinkage,
+        f.n * r / (1 + (f.n - 1) * r),
+        rtol=1e-10,
+        atol=1e-15,
+    )
 checks
 
 # %% tags=["hide-input"]

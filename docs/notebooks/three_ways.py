@@ -96,7 +96,9 @@ no_pool.alpha.describe()
 # %% tags=["hide-input"]
 dummies = crosscheck.statsmodels_ols(radon, "log_radon", ["C(county)", "floor"])
 checks = Checks("statsmodels OLS with county indicators")
-checks.close("within slope", no_pool.beta["floor"], dummies.params["floor"], rtol=1e-12)
+checks.close(
+    "within slope", no_pool.beta["floor"], dummies.params["floor"], rtol=1e-12
+)
 checks
 
 # %% tags=["hide-input"]
@@ -127,10 +129,14 @@ partial = pp.fit_random_intercept(radon, *cols, method="REML")
 print(partial.summary())
 
 # %% tags=["hide-input"]
-sm = crosscheck.statsmodels_mixedlm(radon, "log_radon", "county", "floor", method="REML")
+sm = crosscheck.statsmodels_mixedlm(
+    radon, "log_radon", "county", "floor", method="REML"
+)
 checks = Checks("statsmodels MixedLM (REML, fitted tightly)")
 checks.close("mu and beta", partial.fixed, sm.fe_params, rtol=1e-8)
-checks.close("sigma_alpha^2", partial.sigma_alpha**2, sm.cov_re.iloc[0, 0], rtol=1e-6)
+checks.close(
+    "sigma_alpha^2", partial.sigma_alpha**2, sm.cov_re.iloc[0, 0], rtol=1e-6
+)
 checks.close("REML log-likelihood", partial.loglik, sm.llf, rtol=1e-10)
 checks
 
@@ -157,10 +163,18 @@ Markdown(
 closed_form = (
     partial.shrinkage * partial.adjusted_ybar + (1 - partial.shrinkage) * partial.mu
 )
-blups = pd.Series({k: v.iloc[0] for k, v in sm.random_effects.items()}) + sm.fe_params.iloc[0]
+blups = (
+    pd.Series({k: v.iloc[0] for k, v in sm.random_effects.items()})
+    + sm.fe_params.iloc[0]
+)
 checks = Checks("statsmodels MixedLM's intercepts (REML, fitted tightly)")
-checks.close(f"closed form, all {partial.J} counties", closed_form,
-             blups.reindex(closed_form.index), rtol=0, atol=1e-6)
+checks.close(
+    f"closed form, all {partial.J} counties",
+    closed_form,
+    blups.reindex(closed_form.index),
+    rtol=0,
+    atol=1e-6,
+)
 checks
 
 # %% [markdown]
@@ -170,18 +184,28 @@ checks
 # orange is no pooling, blue is partial pooling.
 
 # %%
-chosen = ["LAC QUI PARLE", "AITKIN", "KOOCHICHING", "DOUGLAS", "CLAY",
-          "STEARNS", "RAMSEY", "ST LOUIS"]
+chosen = [
+    "LAC QUI PARLE",
+    "AITKIN",
+    "KOOCHICHING",
+    "DOUGLAS",
+    "CLAY",
+    "STEARNS",
+    "RAMSEY",
+    "ST LOUIS",
+]
 figures.pooling_lines(radon, *cols, [complete, no_pool, partial], chosen)
 
 # %%
-table = pd.DataFrame({
-    "n_j": partial.n,
-    "no pooling": no_pool.alpha,
-    "partial pooling": partial.alpha,
-    "complete pooling": complete.alpha,
-    "lambda_j": partial.shrinkage,
-}).loc[chosen]
+table = pd.DataFrame(
+    {
+        "n_j": partial.n,
+        "no pooling": no_pool.alpha,
+        "partial pooling": partial.alpha,
+        "complete pooling": complete.alpha,
+        "lambda_j": partial.shrinkage,
+    }
+).loc[chosen]
 table.round(3)
 
 # %% tags=["hide-input"]
@@ -221,9 +245,12 @@ Markdown(
 beta_gls = partial.beta["floor"]
 beta_ols = complete.beta["floor"]
 w = 1 / (partial.sigma_alpha**2 + partial.sigma_y**2 / partial.n)
-mu_ols_by_formula = np.average(partial.ybar - beta_ols * partial.xbar["floor"],
-                               weights=partial.n)
-mu_gls_by_formula = np.average(partial.ybar - beta_gls * partial.xbar["floor"], weights=w)
+mu_ols_by_formula = np.average(
+    partial.ybar - beta_ols * partial.xbar["floor"], weights=partial.n
+)
+mu_gls_by_formula = np.average(
+    partial.ybar - beta_gls * partial.xbar["floor"], weights=w
+)
 # the two ends of the partial-pooling interval, and of the no/complete interval
 own = partial.ybar - beta_gls * partial.xbar["floor"]
 lo_pp = np.minimum(own, partial.mu)
@@ -233,13 +260,25 @@ hi_nc = np.maximum(no_pool.alpha, complete.mu)
 tiny = 1e-12
 outside = (partial.alpha < lo_nc - tiny) | (partial.alpha > hi_nc + tiny)
 checks = Checks("the weighted-mean formulas")
-checks.close("complete pooling's intercept as the n_j-weighted mean", complete.mu,
-             mu_ols_by_formula, rtol=1e-12)
-checks.close("mu-hat as the w_j-weighted mean", partial.mu, mu_gls_by_formula, rtol=1e-10)
-checks.close("sigma_y^2 w_j = n_j (1 - lambda_j)", partial.sigma_y**2 * w,
-             partial.n * (1 - partial.shrinkage), rtol=1e-12)
-checks.holds("every county between its adjusted mean and mu-hat",
-             ((partial.alpha >= lo_pp - tiny) & (partial.alpha <= hi_pp + tiny)).all())
+checks.close(
+    "complete pooling's intercept as the n_j-weighted mean",
+    complete.mu,
+    mu_ols_by_formula,
+    rtol=1e-12,
+)
+checks.close(
+    "mu-hat as the w_j-weighted mean", partial.mu, mu_gls_by_formula, rtol=1e-10
+)
+checks.close(
+    "sigma_y^2 w_j = n_j (1 - lambda_j)",
+    partial.sigma_y**2 * w,
+    partial.n * (1 - partial.shrinkage),
+    rtol=1e-12,
+)
+checks.holds(
+    "every county between its adjusted mean and mu-hat",
+    ((partial.alpha >= lo_pp - tiny) & (partial.alpha <= hi_pp + tiny)).all(),
+)
 checks.holds("some county outside its no/complete pooling interval", outside.any())
 checks
 
@@ -272,7 +311,9 @@ figures.estimates_vs_size(no_pool, partial, complete=complete)
 moved = (partial.alpha - no_pool.alpha).abs()
 rank_corr = np.corrcoef(np.log(partial.n), moved)[0, 1]
 checks = Checks("the sign the sentence below states")
-checks.holds("the distance moved falls with log n_j (negative correlation)", rank_corr < 0)
+checks.holds(
+    "the distance moved falls with log n_j (negative correlation)", rank_corr < 0
+)
 display_text = Markdown(
     f"The distance each county moves falls with its size (correlation of "
     f"$|\\hat\\alpha_j^{{\\text{{partial}}}} - \\hat\\alpha_j^{{\\text{{no pool}}}}|$ with "

@@ -79,7 +79,8 @@ radon = datasets.radon()
 fit = pp.fit_random_intercept(radon, "log_radon", "county", "floor", method="REML")
 sigma_alpha, sigma_y = fit.sigma_alpha, fit.sigma_y
 
-county = (fit.shrinkage - 0.5).abs().idxmin()  # the county with lambda_j nearest 1/2
+# the county with lambda_j nearest 1/2
+county = (fit.shrinkage - 0.5).abs().idxmin()
 n_j, lambda_j = int(fit.n[county]), float(fit.shrinkage[county])
 ones = np.ones((n_j, n_j))
 V_j = sigma_alpha**2 * ones + sigma_y**2 * np.eye(n_j)
@@ -138,8 +139,9 @@ for _, g in radon.groupby("county"):
 by = radon.groupby("county")
 dev_y = radon["log_radon"] - by["log_radon"].transform("mean")
 dev_x = radon["floor"] - by["floor"].transform("mean")
-means = by.agg(ybar=("log_radon", "mean"), xbar=("floor", "mean"),
-               n=("floor", "size"))
+means = by.agg(
+    ybar=("log_radon", "mean"), xbar=("floor", "mean"), n=("floor", "size")
+)
 w = 1 / (sigma_alpha**2 + sigma_y**2 / means["n"])  # (4)
 within_part = float(((dev_y - beta_try * dev_x) ** 2).sum())
 between_resid = means["ybar"] - mu_try - beta_try * means["xbar"]
@@ -150,8 +152,13 @@ err_w = float(np.abs(sigma_y**2 * w - fit.n * (1 - fit.shrinkage)).max())
 # %% tags=["hide-input"]
 checks = Checks("a dense V_j^-1 in every county")
 checks.close("(3): within + between = the dense GLS criterion", rhs, lhs, rtol=1e-9)
-checks.close("(4): sigma_y^2 w_j = n_j (1 - lambda_j)", sigma_y**2 * w,
-             fit.n * (1 - fit.shrinkage), rtol=0, atol=1e-12)
+checks.close(
+    "(4): sigma_y^2 w_j = n_j (1 - lambda_j)",
+    sigma_y**2 * w,
+    fit.n * (1 - fit.shrinkage),
+    rtol=0,
+    atol=1e-12,
+)
 checks
 
 # %% tags=["hide-input"]
@@ -188,45 +195,92 @@ Markdown(
 # %%
 ols = pp.complete_pooling(radon, "log_radon", "county", "floor")
 no_pool = pp.no_pooling(radon, "log_radon", "county", "floor")
-d = pp.decompose_beta(radon, "log_radon", "county", "floor", sigma_alpha, sigma_y)
+d = pp.decompose_beta(
+    radon, "log_radon", "county", "floor", sigma_alpha=sigma_alpha, sigma_y=sigma_y
+)
 identity_gap = abs(d.weight * d.within + (1 - d.weight) * d.between - d.gls)
 
 # %% tags=["hide-input"]
 sm_ols = crosscheck.statsmodels_ols(radon, "log_radon", "floor").params["floor"]
 sm_within = smf.ols("log_radon ~ floor + C(county)", radon).fit().params["floor"]
 sm_between = smf.wls("ybar ~ xbar", means, weights=w).fit().params["xbar"]
-sm_gls = crosscheck.statsmodels_mixedlm(radon, "log_radon", "county", "floor").fe_params["floor"]
+sm_gls = crosscheck.statsmodels_mixedlm(
+    radon, "log_radon", "county", "floor"
+).fe_params["floor"]
 
-X = np.column_stack([np.ones(len(radon)), radon["floor"]])  # dense GLS at the REML variances
+X = np.column_stack(
+    [np.ones(len(radon)), radon["floor"]]
+)  # dense GLS at the REML variances
 XtVX, XtVy = np.zeros((2, 2)), np.zeros(2)
 for idx in radon.groupby("county").indices.values():
-    V = sigma_alpha**2 * np.ones((len(idx), len(idx))) + sigma_y**2 * np.eye(len(idx))
+    V = sigma_alpha**2 * np.ones((len(idx), len(idx))) + sigma_y**2 * np.eye(
+        len(idx)
+    )
     XtVX += X[idx].T @ np.linalg.solve(V, X[idx])
     XtVy += X[idx].T @ np.linalg.solve(V, radon["log_radon"].to_numpy()[idx])
 dense_gls = np.linalg.solve(XtVX, XtVy)[1]
 omega_pandas = (dev_x**2).sum() / (
     (dev_x**2).sum()
-    + (sigma_y**2 * w * (means["xbar"] - np.average(means["xbar"], weights=w)) ** 2).sum()
+    + (
+        sigma_y**2 * w * (means["xbar"] - np.average(means["xbar"], weights=w)) ** 2
+    ).sum()
 )
 
 rows = [  # (quantity, partial_pooling, independent check, checked by)
     ("complete pooling (OLS)", ols.beta["floor"], sm_ols, "statsmodels OLS"),
-    ("within $\\hat\\beta_W$ (no pooling)", no_pool.beta["floor"], sm_within, "county dummies"),
+    (
+        "within $\\hat\\beta_W$ (no pooling)",
+        no_pool.beta["floor"],
+        sm_within,
+        "county dummies",
+    ),
     ("between $\\hat\\beta_B$", d.between, sm_between, "WLS of the group means"),
-    ("GLS $\\hat\\beta_{GLS}$ (REML)", d.gls, dense_gls, "dense GLS with $V_j^{-1}$"),
-    ("GLS $\\hat\\beta_{GLS}$ (REML)", fit.beta["floor"], sm_gls, "statsmodels MixedLM"),
+    (
+        "GLS $\\hat\\beta_{GLS}$ (REML)",
+        d.gls,
+        dense_gls,
+        "dense GLS with $V_j^{-1}$",
+    ),
+    (
+        "GLS $\\hat\\beta_{GLS}$ (REML)",
+        fit.beta["floor"],
+        sm_gls,
+        "statsmodels MixedLM",
+    ),
     ("weight $\\omega$", d.weight, omega_pandas, "sums of squares in pandas"),
 ]
-tolerances = [1e-12, 1e-10, 1e-12, 1e-12, 1e-8, 1e-12]  # MixedLM: its own optimizer's optimum
+tolerances = [
+    1e-12,
+    1e-10,
+    1e-12,
+    1e-12,
+    1e-8,
+    1e-12,
+]  # MixedLM: its own optimizer's optimum
 checks = Checks("fits made another way (table below)")
 for (name, ours, check, how), tol in zip(rows, tolerances, strict=True):
     checks.close(f"{name} vs {how}", ours, check, rtol=0, atol=tol)
-checks.close("(5): omega beta_W + (1 - omega) beta_B = beta_GLS", d.weight * d.within
-             + (1 - d.weight) * d.between, d.gls, rtol=0, atol=1e-12)
-checks.close("decomposition's GLS slope = the REML fit's", d.gls, fit.beta["floor"], rtol=0,
-             atol=1e-12)
-checks.close("no pooling's slope = the within slope", no_pool.beta["floor"], d.within, rtol=0,
-             atol=1e-12)
+checks.close(
+    "(5): omega beta_W + (1 - omega) beta_B = beta_GLS",
+    d.weight * d.within + (1 - d.weight) * d.between,
+    d.gls,
+    rtol=0,
+    atol=1e-12,
+)
+checks.close(
+    "decomposition's GLS slope = the REML fit's",
+    d.gls,
+    fit.beta["floor"],
+    rtol=0,
+    atol=1e-12,
+)
+checks.close(
+    "no pooling's slope = the within slope",
+    no_pool.beta["floor"],
+    d.within,
+    rtol=0,
+    atol=1e-12,
+)
 checks
 
 # %% tags=["hide-input"]
@@ -268,17 +322,39 @@ figures.decomposition_bars(d, ols=ols.beta["floor"], x_name="floor")
 
 # %% tags=["hide-input"]
 grid = np.logspace(-3, 2, 121)
-path = pp.slope_path(radon, "log_radon", "county", "floor", sigma_y, grid)
-at_zero = pp.decompose_beta(radon, "log_radon", "county", "floor", 0.0, sigma_y)
-at_inf = pp.decompose_beta(radon, "log_radon", "county", "floor", np.inf, sigma_y)
+path = pp.slope_path(
+    radon, "log_radon", "county", "floor", sigma_y=sigma_y, sigma_alpha=grid
+)
+at_zero = pp.decompose_beta(
+    radon, "log_radon", "county", "floor", sigma_alpha=0.0, sigma_y=sigma_y
+)
+at_inf = pp.decompose_beta(
+    radon, "log_radon", "county", "floor", sigma_alpha=np.inf, sigma_y=sigma_y
+)
 checks = Checks("statsmodels OLS and the county-dummies fit")
-checks.close("(6) at sigma_alpha = 0: the OLS slope", at_zero.gls, sm_ols, rtol=0, atol=1e-12)
-checks.close("(6) at sigma_alpha = infinity: the within slope", at_inf.gls, sm_within, rtol=0,
-             atol=1e-10)
-checks.close("the grid's ends approach the two limits", path["gls"].iloc[[0, -1]],
-             [sm_ols, sm_within], rtol=0, atol=1e-3)
-checks.holds("along the whole path the GLS slope lies between the within and between slopes",
-             ((path["gls"] - path["within"]) * (path["gls"] - path["between"]) <= 1e-15).all())
+checks.close(
+    "(6) at sigma_alpha = 0: the OLS slope", at_zero.gls, sm_ols, rtol=0, atol=1e-12
+)
+checks.close(
+    "(6) at sigma_alpha = infinity: the within slope",
+    at_inf.gls,
+    sm_within,
+    rtol=0,
+    atol=1e-10,
+)
+checks.close(
+    "the grid's ends approach the two limits",
+    path["gls"].iloc[[0, -1]],
+    [sm_ols, sm_within],
+    rtol=0,
+    atol=1e-3,
+)
+checks.holds(
+    "along the whole path the GLS slope lies between the within and between slopes",
+    (
+        (path["gls"] - path["within"]) * (path["gls"] - path["between"]) <= 1e-15
+    ).all(),
+)
 checks
 
 # %% tags=["hide-input"]
@@ -291,8 +367,9 @@ Markdown(
 )
 
 # %%
-figures.slope_path_figure(path, ols=ols.beta["floor"], sigma_alpha_hat=sigma_alpha,
-                          x_name="floor")
+figures.slope_path_figure(
+    path, ols=ols.beta["floor"], sigma_alpha_hat=sigma_alpha, x_name="floor"
+)
 
 # %% [markdown]
 # Why these limits, in words. With $\sigma_\alpha \to 0$ there are no county effects: a county's
@@ -320,7 +397,12 @@ sleep_fit = pp.fit_random_intercept(sleep, *sleep_cols, method="REML")
 sleep_ols = pp.complete_pooling(sleep, "Reaction", "Subject", "Days")
 sleep_within = pp.no_pooling(sleep, "Reaction", "Subject", "Days")
 ds = pp.decompose_beta(
-    sleep, "Reaction", "Subject", "Days", sleep_fit.sigma_alpha, sleep_fit.sigma_y
+    sleep,
+    "Reaction",
+    "Subject",
+    "Days",
+    sigma_alpha=sleep_fit.sigma_alpha,
+    sigma_y=sleep_fit.sigma_y,
 )
 xbar_days = sleep.groupby("Subject")["Days"].mean()
 days_sets = sleep.groupby("Subject")["Days"].apply(lambda s: tuple(sorted(s)))
@@ -328,8 +410,10 @@ slopes = [sleep_ols.beta["Days"], sleep_within.beta["Days"], sleep_fit.beta["Day
 
 # %% tags=["hide-input"]
 checks = Checks("each other")
-checks.holds("every subject measured on the same days, so one xbar_j and omega = 1",
-             days_sets.nunique() == 1 and xbar_days.nunique() == 1 and ds.weight == 1.0)
+checks.holds(
+    "every subject measured on the same days, so one xbar_j and omega = 1",
+    days_sets.nunique() == 1 and xbar_days.nunique() == 1 and ds.weight == 1.0,
+)
 checks.close("OLS, within and REML slopes", slopes, [slopes[0]] * 3, rtol=1e-10)
 checks
 
@@ -360,23 +444,41 @@ Markdown(
 
 # %% tags=["hide-input"]
 sleep_sm_ols = crosscheck.statsmodels_ols(sleep, "Reaction", "Days")
-sleep_sm_mixed = crosscheck.statsmodels_mixedlm(sleep, "Reaction", "Subject", "Days")
+sleep_sm_mixed = crosscheck.statsmodels_mixedlm(
+    sleep, "Reaction", "Subject", "Days"
+)
 sxx_total = float(((sleep["Days"] - sleep["Days"].mean()) ** 2).sum())
 se_gls_7 = sleep_fit.sigma_y / np.sqrt(ds.S_xx_within + ds.S_xx_between)
 se_ols_7 = sleep_ols.sigma_y / np.sqrt(sxx_total)
 # a covariate that varies only between groups: radon's county uranium level
-se_u_ols = pp.complete_pooling(radon, "log_radon", "county", "uranium").se_beta["uranium"]
-se_u_mixed = pp.fit_random_intercept(radon, "log_radon", "county",
-                                     "uranium").se_beta["uranium"]
+se_u_ols = pp.complete_pooling(radon, "log_radon", "county", "uranium").se_beta[
+    "uranium"
+]
+se_u_mixed = pp.fit_random_intercept(
+    radon, "log_radon", "county", "uranium"
+).se_beta["uranium"]
 checks = Checks("(7) and statsmodels")
-checks.close("sleepstudy: mixed-model s.e. vs (7) and statsmodels MixedLM",
-             [sleep_fit.se_beta["Days"]] * 2, [se_gls_7, sleep_sm_mixed.bse_fe["Days"]],
-             rtol=1e-7)
-checks.close("sleepstudy: OLS s.e. vs (7) and statsmodels OLS", [sleep_ols.se_beta["Days"]] * 2,
-             [se_ols_7, sleep_sm_ols.bse["Days"]], rtol=1e-10)
-checks.close("radon, where S_xx^B > 0: (7)", fit.se_beta["floor"],
-             sigma_y / np.sqrt(d.S_xx_within + d.S_xx_between), rtol=1e-10)
-checks.holds("uranium: the mixed model's s.e. is larger than OLS's", se_u_mixed > se_u_ols)
+checks.close(
+    "sleepstudy: mixed-model s.e. vs (7) and statsmodels MixedLM",
+    [sleep_fit.se_beta["Days"]] * 2,
+    [se_gls_7, sleep_sm_mixed.bse_fe["Days"]],
+    rtol=1e-7,
+)
+checks.close(
+    "sleepstudy: OLS s.e. vs (7) and statsmodels OLS",
+    [sleep_ols.se_beta["Days"]] * 2,
+    [se_ols_7, sleep_sm_ols.bse["Days"]],
+    rtol=1e-10,
+)
+checks.close(
+    "radon, where S_xx^B > 0: (7)",
+    fit.se_beta["floor"],
+    sigma_y / np.sqrt(d.S_xx_within + d.S_xx_between),
+    rtol=1e-10,
+)
+checks.holds(
+    "uranium: the mixed model's s.e. is larger than OLS's", se_u_mixed > se_u_ols
+)
 checks
 
 # %% tags=["hide-input"]
@@ -417,18 +519,35 @@ Markdown(
 
 # %%
 mundlak_data = radon.assign(floor_mean=by["floor"].transform("mean"))
-mundlak = pp.fit_random_intercept(mundlak_data, "log_radon", "county",
-                                  ["floor", "floor_mean"])
-d_m = pp.decompose_beta(radon, "log_radon", "county", "floor",
-                        mundlak.sigma_alpha, mundlak.sigma_y)
+mundlak = pp.fit_random_intercept(
+    mundlak_data, "log_radon", "county", ["floor", "floor_mean"]
+)
+d_m = pp.decompose_beta(
+    radon,
+    "log_radon",
+    "county",
+    "floor",
+    sigma_alpha=mundlak.sigma_alpha,
+    sigma_y=mundlak.sigma_y,
+)
 gamma, se_gamma = mundlak.beta["floor_mean"], mundlak.se_beta["floor_mean"]
 
 # %% tags=["hide-input"]
 checks = Checks("the county-dummies fit and the decomposition")
-checks.close("(8): Mundlak slope of floor = within slope", mundlak.beta["floor"], sm_within,
-             rtol=0, atol=1e-12)
-checks.close("(8): gamma = beta_B - beta_W", gamma, d_m.between - d_m.within, rtol=0,
-             atol=1e-12)
+checks.close(
+    "(8): Mundlak slope of floor = within slope",
+    mundlak.beta["floor"],
+    sm_within,
+    rtol=0,
+    atol=1e-12,
+)
+checks.close(
+    "(8): gamma = beta_B - beta_W",
+    gamma,
+    d_m.between - d_m.within,
+    rtol=0,
+    atol=1e-12,
+)
 checks
 
 # %% tags=["hide-input"]
@@ -473,15 +592,27 @@ sm_corr = sm_cov[0, 1] / (sm_sd[0] * sm_sd[1])
 checks = Checks("statsmodels MixedLM (REML, fitted tightly)")
 checks.close("Sigma", slopes_fit.cov.to_numpy(), sm_cov, rtol=1e-6)
 checks.close("sigma_y^2", slopes_fit.sigma_y**2, sm_slopes.scale, rtol=1e-6)
-checks.close("mu_0 and mu_1", slopes_fit.mu.to_numpy(), sm_slopes.fe_params.to_numpy(),
-             rtol=1e-8)
-checks.close("mu_1 = the within slope (balanced design)", slopes_fit.mu["Days"],
-             sleep_within.beta["Days"], rtol=1e-10)
+checks.close(
+    "mu_0 and mu_1",
+    slopes_fit.mu.to_numpy(),
+    sm_slopes.fe_params.to_numpy(),
+    rtol=1e-8,
+)
+checks.close(
+    "mu_1 = the within slope (balanced design)",
+    slopes_fit.mu["Days"],
+    sleep_within.beta["Days"],
+    rtol=1e-10,
+)
 checks
 
 # %% tags=["hide-input"]
 rs_rows = [
-    ("$\\hat\\mu_0$ (intercept)", slopes_fit.mu["Intercept"], sm_slopes.fe_params["Intercept"]),
+    (
+        "$\\hat\\mu_0$ (intercept)",
+        slopes_fit.mu["Intercept"],
+        sm_slopes.fe_params["Intercept"],
+    ),
     ("$\\hat\\mu_1$ (Days)", slopes_fit.mu["Days"], sm_slopes.fe_params["Days"]),
     ("se of $\\hat\\mu_1$", slopes_fit.se["Days"], sm_slopes.bse_fe["Days"]),
     ("SD of intercepts", slopes_fit.sd["Intercept"], sm_sd[0]),
@@ -541,18 +672,32 @@ subject = moved.idxmax()
 sub = sleep[sleep["Subject"] == subject]
 Z = np.column_stack([np.ones(len(sub)), sub["Days"]])
 y_j = sub["Reaction"].to_numpy()
-mu_hat, Sigma, s2 = slopes_fit.mu.to_numpy(), slopes_fit.cov.to_numpy(), slopes_fit.sigma_y**2
+mu_hat, Sigma, s2 = (
+    slopes_fit.mu.to_numpy(),
+    slopes_fit.cov.to_numpy(),
+    slopes_fit.sigma_y**2,
+)
 b_dense = mu_hat + np.linalg.solve(
     np.linalg.inv(Sigma) + Z.T @ Z / s2, Z.T @ (y_j - Z @ mu_hat) / s2
 )
-K = np.linalg.solve(np.linalg.inv(Sigma) + Z.T @ Z / s2, Z.T @ Z / s2)  # same Z_j for all
+K = np.linalg.solve(
+    np.linalg.inv(Sigma) + Z.T @ Z / s2, Z.T @ Z / s2
+)  # same Z_j for all
 b_K = mu_hat + (own.to_numpy() - mu_hat) @ K.T
 K_eig = np.sort(np.linalg.eigvals(K).real)
 checks = Checks("dense numpy")
-checks.close(f"(10) for subject {subject}", slopes_fit.coef.loc[subject].to_numpy(), b_dense,
-             rtol=1e-10)
-checks.close(f"the K_j form for all {len(own)} subjects", slopes_fit.coef.to_numpy(), b_K,
-             rtol=1e-10)
+checks.close(
+    f"(10) for subject {subject}",
+    slopes_fit.coef.loc[subject].to_numpy(),
+    b_dense,
+    rtol=1e-10,
+)
+checks.close(
+    f"the K_j form for all {len(own)} subjects",
+    slopes_fit.coef.to_numpy(),
+    b_K,
+    rtol=1e-10,
+)
 checks
 
 # %% tags=["hide-input"]

@@ -71,6 +71,7 @@ def decompose_beta(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName,
+    *,
     sigma_alpha: float,
     sigma_y: float,
 ) -> BetaDecomposition:
@@ -164,6 +165,7 @@ def slope_path(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName,
+    *,
     sigma_y: float,
     sigma_alpha: np.ndarray | list[float],
 ) -> pd.DataFrame:

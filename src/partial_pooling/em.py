@@ -96,9 +96,9 @@ def em_path(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName] | None,
+    *,
     sigma_alpha: float,
     sigma_y: float,
-    *,
     max_iter: int = 20000,
     tol: float = 1e-13,
 ) -> pd.DataFrame:
@@ -132,9 +132,9 @@ def joint_mode_path(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName] | None,
+    *,
     sigma_alpha: float,
     sigma_y: float,
-    *,
     max_iter: int = 2000,
     tol: float = 1e-13,
 ) -> pd.DataFrame:

@@ -153,11 +153,17 @@ def explorer_payload(
     codes = pd.Categorical(data[group], categories=labels).codes
     first_x = fit.x_names[0] if fit.x_names else None
     # The page's likelihood (docs/javascripts/ppcore.js) takes one covariate at most.
-    payload["rows"] = None if len(fit.x_names) > 1 else {
-        "y": [float(v) for v in data[y].to_numpy(dtype=float)],
-        "x": None if first_x is None else [float(v) for v in data[first_x].to_numpy(dtype=float)],
-        "group": [int(c) for c in codes],
-    }
+    payload["rows"] = (
+        None
+        if len(fit.x_names) > 1
+        else {
+            "y": [float(v) for v in data[y].to_numpy(dtype=float)],
+            "x": None
+            if first_x is None
+            else [float(v) for v in data[first_x].to_numpy(dtype=float)],
+            "group": [int(c) for c in codes],
+        }
+    )
     if truth is not None:
         payload["truth"] = {k: _finite(k, v) for k, v in truth.items()}
     return payload
@@ -256,6 +262,7 @@ def random_slopes_at(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName,
+    *,
     sigma_alpha: Sequence[float],
     sigma_y: float,
     corr: float = 0.0,

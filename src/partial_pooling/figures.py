@@ -100,9 +100,20 @@ def _arrows(ax: Any, start: np.ndarray, end: np.ndarray) -> None:
     if not keep.any():
         return
     ax.quiver(
-        start[keep, 0], start[keep, 1], d[keep, 0], d[keep, 1],
-        angles="xy", scale_units="xy", scale=1, color="#555555", width=0.0022,
-        headwidth=4.5, headlength=5, headaxislength=4.5, minlength=0, zorder=2,
+        start[keep, 0],
+        start[keep, 1],
+        d[keep, 0],
+        d[keep, 1],
+        angles="xy",
+        scale_units="xy",
+        scale=1,
+        color="#555555",
+        width=0.0022,
+        headwidth=4.5,
+        headlength=5,
+        headaxislength=4.5,
+        minlength=0,
+        zorder=2,
     )
 
 
@@ -207,8 +218,10 @@ def estimates_vs_size(
     jit = np.exp(np.random.default_rng(1).uniform(-0.06, 0.06, len(n)))
     small = n <= np.quantile(n, 0.25)
     spread = {
-        name: (float(fit.alpha.reindex(n.index)[small].min()),
-               float(fit.alpha.reindex(n.index)[small].max()))
+        name: (
+            float(fit.alpha.reindex(n.index)[small].min()),
+            float(fit.alpha.reindex(n.index)[small].max()),
+        )
         for name, fit in (("no", no_pool), ("partial", partial))
     }
     fig = SiteFigure(
@@ -332,7 +345,7 @@ def lambda_vs_n(
     for r, s in zip(ratios, shades, strict=True):
         ax.plot(
             n,
-            shrinkage_factor(n, r, 1.0),
+            shrinkage_factor(n, sigma_alpha=r, sigma_y=1.0),
             color=(0.0, 0.45 * s, 0.70 * s),
             label=rf"$\sigma_\alpha/\sigma_y$ = {r:g}",
         )

@@ -30,6 +30,7 @@ def swapped_intercepts(
     data: pd.DataFrame,
     y: ColumnName,
     group: ColumnName,
+    *,
     mu: float,
     sigma_alpha: float,
     sigma_y: float,
@@ -73,7 +74,7 @@ def joint_mode_beta(
     return float(xv @ (g.y - a[g.codes]) / (xv @ xv))
 
 
-def naive_beta_se(data: pd.DataFrame, x: ColumnName, sigma_y: float) -> float:
+def naive_beta_se(data: pd.DataFrame, x: ColumnName, *, sigma_y: float) -> float:
     """The hand derivation's standard error $\\sigma_y / \\sqrt{\\sum_j\\sum_i x_{ij}^2}$.
 
     It is the standard error the slope would have if every $\\alpha_j$ were known; with the

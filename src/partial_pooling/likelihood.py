@@ -413,6 +413,7 @@ def joint_loglik(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName] | None,
+    *,
     alpha: pd.Series | Sequence[float],
     beta: float | Sequence[float] | pd.Series | None,
     mu: float,
@@ -457,6 +458,7 @@ def marginal_loglik(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName] | None,
+    *,
     mu: float,
     beta: float | Sequence[float] | pd.Series | None,
     sigma_alpha: float,
@@ -497,6 +499,7 @@ def reml_loglik(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName] | None,
+    *,
     sigma_alpha: float,
     sigma_y: float,
 ) -> float:
@@ -558,7 +561,7 @@ def em_sigma_alpha2(
 
 
 def integration_correction(
-    n: Sequence[float] | np.ndarray | pd.Series, sigma_alpha: float, sigma_y: float
+    n: Sequence[float] | np.ndarray | pd.Series, *, sigma_alpha: float, sigma_y: float
 ) -> float:
     """What integrating the intercepts out adds to the joint log density at its peak.
 

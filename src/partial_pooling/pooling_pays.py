@@ -72,6 +72,7 @@ _COLUMNS = ("sigma_alpha", "ratio", "rep", "group", "n", "alpha", "boundary", *E
 def oracle_shrinkage(
     adjusted_ybar: np.ndarray | pd.Series,
     n: np.ndarray | pd.Series,
+    *,
     mu: float,
     sigma_alpha: float,
     sigma_y: float,
@@ -98,7 +99,9 @@ def oracle_shrinkage(
     ndarray or Series
         $\tilde\alpha_j$, shaped (and indexed) like ``adjusted_ybar``.
     """
-    lam = np.asarray(shrinkage_factor(np.asarray(n, dtype=float), sigma_alpha, sigma_y))
+    lam = np.asarray(
+        shrinkage_factor(np.asarray(n, dtype=float), sigma_alpha=sigma_alpha, sigma_y=sigma_y)
+    )
     out = lam * np.asarray(adjusted_ybar, dtype=float) + (1.0 - lam) * _check_finite("mu", mu)
     if isinstance(adjusted_ybar, pd.Series):
         return pd.Series(out, index=adjusted_ybar.index, name="alpha")
@@ -106,7 +109,7 @@ def oracle_shrinkage(
 
 
 def oracle_risk(
-    n: float | np.ndarray | pd.Series, sigma_alpha: float, sigma_y: float
+    n: float | np.ndarray | pd.Series, *, sigma_alpha: float, sigma_y: float
 ) -> np.ndarray | pd.Series:
     r"""Expected squared error of the oracle shrinkage estimator of $\alpha_j$.
 
@@ -125,7 +128,7 @@ def oracle_risk(
     ndarray or Series
         Shaped (and indexed) like ``n``.
     """
-    lam = shrinkage_factor(n, sigma_alpha, sigma_y)
+    lam = shrinkage_factor(n, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
     risk = sigma_alpha**2 * (1.0 - np.asarray(lam, dtype=float))
     if isinstance(n, pd.Series):
         return pd.Series(risk, index=n.index, name="oracle_risk")
@@ -133,7 +136,7 @@ def oracle_risk(
 
 
 def oracle_conditional_risk(
-    a: float | np.ndarray, n: float | np.ndarray, sigma_alpha: float, sigma_y: float
+    a: float | np.ndarray, n: float | np.ndarray, *, sigma_alpha: float, sigma_y: float
 ) -> float | np.ndarray:
     r"""Squared error of the oracle shrinkage estimator for a group with a given effect $a_j$.
 
@@ -156,7 +159,9 @@ def oracle_conditional_risk(
     float or ndarray
         Broadcast over ``a`` and ``n``.
     """
-    lam = np.asarray(shrinkage_factor(np.asarray(n, dtype=float), sigma_alpha, sigma_y))
+    lam = np.asarray(
+        shrinkage_factor(np.asarray(n, dtype=float), sigma_alpha=sigma_alpha, sigma_y=sigma_y)
+    )
     a_arr = np.asarray(a, dtype=float)
     risk = (1.0 - lam) ** 2 * a_arr**2 + lam**2 * sigma_y**2 / np.asarray(n, dtype=float)
     return float(risk) if np.ndim(risk) == 0 else risk
@@ -164,13 +169,13 @@ def oracle_conditional_risk(
 
 def pooling_mse(
     n: Sequence[int] | np.ndarray | pd.Series,
+    *,
     mu: float,
     beta: float | None,
     sigma_alpha: float | Sequence[float] | np.ndarray,
     sigma_y: float,
     reps: int,
     rng: np.random.Generator | int | None,
-    *,
     method: Method = "REML",
 ) -> pd.DataFrame:
     r"""Squared errors of complete, no, partial and oracle pooling over simulated data sets.
@@ -218,7 +223,9 @@ def pooling_mse(
 
     Examples
     --------
-    >>> errors = pooling_mse([2, 5, 10], 0.0, None, [0.5, 1.0], 1.0, reps=2, rng=1)
+    >>> errors = pooling_mse(
+    ...     [2, 5, 10], mu=0.0, beta=None, sigma_alpha=[0.5, 1.0], sigma_y=1.0, reps=2, rng=1
+    ... )
     >>> errors.shape
     (12, 11)
     """
@@ -237,7 +244,9 @@ def pooling_mse(
     # argument and the data; the rest reuse its checked design and draw only new numbers
     for sa in sigmas:
         _non_negative("sigma_alpha", sa)
-    first = simulate_groups(sizes, mu, beta, float(sigmas[0]), sigma_y, rng=1)
+    first = simulate_groups(
+        sizes, mu=mu, beta=beta, sigma_alpha=float(sigmas[0]), sigma_y=sigma_y, rng=1
+    )
     design = group_data(first.data, "y", "group", None if beta is None else "x")
     labels = first.alpha.index
     group = labels.to_numpy(dtype=object)
@@ -259,7 +268,9 @@ def pooling_mse(
             )
             estimates, at_boundary = pooling_intercepts(g, method)
             adjusted = g.ybar if beta is None else g.ybar - beta * g.xbar[:, 0]
-            oracle = oracle_shrinkage(adjusted, sizes, mu, float(sa), sigma_y)
+            oracle = oracle_shrinkage(
+                adjusted, sizes, mu=mu, sigma_alpha=float(sa), sigma_y=sigma_y
+            )
             J = truth.size
             row = {
                 "sigma_alpha": np.full(J, float(sa)),

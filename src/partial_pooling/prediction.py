@@ -273,9 +273,9 @@ def prediction_coverage(
 def coverage_given_effect(
     n: float | Sequence[float] | np.ndarray,
     a: float | Sequence[float] | np.ndarray,
+    *,
     sigma_alpha: float,
     sigma_y: float,
-    *,
     level: float = 0.95,
 ) -> np.ndarray:
     """Coverage of the interval for a new observation in a group whose effect is $a_j$.
@@ -312,7 +312,7 @@ def coverage_given_effect(
         The coverage for each pair $(n_j, a_j)$.
     """
     q = _level(level)
-    lam = np.asarray(shrinkage_factor(n, sigma_alpha, sigma_y), dtype=float)
+    lam = np.asarray(shrinkage_factor(n, sigma_alpha=sigma_alpha, sigma_y=sigma_y), dtype=float)
     if np.isinf(sigma_alpha):
         raise ValueError(f"sigma_alpha must be finite here, got {plain(sigma_alpha)}")
     try:

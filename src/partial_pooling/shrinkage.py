@@ -28,7 +28,7 @@ __all__ = ["group_intercepts", "icc", "pooled_mean", "shrinkage_factor"]
 
 
 def shrinkage_factor(
-    n: float | Sequence[float] | np.ndarray | pd.Series, sigma_alpha: float, sigma_y: float
+    n: float | Sequence[float] | np.ndarray | pd.Series, *, sigma_alpha: float, sigma_y: float
 ) -> float | np.ndarray | pd.Series:
     """Weight $\\lambda$ on a group's own data.
 
@@ -71,7 +71,7 @@ def shrinkage_factor(
     return float(lam) if lam.ndim == 0 else lam
 
 
-def icc(sigma_alpha: float, sigma_y: float) -> float:
+def icc(*, sigma_alpha: float, sigma_y: float) -> float:
     """Intraclass correlation $\\rho = \\sigma_\\alpha^2 / (\\sigma_\\alpha^2 + \\sigma_y^2)$.
 
     The correlation of two observations in the same group, and the $\\lambda$ of a group
@@ -109,6 +109,7 @@ def group_intercepts(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName] | None,
+    *,
     mu: float,
     beta: float | Sequence[float] | pd.Series | None,
     sigma_alpha: float,
@@ -130,7 +131,7 @@ def group_intercepts(
         $\\hat\\alpha_j$ indexed by group label.
     """
     adj, n = _adjusted_means(data, y, group, x, beta)
-    lam = shrinkage_factor(n, sigma_alpha, sigma_y)
+    lam = shrinkage_factor(n, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
     return (lam * adj + (1 - lam) * _check_finite("mu", mu)).rename("alpha")
 
 
@@ -139,6 +140,7 @@ def pooled_mean(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName] | None,
+    *,
     beta: float | Sequence[float] | pd.Series | None,
     sigma_alpha: float,
     sigma_y: float,

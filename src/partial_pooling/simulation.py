@@ -104,11 +104,11 @@ def group_labels(J: int) -> list[str]:
 
 def simulate_groups(
     n: int | Sequence[int] | np.ndarray,
+    *,
     mu: float,
     beta: float | None,
     sigma_alpha: float,
     sigma_y: float,
-    *,
     J: int | None = None,
     x_sd: float = 1.0,
     x_between_sd: float = 0.0,

@@ -47,10 +47,17 @@ class Model:
 
     def at(self, sigma_alpha: float) -> dict:
         sy, beta = self.fit.sigma_y, self.fit.beta
-        mu = pp.pooled_mean(self.data, *self.cols, beta, sigma_alpha, sy)
-        alpha = pp.group_intercepts(self.data, *self.cols, mu, beta, sigma_alpha, sy)
-        lam = pp.shrinkage_factor(self.fit.n.astype(float), sigma_alpha, sy)
-        return {"mu": mu, "alpha": alpha, "lambda": lam, "icc": pp.icc(sigma_alpha, sy)}
+        mu = pp.pooled_mean(self.data, *self.cols, beta=beta, sigma_alpha=sigma_alpha, sigma_y=sy)
+        alpha = pp.group_intercepts(
+            self.data, *self.cols, mu=mu, beta=beta, sigma_alpha=sigma_alpha, sigma_y=sy
+        )
+        lam = pp.shrinkage_factor(self.fit.n.astype(float), sigma_alpha=sigma_alpha, sigma_y=sy)
+        return {
+            "mu": mu,
+            "alpha": alpha,
+            "lambda": lam,
+            "icc": pp.icc(sigma_alpha=sigma_alpha, sigma_y=sy),
+        }
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +147,9 @@ def assert_matches_package(page, model: Model, sigma_alpha: float, seen=None) ->
     np.testing.assert_allclose(s["icc"], want["icc"], rtol=RTOL)
     for n, lam in s["lambda_at"].items():
         np.testing.assert_allclose(
-            lam, pp.shrinkage_factor(float(n), sigma_alpha, model.fit.sigma_y), rtol=RTOL
+            lam,
+            pp.shrinkage_factor(float(n), sigma_alpha=sigma_alpha, sigma_y=model.fit.sigma_y),
+            rtol=RTOL,
         )
     # The drawn points carry the same numbers.
     frame = pd.DataFrame(points, columns=["label", "alpha", "lambda"]).set_index("label")
@@ -359,7 +368,9 @@ def test_hypothetical_group_is_shrunk_like_the_others(explorer_page, models):
         s = state(explorer_page)
         h = s["hypothetical"]
         assert h["n"] == max(1, round(10 ** h["n_slider"]))
-        lam = pp.shrinkage_factor(float(h["n"]), s["sigma_alpha"], model.fit.sigma_y)
+        lam = pp.shrinkage_factor(
+            float(h["n"]), sigma_alpha=s["sigma_alpha"], sigma_y=model.fit.sigma_y
+        )
         np.testing.assert_allclose(h["lambda"], lam, rtol=RTOL)
         np.testing.assert_allclose(h["alpha"], lam * h["mean"] + (1 - lam) * s["mu"], rtol=RTOL)
         # It is not part of the fit: the real groups are where the package puts them.
