@@ -256,3 +256,26 @@ def test_pooling_intercepts_are_the_three_fits_intercepts(seed, method):
     for name, fit in full.items():
         np.testing.assert_array_equal(got[name], fit.alpha.to_numpy())
     assert at_boundary == full["partial"].at_boundary == (seed in (2, 3, 4))
+
+
+def test_one_way_anova_mean_squares_match_scipy_f_oneway_and_the_sums_of_squares():
+    from scipy import stats
+
+    from partial_pooling import datasets, one_way_anova
+
+    dye = datasets.dyestuff()
+    a = one_way_anova(dye, "Yield", "Batch")
+    groups = [g["Yield"].to_numpy() for _, g in dye.groupby("Batch")]
+    assert a["MSB"] / a["MSW"] == pytest.approx(stats.f_oneway(*groups).statistic, rel=1e-12)
+    y = dye["Yield"].to_numpy()
+    within = sum(float(((g - g.mean()) ** 2).sum()) for g in groups)
+    assert a["SST"] == pytest.approx(float(((y - y.mean()) ** 2).sum()), rel=1e-12)
+    assert a["SST"] - a["SSB"] == pytest.approx(within, rel=1e-12)
+    assert (a["J"], a["n"], a["N"]) == (6, 5, 30)
+
+
+def test_one_way_anova_refuses_unequal_groups_naming_the_sizes():
+    from partial_pooling import datasets, one_way_anova
+
+    with pytest.raises(ValueError, match=r"equal size.*'county' has sizes 1 to 116"):
+        one_way_anova(datasets.radon(), "log_radon", "county")

@@ -80,25 +80,6 @@ print(fit0.summary())
 
 
 # %%
-def anova(data: pd.DataFrame, y: str, group: str) -> dict[str, float]:
-    """Between and within mean squares of a balanced one-way layout."""
-    values = data[y].to_numpy()
-    means = data.groupby(group)[y].mean()
-    J, N = len(means), len(values)
-    n = N // J
-    ssb = n * float(((means - values.mean()) ** 2).sum())
-    sst = float(((values - values.mean()) ** 2).sum())
-    return {
-        "J": J,
-        "n": n,
-        "N": N,
-        "SSB": ssb,
-        "SST": sst,
-        "MSB": ssb / (J - 1),
-        "MSW": (sst - ssb) / (N - J),
-    }
-
-
 def dense_reml(data: pd.DataFrame, y: str, group: str, psi: float) -> float:
     """Profiled REML log-likelihood of y ~ 1 + (1 | group), by dense matrices."""
     values = data[y].to_numpy()
@@ -117,7 +98,7 @@ def dense_reml(data: pd.DataFrame, y: str, group: str, psi: float) -> float:
     )
 
 
-a2 = anova(dye2, "Yield", "Batch")
+a2 = pp.one_way_anova(dye2, "Yield", "Batch")
 score_formula = (
     a2["n"] / 2 * ((a2["N"] - 1) * a2["SSB"] / a2["SST"] - (a2["J"] - 1))
 )

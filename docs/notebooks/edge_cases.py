@@ -38,26 +38,6 @@ from partial_pooling.simulation import simulate_groups
 SEED = 20240611
 
 
-# %% tags=["hide-input"]
-def anova(data: pd.DataFrame, y: str, group: str) -> dict[str, float]:
-    """Between and within mean squares of a balanced one-way layout."""
-    values = data[y].to_numpy()
-    means = data.groupby(group)[y].mean()
-    J, N = len(means), len(values)
-    n = N // J
-    ssb = n * float(((means - values.mean()) ** 2).sum())
-    sst = float(((values - values.mean()) ** 2).sum())
-    return {
-        "J": J,
-        "n": n,
-        "N": N,
-        "SSB": ssb,
-        "SST": sst,
-        "MSB": ssb / (J - 1),
-        "MSW": (sst - ssb) / (N - J),
-    }
-
-
 # %% [markdown]
 # ## Groups of one observation
 #
@@ -389,7 +369,7 @@ for ratio in [1.0, 0.1, 0.01, 0.001]:
             n_s, J=J_s, mu=0.0, beta=None, sigma_alpha=ratio, sigma_y=1.0, rng=rng
         )
         f = pp.fit_random_intercept(sim.data, "y", "group", method="REML")
-        ms = anova(sim.data, "y", "group")
+        ms = pp.one_way_anova(sim.data, "y", "group")
         boundary_rule.append(f.at_boundary == (ms["MSB"] <= ms["MSW"]))
         at_zero.append(f.at_boundary)
         gaps.append(float((f.alpha - sim.data["y"].mean()).abs().max()))
@@ -455,7 +435,7 @@ Markdown(
 dye = datasets.dyestuff()
 ml = pp.fit_random_intercept(dye, "Yield", "Batch", method="ML")
 reml = pp.fit_random_intercept(dye, "Yield", "Batch", method="REML")
-a1 = anova(dye, "Yield", "Batch")
+a1 = pp.one_way_anova(dye, "Yield", "Batch")
 J1, n1 = a1["J"], a1["n"]
 closed = {
     "REML": (a1["MSB"] - a1["MSW"]) / n1,

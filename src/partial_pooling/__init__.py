@@ -16,7 +16,13 @@ from these functions. Modules follow the site's argument:
 
 from . import datasets, simulation
 from .decomposition import BetaDecomposition, decompose_beta, slope_path
-from .estimation import PoolingFit, complete_pooling, fit_random_intercept, no_pooling
+from .estimation import (
+    PoolingFit,
+    complete_pooling,
+    fit_random_intercept,
+    no_pooling,
+    one_way_anova,
+)
 from .likelihood import (
     em_sigma_alpha2,
     joint_loglik,
@@ -45,6 +51,7 @@ __all__ = [
     "marginal_loglik",
     "naive_sigma_alpha2",
     "no_pooling",
+    "one_way_anova",
     "pooled_mean",
     "profile_loglik",
     "reml_loglik",

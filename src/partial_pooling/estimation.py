@@ -30,6 +30,7 @@ from .grouped import (
     check_within_variation,
     extended_gls,
     group_data,
+    plain,
 )
 from .likelihood import (
     LOG_2PI,
@@ -47,6 +48,7 @@ __all__ = [
     "complete_pooling",
     "fit_random_intercept",
     "no_pooling",
+    "one_way_anova",
 ]
 
 #: Which estimator made a fit: complete pooling, no pooling or partial pooling.
@@ -670,3 +672,48 @@ def no_pooling_grouped(g: GroupedData) -> PoolingFit:
         lam=np.ones(g.J),
         cond_sd=np.sqrt(var_alpha),
     )
+
+
+def one_way_anova(data: pd.DataFrame, y: ColumnName, group: ColumnName) -> dict[str, float]:
+    """Between and within mean squares of a balanced one-way layout (no covariate).
+
+    With $J$ groups of $n$ observations each ($N = nJ$),
+    $\\mathrm{SSB} = n\\sum_j(\\bar y_j - \\bar y)^2$,
+    $\\mathrm{SST} = \\sum_{ij}(y_{ij} - \\bar y)^2$,
+    $\\mathrm{MSB} = \\mathrm{SSB}/(J-1)$ and $\\mathrm{MSW} = (\\mathrm{SST}-\\mathrm{SSB})/(N-J)$;
+    $E\\,\\mathrm{MSB} = \\sigma_y^2 + n\\sigma_\\alpha^2$ and $E\\,\\mathrm{MSW} = \\sigma_y^2$,
+    so the REML estimate is $\\hat\\sigma_\\alpha^2 = \\max(0, (\\mathrm{MSB}-\\mathrm{MSW})/n)$
+    in this layout.
+
+    Returns
+    -------
+    dict
+        ``J``, ``n``, ``N``, ``SSB``, ``SST``, ``MSB`` and ``MSW``.
+
+    Raises
+    ------
+    ValueError
+        For bad input (see `partial_pooling.grouped.group_data`), or groups of unequal sizes.
+    """
+    g = group_data(data, y, group)
+    sizes = g.n
+    if not np.all(sizes == sizes[0]):
+        raise ValueError(
+            f"one_way_anova needs groups of equal size; group column {group!r} has sizes "
+            f"{plain(int(sizes.min()))} to {plain(int(sizes.max()))}"
+        )
+    values, means = g.y, g.ybar
+    J, N = g.J, g.N
+    n = N // J
+    grand = float(values.mean())
+    ssb = n * float(((means - grand) ** 2).sum())
+    sst = float(((values - grand) ** 2).sum())
+    return {
+        "J": J,
+        "n": n,
+        "N": N,
+        "SSB": ssb,
+        "SST": sst,
+        "MSB": ssb / (J - 1),
+        "MSW": (sst - ssb) / (N - J),
+    }
