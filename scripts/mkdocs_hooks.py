@@ -192,12 +192,22 @@ def resolve_notebook_links(content: str, page: Page, files: Files) -> str:
                 f"#{parts.fragment}" if parts.fragment else ""
             )
             return match.group(1) + html.escape(new, quote=True) + match.group(3)
-        # Already a URL relative to this page (e.g. ../../api/)? Keep it if it exists.
+        # A URL relative to this page (e.g. ../../api/) works only for one URL layout: the
+        # site's one convention is the source path, as in Markdown pages (a build warning).
         resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page.url + "x"), parts.path))
         candidates = {resolved, resolved + "/", resolved.rstrip("/") + "/"}
         if resolved in (".", ""):
             candidates.add("")
-        if not candidates & by_url.keys():
+        found = candidates & by_url.keys()
+        if found:
+            target = by_url[sorted(found)[0]]
+            log.warning(
+                "%s: link '%s' in a notebook markdown cell is a URL; link to the source path "
+                "instead, as Markdown pages do: '%s'",
+                page.file.src_uri, href,
+                posixpath.relpath(target.src_uri, src_dir or "."),
+            )
+        else:
             log.warning(
                 "%s: link '%s' in a notebook markdown cell points to no page or file",
                 page.file.src_uri, href,

@@ -14,7 +14,7 @@
 # Shrinkage on real data with a known answer: shrunken estimates from 45 at-bats predict the
 # rest of the season several times better than the players' own averages. This page reproduces
 # Efron and Morris's numbers, fits the same data as a random-intercept model, and compares the
-# predictions. [Why pooling pays](../pooling_pays/) explains, by simulation, why shrinking
+# predictions. [Why pooling pays](pooling_pays.py) explains, by simulation, why shrinking
 # wins on average and what it costs an exceptional player. The checks fold away under each
 # result.
 

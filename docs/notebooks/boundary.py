@@ -16,7 +16,7 @@
 # This page shows it on Dyestuff2, proves that the boundary is the maximum (not just a point
 # where the likelihood starts to fall), and compares how statsmodels reports it. The checks
 # fold away under each result; symbols are those of the [notation page](../notation.md), and
-# the other edges are on [edge cases](../edge_cases/).
+# the other edges are on [edge cases](edge_cases.py).
 
 # %% tags=["remove-cell"]
 # The page's checks (folded cells below) use this; it is not part of the story.

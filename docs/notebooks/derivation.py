@@ -12,9 +12,9 @@
 # # A common derivation, checked line by line
 #
 # A widely read derivation of partial pooling (a question on Cross Validated, see the
-# [references](../../references/)) writes the likelihood of the data and the group intercepts,
+# [references](../references.md)) writes the likelihood of the data and the group intercepts,
 # sets its derivatives to zero and reads off the estimates. The plan is sound, and it is the
-# plan of [the shrinkage estimator](../shrinkage/). The execution has slips, and each one
+# plan of [the shrinkage estimator](shrinkage.py). The execution has slips, and each one
 # matters:
 #
 # * its log-likelihood counts each group's prior $n_j$ times and hides the variance terms in
@@ -31,8 +31,8 @@
 #
 # Each line is quoted as written, then judged, then checked against a model fitted to real,
 # unbalanced data. The checks fold away under each result. Symbols are those of the
-# [notation page](../../notation/); $\lambda_j = n_j\sigma_\alpha^2/(n_j\sigma_\alpha^2 +
-# \sigma_y^2)$ is the shrinkage weight derived on [the shrinkage page](../shrinkage/).
+# [notation page](../notation.md); $\lambda_j = n_j\sigma_\alpha^2/(n_j\sigma_\alpha^2 +
+# \sigma_y^2)$ is the shrinkage weight derived on [the shrinkage page](shrinkage.py).
 
 # %% tags=["remove-cell"]
 # The page's checks (folded cells below) use this; it is not part of the story.
@@ -340,7 +340,7 @@ Markdown(
 #
 # where $w_j$ is the precision of group $j$'s adjusted mean as an estimate of $\mu_\alpha$.
 # The question "why is $\hat\mu_\alpha$ the plain mean of the $\hat\alpha_j$?" has a precise
-# answer, with its counter-examples computed on radon, on [the shrinkage page](../shrinkage/)
+# answer, with its counter-examples computed on radon, on [the shrinkage page](shrinkage.py)
 # (section "Why the estimated μ is the plain mean of the intercepts").
 
 # %% tags=["hide-input"]
@@ -388,7 +388,7 @@ checks
 # add more groups of the same sizes and the factor stays where it is. The marginal
 # likelihood accounts for the shrinkage; its EM update adds each group's remaining
 # uncertainty $v_j = \operatorname{Var}(a_j \mid y) = \sigma_\alpha^2(1-\lambda_j)$, and
-# returns the ML estimate exactly ([EM](../em/)).
+# returns the ML estimate exactly ([EM](em.py)).
 
 # %%
 sa2_table = pd.Series(
@@ -577,7 +577,7 @@ checks
 # but they are estimated from the same data. The correct conditional variance is the $\beta$
 # entry of $(X'V^{-1}X)^{-1}$, where $X$ holds the columns for $\mu_\alpha$ and $\beta$ and
 # $V = \sigma_y^2 I + \sigma_\alpha^2 ZZ'$ is the covariance of $y$ with the intercepts
-# integrated out ($Z$ the group indicators); [why $\beta$ has no split](../why_beta/) takes
+# integrated out ($Z$ the group indicators); [why $\beta$ has no split](why_beta.py) takes
 # it apart.
 
 # %%
@@ -662,4 +662,4 @@ checks
 #
 # The lesson: the joint density is the right tool for the intercepts given the variances, and
 # the wrong one for the variances themselves. For those, integrate the intercepts out: that is
-# [the marginal likelihood](../likelihood/).
+# [the marginal likelihood](likelihood.py).

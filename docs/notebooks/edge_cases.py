@@ -13,7 +13,7 @@
 #
 # Partial pooling behaves sensibly at its edges, and each edge teaches something. (The edge
 # $\hat\sigma_\alpha = 0$, where the fit *is* complete pooling, has
-# [a page of its own](../boundary/).) Groups of one observation are fine, as long as not every
+# [a page of its own](boundary.py).) Groups of one observation are fine, as long as not every
 # group is one. A covariate that is constant within groups has a slope the mixed model can
 # estimate and no pooling cannot. Very large groups keep their own mean ($\lambda_j \to 1$), and
 # the two limits of $\sigma_\alpha/\sigma_y$ give back no pooling and complete pooling. Finally,

@@ -11,7 +11,7 @@
 # %% [markdown]
 # # Estimating the intercept SD: the naive iteration and EM
 #
-# [The likelihood page](../likelihood/) showed that the joint density of data and intercepts
+# [The likelihood page](likelihood.py) showed that the joint density of data and intercepts
 # cannot be maximized over $\sigma_\alpha$: it grows without bound as $\sigma_\alpha \to 0$.
 # This page follows what that does to the natural recipe, "shrink the intercepts, then
 # re-estimate $\sigma_\alpha^2$ from their spread": the shrunken $\hat\alpha_j$ vary less
@@ -226,7 +226,7 @@ Markdown(
     f"iteration falls ever faster (once $\\sigma_\\alpha$ is small, $\\lambda_j \\approx "
     f"n_j\\psi$ and each pass roughly squares $\\sigma_\\alpha$): it converges to 0, and "
     f"after {naive_path.index[-1]} passes its value underflows to the double 0.0 (the "
-    "[derivation page](../derivation/) follows the last passes), where its marginal "
+    "[derivation page](derivation.py) follows the last passes), where its marginal "
     f"log-likelihood is complete pooling's, {naive_path['loglik'].iloc[-1]:.4f}."
 )
 
@@ -311,6 +311,6 @@ Markdown(
 #   low. Either way it is not the ML estimate.
 # - Adding back each group's conditional variance (EM) fixes this and converges to the ML
 #   estimate, never lowering the marginal likelihood on the way. The identity (6) of
-#   [the likelihood page](../likelihood/) says why in one line. The
-#   [derivation page](../derivation/) finds the same plug-in in a widely shared hand
+#   [the likelihood page](likelihood.py) says why in one line. The
+#   [derivation page](derivation.py) finds the same plug-in in a widely shared hand
 #   derivation.

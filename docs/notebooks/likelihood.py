@@ -17,14 +17,14 @@
 # Maximizing the joint density over $\sigma_\alpha$ as well does not work: it grows without
 # bound as $\sigma_\alpha \to 0$, and the natural iteration that re-estimates $\sigma_\alpha$
 # from the shrunken $\hat\alpha_j$ underestimates it (they vary less than the true intercepts)
-# and, on our data, slides all the way to 0 ([the next page](../em/); the EM algorithm
+# and, on our data, slides all the way to 0 ([the next page](em.py); the EM algorithm
 # repairs exactly that). One exact identity between the two likelihoods explains all of it. This page writes both likelihoods down, evaluates
 # them on real data and checks every formula against an independent computation (the checks
 # fold away under each result).
 #
 # ## The running example
 #
-# We use Gelman and Hill's Minnesota radon data (see [the data sets](../../data/)): $y_{ij}$ is
+# We use Gelman and Hill's Minnesota radon data (see [the data sets](../data.md)): $y_{ij}$ is
 # the log radon level of house $i$ in county $j$, $x_{ij}$ the floor of the measurement
 # (0 = basement, 1 = first floor). The counties are very unequal in size, which is what makes
 # partial pooling interesting. We fit the random-intercept model by ML and by REML once, here,
@@ -667,13 +667,13 @@ checks
 #   quadrature over every $\alpha_j$ and statsmodels' `llf` agree to the last digits.
 # - The group intercepts are *not* parameters of that likelihood. Their estimates, the
 #   shrunken $\hat\alpha_j$, come afterwards, as conditional means given the data; the
-#   [shrinkage page](../shrinkage/) looks at them and at the weights $\lambda_j$.
+#   [shrinkage page](shrinkage.py) looks at them and at the weights $\lambda_j$.
 # - Maximizing the joint density over $\sigma_\alpha$ as well fails: it grows without bound
-#   as $\sigma_\alpha \to 0$. [The next page](../em/) shows what that does to the natural
+#   as $\sigma_\alpha \to 0$. [The next page](em.py) shows what that does to the natural
 #   iterative recipe, and how EM, which adds back each group's conditional variance, repairs
 #   it.
 # - The exact identity (6) says why in one line: the marginal is the joint density at its peak
 #   plus a term in the variances alone.
 # - Once $\psi$ is known, everything else has a closed form. The
-#   [derivation page](../derivation/) uses all of this to check a widely shared hand derivation
-#   line by line. The symbols are collected on the [notation page](../../notation/).
+#   [derivation page](derivation.py) uses all of this to check a widely shared hand derivation
+#   line by line. The symbols are collected on the [notation page](../notation.md).

@@ -16,7 +16,7 @@
 # when groups are small and similar; against complete pooling it loses only when the groups
 # truly do not differ, and then only by a hair. The price is paid by groups that really are
 # exceptional: they are pulled in too far, and for them their own data would have been better.
-# [Efron and Morris's baseball players](../baseball/) show the same on real data.
+# [Efron and Morris's baseball players](baseball.py) show the same on real data.
 
 # %% tags=["remove-cell"]
 # The page's checks (folded cells below) use this; it is not part of the story.

@@ -68,7 +68,7 @@ complete = pp.complete_pooling(radon, *cols)
 # $$
 #
 # The same formula comes out of setting the derivative of the joint density of data and
-# intercepts to zero; [a later page](../derivation/) checks a widely shared derivation that
+# intercepts to zero; [a later page](derivation.py) checks a widely shared derivation that
 # tries exactly that. Nothing in it assumes equal group sizes: each group carries its own
 # $n_j$, hence its own $\lambda_j$. At the REML (or ML) estimates of
 # $\mu, \beta, \sigma_\alpha, \sigma_y$ these are the intercepts a mixed-model library reports.
@@ -289,7 +289,7 @@ checks
 # over the population of counties that could have produced these data. It is computed at the
 # estimates $\hat\mu$, $\hat\beta$, $\hat\sigma_\alpha$, $\hat\sigma_y$ as if they were the
 # true values, so it leaves out their uncertainty
-# ([full Bayes](../regularization_bayes/) averages over it).
+# ([full Bayes](regularization_bayes.py) averages over it).
 
 # %%
 figures.estimates_vs_size(no_pool, fit, complete=complete)
@@ -344,7 +344,7 @@ checks
 # $a_j = \alpha_j - \mu$, the shrinkage estimate has squared error
 # $(1-\lambda_j)^2a_j^2 + \lambda_j^2\sigma_y^2/n_j$, which exceeds the no-pooling
 # $\sigma_y^2/n_j$ once $|a_j| > \sigma_\alpha\sqrt{(1+\lambda_j)/\lambda_j}$: an exceptional
-# group pays for the others ([why pooling pays](../pooling_pays/) simulates that price).
+# group pays for the others ([why pooling pays](pooling_pays.py) simulates that price).
 
 # %%
 sizes = fit.n.sort_values(kind="stable")
@@ -483,4 +483,4 @@ Markdown(
 # * The estimates are more precise than the groups' own on average over the population of
 #   groups; an exceptional group can lose.
 # * The same weights reappear in what the slope estimate pools: see
-#   [why $\beta$ has no split](../why_beta/).
+#   [why $\beta$ has no split](why_beta.py).

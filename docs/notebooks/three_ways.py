@@ -44,7 +44,7 @@ cols = ("log_radon", "county", "floor")
 # %% tags=["hide-input"]
 sizes = radon.groupby("county").size()
 Markdown(
-    f"The data are Gelman and Hill's Minnesota radon survey ([data sets](../../data/)): "
+    f"The data are Gelman and Hill's Minnesota radon survey ([data sets](../data.md)): "
     f"{len(radon)} houses in {sizes.size} counties, with between {sizes.min()} and "
     f"{sizes.max()} houses per county (median {sizes.median():g}). The response is log radon, "
     "$y_{ij}$ for house $i$ in county $j$, and the covariate $x_{ij}$ is the floor of the "
@@ -63,7 +63,7 @@ radon.head()
 # $$
 #
 # and differ only in what they assume about the county intercepts $\alpha_j$
-# (see the [notation](../../notation/)).
+# (see the [notation](../notation.md)).
 #
 # ## Complete pooling: one intercept
 #
@@ -333,6 +333,6 @@ checks
 # * Partial pooling sets the dial **per county**, from the data: the estimate
 #   $\hat\sigma_\alpha$ of how much counties really differ, and each county's size $n_j$.
 # * Where the pooling comes from, and why the slope $\beta$ is not split this way, is the rest
-#   of the site: [the shrinkage estimator](../shrinkage/), [the likelihood](../likelihood/),
-#   [a common derivation, checked](../derivation/) and
-#   [why $\beta$ has no split](../why_beta/).
+#   of the site: [the shrinkage estimator](shrinkage.py), [the likelihood](likelihood.py),
+#   [a common derivation, checked](derivation.py) and
+#   [why $\beta$ has no split](why_beta.py).

@@ -31,7 +31,7 @@
 # Below we derive that split, check it on the Minnesota radon data, follow it to its two limits
 # (complete and no pooling), see why sleepstudy's balanced design hides it, and finally give
 # $\beta$ a split after all with random slopes. Symbols are those of the
-# [notation page](../../notation/).
+# [notation page](../notation.md).
 
 # %% tags=["remove-cell"]
 # The page's checks (folded cells below) use this; it is not part of the story.
@@ -124,7 +124,7 @@ Markdown(
 #
 # $\sigma_\alpha^2 + \sigma_y^2/n_j$ is the variance of $\bar y_j$ around the population line,
 # so $w_j$ is its precision (the same $w_j$ as in $\hat\mu$ on
-# [the shrinkage page](../shrinkage/)): each group mean counts in proportion to its precision,
+# [the shrinkage page](shrinkage.py)): each group mean counts in proportion to its precision,
 # that is, like $n_j(1-\lambda_j)$ observations. We check (3) and (4) on the whole
 # radon data at an arbitrary $(\mu_\alpha, \beta)$, with a dense $V_j^{-1}$ for every county.
 
@@ -187,7 +187,7 @@ Markdown(
 #
 # ## On radon: the split, computed and checked
 #
-# The Minnesota radon data (Gelman and Hill's copy, see the [data page](../../data/)): log radon
+# The Minnesota radon data (Gelman and Hill's copy, see the [data page](../data.md)): log radon
 # in homes grouped by county, with $x$ = `floor` (0 for a basement measurement, 1 for the
 # first floor). `pp.decompose_beta` computes the sums in (5) at the REML estimates; every
 # number in the table is checked against a fit made another way.
@@ -732,5 +732,5 @@ Markdown(
 #   weight $K_j$ of (10).
 #
 # The one-dimensional shrinkage weight $\lambda_j$ is studied on its own in
-# [the shrinkage estimator](../shrinkage/); how $\sigma_\alpha$ and $\sigma_y$ are estimated,
-# by ML or REML, is in [the likelihood](../likelihood/).
+# [the shrinkage estimator](shrinkage.py); how $\sigma_\alpha$ and $\sigma_y$ are estimated,
+# by ML or REML, is in [the likelihood](likelihood.py).

@@ -95,11 +95,13 @@ def test_notebook_with_a_raising_cell_fails_the_build(tmp_path):
     ("old", "new", "why"),
     [
         ("[home](../index.md)", "[home](../nowhere.md)", "notebook link to a missing page"),
+        ("[home](../index.md)", "[home](../../)", "notebook link written as a URL"),
         ('alt=f"Squares', 'alt="" and f"Squares', "figure without alt text"),
         ("[the notebook](notebooks/tiny.py)", "[the notebook](notebooks/gone.py)",
          "Markdown link to a missing page"),
     ],
-    ids=["broken-notebook-link", "figure-without-alt", "broken-markdown-link"],
+    ids=["broken-notebook-link", "url-style-notebook-link", "figure-without-alt",
+         "broken-markdown-link"],
 )
 def test_strict_build_fails_on(tmp_path, old, new, why):
     docs = tiny_copy(tmp_path)
