@@ -390,16 +390,25 @@ def _sizes(n: pd.Series) -> str:
     return f"min {int(n.min())}, median {_num(float(n.median()))}, max {int(n.max())}"
 
 
+def _model_facts(
+    formula: str, method: str, N: int, group: ColumnName, n: pd.Series, loglik: float
+) -> list[tuple[str, str]]:
+    """The summary rows both models share: model, method, N, J, group sizes, log-likelihood."""
+    return [
+        ("Model", f"<code>{_e(formula)}</code>"),
+        ("Method", _e(_METHOD_NAMES.get(method, method))),
+        ("Observations <var>N</var>", f"{N}"),
+        (f"Groups <var>J</var> (<code>{_e(group)}</code>)", f"{len(n)}"),
+        ("Group sizes <var>n<sub>j</sub></var>", _sizes(n)),
+        (_loglik_label(method), f"{loglik:.4f}"),
+    ]
+
+
 def _intercept_summary(fit: PoolingFit) -> list[str]:
     rhs = " + ".join(["1", *map(str, fit.x_names)])
     formula = f"{fit.y_name} ~ {rhs} + (1 | {fit.group_name})"
     facts = [
-        ("Model", f"<code>{_e(formula)}</code>"),
-        ("Method", _e(_METHOD_NAMES.get(fit.method, fit.method))),
-        ("Observations <var>N</var>", f"{fit.N}"),
-        (f"Groups <var>J</var> (<code>{_e(fit.group_name)}</code>)", f"{fit.J}"),
-        ("Group sizes <var>n<sub>j</sub></var>", _sizes(fit.n)),
-        (_loglik_label(fit.method), f"{fit.loglik:.4f}"),
+        *_model_facts(formula, fit.method, fit.N, fit.group_name, fit.n, fit.loglik),
         ("ψ = σ<sub>α</sub>² / σ<sub>y</sub>²", _num(fit.psi)),
         ("Intraclass correlation ρ", _num(fit.icc)),
         (
@@ -455,15 +464,7 @@ def _intercept_summary(fit: PoolingFit) -> list[str]:
 def _slopes_summary(fit: RandomSlopesFit, y: ColumnName) -> list[str]:
     terms = " + ".join(map(str, fit.x_names))
     formula = f"{y} ~ 1 + {terms} + (1 + {terms} | {fit.group_name})"
-    n_obs = int(fit.n.sum())
-    facts = [
-        ("Model", f"<code>{_e(formula)}</code>"),
-        ("Method", _e(_METHOD_NAMES.get(fit.method, fit.method))),
-        ("Observations <var>N</var>", f"{n_obs}"),
-        (f"Groups <var>J</var> (<code>{_e(fit.group_name)}</code>)", f"{len(fit.n)}"),
-        ("Group sizes <var>n<sub>j</sub></var>", _sizes(fit.n)),
-        (_loglik_label(fit.method), f"{fit.loglik:.4f}"),
-    ]
+    facts = _model_facts(formula, fit.method, int(fit.n.sum()), fit.group_name, fit.n, fit.loglik)
     parts = ["<h2>The fit</h2>", _table(["", "value"], facts, ident="summary")]
     sd = fit.sd
     corr = fit.corr_matrix.to_numpy()
