@@ -22,7 +22,7 @@
   const dataUrl = (key) =>
     new URL("../assets/generated/explorer-" + key + ".json", script.src).href;
 
-  const { SVGNS, el, rich, niceTicks } = window.ppSvg;
+  const { el, rich, niceTicks, minus, fmt, definitionList } = window.ppSvg;
   const SCHEMA = 2;
   const PROFILE_POINTS = 161;
   const LOG_MIN = -3; // slider: log10(sigma_alpha / REML estimate)
@@ -67,15 +67,6 @@
   }
 
   // ---- formatting ----------------------------------------------------------------------------
-  const minus = (s) => s.replace(/^-/, "\u2212");
-  function fmt(x, digits) {
-    if (!isFinite(x)) return String(x);
-    const d = digits || 4;
-    if (x === 0) return "0";
-    const a = Math.abs(x);
-    const s = a >= 1e-3 && a < 1e5 ? x.toPrecision(d) : x.toExponential(d - 1);
-    return minus(s);
-  }
   const fmtFixed = (x, d) => minus(x.toFixed(d));
 
   function logTicks(lo, hi) {
@@ -572,16 +563,7 @@
         "own adjusted mean " + fmt(g.adjusted_mean[j]) + ", \u03BB = " + fmtFixed(s.lambda[j], 3) +
         ", partial pooling " + fmt(s.alpha[j])]);
     }
-    const dl = document.createElement("dl");
-    rows.forEach(([k, v]) => {
-      const dt = document.createElement("dt");
-      rich(dt, k);
-      const dd = document.createElement("dd");
-      dd.textContent = v;
-      dl.appendChild(dt);
-      dl.appendChild(dd);
-    });
-    readout.replaceChildren(dl);
+    readout.replaceChildren(definitionList(rows));
 
     api.state = Object.assign(s, {
       dataset: current.key,

@@ -8,7 +8,7 @@
 // message window.ppFit.error, the time taken window.ppFit.timing (milliseconds).
 (function () {
   "use strict";
-  const { SVGNS, el, rich, niceTicks } = window.ppSvg;
+  const { el, rich, niceTicks, minus, definitionList } = window.ppSvg;
 
   const root = document.getElementById("pp-fit");
   if (!root || !window.ppCore) return;
@@ -50,14 +50,8 @@
   let downloadUrl = null;
 
   // ---- formatting ----------------------------------------------------------------------------
-  const minus = (s) => s.replace(/^-/, "\u2212");
-  function fmt(x, digits) {
-    if (!isFinite(x)) return String(x);
-    const d = digits || 5;
-    if (x === 0) return "0";
-    const a = Math.abs(x);
-    return minus(a >= 1e-3 && a < 1e6 ? x.toPrecision(d) : x.toExponential(d - 1));
-  }
+  // five significant digits by default, plain notation up to a million
+  const fmt = (x, digits) => window.ppSvg.fmt(x, digits || 5, 1e6);
 
   // ---- reading -------------------------------------------------------------------------------
   function showError(message) {
@@ -189,15 +183,7 @@
       fmt(f.psi, 6) + ", " + fmt(f.icc, 6)]);
     rows.push([f.method + " log-likelihood", fmt(f.loglik, 10)]);
     rows.push(["complete pooling (OLS) intercept", fmt(f.alpha_complete, 8)]);
-    const dl = document.createElement("dl");
-    rows.forEach(([k, v]) => {
-      const dt = document.createElement("dt");
-      rich(dt, k);
-      const dd = document.createElement("dd");
-      dd.textContent = v;
-      dl.append(dt, dd);
-    });
-    summary.replaceChildren(dl);
+    summary.replaceChildren(definitionList(rows));
     note.textContent = f.no_pooling_problem
       ? "No pooling is not defined for these data (" + f.no_pooling_problem + "), so the table " +
         "has no alpha_none_j column; the partial-pooling fit above is unaffected."

@@ -1,5 +1,6 @@
-/* Drawing helpers shared by the explorer (explorer.js, slopes.js) and the in-browser fit
-   (fit.js): SVG elements, labels with subscripts and axis ticks. Loaded before them. */
+/* Helpers shared by the explorer (explorer.js, slopes.js) and the in-browser fit (fit.js):
+   SVG elements, labels with subscripts, axis ticks, number formatting and readout lists.
+   Loaded before them. */
 (function () {
   "use strict";
 
@@ -43,5 +44,29 @@
     return ticks;
   }
 
-  window.ppSvg = { SVGNS, el, rich, niceTicks };
+  // Numbers as the pages show them: `digits` significant digits, exponent notation outside
+  // [1e-3, upper), a true minus sign.
+  const minus = (s) => s.replace(/^-/, "\u2212");
+  function fmt(x, digits, upper) {
+    if (!isFinite(x)) return String(x);
+    if (x === 0) return "0";
+    const d = digits || 4;
+    const a = Math.abs(x);
+    return minus(a >= 1e-3 && a < (upper || 1e5) ? x.toPrecision(d) : x.toExponential(d - 1));
+  }
+
+  // A <dl> of [label, value] rows: labels may carry subscripts (see `rich`), values are text.
+  function definitionList(rows) {
+    const dl = document.createElement("dl");
+    rows.forEach(([k, v]) => {
+      const dt = document.createElement("dt");
+      rich(dt, k);
+      const dd = document.createElement("dd");
+      dd.textContent = v;
+      dl.append(dt, dd);
+    });
+    return dl;
+  }
+
+  window.ppSvg = { SVGNS, el, rich, niceTicks, minus, fmt, definitionList };
 })();

@@ -16,7 +16,7 @@
   const script = document.currentScript;
   const DATA_URL = new URL("../assets/generated/slopes-sleepstudy.json", script.src).href;
   const SCHEMA = 1;
-  const { SVGNS, el, rich, niceTicks } = window.ppSvg;
+  const { el, rich, niceTicks, minus, fmt, definitionList } = window.ppSvg;
   const W = 720;
   const H = 440;
   const M = { left: 64, right: 24, top: 34, bottom: 46 };
@@ -40,14 +40,6 @@
   let model = null;
   let exactCorr = true; // the correlation slider has not moved since the start or the reset
 
-  const minus = (s) => s.replace(/^-/, "\u2212");
-  function fmt(x, digits) {
-    if (!isFinite(x)) return String(x);
-    if (x === 0) return "0";
-    const a = Math.abs(x);
-    const d = digits || 4;
-    return minus(a >= 1e-3 && a < 1e5 ? x.toPrecision(d) : x.toExponential(d - 1));
-  }
 
   // ---- the model at given parameters -----------------------------------------------------------
   function crossProducts(d) {
@@ -242,26 +234,18 @@
     sd0.setAttribute("aria-valuetext", "sigma 0 = " + fmt(p.sd[0]));
     sd1Value.textContent = "\u03C3\u2081 = " + fmt(p.sd[1]);
     sd1.setAttribute("aria-valuetext", "sigma 1 = " + fmt(p.sd[1]));
-    corrValue.textContent = "\u03C1 = " + fmt(p.corr, 3);
+    rich(corrValue, "r_{01} = " + fmt(p.corr, 3));
     corr.setAttribute("aria-valuetext", "correlation r01 = " + fmt(p.corr, 3));
     const f = d.fit;
     const rows = [
       ["SD of the intercepts \u03C3_{0}", fmt(p.sd[0]) + " (" + d.method + " estimate " +
         fmt(f.sd[0]) + ")"],
       ["SD of the slopes \u03C3_{1}", fmt(p.sd[1]) + " (estimate " + fmt(f.sd[1]) + ")"],
-      ["correlation \u03C1", fmt(p.corr, 3) + " (estimate " + fmt(f.corr, 3) + ")"],
+      ["correlation r_{01}", fmt(p.corr, 3) + " (estimate " + fmt(f.corr, 3) + ")"],
       ["\u03C3_{y}", fmt(p.sigma_y) + " (" + d.method + " estimate, held fixed)"],
       ["population pair (GLS)", "intercept " + fmt(s.mu[0], 6) + ", slope " + fmt(s.mu[1], 5)],
     ];
-    const dl = document.createElement("dl");
-    rows.forEach(([k, v]) => {
-      const dt = document.createElement("dt");
-      rich(dt, k);
-      const dd = document.createElement("dd");
-      dd.textContent = v;
-      dl.append(dt, dd);
-    });
-    readout.replaceChildren(dl);
+    readout.replaceChildren(definitionList(rows));
     api.state = { sd: p.sd, corr: p.corr, sigma_y: p.sigma_y, mu: s.mu, coef: s.coef,
       labels: d.labels.slice(), exact_corr: exactCorr };
   }
