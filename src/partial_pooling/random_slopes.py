@@ -247,7 +247,9 @@ def _deviance_of(st: _SlopeStats, s: _Solved, method: Method) -> float:
     return float(dev)
 
 
-def _gradient(st: _SlopeStats, theta: np.ndarray, method: Method) -> np.ndarray:
+def _gradient_of(
+    st: _SlopeStats, s: _Solved, method: Method, terms: _Terms | None = None
+) -> np.ndarray:
     """The exact gradient of the profiled deviance in $\\theta$.
 
     With $D = \\Lambda\\Lambda'$ and, per group, $K_j = Z_j'(I + Z_jDZ_j')^{-1}Z_j$ and
@@ -259,26 +261,40 @@ def _gradient(st: _SlopeStats, theta: np.ndarray, method: Method) -> np.ndarray:
     $X_j = Z_j$). By the chain rule through $D = \\Lambda\\Lambda'$ the gradient in
     $\\Lambda$ is $2G\\Lambda$; $\\theta$ holds its lower triangle.
     """
-    return _gradient_of(st, _solve(st, theta), method)
+    t = _gradient_terms(st, s, method) if terms is None else terms
+    dL = 2.0 * t.G @ s.L
+    return dL[st.rows, st.cols]
 
 
-def _gradient_of(st: _SlopeStats, s: _Solved, method: Method) -> np.ndarray:
+@dataclass(frozen=True)
+class _Terms:
+    """What the gradient and the Hessian share at one solve (see `_gradient_of`)."""
+
+    K: np.ndarray  # (J, q, q)
+    u: np.ndarray  # (J, q)
+    G: np.ndarray  # (q, q)
+    Ainv: np.ndarray  # (q, q)
+
+
+def _gradient_terms(st: _SlopeStats, s: _Solved, method: Method) -> _Terms:
     L = s.L
     # K_j = Z'Z - Z'Z L M^-1 L'Z'Z = Z'Z - P' M^-1 P, with P = L'Z'Z from the solve
     K = st.ZtZ - s.P.transpose(0, 2, 1) @ s.MinvP
     w = st.Zty - (st.ZtZ @ s.b)  # Z_j'(y_j - X_j b)
     u = w - (s.MinvP.transpose(0, 2, 1) @ (w @ L)[:, :, None])[:, :, 0]
+    Ainv = np.linalg.inv(s.A)
     G = K.sum(axis=0) - (_dof(st, method) / s.rss) * (u.T @ u)
     if method == "REML":
-        G = G - (K @ np.linalg.inv(s.A) @ K).sum(axis=0)
-    dL = 2.0 * G @ L
-    return dL[st.rows, st.cols]
+        G = G - (K @ Ainv @ K).sum(axis=0)
+    return _Terms(K=K, u=u, G=G, Ainv=Ainv)
 
 
-def _hessian_of(st: _SlopeStats, s: _Solved, method: Method) -> np.ndarray:
+def _hessian_of(
+    st: _SlopeStats, s: _Solved, method: Method, terms: _Terms | None = None
+) -> np.ndarray:
     """The exact Hessian of the profiled deviance in $\\theta$, from per-group cross-products.
 
-    With $K_j$, $u_j$, $G$ and $\\nu$ as in `_gradient` and $r$ the penalized residual sum of
+    With $K_j$, $u_j$, $G$ and $\\nu$ as in `_gradient_of` and $r$ the penalized residual sum of
     squares, the deviance $\\nu\\log r + \\sum_j\\log|V_j| + \\log|A|$ (the last term for
     REML only; $A = \\sum_j K_j$, $V_j = I + Z_jDZ_j'$) has, along directions $\\Delta_k$,
     $\\Delta_l$ of $D$ ($X_j = Z_j$):
@@ -293,12 +309,11 @@ def _hessian_of(st: _SlopeStats, s: _Solved, method: Method) -> np.ndarray:
 
     Through $D = \\Lambda\\Lambda'$, entry $k$ of $\\theta$ moves $D$ along
     $\\Delta_k = E_k\\Lambda' + \\Lambda E_k'$ ($E_k$ the unit lower-triangular entry) and adds
-    the curvature of the map itself, $\\operatorname{tr}(G(E_kE_l' + E_lE_k'))$.
+    the curvature of the map itself, $\\operatorname{tr}(G(E_kE_l' + E_lE_k'))$. ``terms``
+    are those of the same solve, when the caller has them already (`_newton`).
     """
-    L = s.L
-    K = st.ZtZ - s.P.transpose(0, 2, 1) @ s.MinvP
-    w = st.Zty - st.ZtZ @ s.b
-    u = w - (s.MinvP.transpose(0, 2, 1) @ (w @ L)[:, :, None])[:, :, 0]
+    t = _gradient_terms(st, s, method) if terms is None else terms
+    L, K, u, G, Ainv = s.L, t.K, t.u, t.G, t.Ainv
     nu, r = _dof(st, method), s.rss
     E = st.units
     dD = E @ L.T
@@ -307,14 +322,11 @@ def _hessian_of(st: _SlopeStats, s: _Solved, method: Method) -> np.ndarray:
     dr = -np.einsum("ja,jka->k", u, dDu)
     KdD = np.einsum("jab,kbc->jkac", K, dD)  # K_j Delta_k
     H = -np.einsum("jkab,jlba->kl", KdD, KdD)
-    Ainv = np.linalg.inv(s.A)
     v = np.einsum("jab,jkb->ka", K, dDu)
     d2r = 2.0 * (np.einsum("jka,jab,jlb->kl", dDu, K, dDu) - v @ Ainv @ v.T)
     H += nu * (d2r / r - np.outer(dr, dr) / r**2)
-    G = K.sum(axis=0) - (nu / r) * (u.T @ u)
     if method == "REML":
         B = K @ Ainv @ K
-        G = G - B.sum(axis=0)
         AdA = Ainv @ -np.einsum("jkab,jbc->kac", KdD, K)
         H -= np.einsum("kab,lba->kl", AdA, AdA)
         T = np.einsum("jkab,jbc,lca->kl", KdD, B, dD)
@@ -345,8 +357,9 @@ def _newton(
     f = _deviance_of(st, s, method)
     last = np.inf
     for _ in range(max_iter):
-        g = _gradient_of(st, s, method)[idx]
-        H = _hessian_of(st, s, method)[np.ix_(idx, idx)]
+        terms = _gradient_terms(st, s, method)  # shared by the gradient and the Hessian
+        g = _gradient_of(st, s, method, terms)[idx]
+        H = _hessian_of(st, s, method, terms)[np.ix_(idx, idx)]
         if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
             return theta, False
         ev, vec = np.linalg.eigh(H)
@@ -531,7 +544,7 @@ def fit_random_slopes(
         cov_fixed=pd.DataFrame(cov_fixed, index=labels_mu, columns=labels_mu),
         cov=pd.DataFrame(Sigma, index=labels_mu, columns=labels_mu),
         sigma_y=float(np.sqrt(sigma_y2)),
-        loglik=-0.5 * dev(theta) + sc.loglik_offset(g.N, method),
+        loglik=-0.5 * _deviance_of(st, s, method) + sc.loglik_offset(g.N, method),
         coef=pd.DataFrame(mu.to_numpy() + ranef, index=labels, columns=labels_mu),
         ranef=pd.DataFrame(ranef, index=labels, columns=labels_mu),
         n=pd.Series(g.n.astype(int), index=labels, name="n"),
