@@ -169,7 +169,7 @@ def profile(stats: SufficientStatistics, psi: float, method: Method = "REML") ->
         R=R,
         rss=rss,
         loglik=float(loglik) + scaling.loglik_offset(N, method),
-        score=_score(stats, psi, method, R, b, rss, weight),
+        score=_score(stats, psi, method, R, b, rss, weight)[0],
         sigma_y2=scaling.y_scale**2 * rss / dof,
         logdet_A=logdet_A,
     )
@@ -198,20 +198,35 @@ def _score(
     b: np.ndarray,
     rss: float,
     weight: np.ndarray,
-) -> float:
-    """$\\ell'(\\psi)$ from the factor at $\\psi$ (see `profile` for the formula)."""
+    *,
+    curvature: bool = False,
+) -> tuple[float, float]:
+    """$\\ell'(\\psi)$ from the factor at $\\psi$ (see `profile` for the formula), and
+    $\\ell''(\\psi)$ when ``curvature`` (else NaN; see `profile_newton_terms`)."""
     k = stats.k
-    u = np.append(-b, 1.0)
-    dweight = stats.B_size * weight**2  # d/dpsi of -m/(1 + m psi), per between row
-    # rows of sqrt(m)(ybar_j - Xbar_j b), reduced by size
-    drss = -float(dweight @ (stats.B @ u) ** 2)
+    m = stats.B_size
+    dw = -m * weight**2  # d/dpsi of the between rows' weights 1/(1 + m psi)
+    e = stats.B[:, k] - stats.B[:, :k] @ b  # rows of sqrt(m)(ybar_j - Xbar_j b), by size
+    drss = float(dw @ (e * e))
     sizes, counts = stats.sizes, stats.counts
     dlogdet_V = float(counts @ (sizes / (1.0 + sizes * psi)))
-    if method == "ML":
-        return -0.5 * (stats.N * drss / rss + dlogdet_V)
-    C = _triangular_solve(R, stats.B[:, :k].T, transpose=True)  # R^-T B_X'
-    quad = (C * C).sum(axis=0)  # m Xbar_j' A^-1 Xbar_j, reduced by size
-    return -0.5 * ((stats.N - k) * drss / rss + dlogdet_V - float(dweight @ quad))
+    dof = stats.N if method == "ML" else stats.N - k
+    score = -0.5 * (dof * drss / rss + dlogdet_V)
+    if method == "REML":
+        C = _triangular_solve(R, stats.B[:, :k].T, transpose=True)  # R^-T B_X'
+        quad = (C * C).sum(axis=0)  # m Xbar_j' A^-1 Xbar_j, reduced by size
+        score -= 0.5 * float(dw @ quad)
+    if not curvature:
+        return score, float("nan")
+    d2w = 2.0 * m * m * weight**3
+    Rv = _triangular_solve(R, stats.B[:, :k].T @ (dw * e), transpose=True)
+    d2rss = float(d2w @ (e * e)) - 2.0 * float(Rv @ Rv)
+    d2logdet_V = -float(counts @ (sizes / (1.0 + sizes * psi)) ** 2)
+    slope = -0.5 * (dof * (d2rss / rss - (drss / rss) ** 2) + d2logdet_V)
+    if method == "REML":
+        M = (C * dw) @ C.T  # R^-T A' R^-1
+        slope -= 0.5 * (float(d2w @ quad) - float((M * M).sum()))
+    return score, slope
 
 
 def profile_score(stats: SufficientStatistics, psi: float, method: Method = "REML") -> float:
@@ -227,7 +242,7 @@ def profile_score(stats: SufficientStatistics, psi: float, method: Method = "REM
     if rss <= 0.0:
         return float("nan")
     b = _triangular_solve(qr[:k, :k], qr[:k, k])
-    return _score(stats, psi, method, qr[:k, :k], b, rss, weight)
+    return _score(stats, psi, method, qr[:k, :k], b, rss, weight)[0]
 
 
 def profile_newton_terms(
@@ -257,29 +272,8 @@ def profile_newton_terms(
     rss = float(qr[k, k] ** 2)
     if rss <= 0.0:
         return float("nan"), float("nan")
-    R = qr[:k, :k]
-    b = _triangular_solve(R, qr[:k, k])
-    m = stats.B_size
-    dw = -m * weight**2
-    d2w = 2.0 * m * m * weight**3
-    e = stats.B[:, k] - stats.B[:, :k] @ b  # between rows' GLS residuals
-    drss = float(dw @ (e * e))
-    v = stats.B[:, :k].T @ (dw * e)
-    Rv = _triangular_solve(R, v, transpose=True)
-    d2rss = float(d2w @ (e * e)) - 2.0 * float(Rv @ Rv)
-    sizes, counts = stats.sizes, stats.counts
-    dlogdet_V = float(counts @ (sizes / (1.0 + sizes * psi)))
-    d2logdet_V = -float(counts @ (sizes / (1.0 + sizes * psi)) ** 2)
-    dof = stats.N if method == "ML" else stats.N - k
-    score = -0.5 * (dof * drss / rss + dlogdet_V)
-    slope = -0.5 * (dof * (d2rss / rss - (drss / rss) ** 2) + d2logdet_V)
-    if method == "REML":
-        C = _triangular_solve(R, stats.B[:, :k].T, transpose=True)  # R^-T B_X'
-        quad = (C * C).sum(axis=0)
-        M = (C * dw) @ C.T  # R^-T A' R^-1
-        score -= 0.5 * float(dw @ quad)
-        slope -= 0.5 * (float(d2w @ quad) - float((M * M).sum()))
-    return score, slope
+    b = _triangular_solve(qr[:k, :k], qr[:k, k])
+    return _score(stats, psi, method, qr[:k, :k], b, rss, weight, curvature=True)
 
 
 def profile_grid(
