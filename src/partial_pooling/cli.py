@@ -1205,6 +1205,7 @@ def _replace_atomically(
             write(stream)  # type: ignore[arg-type]
             stream.flush()
             os.fsync(stream.fileno())
+        _reraise_arrived_signal()  # one a library swallowed: the previous file stays
         os.replace(temp, output.path)
     except BaseException:
         if temp is not None:
@@ -1643,10 +1644,14 @@ def _raise_for_signal(signum: int) -> NoReturn:
 
 
 def _reraise_arrived_signal() -> None:
-    """Raise again a signal's exception that a library turned into an error of its own.
+    """Raise again a signal's exception that a library turned into an error of its own, or
+    swallowed.
 
     pandas' parser reports an exception raised inside the stream's ``read`` (where a signal
     handler runs while pandas parses) as a ParserError "Calling read(nbytes) on source failed".
+    numpy discards, without a word, one raised inside a pandas dtype's ``__eq__`` while it
+    compares dtypes (as ``DataFrame.to_csv`` does). So the signals that arrived are checked
+    again before a new file replaces an old one, and before the exit status is returned.
     """
     if _SIGNALS.arrived:
         _raise_for_signal(_SIGNALS.arrived[-1])
@@ -1742,7 +1747,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _tolerate_unencodable_text()
     try:
         with _signals_as_exceptions():
-            return _run(argv)
+            status = _run(argv)
+            _reraise_arrived_signal()  # one a library swallowed
+            return status
     except KeyboardInterrupt:
         return _stop("interrupted", 128 + signal.SIGINT)
     except _Terminated as exc:
