@@ -16,7 +16,7 @@ Prints four tables:
     ``smf.mixedlm(..., re_formula="~Days").fit()`` on sleepstudy: median wall time, the
     speed-up, and the accuracy of each, as |loglik - best loglik| (best of the three fits) and
     the largest relative difference of the fixed effects from statsmodels fitted tightly
-    (`partial_pooling.crosscheck.statsmodels_mixedlm`);
+    (`partial_pooling.site.crosscheck.statsmodels_mixedlm`);
 (b) a fit of 1,000,000 rows in 100,000 groups against one pandas
     ``df.groupby("group")["y"].mean()`` over the same frame;
 (c) where the million-row fit spends its time: input checks, sufficient statistics, the
@@ -61,7 +61,7 @@ import statsmodels.formula.api as smf
 
 import partial_pooling
 from partial_pooling import datasets, fit_random_intercept, fit_random_slopes
-from partial_pooling.crosscheck import statsmodels_mixedlm
+from partial_pooling.site.crosscheck import statsmodels_mixedlm
 from partial_pooling.estimation import maximize_psi
 from partial_pooling.grouped import group_data
 

@@ -1,13 +1,13 @@
 """MkDocs hook: the data of the in-browser explorer page (docs/explorer.md), made at build time.
 
 ``on_files`` fits each of the explorer's data sets with the package
-(``partial_pooling.explorer.site_payloads``) and adds the payloads as generated files,
+(``partial_pooling.site.explorer.site_payloads``) and adds the payloads as generated files,
 ``assets/generated/explorer-<key>.json`` (``explorer-radon.json``, ``explorer-simulated.json``):
 they exist only in the built site, never in git. The page's script
 (docs/javascripts/explorer.js) fetches them and recomputes the shrinkage live in the browser.
 
 It also writes the random-slopes part of the explorer,
-``assets/generated/slopes-sleepstudy.json`` (``partial_pooling.explorer.slopes_payload``, read
+``assets/generated/slopes-sleepstudy.json`` (``partial_pooling.site.explorer.slopes_payload``, read
 by docs/javascripts/slopes.js), and the data sets that the page "Fit your data in the browser"
 (docs/fit_in_browser.md) offers as examples, ``assets/generated/data/<name>.csv``: the files
 ``partial-pooling datasets NAME`` writes.
@@ -28,7 +28,7 @@ EXAMPLES = ("radon", "sleepstudy", "dyestuff", "dyestuff2")
 
 def _payloads() -> dict[str, bytes]:
     from partial_pooling.cli import DATASETS
-    from partial_pooling.explorer import site_payloads, slopes_payload
+    from partial_pooling.site.explorer import site_payloads, slopes_payload
 
     files = {
         GENERATED.format(key=key): json.dumps(

@@ -8,7 +8,7 @@ What they do, and why:
 * ``on_page_content`` (notebook pages only, i.e. pages mkdocs-jupyter rendered):
   - remove the MathJax 2 loader and the mermaid loader that mkdocs-jupyter's template injects
     (CDN scripts); the site loads its own MathJax 3 on every page;
-  - require an ``alt`` text on every output image: figures drawn by `partial_pooling.figures`
+  - require an ``alt`` text on every output image: figures drawn by `partial_pooling.site.figures`
     (a ``SiteFigure``) carry their own, computed from their inputs. Any other image (a bare
     matplotlib figure, say) has none, or nbconvert's placeholder, and is a build warning (so
     ``--strict`` fails) naming the page and the figure;
@@ -57,18 +57,37 @@ MATHJAX_DEST = "assets/mathjax"
 # Only the combined component the site loads plus the lazily loaded pieces it may ask for
 # (TeX extensions, fonts, menu, accessibility). The other combined bundles are never loaded.
 MATHJAX_SKIP = {
-    "mml-chtml.js", "mml-svg.js", "node-main.js", "tex-chtml-full-speech.js",
-    "tex-chtml-full.js", "tex-mml-chtml.js", "tex-mml-svg.js", "tex-svg-full.js", "tex-svg.js",
+    "mml-chtml.js",
+    "mml-svg.js",
+    "node-main.js",
+    "tex-chtml-full-speech.js",
+    "tex-chtml-full.js",
+    "tex-mml-chtml.js",
+    "tex-mml-svg.js",
+    "tex-svg-full.js",
+    "tex-svg.js",
     # Paths relative to es5/. Built into tex-chtml.js (its loader marks them loaded, so they are
     # never requested): the loader, startup, core, TeX input, CHTML output and its TeX font data,
     # the menu and assistive MathML.
-    "loader.js", "startup.js", "core.js", "input/tex.js", "input/tex-base.js",
-    "output/chtml.js", "output/chtml/fonts/tex.js", "ui/menu.js", "a11y/assistive-mml.js",
+    "loader.js",
+    "startup.js",
+    "core.js",
+    "input/tex.js",
+    "input/tex-base.js",
+    "output/chtml.js",
+    "output/chtml/fonts/tex.js",
+    "ui/menu.js",
+    "a11y/assistive-mml.js",
     # Never requested in a browser with this configuration: the CDN version picker, the
     # Node-only DOM adaptor, other input formats (input/mml itself stays: the menu's
     # accessibility explorer needs it), the full TeX bundle, and opt-in UI components.
-    "latest.js", "adaptors", "input/asciimath.js", "input/tex-full.js", "input/mml/extensions",
-    "ui/lazy.js", "ui/safe.js",
+    "latest.js",
+    "adaptors",
+    "input/asciimath.js",
+    "input/tex-full.js",
+    "input/mml/extensions",
+    "ui/lazy.js",
+    "ui/safe.js",
 }
 
 _IMG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -168,7 +187,7 @@ def require_alt_text(content: str, page: Page) -> str:
         if alt and alt.group(1).strip() and alt.group(1) != NBCONVERT_DEFAULT_ALT:
             continue
         log.warning(
-            "%s: image %d has no alt text: draw figures with a partial_pooling.figures "
+            "%s: image %d has no alt text: draw figures with a partial_pooling.site.figures "
             "function (a SiteFigure carries alt text computed from its inputs)",
             page.file.src_uri,
             count,
@@ -204,13 +223,15 @@ def resolve_notebook_links(content: str, page: Page, files: Files) -> str:
             log.warning(
                 "%s: link '%s' in a notebook markdown cell is a URL; link to the source path "
                 "instead, as Markdown pages do: '%s'",
-                page.file.src_uri, href,
+                page.file.src_uri,
+                href,
                 posixpath.relpath(target.src_uri, src_dir or "."),
             )
         else:
             log.warning(
                 "%s: link '%s' in a notebook markdown cell points to no page or file",
-                page.file.src_uri, href,
+                page.file.src_uri,
+                href,
             )
         return match.group(0)
 
@@ -248,17 +269,22 @@ def externalize_notebook_css(output: str, page: Page, site_dir: Path) -> str:
         return output
     # One @charset, first in the file where it counts (index.css starts with its own, which the
     # browser would ignore in the middle of the file); the page around it was UTF-8 too.
-    css = '@charset "UTF-8";\n' + "\n".join(
-        _CHARSET_RE.sub("", block).strip() for block in blocks
-    ) + "\n"
+    css = (
+        '@charset "UTF-8";\n'
+        + "\n".join(_CHARSET_RE.sub("", block).strip() for block in blocks)
+        + "\n"
+    )
     data = css.encode("utf-8")
     name = f"jupyter.{hashlib.sha256(data).hexdigest()[:8]}.css"
     _write_once(site_dir / JUPYTER_CSS_DIR / name, data)
     href = get_relative_url(f"{JUPYTER_CSS_DIR}/{name}", page.url)
     link = f'  <link rel="stylesheet" href="{html.escape(href, quote=True)}">\n  '
     return (
-        output[:head_end] + link + output[head_end:article]
-        + _STYLE_BLOCK_RE.sub("", output[article:start]) + output[start:]
+        output[:head_end]
+        + link
+        + output[head_end:article]
+        + _STYLE_BLOCK_RE.sub("", output[article:start])
+        + output[start:]
     )
 
 

@@ -58,9 +58,7 @@ _executed: dict[str, nbformat.NotebookNode] = {}
 _keys: dict[str, str] = {}
 
 
-def notebook_key(
-    path: Path, dependencies: str, nb: nbformat.NotebookNode | None = None
-) -> str:
+def notebook_key(path: Path, dependencies: str, nb: nbformat.NotebookNode | None = None) -> str:
     """The cache key of one notebook: its code cells, in order, and the dependency digest.
 
     Markdown cells do not change what the code computes, so an edit to the prose reuses the

@@ -12,7 +12,8 @@ from mkdocs.structure.files import File, Files
 
 
 def _home_figures() -> dict[str, bytes]:
-    from partial_pooling import datasets, figures, fit_random_intercept, no_pooling
+    from partial_pooling import datasets, fit_random_intercept, no_pooling
+    from partial_pooling.site import figures
 
     radon = datasets.radon()
     cols = ("log_radon", "county", "floor")

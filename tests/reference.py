@@ -2,7 +2,7 @@
 
 Nothing here calls the package's estimation code: dense-matrix formulas written from the model's
 definition (V = sigma_y^2 I + sigma_alpha^2 Z Z'), scipy's multivariate normal density, and
-statsmodels' MixedLM and OLS (called through `partial_pooling.crosscheck`, which only sets
+statsmodels' MixedLM and OLS (called through `partial_pooling.site.crosscheck`, which only sets
 tight optimizer options).
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from partial_pooling.crosscheck import statsmodels_mixedlm, statsmodels_ols
+from partial_pooling.site.crosscheck import statsmodels_mixedlm, statsmodels_ols
 
 
 def design(df: pd.DataFrame, y: str, group: str, x: list[str]):
@@ -59,7 +59,7 @@ def dense_reml_loglik(X, Z, y, sigma_alpha, sigma_y) -> float:
 
 
 def sm_mixed(df, y, group, x, reml=True, re_formula=None):
-    """statsmodels MixedLM fitted tightly (see `partial_pooling.crosscheck`)."""
+    """statsmodels MixedLM fitted tightly (see `partial_pooling.site.crosscheck`)."""
     return statsmodels_mixedlm(df, y, group, x, "REML" if reml else "ML", re_formula)
 
 

@@ -3,7 +3,7 @@
 The estimates the CLI writes are compared with `fit_random_intercept` called directly (the
 partial-pooling intercepts must be equal to the last bit, since the CSV stores floats in
 round-trip form) and with independent computations: statsmodels' MixedLM fitted tightly and
-statsmodels' OLS through `partial_pooling.crosscheck`, and a dummy-variable least-squares fit
+statsmodels' OLS through `partial_pooling.site.crosscheck`, and a dummy-variable least-squares fit
 in numpy for no pooling. With ``--random-slopes`` the written coefficients must equal
 `fit_random_slopes` called directly, to the last bit, and reproduce lme4's published sleepstudy
 fit. Bad input must give exit status 2 and one line on stderr naming the
@@ -22,8 +22,9 @@ import pandas as pd
 import pytest
 
 import partial_pooling as pp
-from partial_pooling import cli, crosscheck, datasets
+from partial_pooling import cli, datasets
 from partial_pooling.cli import DATASETS, NUMERIC_NA, main, read_data
+from partial_pooling.site import crosscheck
 
 PYTHON_M = [sys.executable, "-m", "partial_pooling"]
 COLUMNS = ["group", "n_j", "ybar_j", "ybar_adj_j", "lambda_j", "alpha_j", "cond_sd_j"]

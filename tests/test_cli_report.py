@@ -34,9 +34,10 @@ import pytest
 from PIL import Image
 
 import partial_pooling as pp
-from partial_pooling import cli, datasets, figures
+from partial_pooling import cli, datasets
 from partial_pooling.random_slopes import group_ols
 from partial_pooling.report import figure_names
+from partial_pooling.site import figures
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"

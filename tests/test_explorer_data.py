@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partial_pooling import datasets, explorer, fit_random_intercept, fit_random_slopes, group_ols
+from partial_pooling import datasets, fit_random_intercept, fit_random_slopes, group_ols
+from partial_pooling.site import explorer
 
 RADON = ("log_radon", "county", "floor")
 

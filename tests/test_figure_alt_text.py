@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import partial_pooling as pp
-from partial_pooling import datasets, figures
+from partial_pooling import datasets
+from partial_pooling.site import figures
 
 RADON = ("log_radon", "county", "floor")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import partial_pooling as pp
-from partial_pooling import figures
 from partial_pooling.random_slopes import coefficient_shrinkage
+from partial_pooling.site import figures
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

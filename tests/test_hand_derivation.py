@@ -7,7 +7,7 @@ import pytest
 from reference import dense_gls, design
 
 from partial_pooling import fit_random_intercept, group_intercepts
-from partial_pooling.hand_derivation import (
+from partial_pooling.site.hand_derivation import (
     joint_mode_beta,
     naive_beta_se,
     residual_variance,

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partial_pooling import crosscheck, datasets, figures, simulation
-from partial_pooling import pooling_pays as pays
+from partial_pooling import datasets, simulation
+from partial_pooling.site import crosscheck, figures
+from partial_pooling.site import pooling_pays as pays
 
 COLUMNS = ["sigma_alpha", "ratio", "rep", "group", "n", "alpha", "boundary",
            "complete", "none", "partial", "oracle"]  # fmt: skip

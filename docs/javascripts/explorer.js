@@ -1,6 +1,6 @@
 // The partial-pooling explorer (docs/explorer.md). Vanilla JavaScript, no libraries, no network
 // beyond this site: the data are JSON files the build writes with the package
-// (scripts/explorer_data.py -> partial_pooling.explorer.site_payloads).
+// (scripts/explorer_data.py -> partial_pooling.site.explorer.site_payloads).
 //
 // Everything is recomputed from each group's size n_j and covariate-adjusted mean
 // adj_j = ybar_j - xbar_j' beta_hat, with beta and sigma_y held at their REML estimates:

@@ -1,5 +1,5 @@
 // Random slopes in two dimensions (the second explorer on docs/explorer.md). Vanilla JavaScript,
-// no libraries; the data are the JSON the build writes (partial_pooling.explorer.slopes_payload).
+// no libraries; the data are the JSON the build writes (partial_pooling.site.explorer.slopes_payload).
 //
 // Each subject's (intercept, slope) from its own least-squares line, and from the model
 //   y_ij = (mu_0 + a_0j) + (mu_1 + a_1j) x_ij + e_ij,  a_j ~ N(0, Sigma),  e_ij ~ N(0, sigma_y^2),
@@ -7,7 +7,7 @@
 // each subject's S_j = X_j'X_j and r_j = X_j'y_j, with Q_j = (sigma_y^2 I + S_j Sigma)^-1:
 //   mu = (sum_j Q_j S_j)^-1 sum_j Q_j r_j        (GLS)
 //   a_j = Sigma Q_j (r_j - S_j mu)                (conditional modes, BLUPs)
-// exactly partial_pooling.explorer.random_slopes_at, which the browser tests compare with.
+// exactly partial_pooling.site.explorer.random_slopes_at, which the browser tests compare with.
 (function () {
   "use strict";
 

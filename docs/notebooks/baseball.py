@@ -28,8 +28,9 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import partial_pooling as pp
-from partial_pooling import crosscheck, datasets, figures
-from partial_pooling import pooling_pays as pays
+from partial_pooling import datasets
+from partial_pooling.site import crosscheck, figures
+from partial_pooling.site import pooling_pays as pays
 
 # %% [markdown]
 # ## The James-Stein estimator

@@ -28,7 +28,8 @@ import pandas as pd
 from IPython.display import Markdown
 
 import partial_pooling as pp
-from partial_pooling import crosscheck, datasets
+from partial_pooling import datasets
+from partial_pooling.site import crosscheck
 
 # %% [markdown]
 # ## Dyestuff2: a boundary estimate

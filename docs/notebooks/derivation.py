@@ -44,7 +44,8 @@ import pandas as pd
 from IPython.display import Markdown
 
 import partial_pooling as pp
-from partial_pooling import crosscheck, datasets, hand_derivation
+from partial_pooling import datasets
+from partial_pooling.site import crosscheck, hand_derivation
 from partial_pooling.em import joint_mode_path
 from partial_pooling.simulation import simulate_groups
 

@@ -32,7 +32,8 @@ from IPython.display import Markdown, display
 from scipy import stats
 
 import partial_pooling as pp
-from partial_pooling import crosscheck, datasets
+from partial_pooling import datasets
+from partial_pooling.site import crosscheck
 from partial_pooling.simulation import simulate_groups
 
 SEED = 20240611

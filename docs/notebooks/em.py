@@ -30,7 +30,8 @@ import pandas as pd
 from IPython.display import Markdown
 
 import partial_pooling as pp
-from partial_pooling import datasets, figures
+from partial_pooling import datasets
+from partial_pooling.site import figures
 from partial_pooling.em import em_path, joint_mode_path
 from partial_pooling.simulation import simulate_groups
 

@@ -35,7 +35,8 @@ import statsmodels.formula.api as smf
 from IPython.display import Markdown
 
 import partial_pooling as pp
-from partial_pooling import crosscheck, datasets, figures
+from partial_pooling import datasets
+from partial_pooling.site import crosscheck, figures
 from partial_pooling.random_slopes import coefficient_shrinkage
 
 radon = datasets.radon()

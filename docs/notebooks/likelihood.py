@@ -41,7 +41,8 @@ from IPython.display import Markdown
 from scipy import integrate, stats
 
 import partial_pooling as pp
-from partial_pooling import crosscheck, datasets, figures
+from partial_pooling import datasets
+from partial_pooling.site import crosscheck, figures
 from partial_pooling.likelihood import integration_correction
 
 LOG_2PI = np.log(2 * np.pi)

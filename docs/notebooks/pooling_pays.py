@@ -28,8 +28,9 @@ import pandas as pd
 from IPython.display import Markdown
 
 import partial_pooling as pp
-from partial_pooling import datasets, figures
-from partial_pooling import pooling_pays as pays
+from partial_pooling import datasets
+from partial_pooling.site import figures
+from partial_pooling.site import pooling_pays as pays
 
 SEED = 20261126
 rng = np.random.default_rng(SEED)

@@ -33,7 +33,8 @@ from IPython.display import Markdown
 from scipy import integrate, stats
 
 import partial_pooling as pp
-from partial_pooling import crosscheck, datasets
+from partial_pooling import datasets
+from partial_pooling.site import crosscheck
 from partial_pooling.prediction import (
     coverage_given_effect,
     predict,

@@ -30,7 +30,8 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import partial_pooling as pp
-from partial_pooling import bayes, datasets, figures, regularization
+from partial_pooling import bayes, datasets, regularization
+from partial_pooling.site import figures
 
 radon = datasets.radon()
 cols = ("log_radon", "county", "floor")

@@ -36,8 +36,9 @@ from IPython.display import HTML, Markdown
 from scipy import stats
 
 import partial_pooling as pp
-from partial_pooling import crosscheck, datasets, figures
-from partial_pooling.pooling_pays import oracle_conditional_risk
+from partial_pooling import datasets
+from partial_pooling.site import crosscheck, figures
+from partial_pooling.site.pooling_pays import oracle_conditional_risk
 from partial_pooling.simulation import simulate_groups
 
 radon = datasets.radon()

@@ -36,7 +36,8 @@ import pandas as pd
 from IPython.display import Markdown
 
 import partial_pooling as pp
-from partial_pooling import crosscheck, datasets, figures
+from partial_pooling import datasets
+from partial_pooling.site import crosscheck, figures
 
 radon = datasets.radon()
 cols = ("log_radon", "county", "floor")

@@ -44,7 +44,8 @@ import statsmodels.formula.api as smf
 from IPython.display import Markdown
 
 import partial_pooling as pp
-from partial_pooling import crosscheck, datasets, figures
+from partial_pooling import datasets
+from partial_pooling.site import crosscheck, figures
 
 # %% [markdown]
 # ## One slope, two kinds of information

@@ -21,7 +21,8 @@
 from IPython.display import Markdown
 
 import partial_pooling as pp
-from partial_pooling import crosscheck, datasets, figures
+from partial_pooling import datasets
+from partial_pooling.site import crosscheck, figures
 from partial_pooling.site.checks import Checks
 
 radon = datasets.radon()
@@ -40,7 +41,7 @@ Markdown(
 )
 
 # %% [markdown]
-# A figure is one line that calls a function of `partial_pooling.figures`; it returns a
+# A figure is one line that calls a function of `partial_pooling.site.figures`; it returns a
 # figure that carries its own alt text.
 
 # %%

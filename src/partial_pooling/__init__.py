@@ -1,17 +1,28 @@
-"""Exact random-intercept fits and the pooling estimators.
+"""Exact random-intercept and random-slope fits, and the pooling estimators.
 
 The package behind the site *Why partial pooling?*: every number and figure on the site comes
-from these functions. Modules follow the site's argument:
+from it. This list of its modules is the only one; the API pages follow it. The core, the
+statistics, in the order of the site's argument:
 
-* `partial_pooling.estimation`: complete, no and partial pooling side by side;
-* `partial_pooling.likelihood`: joint, marginal, REML and profiled log-likelihoods;
+* `partial_pooling.grouped`: checks of the data, and the per-group sufficient statistics every
+  fit starts from (`GroupedData`);
+* `partial_pooling.estimation`: complete, no and partial pooling side by side, the exact ML and
+  REML fit (`fit_random_intercept`);
 * `partial_pooling.shrinkage`: the shrinkage weights and the closed-form intercepts;
+* `partial_pooling.likelihood`: joint, marginal, REML and profiled log-likelihoods;
 * `partial_pooling.decomposition`: what the estimate of the fixed slope pools;
 * `partial_pooling.random_slopes`: partial pooling of slopes;
-* `partial_pooling.em`: the EM algorithm and the naive joint-likelihood iteration;
-* `partial_pooling.datasets` and `partial_pooling.simulation`: data;
-* `partial_pooling.figures`: every figure on the site;
-* `partial_pooling.crosscheck`: statsmodels fitted tightly, for comparisons.
+* `partial_pooling.prediction`: predictions for a group seen and a new group;
+* `partial_pooling.em`, `partial_pooling.regularization`, `partial_pooling.bayes`: the EM, ridge
+  and Bayesian views;
+* `partial_pooling.datasets` and `partial_pooling.simulation`: data.
+
+Beside the core:
+
+* `partial_pooling.cli` and `partial_pooling.report`: the command line and its HTML report;
+* `partial_pooling.site`: what exists to serve the site's pages and their build (figures, the
+  folded checks, the statsmodels cross-checks, the hand derivation as written, the pooling-pays
+  simulations, the explorer's data).
 """
 
 from . import datasets, simulation

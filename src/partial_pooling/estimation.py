@@ -522,7 +522,7 @@ def pooling_intercepts(
 
     The same numbers as ``complete_grouped(g).alpha``, ``no_pooling_grouped(g).alpha`` and
     ``fit_grouped(g, method).alpha``, without building the result objects: what a simulation
-    of thousands of fits needs (`partial_pooling.pooling_pays.pooling_mse`). Arrays in the
+    of thousands of fits needs (`partial_pooling.site.pooling_pays.pooling_mse`). Arrays in the
     order of ``g.labels``.
     """
     method = _check_method(method)

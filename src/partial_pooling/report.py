@@ -1,7 +1,7 @@
 """The command line's figures and its self-contained HTML report of one fit.
 
 `intercept_figures` and `slopes_figures` draw the site's own figures
-(`partial_pooling.figures`) for a user's fit; each comes back as a `ReportFigure` that
+(`partial_pooling.site.figures`) for a user's fit; each comes back as a `ReportFigure` that
 renders itself as PNG and as SVG, both carrying the figure's alt text (the PNG in its
 ``Title`` and ``Description`` text chunks, the SVG as its ``<title>`` and ``<desc>``).
 `report_html` writes one HTML page that a colleague can open anywhere: the fit's summary as a
@@ -29,10 +29,10 @@ import pandas as pd
 
 from . import __version__
 from .estimation import PoolingFit
-from .figures import SiteFigure, estimates_vs_size, lambda_vs_n, shrinkage_arrows
-from .figures import shrinkage_arrows_2d as _shrinkage_arrows_2d
 from .grouped import ColumnName
 from .random_slopes import RandomSlopesFit
+from .site.figures import SiteFigure, estimates_vs_size, lambda_vs_n, shrinkage_arrows
+from .site.figures import shrinkage_arrows_2d as _shrinkage_arrows_2d
 
 __all__ = [
     "ReportFigure",

@@ -134,7 +134,10 @@ def build_site(site_dir: Path) -> None:
     env.update(MKDOCS_JUPYTER_CACHE="false", NO_MKDOCS_2_WARNING="1")
     subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=ROOT, env=env, check=True, timeout=600,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=600,
     )
 
 
@@ -197,7 +200,6 @@ def browser_type_launch_args(browser_type_launch_args):
         "headless": True,
         "args": CHROMIUM_ARGS,
     }
-
 
 
 # --- One visit per page --------------------------------------------------------------------
@@ -390,20 +392,28 @@ def _load(tab, visit: PageVisit, site_url: str) -> None:
     tab.route("**/*", route)
     tab.on(
         "console",
-        lambda m: visit.record("console_errors", f"{m.text} @ {m.location}")
-        if m.type == "error" else None,
+        lambda m: (
+            visit.record("console_errors", f"{m.text} @ {m.location}")
+            if m.type == "error"
+            else None
+        ),
     )
     tab.on("pageerror", lambda e: visit.record("page_errors", str(e)))
     tab.on(
         "requestfailed",
-        lambda r: None if not r.url.startswith(origin) else visit.record(
-            "failed_requests", f"{r.url}: {r.failure}"
+        lambda r: (
+            None
+            if not r.url.startswith(origin)
+            else visit.record("failed_requests", f"{r.url}: {r.failure}")
         ),
     )
     tab.on(
         "response",
-        lambda r: visit.record("failed_requests", f"{r.url}: HTTP {r.status}")
-        if r.status >= 400 else None,
+        lambda r: (
+            visit.record("failed_requests", f"{r.url}: HTTP {r.status}")
+            if r.status >= 400
+            else None
+        ),
     )
     # "commit": the response has arrived; the rest of the load goes on while other tabs load
     response = tab.goto(urljoin(site_url, visit.page.path), wait_until="commit")
@@ -473,8 +483,10 @@ def _palette(tab, visit: PageVisit) -> dict:
             break
         toggle.click()
     return {
-        "schemes": (first, second), "backgrounds": backgrounds,
-        "restored": tab.evaluate(SCHEME_JS) == first, "errors": visit.live[start:],
+        "schemes": (first, second),
+        "backgrounds": backgrounds,
+        "restored": tab.evaluate(SCHEME_JS) == first,
+        "errors": visit.live[start:],
     }
 
 
@@ -486,7 +498,8 @@ def _search(tab, visit: PageVisit, target: SitePage, query: str) -> dict:
     results = tab.locator(".md-search-result__item a")
     results.first.wait_for(timeout=10_000)
     return {
-        "target": target.path, "query": query,
+        "target": target.path,
+        "query": query,
         "hrefs": results.evaluate_all("els => els.map(e => e.href)"),
         "errors": visit.live[start:],
     }
@@ -509,9 +522,11 @@ def start_visit(context, site_url: str, page: SitePage) -> tuple[PageVisit, obje
 def interacts(page: SitePage, pages: list[SitePage]) -> bool:
     """Whether the visit of ``page`` clicks or types (palette, search, explorer)."""
     explorer = 'id="pp-explorer"' in page.file.read_text(encoding="utf-8")
-    return explorer or page == palette_target(pages) or (page.path == "" and bool(
-        search_target(pages)
-    ))
+    return (
+        explorer
+        or page == palette_target(pages)
+        or (page.path == "" and bool(search_target(pages)))
+    )
 
 
 def visit_page(context, site_url: str, page: SitePage, pages: list[SitePage]) -> PageVisit:
@@ -534,24 +549,39 @@ def finish_visit(visit: PageVisit, tab, pages: list[SitePage]) -> PageVisit:
     _observe(tab, visit, "math", lambda: tab.evaluate(MATH_STATE_JS))
     _observe(tab, visit, "images", lambda: tab.evaluate(IMAGES_JS))
     _observe(tab, visit, "visible_text", lambda: tab.evaluate(VISIBLE_TEXT_JS))
-    _observe(tab, visit, "wide_code", lambda: {
-        "viewport": tab.viewport_size, "wide": tab.evaluate(WIDE_CODE_JS),
-    })
+    _observe(
+        tab,
+        visit,
+        "wide_code",
+        lambda: {
+            "viewport": tab.viewport_size,
+            "wide": tab.evaluate(WIDE_CODE_JS),
+        },
+    )
     if page.kind == "notebook":
-        _observe(tab, visit, "output_blocks", lambda: tab.eval_on_selector_all(
-            OUTPUT_BLOCKS, "els => els.map(e => e.textContent.trim().slice(0, 300))"
-        ))
-        _observe(tab, visit, "output_images", lambda: tab.locator(
-            ".jp-OutputArea-output img"
-        ).count())
+        _observe(
+            tab,
+            visit,
+            "output_blocks",
+            lambda: tab.eval_on_selector_all(
+                OUTPUT_BLOCKS, "els => els.map(e => e.textContent.trim().slice(0, 300))"
+            ),
+        )
+        _observe(
+            tab, visit, "output_images", lambda: tab.locator(".jp-OutputArea-output img").count()
+        )
         _observe(tab, visit, "downloads", lambda: _downloads(tab))
     explorer = 'id="pp-explorer"' in page.file.read_text(encoding="utf-8")
     if explorer:
         _observe(tab, visit, "explorer", lambda: _explorer(tab))
     search = search_target(pages)
     # Last, since it resizes the viewport (back to 1280 px only if interactions follow).
-    _observe(tab, visit, "math_at_phone_width",
-             lambda: _at_phone_width(tab, restore=interacts(page, pages)))
+    _observe(
+        tab,
+        visit,
+        "math_at_phone_width",
+        lambda: _at_phone_width(tab, restore=interacts(page, pages)),
+    )
     visit.settled = True  # the page's own observations end here; interactions follow
     if page == palette_target(pages):
         _observe(tab, visit, "palette", lambda: _palette(tab, visit))
@@ -587,7 +617,7 @@ def site_visits(site_context, site_url, all_pages) -> dict[str, PageVisit]:
     quiet = [p for p in all_pages if not interacts(p, all_pages)]
     visits = {}
     for i in range(0, len(quiet), CONCURRENT_LOADS):
-        started = [start_visit(site_context, site_url, p) for p in quiet[i:i + CONCURRENT_LOADS]]
+        started = [start_visit(site_context, site_url, p) for p in quiet[i : i + CONCURRENT_LOADS]]
         for visit, tab in started:
             visits[visit.page.path] = finish_visit(visit, tab, all_pages)
     for page in all_pages:

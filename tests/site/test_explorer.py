@@ -21,7 +21,8 @@ import pandas as pd
 import pytest
 
 import partial_pooling as pp
-from partial_pooling import datasets, explorer
+from partial_pooling import datasets
+from partial_pooling.site import explorer
 
 pytestmark = [
     pytest.mark.browser,

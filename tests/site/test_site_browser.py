@@ -56,7 +56,8 @@ def test_every_image_decodes_and_has_alt_text(site_visits, site_page):
     images = visit(site_visits, site_page.path).fact("images")
     broken = [i["src"] for i in images if not (i["complete"] and i["width"] > 0)]
     no_alt = [
-        i["src"] for i in images
+        i["src"]
+        for i in images
         if not (i["alt"] or "").strip() or i["alt"].strip() == NBCONVERT_DEFAULT_ALT
     ]
     assert not broken, f"images that do not decode: {broken}"

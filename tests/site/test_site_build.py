@@ -49,9 +49,7 @@ def tiny_copy(tmp_path: Path) -> Path:
     return docs
 
 
-def test_tiny_site_builds_with_executed_notebook_figure_alt_math_and_source(
-    tmp_path, monkeypatch
-):
+def test_tiny_site_builds_with_executed_notebook_figure_alt_math_and_source(tmp_path, monkeypatch):
     # MPLBACKEND=Agg would remove the inline figure: the build must not pass it to the kernel.
     monkeypatch.setenv("MPLBACKEND", "Agg")
     site = tmp_path / "site"
@@ -86,7 +84,8 @@ def test_tiny_site_builds_with_executed_notebook_figure_alt_math_and_source(
 def test_notebook_with_a_raising_cell_fails_the_build(tmp_path):
     with pytest.raises(Exception, match="this cell fails on purpose"):
         build_fixture(
-            FIXTURES / "raising" / "docs", tmp_path / "site",
+            FIXTURES / "raising" / "docs",
+            tmp_path / "site",
             [{"Home": "index.md"}, {"Raises": "notebooks/raises.py"}],
         )
 
@@ -97,11 +96,18 @@ def test_notebook_with_a_raising_cell_fails_the_build(tmp_path):
         ("[home](../index.md)", "[home](../nowhere.md)", "notebook link to a missing page"),
         ("[home](../index.md)", "[home](../../)", "notebook link written as a URL"),
         ('alt=f"Squares', 'alt="" and f"Squares', "figure without alt text"),
-        ("[the notebook](notebooks/tiny.py)", "[the notebook](notebooks/gone.py)",
-         "Markdown link to a missing page"),
+        (
+            "[the notebook](notebooks/tiny.py)",
+            "[the notebook](notebooks/gone.py)",
+            "Markdown link to a missing page",
+        ),
     ],
-    ids=["broken-notebook-link", "url-style-notebook-link", "figure-without-alt",
-         "broken-markdown-link"],
+    ids=[
+        "broken-notebook-link",
+        "url-style-notebook-link",
+        "figure-without-alt",
+        "broken-markdown-link",
+    ],
 )
 def test_strict_build_fails_on(tmp_path, old, new, why):
     docs = tiny_copy(tmp_path)

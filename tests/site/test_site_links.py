@@ -110,6 +110,9 @@ def test_navigation_and_table_of_contents_show_no_raw_tex(built_site):
         parser = _NavText()
         parser.feed(page.read_text(encoding="utf-8"))
         assert parser.texts, f"{page}: no navigation links found"
-        raw += [f"{page.relative_to(built_site)}: {t.strip()!r}" for t in parser.texts
-                if "$" in t or "\\" in t]
+        raw += [
+            f"{page.relative_to(built_site)}: {t.strip()!r}"
+            for t in parser.texts
+            if "$" in t or "\\" in t
+        ]
     assert not raw, "headings with TeX show it raw in the navigation:\n" + "\n".join(raw)

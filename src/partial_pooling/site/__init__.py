@@ -1,7 +1,19 @@
-"""What exists to serve the site's pages rather than the statistics.
+"""What exists to serve the site's pages and their build, rather than the statistics.
 
-`partial_pooling.site.checks` runs a page's numerical checks at build time and renders them as
-one folded line, so that the reader meets the argument first and the proof stays one click away.
+The core (`partial_pooling`) never imports from here, except the command line's report, which
+draws the site's figures for a user's fit.
+
+* `partial_pooling.site.figures`: every figure on the site, each a `SiteFigure` whose alt text
+  is computed from its inputs;
+* `partial_pooling.site.checks`: a page's numerical checks, run at build time (a failure fails
+  the build) and shown as one folded line;
+* `partial_pooling.site.crosscheck`: statsmodels fitted tightly enough to compare with to the
+  last digits;
+* `partial_pooling.site.hand_derivation`: a widely shared hand derivation, as written, beside its
+  corrections;
+* `partial_pooling.site.pooling_pays`: simulations of the error of the three estimators, and
+  Efron and Morris's baseball data;
+* `partial_pooling.site.explorer`: the data of the in-browser explorer.
 """
 
 __all__: list[str] = []

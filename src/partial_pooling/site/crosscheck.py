@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .grouped import ColumnName, check_collinear, group_data, numeric_columns, plain, qr_r
+from ..grouped import ColumnName, check_collinear, group_data, numeric_columns, plain, qr_r
 
 __all__ = ["statsmodels_mixedlm", "statsmodels_mixedlm_default", "statsmodels_ols"]
 

@@ -44,11 +44,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .estimation import fit_random_intercept, pooling_intercepts
-from .grouped import GroupedData, group_data, plain
-from .likelihood import Method, _check_finite, _check_method, _check_sd
-from .shrinkage import shrinkage_factor
-from .simulation import _non_negative, draw_arrays, simulate_groups
+from ..estimation import fit_random_intercept, pooling_intercepts
+from ..grouped import GroupedData, group_data, plain
+from ..likelihood import Method, _check_finite, _check_method, _check_sd
+from ..shrinkage import shrinkage_factor
+from ..simulation import _non_negative, draw_arrays, simulate_groups
 
 __all__ = [
     "ESTIMATORS",

@@ -22,11 +22,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
-from .decomposition import BetaDecomposition
-from .estimation import PoolingFit
-from .grouped import ColumnName, group_data, one_covariate, plain
-from .random_slopes import RandomSlopesFit
-from .shrinkage import shrinkage_factor
+from ..decomposition import BetaDecomposition
+from ..estimation import PoolingFit
+from ..grouped import ColumnName, group_data, one_covariate, plain
+from ..random_slopes import RandomSlopesFit
+from ..shrinkage import shrinkage_factor
 
 __all__ = [
     "COLOURS",
@@ -734,7 +734,7 @@ def pooling_risk(summary: pd.DataFrame, *, method: str = "REML") -> SiteFigure:
     Parameters
     ----------
     summary : DataFrame
-        From `partial_pooling.pooling_pays.mse_summary` with ``by="ratio"``.
+        From `partial_pooling.site.pooling_pays.mse_summary` with ``by="ratio"``.
     method : str
         How partial pooling estimated the variance components, for the legend.
     """
@@ -806,7 +806,7 @@ def pooling_risk_by_size(summary: pd.DataFrame, *, estimator: str = "partial") -
     Parameters
     ----------
     summary : DataFrame
-        From `partial_pooling.pooling_pays.mse_summary` with ``by=["ratio", <size class>]``.
+        From `partial_pooling.site.pooling_pays.mse_summary` with ``by=["ratio", <size class>]``.
     estimator : str
         Which estimator to draw (partial pooling by default).
     """
@@ -867,7 +867,7 @@ def efron_morris_plot(
     Parameters
     ----------
     estimates : DataFrame
-        From `partial_pooling.pooling_pays.baseball_estimates` (columns ``none``,
+        From `partial_pooling.site.pooling_pays.baseball_estimates` (columns ``none``,
         ``james_stein``, ``partial``, ``rest_average``; indexed by player).
     label : sequence of str
         Players to name on the plot.

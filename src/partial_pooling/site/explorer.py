@@ -31,12 +31,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import datasets
-from .estimation import fit_random_intercept
-from .grouped import ColumnName, group_data, one_covariate, plain
-from .likelihood import Method
-from .random_slopes import fit_random_slopes, group_ols
-from .simulation import Simulation, simulate_groups
+from .. import datasets
+from ..estimation import fit_random_intercept
+from ..grouped import ColumnName, group_data, one_covariate, plain
+from ..likelihood import Method
+from ..random_slopes import fit_random_slopes, group_ols
+from ..simulation import Simulation, simulate_groups
 
 __all__ = [
     "SCHEMA",

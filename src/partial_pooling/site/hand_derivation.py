@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .grouped import ColumnName, group_data, numeric_columns, one_covariate
-from .likelihood import _alpha_vector, _check_finite, _check_sd
+from ..grouped import ColumnName, group_data, numeric_columns, one_covariate
+from ..likelihood import _alpha_vector, _check_finite, _check_sd
 
 __all__ = ["joint_mode_beta", "naive_beta_se", "residual_variance", "swapped_intercepts"]
 
