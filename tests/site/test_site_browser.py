@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import REFERENCE_OF_THE_CHECKS
 
 pytestmark = [
     pytest.mark.browser,
@@ -127,8 +128,13 @@ def test_palette_toggle_switches_to_dark_and_figures_keep_a_light_backing(
 BOOKKEEPING = re.compile(r"\bassert\b|np\.testing|assert_allclose|\brtol\b|\batol\b")
 
 
-def test_visible_text_has_no_assertions_or_tolerances(site_visits, site_page):
-    seen = visit(site_visits, site_page.path).fact("visible_text")
+def test_the_page_left_out_of_the_bookkeeping_rule_is_the_reference_of_the_checks(all_pages):
+    page = next(p for p in all_pages if p.path == REFERENCE_OF_THE_CHECKS)
+    assert 'id="partial_pooling.site.checks.Checks"' in page.file.read_text()
+
+
+def test_visible_text_has_no_assertions_or_tolerances(site_visits, reading_page):
+    seen = visit(site_visits, reading_page.path).fact("visible_text")
     found = sorted({m.group(0) for m in BOOKKEEPING.finditer(seen["text"])})
     lines = [line.strip()[:100] for line in seen["text"].splitlines() if BOOKKEEPING.search(line)]
     assert not found, f"visible without opening anything: {found} in {lines[:5]}"
