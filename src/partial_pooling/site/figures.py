@@ -894,6 +894,7 @@ def efron_morris_plot(
             + "."
         ),
     )
+    compared = ("none", "partial")  # the title compares their total squared errors
     ax = fig.add_subplot()
     heights = np.arange(len(rows))[::-1].astype(float)
     values = np.column_stack([estimates[c].to_numpy(dtype=float) for c, _, _ in rows])
@@ -924,7 +925,12 @@ def efron_morris_plot(
     ax.set_yticklabels([text for _, text, _ in rows], fontsize=9)
     ax.set_ylim(heights[-1] - 0.5, heights[0] + 0.6)
     ax.set_xlabel("batting average")
-    ax.set_title("Efron and Morris's 18 players of 1970: shrinking toward the mean predicts better")
+    truth = estimates["rest_average"].to_numpy(dtype=float)
+    errors = {c: float(np.sum((estimates[c].to_numpy(dtype=float) - truth) ** 2)) for c in compared}
+    verdict = "predicts better" if errors["partial"] < errors["none"] else "does not predict better"
+    ax.set_title(
+        f"Efron and Morris's {len(estimates)} players: shrinking toward the mean {verdict}"
+    )
     _finish(ax)
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)

@@ -1,0 +1,45 @@
+"""Figure titles state what the data show, computed from the data: never a claim typed by hand."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from partial_pooling import datasets
+from partial_pooling.site import figures
+from partial_pooling.site import pooling_pays as pays
+
+
+def title(fig) -> str:
+    text = fig.axes[0].get_title()
+    plt.close(fig)
+    return text
+
+
+def total_squared_error(column: pd.Series, truth: pd.Series) -> float:
+    return float(((column.to_numpy() - truth.to_numpy()) ** 2).sum())
+
+
+def test_the_efron_morris_title_counts_the_players_and_states_the_comparison_it_draws():
+    frame = datasets.efron_morris()
+    estimates = pays.baseball_estimates(frame, method="REML")
+    truth = estimates["rest_average"]
+    better = total_squared_error(estimates["partial"], truth) < total_squared_error(
+        estimates["none"], truth
+    )
+    assert better  # Efron and Morris's finding, on their data
+    shown = title(figures.efron_morris_plot(estimates, label=[], method="REML"))
+    assert f"{frame['name'].nunique()} players" in shown
+    assert shown.endswith("shrinking toward the mean predicts better")
+
+
+def test_the_efron_morris_title_says_so_when_shrinking_does_not_predict_better():
+    estimates = pays.baseball_estimates(datasets.efron_morris(), method="REML").iloc[:12].copy()
+    # a season where every player's rest-of-season average is his first-45 average
+    estimates["rest_average"] = estimates["none"]
+    assert total_squared_error(estimates["none"], estimates["rest_average"]) == 0.0
+    assert not np.allclose(estimates["partial"], estimates["none"])
+    shown = title(figures.efron_morris_plot(estimates, label=[], method="REML"))
+    assert "12 players" in shown
+    assert shown.endswith("shrinking toward the mean does not predict better")
