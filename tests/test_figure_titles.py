@@ -43,3 +43,35 @@ def test_the_efron_morris_title_says_so_when_shrinking_does_not_predict_better()
     shown = title(figures.efron_morris_plot(estimates, label=[], method="REML"))
     assert "12 players" in shown
     assert shown.endswith("shrinking toward the mean does not predict better")
+
+
+def risk_summary(rel_complete: list[float]) -> pd.DataFrame:
+    """A `mse_summary`-shaped table: three ratios, no pooling the reference."""
+    ratio = pd.Index([0.25, 1.0, 4.0], name="ratio")
+    rel = {"complete": rel_complete, "none": [1.0, 1.0, 1.0], "partial": [0.4, 0.7, 0.95]}
+    columns = {}
+    for name, values in rel.items():
+        columns[f"mse_{name}"] = np.array(values) * 0.1
+        columns[f"se_{name}"] = np.full(3, 0.001)
+        columns[f"rel_{name}"] = values
+        columns[f"rel_se_{name}"] = np.full(3, 0.01)
+    return pd.DataFrame(columns, index=ratio)
+
+
+def right_panel_title(summary: pd.DataFrame) -> str:
+    fig = figures.pooling_risk(summary)
+    text = fig.axes[1].get_title()
+    plt.close(fig)
+    return text
+
+
+def test_the_risk_figure_says_complete_pooling_leaves_the_panel_only_when_it_does():
+    top = 1.3  # the right panel's upper limit
+    leaves = risk_summary([0.5, 1.1, 9.0])
+    assert (leaves["rel_complete"] > top).any()
+    assert right_panel_title(leaves) == (
+        f"Relative to no pooling ({figures.LABELS['complete']} above {top:g}: off the panel)"
+    )
+    stays = risk_summary([0.5, 0.9, 1.2])
+    assert not (stays[[c for c in stays if c.startswith("rel_")]] > top).any().any()
+    assert right_panel_title(stays) == "Relative to no pooling"

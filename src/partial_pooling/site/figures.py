@@ -787,9 +787,12 @@ def pooling_risk(summary: pd.DataFrame, *, method: str = "REML") -> SiteFigure:
     left.set_ylabel(r"MSE per group, mean of $(\hat\alpha_j - \alpha_j)^2$ (log scale)")
     left.set_title("Mean squared error of the group intercepts", fontsize=10)
     right.axhline(1.0, color="#aaaaaa", lw=0.8)
-    right.set_ylim(0, 1.3)
+    top = 1.3
+    right.set_ylim(0, top)
     right.set_ylabel("MSE relative to no pooling")
-    right.set_title("Relative to no pooling (complete pooling leaves the panel)", fontsize=10)
+    beyond = [e for e in present if (summary[f"rel_{e}"] > top).any()]
+    note = f" ({' and '.join(_RISK_LABELS[e] for e in beyond)} above {top:g}: off the panel)"
+    right.set_title("Relative to no pooling" + (note if beyond else ""), fontsize=10)
     for ax in (left, right):
         ax.set_xlabel(r"$\sigma_\alpha / \sigma_y$")
         ax.set_xticks(ratio)
