@@ -61,9 +61,9 @@ import statsmodels.formula.api as smf
 
 import partial_pooling
 from partial_pooling import datasets, fit_random_intercept, fit_random_slopes
-from partial_pooling.site.crosscheck import statsmodels_mixedlm
 from partial_pooling.estimation import maximize_psi
 from partial_pooling.grouped import group_data
+from partial_pooling.site.crosscheck import statsmodels_mixedlm
 
 TARGET_SPEEDUP = 10.0  # at least this much faster than statsmodels' default fit on radon
 TARGET_GROUPBY_RATIO = 30.0  # million-row fit within this multiple of one group-by mean
@@ -289,7 +289,7 @@ def compare_random_slopes(
     sm = sm_default(data, y, group, " + ".join(xs), re_formula=re_formula)
     cols = ["Intercept", *xs]
     lls = {"partial_pooling": ours.loglik, "statsmodels fit()": float(sm.llf)}
-    fes = {"partial_pooling": ours.mu[cols].to_numpy(), "statsmodels fit()": sm.fe_params[cols]}
+    fes = {"partial_pooling": ours.fixed[cols].to_numpy(), "statsmodels fit()": sm.fe_params[cols]}
     try:
         tight = statsmodels_mixedlm(data, y, group, xs, "REML", re_formula=re_formula)
         lls["tight"], fe_ref = float(tight.llf), tight.fe_params[cols].to_numpy()
