@@ -289,7 +289,7 @@ def compare_random_slopes(
     sm = sm_default(data, y, group, " + ".join(xs), re_formula=re_formula)
     cols = ["Intercept", *xs]
     lls = {"partial_pooling": ours.loglik, "statsmodels fit()": float(sm.llf)}
-    fes = {"partial_pooling": ours.mu[cols].to_numpy(), "statsmodels fit()": sm.fe_params[cols]}
+    fes = {"partial_pooling": ours.fixed[cols].to_numpy(), "statsmodels fit()": sm.fe_params[cols]}
     try:
         tight = statsmodels_mixedlm(data, y, group, xs, "REML", re_formula=re_formula)
         lls["tight"], fe_ref = float(tight.llf), tight.fe_params[cols].to_numpy()

@@ -221,8 +221,8 @@ def test_random_slopes_report_equals_fit_random_slopes_and_lme4(tmp_path):
     assert_shown(vc["Std.Dev."], [*fit.sd, fit.sigma_y])
     assert_shown([vc["Corr. with (Intercept)"].iloc[1]], [fit.corr])
     fixed = page.frame("fixed-effects")
-    assert_shown(fixed["Estimate"], fit.mu)
-    assert_shown(fixed["Std.Error"], fit.se)
+    assert_shown(fixed["Estimate"], fit.fixed)
+    assert_shown(fixed["Std.Error"], fit.se_fixed)
     # lme4's published values, to their 3 decimals
     sds = [number(c) for c in vc["Std.Dev."]]
     np.testing.assert_allclose(sds, [24.741, 5.922, 25.592], atol=6e-4)

@@ -20,7 +20,7 @@ def unbalanced(sleepstudy):
 def test_pooled_coefficients_are_mu_plus_k_times_own_deviation(unbalanced):
     fit = pp.fit_random_slopes(unbalanced, "Reaction", "Subject", "Days")
     own = pp.group_ols(unbalanced, "Reaction", "Subject", "Days")
-    Sigma, s2, mu = fit.cov.to_numpy(), fit.sigma_y**2, fit.mu.to_numpy()
+    Sigma, s2, mu = fit.cov.to_numpy(), fit.sigma_y**2, fit.fixed.to_numpy()
     out = coefficient_shrinkage(unbalanced, "Reaction", "Subject", "Days")
     prec = np.linalg.inv(Sigma)
     for subject, rows in unbalanced.groupby("Subject"):

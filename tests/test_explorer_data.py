@@ -158,7 +158,7 @@ def test_random_slopes_at_the_estimates_is_the_fit(sleepstudy, method):
     mu, coef = explorer.random_slopes_at(
         sleepstudy, *SLEEP, sigma_alpha=fit.sd.to_numpy(), sigma_y=fit.sigma_y, corr=fit.corr
     )
-    np.testing.assert_allclose(mu.to_numpy(), fit.mu.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(mu.to_numpy(), fit.fixed.to_numpy(), rtol=1e-12)
     np.testing.assert_allclose(coef.to_numpy(), fit.coef.to_numpy(), rtol=1e-12)
 
 

@@ -17,10 +17,10 @@ def test_sleepstudy_matches_lme4_published_values(sleepstudy):
     # printed intercept variance 612.10 (SD 24.741) is one unit in the last digit above the exact
     # 612.09; the log-likelihood agrees to all printed digits.
     fit = fit_random_slopes(sleepstudy, *ARGS)
-    assert fit.mu["Intercept"] == pytest.approx(251.405, abs=5e-4)
-    assert fit.mu["Days"] == pytest.approx(10.467, abs=5e-4)
-    assert fit.se["Intercept"] == pytest.approx(6.825, abs=5e-4)
-    assert fit.se["Days"] == pytest.approx(1.546, abs=5e-4)
+    assert fit.fixed["Intercept"] == pytest.approx(251.405, abs=5e-4)
+    assert fit.fixed["Days"] == pytest.approx(10.467, abs=5e-4)
+    assert fit.se_fixed["Intercept"] == pytest.approx(6.825, abs=5e-4)
+    assert fit.se_fixed["Days"] == pytest.approx(1.546, abs=5e-4)
     assert fit.cov.loc["Intercept", "Intercept"] == pytest.approx(612.10, abs=0.015)
     assert fit.sd["Intercept"] == pytest.approx(24.741, abs=1e-3)
     assert fit.cov.loc["Days", "Days"] == pytest.approx(35.07, abs=0.005)
@@ -37,7 +37,7 @@ def test_sleepstudy_matches_tightly_fitted_statsmodels(sleepstudy, method):
     sm = sm_mixed(
         sleepstudy, "Reaction", "Subject", ["Days"], reml=method == "REML", re_formula="~Days"
     )
-    np.testing.assert_allclose(fit.mu.to_numpy(), sm.fe_params.to_numpy(), rtol=1e-8)
+    np.testing.assert_allclose(fit.fixed.to_numpy(), sm.fe_params.to_numpy(), rtol=1e-8)
     np.testing.assert_allclose(fit.cov.to_numpy(), sm.cov_re.to_numpy(), rtol=1e-6)
     assert fit.sigma_y**2 == pytest.approx(sm.scale, rel=1e-6)
     assert fit.loglik == pytest.approx(sm.llf, rel=1e-9)
@@ -49,7 +49,7 @@ def test_coef_is_population_plus_group_deviation_and_shape(sleepstudy):
     fit = fit_random_slopes(sleepstudy, *ARGS)
     assert list(fit.coef.columns) == ["Intercept", "Days"]
     assert fit.coef.shape == (18, 2)
-    np.testing.assert_allclose(fit.coef.to_numpy(), fit.ranef.to_numpy() + fit.mu.to_numpy())
+    np.testing.assert_allclose(fit.coef.to_numpy(), fit.ranef.to_numpy() + fit.fixed.to_numpy())
     assert fit.cov.shape == (2, 2) and list(fit.cov.index) == ["Intercept", "Days"]
 
 

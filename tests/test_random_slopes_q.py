@@ -76,7 +76,7 @@ def test_fit_equals_the_dense_model_at_its_estimates(q, seed, method):
     fit = fit_random_slopes(data, "y", "g", names, method=method)
     ll, b, blups = dense(data, names, fit.cov.to_numpy(), fit.sigma_y, method)
     assert fit.loglik == pytest.approx(ll, rel=1e-10)
-    np.testing.assert_allclose(fit.mu.to_numpy(), b, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(fit.fixed.to_numpy(), b, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(fit.ranef.to_numpy(), blups, rtol=1e-6, atol=1e-8)
 
 
@@ -102,7 +102,7 @@ def test_three_coefficients_match_statsmodels_fitted_tightly():
     fit = fit_random_slopes(data, "y", "g", ["x1", "x2"])
     sm = sm_mixed(data, "y", "g", ["x1", "x2"], reml=True, re_formula="~x1+x2")
     assert fit.loglik == pytest.approx(sm.llf, rel=1e-9)
-    np.testing.assert_allclose(fit.mu.to_numpy(), sm.fe_params.to_numpy(), rtol=1e-7)
+    np.testing.assert_allclose(fit.fixed.to_numpy(), sm.fe_params.to_numpy(), rtol=1e-7)
     np.testing.assert_allclose(fit.cov.to_numpy(), sm.cov_re.to_numpy(), rtol=1e-5, atol=1e-7)
 
 

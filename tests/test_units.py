@@ -132,7 +132,7 @@ def check_slopes_fit(fit: RandomSlopesFit, mapped: RandomSlopesFit, m: Map) -> N
     shift = m.reml_shift(int(fit.n.sum())) if fit.method == "REML" else m.ml_shift(int(fit.n.sum()))
     close(mapped.loglik, fit.loglik + shift, abs(fit.loglik) + abs(shift), "loglik")
     for got, ref in [
-        (mapped.mu.to_numpy(), fit.mu.to_numpy()),
+        (mapped.fixed.to_numpy(), fit.fixed.to_numpy()),
         (mapped.coef.to_numpy(), fit.coef.to_numpy()),
     ]:
         ref = np.atleast_2d(ref)

@@ -302,11 +302,11 @@ with warnings.catch_warnings():
 sm_coef = (
     pd.DataFrame(
         {k: v.to_numpy() for k, v in sm_2d.random_effects.items()},
-        index=fit_2d.mu.index,
+        index=fit_2d.fixed.index,
     ).T
     + sm_2d.fe_params.to_numpy()
 )
-mu_2d, Sigma, s2 = fit_2d.mu.to_numpy(), fit_2d.cov.to_numpy(), fit_2d.sigma_y**2
+mu_2d, Sigma, s2 = fit_2d.fixed.to_numpy(), fit_2d.cov.to_numpy(), fit_2d.sigma_y**2
 dense = {}
 for subject in reduced:
     rows_j = unbal[unbal["Subject"] == subject]
@@ -331,7 +331,7 @@ k_gap = np.linalg.eigvalsh(k_white(np.arange(10.0)) - k_white(np.arange(3.0)))
 checks_2d = Checks("statsmodels (REML, L-BFGS then CG) and dense matrices")
 checks_2d.close("REML log-likelihood", fit_2d.loglik, sm_2d.llf, rtol=1e-12)
 checks_2d.close("Sigma", fit_2d.cov, sm_2d.cov_re, rtol=1e-6)
-checks_2d.close("population pair mu", fit_2d.mu, sm_2d.fe_params, rtol=1e-6)
+checks_2d.close("population pair mu", fit_2d.fixed, sm_2d.fe_params, rtol=1e-6)
 checks_2d.close("sigma_y^2", s2, sm_2d.scale, rtol=1e-6)
 checks_2d.close(
     "every subject's (intercept, slope)",

@@ -595,13 +595,13 @@ checks.close("Sigma", slopes_fit.cov.to_numpy(), sm_cov, rtol=1e-6)
 checks.close("sigma_y^2", slopes_fit.sigma_y**2, sm_slopes.scale, rtol=1e-6)
 checks.close(
     "mu_0 and mu_1",
-    slopes_fit.mu.to_numpy(),
+    slopes_fit.fixed.to_numpy(),
     sm_slopes.fe_params.to_numpy(),
     rtol=1e-8,
 )
 checks.close(
     "mu_1 = the within slope (balanced design)",
-    slopes_fit.mu["Days"],
+    slopes_fit.beta["Days"],
     sleep_within.beta["Days"],
     rtol=1e-10,
 )
@@ -611,11 +611,11 @@ checks
 rs_rows = [
     (
         "$\\hat\\mu_0$ (intercept)",
-        slopes_fit.mu["Intercept"],
+        slopes_fit.mu,
         sm_slopes.fe_params["Intercept"],
     ),
-    ("$\\hat\\mu_1$ (Days)", slopes_fit.mu["Days"], sm_slopes.fe_params["Days"]),
-    ("se of $\\hat\\mu_1$", slopes_fit.se["Days"], sm_slopes.bse_fe["Days"]),
+    ("$\\hat\\mu_1$ (Days)", slopes_fit.beta["Days"], sm_slopes.fe_params["Days"]),
+    ("se of $\\hat\\mu_1$", slopes_fit.se_beta["Days"], sm_slopes.bse_fe["Days"]),
     ("SD of intercepts", slopes_fit.sd["Intercept"], sm_sd[0]),
     ("SD of slopes", slopes_fit.sd["Days"], sm_sd[1]),
     ("correlation", slopes_fit.corr, sm_corr),
@@ -628,9 +628,9 @@ Markdown(
         f"| {name} | {ours:.5f} | {theirs:.5f} | {abs(ours - theirs) / abs(theirs):.1e} |"
         for name, ours, theirs in rs_rows
     )
-    + f"\n\nThe population slope is the same {slopes_fit.mu['Days']:.4f} ms per day as before "
+    + f"\n\nThe population slope is the same {slopes_fit.beta['Days']:.4f} ms per day as before "
     "(balanced design again), but its standard error grows from "
-    f"{sleep_fit.se_beta['Days']:.4f} to {slopes_fit.se['Days']:.4f}: with slopes that vary "
+    f"{sleep_fit.se_beta['Days']:.4f} to {slopes_fit.se_beta['Days']:.4f}: with slopes that vary "
     f"between subjects (SD {slopes_fit.sd['Days']:.2f}), $\\mu_1$ is the mean of a population "
     f"of slopes, and {len(sleep_fit.n)} subjects pin it down less well than one shared slope."
 )
@@ -674,7 +674,7 @@ sub = sleep[sleep["Subject"] == subject]
 Z = np.column_stack([np.ones(len(sub)), sub["Days"]])
 y_j = sub["Reaction"].to_numpy()
 mu_hat, Sigma, s2 = (
-    slopes_fit.mu.to_numpy(),
+    slopes_fit.fixed.to_numpy(),
     slopes_fit.cov.to_numpy(),
     slopes_fit.sigma_y**2,
 )

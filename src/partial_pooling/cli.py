@@ -75,7 +75,7 @@ import pandas as pd
 
 from . import __version__, datasets
 from .estimation import PoolingFit, complete_pooling, fit_random_intercept, no_pooling
-from .grouped import ColumnName, group_data
+from .grouped import group_data
 from .random_slopes import RandomSlopesFit, fit_random_slopes, group_ols
 from .report import ReportFigure, figure_names, intercept_figures, report_html, slopes_figures
 
@@ -1000,7 +1000,6 @@ def _random_slopes_table(
     *,
     compare: bool = False,
     data: pd.DataFrame | None = None,
-    y: ColumnName | None = None,
 ) -> pd.DataFrame:
     """One row per group $j$: its partially pooled intercept and slopes, in the site's notation.
 
@@ -1013,8 +1012,6 @@ def _random_slopes_table(
         ``data``).
     data : pandas.DataFrame, optional
         The data ``fit`` was fitted to; required when ``compare`` is true.
-    y : str, optional
-        Its response column; required when ``compare`` is true.
 
     Returns
     -------
@@ -1041,11 +1038,11 @@ def _random_slopes_table(
     columns.append(("a0_j", ranef[:, 0]))
     columns += [(f"a_{name}_j", ranef[:, k + 1]) for k, name in enumerate(names)]
     if compare:
-        if data is None or y is None:
-            raise ValueError("_random_slopes_table(compare=True) needs the data and y")
+        if data is None:
+            raise ValueError("_random_slopes_table(compare=True) needs the data")
         x = list(fit.x_names)
-        none = group_ols(data, y, fit.group_name, x).reindex(fit.coef.index)
-        complete = complete_pooling(data, y, fit.group_name, x)
+        none = group_ols(data, fit.y_name, fit.group_name, x).reindex(fit.coef.index)
+        complete = complete_pooling(data, fit.y_name, fit.group_name, x)
         lines = none.to_numpy()
         columns.append(("intercept_none_j", lines[:, 0]))
         columns += [(f"slope_{name}_none_j", lines[:, k + 1]) for k, name in enumerate(names)]
@@ -1512,9 +1509,7 @@ def _fit(args: argparse.Namespace, argv: Sequence[str] | None = None) -> None:
                 fit = fit_random_slopes(
                     data.frame, columns.y, columns.group, list(columns.x), method=args.method
                 )
-                table = _random_slopes_table(
-                    fit, compare=args.compare, data=data.frame, y=columns.y
-                )
+                table = _random_slopes_table(fit, compare=args.compare, data=data.frame)
             else:
                 fit = fit_random_intercept(
                     data.frame,
@@ -1545,7 +1540,6 @@ def _fit(args: argparse.Namespace, argv: Sequence[str] | None = None) -> None:
                 command=_command_line(argv),
                 notes=notes,
                 csv_name=os.path.basename(output.path or "") or "estimates.csv",
-                response=columns.y,
             )
         progress.show(f"writing {_written_to(output)}", now=True)
         _write_csv(table, output)

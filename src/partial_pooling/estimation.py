@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -61,17 +61,37 @@ FitMethod = Literal["OLS", "within", "ML", "REML"]
 class PoolingFit:
     """A fitted random-intercept model, or one of its two limits.
 
+    It shares its vocabulary with `partial_pooling.random_slopes.RandomSlopesFit`: the same
+    name means the same thing, with the same type, on both (``fixed``, ``se_fixed``,
+    ``cov_fixed``, ``mu``, ``beta``, ``alpha``, ``a``, ``coef``, ``ranef``, ``sigma_alpha``,
+    ``sigma_y``, ``n``, ``N``, ``J``, ``y_name``, ``group_name``, ``x_names``, ``method``,
+    ``pooling``, ``loglik``, ``summary()``).
+
     Attributes
     ----------
     pooling : {"complete", "none", "partial"}
         Which estimator made this fit.
-    method : str
-        ``"OLS"`` (complete pooling), ``"within"`` (no pooling), ``"ML"`` or ``"REML"``.
+    method : {"OLS", "within", "ML", "REML"}
+        ``"OLS"`` (complete pooling), ``"within"`` (no pooling), ``"ML"`` or ``"REML"``
+        (partial pooling; `partial_pooling.likelihood.Method`).
+    y_name : str
+        The response column.
+    group_name : str
+        The grouping column.
+    x_names : list
+        The covariates with common slopes $\\beta$ (empty without covariates).
+    N : int
+        Number of observations $N = \\sum_j n_j$.
+    J : int
+        Number of groups.
     mu : float
         $\\hat\\mu_\\alpha$, the population mean of the intercepts (for no pooling, the
         unweighted mean of the group intercepts).
     beta : pandas.Series
         $\\hat\\beta$, indexed by covariate name; empty without covariates.
+    fixed : pandas.Series
+        ``mu`` and ``beta`` in one Series, indexed ``"Intercept"`` and the covariate names
+        (a property).
     sigma_alpha : float
         $\\hat\\sigma_\\alpha$: 0 for complete pooling, ``inf`` for no pooling.
     sigma_y : float
@@ -83,16 +103,26 @@ class PoolingFit:
         Standard error of $\\hat\\mu$ (NaN for no pooling).
     se_beta : pandas.Series
         Standard errors of $\\hat\\beta$.
+    se_fixed : pandas.Series
+        ``se_mu`` and ``se_beta`` in one Series, indexed like ``fixed`` (a property).
     cov_fixed : pandas.DataFrame
-        Covariance matrix of $(\\hat\\mu, \\hat\\beta)$, conditional on the variance
-        components, as lme4's ``vcov`` and statsmodels' ``cov_params`` report it.
+        Covariance matrix of ``fixed`` $= (\\hat\\mu, \\hat\\beta)$, conditional on the
+        variance components, as lme4's ``vcov`` and statsmodels' ``cov_params`` report it.
     alpha : pandas.Series
         Group intercepts $\\hat\\alpha_j = \\hat\\mu + \\hat a_j$, indexed by group label.
+    a : pandas.Series
+        Deviations $\\hat a_j = \\hat\\alpha_j - \\hat\\mu$, indexed by group label (a
+        property).
+    coef : pandas.DataFrame
+        Each group's intercept and slopes (lme4's ``coef``): column ``"Intercept"`` is
+        ``alpha``, each covariate's column repeats its common slope (a property).
+    ranef : pandas.DataFrame
+        ``a`` as a one-column DataFrame ``"Intercept"`` (lme4's ``ranef``; a property).
     shrinkage : pandas.Series
         $\\lambda_j = n_j\\sigma_\\alpha^2/(n_j\\sigma_\\alpha^2 + \\sigma_y^2)$, the weight on
         the group's own data.
     n : pandas.Series
-        Group sizes $n_j$.
+        Group sizes $n_j$, indexed by group label.
     cond_sd : pandas.Series
         Conditional SDs $\\operatorname{sd}(a_j \\mid y) = \\sigma_\\alpha\\sqrt{1-\\lambda_j}$
         (lme4's ``condVar``); for no pooling, the standard errors of the group intercepts.
@@ -105,6 +135,18 @@ class PoolingFit:
     score : float
         The profiled log-likelihood's slope $\\ell'(\\hat\\psi)$ at the estimate (partial
         pooling: 0 to rounding inside, $\\le 0$ at the boundary; NaN for the two limits).
+    psi : float
+        $\\psi = \\sigma_\\alpha^2/\\sigma_y^2$ (a property).
+    icc : float
+        The intraclass correlation
+        $\\rho = \\sigma_\\alpha^2/(\\sigma_\\alpha^2+\\sigma_y^2)$ (a property).
+    adjusted_ybar : pandas.Series
+        Covariate-adjusted group means $\\bar y_j - \\bar x_j'\\hat\\beta$ (a property).
+
+    Raises
+    ------
+    ValueError
+        At construction, when ``pooling`` or ``method`` is not one of the values above.
     """
 
     pooling: Pooling
@@ -130,6 +172,12 @@ class PoolingFit:
     xbar: pd.DataFrame
     at_boundary: bool = False
     score: float = float("nan")
+
+    def __post_init__(self) -> None:
+        if self.pooling not in get_args(Pooling):
+            raise ValueError(f"pooling must be one of {get_args(Pooling)}, got {self.pooling!r}")
+        if self.method not in get_args(FitMethod):
+            raise ValueError(f"method must be one of {get_args(FitMethod)}, got {self.method!r}")
 
     @property
     def psi(self) -> float:
@@ -160,6 +208,37 @@ class PoolingFit:
         return pd.Series(
             [self.mu, *self.beta.to_numpy()], index=["Intercept", *self.x_names], name="estimate"
         )
+
+    @property
+    def se_fixed(self) -> pd.Series:
+        """Standard errors of ``fixed``, ``se_mu`` and ``se_beta`` in one Series, indexed
+        like ``fixed`` (the square roots of the diagonal of ``cov_fixed``)."""
+        return pd.Series(
+            [self.se_mu, *self.se_beta.to_numpy()], index=["Intercept", *self.x_names], name="se"
+        )
+
+    @property
+    def coef(self) -> pd.DataFrame:
+        """Each group's intercept and slopes (lme4's ``coef``), indexed by group label.
+
+        Column ``Intercept`` is $\\hat\\alpha_j$; each covariate's column repeats the common
+        slope $\\hat\\beta$ (the slopes do not vary by group in this model): the shape of
+        `partial_pooling.random_slopes.RandomSlopesFit.coef`.
+        """
+        out = pd.DataFrame(
+            np.tile(self.beta.to_numpy(dtype=float), (self.J, 1)),
+            index=self.alpha.index,
+            columns=pd.Index(list(self.x_names), dtype=object),
+        )
+        out.insert(0, "Intercept", self.alpha.to_numpy())
+        return out
+
+    @property
+    def ranef(self) -> pd.DataFrame:
+        """The deviations $\\hat a_j$ as a one-column DataFrame ``Intercept`` (lme4's
+        ``ranef``), indexed by group label: the shape of
+        `partial_pooling.random_slopes.RandomSlopesFit.ranef` without slopes."""
+        return self.a.rename("Intercept").to_frame()
 
     def summary(self) -> str:
         """A readable summary in the style of lme4's ``print(fit)``."""

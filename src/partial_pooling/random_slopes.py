@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -37,40 +38,96 @@ __all__ = ["RandomSlopesFit", "coefficient_shrinkage", "fit_random_slopes", "gro
 class RandomSlopesFit:
     """A fitted model with a random intercept and correlated random slopes.
 
+    It shares its vocabulary with `partial_pooling.estimation.PoolingFit`: the same name means
+    the same thing, with the same type, on both (``fixed``, ``se_fixed``, ``cov_fixed``,
+    ``mu``, ``beta``, ``alpha``, ``a``, ``coef``, ``ranef``, ``sigma_alpha``, ``sigma_y``,
+    ``n``, ``N``, ``J``, ``y_name``, ``group_name``, ``x_names``, ``method``, ``pooling``,
+    ``loglik``, ``summary()``). In the notation of the random-slopes model,
+    $\\mu_\\alpha = \\mu_0$ and $\\beta = (\\mu_1, \\dots, \\mu_{q-1})$; here $\\beta$ is the
+    population mean of slopes that vary by group.
+
     Attributes
     ----------
     method : {"ML", "REML"}
+        How the variance components were estimated.
+    y_name : str
+        The response column.
+    group_name : str
+        The grouping column.
     x_names : list
         The covariates with random slopes ($q - 1$ of them).
-    mu : pandas.Series
-        Population intercept and slopes $(\\hat\\mu_0, \\hat\\mu_1, \\dots)$, indexed
-        ``"Intercept"`` and the covariate names.
-    se : pandas.Series
-        Their standard errors (conditional on the variance components, as in lme4).
+    N : int
+        Number of observations $N = \\sum_j n_j$.
+    J : int
+        Number of groups.
+    fixed : pandas.Series
+        The fixed effects $(\\hat\\mu_0, \\hat\\mu_1, \\dots)$: the population intercept and
+        slopes, indexed ``"Intercept"`` and the covariate names (``mu`` and ``beta`` in one
+        Series).
+    se_fixed : pandas.Series
+        Their standard errors, conditional on the variance components (as lme4's ``vcov``
+        and statsmodels' ``bse_fe`` report them), with the index of ``fixed``.
     cov_fixed : pandas.DataFrame
-        Covariance matrix of $\\hat\\mu$.
+        Covariance matrix of ``fixed``, conditional on the variance components.
     cov : pandas.DataFrame
-        $\\hat\\Sigma$, the $q\\times q$ covariance of the group intercepts and slopes.
+        $\\hat\\Sigma$, the $q\\times q$ covariance of the group intercepts and slopes,
+        indexed like ``fixed`` on both axes.
     sigma_y : float
-        Residual SD $\\hat\\sigma_y$.
+        Residual SD $\\hat\\sigma_y$ (REML divides by $N - q$, ML by $N$).
     loglik : float
-        Log-likelihood (REML for REML fits) with lme4's constant.
+        Log-likelihood with lme4's constant: REML for REML fits, else the ML value.
     coef : pandas.DataFrame
-        Each group's partially pooled intercept and slopes $\\hat\\mu + \\hat a_j$, indexed
-        by group, with the columns of ``mu``.
+        Each group's partially pooled intercept and slopes $\\hat\\mu + \\hat a_j$ (lme4's
+        ``coef``), indexed by group label, with the columns of ``fixed``.
     ranef : pandas.DataFrame
-        The conditional modes $\\hat a_j$.
+        The conditional modes $\\hat a_j = (\\hat a_{0j}, \\hat a_{1j}, \\dots)$ (lme4's
+        ``ranef``), indexed and labelled like ``coef``.
     n : pandas.Series
-        Group sizes.
-    theta : ndarray
-        The lower triangle of $\\Lambda$ of the standardized data, row by row.
+        Group sizes $n_j$, indexed by group label.
+    theta : numpy.ndarray
+        The lower triangle of $\\Lambda$ of the standardized data, row by row
+        ($\\Sigma = \\sigma_y^2\\Lambda\\Lambda'$ in standardized units).
+    pooling : {"partial"}
+        Always ``"partial"``: intercepts and slopes are both partially pooled (a property).
+    mu : float
+        $\\hat\\mu_\\alpha = \\hat\\mu_0$, the population mean of the intercepts:
+        ``fixed["Intercept"]`` (a property).
+    beta : pandas.Series
+        $\\hat\\beta = (\\hat\\mu_1, \\dots)$, the population mean slopes, indexed by
+        covariate name: the rest of ``fixed`` (a property).
+    se_mu : float
+        Standard error of $\\hat\\mu$ (a property).
+    se_beta : pandas.Series
+        Standard errors of $\\hat\\beta$ (a property).
+    alpha : pandas.Series
+        Group intercepts $\\hat\\alpha_j = \\hat\\mu + \\hat a_{0j}$: ``coef["Intercept"]``
+        (a property).
+    a : pandas.Series
+        Intercept deviations $\\hat a_{0j} = \\hat\\alpha_j - \\hat\\mu$:
+        ``ranef["Intercept"]`` (a property).
+    sigma_alpha : float
+        $\\hat\\sigma_\\alpha = \\hat\\sigma_0$, the SD of the group intercepts (at
+        $x = 0$): ``sd["Intercept"]`` (a property).
+    sd : pandas.Series
+        SDs $(\\hat\\sigma_0, \\hat\\sigma_1, \\dots)$ of the group intercepts and slopes,
+        the square roots of the diagonal of ``cov`` (a property).
+    corr_matrix : pandas.DataFrame
+        Their correlations (a property).
+    corr : float
+        $\\hat r_{01}$, the correlation of the group intercepts and slopes, for a fit with one
+        random slope (a property).
+    x_name : str
+        The covariate, for a fit with one random slope (a property).
     """
 
-    method: str
+    method: Method
+    y_name: ColumnName
     group_name: ColumnName
     x_names: list[ColumnName]
-    mu: pd.Series
-    se: pd.Series
+    N: int
+    J: int
+    fixed: pd.Series
+    se_fixed: pd.Series
     cov_fixed: pd.DataFrame
     cov: pd.DataFrame
     sigma_y: float
@@ -79,6 +136,49 @@ class RandomSlopesFit:
     ranef: pd.DataFrame
     n: pd.Series
     theta: np.ndarray
+
+    def __post_init__(self) -> None:
+        _check_method(self.method)
+
+    @property
+    def pooling(self) -> Literal["partial"]:
+        """``"partial"``: intercepts and slopes are both partially pooled."""
+        return "partial"
+
+    @property
+    def mu(self) -> float:
+        """$\\hat\\mu_\\alpha = \\hat\\mu_0$, the population mean of the intercepts."""
+        return float(self.fixed["Intercept"])
+
+    @property
+    def beta(self) -> pd.Series:
+        """$\\hat\\beta = (\\hat\\mu_1, \\dots)$, the population mean slopes, by covariate."""
+        return self.fixed.iloc[1:].rename("beta")
+
+    @property
+    def se_mu(self) -> float:
+        """Standard error of $\\hat\\mu$."""
+        return float(self.se_fixed["Intercept"])
+
+    @property
+    def se_beta(self) -> pd.Series:
+        """Standard errors of $\\hat\\beta$, by covariate."""
+        return self.se_fixed.iloc[1:].rename("se_beta")
+
+    @property
+    def alpha(self) -> pd.Series:
+        """Group intercepts $\\hat\\alpha_j = \\hat\\mu + \\hat a_{0j}$, by group label."""
+        return self.coef["Intercept"].rename("alpha")
+
+    @property
+    def a(self) -> pd.Series:
+        """Intercept deviations $\\hat a_{0j} = \\hat\\alpha_j - \\hat\\mu$, by group label."""
+        return self.ranef["Intercept"].rename("a")
+
+    @property
+    def sigma_alpha(self) -> float:
+        """$\\hat\\sigma_\\alpha = \\hat\\sigma_0$, the SD of the group intercepts (at $x = 0$)."""
+        return float(np.sqrt(self.cov.to_numpy()[0, 0]))
 
     @property
     def x_name(self) -> ColumnName:
@@ -89,7 +189,7 @@ class RandomSlopesFit:
 
     @property
     def sd(self) -> pd.Series:
-        """SDs of the group intercepts and slopes."""
+        """SDs of the group intercepts and slopes ($\\hat\\sigma_0, \\hat\\sigma_1, \\dots$)."""
         return pd.Series(np.sqrt(np.diag(self.cov.to_numpy())), index=self.cov.index, name="sd")
 
     @property
@@ -103,7 +203,7 @@ class RandomSlopesFit:
 
     @property
     def corr(self) -> float:
-        """Correlation of the group intercepts and slopes (one random slope)."""
+        """Correlation $r_{01}$ of the group intercepts and slopes (one random slope)."""
         if len(self.x_names) != 1:
             raise ValueError(f"this fit has {len(self.x_names)} random slopes: use corr_matrix")
         return float(self.corr_matrix.to_numpy()[0, 1])
@@ -111,12 +211,12 @@ class RandomSlopesFit:
     def summary(self) -> str:
         """A readable summary in the style of lme4's ``print(fit)``."""
         sd = self.sd
-        names = [str(name) for name in self.mu.index]
+        names = [str(name) for name in self.fixed.index]
         corr = self.corr_matrix.to_numpy()
         slopes = "slope" if len(names) == 2 else f"{len(names) - 1} slopes"
         lines = [
             f"Random intercept and {slopes} model fit by {self.method}",
-            f"Groups ({self.group_name}): {len(self.n)}, observations: {int(self.n.sum())}",
+            f"Groups ({self.group_name}): {self.J}, observations: {self.N}",
             f"{'REML log-likelihood' if self.method == 'REML' else 'Log-likelihood'}: "
             f"{self.loglik:.4f}",
             "",
@@ -127,12 +227,20 @@ class RandomSlopesFit:
             corrs = " ".join(f"{corr[i, j]:6.3f}" for j in range(i))
             lines.append(f"  {group:<12}{name:<12}{sd.iloc[i]:>10.4f}   {corrs}".rstrip())
         lines += [f"  {'Residual':<24}{self.sigma_y:>10.4f}", "", "Fixed effects:"]
-        for name, key in zip(names, self.mu.index, strict=True):
-            lines.append(f"  {name:<12}{self.mu[key]:>12.4f}{self.se[key]:>12.4f}")
+        for name, key in zip(names, self.fixed.index, strict=True):
+            lines.append(f"  {name:<12}{self.fixed[key]:>12.4f}{self.se_fixed[key]:>12.4f}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        beta = ", ".join(f"{k}={v:.6g}" for k, v in self.beta.items())
+        return (
+            f"RandomSlopesFit(method={self.method!r}, mu={self.mu:.6g}, {beta}, "
+            f"sigma_alpha={self.sigma_alpha:.6g}, sigma_y={self.sigma_y:.6g}, J={self.J}, "
+            f"N={self.N})"
+        )
 
 
 class _SlopeStats:
@@ -526,9 +634,9 @@ def fit_random_slopes(
     labels_mu = ["Intercept", *g.x_names]
     # back to the data's units: (intercept, slopes) = (c_y, 0) + s_y T b
     T = sc.T
-    mu_v = sc.y_scale * (T @ b)
-    mu_v[0] += sc.y_centre
-    mu = pd.Series(mu_v, index=labels_mu, name="mu")
+    fixed_v = sc.y_scale * (T @ b)
+    fixed_v[0] += sc.y_centre
+    fixed = pd.Series(fixed_v, index=labels_mu, name="estimate")
     cov_fixed = sc.fixed_cov(np.linalg.inv(s.A), sigma_y2)
     Sigma = sigma_y2 * (T @ L @ L.T @ T.T)
     resid = st.Zty - np.einsum("jab,b->ja", st.ZtZ, b)  # Z_j'(y_j - Z_j b), standardized
@@ -537,15 +645,18 @@ def fit_random_slopes(
     labels = g.labels.copy()
     return RandomSlopesFit(
         method=method,
-        group_name=group,
+        y_name=g.y_name,
+        group_name=g.group_name,
         x_names=list(g.x_names),
-        mu=mu,
-        se=pd.Series(np.sqrt(np.diag(cov_fixed)), index=labels_mu, name="se"),
+        N=g.N,
+        J=g.J,
+        fixed=fixed,
+        se_fixed=pd.Series(np.sqrt(np.diag(cov_fixed)), index=labels_mu, name="se"),
         cov_fixed=pd.DataFrame(cov_fixed, index=labels_mu, columns=labels_mu),
         cov=pd.DataFrame(Sigma, index=labels_mu, columns=labels_mu),
         sigma_y=float(np.sqrt(sigma_y2)),
         loglik=-0.5 * _deviance_of(st, s, method) + sc.loglik_offset(g.N, method),
-        coef=pd.DataFrame(mu.to_numpy() + ranef, index=labels, columns=labels_mu),
+        coef=pd.DataFrame(fixed.to_numpy() + ranef, index=labels, columns=labels_mu),
         ranef=pd.DataFrame(ranef, index=labels, columns=labels_mu),
         n=pd.Series(g.n.astype(int), index=labels, name="n"),
         theta=np.asarray(theta),
@@ -636,7 +747,7 @@ def coefficient_shrinkage(
         smallest and largest eigenvalue of $K_j$).
     """
     fit = fit_random_slopes(data, y, group, x, method)
-    names = list(fit.mu.index)
+    names = list(fit.fixed.index)
     g = group_data(data, y, group, fit.x_names, min_groups=3)
     Z = np.column_stack([np.ones(g.N), g.x])
     q = Z.shape[1]
@@ -649,7 +760,7 @@ def coefficient_shrinkage(
     K = np.linalg.solve(np.eye(q) + SA, SA)
     eig = np.sort(np.linalg.eigvals(K).real, axis=1)
     prec = np.linalg.pinv(Sigma, hermitian=True)
-    mu = fit.mu.to_numpy()
+    mu = fit.fixed.to_numpy()
     own = group_ols(data, y, group, fit.x_names).reindex(fit.coef.index)[names].to_numpy() - mu
     pooled = fit.coef[names].to_numpy() - mu
     d_own = np.sqrt(np.maximum(np.einsum("ja,ab,jb->j", own, prec, own), 0.0))

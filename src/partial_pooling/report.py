@@ -261,31 +261,37 @@ def slopes_figures(fit: RandomSlopesFit, ols: pd.DataFrame) -> list[ReportFigure
         showing the intercept and that slope, with the marginal ellipses. Groups whose own
         line is not determined are left out of the figure (its caption says how many).
     """
-    names = list(fit.mu.index)
+    names = list(fit.fixed.index)
     own = ols.reindex(fit.coef.index)
     out = []
     for k, (x, stem) in enumerate(zip(fit.x_names, figure_names(fit.x_names), strict=True), 1):
         pair = [names[0], names[k]]
         keep = own[pair].notna().all(axis=1).to_numpy()
         shown = [names[0], _math_safe(x)]
+        groups = fit.coef.index[keep]
+        # the fit restricted to the intercept, this slope and the groups drawn
         sub = dataclasses.replace(
             fit,
             group_name=_math_safe(fit.group_name),
             x_names=[shown[1]],
-            mu=pd.Series(fit.mu[pair].to_numpy(), index=shown),
-            cov=pd.DataFrame(fit.cov.loc[pair, pair].to_numpy(), index=shown, columns=shown),
-            coef=pd.DataFrame(
-                fit.coef.loc[keep, pair].to_numpy(), index=fit.coef.index[keep], columns=shown
+            J=int(keep.sum()),
+            N=int(fit.n[keep].sum()),
+            fixed=pd.Series(fit.fixed[pair].to_numpy(), index=shown, name=fit.fixed.name),
+            se_fixed=pd.Series(fit.se_fixed[pair].to_numpy(), index=shown, name=fit.se_fixed.name),
+            cov_fixed=pd.DataFrame(
+                fit.cov_fixed.loc[pair, pair].to_numpy(), index=shown, columns=shown
             ),
+            cov=pd.DataFrame(fit.cov.loc[pair, pair].to_numpy(), index=shown, columns=shown),
+            coef=pd.DataFrame(fit.coef.loc[groups, pair].to_numpy(), index=groups, columns=shown),
+            ranef=pd.DataFrame(fit.ranef.loc[groups, pair].to_numpy(), index=groups, columns=shown),
+            n=fit.n[keep],
         )
-        start = pd.DataFrame(
-            own.loc[keep, pair].to_numpy(), index=fit.coef.index[keep], columns=shown
-        )
+        start = pd.DataFrame(own.loc[keep, pair].to_numpy(), index=groups, columns=shown)
         left = int((~keep).sum())
         caption = (
             f"The {int(keep.sum())} groups' own least-squares intercepts and slopes of "
-            f"{_text(x)} move toward the population pair ({_num(fit.mu.iloc[0])}, "
-            f"{_num(fit.mu.iloc[k])})"
+            f"{_text(x)} move toward the population pair ({_num(fit.mu)}, "
+            f"{_num(fit.beta.iloc[k - 1])})"
         )
         if left:
             caption += (
@@ -461,10 +467,10 @@ def _intercept_summary(fit: PoolingFit) -> list[str]:
     return parts
 
 
-def _slopes_summary(fit: RandomSlopesFit, y: ColumnName) -> list[str]:
+def _slopes_summary(fit: RandomSlopesFit) -> list[str]:
     terms = " + ".join(map(str, fit.x_names))
-    formula = f"{y} ~ 1 + {terms} + (1 + {terms} | {fit.group_name})"
-    facts = _model_facts(formula, fit.method, int(fit.n.sum()), fit.group_name, fit.n, fit.loglik)
+    formula = f"{fit.y_name} ~ 1 + {terms} + (1 + {terms} | {fit.group_name})"
+    facts = _model_facts(formula, fit.method, fit.N, fit.group_name, fit.n, fit.loglik)
     parts = ["<h2>The fit</h2>", _table(["", "value"], facts, ident="summary")]
     sd = fit.sd
     corr = fit.corr_matrix.to_numpy()
@@ -483,10 +489,9 @@ def _slopes_summary(fit: RandomSlopesFit, y: ColumnName) -> list[str]:
     parts.append(
         _table(header, rows, ident="variance-components", caption=f"estimated by {_e(fit.method)}")
     )
-    fixed = [["(Intercept) μ<sub>0</sub>", _num(fit.mu.iloc[0]), _num(fit.se.iloc[0])]]
+    fixed = [["(Intercept) μ<sub>0</sub>", _num(fit.mu), _num(fit.se_mu)]]
     fixed += [
-        [f"<code>{_e(x)}</code>", _num(fit.mu.iloc[k]), _num(fit.se.iloc[k])]
-        for k, x in enumerate(fit.x_names, start=1)
+        [f"<code>{_e(x)}</code>", _num(fit.beta[x]), _num(fit.se_beta[x])] for x in fit.x_names
     ]
     parts.append("<h3>Fixed effects</h3>")
     parts.append(
@@ -561,7 +566,6 @@ def report_html(
     command: str = "",
     notes: Sequence[str] = (),
     csv_name: str = "estimates.csv",
-    response: ColumnName | None = None,
     generated: datetime.datetime | None = None,
 ) -> str:
     """One self-contained HTML page reporting a fit: summary, figures, every group.
@@ -584,9 +588,6 @@ def report_html(
         Sentences shown as notes (a figure left out, and why).
     csv_name : str
         The file name the attached CSV downloads as.
-    response : str, optional
-        The response column, for a random-slopes fit (which does not record it); a
-        random-intercept fit knows its own.
     generated : datetime, optional
         When the report was made (now, in UTC, by default).
 
@@ -602,13 +603,12 @@ def report_html(
             "report_html needs a table with one row per group, its first column 'group'"
         )
     when = (generated or datetime.datetime.now(datetime.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    y, group = fit.y_name, fit.group_name
     if isinstance(fit, PoolingFit):
-        y, group = fit.y_name, fit.group_name
         summary = _intercept_summary(fit)
         kind = "Random-intercept model"
     else:
-        y, group = ("y" if response is None else response), fit.group_name
-        summary = _slopes_summary(fit, y)
+        summary = _slopes_summary(fit)
         kind = "Random intercept and slopes model"
     title = f"Partial pooling: {y} by {group}"
     head = [

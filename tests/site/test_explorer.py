@@ -441,7 +441,7 @@ def test_random_slopes_start_at_the_reml_fit(explorer_page, sleep_fit):
     assert s["exact_corr"] and s["corr"] == fit.corr
     np.testing.assert_allclose(s["sd"], fit.sd.to_numpy(), rtol=1e-15)
     assert s["sigma_y"] == fit.sigma_y
-    np.testing.assert_allclose(s["mu"], fit.mu.to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(s["mu"], fit.fixed.to_numpy(), rtol=1e-10)
     np.testing.assert_allclose(s["coef"], fit.coef.to_numpy(), rtol=1e-10)
     assert_slopes_match_package(s, data)
     drawn = explorer_page.locator("#pp-slopes-svg g.pp-group").count()

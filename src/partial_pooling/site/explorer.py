@@ -288,12 +288,13 @@ def random_slopes_at(
 
     What the explorer page recomputes in the browser as the reader moves the SDs and the
     correlation. At the REML or ML estimates of `partial_pooling.fit_random_slopes` it gives
-    that fit's ``mu`` and ``coef``.
+    that fit's ``fixed`` and ``coef``.
 
     Returns
     -------
-    mu : pandas.Series
-        $(\\hat\\mu_0, \\hat\\mu_1)$, indexed ``"Intercept"`` and ``x``.
+    fixed : pandas.Series
+        $(\\hat\\mu_0, \\hat\\mu_1)$, the population intercept and slope, indexed
+        ``"Intercept"`` and ``x``.
     coef : pandas.DataFrame
         $\\hat\\mu + \\hat a_j$ for each group, indexed by group, the same columns.
     """
@@ -316,7 +317,7 @@ def random_slopes_at(
     a = (D @ Q @ (r - S @ mu)[:, :, None])[:, :, 0]
     columns = ["Intercept", x]
     return (
-        pd.Series(mu, index=columns, name="mu"),
+        pd.Series(mu, index=columns, name="estimate"),
         pd.DataFrame(mu + a, index=g.labels.copy(), columns=columns),
     )
 
@@ -335,8 +336,8 @@ def slopes_payload(
     which the page recomputes `random_slopes_at` at the reader's SDs and correlation; each
     group's own least-squares line (`partial_pooling.group_ols`; None for a group without one);
     and the fit
-    (`partial_pooling.fit_random_slopes`): ``mu``, ``sd``, ``corr``, ``sigma_y`` and every
-    group's ``coef``.
+    (`partial_pooling.fit_random_slopes`): ``mu`` (the population intercept and slope, the fit's
+    ``fixed``), ``sd``, ``corr``, ``sigma_y`` and every group's ``coef``.
     """
     x = one_covariate(x, "slopes_payload")
     if data is None:
@@ -363,7 +364,7 @@ def slopes_payload(
             for row in ols.loc[labels].to_numpy()
         ],
         "fit": {
-            "mu": [_finite("mu", v) for v in fit.mu.to_numpy()],
+            "mu": [_finite("mu", v) for v in fit.fixed.to_numpy()],
             "sd": [_finite("sd", v) for v in fit.sd.to_numpy()],
             "corr": _finite("corr", fit.corr),
             "sigma_y": _finite("sigma_y", fit.sigma_y),

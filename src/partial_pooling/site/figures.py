@@ -565,7 +565,7 @@ def shrinkage_arrows_2d(ols: pd.DataFrame, fit: RandomSlopesFit) -> SiteFigure:
     estimate; the ellipses are the 50% and 95% contours of the fitted
     $N(\\hat\\mu, \\hat\\Sigma)$ for the group coefficients.
     """
-    names = list(fit.mu.index)
+    names = list(fit.fixed.index)
     start = ols.reindex(fit.coef.index)[names].to_numpy()
     end = fit.coef[names].to_numpy()
     fig = SiteFigure(
@@ -573,8 +573,8 @@ def shrinkage_arrows_2d(ols: pd.DataFrame, fit: RandomSlopesFit) -> SiteFigure:
         alt=(
             f"Each of the {len(start)} groups' own least-squares intercept and slope, with an "
             "arrow to its partially pooled intercept and slope, and the 50% and 95% ellipses "
-            f"of the fitted distribution around the population intercept {fit.mu.iloc[0]:.2f} "
-            f"and slope {fit.mu.iloc[1]:.2f}. The groups' own slopes range from "
+            f"of the fitted distribution around the population intercept {fit.mu:.2f} "
+            f"and slope {fit.beta.iloc[0]:.2f}. The groups' own slopes range from "
             f"{start[:, 1].min():.2f} to {start[:, 1].max():.2f}, the partially pooled ones "
             f"from {end[:, 1].min():.2f} to {end[:, 1].max():.2f}."
         ),
@@ -592,7 +592,7 @@ def shrinkage_arrows_2d(ols: pd.DataFrame, fit: RandomSlopesFit) -> SiteFigure:
     ax.scatter(
         end[:, 0], end[:, 1], s=18, color=COLOURS["partial"], label="partial pooling", zorder=3
     )
-    mu = fit.mu.to_numpy()
+    mu = fit.fixed.to_numpy()
     ax.plot([mu[0]], [mu[1]], "k+", ms=12, mew=2, label=r"$\hat\mu$ (population)")
     for level, ls in [(0.5, "-"), (0.95, "--")]:
         k = float(np.sqrt(-2 * np.log(1 - level)))
@@ -1034,7 +1034,7 @@ def shrinkage_arrows_2d_unbalanced(
     """
     fig = shrinkage_arrows_2d(ols, fit)
     ax = fig.axes[0]
-    names = list(fit.mu.index)
+    names = list(fit.fixed.index)
     marked = list(highlight)
     rest = shrink.drop(index=marked)
     start = ols.loc[marked, names].to_numpy()
