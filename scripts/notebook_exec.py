@@ -34,10 +34,12 @@ import jupytext
 import mkdocs_jupyter.nbconvert2 as nbconvert2
 import mkdocs_jupyter.plugin as jupyter_plugin
 import nbformat
+import zmq
 from build_cache import ROOT, cache_root, dependency_digest
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import Files
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 log = get_plugin_logger("notebook_exec")
 
@@ -100,12 +102,17 @@ def _cached(path: Path, key: str) -> Path:
 def execute(path: Path, timeout: int) -> nbformat.NotebookNode:
     """Run a jupytext notebook top to bottom in a fresh kernel (cwd: the repository root)."""
     nb = jupytext.read(path)
+    config = Config()
+    if zmq.has("curve"):
+        # encrypted kernel sockets: ipykernel >= 7.3 warns on every start over plain TCP
+        config.KernelManager.transport_encryption = "auto"
     client = NotebookClient(
         nb,
         timeout=timeout,
         kernel_name="python3",
         allow_errors=False,
         resources={"metadata": {"path": str(ROOT)}},
+        config=config,
     )
     client.execute()
     return nb

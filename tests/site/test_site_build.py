@@ -49,11 +49,17 @@ def tiny_copy(tmp_path: Path) -> Path:
     return docs
 
 
-def test_tiny_site_builds_with_executed_notebook_figure_alt_math_and_source(tmp_path, monkeypatch):
+def test_tiny_site_builds_with_executed_notebook_figure_alt_math_and_source(
+    tmp_path, monkeypatch, capfd
+):
     # MPLBACKEND=Agg would remove the inline figure: the build must not pass it to the kernel.
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("PP_NOTEBOOK_CACHE", str(tmp_path / "cache"))  # the kernel runs
     site = tmp_path / "site"
     build_fixture(FIXTURES / "tiny" / "docs", site, TINY_NAV)
+    # the kernels print nothing that reads like a failure (ipykernel warns over plain TCP)
+    kernel_lines = [ln for ln in capfd.readouterr().err.splitlines() if "IPKernelApp" in ln]
+    assert kernel_lines == []
 
     page = (site / "notebooks" / "tiny" / "index.html").read_text(encoding="utf-8")
     # The figure is a PNG file in the page's own folder (not a data URL inlined in the HTML).
