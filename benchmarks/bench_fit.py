@@ -61,9 +61,9 @@ import statsmodels.formula.api as smf
 
 import partial_pooling
 from partial_pooling import datasets, fit_random_intercept, fit_random_slopes
-from partial_pooling.site.crosscheck import statsmodels_mixedlm
 from partial_pooling.estimation import maximize_psi
 from partial_pooling.grouped import group_data
+from partial_pooling.site.crosscheck import statsmodels_mixedlm
 
 TARGET_SPEEDUP = 10.0  # at least this much faster than statsmodels' default fit on radon
 TARGET_GROUPBY_RATIO = 30.0  # million-row fit within this multiple of one group-by mean
