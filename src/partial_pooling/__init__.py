@@ -6,9 +6,11 @@ statistics, in the order of the site's argument:
 
 * `partial_pooling.grouped`: checks of the data, and the per-group sufficient statistics every
   fit starts from (`GroupedData`);
+* `partial_pooling.validation`: checks of the other arguments (methods, variances, $\\beta$);
 * `partial_pooling.estimation`: complete, no and partial pooling side by side, the exact ML and
   REML fit (`fit_random_intercept`);
-* `partial_pooling.shrinkage`: the shrinkage weights and the closed-form intercepts;
+* `partial_pooling.shrinkage`: the shrinkage weights $\\lambda_j$ (one function computes them
+  for the whole package) and the closed-form intercepts;
 * `partial_pooling.likelihood`: joint, marginal, REML and profiled log-likelihoods;
 * `partial_pooling.decomposition`: what the estimate of the fixed slope pools;
 * `partial_pooling.random_slopes`: partial pooling of slopes;
