@@ -238,7 +238,6 @@ VALID: dict[str, object] = {
     "frame": Derived(lambda call, ref: datasets.efron_morris()),
     "stats": Derived(lambda call, ref: group_data(ref.data, ref.y, ref.group, ref.x).stats),
     "fit": Derived(lambda call, ref: fit_random_intercept(ref.data, ref.y, ref.group, ref.x)),
-    "compare": True,  # estimates_table reads the data only when comparing
     "fits": Derived(
         lambda call, ref: [
             f(ref.data, ref.y, ref.group, ref.x)
@@ -726,3 +725,35 @@ def test_mostly_singleton_groups_fit_when_one_group_has_two():
     assert fit.n.tolist() == [1, 1, 1, 1, 2]
     assert np.isfinite(fit.alpha.to_numpy()).all()
     assert fit.sigma_y > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Defaults that can be used
+
+
+NONE_DEFAULTS = sorted(
+    (name, parameter)
+    for name, fn in ENTRY_POINTS.items()
+    for parameter, p in _params(fn).items()
+    if p.default is None
+)
+
+
+def test_some_entry_points_have_arguments_that_default_to_none():
+    assert {("fit_random_intercept", "x"), ("estimates_table", "data")} <= set(NONE_DEFAULTS)
+
+
+@pytest.mark.parametrize(("name", "parameter"), NONE_DEFAULTS)
+def test_an_argument_that_defaults_to_none_can_be_left_out(name, parameter):
+    # a default promises a call without the argument: it must work (x=None is a model without
+    # covariates; an argument a call cannot do without has no default)
+    fn = ENTRY_POINTS[name]
+    ref = _clean_reference(fn)
+    call = replace(ref, x=None) if parameter == "x" else ref
+    args, kwargs = _arguments(fn, call, ref)
+    kwargs.pop(parameter, None)
+    if parameter == "data":  # default data come with default column names (slopes_payload)
+        for role in ROLES:
+            if role in _params(fn) and _params(fn)[role].default is not inspect.Parameter.empty:
+                kwargs.pop(role, None)
+    assert fn(*args, **kwargs) is not None

@@ -70,3 +70,47 @@ def test_every_module_has_a_section_on_the_api_pages():
         f"partial_pooling.site.{m.name}" for m in pkgutil.iter_modules([str(SRC / "site")])
     }
     assert expected - directives == set()
+
+
+def private_imports(path: Path) -> list[str]:
+    """``name from module`` for each name starting with one underscore that ``path`` imports
+    from the package (dunders such as ``__version__`` are public)."""
+    package = "partial_pooling" + (".site" if path.parent.name == "site" else "")
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+        module = ".".join(part for part in (base, node.module) if part)
+        if module.split(".")[0] != "partial_pooling":
+            continue
+        found += [
+            f"{alias.name} from {module}"
+            for alias in node.names
+            if alias.name.startswith("_") and not alias.name.startswith("__")
+        ]
+    return found
+
+
+def test_no_module_imports_a_private_name_from_another_module_of_the_package():
+    # argument checks live in partial_pooling.validation under public names: a helper that
+    # another module needs is public, so a reader can find it and its contract
+    found = {
+        str(path.relative_to(SRC)): private_imports(path) for path in sorted(SRC.rglob("*.py"))
+    }
+    assert {path: names for path, names in found.items() if names} == {}
+
+
+def test_the_private_import_check_finds_relative_and_absolute_private_imports(tmp_path):
+    source = tmp_path / "site" / "example.py"
+    source.parent.mkdir()
+    source.write_text(
+        "from ..likelihood import _score, profile\n"
+        "from partial_pooling.grouped import _qr_r\n"
+        "from .. import __version__\n"
+        "from numpy import _core\n"
+    )
+    assert private_imports(source) == [
+        "_score from partial_pooling.likelihood",
+        "_qr_r from partial_pooling.grouped",
+    ]

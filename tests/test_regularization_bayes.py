@@ -45,7 +45,7 @@ def test_ridge_limits_are_no_and_complete_pooling(radon):
     cp = complete_pooling(radon, *RADON)
     assert huge.mu == pytest.approx(cp.mu, rel=1e-12) and huge.edf == 2.0
     path = ridge_path(radon, *RADON, np.geomspace(1e-2, 1e3, 12))
-    assert np.all(np.diff(path["edf"].to_numpy()) < 0)
+    assert np.all(np.diff(path.edf.to_numpy()) < 0)
 
 
 def test_psi_posterior_is_normalized_and_agrees_with_gibbs(radon):

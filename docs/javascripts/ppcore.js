@@ -660,7 +660,7 @@
     return /[",\r\n]/.test(s) || s !== s.trim() ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
 
-  // cli.estimates_table(fit, compare=True), as CSV text.
+  // cli.estimates_table(fit, data=data), as CSV text.
   function tableCSV(f) {
     const cols = ["group", "n_j", "ybar_j", "ybar_adj_j", "lambda_j", "alpha_j", "cond_sd_j"];
     if (f.alpha_none) cols.push("alpha_none_j");

@@ -128,7 +128,7 @@ checks.close(
     rtol=0,
     atol=1e-6,
 )
-share = (ridge.edf - 2) / (path["edf"].iloc[0] - 2)
+share = (ridge.edf - 2) / (path.edf.iloc[0] - 2)
 checks.holds(
     "the share of effective parameters is between 0.35 and 0.65 ('roughly half')",
     0.35 < share < 0.65,
@@ -136,7 +136,7 @@ checks.holds(
 display(checks)
 Markdown(
     f"At the REML penalty $\\hat\\kappa$ = {kappa_hat:.2f} the fit spends "
-    f"{ridge.edf:.1f} effective parameters, against {path['edf'].iloc[0]:.1f} at the "
+    f"{ridge.edf:.1f} effective parameters, against {path.edf.iloc[0]:.1f} at the "
     f"no-pooling end of the plotted path and 2 for complete pooling: partial pooling "
     "uses roughly half of what the county indicators could."
 )

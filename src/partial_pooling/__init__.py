@@ -4,11 +4,15 @@ The package behind the site *Why partial pooling?*: every number and figure on t
 from it. This list of its modules is the only one; the API pages follow it. The core, the
 statistics, in the order of the site's argument:
 
+* `partial_pooling.model`: one data set grouped once, with every fit and formula below as a
+  method (`Model`);
 * `partial_pooling.grouped`: checks of the data, and the per-group sufficient statistics every
   fit starts from (`GroupedData`);
+* `partial_pooling.validation`: checks of the other arguments (methods, variances, $\\beta$);
 * `partial_pooling.estimation`: complete, no and partial pooling side by side, the exact ML and
   REML fit (`fit_random_intercept`);
-* `partial_pooling.shrinkage`: the shrinkage weights and the closed-form intercepts;
+* `partial_pooling.shrinkage`: the shrinkage weights $\\lambda_j$ (one function computes them
+  for the whole package) and the closed-form intercepts;
 * `partial_pooling.likelihood`: joint, marginal, REML and profiled log-likelihoods;
 * `partial_pooling.decomposition`: what the estimate of the fixed slope pools;
 * `partial_pooling.random_slopes`: partial pooling of slopes;
@@ -42,11 +46,13 @@ from .likelihood import (
     profile_loglik,
     reml_loglik,
 )
+from .model import Model
 from .random_slopes import RandomSlopesFit, fit_random_slopes, group_ols
 from .shrinkage import group_intercepts, icc, pooled_mean, shrinkage_factor
 
 __all__ = [
     "BetaDecomposition",
+    "Model",
     "PoolingFit",
     "RandomSlopesFit",
     "complete_pooling",

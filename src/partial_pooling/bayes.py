@@ -31,6 +31,7 @@ import pandas as pd
 
 from .grouped import ColumnName, GroupedData, group_data
 from .likelihood import profile
+from .shrinkage import shrinkage_weights
 
 __all__ = ["gibbs_sampler", "posterior_intercepts", "psi_posterior"]
 
@@ -77,8 +78,13 @@ def psi_posterior(
         The density $p(\\psi \\mid y)$ at the grid points, normalized by the trapezoidal rule,
         indexed by $\\psi$.
     """
+    return psi_posterior_grouped(group_data(data, y, group, x), psi=psi)
+
+
+def psi_posterior_grouped(g: GroupedData, *, psi: Sequence[float] | np.ndarray) -> pd.Series:
+    """`psi_posterior` of data already checked and grouped (`Model.psi_posterior`)."""
     grid = np.asarray(psi, dtype=float)
-    dens, _ = _grid_posterior(group_data(data, y, group, x), grid)
+    dens, _ = _grid_posterior(g, grid)
     return pd.Series(dens, index=pd.Index(grid, name="psi"), name="posterior density")
 
 
@@ -96,13 +102,18 @@ def posterior_intercepts(
     $\\hat b(\\psi)$ and $\\lambda_j(\\psi)$; these are averaged with the weights of
     `psi_posterior` on the same grid.
     """
-    g = group_data(data, y, group, x)
+    return posterior_intercepts_grouped(group_data(data, y, group, x), psi=psi)
+
+
+def posterior_intercepts_grouped(g: GroupedData, *, psi: Sequence[float] | np.ndarray) -> pd.Series:
+    """`posterior_intercepts` of data already checked and grouped
+    (`Model.posterior_intercepts`)."""
     grid = np.asarray(psi, dtype=float)
     dens, b = _grid_posterior(g, grid)
     means = np.empty((grid.size, g.J))
     for i, p in enumerate(grid):
         mu, beta = g.stats.uncentred(b[i])
-        lam = g.n * p / (1 + g.n * p)
+        lam = shrinkage_weights(g.n, p)
         adj = g.ybar - g.xbar @ beta
         means[i] = mu + lam * (adj - mu)
     post = np.trapezoid(means * dens[:, None], grid, axis=0)
@@ -133,9 +144,17 @@ def gibbs_sampler(
         ``n_iter`` draws after ``burn_in``: columns ``mu``, one per covariate, ``sigma_alpha``,
         ``sigma_y``, ``psi`` and ``alpha[<label>]`` for each group.
     """
+    return gibbs_sampler_grouped(
+        group_data(data, y, group, x), n_iter=n_iter, rng=rng, burn_in=burn_in
+    )
+
+
+def gibbs_sampler_grouped(
+    g: GroupedData, *, n_iter: int, rng: np.random.Generator, burn_in: int = 500
+) -> pd.DataFrame:
+    """`gibbs_sampler` of data already checked and grouped (`Model.gibbs_sampler`)."""
     if n_iter < 1 or burn_in < 0:
         raise ValueError(f"n_iter must be >= 1 and burn_in >= 0, got {n_iter}, {burn_in}")
-    g = group_data(data, y, group, x)
     k, J = g.p + 1, g.J
     W = np.column_stack([np.ones(g.N), g.x])
     M = g.mixed_model_matrix()

@@ -937,19 +937,16 @@ def read_data(path: str, y: str, group: str, x: Sequence[str] | None = None) -> 
 # The estimates
 
 
-def estimates_table(
-    fit: PoolingFit, *, compare: bool = False, data: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def estimates_table(fit: PoolingFit, *, data: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per group $j$: the partial-pooling estimates in the site's notation.
 
     Parameters
     ----------
     fit : PoolingFit
         A partial-pooling fit (`partial_pooling.fit_random_intercept`).
-    compare : bool
-        Also add the no-pooling and complete-pooling intercepts (needs ``data``).
     data : pandas.DataFrame, optional
-        The data ``fit`` was fitted to; required when ``compare`` is true.
+        The data ``fit`` was fitted to. Given, the table compares: it also has the no-pooling
+        and complete-pooling intercepts (what ``--compare`` writes).
 
     Returns
     -------
@@ -958,14 +955,14 @@ def estimates_table(
         ($\\bar y_j - \\bar x_j'\\hat\\beta$, equal to ``ybar_j`` without covariates),
         ``lambda_j`` ($\\lambda_j = n_j\\hat\\psi/(1 + n_j\\hat\\psi)$), ``alpha_j``
         ($\\hat\\alpha_j = \\lambda_j(\\bar y_j - \\bar x_j'\\hat\\beta) + (1-\\lambda_j)\\hat\\mu$)
-        and ``cond_sd_j`` ($\\hat\\sigma_\\alpha\\sqrt{1-\\lambda_j}$); with ``compare``, also
+        and ``cond_sd_j`` ($\\hat\\sigma_\\alpha\\sqrt{1-\\lambda_j}$); with ``data``, also
         ``alpha_none_j`` (no pooling, `partial_pooling.no_pooling`) and ``alpha_complete_j``
         (complete pooling, $\\hat\\mu$ of ordinary least squares).
 
     Raises
     ------
     ValueError
-        With ``compare``, when no pooling is not defined (a covariate constant within every
+        With ``data``, when no pooling is not defined (a covariate constant within every
         group).
     """
     table = pd.DataFrame(
@@ -978,9 +975,7 @@ def estimates_table(
             "cond_sd_j": fit.cond_sd,
         }
     )
-    if compare:
-        if data is None:
-            raise ValueError("estimates_table(compare=True) needs the data")
+    if data is not None:
         x = fit.x_names or None
         try:
             none = no_pooling(data, fit.y_name, fit.group_name, x)
@@ -998,7 +993,6 @@ def estimates_table(
 def _random_slopes_table(
     fit: RandomSlopesFit,
     *,
-    compare: bool = False,
     data: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per group $j$: its partially pooled intercept and slopes, in the site's notation.
@@ -1007,11 +1001,9 @@ def _random_slopes_table(
     ----------
     fit : RandomSlopesFit
         A random-slopes fit (`partial_pooling.fit_random_slopes`).
-    compare : bool
-        Also add each group's own least-squares line and the line of all the data (needs
-        ``data``).
     data : pandas.DataFrame, optional
-        The data ``fit`` was fitted to; required when ``compare`` is true.
+        The data ``fit`` was fitted to. Given, the table compares: it also has each group's own
+        least-squares line and the line of all the data (what ``--compare`` writes).
 
     Returns
     -------
@@ -1019,7 +1011,7 @@ def _random_slopes_table(
         Columns ``group`` (the label), ``n_j``, ``intercept_j`` ($\\hat\\mu_0 + \\hat a_{0j}$),
         ``slope_<COL>_j`` ($\\hat\\mu_k + \\hat a_{kj}$) for each random-slope covariate
         ``COL`` (lme4's ``coef``), ``a0_j`` and ``a_<COL>_j`` (the conditional modes
-        $\\hat a_{0j}$, $\\hat a_{kj}$, lme4's ``ranef``); with ``compare``, also
+        $\\hat a_{0j}$, $\\hat a_{kj}$, lme4's ``ranef``); with ``data``, also
         ``intercept_none_j`` and ``slope_<COL>_none_j`` (no pooling: least squares within
         the group alone, NaN where the group's covariates do not determine its slopes) and
         ``intercept_complete_j`` and ``slope_<COL>_complete_j`` (complete pooling: one
@@ -1037,9 +1029,7 @@ def _random_slopes_table(
     columns += [(f"slope_{name}_j", coef[:, k + 1]) for k, name in enumerate(names)]
     columns.append(("a0_j", ranef[:, 0]))
     columns += [(f"a_{name}_j", ranef[:, k + 1]) for k, name in enumerate(names)]
-    if compare:
-        if data is None:
-            raise ValueError("_random_slopes_table(compare=True) needs the data")
+    if data is not None:
         x = list(fit.x_names)
         none = group_ols(data, fit.y_name, fit.group_name, x).reindex(fit.coef.index)
         complete = complete_pooling(data, fit.y_name, fit.group_name, x)
@@ -1509,7 +1499,7 @@ def _fit(args: argparse.Namespace, argv: Sequence[str] | None = None) -> None:
                 fit = fit_random_slopes(
                     data.frame, columns.y, columns.group, list(columns.x), method=args.method
                 )
-                table = _random_slopes_table(fit, compare=args.compare, data=data.frame)
+                table = _random_slopes_table(fit, data=data.frame if args.compare else None)
             else:
                 fit = fit_random_intercept(
                     data.frame,
@@ -1518,7 +1508,7 @@ def _fit(args: argparse.Namespace, argv: Sequence[str] | None = None) -> None:
                     list(columns.x) or None,
                     method=args.method,
                 )
-                table = estimates_table(fit, compare=args.compare, data=data.frame)
+                table = estimates_table(fit, data=data.frame if args.compare else None)
             if plots is not None or report is not None:
                 progress.show("comparing with no and complete pooling", now=True)
                 drawn, notes = _figures(fit, data.frame, columns)

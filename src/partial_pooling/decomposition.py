@@ -25,8 +25,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .grouped import ColumnName, GroupedData, check_within_variation, group_data, plain
-from .likelihood import _check_real, _check_sd
+from .grouped import (
+    ColumnName,
+    GroupedData,
+    check_within_variation,
+    group_data,
+    one_covariate,
+    plain,
+)
+from .validation import check_sd, check_sd_or_inf
 
 __all__ = ["BetaDecomposition", "decompose_beta", "slope_path"]
 
@@ -101,14 +108,24 @@ def decompose_beta(
     ValueError
         If ``x`` is not a single column name, or does not vary within groups.
     """
-    if not isinstance(x, str | int) or isinstance(x, bool):
-        raise ValueError(f"decompose_beta takes one covariate name, got {x!r}")
-    g = group_data(data, y, group, x)
-    sa = _check_real("sigma_alpha", sigma_alpha)
-    if np.isnan(sa) or sa < 0:
-        raise ValueError(f"sigma_alpha must be >= 0 (inf allowed), got {plain(sigma_alpha)}")
-    sy = _check_sd("sigma_y", sigma_y, positive=True)
+    g = group_data(data, y, group, one_covariate(x, "decompose_beta"))
+    return decompose_beta_grouped(g, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
+
+
+def _one_slope(g: GroupedData, function: str) -> None:
+    """Refuse data grouped with other than one covariate, or one that does not vary within."""
+    if g.p != 1:
+        raise ValueError(f"{function} takes one covariate, the data have {plain(g.x_names)}")
     check_within_variation(g)
+
+
+def decompose_beta_grouped(
+    g: GroupedData, *, sigma_alpha: float, sigma_y: float
+) -> BetaDecomposition:
+    """`decompose_beta` of data already checked and grouped (`Model.decompose_beta`)."""
+    sa = check_sd_or_inf("sigma_alpha", sigma_alpha)
+    sy = check_sd("sigma_y", sigma_y, positive=True)
+    _one_slope(g, "decompose_beta")
     return _decompose(g, sa, sy)
 
 
@@ -176,11 +193,17 @@ def slope_path(
     pandas.DataFrame
         Indexed by ``sigma_alpha``, columns ``within``, ``between``, ``gls``, ``weight``.
     """
-    if not isinstance(x, str | int) or isinstance(x, bool):
-        raise ValueError(f"slope_path takes one covariate name, got {plain(x)}")
-    g = group_data(data, y, group, x)
-    check_within_variation(g)
-    sy = _check_sd("sigma_y", sigma_y, positive=True)
+    g = group_data(data, y, group, one_covariate(x, "slope_path"))
+    return slope_path_grouped(g, sigma_y=sigma_y, sigma_alpha=sigma_alpha)
+
+
+def slope_path_grouped(
+    g: GroupedData, *, sigma_y: float, sigma_alpha: np.ndarray | list[float]
+) -> pd.DataFrame:
+    """`slope_path` of data already checked and grouped (`Model.slope_path`): the data are
+    grouped once for the whole path, each point is `decompose_beta`'s computation."""
+    _one_slope(g, "slope_path")
+    sy = check_sd("sigma_y", sigma_y, positive=True)
     try:
         grid = np.asarray(sigma_alpha, dtype=float)
     except (TypeError, ValueError):

@@ -32,30 +32,30 @@ import numpy as np
 import pandas as pd
 
 from .grouped import ColumnName, GroupedData, group_data
-from .likelihood import _check_sd, _marginal_loglik
+from .likelihood import marginal_loglik_of
+from .shrinkage import shrinkage_weights
+from .validation import check_sd
 
 __all__ = ["em_path", "joint_mode_path"]
 
 
 def _marginal_ll(g: GroupedData, b: np.ndarray, sa2: float, sy2: float) -> float:
-    return _marginal_loglik(g, float(b[0]), b[1:], sa2, sy2)
+    return marginal_loglik_of(g, float(b[0]), b[1:], sa2, sy2)
 
 
-def _iterate(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None,
+def em_path_grouped(
+    g: GroupedData,
+    *,
     sigma_alpha: float,
     sigma_y: float,
-    *,
-    correct: bool,
-    max_iter: int,
-    tol: float,
+    max_iter: int = 20000,
+    tol: float = 1e-13,
+    correct: bool = True,
 ) -> pd.DataFrame:
-    g = group_data(data, y, group, x)
-    sa2 = _check_sd("sigma_alpha", sigma_alpha, positive=True) ** 2
-    sy2 = _check_sd("sigma_y", sigma_y, positive=True) ** 2
+    """`em_path` (``correct``) or `joint_mode_path` (not ``correct``) of data already checked
+    and grouped (`Model.em_path`, `Model.joint_mode_path`)."""
+    sa2 = check_sd("sigma_alpha", sigma_alpha, positive=True) ** 2
+    sy2 = check_sd("sigma_y", sigma_y, positive=True) ** 2
     if max_iter < 1:
         raise ValueError(f"max_iter must be >= 1, got {max_iter}")
     X = np.column_stack([np.ones(g.N), g.x])
@@ -68,7 +68,7 @@ def _iterate(
             break
         # E-step (or plug-in): conditional means and variances of a_j given y
         rbar = g.ybar - b[0] - g.xbar @ b[1:]
-        lam = g.n * sa2 / (g.n * sa2 + sy2)
+        lam = shrinkage_weights(g.n, sa2 / sy2)
         m = lam * rbar
         v = sa2 * (1 - lam) if correct else np.zeros(g.J)
         # M-step
@@ -122,8 +122,12 @@ def em_path(
         column per covariate, and ``loglik``, the marginal (ML) log-likelihood, which never
         decreases. The last row is the ML estimate.
     """
-    return _iterate(
-        data, y, group, x, sigma_alpha, sigma_y, correct=True, max_iter=max_iter, tol=tol
+    return em_path_grouped(
+        group_data(data, y, group, x),
+        sigma_alpha=sigma_alpha,
+        sigma_y=sigma_y,
+        max_iter=max_iter,
+        tol=tol,
     )
 
 
@@ -143,6 +147,11 @@ def joint_mode_path(
     Same columns as `em_path`. $\\sigma_\\alpha$ falls at every pass: the plug-in estimate
     $\\frac1J\\sum_j \\hat a_j^2$ is too small because the $\\hat a_j$ are shrunken.
     """
-    return _iterate(
-        data, y, group, x, sigma_alpha, sigma_y, correct=False, max_iter=max_iter, tol=tol
+    return em_path_grouped(
+        group_data(data, y, group, x),
+        sigma_alpha=sigma_alpha,
+        sigma_y=sigma_y,
+        max_iter=max_iter,
+        tol=tol,
+        correct=False,
     )

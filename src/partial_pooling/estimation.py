@@ -34,14 +34,14 @@ from .grouped import (
 )
 from .likelihood import (
     LOG_2PI,
-    Method,
     ProfilePoint,
-    _check_method,
     profile,
     profile_grid,
     profile_newton_terms,
     profile_score,
 )
+from .shrinkage import shrinkage_weights
+from .validation import Method, check_method
 
 __all__ = [
     "PoolingFit",
@@ -553,7 +553,7 @@ def fit_random_intercept(
     >>> round(fit.mu, 4), round(fit.beta["Days"], 4), round(fit.sigma_alpha, 3)
     (251.4051, 10.4673, 37.124)
     """
-    return fit_grouped(group_data(data, y, group, x), _check_method(method))
+    return fit_grouped(group_data(data, y, group, x), check_method(method))
 
 
 def fit_grouped(g: GroupedData, method: Method = "REML") -> PoolingFit:
@@ -562,7 +562,7 @@ def fit_grouped(g: GroupedData, method: Method = "REML") -> PoolingFit:
     For callers that fit the same data several ways (complete, no and partial pooling) or many
     data sets (the simulations): the data are grouped and checked once.
     """
-    method = _check_method(method)
+    method = check_method(method)
     stats = g.stats
     pt = maximize_psi(stats, method)
     psi = pt.psi
@@ -572,9 +572,9 @@ def fit_grouped(g: GroupedData, method: Method = "REML") -> PoolingFit:
     b = _precise(g, pt, psi)
     mu, beta, cov = _fixed_frames(g, b, pt.a_inv(), sigma_y2)
     n = g.n
-    lam = n * psi / (1.0 + n * psi)
+    lam = shrinkage_weights(n, psi)
     alpha = _shrunken_intercepts(g, b, lam)
-    cond_sd = np.sqrt(sigma_y2 * psi / (1.0 + n * psi))
+    cond_sd = np.sqrt(sigma_y2 * lam / n)  # = sqrt(sigma_alpha^2 (1 - lambda_j))
     return _result(
         g,
         pooling="partial",
@@ -604,7 +604,7 @@ def pooling_intercepts(
     of thousands of fits needs (`partial_pooling.site.pooling_pays.pooling_mse`). Arrays in the
     order of ``g.labels``.
     """
-    method = _check_method(method)
+    method = check_method(method)
     stats = g.stats
     sc = g.scaling
     # complete pooling: every intercept is the OLS mu
@@ -615,7 +615,7 @@ def pooling_intercepts(
     psi = pt.psi
     if pt.sigma_y2 <= 0:
         raise ValueError(f"response {g.y_name!r} shows no residual variation: sigma_y is 0")
-    lam = g.n * psi / (1.0 + g.n * psi)
+    lam = shrinkage_weights(g.n, psi)
     partial = _shrunken_intercepts(g, _precise(g, pt, psi), lam)
     # no pooling: the within estimator
     check_within_variation(g)
@@ -774,11 +774,19 @@ def one_way_anova(data: pd.DataFrame, y: ColumnName, group: ColumnName) -> dict[
     ValueError
         For bad input (see `partial_pooling.grouped.group_data`), or groups of unequal sizes.
     """
-    g = group_data(data, y, group)
+    return one_way_anova_grouped(group_data(data, y, group))
+
+
+def one_way_anova_grouped(g: GroupedData) -> dict[str, float]:
+    """`one_way_anova` of data already checked and grouped (`Model.one_way_anova`)."""
+    if g.p:
+        raise ValueError(
+            f"one_way_anova is the layout without covariates; the data have {plain(g.x_names)}"
+        )
     sizes = g.n
     if not np.all(sizes == sizes[0]):
         raise ValueError(
-            f"one_way_anova needs groups of equal size; group column {group!r} has sizes "
+            f"one_way_anova needs groups of equal size; group column {g.group_name!r} has sizes "
             f"{plain(int(sizes.min()))} to {plain(int(sizes.max()))}"
         )
     values, means = g.y, g.ybar

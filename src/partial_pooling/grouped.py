@@ -26,7 +26,14 @@ from scipy.linalg import lapack
 #: A column name: a string, or an integer for a frame with integer column labels.
 ColumnName: TypeAlias = str | int
 
-__all__ = ["ColumnName", "GroupedData", "Standardization", "SufficientStatistics", "group_data"]
+__all__ = [
+    "ColumnName",
+    "GroupedData",
+    "Standardization",
+    "SufficientStatistics",
+    "covariate_names",
+    "group_data",
+]
 
 #: Largest condition number of the centred, scaled covariates that is accepted. Up to it the
 #: fits are accurate to about 1e-8 relative; beyond it they refuse, naming the columns.
@@ -63,7 +70,8 @@ def _where(data: pd.DataFrame, mask: np.ndarray, limit: int = 3) -> str:
     return f"{what}(s) {plain(list(data.index[mask][:limit]))}"
 
 
-def _as_names(x: ColumnName | Sequence[ColumnName] | None) -> list[ColumnName]:
+def covariate_names(x: ColumnName | Sequence[ColumnName] | None) -> list[ColumnName]:
+    """The covariate argument ``x`` as a list of column names (none for None), checked."""
     if x is None:
         return []
     if isinstance(x, str | int | np.integer) or not isinstance(x, Sequence | pd.Index):
@@ -605,7 +613,7 @@ def group_data(
     """
     if not isinstance(data, pd.DataFrame):
         raise ValueError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-    x_names = _as_names(x)
+    x_names = covariate_names(x)
     _check_name("response", y)
     _check_name("group", group)
     _check_columns(data, [y, group, *x_names], "response, group or covariate")

@@ -20,13 +20,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy.linalg import lapack
 
-from .grouped import ColumnName, GroupedData, SufficientStatistics, group_data, plain
+from .grouped import ColumnName, GroupedData, SufficientStatistics, group_data
+from .shrinkage import shrinkage_weights
+from .validation import (
+    Method,
+    alpha_vector,
+    beta_vector,
+    check_finite,
+    check_method,
+    check_sd,
+)
 
 __all__ = [
     "ProfilePoint",
@@ -39,14 +47,7 @@ __all__ = [
     "reml_loglik",
 ]
 
-Method = Literal["ML", "REML"]
 LOG_2PI = float(np.log(2 * np.pi))
-
-
-def _check_method(method: str) -> Method:
-    if method not in ("ML", "REML"):
-        raise ValueError(f"method must be 'ML' or 'REML', got {method!r}")
-    return method  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def profile(stats: SufficientStatistics, psi: float, method: Method = "REML") ->
     at most $k + 1$ rows per distinct group size: one call costs $O(M k^3)$ for $M$ distinct
     sizes, whatever the number of groups.
     """
-    method = _check_method(method)
+    method = check_method(method)
     k = stats.k
     qr, weight = _weighted_factor(stats, psi)
     R = np.triu(qr[:k, :k])
@@ -235,7 +236,7 @@ def profile_score(stats: SufficientStatistics, psi: float, method: Method = "REM
     What Brent's method calls a dozen times per fit: one QR of the stacked factors and two
     triangular solves (LAPACK reads only the upper triangle, so none is extracted).
     """
-    method = _check_method(method)
+    method = check_method(method)
     k = stats.k
     qr, weight = _weighted_factor(stats, psi)
     rss = float(qr[k, k] ** 2)
@@ -266,7 +267,7 @@ def profile_newton_terms(
     + \\ldots]$ term by term, $\\nu = N$ (ML) or $N - k$ (REML, which adds $\\log|A|$).
     What `partial_pooling.estimation.maximize_psi`'s Newton iteration calls.
     """
-    method = _check_method(method)
+    method = check_method(method)
     k = stats.k
     qr, weight = _weighted_factor(stats, psi)
     rss = float(qr[k, k] ** 2)
@@ -284,7 +285,7 @@ def profile_grid(
     One batched QR factorisation for the whole grid instead of one per point: what
     `partial_pooling.estimation.maximize_psi` scans to bracket the maximum.
     """
-    method = _check_method(method)
+    method = check_method(method)
     grid = np.asarray(psi, dtype=float)
     k = stats.k
     weight = 1.0 / np.sqrt(1.0 + np.multiply.outer(grid, stats.B_size))  # (G, rows)
@@ -333,73 +334,20 @@ def profile_loglik(
     pandas.Series
         $\\ell(\\psi)$ indexed by $\\psi$.
     """
-    method = _check_method(method)
-    stats = group_data(data, y, group, x).stats
+    method = check_method(method)
+    return profile_loglik_grouped(group_data(data, y, group, x), psi=psi, method=method)
+
+
+def profile_loglik_grouped(
+    g: GroupedData, *, psi: Sequence[float] | np.ndarray, method: Method = "REML"
+) -> pd.Series:
+    """`profile_loglik` of data already checked and grouped (`Model.profile_loglik`)."""
+    method = check_method(method)
     grid = np.asarray(psi, dtype=float)
     if grid.ndim != 1 or grid.size == 0 or (grid < 0).any() or not np.isfinite(grid).all():
         raise ValueError("psi must be a non-empty 1-d array of finite values >= 0")
-    values = profile_grid(stats, grid, method)
+    values = profile_grid(g.stats, grid, method)
     return pd.Series(values, index=pd.Index(grid, name="psi"), name=f"{method} loglik")
-
-
-def _check_real(name: str, value: object) -> float:
-    """``value`` as a float, or a ValueError naming the argument."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(f"{name} must be a real number, got {plain(value)}")
-    return float(value)
-
-
-def _check_finite(name: str, value: object) -> float:
-    out = _check_real(name, value)
-    if not np.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {plain(value)}")
-    return out
-
-
-def _check_sd(name: str, value: float, *, positive: bool) -> float:
-    value = _check_real(name, value)
-    if not np.isfinite(value) or value < 0 or (positive and value == 0):
-        need = "> 0" if positive else ">= 0"
-        raise ValueError(f"{name} must be finite and {need}, got {plain(value)}")
-    return value
-
-
-def _beta_vector(g: GroupedData, beta: float | Sequence[float] | pd.Series | None) -> np.ndarray:
-    if g.p == 0:
-        if beta is not None and np.size(beta) != 0:
-            raise ValueError("beta was given but the model has no covariate x")
-        return np.zeros(0)
-    if beta is None:
-        raise ValueError(f"beta is required for covariate(s) {g.x_names}")
-    if isinstance(beta, pd.Series):
-        missing = [name for name in g.x_names if name not in beta.index]
-        if missing:
-            raise ValueError(f"beta has no entry for covariate(s) {missing}")
-        b = beta[g.x_names].to_numpy(dtype=float)
-        if not np.isfinite(b).all():
-            raise ValueError(f"beta must be finite, got {b.tolist()}")
-        return b
-    try:
-        b = np.atleast_1d(np.asarray(beta, dtype=float))
-    except (TypeError, ValueError):
-        raise ValueError(f"beta must be numeric, got {plain(beta)}") from None
-    if b.shape != (g.p,):
-        raise ValueError(f"beta must have {g.p} value(s) for {g.x_names}, got {b.tolist()}")
-    if not np.isfinite(b).all():
-        raise ValueError(f"beta must be finite, got {b.tolist()}")
-    return b
-
-
-def _alpha_vector(g: GroupedData, alpha: pd.Series | Sequence[float] | np.ndarray) -> np.ndarray:
-    if isinstance(alpha, pd.Series):
-        missing = [lab for lab in g.labels if lab not in alpha.index]
-        if missing:
-            raise ValueError(f"alpha has no value for group(s) {missing[:5]}")
-        return alpha.reindex(g.labels).to_numpy(dtype=float)
-    a = np.asarray(alpha, dtype=float)
-    if a.shape != (g.J,):
-        raise ValueError(f"alpha must have one value per group ({g.J}), got shape {a.shape}")
-    return a
 
 
 def joint_loglik(
@@ -435,14 +383,33 @@ def joint_loglik(
     mu, sigma_alpha, sigma_y : float
         $\\mu_\\alpha$, $\\sigma_\\alpha > 0$, $\\sigma_y > 0$.
     """
-    g = group_data(data, y, group, x)
-    sa = _check_sd("sigma_alpha", sigma_alpha, positive=True)
-    sy = _check_sd("sigma_y", sigma_y, positive=True)
-    a = _alpha_vector(g, alpha)
-    b = _beta_vector(g, beta)
+    return joint_loglik_grouped(
+        group_data(data, y, group, x),
+        alpha=alpha,
+        beta=beta,
+        mu=mu,
+        sigma_alpha=sigma_alpha,
+        sigma_y=sigma_y,
+    )
+
+
+def joint_loglik_grouped(
+    g: GroupedData,
+    *,
+    alpha: pd.Series | Sequence[float],
+    beta: float | Sequence[float] | pd.Series | None,
+    mu: float,
+    sigma_alpha: float,
+    sigma_y: float,
+) -> float:
+    """`joint_loglik` of data already checked and grouped (`Model.joint_loglik`)."""
+    sa = check_sd("sigma_alpha", sigma_alpha, positive=True)
+    sy = check_sd("sigma_y", sigma_y, positive=True)
+    a = alpha_vector(g, alpha)
+    b = beta_vector(g, beta)
     resid = g.y - a[g.codes] - g.x @ b
     data_part = -0.5 * (g.N * (LOG_2PI + 2 * np.log(sy)) + float(resid @ resid) / sy**2)
-    dev = a - _check_finite("mu", mu)
+    dev = a - check_finite("mu", mu)
     prior_part = -0.5 * (g.J * (LOG_2PI + 2 * np.log(sa)) + float(dev @ dev) / sa**2)
     return float(data_part + prior_part)
 
@@ -469,21 +436,44 @@ def marginal_loglik(
     computed group by group from $|V_j| = \\sigma_y^{2n_j}(1 + n_j\\psi)$ and
     $V_j^{-1} = \\sigma_y^{-2}\\,(I - \\tfrac{\\psi}{1+n_j\\psi} 1 1')$.
     """
-    g = group_data(data, y, group, x)
-    sa = _check_sd("sigma_alpha", sigma_alpha, positive=False)
-    sy = _check_sd("sigma_y", sigma_y, positive=True)
-    b = _beta_vector(g, beta)
-    return _marginal_loglik(g, _check_finite("mu", mu), b, sa**2, sy**2)
+    return marginal_loglik_grouped(
+        group_data(data, y, group, x),
+        mu=mu,
+        beta=beta,
+        sigma_alpha=sigma_alpha,
+        sigma_y=sigma_y,
+    )
 
 
-def _marginal_loglik(
+def marginal_loglik_grouped(
+    g: GroupedData,
+    *,
+    mu: float,
+    beta: float | Sequence[float] | pd.Series | None,
+    sigma_alpha: float,
+    sigma_y: float,
+) -> float:
+    """`marginal_loglik` of data already checked and grouped (`Model.marginal_loglik`)."""
+    sa = check_sd("sigma_alpha", sigma_alpha, positive=False)
+    sy = check_sd("sigma_y", sigma_y, positive=True)
+    b = beta_vector(g, beta)
+    return marginal_loglik_of(g, check_finite("mu", mu), b, sa**2, sy**2)
+
+
+def marginal_loglik_of(
     g: GroupedData, mu: float, beta: np.ndarray, sigma_alpha2: float, sigma_y2: float
 ) -> float:
-    """The marginal log-likelihood from checked arrays (shared with the EM iterations)."""
+    """The marginal log-likelihood from checked arrays and variances (what the EM iterations
+    of `partial_pooling.em` evaluate at every pass).
+
+    With $\\lambda_j$ from `partial_pooling.shrinkage.shrinkage_weights`,
+    $r'V^{-1}r = \\sigma_y^{-2}\\big(\\sum_{ij} r_{ij}^2
+    - \\sum_j \\tfrac{\\lambda_j}{n_j}(\\sum_i r_{ij})^2\\big)$.
+    """
     r = g.y - mu - g.x @ beta
     psi = sigma_alpha2 / sigma_y2
     r_sum = g.group_sums(r)
-    quad = (float(r @ r) - float((psi / (1 + g.n * psi)) @ r_sum**2)) / sigma_y2
+    quad = (float(r @ r) - float((shrinkage_weights(g.n, psi) / g.n) @ r_sum**2)) / sigma_y2
     logdet = g.N * np.log(sigma_y2) + float(np.log1p(g.n * psi).sum())
     return float(-0.5 * (g.N * LOG_2PI + logdet + quad))
 
@@ -507,9 +497,15 @@ def reml_loglik(
     with $\\hat b$ the GLS estimate of $(\\mu, \\beta)$ and $k = p + 1$. It
     does not depend on $(\\mu, \\beta)$: they are estimated, not given.
     """
-    g = group_data(data, y, group, x)
-    sa = _check_sd("sigma_alpha", sigma_alpha, positive=False)
-    sy = _check_sd("sigma_y", sigma_y, positive=True)
+    return reml_loglik_grouped(
+        group_data(data, y, group, x), sigma_alpha=sigma_alpha, sigma_y=sigma_y
+    )
+
+
+def reml_loglik_grouped(g: GroupedData, *, sigma_alpha: float, sigma_y: float) -> float:
+    """`reml_loglik` of data already checked and grouped (`Model.reml_loglik`)."""
+    sa = check_sd("sigma_alpha", sigma_alpha, positive=False)
+    sy = check_sd("sigma_y", sigma_y, positive=True)
     psi = sa**2 / sy**2
     pt = profile(g.stats, psi, "REML")
     k = g.p + 1
@@ -527,7 +523,7 @@ def naive_sigma_alpha2(alpha: pd.Series | np.ndarray, mu: float) -> float:
     biased downward; iterating it drives $\\sigma_\\alpha$ to zero.
     """
     a = np.asarray(alpha, dtype=float)
-    return float(np.mean((a - _check_finite("mu", mu)) ** 2))
+    return float(np.mean((a - check_finite("mu", mu)) ** 2))
 
 
 def em_sigma_alpha2(
@@ -551,7 +547,7 @@ def em_sigma_alpha2(
         raise ValueError(f"alpha and cond_var differ in shape: {a.shape} vs {v.shape}")
     if (v < 0).any():
         raise ValueError("cond_var must be >= 0")
-    return float(np.mean((a - _check_finite("mu", mu)) ** 2 + v))
+    return float(np.mean((a - check_finite("mu", mu)) ** 2 + v))
 
 
 def integration_correction(
@@ -584,8 +580,8 @@ def integration_correction(
     sizes = np.asarray(n, dtype=float)
     if sizes.ndim != 1 or sizes.size == 0 or not np.all(np.isfinite(sizes)) or (sizes < 1).any():
         raise ValueError("n must be a non-empty one-dimensional array of group sizes >= 1")
-    sa = _check_sd("sigma_alpha", sigma_alpha, positive=True)
-    sy = _check_sd("sigma_y", sigma_y, positive=True)
+    sa = check_sd("sigma_alpha", sigma_alpha, positive=True)
+    sy = check_sd("sigma_y", sigma_y, positive=True)
     precision = sizes / sy**2 + 1 / sa**2
     return float(-0.5 * np.sum(np.log(precision) - LOG_2PI))
 

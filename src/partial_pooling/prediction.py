@@ -39,19 +39,10 @@ from scipy import stats
 
 from .estimation import PoolingFit, fit_grouped
 from .grouped import ColumnName, GroupedData, group_data, plain
-from .likelihood import Method, _check_method
 from .shrinkage import shrinkage_factor
+from .validation import Method, check_level, check_method, check_positive_int
 
 __all__ = ["Coverage", "coverage_given_effect", "predict", "prediction_coverage"]
-
-
-def _level(level: object) -> float:
-    if isinstance(level, bool) or not isinstance(level, int | float | np.number):
-        raise ValueError(f"level must be a number between 0 and 1, got {plain(level)}")
-    value = float(level)
-    if not 0.0 < value < 1.0:
-        raise ValueError(f"level must be between 0 and 1 (exclusive), got {plain(level)}")
-    return value
 
 
 def _components(
@@ -108,7 +99,7 @@ def predict(
         raise ValueError("fit must be a partial-pooling fit (fit_random_intercept)")
     if not isinstance(newdata, pd.DataFrame):
         raise ValueError(f"newdata must be a pandas DataFrame, got {type(newdata).__name__}")
-    q = _level(level)
+    q = check_level(level)
     missing = [c for c in [fit.group_name, *fit.x_names] if c not in newdata.columns]
     if missing:
         raise ValueError(f"newdata lacks the column(s) {plain(missing)} that the fit uses")
@@ -180,12 +171,6 @@ class Coverage:
         return (self.per_rep.std(ddof=1) / np.sqrt(self.reps)).rename("mc_se")
 
 
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or int(value) < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {plain(value)}")
-    return int(value)
-
-
 def _first_rows(g: GroupedData) -> np.ndarray:
     """The covariates of each group's first observation, one row per group."""
     first = np.full(g.J, -1)
@@ -230,12 +215,31 @@ def prediction_coverage(
     -------
     Coverage
     """
-    method = _check_method(method)
-    q = _level(level)
-    reps = _positive_int("reps", reps)
+    method = check_method(method)
+    q = check_level(level)
+    reps = check_positive_int("reps", reps)
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy Generator, got {type(rng).__name__}")
-    g = group_data(data, y, group, x)
+    return prediction_coverage_grouped(
+        group_data(data, y, group, x), reps=reps, rng=rng, level=q, method=method
+    )
+
+
+def prediction_coverage_grouped(
+    g: GroupedData,
+    *,
+    reps: int,
+    rng: np.random.Generator,
+    level: float = 0.95,
+    method: Method = "REML",
+) -> Coverage:
+    """`prediction_coverage` of data already checked and grouped
+    (`Model.prediction_coverage`)."""
+    method = check_method(method)
+    q = check_level(level)
+    reps = check_positive_int("reps", reps)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy Generator, got {type(rng).__name__}")
     fit = fit_grouped(g, method)
     b = fit.fixed.to_numpy()
     mean = b[0] + g.x @ b[1:]
@@ -311,7 +315,7 @@ def coverage_given_effect(
     ndarray
         The coverage for each pair $(n_j, a_j)$.
     """
-    q = _level(level)
+    q = check_level(level)
     lam = np.asarray(shrinkage_factor(n, sigma_alpha=sigma_alpha, sigma_y=sigma_y), dtype=float)
     if np.isinf(sigma_alpha):
         raise ValueError(f"sigma_alpha must be finite here, got {plain(sigma_alpha)}")

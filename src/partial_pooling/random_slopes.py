@@ -25,11 +25,12 @@ from scipy import optimize
 from .grouped import (
     ColumnName,
     GroupedData,
-    _as_names,
     check_within_variation,
+    covariate_names,
     group_data,
 )
-from .likelihood import LOG_2PI, Method, _check_method
+from .likelihood import LOG_2PI
+from .validation import Method, check_method
 
 __all__ = ["RandomSlopesFit", "coefficient_shrinkage", "fit_random_slopes", "group_ols"]
 
@@ -138,7 +139,7 @@ class RandomSlopesFit:
     theta: np.ndarray
 
     def __post_init__(self) -> None:
-        _check_method(self.method)
+        check_method(self.method)
 
     @property
     def pooling(self) -> Literal["partial"]:
@@ -585,11 +586,24 @@ def fit_random_slopes(
     -------
     RandomSlopesFit
     """
-    method = _check_method(method)
-    names = _as_names(x)
+    method = check_method(method)
+    names = covariate_names(x)
     if not names:
         raise ValueError("fit_random_slopes needs at least one covariate x")
-    g = group_data(data, y, group, names, min_groups=3)
+    return fit_random_slopes_grouped(group_data(data, y, group, names, min_groups=3), method)
+
+
+def fit_random_slopes_grouped(g: GroupedData, method: Method = "REML") -> RandomSlopesFit:
+    """`fit_random_slopes` of data already checked and grouped (`Model.fit_random_slopes`)."""
+    method = check_method(method)
+    group = g.group_name
+    if not g.p:
+        raise ValueError("fit_random_slopes needs at least one covariate x")
+    if g.J < 3:
+        raise ValueError(
+            f"group column {group!r} has {g.J} group(s); at least 3 are needed to estimate "
+            "how intercepts and slopes vary"
+        )
     check_within_variation(g)
     q = 1 + g.p
     if g.N <= q * g.J:
@@ -684,7 +698,13 @@ def group_ols(
         or covariates collinear within it (the smallest eigenvalue of the correlation
         matrix of $S_j$ below 1e-10), as when $n_j \\le$ the number of covariates.
     """
-    g = group_data(data, y, group, x)
+    return group_ols_grouped(group_data(data, y, group, x))
+
+
+def group_ols_grouped(g: GroupedData) -> pd.DataFrame:
+    """`group_ols` of data already checked and grouped (`Model.group_ols`)."""
+    if not g.p:
+        raise ValueError("group_ols needs at least one covariate x")
     sc, p = g.scaling, g.p
     xbar, ybar = g.xbar_s, g.ybar_s
     xc = g.xs - xbar[g.codes]
@@ -746,9 +766,19 @@ def coefficient_shrinkage(
         own distance from $\\hat\\mu$ that the group keeps), ``k_min`` and ``k_max`` (the
         smallest and largest eigenvalue of $K_j$).
     """
-    fit = fit_random_slopes(data, y, group, x, method)
+    method = check_method(method)
+    names = covariate_names(x)
+    if not names:
+        raise ValueError("coefficient_shrinkage needs at least one covariate x")
+    g = group_data(data, y, group, names, min_groups=3)
+    return coefficient_shrinkage_grouped(g, method)
+
+
+def coefficient_shrinkage_grouped(g: GroupedData, method: Method = "REML") -> pd.DataFrame:
+    """`coefficient_shrinkage` of data already checked and grouped
+    (`Model.coefficient_shrinkage`): the fit and the per-group least squares share them."""
+    fit = fit_random_slopes_grouped(g, method)
     names = list(fit.fixed.index)
-    g = group_data(data, y, group, fit.x_names, min_groups=3)
     Z = np.column_stack([np.ones(g.N), g.x])
     q = Z.shape[1]
     ZtZ = np.empty((g.J, q, q))
@@ -761,7 +791,7 @@ def coefficient_shrinkage(
     eig = np.sort(np.linalg.eigvals(K).real, axis=1)
     prec = np.linalg.pinv(Sigma, hermitian=True)
     mu = fit.fixed.to_numpy()
-    own = group_ols(data, y, group, fit.x_names).reindex(fit.coef.index)[names].to_numpy() - mu
+    own = group_ols_grouped(g).reindex(fit.coef.index)[names].to_numpy() - mu
     pooled = fit.coef[names].to_numpy() - mu
     d_own = np.sqrt(np.maximum(np.einsum("ja,ab,jb->j", own, prec, own), 0.0))
     d_pooled = np.sqrt(np.maximum(np.einsum("ja,ab,jb->j", pooled, prec, pooled), 0.0))

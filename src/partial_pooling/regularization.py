@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .grouped import ColumnName, group_data
-from .likelihood import _check_real
+from .grouped import ColumnName, GroupedData, group_data, plain
+from .validation import check_real
 
-__all__ = ["RidgeFit", "ridge_intercepts", "ridge_path"]
+__all__ = ["RidgeFit", "RidgePath", "ridge_intercepts", "ridge_path"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,34 @@ class RidgeFit:
     beta: pd.Series
     alpha: pd.Series
     edf: float
+
+
+@dataclass(frozen=True, eq=False)
+class RidgePath:
+    """Penalized least squares along a path of penalties $\\kappa$.
+
+    The group labels and the path's other quantities are kept apart, so a group may be
+    called anything (even ``"mu"``).
+
+    Attributes
+    ----------
+    alpha : pandas.DataFrame
+        $\\hat\\alpha_j(\\kappa)$: one row per penalty (index ``penalty``), one column per
+        group (columns the group labels).
+    mu : pandas.Series
+        $\\hat\\mu(\\kappa)$, indexed by penalty.
+    edf : pandas.Series
+        The effective number of parameters at each penalty (see `RidgeFit`).
+    """
+
+    alpha: pd.DataFrame
+    mu: pd.Series
+    edf: pd.Series
+
+    @property
+    def penalty(self) -> np.ndarray:
+        """The penalties $\\kappa$, in the order of the rows."""
+        return self.alpha.index.to_numpy()
 
 
 def ridge_intercepts(
@@ -88,10 +116,20 @@ def ridge_intercepts(
     -------
     RidgeFit
     """
-    kappa = _check_real("penalty", penalty)
+    kappa = _penalty(penalty)
+    return ridge_intercepts_grouped(group_data(data, y, group, x), penalty=kappa)
+
+
+def _penalty(penalty: object) -> float:
+    kappa = check_real("penalty", penalty)
     if not kappa > 0:
-        raise ValueError(f"penalty must be > 0 (inf allowed), got {penalty!r}")
-    g = group_data(data, y, group, x)
+        raise ValueError(f"penalty must be > 0 (inf allowed), got {plain(penalty)}")
+    return kappa
+
+
+def ridge_intercepts_grouped(g: GroupedData, *, penalty: float) -> RidgeFit:
+    """`ridge_intercepts` of data already checked and grouped (`Model.ridge_intercepts`)."""
+    kappa = _penalty(penalty)
     X = np.column_stack([np.ones(g.N), g.x])
     k = X.shape[1]
     n = g.n
@@ -130,18 +168,41 @@ def ridge_path(
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName] | None,
     penalties: Sequence[float] | np.ndarray,
-) -> pd.DataFrame:
+) -> RidgePath:
     """Group intercepts along a path of penalties.
+
+    The data are grouped once for the whole path; each point is `ridge_intercepts`.
+
+    Parameters
+    ----------
+    data, y, group, x
+        As for `partial_pooling.fit_random_intercept`.
+    penalties : array_like
+        Values of $\\kappa > 0$ (``inf`` allowed), in the order the path is wanted.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per penalty (index ``penalty``), one column per group, plus ``mu`` and ``edf``.
+    RidgePath
     """
-    rows = {}
-    for kappa in penalties:
-        fit = ridge_intercepts(data, y, group, x, float(kappa))
-        rows[float(kappa)] = {**fit.alpha.to_dict(), "mu": fit.mu, "edf": fit.edf}
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index.name = "penalty"
-    return out
+    return ridge_path_grouped(group_data(data, y, group, x), penalties=penalties)
+
+
+def ridge_path_grouped(g: GroupedData, *, penalties: Sequence[float] | np.ndarray) -> RidgePath:
+    """`ridge_path` of data already checked and grouped (`Model.ridge_path`)."""
+    try:
+        grid = [float(kappa) for kappa in penalties]
+    except (TypeError, ValueError):
+        raise ValueError(f"penalties must be real numbers > 0, got {plain(penalties)}") from None
+    if not grid:
+        raise ValueError("penalties must hold at least one value")
+    fits = [ridge_intercepts_grouped(g, penalty=kappa) for kappa in grid]
+    index = pd.Index(grid, name="penalty")
+    return RidgePath(
+        alpha=pd.DataFrame(
+            np.array([fit.alpha.to_numpy() for fit in fits]),
+            index=index,
+            columns=g.labels.copy(),
+        ),
+        mu=pd.Series([fit.mu for fit in fits], index=index.copy(), name="mu", dtype=float),
+        edf=pd.Series([fit.edf for fit in fits], index=index.copy(), name="edf", dtype=float),
+    )

@@ -21,10 +21,36 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .grouped import ColumnName, group_data, plain
-from .likelihood import _beta_vector, _check_finite, _check_real, _check_sd
+from .grouped import ColumnName, GroupedData, group_data, plain
+from .validation import beta_vector, check_finite, check_sd, check_sd_or_inf
 
-__all__ = ["group_intercepts", "icc", "pooled_mean", "shrinkage_factor"]
+__all__ = ["group_intercepts", "icc", "pooled_mean", "shrinkage_factor", "shrinkage_weights"]
+
+
+def shrinkage_weights(n: float | np.ndarray, psi: float) -> np.ndarray:
+    """$\\lambda_j = n_j\\psi/(1 + n_j\\psi)$ for checked group sizes and $\\psi \\ge 0$.
+
+    The one place the package computes the weight on a group's own data: the fits, the
+    likelihoods, EM, the Bayesian view and `shrinkage_factor` all call it. Equal to
+    $n_j\\sigma_\\alpha^2/(n_j\\sigma_\\alpha^2 + \\sigma_y^2)$ with
+    $\\psi = \\sigma_\\alpha^2/\\sigma_y^2$; $\\psi = \\infty$ gives 1 (no pooling).
+
+    Parameters
+    ----------
+    n : float or ndarray
+        Group sizes $n_j > 0$ (not checked: `shrinkage_factor` is the checked entry point).
+    psi : float
+        $\\psi \\ge 0$, possibly ``inf``.
+
+    Returns
+    -------
+    ndarray
+        $\\lambda_j$, shaped like ``n``.
+    """
+    n = np.asarray(n, dtype=float)
+    if np.isinf(psi):
+        return np.ones_like(n)
+    return n * psi / (1.0 + n * psi)
 
 
 def shrinkage_factor(
@@ -55,17 +81,15 @@ def shrinkage_factor(
     >>> shrinkage_factor(4, sigma_alpha=1.0, sigma_y=2.0)
     0.5
     """
-    sy = _check_sd("sigma_y", sigma_y, positive=True)
-    sa = _check_real("sigma_alpha", sigma_alpha)
-    if np.isnan(sa) or sa < 0:
-        raise ValueError(f"sigma_alpha must be >= 0 (inf allowed), got {plain(sigma_alpha)}")
+    sy = check_sd("sigma_y", sigma_y, positive=True)
+    sa = check_sd_or_inf("sigma_alpha", sigma_alpha)
     try:
         arr = np.asarray(n, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"group sizes n must be numeric, got {plain(n)}") from None
     if (arr <= 0).any() or not np.isfinite(arr).all():
         raise ValueError(f"group sizes n must be finite and > 0, got {np.ravel(arr)[:5].tolist()}")
-    lam = arr / (arr + _inverse_psi(sa, sy))
+    lam = shrinkage_weights(arr, _psi(sa, sy))
     if isinstance(n, pd.Series):
         return pd.Series(lam, index=n.index, name="shrinkage")
     return float(lam) if lam.ndim == 0 else lam
@@ -77,29 +101,22 @@ def icc(*, sigma_alpha: float, sigma_y: float) -> float:
     The correlation of two observations in the same group, and the $\\lambda$ of a group
     of one: $\\lambda_j = n_j\\rho / (1 + (n_j - 1)\\rho)$.
     """
-    sa = _check_sd("sigma_alpha", sigma_alpha, positive=False)
-    sy = _check_sd("sigma_y", sigma_y, positive=True)
-    return 1.0 / (1.0 + _inverse_psi(sa, sy))
+    sa = check_sd("sigma_alpha", sigma_alpha, positive=False)
+    sy = check_sd("sigma_y", sigma_y, positive=True)
+    return float(shrinkage_weights(1.0, _psi(sa, sy)))
 
 
-def _inverse_psi(sigma_alpha: float, sigma_y: float) -> float:
-    """$1/\\psi = \\sigma_y^2/\\sigma_\\alpha^2$ without overflow: ``inf`` at $\\sigma_\\alpha = 0$,
-    0 at $\\sigma_\\alpha = \\infty$, and the limits when the ratio leaves the doubles."""
-    if sigma_alpha == 0.0:
-        return float("inf")
+def _psi(sigma_alpha: float, sigma_y: float) -> float:
+    """$\\psi = \\sigma_\\alpha^2/\\sigma_y^2$ without an error: ``inf`` at
+    $\\sigma_\\alpha = \\infty$, and the limits 0 or ``inf`` when the ratio leaves the doubles."""
     with np.errstate(over="ignore", under="ignore"):
-        return float((sigma_y / sigma_alpha) ** 2)
+        return float(np.float64(sigma_alpha / sigma_y) ** 2)
 
 
 def _adjusted_means(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None,
-    beta: float | Sequence[float] | pd.Series | None,
+    g: GroupedData, beta: float | Sequence[float] | pd.Series | None
 ) -> tuple[pd.Series, pd.Series]:
-    g = group_data(data, y, group, x)
-    b = _beta_vector(g, beta)
+    b = beta_vector(g, beta)
     adj = g.ybar - g.xbar @ b
     return g.series(adj, "ybar_adjusted"), g.series(g.n, "n")
 
@@ -130,9 +147,27 @@ def group_intercepts(
     pandas.Series
         $\\hat\\alpha_j$ indexed by group label.
     """
-    adj, n = _adjusted_means(data, y, group, x, beta)
+    return group_intercepts_grouped(
+        group_data(data, y, group, x),
+        mu=mu,
+        beta=beta,
+        sigma_alpha=sigma_alpha,
+        sigma_y=sigma_y,
+    )
+
+
+def group_intercepts_grouped(
+    g: GroupedData,
+    *,
+    mu: float,
+    beta: float | Sequence[float] | pd.Series | None,
+    sigma_alpha: float,
+    sigma_y: float,
+) -> pd.Series:
+    """`group_intercepts` of data already checked and grouped (`Model.group_intercepts`)."""
+    adj, n = _adjusted_means(g, beta)
     lam = shrinkage_factor(n, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
-    return (lam * adj + (1 - lam) * _check_finite("mu", mu)).rename("alpha")
+    return (lam * adj + (1 - lam) * check_finite("mu", mu)).rename("alpha")
 
 
 def pooled_mean(
@@ -155,8 +190,21 @@ def pooled_mean(
     the weight being the precision of group $j$'s mean as an estimate of $\\mu$.
     At the GLS $\\beta$ this is the mixed model's $\\hat\\mu$.
     """
-    adj, n = _adjusted_means(data, y, group, x, beta)
-    sa = _check_sd("sigma_alpha", sigma_alpha, positive=False)
-    sy = _check_sd("sigma_y", sigma_y, positive=True)
+    return pooled_mean_grouped(
+        group_data(data, y, group, x), beta=beta, sigma_alpha=sigma_alpha, sigma_y=sigma_y
+    )
+
+
+def pooled_mean_grouped(
+    g: GroupedData,
+    *,
+    beta: float | Sequence[float] | pd.Series | None,
+    sigma_alpha: float,
+    sigma_y: float,
+) -> float:
+    """`pooled_mean` of data already checked and grouped (`Model.pooled_mean`)."""
+    adj, n = _adjusted_means(g, beta)
+    sa = check_sd("sigma_alpha", sigma_alpha, positive=False)
+    sy = check_sd("sigma_y", sigma_y, positive=True)
     w = 1.0 / (sa**2 + sy**2 / n)
     return float((w * adj).sum() / w.sum())

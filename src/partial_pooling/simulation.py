@@ -24,7 +24,6 @@ $J$, $\mu_\alpha$ and $\sigma_\alpha$, not on the group sizes or the covariate.
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .grouped import plain
+from .validation import check_finite, check_non_negative, check_positive_int
 
 __all__ = ["Simulation", "group_labels", "simulate_groups"]
 
@@ -97,7 +97,7 @@ def group_labels(J: int) -> list[str]:
     list of str
         ``J`` labels in order.
     """
-    J = _positive_int("J", J)
+    J = check_positive_int("J", J)
     width = max(2, len(str(J)))
     return [f"g{j:0{width}d}" for j in range(1, J + 1)]
 
@@ -165,13 +165,13 @@ def simulate_groups(
     ['g01', 'g02', 'g03']
     """
     sizes = _group_sizes(n, J)
-    mu = _finite("mu", mu)
+    mu = check_finite("mu", mu)
     if beta is not None:
-        beta = _finite("beta", beta)
-    sigma_alpha = _non_negative("sigma_alpha", sigma_alpha)
-    sigma_y = _non_negative("sigma_y", sigma_y)
-    x_sd = _non_negative("x_sd", x_sd)
-    x_between_sd = _non_negative("x_between_sd", x_between_sd)
+        beta = check_finite("beta", beta)
+    sigma_alpha = check_non_negative("sigma_alpha", sigma_alpha)
+    sigma_y = check_non_negative("sigma_y", sigma_y)
+    x_sd = check_non_negative("x_sd", x_sd)
+    x_between_sd = check_non_negative("x_between_sd", x_between_sd)
     generator = np.random.default_rng(rng)
 
     n_groups = len(sizes)
@@ -225,23 +225,13 @@ def draw_arrays(
     return alpha, which, x, y
 
 
-def _is_integer(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if not _is_integer(value) or int(value) < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {plain(value)}")
-    return int(value)
-
-
 def _group_sizes(n: Any, J: int | None) -> list[int]:
     if J is not None:
-        J = _positive_int("J", J)
+        J = check_positive_int("J", J)
     if isinstance(n, str | bytes):
         raise ValueError(f"n must be an integer or a sequence of integers, got {plain(n)}")
     if np.ndim(n) == 0:
-        size = _positive_int("n", n.item() if isinstance(n, np.ndarray) else n)
+        size = check_positive_int("n", n.item() if isinstance(n, np.ndarray) else n)
         if J is None:
             raise ValueError(
                 f"J is required when n is a single group size, got J=None (n={plain(n)})"
@@ -253,25 +243,14 @@ def _group_sizes(n: Any, J: int | None) -> list[int]:
             f"n must be an integer or a non-empty 1-d sequence of integers, got {plain(n)}"
         )
     for j, value in enumerate(values):
-        if not _is_integer(value) or int(value) < 1:
+        if (
+            isinstance(value, bool | np.bool_)
+            or not isinstance(value, numbers.Integral)
+            or int(value) < 1
+        ):
             raise ValueError(f"n[{j}] must be an integer >= 1 (a group size), got {plain(value)}")
     if J is not None and J != len(values):
         raise ValueError(
             f"J={plain(J)} is inconsistent with n, which gives {len(values)} group sizes"
         )
     return [int(value) for value in values]
-
-
-def _finite(name: str, value: object) -> float:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_):
-        raise ValueError(f"{name} must be a real number, got {plain(value)}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {plain(value)}")
-    return float(value)
-
-
-def _non_negative(name: str, value: object) -> float:
-    result = _finite(name, value)
-    if result < 0:
-        raise ValueError(f"{name} must be >= 0 (a standard deviation), got {plain(value)}")
-    return result

@@ -216,7 +216,7 @@ def test_download_is_the_command_lines_table(fp, tmp_path):
     got = pd.read_csv(info.value.path(), dtype={"group": str})
     data = cli.read_data(str(path), y, group, [x])
     fit = pp.fit_random_intercept(data, y, group, x)
-    want = cli.estimates_table(fit, compare=True, data=data)
+    want = cli.estimates_table(fit, data=data)
     assert list(got.columns) == list(want.columns)
     assert got["group"].tolist() == want["group"].astype(str).tolist()
     numbers = [c for c in want.columns if c != "group"]

@@ -26,6 +26,7 @@ from ..decomposition import BetaDecomposition
 from ..estimation import PoolingFit
 from ..grouped import ColumnName, group_data, one_covariate, plain
 from ..random_slopes import RandomSlopesFit
+from ..regularization import RidgePath
 from ..shrinkage import shrinkage_factor
 
 __all__ = [
@@ -328,8 +329,9 @@ def lambda_vs_n(
             "Curves of the shrinkage weight lambda against group size 1 to "
             f"{n_max}, one per ratio sigma_alpha / sigma_y: "
             + "; ".join(
-                f"ratio {r:g}: lambda {r * r / (r * r + 1):.2f} at n = 1, "
-                f"{n_max * r * r / (n_max * r * r + 1):.2f} at n = {n_max}"
+                f"ratio {r:g}: lambda "
+                f"{shrinkage_factor(1, sigma_alpha=r, sigma_y=1.0):.2f} at n = 1, "
+                f"{shrinkage_factor(n_max, sigma_alpha=r, sigma_y=1.0):.2f} at n = {n_max}"
                 for r in ratios
             )
             + (
@@ -610,42 +612,40 @@ def shrinkage_arrows_2d(ols: pd.DataFrame, fit: RandomSlopesFit) -> SiteFigure:
 
 
 def ridge_path_figure(
-    path: pd.DataFrame, penalty_hat: float, *, highlight: Sequence[Any] = ()
+    path: RidgePath, penalty_hat: float, *, highlight: Sequence[Any] = ()
 ) -> SiteFigure:
     """Group intercepts along the ridge path, penalty $\\kappa = \\sigma_y^2/\\sigma_\\alpha^2$.
 
     Parameters
     ----------
-    path : DataFrame
+    path : RidgePath
         From `partial_pooling.regularization.ridge_path`.
     penalty_hat : float
         The penalty the mixed model estimates, $\\hat\\sigma_y^2/\\hat\\sigma_\\alpha^2$ (REML).
     highlight : sequence
         Group labels drawn in colour and labelled.
     """
+    alpha = path.alpha
     fig = SiteFigure(
         figsize=(8, 4.6),
         alt=(
-            f"Group intercepts against the ridge penalty from {path.index[0]:.3g} to "
-            f"{path.index[-1]:.3g} (log scale): at the smallest penalty they range from "
-            f"{path.drop(columns=['mu', 'edf']).iloc[0].min():.2f} to "
-            f"{path.drop(columns=['mu', 'edf']).iloc[0].max():.2f}, at the largest from "
-            f"{path.drop(columns=['mu', 'edf']).iloc[-1].min():.2f} to "
-            f"{path.drop(columns=['mu', 'edf']).iloc[-1].max():.2f}; the penalty the mixed "
+            f"Group intercepts against the ridge penalty from {alpha.index[0]:.3g} to "
+            f"{alpha.index[-1]:.3g} (log scale): at the smallest penalty they range from "
+            f"{alpha.iloc[0].min():.2f} to {alpha.iloc[0].max():.2f}, at the largest from "
+            f"{alpha.iloc[-1].min():.2f} to {alpha.iloc[-1].max():.2f}; the penalty the mixed "
             f"model estimates, {penalty_hat:.2f}, is marked."
         ),
     )
     ax = fig.add_subplot()
-    kappa = path.index.to_numpy()
-    groups = [c for c in path.columns if c not in ("mu", "edf")]
-    for lab in groups:
+    kappa = path.penalty
+    for lab in alpha.columns:
         if lab in highlight:
             continue
-        ax.plot(kappa, path[lab], color="#9a9a9a", lw=0.6, alpha=0.6)
+        ax.plot(kappa, alpha[lab], color="#9a9a9a", lw=0.6, alpha=0.6)
     palette = ["#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00"]
     for lab, col in zip(highlight, palette, strict=False):
-        ax.plot(kappa, path[lab], color=col, lw=1.8, label=str(lab))
-    ax.plot(kappa, path["mu"], color="black", lw=1.2, ls="--", label=r"$\hat\mu(\kappa)$")
+        ax.plot(kappa, alpha[lab], color=col, lw=1.8, label=str(lab))
+    ax.plot(kappa, path.mu, color="black", lw=1.2, ls="--", label=r"$\hat\mu(\kappa)$")
     ax.axvline(penalty_hat, color="black", lw=0.8, ls=":")
     ax.annotate(
         r"$\hat\kappa = \hat\sigma_y^2/\hat\sigma_\alpha^2$ (REML)",

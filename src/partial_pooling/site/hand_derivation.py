@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..grouped import ColumnName, group_data, numeric_columns, one_covariate
-from ..likelihood import _alpha_vector, _check_finite, _check_sd
+from ..validation import alpha_vector, check_finite, check_sd
 
 __all__ = ["joint_mode_beta", "naive_beta_se", "residual_variance", "swapped_intercepts"]
 
@@ -46,10 +46,10 @@ def swapped_intercepts(
     would count. Compare `partial_pooling.group_intercepts`.
     """
     g = group_data(data, y, group)
-    sa2 = _check_sd("sigma_alpha", sigma_alpha, positive=False) ** 2
-    sy2 = _check_sd("sigma_y", sigma_y, positive=True) ** 2
+    sa2 = check_sd("sigma_alpha", sigma_alpha, positive=False) ** 2
+    sy2 = check_sd("sigma_y", sigma_y, positive=True) ** 2
     w = sa2 / (g.n * sy2 + sa2)
-    return g.series(w * g.ybar + (1 - w) * _check_finite("mu", mu), "alpha_swapped")
+    return g.series(w * g.ybar + (1 - w) * check_finite("mu", mu), "alpha_swapped")
 
 
 def joint_mode_beta(
@@ -69,7 +69,7 @@ def joint_mode_beta(
     mixed model's GLS slope exactly (Henderson's mixed-model equations).
     """
     g = group_data(data, y, group, one_covariate(x, "joint_mode_beta"))
-    a = _alpha_vector(g, alpha)
+    a = alpha_vector(g, alpha)
     xv = g.x[:, 0]
     return float(xv @ (g.y - a[g.codes]) / (xv @ xv))
 
@@ -81,7 +81,7 @@ def naive_beta_se(data: pd.DataFrame, x: ColumnName, *, sigma_y: float) -> float
     intercepts estimated from the same data it is too small.
     """
     (xv,) = numeric_columns(data, [("covariate", one_covariate(x, "naive_beta_se"))])
-    sy = _check_sd("sigma_y", sigma_y, positive=True)
+    sy = check_sd("sigma_y", sigma_y, positive=True)
     return float(sy / np.sqrt(xv @ xv))
 
 
@@ -106,12 +106,12 @@ def residual_variance(
     \\mid y)$ it is EM's update, which at the ML estimates returns $\\hat\\sigma_y^2$ itself.
     """
     g = group_data(data, y, group, None if x is None else one_covariate(x, "residual_variance"))
-    a = _alpha_vector(g, alpha)
+    a = alpha_vector(g, alpha)
     slope = g.x[:, 0] * float(beta) if g.p else 0.0
     resid = g.y - a[g.codes] - slope
     extra = 0.0
     if cond_var is not None:
-        v = _alpha_vector(g, cond_var)
+        v = alpha_vector(g, cond_var)
         if (v < 0).any():
             raise ValueError("cond_var must be >= 0")
         extra = float(g.n @ v)

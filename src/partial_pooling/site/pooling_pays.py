@@ -46,9 +46,9 @@ import pandas as pd
 
 from ..estimation import fit_random_intercept, pooling_intercepts
 from ..grouped import GroupedData, group_data, plain
-from ..likelihood import Method, _check_finite, _check_method, _check_sd
 from ..shrinkage import shrinkage_factor
-from ..simulation import _non_negative, draw_arrays, simulate_groups
+from ..simulation import draw_arrays, simulate_groups
+from ..validation import Method, check_finite, check_method, check_non_negative, check_sd
 
 __all__ = [
     "ESTIMATORS",
@@ -102,7 +102,7 @@ def oracle_shrinkage(
     lam = np.asarray(
         shrinkage_factor(np.asarray(n, dtype=float), sigma_alpha=sigma_alpha, sigma_y=sigma_y)
     )
-    out = lam * np.asarray(adjusted_ybar, dtype=float) + (1.0 - lam) * _check_finite("mu", mu)
+    out = lam * np.asarray(adjusted_ybar, dtype=float) + (1.0 - lam) * check_finite("mu", mu)
     if isinstance(adjusted_ybar, pd.Series):
         return pd.Series(out, index=adjusted_ybar.index, name="alpha")
     return out
@@ -231,7 +231,7 @@ def pooling_mse(
     """
     if not isinstance(reps, int | np.integer) or reps < 1:
         raise ValueError(f"reps must be an integer >= 1, got {plain(reps)}")
-    method = _check_method(method)
+    method = check_method(method)
     sizes = np.asarray(n, dtype=np.int64)
     try:
         sigmas = np.atleast_1d(np.asarray(sigma_alpha, dtype=float))
@@ -239,11 +239,11 @@ def pooling_mse(
         raise ValueError(
             f"sigma_alpha must be one or more real numbers, got {plain(sigma_alpha)}"
         ) from None
-    sigma_y = _check_sd("sigma_y", sigma_y, positive=True)
+    sigma_y = check_sd("sigma_y", sigma_y, positive=True)
     # the first data set goes through simulate_groups and group_data, which check every
     # argument and the data; the rest reuse its checked design and draw only new numbers
     for sa in sigmas:
-        _non_negative("sigma_alpha", sa)
+        check_non_negative("sigma_alpha", sa)
     first = simulate_groups(
         sizes, mu=mu, beta=beta, sigma_alpha=float(sigmas[0]), sigma_y=sigma_y, rng=1
     )
@@ -468,7 +468,7 @@ def baseball_estimates(frame: pd.DataFrame, method: Method = "REML") -> pd.DataF
         `partial_pooling.fit_random_intercept` on `trials_frame`), ``shrinkage``
         ($\lambda_j$ of that fit) and ``rest_average`` (the target).
     """
-    method = _check_method(method)
+    method = check_method(method)
     data = frame.set_index("name")
     at_bats = data["at_bats"]
     if at_bats.nunique() != 1:
