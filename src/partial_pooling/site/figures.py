@@ -50,7 +50,29 @@ __all__ = [
     "slope_path_figure",
 ]
 
-COLOURS = {"complete": "#7f7f7f", "none": "#d55e00", "partial": "#0072b2", "between": "#009e73"}
+#: The one palette of the site's figures: Okabe and Ito's colours, told apart with every common
+#: colour-vision deficiency, and the greys that draw context (other groups, guides, notes).
+PALETTE = {
+    "blue": "#0072b2",
+    "vermillion": "#d55e00",
+    "green": "#009e73",
+    "purple": "#cc79a7",
+    "orange": "#e69f00",
+    "grey": "#7f7f7f",
+    "context": "#9a9a9a",
+    "guide": "#aaaaaa",
+    "note": "#555555",
+    "band": "#cfe3f1",
+}
+#: The three estimators (and the between-group view), the same colour on every figure.
+COLOURS = {
+    "complete": PALETTE["grey"],
+    "none": PALETTE["vermillion"],
+    "partial": PALETTE["blue"],
+    "between": PALETTE["green"],
+}
+#: Highlighted groups, in order.
+SERIES = [PALETTE[name] for name in ("vermillion", "blue", "green", "purple", "orange")]
 LABELS = {"complete": "complete pooling", "none": "no pooling", "partial": "partial pooling"}
 
 
@@ -108,7 +130,7 @@ def _arrows(ax: Any, start: np.ndarray, end: np.ndarray) -> None:
         angles="xy",
         scale_units="xy",
         scale=1,
-        color="#555555",
+        color=PALETTE["note"],
         width=0.0022,
         headwidth=4.5,
         headlength=5,
@@ -361,7 +383,7 @@ def lambda_vs_n(
             label=f"{observed.group_name} ($\\hat\\sigma_\\alpha/\\hat\\sigma_y$ = "
             f"{observed.sigma_alpha / observed.sigma_y:.2f})",
         )
-    ax.axhline(0.5, color="#aaaaaa", lw=0.8, ls=":")
+    ax.axhline(0.5, color=PALETTE["guide"], lw=0.8, ls=":")
     ax.set_xscale("log")
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("group size $n_j$ (log scale)")
@@ -394,7 +416,7 @@ def profile_likelihood(
         ),
     )
     ax = fig.add_subplot()
-    colours = ["#0072b2", "#cc79a7", "#009e73"]
+    colours = [PALETTE["blue"], PALETTE["purple"], PALETTE["green"]]
     for (label, curve), col in zip(curves.items(), colours, strict=False):
         psi_hat, ll_hat = maxima[label]
         ax.plot(curve.index, curve.to_numpy() - ll_hat, color=col, label=label)
@@ -641,9 +663,8 @@ def ridge_path_figure(
     for lab in alpha.columns:
         if lab in highlight:
             continue
-        ax.plot(kappa, alpha[lab], color="#9a9a9a", lw=0.6, alpha=0.6)
-    palette = ["#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00"]
-    for lab, col in zip(highlight, palette, strict=False):
+        ax.plot(kappa, alpha[lab], color=PALETTE["context"], lw=0.6, alpha=0.6)
+    for lab, col in zip(highlight, SERIES, strict=False):
         ax.plot(kappa, alpha[lab], color=col, lw=1.8, label=str(lab))
     ax.plot(kappa, path.mu, color="black", lw=1.2, ls="--", label=r"$\hat\mu(\kappa)$")
     ax.axvline(penalty_hat, color="black", lw=0.8, ls=":")
@@ -698,12 +719,12 @@ def psi_posterior_figure(
             bins=60,
             range=(0, float(psi.max())),
             density=True,
-            color="#cfe3f1",
+            color=PALETTE["band"],
             edgecolor="white",
             label="Gibbs draws",
         )
     ax.plot(psi, density.to_numpy(), color=COLOURS["partial"], lw=2, label="grid posterior")
-    colours = ["#d55e00", "#009e73", "#cc79a7"]
+    colours = [PALETTE["vermillion"], PALETTE["green"], PALETTE["purple"]]
     for (label, value), col in zip(marks.items(), colours, strict=False):
         ax.axvline(value, color=col, lw=1.2, ls="--", label=label)
     ax.set_xlabel(r"$\psi = \sigma_\alpha^2/\sigma_y^2$")
@@ -786,7 +807,7 @@ def pooling_risk(summary: pd.DataFrame, *, method: str = "REML") -> SiteFigure:
     left.set_yscale("log")
     left.set_ylabel(r"MSE per group, mean of $(\hat\alpha_j - \alpha_j)^2$ (log scale)")
     left.set_title("Mean squared error of the group intercepts", fontsize=10)
-    right.axhline(1.0, color="#aaaaaa", lw=0.8)
+    right.axhline(1.0, color=PALETTE["guide"], lw=0.8)
     top = 1.3
     right.set_ylim(0, top)
     right.set_ylabel("MSE relative to no pooling")
@@ -902,7 +923,7 @@ def efron_morris_plot(
     heights = np.arange(len(rows))[::-1].astype(float)
     values = np.column_stack([estimates[c].to_numpy(dtype=float) for c, _, _ in rows])
     for v in values:
-        ax.plot(v, heights, color="#9a9a9a", lw=0.7, zorder=1)
+        ax.plot(v, heights, color=PALETTE["context"], lw=0.7, zorder=1)
     for (_, _, colour), h, col in zip(rows, heights, values.T, strict=True):
         ax.scatter(col, np.full_like(col, h), s=22, color=colour, zorder=3)
     first = estimates["none"]
