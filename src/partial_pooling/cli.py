@@ -55,6 +55,7 @@ import argparse
 import contextlib
 import csv
 import difflib
+import functools
 import io
 import math
 import os
@@ -74,9 +75,10 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, datasets
-from .estimation import PoolingFit, complete_pooling, fit_random_intercept, no_pooling
+from .estimation import PoolingFit
 from .grouped import group_data
-from .random_slopes import RandomSlopesFit, fit_random_slopes, group_ols
+from .model import Model
+from .random_slopes import RandomSlopesFit
 from .report import ReportFigure, figure_names, intercept_figures, report_html, slopes_figures
 
 __all__ = ["DATASETS", "estimates_table", "main", "read_data"]
@@ -965,6 +967,14 @@ def estimates_table(fit: PoolingFit, *, data: pd.DataFrame | None = None) -> pd.
         With ``data``, when no pooling is not defined (a covariate constant within every
         group).
     """
+    limits = None
+    if data is not None:
+        limits = _Limits(Model(data, y=fit.y_name, group=fit.group_name, x=fit.x_names or None))
+    return _intercepts_table(fit, limits)
+
+
+def _intercepts_table(fit: PoolingFit, limits: _Limits | None) -> pd.DataFrame:
+    """`estimates_table`, with the comparison columns from ``limits`` when given."""
     table = pd.DataFrame(
         {
             "n_j": fit.n,
@@ -975,35 +985,52 @@ def estimates_table(fit: PoolingFit, *, data: pd.DataFrame | None = None) -> pd.
             "cond_sd_j": fit.cond_sd,
         }
     )
-    if data is not None:
-        x = fit.x_names or None
+    if limits is not None:
         try:
-            none = no_pooling(data, fit.y_name, fit.group_name, x)
+            none = limits.none
         except ValueError as exc:
             raise ValueError(
                 f"--compare: no pooling is not defined here ({exc}); drop --compare"
             ) from None
-        complete = complete_pooling(data, fit.y_name, fit.group_name, x)
         table["alpha_none_j"] = none.alpha.reindex(table.index)
-        table["alpha_complete_j"] = complete.alpha.reindex(table.index)
+        table["alpha_complete_j"] = limits.complete.alpha.reindex(table.index)
     table.index.name = "group"
     return table.reset_index()
 
 
-def _random_slopes_table(
-    fit: RandomSlopesFit,
-    *,
-    data: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+class _Limits:
+    """The two limits of partial pooling on one model's data, each fitted once when first
+    asked for (the table's ``--compare`` columns and the figures share them)."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+
+    @functools.cached_property
+    def complete(self) -> PoolingFit:
+        """Complete pooling: one least-squares line for all the data."""
+        return self.model.complete_pooling()
+
+    @functools.cached_property
+    def none(self) -> PoolingFit:
+        """No pooling (raises ValueError when a covariate is constant within every group)."""
+        return self.model.no_pooling()
+
+    @functools.cached_property
+    def lines(self) -> pd.DataFrame:
+        """Each group's own least-squares line (random slopes)."""
+        return self.model.group_ols()
+
+
+def _random_slopes_table(fit: RandomSlopesFit, *, limits: _Limits | None = None) -> pd.DataFrame:
     """One row per group $j$: its partially pooled intercept and slopes, in the site's notation.
 
     Parameters
     ----------
     fit : RandomSlopesFit
         A random-slopes fit (`partial_pooling.fit_random_slopes`).
-    data : pandas.DataFrame, optional
-        The data ``fit`` was fitted to. Given, the table compares: it also has each group's own
-        least-squares line and the line of all the data (what ``--compare`` writes).
+    limits : _Limits, optional
+        The two limits on the data ``fit`` was fitted to. Given, the table compares: it also has
+        each group's own least-squares line and the line of all the data (``--compare``).
 
     Returns
     -------
@@ -1011,7 +1038,7 @@ def _random_slopes_table(
         Columns ``group`` (the label), ``n_j``, ``intercept_j`` ($\\hat\\mu_0 + \\hat a_{0j}$),
         ``slope_<COL>_j`` ($\\hat\\mu_k + \\hat a_{kj}$) for each random-slope covariate
         ``COL`` (lme4's ``coef``), ``a0_j`` and ``a_<COL>_j`` (the conditional modes
-        $\\hat a_{0j}$, $\\hat a_{kj}$, lme4's ``ranef``); with ``data``, also
+        $\\hat a_{0j}$, $\\hat a_{kj}$, lme4's ``ranef``); with ``limits``, also
         ``intercept_none_j`` and ``slope_<COL>_none_j`` (no pooling: least squares within
         the group alone, NaN where the group's covariates do not determine its slopes) and
         ``intercept_complete_j`` and ``slope_<COL>_complete_j`` (complete pooling: one
@@ -1029,11 +1056,9 @@ def _random_slopes_table(
     columns += [(f"slope_{name}_j", coef[:, k + 1]) for k, name in enumerate(names)]
     columns.append(("a0_j", ranef[:, 0]))
     columns += [(f"a_{name}_j", ranef[:, k + 1]) for k, name in enumerate(names)]
-    if data is not None:
-        x = list(fit.x_names)
-        none = group_ols(data, fit.y_name, fit.group_name, x).reindex(fit.coef.index)
-        complete = complete_pooling(data, fit.y_name, fit.group_name, x)
-        lines = none.to_numpy()
+    if limits is not None:
+        complete = limits.complete
+        lines = limits.lines.reindex(fit.coef.index).to_numpy()
         columns.append(("intercept_none_j", lines[:, 0]))
         columns += [(f"slope_{name}_none_j", lines[:, k + 1]) for k, name in enumerate(names)]
         ones = np.ones(len(fit.n))
@@ -1435,24 +1460,21 @@ def _check_distinct_outputs(outputs: Sequence[_Output]) -> None:
 
 
 def _figures(
-    fit: PoolingFit | RandomSlopesFit, data: pd.DataFrame, columns: _Columns
+    fit: PoolingFit | RandomSlopesFit, limits: _Limits
 ) -> tuple[list[ReportFigure], list[str]]:
     """The site's figures for this fit, and notes on any left out (and why)."""
     notes: list[str] = []
     if isinstance(fit, RandomSlopesFit):
-        ols = group_ols(data, columns.y, columns.group, list(columns.x))
-        return slopes_figures(fit, ols), notes
-    x = list(columns.x) or None
+        return slopes_figures(fit, limits.lines), notes
     try:
-        none: PoolingFit | None = no_pooling(data, columns.y, columns.group, x)
+        none: PoolingFit | None = limits.none
     except ValueError as exc:
         none = None
         notes.append(
             f"No pooling is not defined for these data ({_one_line(exc)}), so the figures "
             "shrinkage_arrows and estimates_vs_size, which compare with it, are left out."
         )
-    complete = complete_pooling(data, columns.y, columns.group, x)
-    return intercept_figures(fit, none, complete=complete), notes
+    return intercept_figures(fit, none, complete=limits.complete), notes
 
 
 def _write_plots(plots: _Plots, images: dict[tuple[str, str], bytes]) -> None:
@@ -1495,23 +1517,18 @@ def _fit(args: argparse.Namespace, argv: Sequence[str] | None = None) -> None:
         progress.show(f"fitting by {args.method}: {len(data.frame):,} rows", now=True)
         fit: PoolingFit | RandomSlopesFit
         try:
+            # the data are checked and grouped once: the fit, --compare and the figures share it
+            model = Model(data.frame, y=columns.y, group=columns.group, x=list(columns.x) or None)
+            limits = _Limits(model)
             if random_slopes:
-                fit = fit_random_slopes(
-                    data.frame, columns.y, columns.group, list(columns.x), method=args.method
-                )
-                table = _random_slopes_table(fit, data=data.frame if args.compare else None)
+                fit = model.fit_random_slopes(method=args.method)
+                table = _random_slopes_table(fit, limits=limits if args.compare else None)
             else:
-                fit = fit_random_intercept(
-                    data.frame,
-                    columns.y,
-                    columns.group,
-                    list(columns.x) or None,
-                    method=args.method,
-                )
-                table = estimates_table(fit, data=data.frame if args.compare else None)
+                fit = model.fit(method=args.method)
+                table = _intercepts_table(fit, limits if args.compare else None)
             if plots is not None or report is not None:
                 progress.show("comparing with no and complete pooling", now=True)
-                drawn, notes = _figures(fit, data.frame, columns)
+                drawn, notes = _figures(fit, limits)
         except ValueError as exc:
             raise BadInput(f"{data.source}: {_one_line(_restated(exc, data, columns))}") from None
         del data
