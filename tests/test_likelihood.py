@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from reference import dense_marginal_loglik, dense_reml_loglik, design, sm_mixed
+from reference import (
+    dense_marginal_loglik,
+    dense_profile_loglik,
+    dense_reml_loglik,
+    design,
+    sm_mixed,
+)
 from scipy import stats
 
 from partial_pooling import (
@@ -65,7 +71,7 @@ def test_marginal_loglik_at_ml_estimates_is_statsmodels_llf(radon):
     got = marginal_loglik(
         radon, *RADON, mu=fit.mu, beta=fit.beta, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
     )
-    assert got == pytest.approx(sm.llf, rel=1e-9)
+    assert got == pytest.approx(sm.loglik, rel=1e-9)
     assert got == pytest.approx(fit.loglik, rel=1e-12)
 
 
@@ -78,7 +84,7 @@ def test_reml_loglik_equals_dense_formula_and_statsmodels(radon):
     sm = sm_mixed(radon, *RADON)
     assert reml_loglik(
         radon, *RADON, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
-    ) == pytest.approx(sm.llf, rel=1e-9)
+    ) == pytest.approx(sm.loglik, rel=1e-9)
 
 
 @pytest.mark.parametrize("method", ["ML", "REML"])
@@ -201,3 +207,12 @@ def test_newton_on_psi_finds_the_zero_brent_finds_on_the_score(radon, method, x)
         lambda p: profile_score(stats, p, method), psi / 3, psi * 3, xtol=1e-300, rtol=8.9e-16
     )
     assert psi == pytest.approx(brent, rel=1e-14)
+
+
+@pytest.mark.parametrize("method", ["ML", "REML"])
+def test_profile_loglik_equals_the_dense_profile(radon, method):
+    X, Z, y, _ = design(radon, *RADON)
+    psi = [0.0, 0.05, 0.2, 3.0]
+    got = profile_loglik(radon, *RADON, psi=psi, method=method)
+    dense = [dense_profile_loglik(X, Z, y, p, method) for p in psi]
+    np.testing.assert_allclose(got.to_numpy(), dense, rtol=1e-11)

@@ -73,9 +73,9 @@ def test_prediction_error_variance_equals_the_inverse_of_hendersons_equations(ra
 def test_point_predictions_equal_statsmodels_fitted_random_effects(radon, uranium_fit):
     sm = sm_mixed(radon, "log_radon", "county", X_NAMES)
     nd = _newdata(uranium_fit, COUNTIES, FLOORS)
-    re = np.array([sm.random_effects[c].iloc[0] for c in COUNTIES] + [0.0])
+    re = np.append(sm.a[COUNTIES].to_numpy(), 0.0)  # a new county: a_j = 0
     z = np.column_stack([np.ones(len(nd)), nd[X_NAMES].to_numpy()])
-    expected = z @ sm.fe_params.to_numpy() + re
+    expected = z @ sm.fixed.to_numpy() + re
     np.testing.assert_allclose(predict(uranium_fit, nd)["point"], expected, rtol=1e-6)
 
 
