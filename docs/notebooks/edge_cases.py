@@ -150,7 +150,7 @@ fixed_u = pd.DataFrame(
     {
         "estimate (REML)": fit_u.fixed,
         "std. error": [fit_u.se_mu, *fit_u.se_beta],
-        "statsmodels": sm_u.fe_params.to_numpy(),
+        "statsmodels": sm_u.fixed.to_numpy(),
     }
 )
 fixed_u["difference"] = fixed_u["estimate (REML)"] - fixed_u["statsmodels"]
@@ -277,7 +277,7 @@ checks = Checks("statsmodels and the closed forms")
 checks.close(
     "psi vs statsmodels MixedLM",
     fit_big.psi,
-    sm_big.cov_re.iloc[0, 0] / sm_big.scale,
+    (sm_big.sigma_alpha / sm_big.sigma_y) ** 2,
     rtol=1e-6,
 )
 checks.close(

@@ -4,10 +4,11 @@ statsmodels' MixedLM is an independent implementation of the same likelihood. It
 ``fit()`` stops 4 to 7 significant digits short of the optimum, so the pages and tests use it
 with tight settings: BFGS with its analytic score at ``gtol=1e-10``; where that reports no
 convergence, Nelder-Mead first and BFGS again from there; where that fails too (random slopes on
-unbalanced sleepstudy), L-BFGS and then Powell from there. `statsmodels_mixedlm` returns the
-result in the package's own shape (`MixedLMFit`: ``mu``, ``beta``, ``sigma_alpha``, ``alpha``,
-``coef``, ...), with statsmodels' own results object as ``result`` for anything else.
-statsmodels is an optional dependency (``pip install partial-pooling[check]``).
+unbalanced sleepstudy), L-BFGS, then CG and Powell, each from the previous one's end.
+`statsmodels_mixedlm` returns the result in the package's own shape (`MixedLMFit`: ``mu``,
+``beta``, ``sigma_alpha``, ``alpha``, ``coef``, ...), with statsmodels' own results object
+as ``result`` for anything else. statsmodels is an optional dependency
+(``pip install partial-pooling[check]``).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ class MixedLMFit:
     method : {"ML", "REML"}
     how : str
         The optimizer path that reached the reported optimum, e.g. ``"BFGS"`` or
-        ``"L-BFGS then Powell"``; ``"statsmodels' default fit()"`` for
+        ``"L-BFGS, CG, then Powell"``; ``"statsmodels' default fit()"`` for
         `statsmodels_mixedlm_default`.
     fixed : pandas.Series
         Fixed effects $(\\hat\\mu, \\hat\\beta)$ (random slopes: the population intercept and
@@ -170,9 +171,10 @@ def _tight_paths() -> list[tuple[str, list[tuple[str, dict[str, float]]]]]:
             [("nm", {"maxiter": 4000, "xatol": 1e-10, "fatol": 1e-12}), bfgs],
         ),
         (
-            "L-BFGS then Powell",
+            "L-BFGS, CG, then Powell",
             [
                 ("lbfgs", {"gtol": 1e-10, "maxiter": 20000}),
+                ("cg", {"gtol": 1e-10, "maxiter": 20000}),
                 ("powell", {"xtol": 1e-10, "ftol": 1e-14, "maxiter": 20000}),
             ],
         ),
@@ -199,7 +201,8 @@ def statsmodels_mixedlm(
     """Fit statsmodels' MixedLM tightly; return the fit in the package's shape.
 
     The optimizer paths are tried in turn until one reports convergence: BFGS at
-    ``gtol=1e-10``; Nelder-Mead, then BFGS from its end; L-BFGS, then Powell from its end.
+    ``gtol=1e-10``; Nelder-Mead, then BFGS from its end; L-BFGS, CG, then Powell, each from
+    the previous one's end.
 
     Parameters
     ----------
