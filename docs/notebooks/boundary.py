@@ -29,7 +29,7 @@ from IPython.display import Markdown
 
 import partial_pooling as pp
 from partial_pooling import datasets
-from partial_pooling.site import crosscheck
+from partial_pooling.site import crosscheck, reference
 
 # %% [markdown]
 # ## Dyestuff2: a boundary estimate
@@ -83,20 +83,8 @@ print(fit0.summary())
 # %%
 def dense_reml(data: pd.DataFrame, y: str, group: str, psi: float) -> float:
     """Profiled REML log-likelihood of y ~ 1 + (1 | group), by dense matrices."""
-    values = data[y].to_numpy()
-    Z = pd.get_dummies(data[group], dtype=float).to_numpy()
-    X = np.ones((len(values), 1))
-    V = np.eye(len(values)) + psi * Z @ Z.T
-    Vi = np.linalg.inv(V)
-    A = X.T @ Vi @ X
-    r = values - X @ np.linalg.solve(A, X.T @ Vi @ values)
-    dof = len(values) - 1
-    rss = r @ Vi @ r
-    return -0.5 * (
-        dof * (1 + np.log(2 * np.pi * rss / dof))
-        + np.linalg.slogdet(V)[1]
-        + np.linalg.slogdet(A)[1]
-    )
+    X, Z, values, _ = reference.design(data, y, group)
+    return reference.dense_profile_loglik(X, Z, values, psi, "REML")
 
 
 a2 = pp.one_way_anova(dye2, "Yield", "Batch")

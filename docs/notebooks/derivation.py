@@ -45,7 +45,7 @@ from IPython.display import Markdown
 
 import partial_pooling as pp
 from partial_pooling import datasets
-from partial_pooling.site import crosscheck, hand_derivation
+from partial_pooling.site import crosscheck, hand_derivation, reference
 from partial_pooling.em import joint_mode_path
 from partial_pooling.simulation import simulate_groups
 
@@ -580,10 +580,9 @@ checks
 # %%
 beta_hand = hand_derivation.joint_mode_beta(radon, *cols, reml.alpha)
 se_hand = hand_derivation.naive_beta_se(radon, "floor", sigma_y=reml.sigma_y)
-X = np.column_stack([np.ones(reml.N), radon["floor"]])
-Z = pd.get_dummies(radon["county"], dtype=float).to_numpy()  # group indicators
-V = reml.sigma_y**2 * np.eye(reml.N) + reml.sigma_alpha**2 * Z @ Z.T
-se_dense = np.sqrt(np.linalg.inv(X.T @ np.linalg.solve(V, X))[1, 1])
+X, Z, y, _ = reference.design(radon, *cols)  # Z: the group indicators
+_, cov_dense, _ = reference.dense_gls(X, Z, y, reml.sigma_alpha, reml.sigma_y)
+se_dense = np.sqrt(cov_dense[1, 1])  # (X'V^-1 X)^-1 with the dense N x N matrix V
 slope = pd.DataFrame(
     {
         "estimate": [

@@ -45,7 +45,7 @@ from IPython.display import Markdown
 
 import partial_pooling as pp
 from partial_pooling import datasets
-from partial_pooling.site import crosscheck, figures
+from partial_pooling.site import crosscheck, figures, reference
 
 # %% [markdown]
 # ## One slope, two kinds of information
@@ -205,21 +205,14 @@ identity_gap = abs(d.weight * d.within + (1 - d.weight) * d.between - d.gls)
 sm_ols = crosscheck.statsmodels_ols(radon, "log_radon", "floor").params["floor"]
 sm_within = smf.ols("log_radon ~ floor + C(county)", radon).fit().params["floor"]
 sm_between = smf.wls("ybar ~ xbar", means, weights=w).fit().params["xbar"]
-sm_gls = crosscheck.statsmodels_mixedlm(radon, "log_radon", "county", "floor").beta[
-    "floor"
-]
-
-X = np.column_stack(
-    [np.ones(len(radon)), radon["floor"]]
-)  # dense GLS at the REML variances
-XtVX, XtVy = np.zeros((2, 2)), np.zeros(2)
-for idx in radon.groupby("county").indices.values():
-    V = sigma_alpha**2 * np.ones((len(idx), len(idx))) + sigma_y**2 * np.eye(
-        len(idx)
-    )
-    XtVX += X[idx].T @ np.linalg.solve(V, X[idx])
-    XtVy += X[idx].T @ np.linalg.solve(V, radon["log_radon"].to_numpy()[idx])
-dense_gls = np.linalg.solve(XtVX, XtVy)[1]
+sm_fit = crosscheck.statsmodels_mixedlm(radon, "log_radon", "county", "floor")
+sm_gls = sm_fit.beta["floor"]
+# dense GLS at the REML variances, with the N x N matrix V
+dense_gls = reference.dense_gls(
+    *reference.design(radon, "log_radon", "county", "floor")[:3],
+    sigma_alpha,
+    sigma_y,
+)[0][1]
 omega_pandas = (dev_x**2).sum() / (
     (dev_x**2).sum()
     + (
@@ -248,7 +241,7 @@ slopes_table = checks.table(
             "GLS $\\hat\\beta_{GLS}$ (REML)",
             d.gls,
             dense_gls,
-            "dense GLS with $V_j^{-1}$",
+            "dense GLS with $V^{-1}$",
         ),
         (
             "GLS $\\hat\\beta_{GLS}$ (REML)",
