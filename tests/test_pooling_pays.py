@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partial_pooling import datasets, simulation
+from partial_pooling import datasets, one_way_anova, simulation
 from partial_pooling.site import crosscheck, figures
 from partial_pooling.site import pooling_pays as pays
 
@@ -194,13 +194,13 @@ def test_trials_frame_group_means_are_the_batting_averages() -> None:
 
 
 def test_baseball_reml_shrinkage_is_msw_over_msb_of_the_one_way_layout() -> None:
-    # Balanced one-way layout with MSB > MSW: REML 1 - lambda = MSW / MSB (dense computation).
+    # Balanced one-way layout with MSB > MSW: REML 1 - lambda = MSW / MSB (one_way_anova is
+    # checked against scipy's f_oneway in test_estimation).
     em = datasets.efron_morris()
     table = pays.baseball_estimates(em, method="REML")
-    hits = em["hits"].to_numpy()
-    p = hits / 45
-    msw = float(np.sum(hits * (1 - p) ** 2 + (45 - hits) * p**2)) / (18 * 44)
-    msb = 45 * float(np.sum((p - p.mean()) ** 2)) / 17
+    p = em["hits"].to_numpy() / 45
+    anova = one_way_anova(pays.trials_frame(em.set_index("name")["hits"], 45), "y", "group")
+    msw, msb = anova["MSW"], anova["MSB"]
     np.testing.assert_allclose(1 - table["shrinkage"], msw / msb, rtol=1e-8)
     np.testing.assert_allclose(
         table["partial"].to_numpy(), p.mean() + (1 - msw / msb) * (p - p.mean()), rtol=1e-8

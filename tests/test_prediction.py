@@ -105,12 +105,17 @@ def test_without_covariates_the_prediction_is_the_group_intercept(radon):
     nd = pd.DataFrame({"county": ["AITKIN", "nowhere"]})
     out = predict(fit, nd)
     np.testing.assert_allclose(out["point"], [fit.alpha["AITKIN"], fit.mu], rtol=1e-14)
-    n = fit.n["AITKIN"]
-    # known group: Var(mu-hat) (1 - lambda)^2 + sigma_alpha^2 (1 - lambda) + sigma_y^2
-    lam = fit.shrinkage["AITKIN"]
-    expected = fit.se_mu**2 * (1 - lam) ** 2 + fit.sigma_alpha**2 * (1 - lam) + fit.sigma_y**2
-    np.testing.assert_allclose(out["sd"].iloc[0] ** 2, expected, rtol=1e-12)
-    assert n >= 1
+    # known group: Var(mu-hat) (1 - lambda)^2 + sigma_alpha^2 (1 - lambda) + sigma_y^2, with
+    # lambda from the county's size and Var(mu-hat) = (1'V^-1 1)^-1 from dense matrices
+    sa2, sy2 = fit.sigma_alpha**2, fit.sigma_y**2
+    n = int((radon["county"] == "AITKIN").sum())
+    lam = n * sa2 / (n * sa2 + sy2)
+    X, Z, y, _ = design(radon, "log_radon", "county")
+    _, cov, _ = dense_gls(X, Z, y, fit.sigma_alpha, fit.sigma_y)
+    expected = cov[0, 0] * (1 - lam) ** 2 + sa2 * (1 - lam) + sy2
+    np.testing.assert_allclose(out["sd"].iloc[0] ** 2, expected, rtol=1e-10)
+    # a new county: Var(mu-hat) + sigma_alpha^2 + sigma_y^2
+    np.testing.assert_allclose(out["sd"].iloc[1] ** 2, cov[0, 0] + sa2 + sy2, rtol=1e-10)
 
 
 def _simulated(seed=3):

@@ -2,7 +2,8 @@
 
 Nothing here calls the package's estimation code: the covariance of $y$ is built as the full
 $N \\times N$ matrix $V = \\sigma_y^2 I + \\sigma_\\alpha^2 ZZ'$ ($Z$ the group indicators) and
-every formula is dense linear algebra on it. It is slow ($O(N^3)$) and independent of the
+every formula is dense linear algebra on it (with random slopes,
+$V = \\sigma_y^2 I + Z_b(I_J \\otimes \\Sigma)Z_b'$). It is slow ($O(N^3)$) and independent of the
 package's algorithm (sufficient statistics per group, the profile in $\\psi$), which is what
 the pages' checks and the tests compare against.
 """
@@ -22,6 +23,7 @@ __all__ = [
     "dense_gls",
     "dense_marginal_loglik",
     "dense_profile_loglik",
+    "dense_random_slopes",
     "dense_reml_loglik",
     "design",
 ]
@@ -108,3 +110,58 @@ def dense_profile_loglik(
     if method == "REML":
         return dense_reml_loglik(X, Z, y, sigma_alpha, sigma_y)
     return dense_marginal_loglik(X, Z, y, b, sigma_alpha, sigma_y)
+
+
+class SlopesReference(NamedTuple):
+    """`dense_random_slopes`: the log-likelihood, GLS $\\hat\\mu$, BLUPs and group labels."""
+
+    loglik: float
+    mu: np.ndarray
+    blups: np.ndarray
+    labels: list
+
+
+def dense_random_slopes(
+    data: pd.DataFrame,
+    y: str,
+    group: str,
+    x: str | Sequence[str],
+    Sigma: np.ndarray,
+    sigma_y: float,
+    method: str = "REML",
+) -> SlopesReference:
+    """Random intercept and slopes at given $(\\Sigma, \\sigma_y)$, from the dense model.
+
+    $V = \\sigma_y^2 I + Z_b (I_J \\otimes \\Sigma) Z_b'$, with $Z_b$ the block design of every
+    group's $[1, x_1, \\dots, x_{q-1}]$ (groups in sorted label order). Returns the ML or REML
+    log-likelihood (lme4's constant), GLS $\\hat\\mu$ and the BLUPs $\\hat a_j$ ($J \\times q$).
+    """
+    if method not in ("ML", "REML"):
+        raise ValueError(f"method must be 'ML' or 'REML', got {method!r}")
+    names = [x] if isinstance(x, str) else list(x)
+    labels = sorted(data[group].unique())
+    Zq = np.column_stack([np.ones(len(data)), data[names].to_numpy(float)])
+    q, J = Zq.shape[1], len(labels)
+    Zb = np.zeros((len(data), J * q))
+    for j, label in enumerate(labels):
+        rows = (data[group] == label).to_numpy()
+        Zb[rows, j * q : (j + 1) * q] = Zq[rows]
+    G = np.kron(np.eye(J), np.asarray(Sigma, dtype=float))
+    V = sigma_y**2 * np.eye(len(data)) + Zb @ G @ Zb.T
+    Vi = np.linalg.inv(V)
+    yv = data[y].to_numpy(float)
+    XVX = Zq.T @ Vi @ Zq
+    b = np.linalg.solve(XVX, Zq.T @ Vi @ yv)
+    r = yv - Zq @ b
+    N = len(yv)
+    if method == "ML":
+        ll = -0.5 * (N * np.log(2 * np.pi) + np.linalg.slogdet(V)[1] + r @ Vi @ r)
+    else:
+        ll = -0.5 * (
+            (N - q) * np.log(2 * np.pi)
+            + np.linalg.slogdet(V)[1]
+            + np.linalg.slogdet(XVX)[1]
+            + r @ Vi @ r
+        )
+    blups = (G @ Zb.T @ Vi @ r).reshape(J, q)
+    return SlopesReference(float(ll), b, blups, labels)
