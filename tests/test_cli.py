@@ -643,7 +643,7 @@ def test_only_the_used_columns_are_parsed(tmp_path):
     assert frame.index.name == "line" and list(frame.index) == [2, 3, 4, 5]
 
 
-def test_dash_reads_standard_input(tmp_path):
+def test_dash_reads_standard_input():
     data = DATASETS["sleepstudy"].load().to_csv(index=False)
     argv = ["fit", "-", "--y", "Reaction", "--group", "Subject", "--x", "Days", "--out", "-"]
     result = subprocess.run(
