@@ -61,9 +61,9 @@ import statsmodels.formula.api as smf
 
 import partial_pooling
 from partial_pooling import datasets, fit_random_intercept, fit_random_slopes
-from partial_pooling.site.crosscheck import statsmodels_mixedlm
 from partial_pooling.estimation import maximize_psi
 from partial_pooling.grouped import group_data
+from partial_pooling.site.crosscheck import statsmodels_mixedlm
 
 TARGET_SPEEDUP = 10.0  # at least this much faster than statsmodels' default fit on radon
 TARGET_GROUPBY_RATIO = 30.0  # million-row fit within this multiple of one group-by mean
@@ -265,12 +265,12 @@ def compare_random_intercept(
     t_sm = median_time(lambda: sm_default(data, y, group, x), repeats)
     cols = ["Intercept", x]
     lls = {"partial_pooling": ours.loglik, "statsmodels fit()": float(sm.llf)}
-    lls["tight"] = float(tight.llf)
+    lls["tight"] = tight.loglik
     fes = {"partial_pooling": ours.fixed[cols].to_numpy(), "statsmodels fit()": sm.fe_params[cols]}
     if lme4 is not None:
         lls["lme4 lmer()"], fes["lme4 lmer()"] = lme4.loglik, lme4.fixed[cols].to_numpy()
     label = f"{name}: {y} ~ {x} | {group}"
-    rows = _rows(label, t_ours, t_sm, lls, fes, tight.fe_params[cols].to_numpy(), lme4)
+    rows = _rows(label, t_ours, t_sm, lls, fes, tight.fixed[cols].to_numpy(), lme4)
     return rows, Comparison(
         label, t_ours, t_sm, lme4 and lme4.median, ours.loglik, lme4 and lme4.loglik
     )
@@ -292,7 +292,7 @@ def compare_random_slopes(
     fes = {"partial_pooling": ours.mu[cols].to_numpy(), "statsmodels fit()": sm.fe_params[cols]}
     try:
         tight = statsmodels_mixedlm(data, y, group, xs, "REML", re_formula=re_formula)
-        lls["tight"], fe_ref = float(tight.llf), tight.fe_params[cols].to_numpy()
+        lls["tight"], fe_ref = tight.loglik, tight.fixed[cols].to_numpy()
     except RuntimeError:  # statsmodels fitted tightly did not converge
         fe_ref = None if lme4 is None else lme4.fixed[cols].to_numpy()
     if lme4 is not None:
