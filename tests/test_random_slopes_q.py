@@ -43,12 +43,17 @@ def dense(data: pd.DataFrame, names: list[str], Sigma: np.ndarray, sigma_y: floa
 CASES = [(3, 0), (3, 1), (4, 2)]
 
 
+def fitted(q: int, seed: int, method: str):
+    """A simulated data set with q - 1 random slopes, their names and the package's fit."""
+    data = simulated(q, seed)
+    names = [f"x{k}" for k in range(1, q)]
+    return data, names, fit_random_slopes(data, "y", "g", names, method=method)
+
+
 @pytest.mark.parametrize("method", ["REML", "ML"])
 @pytest.mark.parametrize(("q", "seed"), CASES, ids=[f"q{q}-seed{s}" for q, s in CASES])
 def test_fit_equals_the_dense_model_at_its_estimates(q, seed, method):
-    data = simulated(q, seed)
-    names = [f"x{k}" for k in range(1, q)]
-    fit = fit_random_slopes(data, "y", "g", names, method=method)
+    data, names, fit = fitted(q, seed, method)
     ll, b, blups = dense(data, names, fit.cov.to_numpy(), fit.sigma_y, method)
     assert fit.loglik == pytest.approx(ll, rel=1e-10)
     np.testing.assert_allclose(fit.mu.to_numpy(), b, rtol=1e-8, atol=1e-10)
@@ -58,9 +63,7 @@ def test_fit_equals_the_dense_model_at_its_estimates(q, seed, method):
 @pytest.mark.parametrize("method", ["REML", "ML"])
 @pytest.mark.parametrize(("q", "seed"), CASES, ids=[f"q{q}-seed{s}" for q, s in CASES])
 def test_no_perturbation_of_the_variance_components_raises_the_dense_likelihood(q, seed, method):
-    data = simulated(q, seed)
-    names = [f"x{k}" for k in range(1, q)]
-    fit = fit_random_slopes(data, "y", "g", names, method=method)
+    data, names, fit = fitted(q, seed, method)
     Sigma, sy = fit.cov.to_numpy(), fit.sigma_y
     best, _, _ = dense(data, names, Sigma, sy, method)
     rng = np.random.default_rng(seed)

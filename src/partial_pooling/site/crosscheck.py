@@ -31,6 +31,10 @@ __all__ = [
 ]
 
 
+#: Optimizer paths: (name, [(statsmodels method, options), ...]); no steps is fit()'s default.
+Paths = list[tuple[str, list[tuple[str, dict[str, float]]]]]
+
+
 def _formula(y: ColumnName, x: ColumnName | Sequence[ColumnName] | None) -> str:
     names = [str(x)] if isinstance(x, str | int) else [str(name) for name in x or []]
     return f"{y} ~ " + (" + ".join(names) if names else "1")
@@ -161,7 +165,7 @@ class MixedLMFit:
         return self.ranef["Intercept"].rename("a")
 
 
-def _tight_paths() -> list[tuple[str, list[tuple[str, dict[str, float]]]]]:
+def _tight_paths() -> Paths:
     """The optimizer paths tried in turn, each a list of (statsmodels method, options) steps."""
     bfgs = ("bfgs", {"gtol": 1e-10, "maxiter": 20000})
     return [
@@ -182,12 +186,42 @@ def _tight_paths() -> list[tuple[str, list[tuple[str, dict[str, float]]]]]:
 
 
 def _fit_path(model: Any, reml: bool, steps: list[tuple[str, dict[str, float]]]) -> Any:
-    """Run the steps of one path, each starting where the previous one stopped."""
-    fit = None
+    """Run the steps of one path, each starting where the previous one stopped; no steps is
+    statsmodels' default ``fit()``."""
+    fit = None if steps else model.fit(reml=reml)
     for method, options in steps:
         start: dict[str, Any] = {} if fit is None else {"start_params": fit.params_object}
         fit = model.fit(reml=reml, method=[method], **start, **options)
     return fit
+
+
+def _mixedlm(
+    data: pd.DataFrame,
+    y: ColumnName,
+    group: ColumnName,
+    x: ColumnName | Sequence[ColumnName] | None,
+    method: str,
+    re_formula: str | None,
+    paths: Paths,
+    converged: bool,
+) -> MixedLMFit:
+    """The first of ``paths`` that reports convergence (or the first path, if ``converged`` is
+    not asked for), in the package's shape."""
+    import statsmodels.formula.api as smf
+
+    if method not in ("ML", "REML"):
+        raise ValueError(f"method must be 'ML' or 'REML', got {method!r}")
+    _check(data, y, group, x)
+    model = smf.mixedlm(_formula(y, x), data, groups=data[group], re_formula=re_formula)
+    tried = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, steps in paths:
+            fit = _fit_path(model, method == "REML", steps)
+            if fit.converged or not converged:
+                return MixedLMFit.from_statsmodels(fit, group, method, name)
+            tried.append(name)
+    raise RuntimeError(f"statsmodels MixedLM did not converge (tried {'; '.join(tried)})")
 
 
 def statsmodels_mixedlm(
@@ -217,22 +251,7 @@ def statsmodels_mixedlm(
     RuntimeError
         If statsmodels reports convergence on none of the paths.
     """
-    import statsmodels.formula.api as smf
-
-    if method not in ("ML", "REML"):
-        raise ValueError(f"method must be 'ML' or 'REML', got {method!r}")
-    _check(data, y, group, x)
-    model = smf.mixedlm(_formula(y, x), data, groups=data[group], re_formula=re_formula)
-    reml = method == "REML"
-    tried = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for name, steps in _tight_paths():
-            fit = _fit_path(model, reml, steps)
-            if fit.converged:
-                return MixedLMFit.from_statsmodels(fit, group, method, name)
-            tried.append(name)
-    raise RuntimeError(f"statsmodels MixedLM did not converge (tried {'; '.join(tried)})")
+    return _mixedlm(data, y, group, x, method, re_formula, _tight_paths(), converged=True)
 
 
 def statsmodels_mixedlm_default(
@@ -242,17 +261,10 @@ def statsmodels_mixedlm_default(
     x: ColumnName | Sequence[ColumnName] | None = None,
     method: str = "REML",
 ) -> MixedLMFit:
-    """statsmodels' MixedLM with its default ``fit()``, for comparison of accuracy."""
-    import statsmodels.formula.api as smf
-
-    if method not in ("ML", "REML"):
-        raise ValueError(f"method must be 'ML' or 'REML', got {method!r}")
-    _check(data, y, group, x)
-    model = smf.mixedlm(_formula(y, x), data, groups=data[group])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = model.fit(reml=method == "REML")
-    return MixedLMFit.from_statsmodels(fit, group, method, "statsmodels' default fit()")
+    """statsmodels' MixedLM with its default ``fit()``, for comparison of accuracy (whether or
+    not it reports convergence)."""
+    paths: Paths = [("statsmodels' default fit()", [])]
+    return _mixedlm(data, y, group, x, method, None, paths, converged=False)
 
 
 def statsmodels_ols(
