@@ -28,12 +28,14 @@ def test_random_intercept_fit_in_the_package_shape_is_statsmodels_and_dense_gls(
     assert sm.loglik == res.llf
     # alpha = mu + a_j, by label, and a_j the BLUPs of dense GLS at statsmodels' variances
     X, Z, y, labels = design(radon, "log_radon", "county", "floor")
-    b, _, a = dense_gls(X, Z, y, sm.sigma_alpha, sm.sigma_y)
+    b, _, a = dense_gls(X, Z, y, sigma_alpha=sm.sigma_alpha, sigma_y=sm.sigma_y)
     assert list(sm.alpha.index) == labels
     np.testing.assert_allclose(sm.fixed.to_numpy(), b, rtol=1e-9)
     np.testing.assert_allclose(sm.a.to_numpy(), a, rtol=1e-7, atol=1e-12)
     np.testing.assert_allclose(sm.alpha.to_numpy(), b[0] + a, rtol=1e-9)
-    assert sm.loglik == pytest.approx(dense_reml_loglik(X, Z, y, sm.sigma_alpha, sm.sigma_y))
+    assert sm.loglik == pytest.approx(
+        dense_reml_loglik(X, Z, y, sigma_alpha=sm.sigma_alpha, sigma_y=sm.sigma_y)
+    )
 
 
 def test_random_slopes_coef_is_fixed_plus_random_effects_by_group(sleepstudy):

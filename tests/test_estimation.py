@@ -120,7 +120,7 @@ def test_our_fit_is_more_accurate_than_statsmodels_default(radon):
 def test_fixed_effects_and_blups_equal_dense_gls_at_the_fitted_variances(radon):
     fit = fit_random_intercept(radon, *RADON)
     X, Z, y, labels = design(radon, *RADON)
-    b, cov, a = dense_gls(X, Z, y, fit.sigma_alpha, fit.sigma_y)
+    b, cov, a = dense_gls(X, Z, y, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
     np.testing.assert_allclose(fit.fixed.to_numpy(), b, rtol=1e-10)
     np.testing.assert_allclose(fit.cov_fixed.to_numpy(), cov, rtol=1e-9)
     np.testing.assert_allclose(fit.a.reindex(labels).to_numpy(), a, rtol=1e-8, atol=1e-12)

@@ -116,7 +116,7 @@ SLEEP = ("Reaction", "Subject", "Days")
 def dense_gls(data, sd, corr, sigma_y):
     """GLS and BLUPs from the full N x N covariance matrix (numpy, no structure used)."""
     D = np.array([[sd[0] ** 2, corr * sd[0] * sd[1]], [corr * sd[0] * sd[1], sd[1] ** 2]])
-    ref = dense_random_slopes(data, *SLEEP, D, sigma_y)
+    ref = dense_random_slopes(data, *SLEEP, Sigma=D, sigma_y=sigma_y)
     return ref.mu, ref.mu + ref.blups, ref.labels
 
 

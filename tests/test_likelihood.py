@@ -63,7 +63,9 @@ def test_marginal_loglik_equals_dense_multivariate_normal(radon):
     X, Z, y, _ = design(radon, *RADON)
     b = np.array([1.4, -0.6])
     got = marginal_loglik(radon, *RADON, mu=b[0], beta=b[1:], sigma_alpha=0.3, sigma_y=0.8)
-    assert got == pytest.approx(dense_marginal_loglik(X, Z, y, b, 0.3, 0.8), rel=1e-11)
+    assert got == pytest.approx(
+        dense_marginal_loglik(X, Z, y, b, sigma_alpha=0.3, sigma_y=0.8), rel=1e-11
+    )
 
 
 def test_marginal_loglik_at_ml_estimates_is_statsmodels_llf(radon):
@@ -79,7 +81,7 @@ def test_marginal_loglik_at_ml_estimates_is_statsmodels_llf(radon):
 def test_reml_loglik_equals_dense_formula_and_statsmodels(radon):
     X, Z, y, _ = design(radon, *RADON)
     assert reml_loglik(radon, *RADON, sigma_alpha=0.3, sigma_y=0.8) == pytest.approx(
-        dense_reml_loglik(X, Z, y, 0.3, 0.8), rel=1e-11
+        dense_reml_loglik(X, Z, y, sigma_alpha=0.3, sigma_y=0.8), rel=1e-11
     )
     fit = fit_random_intercept(radon, *RADON)
     sm = sm_mixed(radon, *RADON)
@@ -96,9 +98,9 @@ def test_fitted_variance_components_maximize_the_dense_likelihood(radon, method)
 
     def ll(sa: float, sy: float) -> float:
         if method == "REML":
-            return dense_reml_loglik(X, Z, y, sa, sy)
-        b, _, _ = dense_gls(X, Z, y, sa, sy)  # profile out (mu, beta)
-        return dense_marginal_loglik(X, Z, y, b, sa, sy)
+            return dense_reml_loglik(X, Z, y, sigma_alpha=sa, sigma_y=sy)
+        b, _, _ = dense_gls(X, Z, y, sigma_alpha=sa, sigma_y=sy)  # profile out (mu, beta)
+        return dense_marginal_loglik(X, Z, y, b, sigma_alpha=sa, sigma_y=sy)
 
     h = 1e-5
     sa, sy = fit.sigma_alpha, fit.sigma_y

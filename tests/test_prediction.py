@@ -38,7 +38,7 @@ FLOORS = [0.0, 1.0, 0.0, 1.0]
 def test_point_predictions_equal_dense_gls_and_blup(radon, uranium_fit):
     fit = uranium_fit
     X, Z, y, labels = design(radon, "log_radon", "county", X_NAMES)
-    b, _, a = dense_gls(X, Z, y, fit.sigma_alpha, fit.sigma_y)
+    b, _, a = dense_gls(X, Z, y, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
     a = pd.Series(a, index=labels)
     nd = _newdata(fit, COUNTIES, FLOORS)
     out = predict(fit, nd)
@@ -64,7 +64,9 @@ def test_prediction_error_variance_equals_the_inverse_of_hendersons_equations(ra
         pev = ell @ C @ ell + s2
         np.testing.assert_allclose(out["sd"].iloc[k] ** 2, pev, rtol=1e-9)
     # a new county: l' Var(b) l + sigma_alpha^2 + sigma_y^2, Var(b) the dense GLS covariance
-    _, cov_b, _ = dense_gls(X, Z, np.zeros(len(X)), fit.sigma_alpha, fit.sigma_y)
+    _, cov_b, _ = dense_gls(
+        X, Z, np.zeros(len(X)), sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
+    )
     z_new = np.concatenate([[1.0], nd.iloc[-1][X_NAMES].to_numpy(float)])
     pev_new = z_new @ cov_b @ z_new + fit.sigma_alpha**2 + s2
     np.testing.assert_allclose(out["sd"].iloc[-1] ** 2, pev_new, rtol=1e-9)
@@ -111,7 +113,7 @@ def test_without_covariates_the_prediction_is_the_group_intercept(radon):
     n = int((radon["county"] == "AITKIN").sum())
     lam = n * sa2 / (n * sa2 + sy2)
     X, Z, y, _ = design(radon, "log_radon", "county")
-    _, cov, _ = dense_gls(X, Z, y, fit.sigma_alpha, fit.sigma_y)
+    _, cov, _ = dense_gls(X, Z, y, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
     expected = cov[0, 0] * (1 - lam) ** 2 + sa2 * (1 - lam) + sy2
     np.testing.assert_allclose(out["sd"].iloc[0] ** 2, expected, rtol=1e-10)
     # a new county: Var(mu-hat) + sigma_alpha^2 + sigma_y^2

@@ -36,7 +36,7 @@ def simulated(q: int, seed: int) -> pd.DataFrame:
 
 def dense(data: pd.DataFrame, names: list[str], Sigma: np.ndarray, sigma_y: float, method: str):
     """Dense log-likelihood, GLS fixed effects and BLUPs at (Sigma, sigma_y)."""
-    ref = dense_random_slopes(data, "y", "g", names, Sigma, sigma_y, method)
+    ref = dense_random_slopes(data, "y", "g", names, Sigma=Sigma, sigma_y=sigma_y, method=method)
     return ref.loglik, ref.mu, ref.blups
 
 

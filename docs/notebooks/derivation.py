@@ -581,7 +581,9 @@ checks
 beta_hand = hand_derivation.joint_mode_beta(radon, *cols, reml.alpha)
 se_hand = hand_derivation.naive_beta_se(radon, "floor", sigma_y=reml.sigma_y)
 X, Z, y, _ = reference.design(radon, *cols)  # Z: the group indicators
-_, cov_dense, _ = reference.dense_gls(X, Z, y, reml.sigma_alpha, reml.sigma_y)
+_, cov_dense, _ = reference.dense_gls(
+    X, Z, y, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
+)
 se_dense = np.sqrt(cov_dense[1, 1])  # (X'V^-1 X)^-1 with the dense N x N matrix V
 slope = pd.DataFrame(
     {

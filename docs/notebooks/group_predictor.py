@@ -276,7 +276,7 @@ Markdown(
 )
 
 # %% tags=["hide-input"]
-# statsmodels' BFGS stalls on these data; crosscheck falls back to L-BFGS, then Powell.
+# statsmodels' BFGS stalls on these data; crosscheck falls back (see sm_2d.how).
 sm_2d = crosscheck.statsmodels_mixedlm(unbal, *model, re_formula="~Days")
 mu_2d, Sigma, s2 = fit_2d.mu.to_numpy(), fit_2d.cov.to_numpy(), fit_2d.sigma_y**2
 dense = {}

@@ -343,8 +343,12 @@ checks
 
 # %%
 X, Z, _, _ = reference.design(radon, **model)
-reml_dense = reference.dense_reml_loglik(X, Z, y, reml.sigma_alpha, reml.sigma_y)
-b_gls, _, _ = reference.dense_gls(X, Z, y, reml.sigma_alpha, reml.sigma_y)
+reml_dense = reference.dense_reml_loglik(
+    X, Z, y, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
+)
+b_gls, _, _ = reference.dense_gls(
+    X, Z, y, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
+)
 reml_pkg = pp.reml_loglik(
     radon, **model, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
 )

@@ -165,11 +165,13 @@ Markdown(
 # an estimate of $\mu$.
 
 # %%
-# (mu, beta) by dense GLS with V = sigma_y^2 I + sigma_alpha^2 ZZ', Z the group indicators
+# (mu, beta) by dense GLS, V = sigma_y^2 I + sigma_alpha^2 ZZ' (Z: group indicators)
 X, Z, y, _ = reference.design(radon, *cols)
 rows = {}
 for sa in [0.1, fit.sigma_alpha, 1.0]:
-    mu_s, beta_s = reference.dense_gls(X, Z, y, sa, fit.sigma_y)[0]
+    mu_s, beta_s = reference.dense_gls(
+        X, Z, y, sigma_alpha=sa, sigma_y=fit.sigma_y
+    )[0]
     alpha_s = pp.group_intercepts(
         radon, *cols, mu=mu_s, beta=beta_s, sigma_alpha=sa, sigma_y=fit.sigma_y
     )

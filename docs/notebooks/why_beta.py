@@ -210,8 +210,8 @@ sm_gls = sm_fit.beta["floor"]
 # dense GLS at the REML variances, with the N x N matrix V
 dense_gls = reference.dense_gls(
     *reference.design(radon, "log_radon", "county", "floor")[:3],
-    sigma_alpha,
-    sigma_y,
+    sigma_alpha=sigma_alpha,
+    sigma_y=sigma_y,
 )[0][1]
 omega_pandas = (dev_x**2).sum() / (
     (dev_x**2).sum()

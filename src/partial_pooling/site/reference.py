@@ -47,17 +47,17 @@ def design(data: pd.DataFrame, y: str, group: str, x: str | Sequence[str] | None
     return Design(X, Z, data[y].to_numpy(float), labels)
 
 
-def dense_V(Z: np.ndarray, sigma_alpha: float, sigma_y: float) -> np.ndarray:
+def dense_V(Z: np.ndarray, *, sigma_alpha: float, sigma_y: float) -> np.ndarray:
     """$V = \\sigma_y^2 I + \\sigma_\\alpha^2 ZZ'$, the covariance of $y$."""
     return sigma_y**2 * np.eye(Z.shape[0]) + sigma_alpha**2 * Z @ Z.T
 
 
 def dense_gls(
-    X: np.ndarray, Z: np.ndarray, y: np.ndarray, sigma_alpha: float, sigma_y: float
+    X: np.ndarray, Z: np.ndarray, y: np.ndarray, *, sigma_alpha: float, sigma_y: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """GLS $\\hat b = (\\mu, \\beta)$, its covariance $(X'V^{-1}X)^{-1}$ and the BLUPs
     $\\hat a = \\sigma_\\alpha^2 Z'V^{-1}(y - X\\hat b)$."""
-    Vi = np.linalg.inv(dense_V(Z, sigma_alpha, sigma_y))
+    Vi = np.linalg.inv(dense_V(Z, sigma_alpha=sigma_alpha, sigma_y=sigma_y))
     cov = np.linalg.inv(X.T @ Vi @ X)
     b = cov @ X.T @ Vi @ y
     a = sigma_alpha**2 * Z.T @ Vi @ (y - X @ b)
@@ -65,18 +65,28 @@ def dense_gls(
 
 
 def dense_marginal_loglik(
-    X: np.ndarray, Z: np.ndarray, y: np.ndarray, b: np.ndarray, sigma_alpha: float, sigma_y: float
+    X: np.ndarray,
+    Z: np.ndarray,
+    y: np.ndarray,
+    b: np.ndarray,
+    *,
+    sigma_alpha: float,
+    sigma_y: float,
 ) -> float:
     """The marginal log-likelihood: scipy's multivariate normal density of $y$."""
-    return float(stats.multivariate_normal(X @ b, dense_V(Z, sigma_alpha, sigma_y)).logpdf(y))
+    return float(
+        stats.multivariate_normal(
+            X @ b, dense_V(Z, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
+        ).logpdf(y)
+    )
 
 
 def dense_reml_loglik(
-    X: np.ndarray, Z: np.ndarray, y: np.ndarray, sigma_alpha: float, sigma_y: float
+    X: np.ndarray, Z: np.ndarray, y: np.ndarray, *, sigma_alpha: float, sigma_y: float
 ) -> float:
     """The REML log-likelihood with lme4's constant,
     $-\\frac12[(N-k)\\log 2\\pi + \\log|V| + \\log|X'V^{-1}X| + r'V^{-1}r]$."""
-    V = dense_V(Z, sigma_alpha, sigma_y)
+    V = dense_V(Z, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
     Vi = np.linalg.inv(V)
     XVX = X.T @ Vi @ X
     b = np.linalg.solve(XVX, X.T @ Vi @ y)
@@ -101,15 +111,16 @@ def dense_profile_loglik(
     the full log-likelihood at those values."""
     if method not in ("ML", "REML"):
         raise ValueError(f"method must be 'ML' or 'REML', got {method!r}")
-    b, _, _ = dense_gls(X, Z, y, float(np.sqrt(psi)), 1.0)
+    sqrt_psi = float(np.sqrt(psi))
+    b, _, _ = dense_gls(X, Z, y, sigma_alpha=sqrt_psi, sigma_y=1.0)
     r = y - X @ b
     N, k = X.shape
-    s2 = float(r @ np.linalg.solve(dense_V(Z, float(np.sqrt(psi)), 1.0), r))
+    s2 = float(r @ np.linalg.solve(dense_V(Z, sigma_alpha=sqrt_psi, sigma_y=1.0), r))
     s2 /= N - k if method == "REML" else N
     sigma_alpha, sigma_y = float(np.sqrt(psi * s2)), float(np.sqrt(s2))
     if method == "REML":
-        return dense_reml_loglik(X, Z, y, sigma_alpha, sigma_y)
-    return dense_marginal_loglik(X, Z, y, b, sigma_alpha, sigma_y)
+        return dense_reml_loglik(X, Z, y, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
+    return dense_marginal_loglik(X, Z, y, b, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
 
 
 class SlopesReference(NamedTuple):
@@ -126,6 +137,7 @@ def dense_random_slopes(
     y: str,
     group: str,
     x: str | Sequence[str],
+    *,
     Sigma: np.ndarray,
     sigma_y: float,
     method: str = "REML",
