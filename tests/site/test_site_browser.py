@@ -128,6 +128,10 @@ BOOKKEEPING = re.compile(r"\bassert\b|np\.testing|assert_allclose|\brtol\b|\bato
 
 
 def test_visible_text_has_no_assertions_or_tolerances(site_visits, site_page):
+    if site_page.path.startswith("api/"):
+        # the API reference documents the checking machinery itself (partial_pooling.site.checks
+        # takes rtol and atol): there the words are the subject, not bookkeeping in a story
+        pytest.skip("an API reference page")
     seen = visit(site_visits, site_page.path).fact("visible_text")
     found = sorted({m.group(0) for m in BOOKKEEPING.finditer(seen["text"])})
     lines = [line.strip()[:100] for line in seen["text"].splitlines() if BOOKKEEPING.search(line)]

@@ -84,8 +84,8 @@ def dense_marginal_loglik(
 def dense_reml_loglik(
     X: np.ndarray, Z: np.ndarray, y: np.ndarray, *, sigma_alpha: float, sigma_y: float
 ) -> float:
-    """The REML log-likelihood with lme4's constant,
-    $-\\frac12[(N-k)\\log 2\\pi + \\log|V| + \\log|X'V^{-1}X| + r'V^{-1}r]$."""
+    """The REML log-likelihood with lme4's constant: $-\\frac12$ times the sum of
+    $(N-k)\\log 2\\pi$, $\\log|V|$, $\\log|X'V^{-1}X|$ and $r'V^{-1}r$, with $r = y - X\\hat b$."""
     V = dense_V(Z, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
     Vi = np.linalg.inv(V)
     XVX = X.T @ Vi @ X
