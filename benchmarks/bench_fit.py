@@ -265,12 +265,12 @@ def compare_random_intercept(
     t_sm = median_time(lambda: sm_default(data, y, group, x), repeats)
     cols = ["Intercept", x]
     lls = {"partial_pooling": ours.loglik, "statsmodels fit()": float(sm.llf)}
-    lls["tight"] = float(tight.llf)
+    lls["tight"] = tight.loglik
     fes = {"partial_pooling": ours.fixed[cols].to_numpy(), "statsmodels fit()": sm.fe_params[cols]}
     if lme4 is not None:
         lls["lme4 lmer()"], fes["lme4 lmer()"] = lme4.loglik, lme4.fixed[cols].to_numpy()
     label = f"{name}: {y} ~ {x} | {group}"
-    rows = _rows(label, t_ours, t_sm, lls, fes, tight.fe_params[cols].to_numpy(), lme4)
+    rows = _rows(label, t_ours, t_sm, lls, fes, tight.fixed[cols].to_numpy(), lme4)
     return rows, Comparison(
         label, t_ours, t_sm, lme4 and lme4.median, ours.loglik, lme4 and lme4.loglik
     )
@@ -292,7 +292,7 @@ def compare_random_slopes(
     fes = {"partial_pooling": ours.fixed[cols].to_numpy(), "statsmodels fit()": sm.fe_params[cols]}
     try:
         tight = statsmodels_mixedlm(data, y, group, xs, "REML", re_formula=re_formula)
-        lls["tight"], fe_ref = float(tight.llf), tight.fe_params[cols].to_numpy()
+        lls["tight"], fe_ref = tight.loglik, tight.fixed[cols].to_numpy()
     except RuntimeError:  # statsmodels fitted tightly did not converge
         fe_ref = None if lme4 is None else lme4.fixed[cols].to_numpy()
     if lme4 is not None:

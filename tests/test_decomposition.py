@@ -29,7 +29,7 @@ def test_identity_holds_on_radon_and_gls_equals_the_fitted_slope(radon):
 def test_gls_slope_equals_dense_gls_at_arbitrary_variances(radon):
     X, Z, y, _ = design(radon, "log_radon", "county", ["floor"])
     for sa, sy in [(0.05, 0.7), (0.5, 0.9), (3.0, 0.4)]:
-        b, _, _ = dense_gls(X, Z, y, sa, sy)
+        b, _, _ = dense_gls(X, Z, y, sigma_alpha=sa, sigma_y=sy)
         assert decompose_beta(radon, *ARGS, sigma_alpha=sa, sigma_y=sy).gls == pytest.approx(
             b[1], rel=1e-10
         )

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from reference import dense_random_slopes
 
 from partial_pooling import datasets, fit_random_intercept, fit_random_slopes, group_ols
 from partial_pooling.site import explorer
@@ -114,21 +115,9 @@ SLEEP = ("Reaction", "Subject", "Days")
 
 def dense_gls(data, sd, corr, sigma_y):
     """GLS and BLUPs from the full N x N covariance matrix (numpy, no structure used)."""
-    y, group, x = SLEEP
-    labels = sorted(data[group].unique())
-    X = np.column_stack([np.ones(len(data)), data[x].to_numpy(float)])
-    Z = np.zeros((len(data), 2 * len(labels)))
-    for j, label in enumerate(labels):
-        rows = (data[group] == label).to_numpy()
-        Z[rows, 2 * j : 2 * j + 2] = X[rows]
     D = np.array([[sd[0] ** 2, corr * sd[0] * sd[1]], [corr * sd[0] * sd[1], sd[1] ** 2]])
-    G = np.kron(np.eye(len(labels)), D)
-    V = sigma_y**2 * np.eye(len(data)) + Z @ G @ Z.T
-    yv = data[y].to_numpy(float)
-    Vi_X = np.linalg.solve(V, X)
-    mu = np.linalg.solve(X.T @ Vi_X, Vi_X.T @ yv)
-    b = G @ Z.T @ np.linalg.solve(V, yv - X @ mu)
-    return mu, mu + b.reshape(len(labels), 2), labels
+    ref = dense_random_slopes(data, *SLEEP, Sigma=D, sigma_y=sigma_y)
+    return ref.mu, ref.mu + ref.blups, ref.labels
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,17 @@ def test_shrinkage_toward_line_states_the_fitted_line_in_its_alt_text(radon):
     assert fig.png()[:8] == PNG
     assert f"{fit.mu:.2f} + {fit.beta['uranium']:.2f} × uranium" in fig.alt
     assert f"The {fit.J} group intercepts" in fig.alt
-    # the arrows of small counties are longer than those of large ones, in the text too
-    assert "groups of at most 2 observations average" in fig.alt
+    # the arrows of small counties are longer than those of large ones, in the text too: each
+    # arrow runs from the no-pooling intercept to alpha_j + gamma u_j, the county's point on
+    # the line's scale
+    u = radon.groupby("county")["uranium"].first()
+    end = fit.alpha + fit.beta["uranium"] * u.reindex(fit.alpha.index)
+    moved = (end - no_pool.alpha.reindex(fit.alpha.index)).abs()
+    n = radon.groupby("county").size().reindex(fit.alpha.index)
+    small, large = moved[n <= 2], moved[n >= 20]
+    assert small.mean() > large.mean()
+    assert f"{small.size} groups of at most 2 observations average {small.mean():.2f}" in fig.alt
+    assert f"{large.size} groups of at least 20 average {large.mean():.2f}" in fig.alt
 
 
 def test_shrinkage_toward_line_needs_the_predictor_in_the_fit(radon):

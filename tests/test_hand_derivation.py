@@ -51,7 +51,7 @@ def test_joint_mode_beta_at_the_blups_is_the_gls_slope(radon):
 def test_naive_standard_error_is_too_small(radon):
     fit = fit_random_intercept(radon, *RADON)
     X, Z, y, _ = design(radon, "log_radon", "county", ["floor"])
-    _, cov, _ = dense_gls(X, Z, y, fit.sigma_alpha, fit.sigma_y)
+    _, cov, _ = dense_gls(X, Z, y, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
     naive = naive_beta_se(radon, "floor", sigma_y=fit.sigma_y)
     assert naive == pytest.approx(fit.sigma_y / np.sqrt((radon["floor"] ** 2).sum()))
     assert naive < np.sqrt(cov[1, 1]) * 0.95

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partial_pooling import datasets, simulation
+from partial_pooling import datasets, one_way_anova, simulation
 from partial_pooling.site import crosscheck, figures
 from partial_pooling.site import pooling_pays as pays
 
@@ -102,8 +102,7 @@ def test_pooling_mse_partial_error_equals_a_direct_statsmodels_recomputation() -
         sizes, mu=mu, beta=beta, sigma_alpha=sa, sigma_y=sy, rng=np.random.default_rng(seed)
     )
     sm = crosscheck.statsmodels_mixedlm(sim.data, "y", "group", "x", method="REML")
-    blup = pd.Series({g: v.iloc[0] for g, v in sm.random_effects.items()}) + sm.fe_params.iloc[0]
-    direct = (blup.reindex(sim.alpha.index) - sim.alpha) ** 2
+    direct = (sm.alpha.reindex(sim.alpha.index) - sim.alpha) ** 2
     np.testing.assert_allclose(errors["alpha"], sim.alpha.to_numpy(), rtol=0, atol=0)
     np.testing.assert_allclose(errors["partial"], direct.to_numpy(), rtol=1e-5, atol=1e-10)
     # no pooling: ybar_j - beta_W xbar_j with the within slope by dense least squares
@@ -195,13 +194,13 @@ def test_trials_frame_group_means_are_the_batting_averages() -> None:
 
 
 def test_baseball_reml_shrinkage_is_msw_over_msb_of_the_one_way_layout() -> None:
-    # Balanced one-way layout with MSB > MSW: REML 1 - lambda = MSW / MSB (dense computation).
+    # Balanced one-way layout with MSB > MSW: REML 1 - lambda = MSW / MSB (one_way_anova is
+    # checked against scipy's f_oneway in test_estimation).
     em = datasets.efron_morris()
     table = pays.baseball_estimates(em, method="REML")
-    hits = em["hits"].to_numpy()
-    p = hits / 45
-    msw = float(np.sum(hits * (1 - p) ** 2 + (45 - hits) * p**2)) / (18 * 44)
-    msb = 45 * float(np.sum((p - p.mean()) ** 2)) / 17
+    p = em["hits"].to_numpy() / 45
+    anova = one_way_anova(pays.trials_frame(em.set_index("name")["hits"], 45), "y", "group")
+    msw, msb = anova["MSW"], anova["MSB"]
     np.testing.assert_allclose(1 - table["shrinkage"], msw / msb, rtol=1e-8)
     np.testing.assert_allclose(
         table["partial"].to_numpy(), p.mean() + (1 - msw / msb) * (p - p.mean()), rtol=1e-8

@@ -38,7 +38,7 @@ FLOORS = [0.0, 1.0, 0.0, 1.0]
 def test_point_predictions_equal_dense_gls_and_blup(radon, uranium_fit):
     fit = uranium_fit
     X, Z, y, labels = design(radon, "log_radon", "county", X_NAMES)
-    b, _, a = dense_gls(X, Z, y, fit.sigma_alpha, fit.sigma_y)
+    b, _, a = dense_gls(X, Z, y, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
     a = pd.Series(a, index=labels)
     nd = _newdata(fit, COUNTIES, FLOORS)
     out = predict(fit, nd)
@@ -64,7 +64,9 @@ def test_prediction_error_variance_equals_the_inverse_of_hendersons_equations(ra
         pev = ell @ C @ ell + s2
         np.testing.assert_allclose(out["sd"].iloc[k] ** 2, pev, rtol=1e-9)
     # a new county: l' Var(b) l + sigma_alpha^2 + sigma_y^2, Var(b) the dense GLS covariance
-    _, cov_b, _ = dense_gls(X, Z, np.zeros(len(X)), fit.sigma_alpha, fit.sigma_y)
+    _, cov_b, _ = dense_gls(
+        X, Z, np.zeros(len(X)), sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
+    )
     z_new = np.concatenate([[1.0], nd.iloc[-1][X_NAMES].to_numpy(float)])
     pev_new = z_new @ cov_b @ z_new + fit.sigma_alpha**2 + s2
     np.testing.assert_allclose(out["sd"].iloc[-1] ** 2, pev_new, rtol=1e-9)
@@ -73,9 +75,9 @@ def test_prediction_error_variance_equals_the_inverse_of_hendersons_equations(ra
 def test_point_predictions_equal_statsmodels_fitted_random_effects(radon, uranium_fit):
     sm = sm_mixed(radon, "log_radon", "county", X_NAMES)
     nd = _newdata(uranium_fit, COUNTIES, FLOORS)
-    re = np.array([sm.random_effects[c].iloc[0] for c in COUNTIES] + [0.0])
+    re = np.append(sm.a[COUNTIES].to_numpy(), 0.0)  # a new county: a_j = 0
     z = np.column_stack([np.ones(len(nd)), nd[X_NAMES].to_numpy()])
-    expected = z @ sm.fe_params.to_numpy() + re
+    expected = z @ sm.fixed.to_numpy() + re
     np.testing.assert_allclose(predict(uranium_fit, nd)["point"], expected, rtol=1e-6)
 
 
@@ -105,12 +107,17 @@ def test_without_covariates_the_prediction_is_the_group_intercept(radon):
     nd = pd.DataFrame({"county": ["AITKIN", "nowhere"]})
     out = predict(fit, nd)
     np.testing.assert_allclose(out["point"], [fit.alpha["AITKIN"], fit.mu], rtol=1e-14)
-    n = fit.n["AITKIN"]
-    # known group: Var(mu-hat) (1 - lambda)^2 + sigma_alpha^2 (1 - lambda) + sigma_y^2
-    lam = fit.shrinkage["AITKIN"]
-    expected = fit.se_mu**2 * (1 - lam) ** 2 + fit.sigma_alpha**2 * (1 - lam) + fit.sigma_y**2
-    np.testing.assert_allclose(out["sd"].iloc[0] ** 2, expected, rtol=1e-12)
-    assert n >= 1
+    # known group: Var(mu-hat) (1 - lambda)^2 + sigma_alpha^2 (1 - lambda) + sigma_y^2, with
+    # lambda from the county's size and Var(mu-hat) = (1'V^-1 1)^-1 from dense matrices
+    sa2, sy2 = fit.sigma_alpha**2, fit.sigma_y**2
+    n = int((radon["county"] == "AITKIN").sum())
+    lam = n * sa2 / (n * sa2 + sy2)
+    X, Z, y, _ = design(radon, "log_radon", "county")
+    _, cov, _ = dense_gls(X, Z, y, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
+    expected = cov[0, 0] * (1 - lam) ** 2 + sa2 * (1 - lam) + sy2
+    np.testing.assert_allclose(out["sd"].iloc[0] ** 2, expected, rtol=1e-10)
+    # a new county: Var(mu-hat) + sigma_alpha^2 + sigma_y^2
+    np.testing.assert_allclose(out["sd"].iloc[1] ** 2, cov[0, 0] + sa2 + sy2, rtol=1e-10)
 
 
 def _simulated(seed=3):

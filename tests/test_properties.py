@@ -132,7 +132,7 @@ def test_gls_slope_is_the_weighted_mean_of_within_and_between_and_equals_the_fit
     assert d.gls == pytest.approx(beta, rel=1e-8, abs=atol)
     # and both equal the dense GLS slope at the same variance components
     X, Z, y, _ = _dense(case.data)
-    b, _, _ = dense_gls(X, Z, y, fit.sigma_alpha, fit.sigma_y)
+    b, _, _ = dense_gls(X, Z, y, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
     assert beta == pytest.approx(b[1], rel=1e-8, abs=atol)
     assert fit.mu == pytest.approx(b[0], rel=1e-8, abs=1e-9 * _scale(fit))
 
@@ -142,7 +142,7 @@ def test_gls_slope_is_the_weighted_mean_of_within_and_between_and_equals_the_fit
 def test_loglik_equals_the_dense_reml_loglik_at_the_fitted_values(case):
     fit = case.fit
     X, Z, y, _ = _dense(case.data)
-    dense = dense_reml_loglik(X, Z, y, fit.sigma_alpha, fit.sigma_y)
+    dense = dense_reml_loglik(X, Z, y, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
     assert fit.loglik == pytest.approx(dense, rel=1e-9)
 
 
@@ -158,7 +158,7 @@ def test_no_perturbed_variance_components_have_a_higher_dense_reml_loglik(case, 
     sigma_y = fit.sigma_y * ky
     # at the boundary sigma_alpha = 0 move into the interior instead of scaling zero
     sigma_alpha = fit.sigma_alpha * ka if not fit.at_boundary else abs(ka - 1.0) * fit.sigma_y
-    other = dense_reml_loglik(X, Z, y, sigma_alpha, sigma_y)
+    other = dense_reml_loglik(X, Z, y, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
     assert fit.loglik >= other - 1e-9 * (1.0 + abs(fit.loglik))
 
 

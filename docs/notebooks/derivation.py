@@ -45,7 +45,7 @@ from IPython.display import Markdown
 
 import partial_pooling as pp
 from partial_pooling import datasets
-from partial_pooling.site import crosscheck, hand_derivation
+from partial_pooling.site import crosscheck, hand_derivation, reference
 from partial_pooling.em import joint_mode_path
 from partial_pooling.simulation import simulate_groups
 
@@ -58,14 +58,11 @@ ml = pp.fit_random_intercept(radon, *cols, method="ML")
 checks = Checks("statsmodels MixedLM (fitted tightly)")
 for fit, method in [(reml, "REML"), (ml, "ML")]:
     sm_fit = crosscheck.statsmodels_mixedlm(radon, *cols, method=method)
-    checks.close(f"{method}: mu and beta", fit.fixed, sm_fit.fe_params, rtol=1e-8)
+    checks.close(f"{method}: mu and beta", fit.fixed, sm_fit.fixed, rtol=1e-8)
     checks.close(
-        f"{method}: sigma_alpha^2",
-        fit.sigma_alpha**2,
-        sm_fit.cov_re.iloc[0, 0],
-        rtol=1e-6,
+        f"{method}: sigma_alpha", fit.sigma_alpha, sm_fit.sigma_alpha, rtol=1e-6
     )
-    checks.close(f"{method}: sigma_y^2", fit.sigma_y**2, sm_fit.scale, rtol=1e-6)
+    checks.close(f"{method}: sigma_y", fit.sigma_y, sm_fit.sigma_y, rtol=1e-6)
 Markdown(
     f"The data: Minnesota radon, {reml.N} houses in {reml.J} counties of "
     f"{reml.n.min()} to {reml.n.max()} houses each; $y_{{ij}}$ is log radon and $x_{{ij}}$ "
@@ -255,8 +252,7 @@ quoted = hand_derivation.swapped_intercepts(
 unadjusted = reml.shrinkage * reml.ybar + (1 - reml.shrinkage) * reml.mu
 # an independent fit
 sm = crosscheck.statsmodels_mixedlm(radon, *cols, method="REML")
-fitted = pd.Series({k: v.iloc[0] for k, v in sm.random_effects.items()})
-fitted = (fitted + sm.fe_params.iloc[0]).reindex(right.index)
+fitted = sm.alpha.reindex(right.index)
 gaps = pd.Series(
     {
         "correct closed form": (right - fitted).abs().max(),
@@ -584,23 +580,24 @@ checks
 # %%
 beta_hand = hand_derivation.joint_mode_beta(radon, *cols, reml.alpha)
 se_hand = hand_derivation.naive_beta_se(radon, "floor", sigma_y=reml.sigma_y)
-X = np.column_stack([np.ones(reml.N), radon["floor"]])
-Z = pd.get_dummies(radon["county"], dtype=float).to_numpy()  # group indicators
-V = reml.sigma_y**2 * np.eye(reml.N) + reml.sigma_alpha**2 * Z @ Z.T
-se_dense = np.sqrt(np.linalg.inv(X.T @ np.linalg.solve(V, X))[1, 1])
+X, Z, y, _ = reference.design(radon, *cols)  # Z: the group indicators
+_, cov_dense, _ = reference.dense_gls(
+    X, Z, y, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
+)
+se_dense = np.sqrt(cov_dense[1, 1])  # (X'V^-1 X)^-1 with the dense N x N matrix V
 slope = pd.DataFrame(
     {
         "estimate": [
             beta_hand,
             reml.beta["floor"],
             reml.beta["floor"],
-            sm.fe_params["floor"],
+            sm.beta["floor"],
         ],
         "standard error": [
             se_hand,
             reml.se_beta["floor"],
             se_dense,
-            sm.bse_fe["floor"],
+            sm.se_fixed["floor"],
         ],
     },
     index=[
@@ -629,7 +626,7 @@ checks.close(
 checks.close(
     "package s.e. = statsmodels (observed Hessian)",
     reml.se_beta["floor"],
-    sm.bse_fe["floor"],
+    sm.se_fixed["floor"],
     rtol=1e-2,
 )
 checks.holds(

@@ -33,7 +33,7 @@ from scipy import stats
 
 import partial_pooling as pp
 from partial_pooling import datasets
-from partial_pooling.site import crosscheck
+from partial_pooling.site import crosscheck, reference
 from partial_pooling.simulation import simulate_groups
 
 SEED = 20240611
@@ -105,15 +105,18 @@ refused.holds(
 refused
 
 # %%
-y1 = one_each["log_radon"].to_numpy()
-mean1 = fit_r.mu + fit_r.beta["floor"] * one_each["floor"].to_numpy()
-Z1 = pd.get_dummies(one_each["county"], dtype=float).to_numpy()
+X1, Z1, y1, _ = reference.design(one_each, "log_radon", "county", "floor")
 total = fit_r.sigma_alpha**2 + fit_r.sigma_y**2
 splits = pd.Series(
-    {
-        f"sigma_alpha^2 = {share:.2f} x total": stats.multivariate_normal(
-            mean1, (1 - share) * total * np.eye(len(y1)) + share * total * Z1 @ Z1.T
-        ).logpdf(y1)
+    {  # scipy's normal density, dense V = sigma_y^2 I + sigma_alpha^2 ZZ'
+        f"sigma_alpha^2 = {share:.2f} x total": reference.dense_marginal_loglik(
+            X1,
+            Z1,
+            y1,
+            fit_r.fixed.to_numpy(),
+            sigma_alpha=np.sqrt(share * total),
+            sigma_y=np.sqrt((1 - share) * total),
+        )
         for share in [0.1, 0.5, 0.9]
     },
     name="marginal log-likelihood",
@@ -150,7 +153,7 @@ fixed_u = pd.DataFrame(
     {
         "estimate (REML)": fit_u.fixed,
         "std. error": [fit_u.se_mu, *fit_u.se_beta],
-        "statsmodels": sm_u.fe_params.to_numpy(),
+        "statsmodels": sm_u.fixed.to_numpy(),
     }
 )
 fixed_u["difference"] = fixed_u["estimate (REML)"] - fixed_u["statsmodels"]
@@ -277,7 +280,7 @@ checks = Checks("statsmodels and the closed forms")
 checks.close(
     "psi vs statsmodels MixedLM",
     fit_big.psi,
-    sm_big.cov_re.iloc[0, 0] / sm_big.scale,
+    (sm_big.sigma_alpha / sm_big.sigma_y) ** 2,
     rtol=1e-6,
 )
 checks.close(

@@ -42,10 +42,9 @@ from scipy import integrate, stats
 
 import partial_pooling as pp
 from partial_pooling import datasets
-from partial_pooling.site import crosscheck, figures
+from partial_pooling.site import crosscheck, figures, reference
 from partial_pooling.likelihood import integration_correction
 
-LOG_2PI = np.log(2 * np.pi)
 
 # %%
 radon = datasets.radon()
@@ -295,33 +294,28 @@ sm_ml = crosscheck.statsmodels_mixedlm(radon, **model, method="ML")
 at_sm = pp.marginal_loglik(
     radon,
     **model,
-    mu=sm_ml.fe_params["Intercept"],
-    beta=sm_ml.fe_params["floor"],
-    sigma_alpha=np.sqrt(sm_ml.cov_re.iloc[0, 0]),
-    sigma_y=np.sqrt(sm_ml.scale),
-)
-pd.DataFrame(
-    {
-        "log-likelihood (ML)": [sm_ml.llf, marginal, at_sm],
-        "minus statsmodels' llf": [0.0, marginal - sm_ml.llf, at_sm - sm_ml.llf],
-    },
-    index=[
-        "statsmodels llf",
-        "pp.marginal_loglik at our ML fit",
-        "pp.marginal_loglik at its fit",
-    ],
-).style.format(
-    {"log-likelihood (ML)": "{:.10f}", "minus statsmodels' llf": "{:.1e}"}
+    mu=sm_ml.mu,
+    beta=sm_ml.beta,
+    sigma_alpha=sm_ml.sigma_alpha,
+    sigma_y=sm_ml.sigma_y,
 )
 
 # %% tags=["hide-input"]
 checks = Checks("statsmodels MixedLM (ML, fitted tightly)")
-checks.close(
-    "(c) our marginal, our fit's loglik and the marginal at its fit vs its llf",
-    [marginal, ml.loglik, at_sm],
-    [sm_ml.llf] * 3,
-    rtol=1e-10,
+Markdown(
+    checks.table(
+        [
+            ("pp.marginal_loglik at our ML fit", marginal, sm_ml.loglik),
+            ("our ML fit's loglik", ml.loglik, sm_ml.loglik),
+            ("pp.marginal_loglik at statsmodels' fit", at_sm, sm_ml.loglik),
+        ],
+        columns=("(c)", "log-likelihood (ML)", "statsmodels' llf"),
+        rtol=1e-10,
+        digits=10,
+    )
 )
+
+# %% tags=["hide-input"]
 checks
 
 # %% [markdown]
@@ -341,25 +335,19 @@ checks
 # $$
 #
 # We check (4) by building the full $N \times N$ matrix $V = \sigma_y^2 I + \sigma_\alpha^2 ZZ'$
-# ($Z$ the county indicators) and doing the algebra densely, and against statsmodels' REML
+# ($Z$ the county indicators) and doing the algebra densely
+# (`partial_pooling.site.reference`), and against statsmodels' REML
 # `llf`, both at the REML estimates. Then we compare the whole REML fit with statsmodels'
 # default `fit()`, which stops short of the optimum, and with the tight settings of
 # `crosscheck.statsmodels_mixedlm`, which do not.
 
 # %%
-X = np.column_stack([np.ones(N), x])
-Z = pd.get_dummies(radon["county"]).to_numpy(dtype=float)
-V = reml.sigma_y**2 * np.eye(N) + reml.sigma_alpha**2 * Z @ Z.T
-V_inv_X = np.linalg.solve(V, X)
-XVX = X.T @ V_inv_X
-b_gls = np.linalg.solve(XVX, V_inv_X.T @ y)
-resid = y - X @ b_gls
-k = X.shape[1]
-reml_dense = -0.5 * (
-    (N - k) * LOG_2PI
-    + np.linalg.slogdet(V)[1]
-    + np.linalg.slogdet(XVX)[1]
-    + resid @ np.linalg.solve(V, resid)
+X, Z, _, _ = reference.design(radon, **model)
+reml_dense = reference.dense_reml_loglik(
+    X, Z, y, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
+)
+b_gls, _, _ = reference.dense_gls(
+    X, Z, y, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
 )
 reml_pkg = pp.reml_loglik(
     radon, **model, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
@@ -367,14 +355,14 @@ reml_pkg = pp.reml_loglik(
 sm_reml = crosscheck.statsmodels_mixedlm(radon, **model, method="REML")
 print(
     f"REML log-likelihood: package {reml_pkg:.8f}, dense algebra {reml_dense:.8f}, "
-    f"statsmodels {sm_reml.llf:.8f}"
+    f"statsmodels {sm_reml.loglik:.8f}"
 )
 
 # %% tags=["hide-input"]
 checks = Checks("dense N x N algebra for (4)")
 checks.close(
     "package, fit and statsmodels REML log-likelihoods vs dense (4)",
-    [reml_pkg, reml.loglik, sm_reml.llf],
+    [reml_pkg, reml.loglik, sm_reml.loglik],
     [reml_dense] * 3,
     rtol=1e-10,
 )
@@ -390,27 +378,21 @@ checks
 sm_default = crosscheck.statsmodels_mixedlm_default(radon, **model, method="REML")
 
 
-def sm_estimates(res):
+def estimates(fit):
     return {
-        "mu": res.fe_params["Intercept"],
-        "beta": res.fe_params["floor"],
-        "sigma_alpha": np.sqrt(res.cov_re.iloc[0, 0]),
-        "sigma_y": np.sqrt(res.scale),
-        "REML loglik": res.llf,
+        "mu": fit.mu,
+        "beta": fit.beta["floor"],
+        "sigma_alpha": fit.sigma_alpha,
+        "sigma_y": fit.sigma_y,
+        "REML loglik": fit.loglik,
     }
 
 
 comparison = pd.DataFrame(
     {
-        "ours": {
-            "mu": reml.mu,
-            "beta": reml.beta["floor"],
-            "sigma_alpha": reml.sigma_alpha,
-            "sigma_y": reml.sigma_y,
-            "REML loglik": reml.loglik,
-        },
-        "statsmodels tight": sm_estimates(sm_reml),
-        "statsmodels default": sm_estimates(sm_default),
+        "ours": estimates(reml),
+        "statsmodels tight": estimates(sm_reml),
+        "statsmodels default": estimates(sm_default),
     }
 )
 diff_tight = comparison["statsmodels tight"] - comparison["ours"]
@@ -474,21 +456,9 @@ curves = {
 maxima = {"ML": (ml.psi, ml.loglik), "REML": (reml.psi, reml.loglik)}
 
 # %% tags=["hide-input"]
-checks = Checks("dense GLS plugged into the marginal likelihood")
+checks = Checks("the dense profile: GLS at psi, then the dense marginal likelihood")
 for p in check_psi:
-    W_inv = np.eye(N) + p * Z @ Z.T  # V / sigma_y^2
-    W_inv_X = np.linalg.solve(W_inv, X)
-    b = np.linalg.solve(X.T @ W_inv_X, W_inv_X.T @ y)
-    r = y - X @ b
-    s2 = r @ np.linalg.solve(W_inv, r) / N
-    direct = pp.marginal_loglik(
-        radon,
-        **model,
-        mu=b[0],
-        beta=b[1],
-        sigma_alpha=np.sqrt(p * s2),
-        sigma_y=np.sqrt(s2),
-    )
+    direct = reference.dense_profile_loglik(X, Z, y, p, "ML")
     checks.close(f"(5) at psi = {p:.4g}", profile_check[p], direct, rtol=1e-10)
 checks.close(
     "(5) at psi-hat = the ML fit's log-likelihood",

@@ -121,7 +121,7 @@ Markdown(
 # Independent computations: statsmodels' fitted random effects for the points; the inverse
 # of Henderson's mixed-model equations, with dense matrices, for the variances.
 sm = crosscheck.statsmodels_mixedlm(radon, *model, method="REML")
-re = np.array([sm.random_effects[c].iloc[0] for c in (big, small)] + [0.0])
+re = np.append(sm.a[[big, small]].to_numpy(), 0.0)  # a new county: a_j = 0
 Z_new = np.column_stack([np.ones(3), new[["floor", "uranium"]].to_numpy()])
 labels = list(fit.alpha.index)
 X = np.column_stack(
@@ -146,7 +146,7 @@ checks = Checks(
 checks.close(
     "point predictions",
     pred["point"],
-    Z_new @ sm.fe_params.to_numpy() + re,
+    Z_new @ sm.fixed.to_numpy() + re,
     rtol=1e-8,
 )
 checks.close("prediction error variances", pred["sd"] ** 2, pev, rtol=1e-9)

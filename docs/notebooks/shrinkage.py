@@ -37,7 +37,7 @@ from scipy import stats
 
 import partial_pooling as pp
 from partial_pooling import datasets
-from partial_pooling.site import crosscheck, figures
+from partial_pooling.site import crosscheck, figures, reference
 from partial_pooling.site.pooling_pays import oracle_conditional_risk
 from partial_pooling.simulation import simulate_groups
 
@@ -103,8 +103,7 @@ table.iloc[[0, 21, 42, 63, -1]].round(4)
 
 # %% tags=["hide-input"]
 sm = crosscheck.statsmodels_mixedlm(radon, *cols, method="REML")
-sm_alpha = pd.Series({k: v.iloc[0] for k, v in sm.random_effects.items()})
-table["statsmodels"] = (sm_alpha + sm.fe_params.iloc[0]).reindex(table.index)
+table["statsmodels"] = sm.alpha.reindex(table.index)
 table["difference"] = table["closed form"] - table["statsmodels"]
 largest = table["difference"].abs().max()
 checks = Checks("statsmodels MixedLM's intercepts (REML, fitted tightly)")
@@ -166,20 +165,13 @@ Markdown(
 # an estimate of $\mu$.
 
 # %%
-Z = pd.get_dummies(radon["county"], dtype=float).to_numpy()  # group indicators
-X = np.column_stack([np.ones(fit.N), radon["floor"]])
-y = radon["log_radon"].to_numpy()
-
-
-def gls(sigma_alpha: float, sigma_y: float) -> np.ndarray:
-    """(mu, beta) by dense GLS with V = sigma_y^2 I + sigma_alpha^2 ZZ'."""
-    V = sigma_y**2 * np.eye(fit.N) + sigma_alpha**2 * Z @ Z.T
-    return np.linalg.solve(X.T @ np.linalg.solve(V, X), X.T @ np.linalg.solve(V, y))
-
-
+# (mu, beta) by dense GLS, V = sigma_y^2 I + sigma_alpha^2 ZZ' (Z: group indicators)
+X, Z, y, _ = reference.design(radon, *cols)
 rows = {}
 for sa in [0.1, fit.sigma_alpha, 1.0]:
-    mu_s, beta_s = gls(sa, fit.sigma_y)
+    mu_s, beta_s = reference.dense_gls(
+        X, Z, y, sigma_alpha=sa, sigma_y=fit.sigma_y
+    )[0]
     alpha_s = pp.group_intercepts(
         radon, *cols, mu=mu_s, beta=beta_s, sigma_alpha=sa, sigma_y=fit.sigma_y
     )

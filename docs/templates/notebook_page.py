@@ -54,7 +54,8 @@ figures.shrinkage_arrows(none, partial)
 # %% tags=["hide-input"]
 sm = crosscheck.statsmodels_mixedlm(radon, *cols, method="REML")
 checks = Checks("statsmodels (REML, fitted tightly)")
-checks.close("mu and beta", partial.fixed, sm.fe_params, rtol=1e-8)
-checks.close("sigma_alpha^2", partial.sigma_alpha**2, sm.cov_re.iloc[0, 0], rtol=1e-6)
+checks.close("mu and beta", partial.fixed, sm.fixed, rtol=1e-8)
+checks.close("sigma_alpha", partial.sigma_alpha, sm.sigma_alpha, rtol=1e-6)
+checks.close("county intercepts alpha_j", partial.alpha, sm.alpha, rtol=1e-6)
 checks.holds("every lambda_j is between 0 and 1", partial.shrinkage.between(0, 1).all())
 checks

@@ -378,7 +378,7 @@ def search_target(pages: list[SitePage]) -> tuple[SitePage, str] | None:
     return target, max(words, key=len)
 
 
-def _observe(tab, visit: PageVisit, name: str, how) -> None:
+def _observe(visit: PageVisit, name: str, how) -> None:
     try:
         visit.facts[name] = how()
     except Exception as exc:  # one failed observation fails only the tests that need it
@@ -553,11 +553,10 @@ def finish_visit(visit: PageVisit, tab, pages: list[SitePage]) -> PageVisit:
         visit.settled = True
         tab.close()
         return visit
-    _observe(tab, visit, "math", lambda: tab.evaluate(MATH_STATE_JS))
-    _observe(tab, visit, "images", lambda: tab.evaluate(IMAGES_JS))
-    _observe(tab, visit, "visible_text", lambda: tab.evaluate(VISIBLE_TEXT_JS))
+    _observe(visit, "math", lambda: tab.evaluate(MATH_STATE_JS))
+    _observe(visit, "images", lambda: tab.evaluate(IMAGES_JS))
+    _observe(visit, "visible_text", lambda: tab.evaluate(VISIBLE_TEXT_JS))
     _observe(
-        tab,
         visit,
         "wide_code",
         lambda: {
@@ -567,33 +566,29 @@ def finish_visit(visit: PageVisit, tab, pages: list[SitePage]) -> PageVisit:
     )
     if page.kind == "notebook":
         _observe(
-            tab,
             visit,
             "output_blocks",
             lambda: tab.eval_on_selector_all(
                 OUTPUT_BLOCKS, "els => els.map(e => e.textContent.trim().slice(0, 300))"
             ),
         )
-        _observe(
-            tab, visit, "output_images", lambda: tab.locator(".jp-OutputArea-output img").count()
-        )
-        _observe(tab, visit, "downloads", lambda: _downloads(tab))
+        _observe(visit, "output_images", lambda: tab.locator(".jp-OutputArea-output img").count())
+        _observe(visit, "downloads", lambda: _downloads(tab))
     explorer = 'id="pp-explorer"' in page.file.read_text(encoding="utf-8")
     if explorer:
-        _observe(tab, visit, "explorer", lambda: _explorer(tab))
+        _observe(visit, "explorer", lambda: _explorer(tab))
     search = search_target(pages)
     # Last, since it resizes the viewport (back to 1280 px only if interactions follow).
     _observe(
-        tab,
         visit,
         "math_at_phone_width",
         lambda: _at_phone_width(tab, restore=interacts(page, pages)),
     )
     visit.settled = True  # the page's own observations end here; interactions follow
     if page == palette_target(pages):
-        _observe(tab, visit, "palette", lambda: _palette(tab, visit))
+        _observe(visit, "palette", lambda: _palette(tab, visit))
     if page.path == "" and search:
-        _observe(tab, visit, "search", lambda: _search(tab, visit, *search))
+        _observe(visit, "search", lambda: _search(tab, visit, *search))
     if explorer:
         visit.tab = tab  # test_explorer.py drives this same load
     else:

@@ -200,7 +200,7 @@ def test_simulated_data_set_matches_the_package(explorer_page, models):
     assert "true value" in explorer_page.locator("#pp-readout").inner_text()
 
 
-def test_limits_are_complete_and_no_pooling(explorer_page, models):
+def test_slider_ends_approach_complete_and_no_pooling(explorer_page):
     """At the left end every intercept is (almost) mu; at the right end every weight rises."""
     set_slider(explorer_page, -3)
     low = state(explorer_page)

@@ -248,7 +248,7 @@ def test_csv_quirks_bom_crlf_quotes(fp, tmp_path):
     assert fp.tab.evaluate("() => window.ppFit.table.rows") == len(rows)
 
 
-def test_drag_and_drop(fp, tmp_path):
+def test_drag_and_drop(fp):
     text = boundary(6).to_csv(index=False)
     fp.tab.evaluate("() => { window.ppFit.table = null; }")
     fp.tab.evaluate(

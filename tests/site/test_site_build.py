@@ -174,7 +174,7 @@ def test_notebook_page_links_the_shared_jupyter_stylesheet_and_inlines_no_jupyte
         )
 
 
-def test_every_notebook_page_shares_one_stylesheet(built_site, all_pages):
+def test_every_notebook_page_shares_one_stylesheet(all_pages):
     hrefs = set()
     for page in all_pages:
         if page.kind == "notebook":

@@ -40,5 +40,5 @@ def test_the_page_template_builds_strictly_with_figure_number_and_folded_checks(
     assert figure and re.search(r'alt="[^"]{20,}"', figure.group(0))
     assert re.search(r"\\hat\\sigma_\\alpha = 0\.\d{3}", page)
     summary = re.search(r'<details class="pp-checks"><summary>([^<]*)</summary>', page)
-    assert summary and summary.group(1).startswith("✓ 3 checks pass: agrees with statsmodels")
+    assert summary and summary.group(1).startswith("✓ 4 checks pass: agrees with statsmodels")
     assert "checks.close" not in page  # the checking code is hidden, only its result shows

@@ -8,7 +8,9 @@ draws the site's figures for a user's fit.
 * `partial_pooling.site.checks`: a page's numerical checks, run at build time (a failure fails
   the build) and shown as one folded line;
 * `partial_pooling.site.crosscheck`: statsmodels fitted tightly enough to compare with to the
-  last digits;
+  last digits, its results in the package's shape;
+* `partial_pooling.site.reference`: dense $N \\times N$ reference computations (GLS, the
+  marginal, REML and profiled log-likelihoods) written from the model's definition;
 * `partial_pooling.site.hand_derivation`: a widely shared hand derivation, as written, beside its
   corrections;
 * `partial_pooling.site.pooling_pays`: simulations of the error of the three estimators, and

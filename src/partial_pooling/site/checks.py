@@ -2,7 +2,9 @@
 
 A notebook cell tagged ``hide-input`` builds a `Checks`, records each comparison with
 `Checks.close` (numbers against an independent computation) or `Checks.holds` (a statement that
-must be true), and ends with the `Checks` object. Each comparison raises ``AssertionError`` at
+must be true), and ends with the `Checks` object. Where the page also *shows* the comparison,
+`Checks.table` checks each row and returns the table to show, so what is shown is what is
+checked. Each comparison raises ``AssertionError`` at
 once when it fails, so the cell, and the build, fail. When all pass, the page shows one line
 such as "✓ 4 checks: agrees with statsmodels to 3e-12", which opens into the table of every
 comparison with its tolerance.
@@ -11,9 +13,12 @@ comparison with its tolerance.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
 __all__ = ["Checks"]
@@ -73,8 +78,10 @@ class Checks:
         """Record that ``actual`` equals ``desired`` within ``rtol`` and ``atol``; raise if not.
 
         The test is numpy's ``assert_allclose``: ``|actual - desired| <= atol + rtol |desired|``
-        elementwise, and the shapes must agree.
+        elementwise, and the shapes must agree. Two pandas objects are compared label by
+        label (``desired`` put in the order of ``actual``); their labels must be the same.
         """
+        desired = _aligned(label, actual, desired)
         a = np.asarray(actual, dtype=float)
         d = np.asarray(desired, dtype=float)
         np.testing.assert_allclose(a, d, rtol=rtol, atol=atol, err_msg=label)
@@ -92,6 +99,56 @@ class Checks:
                 int(d.size),
             )
         )
+
+    def table(
+        self,
+        rows: Iterable[Sequence[Any]],
+        *,
+        columns: Sequence[str] = ("", "partial_pooling", "independent"),
+        rtol: float = 1e-8,
+        atol: float = 0.0,
+        digits: int = 6,
+    ) -> str:
+        """Check each row as `close` does and return the rows as a Markdown table to show.
+
+        Parameters
+        ----------
+        rows : iterable of tuples
+            ``(label, value, reference)``, optionally followed by a note (what the reference
+            is) and by a dict of this row's own ``rtol`` and ``atol``. Values are numbers.
+        columns : three str
+            The headers of the label, value and reference columns.
+        rtol, atol : float
+            Tolerances of rows that do not set their own.
+        digits : int
+            Decimals shown.
+
+        Returns
+        -------
+        str
+            A Markdown table: label, value, reference, the note (when any row has one) and the
+            relative difference.
+        """
+        shown = []
+        for row in rows:
+            name, ours, reference, *rest = row
+            tol = {"rtol": rtol, "atol": atol}
+            note = ""
+            for extra in rest:
+                if isinstance(extra, dict):
+                    tol.update(extra)
+                else:
+                    note = str(extra)
+            self.close(f"{name} ({note})" if note else name, ours, reference, **tol)
+            shown.append((name, float(ours), float(reference), note, self.comparisons[-1]))
+        notes = any(note for *_, note, _ in shown)
+        head = [*columns, *(["checked by"] if notes else []), "relative difference"]
+        lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * 2 + "---|" * notes + "---:|"]
+        for name, ours, reference, note, c in shown:
+            cells = [name, f"{ours:.{digits}f}", f"{reference:.{digits}f}"]
+            cells += [note] if notes else []
+            lines.append("| " + " | ".join([*cells, f"{c.rel_diff:.1e}"]) + " |")
+        return "\n".join(lines)
 
     def holds(self, label: str, condition: bool | np.bool_) -> None:
         """Record that a statement is true; raise ``AssertionError`` naming it if not."""
@@ -142,3 +199,18 @@ class Checks:
 
     def __repr__(self) -> str:
         return self.summary()
+
+
+def _aligned(label: str, actual: Any, desired: Any) -> Any:
+    """``desired`` in the label order of ``actual`` when both are pandas objects."""
+    pandas = (pd.Series, pd.DataFrame)
+    if not (isinstance(actual, pandas) and isinstance(desired, pandas)):
+        return desired
+    if type(actual) is not type(desired) or set(actual.index) != set(desired.index):
+        raise AssertionError(f"{label}: the two sides have different labels")
+    desired = desired.reindex(actual.index)
+    if isinstance(actual, pd.DataFrame):
+        if set(actual.columns) != set(desired.columns):
+            raise AssertionError(f"{label}: the two sides have different columns")
+        desired = desired[actual.columns]
+    return desired
