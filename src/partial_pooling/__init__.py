@@ -1,8 +1,8 @@
 """Exact random-intercept and random-slope fits, and the pooling estimators.
 
 The package behind the site *Why partial pooling?*: every number and figure on the site comes
-from it. This list of its modules is the only one; the API pages follow it. The core, the
-statistics, in the order of the site's argument:
+from it. This list of its modules is the only one (the API pages group them by topic). The
+core, the statistics, in the order of the site's argument:
 
 * `partial_pooling.model`: one data set grouped once, with every fit and formula below as a
   method (`Model`);
