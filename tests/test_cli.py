@@ -757,35 +757,17 @@ def test_read_data_gives_the_group_labels_sorted_as_text(tmp_path):
     assert frame["y"].dtype == np.float64
 
 
-def counted_grouping(monkeypatch) -> list[tuple]:
-    """Count the calls of `group_data`, wherever a module of the package imported it."""
-    from partial_pooling import grouped
-
-    calls: list[tuple] = []
-    original = grouped.group_data
-
-    def counting(*args, **kwargs):
-        calls.append(args[1:3])
-        return original(*args, **kwargs)
-
-    for name, module in list(sys.modules.items()):
-        if name.startswith("partial_pooling") and getattr(module, "group_data", None) is original:
-            monkeypatch.setattr(module, "group_data", counting)
-    return calls
-
-
 @pytest.mark.parametrize(
     "model", [["--x", "floor"], ["--random-slopes", "floor"]], ids=["intercept", "slopes"]
 )
 def test_fit_with_compare_plots_and_report_groups_the_data_once(
-    radon_csv, tmp_path, monkeypatch, capsys, model
+    radon_csv, tmp_path, count_grouping, model
 ):
-    calls = counted_grouping(monkeypatch)
     argv = ["fit", str(radon_csv), "--y", "log_radon", "--group", "county", *model]
     argv += ["--compare", "--out", str(tmp_path / "e.csv"), "--plot", str(tmp_path / "figs")]
     argv += ["--report", str(tmp_path / "r.html")]
     assert main(argv) == 0
-    assert calls == [("log_radon", "county")]
+    assert count_grouping == [("log_radon", "county")]
     table = pd.read_csv(tmp_path / "e.csv")
     none = [c for c in table.columns if c.endswith("_none_j")]
     complete = [c for c in table.columns if c.endswith("_complete_j")]

@@ -20,8 +20,7 @@ import pandas as pd
 import pytest
 
 import partial_pooling as pp
-from partial_pooling import bayes, decomposition, em, grouped, prediction, regularization
-from partial_pooling import model as model_module
+from partial_pooling import bayes, em, prediction, regularization
 from partial_pooling import random_slopes as rs
 from partial_pooling.site import figures
 
@@ -33,34 +32,6 @@ SLEEP = ("Reaction", "Subject", "Days")
 @pytest.fixture(scope="module")
 def radon_model(radon):
     return pp.Model(radon, **RADON)
-
-
-@pytest.fixture
-def count_grouping(monkeypatch):
-    """Count the calls of `group_data`, wherever a module of the package imported it."""
-    calls = []
-    original = grouped.group_data
-
-    def counting(*args, **kwargs):
-        calls.append(args[1:3])
-        return original(*args, **kwargs)
-
-    modules = [
-        pp.estimation,
-        pp.likelihood,
-        pp.shrinkage,
-        decomposition,
-        regularization,
-        em,
-        bayes,
-        prediction,
-        rs,
-        model_module,
-    ]
-    for module in modules:
-        if hasattr(module, "group_data"):
-            monkeypatch.setattr(module, "group_data", counting)
-    return calls
 
 
 def _same_fit(a: pp.PoolingFit, b: pp.PoolingFit) -> None:
