@@ -24,7 +24,6 @@ computation (`random_slopes_at`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +36,7 @@ from ..grouped import ColumnName, group_data, one_covariate, plain
 from ..likelihood import Method
 from ..random_slopes import fit_random_slopes, group_ols
 from ..simulation import Simulation, simulate_groups
+from ..validation import check_finite
 
 __all__ = [
     "SCHEMA",
@@ -54,15 +54,6 @@ SCHEMA = 2
 
 SIMULATION_SEED = 20251125
 """Seed of the simulated data set shown on the explorer page."""
-
-
-def _finite(name: str, value: float) -> float:
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(
-            f"{name} is not finite ({plain(value)}): the explorer needs finite numbers"
-        )
-    return value
 
 
 def explorer_payload(
@@ -132,20 +123,20 @@ def explorer_payload(
         "N": int(fit.N),
         "J": int(fit.J),
         "fit": {
-            "mu": _finite("mu", fit.mu),
-            "beta": {str(k): _finite(f"beta[{k}]", v) for k, v in fit.beta.items()},
-            "sigma_alpha": _finite("sigma_alpha", fit.sigma_alpha),
-            "sigma_y": _finite("sigma_y", fit.sigma_y),
-            "psi": _finite("psi", fit.psi),
-            "icc": _finite("icc", fit.icc),
-            "loglik": _finite("loglik", fit.loglik),
+            "mu": check_finite("mu", fit.mu),
+            "beta": {str(k): check_finite(f"beta[{k}]", v) for k, v in fit.beta.items()},
+            "sigma_alpha": check_finite("sigma_alpha", fit.sigma_alpha),
+            "sigma_y": check_finite("sigma_y", fit.sigma_y),
+            "psi": check_finite("psi", fit.psi),
+            "icc": check_finite("icc", fit.icc),
+            "loglik": check_finite("loglik", fit.loglik),
             "at_boundary": bool(fit.at_boundary),
         },
         "groups": {
             "label": [str(label) for label in labels],
             "n": [int(v) for v in fit.n.to_numpy()],
             "adjusted_mean": [
-                _finite(f"adjusted mean of {label}", v)
+                check_finite(f"adjusted mean of {label}", v)
                 for label, v in zip(labels, adjusted, strict=True)
             ],
         },
@@ -165,7 +156,7 @@ def explorer_payload(
         }
     )
     if truth is not None:
-        payload["truth"] = {k: _finite(k, v) for k, v in truth.items()}
+        payload["truth"] = {k: check_finite(k, v) for k, v in truth.items()}
     return payload
 
 
@@ -354,8 +345,8 @@ def slopes_payload(
         "method": fit.method,
         "labels": [str(v) for v in labels],
         "rows": {
-            "y": [_finite("y", v) for v in data[y].to_numpy(dtype=float)],
-            "x": [_finite("x", v) for v in data[x].to_numpy(dtype=float)],
+            "y": [check_finite("y", v) for v in data[y].to_numpy(dtype=float)],
+            "x": [check_finite("x", v) for v in data[x].to_numpy(dtype=float)],
             "group": [int(c) for c in codes],
         },
         # a group's own line, or None when it has none (one observation, or x constant in it)
@@ -364,10 +355,10 @@ def slopes_payload(
             for row in ols.loc[labels].to_numpy()
         ],
         "fit": {
-            "mu": [_finite("mu", v) for v in fit.fixed.to_numpy()],
-            "sd": [_finite("sd", v) for v in fit.sd.to_numpy()],
-            "corr": _finite("corr", fit.corr),
-            "sigma_y": _finite("sigma_y", fit.sigma_y),
-            "coef": [[_finite("coef", v) for v in row] for row in fit.coef.to_numpy()],
+            "mu": [check_finite("mu", v) for v in fit.fixed.to_numpy()],
+            "sd": [check_finite("sd", v) for v in fit.sd.to_numpy()],
+            "corr": check_finite("corr", fit.corr),
+            "sigma_y": check_finite("sigma_y", fit.sigma_y),
+            "coef": [[check_finite("coef", v) for v in row] for row in fit.coef.to_numpy()],
         },
     }
