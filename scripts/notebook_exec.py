@@ -26,7 +26,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,13 @@ def execute(path: Path, timeout: int) -> nbformat.NotebookNode:
     return nb
 
 
+def timed_execute(path: Path, timeout: int) -> tuple[nbformat.NotebookNode, float]:
+    """`execute`, and the seconds it took (kernel start-up included)."""
+    start = time.perf_counter()
+    nb = execute(path, timeout)
+    return nb, time.perf_counter() - start
+
+
 def on_config(config: Any) -> Any:
     plugin = config.plugins.get("mkdocs-jupyter")
     if plugin is None or not plugin.config.get("execute"):
@@ -157,9 +164,13 @@ def on_files(files: Files, config: Any) -> Files:
         os.environ.update({name: "1" for name in _BLAS_THREADS})
         try:
             with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
-                futures = {path: pool.submit(execute, path, timeout) for path in todo}
-                for path, future in futures.items():
-                    nb = future.result()  # re-raises a cell's error: the build fails
+                futures = {pool.submit(timed_execute, path, timeout): path for path in todo}
+                for done, future in enumerate(as_completed(futures), start=1):
+                    path = futures[future]
+                    nb, seconds = future.result()  # re-raises a cell's error: the build fails
+                    log.info(
+                        "executed %s in %.1f s (%d of %d)", path.name, seconds, done, len(todo)
+                    )
                     _executed[str(path)] = nb
                     cache_dir().mkdir(parents=True, exist_ok=True)
                     for stale in cache_dir().glob(f"{path.stem}-*.ipynb"):

@@ -276,7 +276,7 @@ Markdown(
 )
 
 # %% tags=["hide-input"]
-# statsmodels' BFGS stalls on these data; crosscheck falls back (see sm_2d.how).
+# statsmodels' default fit stops short on these data; crosscheck polishes it (sm_2d.how).
 sm_2d = crosscheck.statsmodels_mixedlm(unbal, *model, re_formula="~Days")
 mu_2d, Sigma, s2 = fit_2d.fixed.to_numpy(), fit_2d.cov.to_numpy(), fit_2d.sigma_y**2
 dense = {}

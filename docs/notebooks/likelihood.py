@@ -338,8 +338,9 @@ checks
 # ($Z$ the county indicators) and doing the algebra densely
 # (`partial_pooling.site.reference`), and against statsmodels' REML
 # `llf`, both at the REML estimates. Then we compare the whole REML fit with statsmodels'
-# default `fit()`, which stops short of the optimum, and with the tight settings of
-# `crosscheck.statsmodels_mixedlm`, which do not.
+# default `fit()`, which stops short of the optimum, and with that fit polished by Newton's
+# method on statsmodels' own log-likelihood and score (`crosscheck.statsmodels_mixedlm`), which
+# does not.
 
 # %%
 X, Z, _, _ = reference.design(radon, **model)
