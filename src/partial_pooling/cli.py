@@ -18,10 +18,12 @@ bundled data sets to a CSV file, so there is something to try ``fit`` on at once
 ``DATA.csv`` reads standard input; ``--out -`` writes the table to standard output (the
 summary then goes to standard error). ``--plot DIR`` also writes the site's figures for the
 fit into ``DIR`` as PNG and SVG files, and ``--report FILE.html`` one self-contained HTML page
-with the summary, the figures and every group's estimates (`partial_pooling.report`). On a
-terminal, a one-line status on standard error shows what it is doing (reading, with the share
-of the file read; fitting; drawing); it is wiped at the end, and nothing of it is written when
-standard error is not a terminal.
+with the summary, the figures and every group's estimates (`partial_pooling.report`); only
+they import matplotlib, which gets a temporary folder, removed at exit, when MPLCONFIGDIR is
+unset and its usual one cannot be written (an unwritable home folder). On a terminal, a
+one-line status on standard error shows what it is doing (reading, with the share of the file
+read; fitting; drawing); it is wiped at the end, and nothing of it is written when standard
+error is not a terminal.
 
 The command line never destroys data (``--plot`` and ``--report`` files are outputs like
 ``--out``, all checked before anything is read; two outputs may not be the same file):
@@ -43,8 +45,9 @@ among the unused columns are ignored. Rows are reported by the line numbers a te
 shows (the header is line 1).
 
 Exit status: 0 on success; 2 on bad input (a missing or unreadable file, an unknown column, a
-non-numeric response, an output that would destroy data, ...), after one line naming the
-problem on standard error, never a traceback; 130 after Ctrl-C (SIGINT), 143 after SIGTERM and
+non-numeric response, an output that would destroy data or names a folder or a symbolic link
+to nothing, standard output full or closed, ...), after one line naming the problem on
+standard error, never a traceback; 130 after Ctrl-C (SIGINT), 143 after SIGTERM and
 129 after SIGHUP, with one line on standard error; 141 when standard output is a pipe closed
 early (``| head``), silently.
 """
@@ -52,6 +55,7 @@ early (``| head``), silently.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import csv
 import difflib
@@ -60,6 +64,7 @@ import io
 import math
 import os
 import shlex
+import shutil
 import signal
 import stat
 import sys
@@ -69,7 +74,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import BinaryIO, NoReturn, TextIO
+from typing import TYPE_CHECKING, BinaryIO, NoReturn, TextIO
 
 import numpy as np
 import pandas as pd
@@ -79,7 +84,9 @@ from .estimation import PoolingFit
 from .grouped import group_data
 from .model import Model
 from .random_slopes import RandomSlopesFit
-from .report import ReportFigure, figure_names, intercept_figures, report_html, slopes_figures
+
+if TYPE_CHECKING:  # imported when needed: it imports matplotlib (see `_matplotlib_ready`)
+    from .report import ReportFigure
 
 __all__ = ["DATASETS", "estimates_table", "main", "read_data"]
 
@@ -429,6 +436,15 @@ def _next_record(
             return record, start
 
 
+def _old_mac_line_ends(raw: bytes) -> bool:
+    """Whether lines end in a lone carriage return (classic Mac OS), not in LF or CRLF.
+
+    ``readline`` then reads the whole file as one line, in which the `csv` module finds a
+    "new-line character seen in unquoted field".
+    """
+    return raw.count(b"\r") > raw.count(b"\r\n")
+
+
 def _read_head(stream: BinaryIO, source: str) -> _Head:
     """Read the header record and the first data record (skipping blank lines, as pandas does).
 
@@ -456,6 +472,10 @@ def _read_head(stream: BinaryIO, source: str) -> _Head:
         except UnicodeDecodeError as exc:
             raise BadInput(f"cannot read {source}: it is not UTF-8 text ({exc.reason})") from None
         except csv.Error as exc:
+            if _old_mac_line_ends(b"".join(consumed)):
+                raise BadInput(
+                    f"cannot read {source}: old Mac line ends (CR only): convert to LF or CRLF"
+                ) from None
             raise BadInput(f"cannot read {source} as CSV: {_one_line(exc)}") from None
         except _LongRecord:
             raise BadInput(
@@ -1117,14 +1137,16 @@ def _plan_output(
     ------
     BadInput
         If ``out`` is the input file ``data`` (by device and inode: any spelling, symbolic or
-        hard link), a directory, in a folder that does not exist, or an existing file and
-        ``force`` is false.
+        hard link), a directory, a folder name (``new/``: it ends with a separator), a symbolic
+        link to nothing, in a folder that does not exist, or an existing file and ``force``
+        is false.
     """
     if out == STDIN:
         return _Output(out, flag=flag)
     target = os.path.realpath(out)
     if new_folder:
         return _Output(out, target, flag=flag)
+    _check_names_a_file(out, flag)
     try:
         st: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
@@ -1140,7 +1162,11 @@ def _plan_output(
     if st is None:
         folder = os.path.dirname(target)
         if not os.path.isdir(folder):
-            raise BadInput(f"cannot write {out!r}: no such folder {os.path.dirname(out) or '.'!r}")
+            shown = os.path.dirname(out) or "."
+            link = _dangling_link(shown)
+            if link is not None:
+                raise BadInput(f"cannot write {out!r}: {link}")
+            raise BadInput(f"cannot write {out!r}: no such folder {shown!r}")
         return _Output(out, target, flag=flag)
     if stat.S_ISDIR(st.st_mode):
         raise BadInput(f"{flag} {out!r} is a directory; give a file name")
@@ -1151,6 +1177,48 @@ def _plan_output(
             f"{out!r} already exists; add --force to replace it, or choose another {flag}"
         )
     return _Output(out, target, replaces=st, flag=flag)
+
+
+def _ends_with_separator(path: str) -> bool:
+    return path.endswith(os.sep) or bool(os.altsep and path.endswith(os.altsep))
+
+
+def _dangling_link(path: str) -> str | None:
+    """What is wrong with ``path`` if it is a symbolic link to nothing, else None.
+
+    Writing through such a link would create its target (somewhere else, perhaps in a folder
+    that does not exist), which is rarely what was meant; the message names both.
+    """
+    if not os.path.islink(path) or os.path.exists(path):
+        return None
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return None
+    if os.path.islink(os.path.join(os.path.dirname(path), target)):  # a chain of links
+        target = os.path.realpath(path)
+    return f"{path!r} is a symbolic link to {target!r}, which does not exist"
+
+
+def _check_names_a_file(out: str, flag: str) -> None:
+    """An output must name a file: not a folder to be (``new/``), nor a link to nothing.
+
+    (An existing directory, with or without a final ``/``, is refused by `_plan_output`.)
+    """
+    bare = out.rstrip(os.sep + (os.altsep or "")) or out
+    link = _dangling_link(bare)
+    if link is not None:
+        raise BadInput(f"{flag} {link}; remove the link, or choose another {flag}")
+    if not _ends_with_separator(out) or os.path.isdir(out):
+        return
+    if os.path.lexists(bare):
+        raise BadInput(
+            f"{flag} {out!r} ends with {out[-1]!r} but {bare!r} is not a folder; give a file name"
+        )
+    raise BadInput(
+        f"{flag} {out!r} names a folder (it ends with {out[-1]!r}) and there is no folder "
+        f"{bare!r}; give a file name (the output is one file)"
+    )
 
 
 def _new_file_mode() -> int:
@@ -1258,11 +1326,12 @@ def _write_csv(table: pd.DataFrame, output: _Output) -> None:
     if output.path is None:
         text = table.to_csv(index=False)
         buffer = getattr(sys.stdout, "buffer", None)
-        if buffer is None:
-            sys.stdout.write(text)
-        else:  # the table is UTF-8 whatever the terminal's encoding, like the file
-            sys.stdout.flush()
-            _write_all(buffer, text.encode("utf-8"))
+        with _standard_stream(sys.stdout):
+            if buffer is None:
+                sys.stdout.write(text)
+            else:  # the table is UTF-8 whatever the terminal's encoding, like the file
+                sys.stdout.flush()
+                _write_all(buffer, text.encode("utf-8"))
         return
     try:
         if output.in_place:
@@ -1277,6 +1346,74 @@ def _write_csv(table: pd.DataFrame, output: _Output) -> None:
 def _report_stream(output: _Output) -> TextIO:
     """Where the human-readable report goes: stderr when the table goes to stdout."""
     return sys.stderr if output.path is None else sys.stdout
+
+
+def _silence(stream: TextIO) -> None:
+    """Point a standard stream at /dev/null, so that the interpreter's final flush is quiet.
+
+    The recipe of Python's `signal` documentation ("Note on SIGPIPE").
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        fd = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, fd)
+        finally:
+            os.close(devnull)
+
+
+def _listing(names: Sequence[str]) -> str:
+    """``'a'``, ``'a' and 'b'``, ``'a', 'b' and 'c'``."""
+    quoted = [repr(name) for name in names]
+    return " and ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
+
+
+@contextlib.contextmanager
+def _standard_stream(stream: TextIO, written: Sequence[str] = ()) -> Iterator[None]:
+    """Turn a failed write to standard output or error into one line (exit status 2).
+
+    A full disk (``> /dev/full``), an I/O error, a descriptor closed meanwhile: the message
+    names the stream, and the files in ``written`` that were written all the same. A reader
+    that went away (BrokenPipeError) is left to `main`: exit status 141, quietly. The stream
+    is then pointed at /dev/null, so that what it still holds does not fail once more, with a
+    traceback-like "Exception ignored", when the interpreter flushes it at exit.
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        name = "standard error" if stream is sys.stderr else "standard output"
+        _silence(stream)
+        done = ""
+        if written:
+            verb = "was" if len(written) == 1 else "were"
+            done = f"; {_listing(written)} {verb} written all the same"
+        raise BadInput(f"cannot write to {name}: {exc.strerror or _one_line(exc)}{done}") from None
+
+
+def _tell(stream: TextIO, lines: Sequence[str], written: Sequence[str] = ()) -> None:
+    """Print the human-readable report to ``stream`` and flush it (see `_standard_stream`)."""
+    with _standard_stream(stream, written):
+        for line in lines:
+            print(line, file=stream)
+        stream.flush()
+
+
+def _check_standard_streams(args: argparse.Namespace) -> None:
+    """Refuse to start when a standard stream the command needs is closed (``>&-``, ``<&-``).
+
+    Python sets such a stream to None (a write would raise AttributeError), and the next file
+    opened takes its descriptor number: so the command stops before it opens anything.
+    """
+    if sys.stdout is None:
+        what = "the table (--out -)" if args.out == STDIN else "the summary"
+        raise BadInput(
+            f"standard output is closed (>&-) and {what} is written there; to discard it, "
+            "redirect it to /dev/null"
+        )
+    if getattr(args, "data", None) == STDIN and sys.stdin is None:
+        raise BadInput("standard input is closed (<&-), and DATA.csv - reads it; give a file")
 
 
 def _written_to(output: _Output) -> str:
@@ -1340,6 +1477,56 @@ class _Progress:
         with contextlib.suppress(OSError, ValueError):
             self._stream.write(text)
             self._stream.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# matplotlib, imported only to draw (``--plot``, ``--report``)
+
+
+def _creatable_folder(path: str) -> bool:
+    """Whether ``path`` is a writable folder, or ``mkdir -p`` could make it one."""
+    while not os.path.lexists(path):
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
+    return os.path.isdir(path) and os.access(path, os.W_OK | os.X_OK)
+
+
+def _matplotlib_folders_writable() -> bool:
+    """Whether matplotlib, with MPLCONFIGDIR unset, can keep its configuration and its font
+    cache where it looks first (`matplotlib.get_configdir`, `matplotlib.get_cachedir`)."""
+    home = os.path.expanduser("~")
+    if not os.path.isabs(home):  # no home folder at all
+        return False
+    if sys.platform.startswith(("linux", "freebsd")):
+        config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
+        folders = [os.path.join(config, "matplotlib"), os.path.join(cache, "matplotlib")]
+    else:  # macOS and others (on Windows, the folder matplotlib used to prefer)
+        folders = [os.path.join(home, ".matplotlib")]
+    return all(_creatable_folder(folder) for folder in folders)
+
+
+def _matplotlib_ready() -> None:
+    """Call before importing matplotlib: give it a fresh temporary folder when the one it would
+    use cannot be written (a read-only, missing or odd ``$HOME``).
+
+    matplotlib would make such a folder itself, with two warnings on standard error (``mkdir
+    -p failed ...``, ``Matplotlib created a temporary cache directory ...``): the command line
+    prints nothing but its own output there. Nothing changes when MPLCONFIGDIR is set (the
+    user's choice) or matplotlib is imported already; the folder is removed at exit.
+    """
+    if "matplotlib" in sys.modules or os.environ.get("MPLCONFIGDIR"):
+        return
+    if _matplotlib_folders_writable():
+        return
+    try:
+        folder = tempfile.mkdtemp(prefix="partial-pooling-matplotlib-")
+    except OSError:
+        return  # no temporary folder either: matplotlib will say what is wrong
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ["MPLCONFIGDIR"] = folder
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1408,12 +1595,18 @@ class _Plots:
     files: dict[tuple[str, str], _Output]  # (figure name, "png" or "svg") -> the file
 
 
-def _plan_plots(folder: str | None, names: Sequence[str], force: bool, data: str) -> _Plots | None:
-    """Check the ``--plot`` folder and every figure file in it before anything is read."""
+def _plan_plots(folder: str | None, slopes: Sequence[str], force: bool, data: str) -> _Plots | None:
+    """Check the ``--plot`` folder and every figure file in it before anything is read.
+
+    ``slopes`` are the random-slope columns (each has a figure), none for random intercepts.
+    """
     if folder is None:
         return None
     if folder == STDIN or not folder:
         raise BadInput("--plot needs a folder name (the figures are files, not a stream)")
+    link = _dangling_link(folder.rstrip(os.sep + (os.altsep or "")) or folder)
+    if link is not None:
+        raise BadInput(f"--plot {link}; remove the link, or choose another folder")
     path = os.path.realpath(folder)
     create = not os.path.exists(path)
     if not create and not os.path.isdir(path):
@@ -1421,11 +1614,14 @@ def _plan_plots(folder: str | None, names: Sequence[str], force: bool, data: str
     if create and not os.path.isdir(os.path.dirname(path)):
         parent = os.path.dirname(os.path.normpath(folder)) or "."
         raise BadInput(f"--plot {folder!r}: cannot create it, no such folder {parent!r}")
+    _matplotlib_ready()
+    from .report import figure_names
+
     files = {
         (name, ext): _plan_output(
             os.path.join(folder, f"{name}.{ext}"), force, data, flag="--plot", new_folder=create
         )
-        for name in names
+        for name in figure_names(slopes)
         for ext in ("png", "svg")
     }
     return _Plots(folder, path, create, files)
@@ -1463,6 +1659,9 @@ def _figures(
     fit: PoolingFit | RandomSlopesFit, limits: _Limits
 ) -> tuple[list[ReportFigure], list[str]]:
     """The site's figures for this fit, and notes on any left out (and why)."""
+    _matplotlib_ready()
+    from .report import intercept_figures, slopes_figures
+
     notes: list[str] = []
     if isinstance(fit, RandomSlopesFit):
         return slopes_figures(fit, limits.lines), notes
@@ -1500,8 +1699,7 @@ def _command_line(argv: Sequence[str] | None) -> str:
 def _fit(args: argparse.Namespace, argv: Sequence[str] | None = None) -> None:
     x, random_slopes = _covariates(args)
     output = _plan_output(args.out, args.force, args.data)
-    names = figure_names(x if random_slopes else ())
-    plots = _plan_plots(args.plot, names, args.force, args.data)
+    plots = _plan_plots(args.plot, x if random_slopes else (), args.force, args.data)
     report = _plan_report(args.report, args.force, args.data)
     _check_distinct_outputs(
         [output, *([] if plots is None else plots.files.values()), *([report] if report else [])]
@@ -1539,6 +1737,9 @@ def _fit(args: argparse.Namespace, argv: Sequence[str] | None = None) -> None:
                 images[figure.name, "svg"] = figure.svg()
         if report is not None:
             progress.show("writing the report", now=True)
+            _matplotlib_ready()
+            from .report import report_html
+
             page = report_html(
                 fit,
                 table,
@@ -1554,23 +1755,24 @@ def _fit(args: argparse.Namespace, argv: Sequence[str] | None = None) -> None:
             _write_plots(plots, {key: images[key] for key in plots.files if key in images})
         if report is not None:
             _write_file(report, page.encode("utf-8"))
-    stream = _report_stream(output)
-    print(fit.summary(), file=stream)
-    print(file=stream)
-    print(
+    lines = [
+        fit.summary(),
+        "",
         f"Wrote {len(table)} groups ({', '.join(table.columns)}) to {_written_to(output)}",
-        file=stream,
-    )
+    ]
+    files = [] if output.path is None else [output.shown]
     if plots is not None:
         written = ", ".join(figure.name for figure in drawn)
         folder = os.path.join(plots.shown, "")
         count = f"{len(drawn)} figure{'' if len(drawn) == 1 else 's'}"
-        print(f"Wrote {count} as PNG and SVG to {folder}: {written}", file=stream)
+        lines.append(f"Wrote {count} as PNG and SVG to {folder}: {written}")
+        files.append(folder)
     if report is not None:
         size = len(page.encode("utf-8"))
-        print(f"Wrote the report to {report.shown} ({size / 1024:,.0f} KB)", file=stream)
-    for note in notes:
-        print(f"Note: {note}", file=stream)
+        lines.append(f"Wrote the report to {report.shown} ({size / 1024:,.0f} KB)")
+        files.append(report.shown)
+    lines += [f"Note: {note}" for note in notes]
+    _tell(_report_stream(output), lines, files)
 
 
 def _datasets(args: argparse.Namespace) -> None:
@@ -1578,16 +1780,16 @@ def _datasets(args: argparse.Namespace) -> None:
     output = _plan_output(args.out or f"{args.name}.csv", args.force)
     frame = entry.load()
     _write_csv(frame, output)
-    report = _report_stream(output)
     columns = ", ".join(map(str, frame.columns))
-    print(f"Wrote {len(frame)} rows ({columns}) to {_written_to(output)}", file=report)
+    lines = [f"Wrote {len(frame)} rows ({columns}) to {_written_to(output)}"]
     if entry.note:
-        print(f"Note: {entry.note}.", file=report)
+        lines.append(f"Note: {entry.note}.")
     elif output.path is None:
         fit = entry.command(STDIN)
-        print(f"Try: {PROG} datasets {args.name} --out - | {fit}", file=report)
+        lines.append(f"Try: {PROG} datasets {args.name} --out - | {fit}")
     else:
-        print(f"Try: {entry.command(output.shown)}", file=report)
+        lines.append(f"Try: {entry.command(output.shown)}")
+    _tell(_report_stream(output), lines, [] if output.path is None else [output.shown])
 
 
 def _run(argv: Sequence[str] | None) -> int:
@@ -1597,14 +1799,15 @@ def _run(argv: Sequence[str] | None) -> int:
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else 0
     try:
+        _check_standard_streams(args)
         if args.command == "fit":
             _fit(args, argv)
         else:
             _datasets(args)
+        with _standard_stream(sys.stdout):
+            sys.stdout.flush()  # a closed pipe shows here, inside main, not at interpreter exit
     except BadInput as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    sys.stdout.flush()  # a closed pipe shows here, inside main, not at interpreter exit
+        return _stop(f"error: {exc}", EXIT_BAD_INPUT)
     return 0
 
 
@@ -1712,18 +1915,28 @@ def _signals_as_exceptions() -> Iterator[None]:
             signal.signal(signum, old)
 
 
-def _silence_stdout() -> None:
-    """Point standard output at /dev/null, so that the interpreter's final flush is quiet.
+@contextlib.contextmanager
+def _closed_stderr_discarded() -> Iterator[None]:
+    """While the command runs, what is written to a closed standard error (``2>&-``) is lost.
 
-    The recipe of Python's `signal` documentation ("Note on SIGPIPE").
+    Python sets a closed stream to None, and ``print(..., file=None)`` writes to standard
+    output: the summary and any error message would end up in the table ``--out -`` writes
+    there.
     """
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+    if sys.stderr is not None:
+        yield
+        return
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            yield
+        finally:
+            sys.stderr = None
 
 
 def _stop(message: str, status: int) -> int:
+    if sys.stderr is None:  # closed (``2>&-``): print would write to standard output
+        return status
     with contextlib.suppress(OSError):
         print(f"{PROG}: {message}", file=sys.stderr)
     return status
@@ -1747,7 +1960,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     _tolerate_unencodable_text()
     try:
-        with _signals_as_exceptions():
+        with _closed_stderr_discarded(), _signals_as_exceptions():
             status = _run(argv)
             _reraise_arrived_signal()  # one a library swallowed
             return status
@@ -1756,5 +1969,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _Terminated as exc:
         return _stop(f"terminated ({exc})", 128 + exc.signum)
     except BrokenPipeError:
-        _silence_stdout()
+        _silence(sys.stdout)
         return EXIT_BROKEN_PIPE
