@@ -9,6 +9,8 @@ core, the statistics, in the order of the site's argument:
 * `partial_pooling.grouped`: checks of the data, and the per-group sufficient statistics every
   fit starts from (`GroupedData`);
 * `partial_pooling.validation`: checks of the other arguments (methods, variances, $\\beta$);
+* `partial_pooling.threads`: one BLAS thread around the fits' small dense algebra, so that
+  they stay fast on a busy machine;
 * `partial_pooling.estimation`: complete, no and partial pooling side by side, the exact ML and
   REML fit (`fit_random_intercept`);
 * `partial_pooling.shrinkage`: the shrinkage weights $\\lambda_j$ (one function computes them

@@ -41,6 +41,7 @@ from .likelihood import (
     profile_score,
 )
 from .shrinkage import shrinkage_weights
+from .threads import single_blas_thread
 from .validation import Method, check_method
 
 __all__ = [
@@ -556,6 +557,7 @@ def fit_random_intercept(
     return fit_grouped(group_data(data, y, group, x), check_method(method))
 
 
+@single_blas_thread
 def fit_grouped(g: GroupedData, method: Method = "REML") -> PoolingFit:
     """`fit_random_intercept` of data already checked and grouped (`group_data`).
 
@@ -660,6 +662,7 @@ def complete_pooling(
     return complete_grouped(group_data(data, y, group, x))
 
 
+@single_blas_thread
 def complete_grouped(g: GroupedData) -> PoolingFit:
     """`complete_pooling` of data already checked and grouped (`group_data`)."""
     stats = g.stats
@@ -708,6 +711,7 @@ def no_pooling(
     return no_pooling_grouped(group_data(data, y, group, x))
 
 
+@single_blas_thread
 def no_pooling_grouped(g: GroupedData) -> PoolingFit:
     """`no_pooling` of data already checked and grouped (`group_data`)."""
     check_within_variation(g)

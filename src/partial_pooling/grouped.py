@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import lapack
 
+from .threads import single_blas_thread
+
 #: A column name: a string, or an integer for a frame with integer column labels.
 ColumnName: TypeAlias = str | int
 
@@ -569,6 +571,7 @@ def _factorize(data: pd.DataFrame, group: Hashable) -> tuple[np.ndarray, pd.Inde
     return codes.astype(np.intp, copy=False), pd.Index(labels, name=group)
 
 
+@single_blas_thread
 def group_data(
     data: pd.DataFrame,
     y: ColumnName,

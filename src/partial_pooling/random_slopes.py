@@ -30,6 +30,7 @@ from .grouped import (
     group_data,
 )
 from .likelihood import LOG_2PI
+from .threads import single_blas_thread
 from .validation import Method, check_method
 
 __all__ = ["RandomSlopesFit", "coefficient_shrinkage", "fit_random_slopes", "group_ols"]
@@ -457,8 +458,10 @@ def _newton(
     replaced by their absolute values (bounded away from 0), which keeps every step a descent
     direction, and a backtracking line search (Armijo) keeps the deviance decreasing. Near the
     optimum the steps are plain Newton steps and converge quadratically; the iteration stops
-    when they no longer shrink (the rounding floor) or fall below 1e-13 of $\\theta$. Only the
-    entries ``free`` (default: all) move. Returns $\\theta$ and whether it converged.
+    when they no longer shrink (the rounding floor; a step the line search shortened counts
+    when its Newton decrement is below 1e-15 of the deviance) or fall below 1e-13 of
+    $\\theta$. Only the entries ``free`` (default: all) move. Returns $\\theta$ and whether it
+    converged.
     """
     theta = np.array(theta, dtype=float)
     idx = np.arange(theta.size) if free is None else np.asarray(free, dtype=int)
@@ -481,6 +484,9 @@ def _newton(
         if local and (size <= tiny or size >= last):
             return theta, True
         slope = -float(g @ step[idx])
+        # the Newton decrement -slope / 2 predicts how much the step lowers the deviance; below
+        # 1e-15 of it the line search sees rounding, and may shorten a step for no reason
+        rounding = local and -slope / 2 <= 1e-15 * max(abs(f), 1.0)
         t = 1.0
         while True:
             trial = theta - t * step
@@ -492,7 +498,10 @@ def _newton(
             if t < 1e-12:
                 return theta, local  # no decrease: at the rounding floor, or stuck
         theta, s, f = trial, s1, f1
-        last = size if local and t == 1.0 else np.inf
+        # steps that stop shrinking mark the rounding floor: full Newton steps, or steps the line
+        # search shortened at the rounding level (how far rounding reaches depends on the CPU's
+        # BLAS kernels: counting only full steps looped to max_iter on one of them)
+        last = size if local and (t == 1.0 or rounding) else np.inf
     return theta, False
 
 
@@ -593,6 +602,7 @@ def fit_random_slopes(
     return fit_random_slopes_grouped(group_data(data, y, group, names, min_groups=3), method)
 
 
+@single_blas_thread
 def fit_random_slopes_grouped(g: GroupedData, method: Method = "REML") -> RandomSlopesFit:
     """`fit_random_slopes` of data already checked and grouped (`Model.fit_random_slopes`)."""
     method = check_method(method)
@@ -701,6 +711,7 @@ def group_ols(
     return group_ols_grouped(group_data(data, y, group, x))
 
 
+@single_blas_thread
 def group_ols_grouped(g: GroupedData) -> pd.DataFrame:
     """`group_ols` of data already checked and grouped (`Model.group_ols`)."""
     if not g.p:
@@ -774,6 +785,7 @@ def coefficient_shrinkage(
     return coefficient_shrinkage_grouped(g, method)
 
 
+@single_blas_thread
 def coefficient_shrinkage_grouped(g: GroupedData, method: Method = "REML") -> pd.DataFrame:
     """`coefficient_shrinkage` of data already checked and grouped
     (`Model.coefficient_shrinkage`): the fit and the per-group least squares share them."""
