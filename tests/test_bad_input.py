@@ -569,7 +569,7 @@ def test_other_label_and_name_types_fit_or_raise_value_error(name, kind):
 # method
 
 
-@pytest.mark.parametrize("bad", ["OLS", "reml", "ml", "", None])
+@pytest.mark.parametrize("bad", ["OLS", "REML ", "maximum likelihood", "", None])
 @pytest.mark.parametrize("name", [n for n, fn in ENTRY_POINTS.items() if _takes_method(fn)])
 def test_method_other_than_ml_or_reml_raises_naming_it(name, bad):
     fn = ENTRY_POINTS[name]

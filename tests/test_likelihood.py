@@ -164,8 +164,8 @@ def test_profile_score_equals_profile_and_the_loglik_slope(radon, method, psi):
 
 def test_profile_score_refuses_a_method_other_than_ml_or_reml(radon):
     stats = group_data(radon, "log_radon", "county", "floor").stats
-    with pytest.raises(ValueError, match="method must be 'ML' or 'REML', got 'reml'"):
-        profile_score(stats, 0.1, "reml")
+    with pytest.raises(ValueError, match=r"'ML' or 'REML' \(in any case\), got 'OLS'"):
+        profile_score(stats, 0.1, "OLS")
 
 
 @pytest.mark.parametrize("method", ["ML", "REML"])

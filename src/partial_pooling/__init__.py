@@ -51,9 +51,11 @@ from .likelihood import (
 from .model import Model
 from .random_slopes import RandomSlopesFit, fit_random_slopes, group_ols
 from .shrinkage import group_intercepts, icc, pooled_mean, shrinkage_factor
+from .validation import ConvergenceWarning
 
 __all__ = [
     "BetaDecomposition",
+    "ConvergenceWarning",
     "Model",
     "PoolingFit",
     "RandomSlopesFit",

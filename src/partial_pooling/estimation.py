@@ -42,7 +42,7 @@ from .likelihood import (
 )
 from .shrinkage import shrinkage_weights
 from .threads import single_blas_thread
-from .validation import Method, check_method
+from .validation import Method, check_method, warn_not_converged
 
 __all__ = [
     "PoolingFit",
@@ -133,6 +133,12 @@ class PoolingFit:
         Group means $\\bar x_j$ of the covariates.
     at_boundary : bool
         True when $\\hat\\sigma_\\alpha = 0$: the data favour complete pooling.
+    converged : bool
+        Whether the search for $\\hat\\psi$ converged (Newton's method or Brent's on the score
+        equation, or the boundary); False only when both fail and a bounded search that did
+        not meet its tolerance gave the estimate, which a
+        `partial_pooling.validation.ConvergenceWarning` then says. The two limits are closed
+        forms: True.
     score : float
         The profiled log-likelihood's slope $\\ell'(\\hat\\psi)$ at the estimate (partial
         pooling: 0 to rounding inside, $\\le 0$ at the boundary; NaN for the two limits).
@@ -173,6 +179,7 @@ class PoolingFit:
     xbar: pd.DataFrame
     at_boundary: bool = False
     score: float = float("nan")
+    converged: bool = True
 
     def __post_init__(self) -> None:
         if self.pooling not in get_args(Pooling):
@@ -357,6 +364,7 @@ def _result(
     cond_sd: np.ndarray,
     at_boundary: bool = False,
     score: float = float("nan"),
+    converged: bool = True,
 ) -> PoolingFit:
     se = np.sqrt(np.diag(cov.to_numpy()))
     return PoolingFit(
@@ -383,6 +391,7 @@ def _result(
         xbar=pd.DataFrame(g.xbar, index=g.labels.copy(), columns=pd.Index(g.x_names, dtype=object)),
         at_boundary=at_boundary,
         score=score,
+        converged=converged,
     )
 
 
@@ -441,6 +450,13 @@ def _newton_psi(
 
 
 def maximize_psi(stats: SufficientStatistics, method: Method = "REML") -> ProfilePoint:
+    """Find $\\hat\\psi$ (`search_psi` without its convergence flag)."""
+    return search_psi(stats, method)[0]
+
+
+def search_psi(
+    stats: SufficientStatistics, method: Method = "REML"
+) -> tuple[ProfilePoint, bool]:
     """Find $\\hat\\psi$, the maximizer of the profiled log-likelihood over
     $\\psi \\ge 0$, to machine precision.
 
@@ -449,7 +465,8 @@ def maximize_psi(stats: SufficientStatistics, method: Method = "REML") -> Profil
     bracket) then solves the score equation $\\ell'(\\psi) = 0$ inside it, with Brent's
     method as the fallback.
     When $\\ell'(0) \\le 0$ and the grid finds nothing higher, $\\hat\\psi = 0$: the
-    boundary, complete pooling.
+    boundary, complete pooling. Returns the profile at $\\hat\\psi$ and whether the search
+    converged (False only if a bounded search, the last resort, missed its tolerance).
     """
     k = stats.k
     within_rss = float(stats.R_within[-1, -1] ** 2)
@@ -471,11 +488,11 @@ def maximize_psi(stats: SufficientStatistics, method: Method = "REML") -> Profil
     if i == 0:
         at_zero = profile(stats, 0.0, method)
         if at_zero.score <= 0:
-            return at_zero
+            return at_zero, True
     lo, hi = grid[max(i - 1, 0)], grid[i + 1]
     psi_newton = _newton_psi(stats, method, lo, hi, _parabola_peak(grid, ll, i))
     if psi_newton is not None:
-        return profile(stats, psi_newton, method)
+        return profile(stats, psi_newton, method), True
     f_lo = profile_score(stats, lo, method)
     f_hi = profile_score(stats, hi, method)
     if f_lo > 0 > f_hi:
@@ -487,14 +504,15 @@ def maximize_psi(stats: SufficientStatistics, method: Method = "REML") -> Profil
             rtol=8.9e-16,
             maxiter=500,
         )
-    else:  # pragma: no cover - a kink in the score; fall back to a bounded search
-        psi = optimize.minimize_scalar(
-            lambda p: -profile(stats, p, method).loglik,
-            bounds=(lo, hi),
-            method="bounded",
-            options={"xatol": 1e-14 * hi},
-        ).x
-    return profile(stats, float(psi), method)
+        return profile(stats, float(psi), method), True
+    # a kink in the score: fall back to a bounded search
+    res = optimize.minimize_scalar(
+        lambda p: -profile(stats, p, method).loglik,
+        bounds=(lo, hi),
+        method="bounded",
+        options={"xatol": 1e-14 * hi},
+    )
+    return profile(stats, float(res.x), method), bool(res.success)
 
 
 def fit_random_intercept(
@@ -566,7 +584,9 @@ def fit_grouped(g: GroupedData, method: Method = "REML") -> PoolingFit:
     """
     method = check_method(method)
     stats = g.stats
-    pt = maximize_psi(stats, method)
+    pt, converged = search_psi(stats, method)
+    if not converged:
+        warn_not_converged(f"the {method} search for psi = sigma_alpha^2 / sigma_y^2")
     psi = pt.psi
     sigma_y2 = pt.sigma_y2
     if sigma_y2 <= 0:
@@ -592,6 +612,7 @@ def fit_grouped(g: GroupedData, method: Method = "REML") -> PoolingFit:
         cond_sd=cond_sd,
         at_boundary=psi == 0.0,
         score=pt.score,
+        converged=converged,
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ from .grouped import (
 )
 from .likelihood import LOG_2PI
 from .threads import single_blas_thread
-from .validation import Method, check_method
+from .validation import Method, check_method, warn_not_converged
 
 __all__ = ["RandomSlopesFit", "coefficient_shrinkage", "fit_random_slopes", "group_ols"]
 
@@ -89,6 +89,10 @@ class RandomSlopesFit:
     theta : numpy.ndarray
         The lower triangle of $\\Lambda$ of the standardized data, row by row
         ($\\Sigma = \\sigma_y^2\\Lambda\\Lambda'$ in standardized units).
+    converged : bool
+        Whether Newton's method met its convergence test (from the moment start, or after the
+        BFGS safeguard); when False a `partial_pooling.validation.ConvergenceWarning` said so
+        and the estimates are the best point found.
     pooling : {"partial"}
         Always ``"partial"``: intercepts and slopes are both partially pooled (a property).
     mu : float
@@ -138,9 +142,11 @@ class RandomSlopesFit:
     ranef: pd.DataFrame
     n: pd.Series
     theta: np.ndarray
+    converged: bool = True
 
     def __post_init__(self) -> None:
-        check_method(self.method)
+        if self.method not in get_args(Method):
+            raise ValueError(f"method must be 'ML' or 'REML', got {self.method!r}")
 
     @property
     def pooling(self) -> Literal["partial"]:
@@ -648,7 +654,9 @@ def fit_random_slopes_grouped(g: GroupedData, method: Method = "REML") -> Random
                 options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000, "maxfev": 40000},
             )
             theta0 = nm.x if nm.fun < best.fun else best.x
-        theta, _ = _newton(st, method, theta0)
+        theta, converged = _newton(st, method, theta0)
+        if not converged:
+            warn_not_converged(f"the {method} fit of the random slopes (Newton after BFGS)")
     theta = _on_the_boundary(st, method, theta)
     s = _solve(st, theta)
     sc = g.scaling
@@ -684,6 +692,7 @@ def fit_random_slopes_grouped(g: GroupedData, method: Method = "REML") -> Random
         ranef=pd.DataFrame(ranef, index=labels, columns=labels_mu),
         n=pd.Series(g.n.astype(int), index=labels, name="n"),
         theta=np.asarray(theta),
+        converged=converged,
     )
 
 

@@ -10,6 +10,7 @@ uses (a float, a checked array) or raises a ValueError.
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Sequence
 from typing import Literal
 
@@ -19,6 +20,7 @@ import pandas as pd
 from .grouped import GroupedData, plain
 
 __all__ = [
+    "ConvergenceWarning",
     "Method",
     "alpha_vector",
     "beta_vector",
@@ -30,6 +32,7 @@ __all__ = [
     "check_real",
     "check_sd",
     "check_sd_or_inf",
+    "warn_not_converged",
 ]
 
 #: How the variance components are estimated: full or restricted maximum likelihood.
@@ -37,10 +40,31 @@ Method = Literal["ML", "REML"]
 
 
 def check_method(method: object) -> Method:
-    """``method`` if it is ``"ML"`` or ``"REML"``, else a ValueError."""
-    if method not in ("ML", "REML"):
-        raise ValueError(f"method must be 'ML' or 'REML', got {method!r}")
-    return method
+    """``"ML"`` or ``"REML"`` for ``method`` in any case (``"reml"``, ``"Ml"``), else a
+    ValueError naming it."""
+    if isinstance(method, str):
+        upper = method.upper()
+        if upper == "ML":
+            return "ML"
+        if upper == "REML":
+            return "REML"
+    raise ValueError(f"method must be 'ML' or 'REML' (in any case), got {method!r}")
+
+
+class ConvergenceWarning(UserWarning):
+    """An optimizer of the package stopped without meeting its convergence test; the fit's
+    ``converged`` is False."""
+
+
+def warn_not_converged(what: str) -> None:
+    """Warn that ``what`` did not converge (a `ConvergenceWarning`, pointing at the caller's
+    caller: the line that asked for the fit is several frames up, so none is guessed)."""
+    warnings.warn(
+        f"{what} did not converge; the estimates are the best point found (fit.converged is "
+        "False)",
+        ConvergenceWarning,
+        stacklevel=2,
+    )
 
 
 def check_real(name: str, value: object) -> float:

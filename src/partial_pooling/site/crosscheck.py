@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..grouped import ColumnName, check_collinear, group_data, numeric_columns, plain, qr_r
+from ..validation import check_method
 
 __all__ = [
     "DECREMENT_TOL",
@@ -268,8 +269,7 @@ def _mixedlm(
     """statsmodels' default fit, polished by `newton_polish` when ``tight``."""
     import statsmodels.formula.api as smf
 
-    if method not in ("ML", "REML"):
-        raise ValueError(f"method must be 'ML' or 'REML', got {method!r}")
+    method = check_method(method)
     _check(data, y, group, x)
     model = smf.mixedlm(_formula(y, x), data, groups=data[group], re_formula=re_formula)
     reml = method == "REML"
