@@ -248,6 +248,16 @@ class PoolingFit:
         `partial_pooling.random_slopes.RandomSlopesFit.ranef` without slopes."""
         return self.a.rename("Intercept").to_frame()
 
+    def predict(
+        self, newdata: pd.DataFrame, *, level: float = 0.95, include_fixed: bool = True
+    ) -> pd.DataFrame:
+        """Predictions and predictive intervals for new observations, in groups of the data
+        ($\\hat\\alpha_j + \\tilde x'\\hat\\beta$) or new ones ($\\hat\\mu +
+        \\tilde x'\\hat\\beta$): `partial_pooling.prediction.predict` (partial pooling only)."""
+        from .prediction import predict
+
+        return predict(self, newdata, level=level, include_fixed=include_fixed)
+
     def summary(self) -> str:
         """A readable summary in the style of lme4's ``print(fit)``."""
         title = {

@@ -28,6 +28,7 @@ from .grouped import (
     check_within_variation,
     covariate_names,
     group_data,
+    plain,
 )
 from .likelihood import LOG_2PI
 from .threads import single_blas_thread
@@ -215,6 +216,47 @@ class RandomSlopesFit:
         if len(self.x_names) != 1:
             raise ValueError(f"this fit has {len(self.x_names)} random slopes: use corr_matrix")
         return float(self.corr_matrix.to_numpy()[0, 1])
+
+    def predict(self, newdata: pd.DataFrame) -> pd.DataFrame:
+        """Point predictions for new observations: $\\tilde z'(\\hat\\mu + \\hat a_j)$ in a
+        group of the data (its row of ``coef``), $\\tilde z'\\hat\\mu$ in a new group, with
+        $\\tilde z = (1, \\tilde x)$.
+
+        Parameters
+        ----------
+        newdata : pandas.DataFrame
+            One row per new observation, with the grouping column and the covariates. A row
+            whose group label is one of the fit's groups is predicted in that group; any other
+            label is a new group.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed like ``newdata``: ``known_group`` (bool) and ``point`` ($\\hat y$).
+
+        Raises
+        ------
+        ValueError
+            If ``newdata`` is not a DataFrame, lacks a column, or has a missing or non-finite
+            covariate value.
+        """
+        if not isinstance(newdata, pd.DataFrame):
+            raise ValueError(f"newdata must be a pandas DataFrame, got {type(newdata).__name__}")
+        missing = [c for c in [self.group_name, *self.x_names] if c not in newdata.columns]
+        if missing:
+            raise ValueError(f"newdata lacks the column(s) {plain(missing)} that the fit uses")
+        x = newdata[self.x_names].to_numpy(dtype=float).reshape(len(newdata), len(self.x_names))
+        if not np.isfinite(x).all():
+            raise ValueError(
+                f"newdata has missing or non-finite covariate values in {plain(self.x_names)}"
+            )
+        labels = newdata[self.group_name]
+        known = labels.isin(self.coef.index).to_numpy()
+        pos = self.coef.index.get_indexer(pd.Index(labels.where(known)))
+        coef = np.where(known[:, None], self.coef.to_numpy()[pos], self.fixed.to_numpy())
+        z = np.column_stack([np.ones(len(newdata)), x])
+        point = np.einsum("ia,ia->i", z, coef)
+        return pd.DataFrame({"known_group": known, "point": point}, index=newdata.index)
 
     def summary(self) -> str:
         """A readable summary in the style of lme4's ``print(fit)``."""
