@@ -19,8 +19,9 @@ CHROMIUM ?= /usr/bin/chromium
 # Processes for the unit tests (pytest-xdist): one per CPU.
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # The second OpenBLAS kernel of the portability check (OPENBLAS_CORETYPE; Prescott is OpenBLAS's
-# SSE3 kernel, which every x86-64 CPU runs; ARMV8 the generic one on 64-bit ARM).
-KERNEL2 ?= $(if $(filter x86_64,$(shell uname -m)),Prescott,ARMV8)
+# SSE3 kernel, which every x86-64 CPU runs, and Nehalem its SSE4.2 one, for a run whose default
+# is already Prescott; ARMV8 is the generic kernel on 64-bit ARM).
+KERNEL2 ?= $(if $(filter x86_64,$(shell uname -m)),$(if $(filter Prescott prescott,$(OPENBLAS_CORETYPE)),Nehalem,Prescott),ARMV8)
 LINT_PATHS := $(wildcard src tests docs/notebooks docs/templates benchmarks scripts)
 
 export NO_MKDOCS_2_WARNING := 1
