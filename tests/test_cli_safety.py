@@ -567,49 +567,48 @@ def _package_loading(pid: int) -> bool:
         return False
 
 
+def _entry_point_with_stand_in(tmp_path: Path, cli_source: str) -> subprocess.CompletedProcess:
+    """Run the entry point (src/_partial_pooling_cli.py) with a stand-in ``partial_pooling.cli``
+    first on the path, whose module body is ``cli_source``."""
+    fake = tmp_path / "fake" / "partial_pooling"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "cli.py").write_text(cli_source)
+    src = Path(__file__).resolve().parents[1] / "src"
+    return subprocess.run(
+        [sys.executable, "-c", "import _partial_pooling_cli as m; raise SystemExit(m.main())"],
+        env={**os.environ, "PYTHONPATH": f"{fake.parent}{os.pathsep}{src}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 @pytest.mark.parametrize("how", ["raised as is", "turned into an ImportError"])
 def test_ctrl_c_during_start_up_is_one_line_however_a_library_reports_it(tmp_path, how):
     """An interrupt inside numpy's C extensions surfaces as numpy's own ImportError (seen
     under load: "Importing the numpy C-extensions failed ... could not import module
-    'datetime'"): the entry point still reports one line and 130. A stand-in package, first on
-    the path, interrupts its own import and reports it either way, deterministically."""
-    fake = tmp_path / "fake" / "partial_pooling"
-    fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("")
+    'datetime'"): the entry point still reports one line and 130. The stand-in interrupts its
+    own import and reports it either way, deterministically."""
     convert = how != "raised as is"
-    (fake / "cli.py").write_text(
+    proc = _entry_point_with_stand_in(
+        tmp_path,
         "import os, signal, time\n"
         "try:\n"
         "    os.kill(os.getpid(), signal.SIGINT)\n"
         "    time.sleep(5)\n"
         "except KeyboardInterrupt as exc:\n"
-        + ("    raise ImportError('Importing the C-extensions failed') from exc\n" if convert
-           else "    raise\n")
-    )
-    src = Path(__file__).resolve().parents[1] / "src"
-    proc = subprocess.run(
-        [sys.executable, "-c", "import _partial_pooling_cli as m; raise SystemExit(m.main())"],
-        env={**os.environ, "PYTHONPATH": f"{fake.parent}{os.pathsep}{src}"},
-        capture_output=True,
-        text=True,
-        timeout=60,
+        + (
+            "    raise ImportError('Importing the C-extensions failed') from exc\n"
+            if convert
+            else "    raise\n"
+        ),
     )
     assert (proc.returncode, proc.stderr, proc.stdout) == (130, INTERRUPTED, "")
 
 
 def test_an_import_error_without_an_interrupt_is_not_called_an_interrupt(tmp_path):
-    fake = tmp_path / "fake" / "partial_pooling"
-    fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("")
-    (fake / "cli.py").write_text("raise ImportError('a broken install')\n")
-    src = Path(__file__).resolve().parents[1] / "src"
-    proc = subprocess.run(
-        [sys.executable, "-c", "import _partial_pooling_cli as m; raise SystemExit(m.main())"],
-        env={**os.environ, "PYTHONPATH": f"{fake.parent}{os.pathsep}{src}"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = _entry_point_with_stand_in(tmp_path, "raise ImportError('a broken install')\n")
     assert proc.returncode == 1
     assert proc.stderr.rstrip().endswith("ImportError: a broken install")
 

@@ -12,31 +12,33 @@ import pytest
 import partial_pooling as pp
 from partial_pooling.site.crosscheck import statsmodels_mixedlm
 
+MODELS = {
+    # name: (data set, y, group, x, random-slopes formula or None)
+    "random intercept (radon)": ("radon", "log_radon", "county", "floor", None),
+    "random slopes (sleepstudy)": ("sleepstudy", "Reaction", "Subject", "Days", "~Days"),
+}
 
-def test_random_intercept_predictions_are_statsmodels_fitted_values_and_fixed_part(radon):
-    fit = pp.fit_random_intercept(radon, "log_radon", "county", "floor")
-    sm = statsmodels_mixedlm(radon, "log_radon", "county", "floor")
-    seen = fit.predict(radon)
+
+@pytest.mark.parametrize("name", MODELS)
+def test_predictions_are_statsmodels_fitted_values_and_fixed_part(name, request):
+    data_name, y, group, x, re_formula = MODELS[name]
+    data = request.getfixturevalue(data_name)
+    fit = (
+        pp.fit_random_slopes(data, y, group, x)
+        if re_formula
+        else pp.fit_random_intercept(data, y, group, x)
+    )
+    sm = statsmodels_mixedlm(data, y, group, x, re_formula=re_formula)
+    seen = fit.predict(data)
     assert seen["known_group"].all()
     np.testing.assert_allclose(seen["point"], sm.result.fittedvalues, rtol=1e-7)
-    new = radon.assign(county="a county not in the data")
+    new = data.assign(**{group: "a group not in the data"})
     unseen = fit.predict(new)
     assert not unseen["known_group"].any()
     np.testing.assert_allclose(unseen["point"], sm.result.predict(new), rtol=1e-7)
-    # the new group's interval is wider: sigma_alpha^2 against sigma_alpha^2 (1 - lambda_j)
-    assert (unseen["sd"] > seen["sd"]).all()
-
-
-def test_random_slopes_predictions_are_statsmodels_fitted_values_and_fixed_part(sleepstudy):
-    fit = pp.fit_random_slopes(sleepstudy, "Reaction", "Subject", "Days")
-    sm = statsmodels_mixedlm(sleepstudy, "Reaction", "Subject", "Days", re_formula="~Days")
-    seen = fit.predict(sleepstudy)
-    assert seen["known_group"].all()
-    np.testing.assert_allclose(seen["point"], sm.result.fittedvalues, rtol=1e-7)
-    new = sleepstudy.assign(Subject="999")
-    unseen = fit.predict(new)
-    assert not unseen["known_group"].any()
-    np.testing.assert_allclose(unseen["point"], sm.result.predict(new), rtol=1e-7)
+    # a new group's interval is wider: sigma_alpha^2, not sigma_alpha^2 (1 - lambda_j)
+    if not re_formula:
+        assert (unseen["sd"] > seen["sd"]).all()
 
 
 def test_a_mix_of_seen_and_new_groups_is_predicted_row_by_row(sleepstudy):
