@@ -18,6 +18,8 @@ core, the statistics, in the order of the site's argument:
 * `partial_pooling.likelihood`: joint, marginal, REML and profiled log-likelihoods;
 * `partial_pooling.decomposition`: what the estimate of the fixed slope pools;
 * `partial_pooling.random_slopes`: partial pooling of slopes;
+* `partial_pooling.summary`: what ``fit.summary()`` returns, as text and as HTML, for every
+  fit;
 * `partial_pooling.prediction`: predictions for a group seen and a new group;
 * `partial_pooling.em`, `partial_pooling.regularization`, `partial_pooling.bayes`: the EM, ridge
   and Bayesian views;

@@ -41,6 +41,7 @@ from .likelihood import (
     profile_score,
 )
 from .shrinkage import shrinkage_weights
+from .summary import Label, Summary, SummaryTable, code, fmt, model_facts
 from .threads import single_blas_thread
 from .validation import Method, check_method, warn_not_converged
 
@@ -258,8 +259,9 @@ class PoolingFit:
 
         return predict(self, newdata, level=level, include_fixed=include_fixed)
 
-    def summary(self) -> str:
-        """A readable summary in the style of lme4's ``print(fit)``."""
+    def summary(self) -> Summary:
+        """The `partial_pooling.summary.Summary`: text in the style of lme4's ``print(fit)``
+        (it is a string), and the same tables as HTML (``.html()``)."""
         title = {
             "partial": f"Random-intercept model fit by {self.method} (partial pooling)",
             "complete": "Complete pooling: one intercept, ordinary least squares",
@@ -269,47 +271,84 @@ class PoolingFit:
         formula = f"{self.y_name} ~ {rhs}" + (
             f" + (1 | {self.group_name})" if self.pooling == "partial" else ""
         )
-        lines = [
-            title,
-            f"Formula: {formula}",
-            f"Observations: {self.N}, groups "
-            f"({self.group_name}): {self.J}, sizes {int(self.n.min())} to {int(self.n.max())}",
-        ]
-        if self.pooling != "none":
-            lines.append(
-                f"{'REML log-likelihood' if self.method == 'REML' else 'Log-likelihood'}"
-                f": {self.loglik:.4f}"
-            )
-        lines.append("")
-        lines.append("Variance components:")
-        lines.append(f"  {'':<16}{'Variance':>12}{'Std.Dev.':>12}")
-        sa2 = self.sigma_alpha**2
-        alpha_row = f"{self.group_name} (alpha)"
-        lines.append(f"  {alpha_row:<16}{sa2:>12.4g}{self.sigma_alpha:>12.4g}")
-        lines.append(f"  {'Residual (y)':<16}{self.sigma_y**2:>12.4g}{self.sigma_y:>12.4g}")
+        loglik = None if self.pooling == "none" else self.loglik
+        facts = model_facts(formula, self.method, self.N, self.group_name, self.n, loglik)
         if self.pooling == "partial":
-            lines.append(f"  psi = {self.psi:.6g}, intraclass correlation = {self.icc:.4f}")
+            lam = self.shrinkage
+            facts += [
+                (
+                    Label("psi = sigma_alpha^2 / sigma_y^2", "ψ = σ<sub>α</sub>² / σ<sub>y</sub>²"),
+                    Label(fmt(self.psi)),
+                ),
+                (
+                    Label("Intraclass correlation rho", "Intraclass correlation ρ"),
+                    Label(fmt(self.icc)),
+                ),
+                (
+                    Label("Shrinkage lambda_j", "Shrinkage λ<sub>j</sub>"),
+                    Label(
+                        f"min {fmt(lam.min())}, median {fmt(lam.median())}, max {fmt(lam.max())}"
+                    ),
+                ),
+            ]
+        notes = []
         if self.at_boundary:
-            lines.append(
-                "  sigma_alpha is estimated at its boundary 0: the data favour complete "
-                "pooling (every lambda_j = 0)."
+            notes.append(
+                Label(
+                    "sigma_alpha is estimated at its boundary 0: the data favour complete pooling "
+                    "(every lambda_j = 0, every group gets the same intercept). This is an "
+                    "estimate, not a failure: the group means vary no more than noise alone "
+                    "would make them.",
+                    "σ<sub>α</sub> is estimated at its boundary 0: the data favour complete "
+                    "pooling (every λ<sub>j</sub> = 0, every group gets the same intercept). "
+                    "This is an estimate, not a failure: the group means vary no more than "
+                    "noise alone would make them.",
+                )
             )
-        lines.append("")
-        lines.append("Fixed effects:")
-        lines.append(f"  {'':<16}{'Estimate':>12}{'Std.Error':>12}")
-        if self.pooling != "none":
-            lines.append(f"  {'(Intercept)':<16}{self.mu:>12.4f}{self.se_mu:>12.4f}")
-        else:
-            lines.append(f"  {'mean alpha_j':<16}{self.mu:>12.4f}{'':>12}")
-        for name in self.x_names:
-            lines.append(f"  {name:<16}{self.beta[name]:>12.4f}{self.se_beta[name]:>12.4f}")
-        lam = self.shrinkage
-        lines.append("")
-        lines.append(
-            f"Shrinkage lambda_j: min {lam.min():.3f}, median {lam.median():.3f}, "
-            f"max {lam.max():.3f}"
+        group = code(self.group_name)
+        variance = SummaryTable(
+            "variance-components",
+            "Variance components",
+            ("Std.Dev.", "Variance"),
+            (
+                (
+                    Label(
+                        f"{group.text} intercept sigma_alpha",
+                        f"{group.as_html()} intercept σ<sub>α</sub>",
+                    ),
+                    (self.sigma_alpha, self.sigma_alpha**2),
+                ),
+                (
+                    Label("Residual sigma_y", "Residual σ<sub>y</sub>"),
+                    (self.sigma_y, self.sigma_y**2),
+                ),
+            ),
+            caption={
+                "partial": f"estimated by {self.method}",
+                "complete": "complete pooling sets sigma_alpha = 0",
+                "none": "no pooling sets sigma_alpha = inf",
+            }[self.pooling],
         )
-        return "\n".join(lines)
+        first = (
+            (Label("(Intercept) mu", "(Intercept) μ"), (self.mu, self.se_mu))
+            if self.pooling != "none"
+            else (Label("mean alpha_j", "mean α<sub>j</sub>"), (self.mu, None))
+        )
+        fixed = SummaryTable(
+            "fixed-effects",
+            "Fixed effects",
+            ("Estimate", "Std.Error"),
+            (
+                first,
+                *((code(x), (float(self.beta[x]), float(self.se_beta[x]))) for x in self.x_names),
+            ),
+            caption=(
+                "standard errors given the variance components, as lme4 reports them"
+                if self.pooling == "partial"
+                else ""
+            ),
+        )
+        return Summary(title=title, facts=facts, tables=(variance, fixed), notes=notes)
 
     def __str__(self) -> str:
         return self.summary()
@@ -464,9 +503,7 @@ def maximize_psi(stats: SufficientStatistics, method: Method = "REML") -> Profil
     return search_psi(stats, method)[0]
 
 
-def search_psi(
-    stats: SufficientStatistics, method: Method = "REML"
-) -> tuple[ProfilePoint, bool]:
+def search_psi(stats: SufficientStatistics, method: Method = "REML") -> tuple[ProfilePoint, bool]:
     """Find $\\hat\\psi$, the maximizer of the profiled log-likelihood over
     $\\psi \\ge 0$, to machine precision.
 

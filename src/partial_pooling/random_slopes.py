@@ -31,6 +31,7 @@ from .grouped import (
     plain,
 )
 from .likelihood import LOG_2PI
+from .summary import Label, Summary, SummaryTable, code, model_facts
 from .threads import single_blas_thread
 from .validation import Method, check_method, warn_not_converged
 
@@ -258,28 +259,57 @@ class RandomSlopesFit:
         point = np.einsum("ia,ia->i", z, coef)
         return pd.DataFrame({"known_group": known, "point": point}, index=newdata.index)
 
-    def summary(self) -> str:
-        """A readable summary in the style of lme4's ``print(fit)``."""
-        sd = self.sd
-        names = [str(name) for name in self.fixed.index]
-        corr = self.corr_matrix.to_numpy()
-        slopes = "slope" if len(names) == 2 else f"{len(names) - 1} slopes"
-        lines = [
-            f"Random intercept and {slopes} model fit by {self.method}",
-            f"Groups ({self.group_name}): {self.J}, observations: {self.N}",
-            f"{'REML log-likelihood' if self.method == 'REML' else 'Log-likelihood'}: "
-            f"{self.loglik:.4f}",
-            "",
-            "Random effects:" + " " * 23 + "Std.Dev.  Corr",
+    def summary(self) -> Summary:
+        """The `partial_pooling.summary.Summary`: text in the style of lme4's ``print(fit)``
+        (it is a string), and the same tables as HTML (``.html()``)."""
+        q = len(self.fixed)
+        slopes = "slope" if q == 2 else f"{q - 1} slopes"
+        terms = " + ".join(map(str, self.x_names))
+        formula = f"{self.y_name} ~ 1 + {terms} + (1 + {terms} | {self.group_name})"
+        facts = model_facts(formula, self.method, self.N, self.group_name, self.n, self.loglik)
+        sd, corr = self.sd.to_numpy(), self.corr_matrix.to_numpy()
+        terms_labels = [Label("(Intercept)"), *(code(x) for x in self.x_names)]
+        group = code(self.group_name)
+        rows = [
+            (
+                Label(f"{group.text} {lab.text}", f"{group.as_html()} {lab.as_html()}"),
+                (sd[i], sd[i] ** 2, *(corr[i, j] if j < i else None for j in range(q - 1))),
+            )
+            for i, lab in enumerate(terms_labels)
         ]
-        for i, name in enumerate(names):
-            group = str(self.group_name) if i == 0 else ""
-            corrs = " ".join(f"{corr[i, j]:6.3f}" for j in range(i))
-            lines.append(f"  {group:<12}{name:<12}{sd.iloc[i]:>10.4f}   {corrs}".rstrip())
-        lines += [f"  {'Residual':<24}{self.sigma_y:>10.4f}", "", "Fixed effects:"]
-        for name, key in zip(names, self.fixed.index, strict=True):
-            lines.append(f"  {name:<12}{self.fixed[key]:>12.4f}{self.se_fixed[key]:>12.4f}")
-        return "\n".join(lines)
+        rows.append(
+            (
+                Label("Residual sigma_y", "Residual σ<sub>y</sub>"),
+                (self.sigma_y, self.sigma_y**2, *([None] * (q - 1))),
+            )
+        )
+        variance = SummaryTable(
+            "variance-components",
+            "Variance components",
+            ("Std.Dev.", "Variance", *(f"Corr. with {lab.text}" for lab in terms_labels[:-1])),
+            tuple(rows),
+            caption=f"estimated by {self.method}",
+        )
+        fixed = SummaryTable(
+            "fixed-effects",
+            "Fixed effects",
+            ("Estimate", "Std.Error"),
+            tuple(
+                (
+                    Label("(Intercept) mu_0", "(Intercept) μ<sub>0</sub>")
+                    if k == 0
+                    else code(name),
+                    (float(self.fixed.iloc[k]), float(self.se_fixed.iloc[k])),
+                )
+                for k, name in enumerate(self.fixed.index)
+            ),
+            caption="standard errors given the variance components, as lme4 reports them",
+        )
+        return Summary(
+            title=f"Random intercept and {slopes} model fit by {self.method}",
+            facts=facts,
+            tables=(variance, fixed),
+        )
 
     def __str__(self) -> str:
         return self.summary()

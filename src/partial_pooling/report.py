@@ -19,7 +19,6 @@ import dataclasses
 import datetime
 import html
 import io
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from .grouped import ColumnName
 from .random_slopes import RandomSlopesFit
 from .site.figures import SiteFigure, estimates_vs_size, lambda_vs_n, shrinkage_arrows
 from .site.figures import shrinkage_arrows_2d as _shrinkage_arrows_2d
+from .summary import fmt
 
 __all__ = [
     "ReportFigure",
@@ -173,7 +173,7 @@ def intercept_figures(
                 f"From no pooling to partial pooling: {y} by {group}",
                 shrinkage_arrows(none, partial),
                 f"Each of the {J} groups' intercept moves from its own (covariate-adjusted) "
-                f"mean toward the population mean {_num(fit.mu)}, by the fraction "
+                f"mean toward the population mean {fmt(fit.mu)}, by the fraction "
                 "1 - lambda_j.",
             )
         )
@@ -198,7 +198,7 @@ def intercept_figures(
             f"Shrinkage weight against group size: {y} by {group}",
             lambda_vs_n(ratios, n_max=max(int(fit.n.max()), 2), observed=partial),
             f"lambda_j of the {J} groups on the curve of the fitted "
-            f"sigma_alpha / sigma_y = {_num(ratio)} ({fit.method}), with the curves for "
+            f"sigma_alpha / sigma_y = {fmt(ratio)} ({fit.method}), with the curves for "
             "half and twice that ratio.",
         )
     )
@@ -290,8 +290,8 @@ def slopes_figures(fit: RandomSlopesFit, ols: pd.DataFrame) -> list[ReportFigure
         left = int((~keep).sum())
         caption = (
             f"The {int(keep.sum())} groups' own least-squares intercepts and slopes of "
-            f"{_text(x)} move toward the population pair ({_num(fit.mu)}, "
-            f"{_num(fit.beta.iloc[k - 1])})"
+            f"{_text(x)} move toward the population pair ({fmt(fit.mu)}, "
+            f"{fmt(fit.beta.iloc[k - 1])})"
         )
         if left:
             caption += (
@@ -318,16 +318,6 @@ def slopes_figures(fit: RandomSlopesFit, ols: pd.DataFrame) -> list[ReportFigure
 
 def _text(value: object) -> str:
     return str(value)
-
-
-def _num(value: float, digits: int = 6) -> str:
-    """A number as a statistician reads it: ``digits`` significant digits, plain ASCII."""
-    value = float(value)
-    if math.isnan(value):
-        return "—"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return f"{value:.{digits}g}"
 
 
 def _e(value: object) -> str:
@@ -385,126 +375,6 @@ def _table(
     )
 
 
-def _loglik_label(method: str) -> str:
-    return "REML log-likelihood" if method == "REML" else "Log-likelihood (ML)"
-
-
-_METHOD_NAMES = {"REML": "REML (restricted maximum likelihood)", "ML": "ML (maximum likelihood)"}
-
-
-def _sizes(n: pd.Series) -> str:
-    return f"min {int(n.min())}, median {_num(float(n.median()))}, max {int(n.max())}"
-
-
-def _model_facts(
-    formula: str, method: str, N: int, group: ColumnName, n: pd.Series, loglik: float
-) -> list[tuple[str, str]]:
-    """The summary rows both models share: model, method, N, J, group sizes, log-likelihood."""
-    return [
-        ("Model", f"<code>{_e(formula)}</code>"),
-        ("Method", _e(_METHOD_NAMES.get(method, method))),
-        ("Observations <var>N</var>", f"{N}"),
-        (f"Groups <var>J</var> (<code>{_e(group)}</code>)", f"{len(n)}"),
-        ("Group sizes <var>n<sub>j</sub></var>", _sizes(n)),
-        (_loglik_label(method), f"{loglik:.4f}"),
-    ]
-
-
-def _intercept_summary(fit: PoolingFit) -> list[str]:
-    rhs = " + ".join(["1", *map(str, fit.x_names)])
-    formula = f"{fit.y_name} ~ {rhs} + (1 | {fit.group_name})"
-    facts = [
-        *_model_facts(formula, fit.method, fit.N, fit.group_name, fit.n, fit.loglik),
-        ("ψ = σ<sub>α</sub>² / σ<sub>y</sub>²", _num(fit.psi)),
-        ("Intraclass correlation ρ", _num(fit.icc)),
-        (
-            "Shrinkage λ<sub>j</sub>",
-            f"min {_num(fit.shrinkage.min())}, median {_num(fit.shrinkage.median())}, "
-            f"max {_num(fit.shrinkage.max())}",
-        ),
-    ]
-    parts = [
-        "<h2>The fit</h2>",
-        _table(["", "value"], facts, ident="summary"),
-    ]
-    if fit.at_boundary:
-        parts.append(
-            '<p class="note">σ<sub>α</sub> is estimated at its boundary 0: the data favour '
-            "complete pooling (every λ<sub>j</sub> = 0, every group gets the same intercept). "
-            "This is an estimate, not a failure: the group means vary no more than noise "
-            "alone would make them.</p>"
-        )
-    parts.append("<h3>Variance components</h3>")
-    parts.append(
-        _table(
-            ["", "Std.Dev.", "Variance"],
-            [
-                [
-                    f"<code>{_e(fit.group_name)}</code> intercept σ<sub>α</sub>",
-                    _num(fit.sigma_alpha),
-                    _num(fit.sigma_alpha**2),
-                ],
-                ["Residual σ<sub>y</sub>", _num(fit.sigma_y), _num(fit.sigma_y**2)],
-            ],
-            ident="variance-components",
-            caption=f"estimated by {_e(fit.method)}",
-        )
-    )
-    rows = [["(Intercept) μ", _num(fit.mu), _num(fit.se_mu)]]
-    rows += [
-        [f"<code>{_e(name)}</code>", _num(fit.beta[name]), _num(fit.se_beta[name])]
-        for name in fit.x_names
-    ]
-    parts.append("<h3>Fixed effects</h3>")
-    parts.append(
-        _table(
-            ["", "Estimate", "Std.Error"],
-            rows,
-            ident="fixed-effects",
-            caption="standard errors given the variance components, as lme4 reports them",
-        )
-    )
-    return parts
-
-
-def _slopes_summary(fit: RandomSlopesFit) -> list[str]:
-    terms = " + ".join(map(str, fit.x_names))
-    formula = f"{fit.y_name} ~ 1 + {terms} + (1 + {terms} | {fit.group_name})"
-    facts = _model_facts(formula, fit.method, fit.N, fit.group_name, fit.n, fit.loglik)
-    parts = ["<h2>The fit</h2>", _table(["", "value"], facts, ident="summary")]
-    sd = fit.sd
-    corr = fit.corr_matrix.to_numpy()
-    labels = ["(Intercept)", *[f"<code>{_e(x)}</code>" for x in fit.x_names]]
-    header = ["", "Std.Dev.", "Variance"] + [f"Corr. with {lab}" for lab in labels[:-1]]
-    rows = []
-    for i, lab in enumerate(labels):
-        row = [f"<code>{_e(fit.group_name)}</code> {lab}", _num(sd.iloc[i]), _num(sd.iloc[i] ** 2)]
-        row += [_num(corr[i, j]) if j < i else "" for j in range(len(labels) - 1)]
-        rows.append(row)
-    rows.append(
-        ["Residual σ<sub>y</sub>", _num(fit.sigma_y), _num(fit.sigma_y**2)]
-        + [""] * (len(labels) - 1)
-    )
-    parts.append("<h3>Variance components</h3>")
-    parts.append(
-        _table(header, rows, ident="variance-components", caption=f"estimated by {_e(fit.method)}")
-    )
-    fixed = [["(Intercept) μ<sub>0</sub>", _num(fit.mu), _num(fit.se_mu)]]
-    fixed += [
-        [f"<code>{_e(x)}</code>", _num(fit.beta[x]), _num(fit.se_beta[x])] for x in fit.x_names
-    ]
-    parts.append("<h3>Fixed effects</h3>")
-    parts.append(
-        _table(
-            ["", "Estimate", "Std.Error"],
-            fixed,
-            ident="fixed-effects",
-            caption="standard errors given the variance components, as lme4 reports them",
-        )
-    )
-    return parts
-
-
 _COLUMN_HELP = {
     "n_j": "group size",
     "ybar_j": "the group's mean response",
@@ -534,7 +404,7 @@ def _groups_table(table: pd.DataFrame, csv_name: str) -> list[str]:
         elif pd.api.types.is_integer_dtype(col.dtype):
             columns.append([str(int(v)) for v in col])
         else:
-            columns.append([_num(v) for v in col.to_numpy(dtype=float)])
+            columns.append([fmt(v) for v in col.to_numpy(dtype=float)])
     rows = [list(r) for r in zip(*columns, strict=True)] if columns else []
     csv = table.to_csv(index=False)
     href = "data:text/csv;charset=utf-8," + quote(csv, safe=",.-_")
@@ -604,12 +474,12 @@ def report_html(
         )
     when = (generated or datetime.datetime.now(datetime.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     y, group = fit.y_name, fit.group_name
-    if isinstance(fit, PoolingFit):
-        summary = _intercept_summary(fit)
-        kind = "Random-intercept model"
-    else:
-        summary = _slopes_summary(fit)
-        kind = "Random intercept and slopes model"
+    summary = [fit.summary().html()]
+    kind = (
+        "Random-intercept model"
+        if isinstance(fit, PoolingFit)
+        else "Random intercept and slopes model"
+    )
     title = f"Partial pooling: {y} by {group}"
     head = [
         "<!DOCTYPE html>",

@@ -1,0 +1,202 @@
+"""A fit's summary: one set of tables, written as text (lme4's print style) and as HTML.
+
+`Summary` is what ``fit.summary()`` returns for every fit (`partial_pooling.PoolingFit`,
+`partial_pooling.RandomSlopesFit`). It is a string, the text a terminal or a notebook prints,
+that also keeps the tables it was written from, so the command line's HTML report
+(`Summary.html`) shows the same facts and numbers as the text, from one place. Each label has
+a plain-text form and, where the report typesets it ($\\sigma_\\alpha$, $n_j$, a column name in
+``code``), an HTML form.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .grouped import ColumnName
+
+__all__ = ["Label", "Summary", "SummaryTable", "code", "fmt", "model_facts", "sizes"]
+
+#: How each method is named in a summary.
+METHOD_NAMES = {
+    "REML": "REML (restricted maximum likelihood)",
+    "ML": "ML (maximum likelihood)",
+    "OLS": "OLS (ordinary least squares)",
+    "within": "within-group least squares",
+}
+
+
+@dataclass(frozen=True)
+class Label:
+    """A label in text and in HTML (``html=None``: the text, escaped)."""
+
+    text: str
+    html: str | None = None
+
+    def as_html(self) -> str:
+        """The HTML form."""
+        return html.escape(self.text, quote=True) if self.html is None else self.html
+
+
+def code(name: ColumnName) -> Label:
+    """A column name, set in ``code`` in HTML."""
+    text = str(name)
+    return Label(text, f"<code>{html.escape(text, quote=True)}</code>")
+
+
+def fmt(value: float, digits: int = 6) -> str:
+    """A number as a statistician reads it: ``digits`` significant digits, plain ASCII; NaN
+    (a value that does not apply) is a dash."""
+    value = float(value)
+    if math.isnan(value):
+        return "—"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{value:.{digits}g}"
+
+
+def sizes(n: pd.Series) -> str:
+    """Group sizes: smallest, median and largest $n_j$."""
+    return f"min {int(n.min())}, median {fmt(float(n.median()))}, max {int(n.max())}"
+
+
+def model_facts(
+    formula: str,
+    method: str,
+    N: int,
+    group: ColumnName,
+    n: pd.Series,
+    loglik: float | None,
+) -> list[tuple[Label, Label]]:
+    """The facts every fit's summary starts with: model, method, $N$, $J$, the group sizes
+    and the log-likelihood (``None``: none to report)."""
+    facts = [
+        (Label("Model"), Label(formula, f"<code>{html.escape(formula, quote=True)}</code>")),
+        (Label("Method"), Label(METHOD_NAMES.get(method, method))),
+        (Label("Observations N", "Observations <var>N</var>"), Label(f"{N}")),
+        (
+            Label(f"Groups J ({group})", f"Groups <var>J</var> ({code(group).as_html()})"),
+            Label(f"{len(n)}"),
+        ),
+        (Label("Group sizes n_j", "Group sizes <var>n<sub>j</sub></var>"), Label(sizes(n))),
+    ]
+    if loglik is not None:
+        name = "REML log-likelihood" if method == "REML" else "Log-likelihood (ML)"
+        facts.append((Label(name), Label(f"{loglik:.4f}")))
+    return facts
+
+
+@dataclass(frozen=True)
+class SummaryTable:
+    """A table of a summary: labelled rows of numbers (None: an empty cell).
+
+    ``ident`` is the HTML table's id, ``heading`` its title, ``columns`` the headers of the
+    number columns.
+    """
+
+    ident: str
+    heading: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Label, tuple[float | None, ...]], ...]
+    caption: str = ""
+
+    def text(self) -> list[str]:
+        """The table as lines of text under its heading."""
+        width = max(16, *(len(label.text) + 2 for label, _ in self.rows))
+        cols = [max(14, len(c) + 2) for c in self.columns]
+        header = "".join(f"{c:>{w}}" for c, w in zip(self.columns, cols, strict=True))
+        lines = [f"{self.heading}:", "  " + " " * width + header]
+        for label, values in self.rows:
+            cells = "".join(
+                f"{'' if v is None else fmt(v):>{w}}" for v, w in zip(values, cols, strict=True)
+            )
+            lines.append(f"  {label.text:<{width}}{cells}".rstrip())
+        if self.caption:
+            lines.append(f"  ({self.caption})")
+        return lines
+
+    def html(self) -> str:
+        """The table as HTML under an ``h3`` heading."""
+        head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in ["", *self.columns])
+        body = "\n".join(
+            f'<tr><th scope="row">{label.as_html()}</th>'
+            + "".join(f"<td>{'' if v is None else fmt(v)}</td>" for v in values)
+            + "</tr>"
+            for label, values in self.rows
+        )
+        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        return (
+            f"<h3>{html.escape(self.heading)}</h3>\n"
+            f'<table id="{self.ident}">{cap}<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n'
+            "</tbody></table>"
+        )
+
+
+class Summary(str):
+    """A fit's summary: the text (this string) and the tables it was written from.
+
+    Parameters
+    ----------
+    title : str
+        What was fitted, e.g. ``"Random-intercept model fit by REML (partial pooling)"``
+        (kept as ``headline``: ``str.title`` is a method).
+    facts : sequence of (Label, Label)
+        The model, the method, $N$, $J$, the group sizes, the log-likelihood and the like.
+    tables : sequence of SummaryTable
+        Variance components and fixed effects.
+    notes : sequence of Label
+        Remarks a reader must not miss (an estimate on its boundary).
+    """
+
+    headline: str
+    facts: tuple[tuple[Label, Label], ...]
+    tables: tuple[SummaryTable, ...]
+    notes: tuple[Label, ...]
+
+    def __new__(
+        cls,
+        *,
+        title: str,
+        facts: Sequence[tuple[Label, Label]],
+        tables: Sequence[SummaryTable],
+        notes: Sequence[Label] = (),
+    ) -> Summary:
+        width = max(len(label.text) for label, _ in facts) + 2
+        lines = [title, *(f"  {label.text + ':':<{width}} {value.text}" for label, value in facts)]
+        for note in notes:
+            lines += ["", note.text]
+        for table in tables:
+            lines += ["", *table.text()]
+        self = super().__new__(cls, "\n".join(lines))
+        self.headline = title
+        self.facts = tuple(facts)
+        self.tables = tuple(tables)
+        self.notes = tuple(notes)
+        return self
+
+    def table(self, ident: str) -> SummaryTable:
+        """The table with id ``ident`` (``"variance-components"``, ``"fixed-effects"``)."""
+        for table in self.tables:
+            if table.ident == ident:
+                return table
+        raise KeyError(ident)
+
+    def html(self) -> str:
+        """The summary as an HTML fragment: the facts (table ``#summary``), the notes and
+        every table, under an ``h2`` "The fit"."""
+        facts = "\n".join(
+            f'<tr><th scope="row">{label.as_html()}</th><td>{value.as_html()}</td></tr>'
+            for label, value in self.facts
+        )
+        parts = [
+            "<h2>The fit</h2>",
+            '<table id="summary"><thead><tr><th scope="col"></th><th scope="col">value</th>'
+            f"</tr></thead>\n<tbody>\n{facts}\n</tbody></table>",
+            *(f'<p class="note">{note.as_html()}</p>' for note in self.notes),
+            *(table.html() for table in self.tables),
+        ]
+        return "\n".join(parts)
