@@ -1,8 +1,8 @@
 """The figures of ``--plot`` and ``--report``: matplotlib made ready, the figures drawn, the
 ``--plot`` folder planned and written.
 
-Only this module imports matplotlib (through `partial_pooling.report`), and only when a figure
-is asked for.
+matplotlib is imported (through `partial_pooling.report`, here and for the report's page in
+`partial_pooling.cli.commands`) only when a figure is asked for, after `matplotlib_ready`.
 """
 
 from __future__ import annotations
