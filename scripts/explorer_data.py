@@ -10,7 +10,8 @@ It also writes the random-slopes part of the explorer,
 ``assets/generated/slopes-sleepstudy.json`` (``partial_pooling.site.explorer.slopes_payload``, read
 by docs/javascripts/slopes.js), and the data sets that the page "Fit your data in the browser"
 (docs/fit_in_browser.md) offers as examples, ``assets/generated/data/<name>.csv``: the files
-``partial-pooling datasets NAME`` writes.
+``partial-pooling datasets NAME`` writes (both load them with ``partial_pooling.datasets.load``;
+the build does not import the command line).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ EXAMPLES = ("radon", "sleepstudy", "dyestuff", "dyestuff2")
 
 
 def _payloads() -> dict[str, bytes]:
-    from partial_pooling.cli import DATASETS
+    from partial_pooling import datasets
     from partial_pooling.site.explorer import site_payloads, slopes_payload
 
     files = {
@@ -38,7 +39,7 @@ def _payloads() -> dict[str, bytes]:
     }
     files[SLOPES] = json.dumps(slopes_payload(), allow_nan=False, separators=(",", ":")).encode()
     for name in EXAMPLES:
-        frame = DATASETS[name].load()
+        frame = datasets.load(name)
         files[EXAMPLE.format(name=name)] = frame.to_csv(index=False).encode()
     return files
 

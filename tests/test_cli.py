@@ -23,8 +23,8 @@ import pandas as pd
 import pytest
 
 import partial_pooling as pp
-from partial_pooling import cli, datasets
-from partial_pooling.cli import DATASETS, NUMERIC_NA, main, read_data
+from partial_pooling import datasets
+from partial_pooling.cli import DATASETS, NUMERIC_NA, csv_reader, main, read_data
 from partial_pooling.site import crosscheck
 
 PYTHON_M = [sys.executable, "-m", "partial_pooling"]
@@ -315,6 +315,11 @@ def test_bad_input_through_python_dash_m_shows_no_traceback(tmp_path):
 
 # ---------------------------------------------------------------------------------------------
 # Exporting the bundled data sets
+
+
+def test_the_command_exports_exactly_the_data_sets_the_package_bundles():
+    # the names come from partial_pooling.datasets, where the site's build reads them too
+    assert sorted(DATASETS) == sorted(datasets.NAMES)
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
@@ -732,8 +737,8 @@ def test_reading_in_many_chunks_and_blocks_gives_the_frame_pandas_gives(tmp_path
     )
     path = tmp_path / "data.csv"
     frame.to_csv(path, index=False)
-    monkeypatch.setattr(cli, "_CHUNK_FIELDS", 97)  # chunks of 24 rows
-    monkeypatch.setattr(cli._Column, "BLOCK_ROWS", 1000)  # five blocks a column
+    monkeypatch.setattr(csv_reader, "_CHUNK_FIELDS", 97)  # chunks of 24 rows
+    monkeypatch.setattr(csv_reader._Column, "BLOCK_ROWS", 1000)  # five blocks a column
     got = read_data(str(path), "y", "g", ["x"])
     expected = pd.read_csv(path, usecols=["y", "g", "x"], dtype={"g": str})
     np.testing.assert_array_equal(got["y"].to_numpy(), expected["y"].to_numpy())

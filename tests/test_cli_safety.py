@@ -478,7 +478,7 @@ def test_a_signal_a_library_swallows_after_writing_still_ends_with_its_status(
     # the estimates are complete and in place; the exit status still reports the signal
     out = radon_csv.parent / "estimates.csv"
     monkeypatch.setattr(
-        "partial_pooling.cli._fsync_folder",
+        "partial_pooling.cli.output._fsync_folder",
         swallowing(lambda folder: None, signal.SIGTERM),
     )
     argv = ["fit", str(radon_csv), "--y", "log_radon", "--group", "county", "--out", str(out)]

@@ -71,6 +71,20 @@ def one_way_mean_squares(frame: pd.DataFrame, group: str, y: str) -> tuple[float
 # --- every loader -----------------------------------------------------------------------------
 
 
+def test_names_lists_every_loader_sorted() -> None:
+    assert list(datasets.NAMES) == sorted(LOADERS)
+
+
+@pytest.mark.parametrize("name", LOADERS)
+def test_load_by_name_gives_the_loaders_frame(name: str) -> None:
+    pd.testing.assert_frame_equal(datasets.load(name), LOADERS[name]())
+
+
+def test_load_refuses_an_unknown_name_and_lists_the_known_ones() -> None:
+    with pytest.raises(ValueError, match=r"no bundled data set 'rodan'.*radon"):
+        datasets.load("rodan")
+
+
 @pytest.mark.parametrize("name", LOADERS)
 def test_columns_and_dtypes_are_as_documented(name: str) -> None:
     frame = LOADERS[name]()

@@ -9,7 +9,7 @@
 // the profiled ML or REML log-likelihood and its score. A grid over 24 decades of psi brackets
 // the maximum and Brent's method (scipy's brentq, transcribed) solves the score equation to
 // machine precision. The CSV reader and the checks give the command line's one-line messages
-// (src/partial_pooling/cli.py, grouped.py), word for word.
+// (src/partial_pooling/cli/csv_reader.py and csv_scanner.py, grouped.py), word for word.
 //
 // Exposed as window.ppCore; used by docs/javascripts/fit.js and explorer.js.
 (function () {

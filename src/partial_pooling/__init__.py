@@ -27,7 +27,8 @@ core, the statistics, in the order of the site's argument:
 
 Beside the core:
 
-* `partial_pooling.cli` and `partial_pooling.report`: the command line and its HTML report;
+* `partial_pooling.cli` and `partial_pooling.report`: the command line (a package, one module
+  a job; its docstring lists them) and its HTML report;
 * `partial_pooling.site`: what exists to serve the site's pages and their build (figures, the
   folded checks, the statsmodels cross-checks, the hand derivation as written, the pooling-pays
   simulations, the explorer's data).

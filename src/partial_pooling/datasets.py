@@ -43,11 +43,16 @@ Models*. Cambridge University Press.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 
 import pandas as pd
 
-__all__ = ["dyestuff", "dyestuff2", "efron_morris", "radon", "sleepstudy"]
+__all__ = ["NAMES", "dyestuff", "dyestuff2", "efron_morris", "load", "radon", "sleepstudy"]
+
+#: The names of the bundled data sets, sorted: each is the name of its loader (``radon`` is
+#: `radon`), and `load` takes it.
+NAMES: tuple[str, ...] = ("dyestuff", "dyestuff2", "efron_morris", "radon", "sleepstudy")
 
 
 def _read(stem: str, columns: dict[str, str]) -> pd.DataFrame:
@@ -283,3 +288,27 @@ def efron_morris() -> pd.DataFrame:
             "rest_average": "float",
         },
     )
+
+
+def load(name: str) -> pd.DataFrame:
+    """The bundled data set called ``name``: ``load("radon")`` is ``radon()``.
+
+    Parameters
+    ----------
+    name : str
+        One of `NAMES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame, as its loader returns it.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not one of `NAMES`.
+    """
+    if name not in NAMES:
+        raise ValueError(f"no bundled data set {name!r}; the data sets are {', '.join(NAMES)}")
+    loader: Callable[[], pd.DataFrame] = globals()[name]
+    return loader()
