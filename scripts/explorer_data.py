@@ -16,6 +16,7 @@ by docs/javascripts/slopes.js), and the data sets that the page "Fit your data i
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from build_cache import cached_files
 from mkdocs.structure.files import File, Files
@@ -44,6 +45,8 @@ def _payloads() -> dict[str, bytes]:
 
 
 def on_files(files: Files, config) -> Files:
-    for uri, content in cached_files("explorer", _payloads).items():
+    # keyed on the package modules this file imports (its functions' imports included)
+    made = cached_files("explorer", _payloads, Path(__file__).read_text())
+    for uri, content in made.items():
         files.append(File.generated(config, uri, content=content))
     return files
