@@ -17,6 +17,7 @@ the build does not import the command line).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from build_cache import cached_files
 from mkdocs.structure.files import File, Files
@@ -45,6 +46,8 @@ def _payloads() -> dict[str, bytes]:
 
 
 def on_files(files: Files, config) -> Files:
-    for uri, content in cached_files("explorer", _payloads).items():
+    # keyed on the package modules this file imports (its functions' imports included)
+    made = cached_files("explorer", _payloads, Path(__file__).read_text())
+    for uri, content in made.items():
         files.append(File.generated(config, uri, content=content))
     return files

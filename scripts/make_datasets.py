@@ -215,7 +215,7 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
         dtype={
             c: (str if frame[c].dtype.kind != "i" else "int64") for c in frame if c not in floats
         },
-        converters=dict.fromkeys(floats, float),
+        converters={str(c): float for c in floats},  # the CSV header's names are strings
         keep_default_na=False,
     )
     for column in frame:

@@ -3,11 +3,13 @@
 What they do, and why:
 
 * ``on_config``: drop ``MPLBACKEND`` from the environment (the notebook kernels inherit it, and
-  ``MPLBACKEND=Agg`` silently removes every inline figure); format API signatures once per
-  `mkdocs serve` session.
+  ``MPLBACKEND=Agg`` silently removes every inline figure).
 * ``on_page_content`` (notebook pages only, i.e. pages mkdocs-jupyter rendered):
   - remove the MathJax 2 loader and the mermaid loader that mkdocs-jupyter's template injects
     (CDN scripts); the site loads its own MathJax 3 on every page;
+  - remove the block mkdocs-jupyter appends after a notebook read from an ``.ipynb`` file
+    (the executed notebooks of scripts/notebook_exec.py are): the Pygments rules already
+    inlined before the notebook, written as a Python list (not CSS);
   - require an ``alt`` text on every output image: figures drawn by `partial_pooling.site.figures`
     (a ``SiteFigure``) carry their own, computed from their inputs. Any other image (a bare
     matplotlib figure, say) has none, or nbconvert's placeholder, and is a build warning (so
@@ -108,6 +110,12 @@ _MERMAID_RE = re.compile(
     re.DOTALL,
 )
 
+# ... and, for a notebook read from an .ipynb file, a <style> block after the notebook holding the
+# repr of a Python list of the Pygments rules (the same rules are inlined before the notebook).
+_TRAILING_STYLE_RE = re.compile(
+    r"(<!-- jupyter-wrapper -->)\s*<style>\s*\[.*?\]\s*</style>\s*\Z", re.DOTALL
+)
+
 
 # The notebook CSS written once for all pages (mkdocs-jupyter inlines it in every notebook page).
 JUPYTER_CSS_DIR = "assets/stylesheets"
@@ -132,42 +140,7 @@ def mathjax_source() -> Path:
     raise FileNotFoundError("no mathjax/static/mathjax/es5/tex-chtml.js in django-static-mathjax")
 
 
-def _remember_signature_formatting() -> None:
-    """Format each API signature once per `mkdocs serve` session, not once per rebuild.
-
-    mkdocstrings-python formats every long signature by running ``ruff format`` in a
-    subprocess (about 80 of them per build here, roughly a second of every rebuild). The
-    formatted text depends only on the code and the line length, so the formatter is wrapped
-    in a dictionary that lives as long as the process: the first build formats, rebuilds by
-    `mkdocs serve` look up. A private function of mkdocstrings-python is wrapped: when it is
-    absent (another version), nothing is changed and signatures are formatted as before.
-    """
-    try:
-        from mkdocstrings_handlers.python._internal import rendering
-    except ImportError:  # pragma: no cover - another mkdocstrings-python layout
-        return
-    get = getattr(rendering, "_get_formatter", None)
-    if get is None or getattr(get, "remembered", False):
-        return
-    memo: dict[tuple[str, int], str] = {}
-
-    def remembered() -> object:
-        formatter = get()
-
-        def format_once(code: str, line_length: int) -> str:
-            key = (code, line_length)
-            if key not in memo:
-                memo[key] = formatter(code, line_length)
-            return memo[key]
-
-        return format_once
-
-    remembered.remembered = True  # type: ignore[attr-defined]
-    rendering._get_formatter = remembered
-
-
 def on_config(config):
-    _remember_signature_formatting()
     backend = os.environ.pop("MPLBACKEND", None)
     if backend is not None:
         log.info("unset MPLBACKEND=%s for the kernels (it removes inline figures)", backend)
@@ -243,6 +216,7 @@ def on_page_content(content: str, page: Page, config, files: Files) -> str:
         return content
     content = _MATHJAX2_RE.sub("", content)
     content = _MERMAID_RE.sub("", content)
+    content = _TRAILING_STYLE_RE.sub(r"\1", content)
     content = require_alt_text(content, page)
     return resolve_notebook_links(content, page, files)
 

@@ -2,46 +2,77 @@
 
 mkdocs-jupyter executes notebooks one after the other while it renders them, and its cache is
 keyed on the notebook's text alone, so a change in the package leaves pages stale. This hook
-takes execution over:
+executes the pages itself and hands mkdocs-jupyter executed notebooks to render (its own
+``execute`` is off in mkdocs.yml), through MkDocs' public API alone:
 
-* ``on_config``: switch mkdocs-jupyter's own execution off (it then renders what this hook
-  executed) and make its rendering cache key include this hook's key, so its cache can be on
-  and is never stale.
-* ``on_files``: for every notebook page, the key is a SHA-256 of the notebook's code cells and
-  of everything their outputs depend on: the package's source and data (``src/``), the pinned
-  requirements, the kernel start-up script and the Python version (an edit to a markdown cell
-  reuses the outputs). Notebooks without an executed copy under that key in
-  ``.cache/notebooks/`` (or ``PP_NOTEBOOK_CACHE``) are executed with nbclient, several at once
-  (one kernel each, ``PP_NOTEBOOK_WORKERS`` at a time, default the number of CPUs, each kernel
-  with one BLAS thread). A raising
-  cell fails the build with nbclient's ``CellExecutionError``; cell timeouts are
-  ``PP_CELL_TIMEOUT`` seconds (default 600).
+* ``on_files``: every page ``notebooks/*.py``
+  of the docs (a jupytext percent script) gets a key, a SHA-256 of its code cells and of what
+  their outputs depend on (`build_cache.dependency_digest`: the package modules the cells
+  import, transitively, the package's data files, the pinned requirements and the Python
+  version). An edit to a markdown cell, or to a module the notebook never imports, keeps the
+  key. Notebooks without an executed copy under their key in ``.cache/notebooks/`` (or
+  ``PP_NOTEBOOK_CACHE``) are executed with nbclient, several at once (one kernel each,
+  ``PP_NOTEBOOK_WORKERS`` at a time, default the number of CPUs, each kernel with one BLAS
+  thread), and each notebook's time is logged as it finishes. A raising cell fails the build
+  with nbclient's ``CellExecutionError``; cell timeouts are ``PP_CELL_TIMEOUT`` seconds
+  (default 600). The cache keeps the `build_cache.KEEP` most recently used copies of each
+  notebook (so switching branches back and forth executes nothing) and writes them atomically.
+* The page's file is then replaced by a generated one (``File.generated``, a documentation
+  page) with the same ``src_uri`` (so the nav, links and URLs are unchanged) whose source is
+  the executed notebook,
+  ``executed-notebooks/<name>.ipynb`` in a temporary folder of this build: the current text
+  (markdown cells, tags) with the outputs of the code cells. mkdocs-jupyter renders that file
+  (its ``include`` names ``executed-notebooks/*.ipynb``), and its rendering cache, keyed on the
+  file's bytes, sees the outputs too, so it is never stale.
+* The jupytext source itself is added beside the page (``notebooks/<name>/<name>.py``) and
+  named in the page's ``meta`` as ``notebook_source``, for the theme's download links.
 
 A clean build (``make site``) removes ``.cache/`` first, so CI always executes every notebook.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import posixpath
+import shutil
+import tempfile
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
 import jupytext
-import mkdocs_jupyter.nbconvert2 as nbconvert2
-import mkdocs_jupyter.plugin as jupyter_plugin
 import nbformat
 import zmq
-from build_cache import ROOT, cache_root, dependency_digest
-from mkdocs.plugins import get_plugin_logger
-from mkdocs.structure.files import Files
+from build_cache import (
+    ROOT,
+    cache_root,
+    dependency_digest,
+    imported_modules,
+    prune,
+    touch,
+    write_atomic,
+)
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 from nbclient import NotebookClient
 from traitlets.config import Config
 
 log = get_plugin_logger("notebook_exec")
+
+#: The folder of the docs whose ``.py`` files are executed pages.
+NOTEBOOK_DIR = "notebooks"
+#: The folder, in this build's temporary folder, of the executed notebooks mkdocs-jupyter renders
+#: (its ``include`` in mkdocs.yml names it).
+EXECUTED_DIR = "executed-notebooks"
+#: Thread-count variables of the BLAS libraries numpy may use.
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+#: Source file name of each notebook page, by its ``src_uri`` (for `on_page_context`).
+_sources: dict[str, str] = {}
 
 
 def cache_dir() -> Path:
@@ -52,12 +83,42 @@ def cache_dir() -> Path:
     return Path(os.environ.get("PP_NOTEBOOK_CACHE", cache_root() / "notebooks"))
 
 
-#: Thread-count variables of the BLAS libraries numpy may use.
-_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-#: Executed notebooks of this build, by absolute source path.
-_executed: dict[str, nbformat.NotebookNode] = {}
-#: Execution keys of this build, by absolute source path.
-_keys: dict[str, str] = {}
+def build_dir() -> Path:
+    """This process's temporary folder for executed notebooks, removed when the process exits.
+
+    One per process, not per import of this module: `mkdocs serve` loads the hooks afresh for
+    every rebuild, and the rebuilds overwrite the same files.
+    """
+    folder = Path(tempfile.gettempdir()) / f"pp-executed-{os.getpid()}"
+    if not folder.is_dir():
+        folder.mkdir(mode=0o700, parents=True)
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def is_notebook_source(file: File) -> bool:
+    """A page the hook executes: a ``.py`` file directly in the docs' ``notebooks/`` folder."""
+    return (
+        file.abs_src_path is not None
+        and posixpath.dirname(file.src_uri) == NOTEBOOK_DIR
+        and file.src_uri.endswith(".py")
+    )
+
+
+def _code(nb: nbformat.NotebookNode) -> str:
+    """The notebook's code cells as one script (IPython magics and shell lines left out)."""
+    return "\n".join(
+        line
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if not line.lstrip().startswith(("%", "!"))
+    )
+
+
+def notebook_dependencies(nb: nbformat.NotebookNode) -> str:
+    """`build_cache.dependency_digest` of the package modules the notebook's code imports."""
+    return dependency_digest(imported_modules(_code(nb)))
 
 
 def notebook_key(path: Path, dependencies: str, nb: nbformat.NotebookNode | None = None) -> str:
@@ -82,7 +143,9 @@ def with_outputs(
 
     ``executed`` was run from a notebook with the same code cells (the same key), so the code
     cells pair up in order; markdown cells and cell metadata (tags) come from the current text
-    (``nb``, read from ``path`` when not given; it is filled in place).
+    (``nb``, read from ``path`` when not given; it is filled in place). The kernel's metadata
+    (language, for highlighting) comes from ``executed``; the cells are numbered in order, so
+    the same notebook gives the same file, and the same page, in every build.
     """
     nb = jupytext.read(path) if nb is None else nb
     runs = [cell for cell in executed.cells if cell.cell_type == "code"]
@@ -92,11 +155,23 @@ def with_outputs(
     for cell, run in zip(code, runs, strict=True):
         cell.outputs = run.outputs
         cell.execution_count = run.execution_count
+    for name in ("kernelspec", "language_info"):
+        if name in executed.metadata:
+            nb.metadata[name] = executed.metadata[name]
+    for number, cell in enumerate(nb.cells):
+        cell.id = f"cell-{number}"  # jupytext draws random ids: the page would change every build
     return nb
 
 
-def _cached(path: Path, key: str) -> Path:
+def cached_path(path: Path, key: str) -> Path:
+    """The cache entry of notebook ``path`` executed under ``key``."""
     return cache_dir() / f"{path.stem}-{key[:20]}.ipynb"
+
+
+def store(path: Path, key: str, nb: nbformat.NotebookNode) -> None:
+    """Keep an executed notebook under its key (atomically) and the newest few of its others."""
+    write_atomic(cached_path(path, key), nbformat.writes(nb).encode())
+    prune(cache_dir(), f"{path.stem}-*.ipynb")
 
 
 def execute(path: Path, timeout: int) -> nbformat.NotebookNode:
@@ -125,100 +200,102 @@ def timed_execute(path: Path, timeout: int) -> tuple[nbformat.NotebookNode, floa
     return nb, time.perf_counter() - start
 
 
-def on_config(config: Any) -> Any:
-    plugin = config.plugins.get("mkdocs-jupyter")
-    if plugin is None or not plugin.config.get("execute"):
-        return config
-    plugin.config["execute"] = False  # this hook executes; mkdocs-jupyter renders
-    _patch_mkdocs_jupyter()
-    return config
+def execute_all(
+    paths: list[Path], keys: dict[Path, str]
+) -> tuple[dict[Path, nbformat.NotebookNode], int]:
+    """Execute ``paths`` in parallel, storing each in the cache and logging it as it finishes.
+
+    Returns the executed notebooks and the number of workers.
+    """
+    executed: dict[Path, nbformat.NotebookNode] = {}
+    workers = int(os.environ.get("PP_NOTEBOOK_WORKERS", os.cpu_count() or 1))
+    workers = max(1, min(workers, len(paths)))
+    timeout = int(os.environ.get("PP_CELL_TIMEOUT", "600"))
+    # each kernel gets one BLAS thread: kernels side by side with a thread per core each
+    # slow each other down (measured: 8 notebooks in 45 s, and in 18 s with one thread),
+    # and one notebook alone runs as fast (its matrices are small). The mkdocs process, whose
+    # numpy is loaded already, is not affected.
+    saved = {name: os.environ.get(name) for name in _BLAS_THREADS}
+    os.environ.update({name: "1" for name in _BLAS_THREADS})
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(timed_execute, path, timeout): path for path in paths}
+            for done, future in enumerate(as_completed(futures), start=1):
+                path = futures[future]
+                nb, seconds = future.result()  # re-raises a cell's error: the build fails
+                log.info("executed %s in %.1f s (%d of %d)", path.name, seconds, done, len(paths))
+                executed[path] = nb
+                store(path, keys[path], nb)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return executed, workers
 
 
-def on_files(files: Files, config: Any) -> Files:
-    plugin = config.plugins.get("mkdocs-jupyter")
-    if plugin is None or not getattr(_patch_mkdocs_jupyter, "done", False):
-        return files
-    _executed.clear()
-    _keys.clear()
-    pages = [Path(f.abs_src_path).resolve() for f in files if plugin.should_include(f)]
-    dependencies = dependency_digest()
+class ExecutedNotebook(File):
+    """A page whose source is an executed notebook (a generated file): a documentation page.
+
+    MkDocs takes only Markdown files for pages; mkdocs-jupyter renders this one (its
+    ``on_pre_page`` matches the source, ``executed-notebooks/<name>.ipynb``, by its
+    ``include``).
+    """
+
+    def is_documentation_page(self) -> bool:
+        return True
+
+
+@event_priority(-50)  # after mkdocs-jupyter's on_files (priority 0): it wraps nothing of ours
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    sources = [f for f in files if is_notebook_source(f)]
+    _sources.clear()
+    texts: dict[Path, nbformat.NotebookNode] = {}
+    keys: dict[Path, str] = {}
+    executed: dict[Path, nbformat.NotebookNode] = {}
     todo = []
-    for path in pages:
-        text = jupytext.read(path)  # read once for the key and the outputs
-        key = notebook_key(path, dependencies, text)
-        _keys[str(path)] = key
-        cached = _cached(path, key)
+    for file in sources:
+        path = Path(str(file.abs_src_path)).resolve()
+        text = texts[path] = jupytext.read(path)  # read once for the key and the outputs
+        key = keys[path] = notebook_key(path, notebook_dependencies(text), text)
+        cached = cached_path(path, key)
         if cached.is_file():
-            _executed[str(path)] = with_outputs(path, nbformat.read(cached, as_version=4), text)
+            touch(cached)
+            executed[path] = nbformat.read(cached, as_version=4)
         else:
             todo.append(path)
     if todo:
-        workers = int(os.environ.get("PP_NOTEBOOK_WORKERS", os.cpu_count() or 1))
-        timeout = int(os.environ.get("PP_CELL_TIMEOUT", "600"))
         start = time.perf_counter()
-        # each kernel gets one BLAS thread: kernels side by side with a thread per core each
-        # slow each other down (measured: 8 notebooks in 45 s, and in 18 s with one thread),
-        # and one notebook alone runs as fast (its matrices are small). The mkdocs process, whose
-        # numpy is loaded already, is not affected.
-        saved = {name: os.environ.get(name) for name in _BLAS_THREADS}
-        os.environ.update({name: "1" for name in _BLAS_THREADS})
-        try:
-            with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
-                futures = {pool.submit(timed_execute, path, timeout): path for path in todo}
-                for done, future in enumerate(as_completed(futures), start=1):
-                    path = futures[future]
-                    nb, seconds = future.result()  # re-raises a cell's error: the build fails
-                    log.info(
-                        "executed %s in %.1f s (%d of %d)", path.name, seconds, done, len(todo)
-                    )
-                    _executed[str(path)] = nb
-                    cache_dir().mkdir(parents=True, exist_ok=True)
-                    for stale in cache_dir().glob(f"{path.stem}-*.ipynb"):
-                        stale.unlink()
-                    nbformat.write(nb, _cached(path, _keys[str(path)]))
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        done, workers = execute_all(todo, keys)
+        executed |= done
         log.info(
             "executed %d notebook(s) in %.1f s with %d worker(s); %d from the cache",
             len(todo),
             time.perf_counter() - start,
-            min(workers, len(todo)),
-            len(pages) - len(todo),
+            workers,
+            len(sources) - len(todo),
         )
     else:
-        log.info("all %d notebook(s) from the cache", len(pages))
+        log.info("all %d notebook(s) from the cache", len(sources))
+    folder = build_dir() / EXECUTED_DIR
+    for file in sources:
+        path = Path(str(file.abs_src_path)).resolve()
+        page = with_outputs(path, executed[path], texts[path])
+        target = folder / f"{path.stem}.ipynb"
+        write_atomic(target, nbformat.writes(page).encode())
+        files.remove(file)
+        files.append(ExecutedNotebook.generated(config, file.src_uri, abs_src_path=str(target)))
+        # the jupytext source, for download, beside the page's index.html
+        name = posixpath.basename(file.src_uri)
+        download = posixpath.join(posixpath.splitext(file.src_uri)[0], name)
+        files.append(File.generated(config, download, abs_src_path=str(path)))
+        _sources[file.src_uri] = name
     return files
 
 
-class _JupytextShim:
-    """What mkdocs-jupyter's converter calls as ``jupytext``: executed notebooks come first."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(jupytext, name)
-
-    @staticmethod
-    def read(path: Any, *args: Any, **kwargs: Any) -> Any:
-        executed = _executed.get(str(Path(path).resolve()))
-        if executed is not None:
-            return executed
-        return jupytext.read(path, *args, **kwargs)
-
-
-def _patch_mkdocs_jupyter() -> None:
-    if getattr(_patch_mkdocs_jupyter, "done", False):
-        return
-    nbconvert2.jupytext = _JupytextShim()  # type: ignore[assignment]
-    original: Callable[..., str] = jupyter_plugin._compute_cache_key
-
-    def key_with_dependencies(nb_path: Any, config: Any, exec_nb: Any) -> str:
-        base = original(nb_path, config, exec_nb)
-        return hashlib.sha256(
-            (base + _keys.get(str(Path(nb_path).resolve()), "")).encode()
-        ).hexdigest()
-
-    jupyter_plugin._compute_cache_key = key_with_dependencies
-    _patch_mkdocs_jupyter.done = True  # type: ignore[attr-defined]
+def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> Any:
+    name = _sources.get(page.file.src_uri)
+    if name is not None:
+        page.meta["notebook_source"] = name
+    return context

@@ -7,6 +7,8 @@ in the built site, never in git, and ``--strict`` link checking sees them like a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from build_cache import cached_files
 from mkdocs.structure.files import File, Files
 
@@ -23,6 +25,8 @@ def _home_figures() -> dict[str, bytes]:
 
 
 def on_files(files: Files, config) -> Files:
-    for uri, content in cached_files("home-figures", _home_figures).items():
+    # keyed on the package modules this file imports (its functions' imports included)
+    made = cached_files("home-figures", _home_figures, Path(__file__).read_text())
+    for uri, content in made.items():
         files.append(File.generated(config, uri, content=content))
     return files

@@ -130,13 +130,15 @@ def test_notebooks_are_executed_by_the_cache_hook_with_errors_fatal(monkeypatch)
     config = load_config(config_file=str(ROOT / "mkdocs.yml"))
     config = config.plugins.on_config(config)
     jupyter = config.plugins["mkdocs-jupyter"].config
-    # scripts/notebook_exec.py executes (in parallel) and keys mkdocs-jupyter's cache on every
-    # dependency, so that cache is on by default; mkdocs-jupyter itself no longer executes
+    # scripts/notebook_exec.py executes (in parallel, errors fatal) and hands mkdocs-jupyter the
+    # executed notebooks, so mkdocs-jupyter executes nothing and its cache, keyed on the
+    # executed notebook's bytes, is on by default
     assert jupyter["cache"] is True
     assert jupyter["execute"] is False
     assert "scripts/notebook_exec.py" in config["hooks"]
     assert jupyter["allow_errors"] is False
-    assert jupyter["include"] == ["docs/notebooks/*.py"]
+    # only the executed notebooks the hook writes are rendered as notebooks
+    assert jupyter["include"] == ["executed-notebooks/*.ipynb"]
 
 
 # Page weight. mkdocs-jupyter inlines ~590 KB of the same CSS (Pygments, JupyterLab's index.css
