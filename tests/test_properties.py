@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from reference import dense_gls, dense_reml_loglik, design
 
 from partial_pooling import complete_pooling, decompose_beta, fit_random_intercept
-from partial_pooling.estimation import PoolingFit
+from partial_pooling.fits import PoolingFit
 from partial_pooling.simulation import simulate_groups
 
 SETTINGS = settings(

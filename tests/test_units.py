@@ -35,8 +35,7 @@ from partial_pooling import (
     no_pooling,
     profile_loglik,
 )
-from partial_pooling.estimation import PoolingFit
-from partial_pooling.random_slopes import RandomSlopesFit
+from partial_pooling.fits import PoolingFit, RandomSlopesFit
 
 RTOL = 1e-8
 SETTINGS = settings(

@@ -11,6 +11,8 @@ core, the statistics, in the order of the site's argument:
 * `partial_pooling.validation`: checks of the other arguments (methods, variances, $\\beta$);
 * `partial_pooling.threads`: one BLAS thread around the fits' small dense algebra, so that
   they stay fast on a busy machine;
+* `partial_pooling.fits`: what a fit returns (`PoolingFit`, `RandomSlopesFit`): estimates,
+  `summary()`, `predict(newdata)`, `group_table()`;
 * `partial_pooling.estimation`: complete, no and partial pooling side by side, the exact ML and
   REML fit (`fit_random_intercept`);
 * `partial_pooling.shrinkage`: the shrinkage weights $\\lambda_j$ (one function computes them
@@ -37,12 +39,12 @@ Beside the core:
 from . import datasets, simulation
 from .decomposition import BetaDecomposition, decompose_beta, slope_path
 from .estimation import (
-    PoolingFit,
     complete_pooling,
     fit_random_intercept,
     no_pooling,
     one_way_anova,
 )
+from .fits import PoolingFit, RandomSlopesFit
 from .likelihood import (
     em_sigma_alpha2,
     joint_loglik,
@@ -52,7 +54,7 @@ from .likelihood import (
     reml_loglik,
 )
 from .model import Model
-from .random_slopes import RandomSlopesFit, fit_random_slopes, group_ols
+from .random_slopes import fit_random_slopes, group_ols
 from .shrinkage import group_intercepts, icc, pooled_mean, shrinkage_factor
 from .validation import ConvergenceWarning
 

@@ -20,12 +20,12 @@ from .bayes import gibbs_sampler_grouped, posterior_intercepts_grouped, psi_post
 from .decomposition import BetaDecomposition, decompose_beta_grouped, slope_path_grouped
 from .em import em_path_grouped
 from .estimation import (
-    PoolingFit,
     complete_grouped,
     fit_grouped,
     no_pooling_grouped,
     one_way_anova_grouped,
 )
+from .fits import PoolingFit
 from .grouped import ColumnName, GroupedData, group_data
 from .likelihood import (
     joint_loglik_grouped,

@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .estimation import PoolingFit, fit_grouped
+from .estimation import fit_grouped
+from .fits import PoolingFit
 from .grouped import ColumnName, GroupedData, group_data, plain
 from .shrinkage import shrinkage_factor
 from .validation import Method, check_level, check_method, check_positive_int

@@ -27,9 +27,8 @@ from urllib.parse import quote
 import pandas as pd
 
 from . import __version__
-from .estimation import PoolingFit
+from .fits import PoolingFit, RandomSlopesFit
 from .grouped import ColumnName
-from .random_slopes import RandomSlopesFit
 from .site.figures import SiteFigure, estimates_vs_size, lambda_vs_n, shrinkage_arrows
 from .site.figures import shrinkage_arrows_2d as _shrinkage_arrows_2d
 from .summary import fmt

@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import datasets
-from ..estimation import PoolingFit
+from ..fits import PoolingFit, RandomSlopesFit
 from ..grouped import group_data
 from ..model import Model
-from ..random_slopes import RandomSlopesFit
 from .common import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, PROG, STDIN, BadInput, one_line, source_name
 from .csv_reader import Columns, Data, read_columns
 from .drawing import Plots, draw_figures, matplotlib_ready, plan_plots, write_plots

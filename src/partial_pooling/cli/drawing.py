@@ -16,8 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..estimation import PoolingFit
-from ..random_slopes import RandomSlopesFit
+from ..fits import PoolingFit, RandomSlopesFit
 from .common import STDIN, BadInput, one_line
 from .output import Output, dangling_link, plan_output, write_file
 from .tables import Limits

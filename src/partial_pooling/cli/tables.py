@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
 import pandas as pd
 
-from ..estimation import PoolingFit
+from ..fits import PoolingFit, RandomSlopesFit
 from ..model import Model
-from ..random_slopes import RandomSlopesFit
 
 __all__ = ["Limits", "estimates_table", "intercepts_table", "random_slopes_table"]
 
@@ -50,27 +48,15 @@ def estimates_table(fit: PoolingFit, *, data: pd.DataFrame | None = None) -> pd.
 
 def intercepts_table(fit: PoolingFit, limits: Limits | None) -> pd.DataFrame:
     """`estimates_table`, with the comparison columns from ``limits`` when given."""
-    table = pd.DataFrame(
-        {
-            "n_j": fit.n,
-            "ybar_j": fit.ybar,
-            "ybar_adj_j": fit.adjusted_ybar,
-            "lambda_j": fit.shrinkage,
-            "alpha_j": fit.alpha,
-            "cond_sd_j": fit.cond_sd,
-        }
-    )
-    if limits is not None:
-        try:
-            none = limits.none
-        except ValueError as exc:
-            raise ValueError(
-                f"--compare: no pooling is not defined here ({exc}); drop --compare"
-            ) from None
-        table["alpha_none_j"] = none.alpha.reindex(table.index)
-        table["alpha_complete_j"] = limits.complete.alpha.reindex(table.index)
-    table.index.name = "group"
-    return table.reset_index()
+    if limits is None:
+        return fit.group_table()
+    try:
+        none = limits.none
+    except ValueError as exc:
+        raise ValueError(
+            f"--compare: no pooling is not defined here ({exc}); drop --compare"
+        ) from None
+    return fit.group_table(none=none, complete=limits.complete)
 
 
 class Limits:
@@ -124,30 +110,6 @@ def random_slopes_table(fit: RandomSlopesFit, *, limits: Limits | None = None) -
     ValueError
         If two of these column names coincide (covariates named ``x`` and ``x_none``, say).
     """
-    names = [str(name) for name in fit.x_names]
-    coef, ranef = fit.coef.to_numpy(), fit.ranef.to_numpy()
-    columns: list[tuple[str, np.ndarray]] = [("n_j", fit.n.to_numpy())]
-    columns.append(("intercept_j", coef[:, 0]))
-    columns += [(f"slope_{name}_j", coef[:, k + 1]) for k, name in enumerate(names)]
-    columns.append(("a0_j", ranef[:, 0]))
-    columns += [(f"a_{name}_j", ranef[:, k + 1]) for k, name in enumerate(names)]
-    if limits is not None:
-        complete = limits.complete
-        lines = limits.lines.reindex(fit.coef.index).to_numpy()
-        columns.append(("intercept_none_j", lines[:, 0]))
-        columns += [(f"slope_{name}_none_j", lines[:, k + 1]) for k, name in enumerate(names)]
-        ones = np.ones(len(fit.n))
-        columns.append(("intercept_complete_j", ones * complete.mu))
-        columns += [
-            (f"slope_{name}_complete_j", ones * float(complete.beta.iloc[k]))
-            for k, name in enumerate(names)
-        ]
-    labels = [label for label, _ in columns]
-    twice = sorted({label for label in labels if labels.count(label) > 1})
-    if twice:
-        raise ValueError(
-            f"the output would have two columns named {twice[0]!r}: rename a covariate"
-        )
-    table = pd.DataFrame(dict(columns), index=fit.coef.index)
-    table.index.name = "group"
-    return table.reset_index()
+    if limits is None:
+        return fit.group_table()
+    return fit.group_table(complete=limits.complete, lines=limits.lines)

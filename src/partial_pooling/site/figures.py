@@ -23,9 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
 from ..decomposition import BetaDecomposition
-from ..estimation import PoolingFit
+from ..fits import PoolingFit, RandomSlopesFit
 from ..grouped import ColumnName, group_data, one_covariate, plain
-from ..random_slopes import RandomSlopesFit
 from ..regularization import RidgePath
 from ..shrinkage import shrinkage_factor
 
