@@ -69,7 +69,7 @@ serve: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
-	$(BIN)/mypy src/partial_pooling
+	$(BIN)/mypy --strict src/partial_pooling
 	$(BIN)/mypy scripts
 
 # Unit tests: everything under tests/ except the site tests, on every core (pytest-xdist).

@@ -181,7 +181,7 @@ class PoolingFit:
     def adjusted_ybar(self) -> pd.Series:
         """Covariate-adjusted group means $\\bar y_j - \\bar x_j'\\hat\\beta$."""
         adj = self.ybar - self.xbar.to_numpy() @ self.beta.to_numpy()
-        return adj.rename("ybar_adjusted")
+        return pd.Series(adj, name="ybar_adjusted")
 
     @property
     def fixed(self) -> pd.Series:

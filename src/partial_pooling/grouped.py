@@ -78,7 +78,7 @@ def covariate_names(x: ColumnName | Sequence[ColumnName] | None) -> list[ColumnN
         return []
     if isinstance(x, str | int | np.integer) or not isinstance(x, Sequence | pd.Index):
         _check_name("covariate", x)
-        return [cast(ColumnName, x)]
+        return [x]
     names = list(x)
     for name in names:
         if not isinstance(name, str | int | np.integer) or isinstance(name, bool):
@@ -238,7 +238,7 @@ class Standardization:
 
     def beta(self, b: np.ndarray) -> np.ndarray:
         """$\\beta$ in the data's units from the standardized coefficients $b = (b_0, b_1..)$."""
-        return self.y_scale * np.asarray(b[1:]) / self.x_scale
+        return np.asarray(self.y_scale * np.asarray(b[1:]) / self.x_scale)
 
     def fixed(self, b: np.ndarray) -> tuple[float, np.ndarray]:
         """$(\\mu, \\beta)$ in the data's units from the standardized coefficients $b$."""
@@ -256,7 +256,7 @@ class Standardization:
         the residual variance in the data's units.
         """
         T = self.T
-        return sigma_y2 * (T @ a_inv @ T.T)
+        return np.asarray(sigma_y2 * (T @ a_inv @ T.T))
 
     def loglik_offset(self, N: int, method: str) -> float:
         """What turns a log-likelihood of the standardized data into one of the data.
@@ -330,7 +330,7 @@ class GroupedData:
     def group_means(self, values: np.ndarray) -> np.ndarray:
         """Per-group means of a length-``N`` array or of each column of an ``N x p`` array."""
         sums = self.group_sums(values)
-        return sums / (self.n if values.ndim == 1 else self.n[:, None])
+        return np.asarray(sums / (self.n if values.ndim == 1 else self.n[:, None]))
 
     @cached_property
     def _standardized(self) -> tuple[Standardization, np.ndarray, np.ndarray]:
@@ -376,7 +376,7 @@ class GroupedData:
     def xbar(self) -> np.ndarray:
         """Group means $\\bar x_j$, shape ``(J, p)``."""
         s = self.scaling
-        return s.x_centre + s.x_scale * self.xbar_s
+        return np.asarray(s.x_centre + s.x_scale * self.xbar_s)
 
     @cached_property
     def varies_within(self) -> np.ndarray:

@@ -92,7 +92,7 @@ class ProfilePoint:
     @property
     def A(self) -> np.ndarray:
         """$A_s = X_s'WX_s$ of the standardized design."""
-        return self.R.T @ self.R
+        return np.asarray(self.R.T @ self.R)
 
     def a_inv(self) -> np.ndarray:
         """$A_s^{-1} = R^{-1}R^{-T}$, from the triangular factor (no normal equations)."""
@@ -107,7 +107,7 @@ def _triangular_solve(R: np.ndarray, rhs: np.ndarray, *, transpose: bool = False
     """
     x, info = lapack.dtrtrs(R, rhs, lower=0, trans=1 if transpose else 0)
     if info > 0:  # singular: fall back to a least-squares answer that numpy gives
-        return np.linalg.lstsq(R.T if transpose else R, rhs, rcond=None)[0]
+        return np.asarray(np.linalg.lstsq(R.T if transpose else R, rhs, rcond=None)[0])
     return np.asarray(x)
 
 

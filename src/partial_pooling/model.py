@@ -25,7 +25,7 @@ from .estimation import (
     no_pooling_grouped,
     one_way_anova_grouped,
 )
-from .fits import PoolingFit
+from .fits import PoolingFit, RandomSlopesFit
 from .grouped import ColumnName, GroupedData, group_data
 from .likelihood import (
     joint_loglik_grouped,
@@ -35,7 +35,6 @@ from .likelihood import (
 )
 from .prediction import Coverage, prediction_coverage_grouped
 from .random_slopes import (
-    RandomSlopesFit,
     coefficient_shrinkage_grouped,
     fit_random_slopes_grouped,
     group_ols_grouped,

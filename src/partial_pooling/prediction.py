@@ -169,7 +169,7 @@ class Coverage:
         The data sets are independent; the $J$ observations within one are not (they share
         $\\hat b$ and the variance estimates), hence the per-data-set means.
         """
-        return (self.per_rep.std(ddof=1) / np.sqrt(self.reps)).rename("mc_se")
+        return pd.Series(self.per_rep.std(ddof=1) / np.sqrt(self.reps), name="mc_se")
 
 
 def _first_rows(g: GroupedData) -> np.ndarray:

@@ -164,7 +164,7 @@ def _gradient_of(
     """
     t = _gradient_terms(st, s, method) if terms is None else terms
     dL = 2.0 * t.G @ s.L
-    return dL[st.rows, st.cols]
+    return np.asarray(dL[st.rows, st.cols])
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ def _hessian_of(
         T = np.einsum("jkab,jbc,lca->kl", KdD, B, dD)
         H += T + T.T
     H += 2.0 * np.einsum("ab,kbc,lac->kl", G, E, E)
-    return 0.5 * (H + H.T)
+    return np.asarray(0.5 * (H + H.T))
 
 
 def _newton(

@@ -245,7 +245,7 @@ class Scanner(io.RawIOBase):
                 self.on_read(self.bytes_read)
         elif self._checking and self._commas >= self._fields:
             self._ragged(self.line, self._commas + 1)
-        return n
+        return int(n)
 
     def _ragged(self, line: int, fields: int) -> NoReturn:
         """Raise (pandas reports it as its own ParserError: the message is kept here)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+from typing import NoReturn, TypeAlias
 
 from .. import __version__, datasets
 from .common import EXIT_BAD_INPUT, PROG
@@ -49,7 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_fit(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+#: The subcommands' action (argparse's own type, which it names with a leading underscore;
+#: generic for type checkers only).
+Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
+
+
+def _add_fit(commands: Commands) -> _Parser:
     """The ``fit`` command, its description and epilog (its options: `_add_columns`,
     `_add_outputs`)."""
     return commands.add_parser(
@@ -162,7 +167,7 @@ def _add_outputs(fit: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_datasets(commands: argparse._SubParsersAction) -> None:
+def _add_datasets(commands: Commands) -> None:
     """The ``datasets`` command: its names are those of `partial_pooling.datasets.NAMES`."""
     export = commands.add_parser(
         "datasets",

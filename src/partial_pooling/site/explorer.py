@@ -33,10 +33,9 @@ import pandas as pd
 from .. import datasets
 from ..estimation import fit_random_intercept
 from ..grouped import ColumnName, group_data, one_covariate, plain
-from ..likelihood import Method
 from ..random_slopes import fit_random_slopes, group_ols
 from ..simulation import Simulation, simulate_groups
-from ..validation import check_finite
+from ..validation import Method, check_finite
 
 __all__ = [
     "SCHEMA",

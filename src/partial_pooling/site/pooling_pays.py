@@ -105,7 +105,7 @@ def oracle_shrinkage(
     out = lam * np.asarray(adjusted_ybar, dtype=float) + (1.0 - lam) * check_finite("mu", mu)
     if isinstance(adjusted_ybar, pd.Series):
         return pd.Series(out, index=adjusted_ybar.index, name="alpha")
-    return out
+    return np.asarray(out)
 
 
 def oracle_risk(

@@ -35,7 +35,7 @@ class Design(NamedTuple):
     X: np.ndarray
     Z: np.ndarray
     y: np.ndarray
-    labels: list
+    labels: list[object]
 
 
 def design(data: pd.DataFrame, y: str, group: str, x: str | Sequence[str] | None = None) -> Design:
@@ -49,7 +49,7 @@ def design(data: pd.DataFrame, y: str, group: str, x: str | Sequence[str] | None
 
 def dense_V(Z: np.ndarray, *, sigma_alpha: float, sigma_y: float) -> np.ndarray:
     """$V = \\sigma_y^2 I + \\sigma_\\alpha^2 ZZ'$, the covariance of $y$."""
-    return sigma_y**2 * np.eye(Z.shape[0]) + sigma_alpha**2 * Z @ Z.T
+    return np.asarray(sigma_y**2 * np.eye(Z.shape[0]) + sigma_alpha**2 * Z @ Z.T)
 
 
 def dense_gls(
@@ -129,7 +129,7 @@ class SlopesReference(NamedTuple):
     loglik: float
     mu: np.ndarray
     blups: np.ndarray
-    labels: list
+    labels: list[object]
 
 
 def dense_random_slopes(
