@@ -312,13 +312,13 @@ Markdown(
 # spread says only that the quoted weights are not the ones the intercepts were made with.)
 
 # %%
-m_values = [0.0, reml.mu, 3.0]  # three values of mu_alpha to compute intercepts with
+m_values = [0.0, reml.mu, 3.0]  # values of mu_alpha to compute intercepts with
 weight = reml.sigma_alpha**2 / (reml.n * reml.sigma_y**2 + reml.sigma_alpha**2)
 lam_j, own = reml.shrinkage, reml.adjusted_ybar
 
 
 def mu_back(alpha, w, own_mean):
-    """The intercept line alpha = w own + (1 - w) mu solved for mu: one value per group."""
+    """alpha = w own + (1 - w) mu, solved for mu: one value per group."""
     return (alpha - w * own_mean) / (1 - w)
 
 
@@ -332,7 +332,7 @@ for m in m_values:
         "lambda_j: min": right_m.min(),
         "lambda_j: max": right_m.max(),
     }
-identity_back = pd.DataFrame(back).T.rename_axis("alpha_j computed with mu_alpha")
+identity_back = pd.DataFrame(back).T.rename_axis("alpha_j made with mu_alpha")
 identity_back.round(10)
 
 # %% tags=["hide-input"]

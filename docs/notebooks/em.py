@@ -200,7 +200,10 @@ by_J = pd.DataFrame(
             np.mean(draws["naive (at the ML fit)"] / truth),
             np.mean(more),
         ],
-        "MC s.e.": [draws["naive (at the ML fit)"].sem() / truth, pd.Series(more).sem()],
+        "MC s.e.": [
+            draws["naive (at the ML fit)"].sem() / truth,
+            pd.Series(more).sem(),
+        ],
         "mean lambda_j (truth)": [lam.mean(), lam.mean()],
     },
     index=[f"J = {ml.J}", f"J = {4 * ml.J}"],

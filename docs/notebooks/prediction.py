@@ -220,7 +220,9 @@ Markdown(
 # %%
 sa_heavy, sy_heavy = 0.8, 0.4  # sigma_alpha / sigma_y = 2
 rng_heavy = np.random.default_rng(20261207)
-a_heavy = pd.Series(rng_heavy.normal(0.0, sa_heavy, fit.J), index=fit.alpha.index)
+a_heavy = pd.Series(
+    rng_heavy.normal(0.0, sa_heavy, fit.J), index=fit.alpha.index
+)
 heavy = radon.assign(
     log_radon=fit.mu
     - 0.7 * radon["floor"]

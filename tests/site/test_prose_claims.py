@@ -11,6 +11,7 @@ those sentences. The margin is the page's own: three Monte Carlo standard errors
 
 from __future__ import annotations
 
+import copy
 import html.parser
 import re
 from pathlib import Path
@@ -83,10 +84,11 @@ def _table(tables: list[list[list[str]]], *headers: str) -> tuple[list[str], dic
     raise AssertionError(f"no table with the columns {headers} on the page")
 
 
-def _claim(text: str, pattern: str) -> float:
-    match = re.search(pattern, text)
-    assert match, f"the page no longer states {pattern!r}: update this test with the prose"
-    return float(match.group(1))
+def _number(cell: str) -> float | None:
+    try:
+        return float(cell)
+    except ValueError:
+        return None
 
 
 def _column(header: list[str], body: dict, name: str) -> dict[float, tuple[float, float]]:
@@ -96,57 +98,95 @@ def _column(header: list[str], body: dict, name: str) -> dict[float, tuple[float
     return {r: (v[i], v[i + 1]) for r, v in body.items()}
 
 
+def pooling_pays_contradictions(tables: list[list[list[str]]], text: str) -> list[str]:
+    """Every quantified sentence of the pooling_pays page that a row of its own tables refutes.
+
+    Returns one message per contradiction (an empty list when the prose and the tables agree);
+    a sentence the page no longer states is a contradiction too, so that rewording it without
+    updating this check cannot pass silently.
+    """
+    problems: list[str] = []
+
+    def claim(pattern: str) -> str | None:
+        match = re.search(pattern, text)
+        if not match:
+            problems.append(f"the page no longer states {pattern!r}")
+        return match.group(1) if match else None
+
+    # the main table: partial pooling against no pooling "at every ratio"
+    if "partial pooling has the smaller error at every ratio" not in text:
+        problems.append("the 'smaller error at every ratio' sentence is gone")
+    header, body = _table(tables, "partial / none", "complete", "oracle")
+    for r, (rel, se) in _column(header, body, "partial / none").items():
+        if not rel + K * se < 1:
+            problems.append(f"main table, ratio {r}: partial / none = {rel} ± {se}, not below 1")
+
+    # the fine grid: partial against complete pooling, and complete against none for n_j > 25
+    header, body = _table(tables, "partial / complete", "complete / none, n_j > 25")
+    vs_complete = _column(header, body, "partial / complete")
+    large = _column(header, body, "complete / none, n_j > 25")
+    behind = claim(r"Complete pooling has the smaller simulated MSE at every ratio up to ([\d.]+)")
+    clear = claim(r"by more than three Monte Carlo standard errors at ([\d.]+(?:, [\d.]+)*);")
+    wins = claim(r"partial pooling has the smaller MSE, by more than three standard errors, "
+                 r"at every ratio from ([\d.]+) on")  # fmt: skip
+    twice = claim(r"more than twice no pooling's at every ratio from ([\d.]+) on")
+    better = claim(r"smaller of the two at every ratio up to ([\d.]+)")
+    for r, (rel, se) in vs_complete.items():
+        if behind is not None and r <= float(behind) and not rel > 1:
+            problems.append(f"ratio {r}: complete pooling is not ahead ({rel})")
+        if wins is not None and r >= float(wins) and not rel + K * se < 1:
+            problems.append(f"ratio {r}: partial pooling is not ahead ({rel} ± {se})")
+    for r in [] if clear is None else [float(v) for v in clear.split(", ")]:
+        rel, se = vs_complete[r]
+        if not rel - K * se > 1:
+            problems.append(f"ratio {r}: complete pooling is not clearly ahead ({rel} ± {se})")
+    if "at every ratio of the fine grid" not in text:
+        problems.append("the 'every ratio of the fine grid' sentence is gone")
+    for r, (rel, se) in _column(header, body, "partial / none").items():
+        if not rel + K * se < 1:
+            problems.append(f"fine grid, ratio {r}: partial / none = {rel} ± {se}")
+    for r, (rel, se) in large.items():
+        if twice is not None and r >= float(twice) and not rel - K * se > 2:
+            problems.append(f"ratio {r}: complete / none = {rel} ± {se}, not above 2")
+        if better is not None and r <= float(better) and not rel + K * se < 1:
+            problems.append(f"ratio {r}: complete / none = {rel} ± {se}, not below 1")
+    # the sentences that were false on these tables (issue 15) must not come back
+    if re.search(r"loses only (at|when)", text):
+        problems.append("'loses only at/when': complete pooling is ahead at positive ratios")
+    if "as soon as" in text:
+        problems.append("'as soon as sigma_alpha > 0': the fine grid refutes it")
+    return problems
+
+
 @pytest.fixture(scope="module")
 def pooling_pays(built_site: Path):
     return _page(built_site, "notebooks/pooling_pays")
 
 
-def test_pooling_pays_every_ratio_claims_hold_in_its_main_table(pooling_pays) -> None:
+def test_pooling_pays_prose_agrees_with_its_own_tables(pooling_pays) -> None:
     tables, text = pooling_pays
-    assert "partial pooling has the smaller error at every ratio" in text
-    header, body = _table(tables, "partial / none", "complete", "oracle")
-    for r, (rel, se) in _column(header, body, "partial / none").items():
-        assert rel + K * se < 1, f"ratio {r}: partial / none = {rel} ± {se} is not below 1"
+    assert pooling_pays_contradictions(tables, text) == []
 
 
-def test_pooling_pays_crossover_with_complete_pooling_matches_its_fine_grid(pooling_pays) -> None:
+def test_the_check_catches_a_row_that_contradicts_an_every_ratio_claim(pooling_pays) -> None:
     tables, text = pooling_pays
     header, body = _table(tables, "partial / complete", "complete / none, n_j > 25")
-    vs_complete = _column(header, body, "partial / complete")
-    behind_through = _claim(text, r"Complete pooling has the smaller simulated MSE at every "
-                                  r"ratio up to ([\d.]+)")  # fmt: skip
-    clear = re.search(r"by more than three Monte Carlo standard errors at "
-                      r"([\d.]+(?:, [\d.]+)*);", text)  # fmt: skip
-    assert clear, "the page no longer lists where complete pooling is clearly ahead"
-    wins_from = _claim(text, r"partial pooling has the smaller MSE, by more than three "
-                             r"standard errors, at every ratio from ([\d.]+) on")  # fmt: skip
-    assert behind_through < wins_from
-    for r in (float(v) for v in clear.group(1).split(", ")):
-        rel, se = vs_complete[r]
-        assert rel - K * se > 1, f"ratio {r}: complete pooling not clearly ahead ({rel} ± {se})"
-    for r, (rel, se) in vs_complete.items():
-        if r <= behind_through:
-            assert rel > 1, f"ratio {r}: complete pooling is not ahead ({rel})"
-        if r >= wins_from:
-            assert rel + K * se < 1, f"ratio {r}: partial pooling is not ahead ({rel} ± {se})"
-    # "loses only at sigma_alpha = 0" was false on this table: say so if it comes back
-    assert not re.search(r"loses only (at|when)", text)
-    assert "at every ratio of the fine grid" in text
-    for r, (rel, se) in _column(header, body, "partial / none").items():
-        assert rel + K * se < 1, f"ratio {r}: partial / none = {rel} ± {se}"
+    wins = float(re.search(r"at every ratio from ([\d.]+) on;", text).group(1))
+    column = header.index("partial / complete") + 1  # +1: the ratio is the row's first cell
+    doctored = copy.deepcopy(tables)
+    for rows in doctored:
+        for row in rows:
+            if len(row) == len(header) + 1 and _number(row[0]) == max(body):
+                row[column] = "1.5"  # partial pooling behind at the largest ratio
+    found = pooling_pays_contradictions(doctored, text)
+    assert any("partial pooling is not ahead" in p for p in found), found
+    assert max(body) >= wins
 
 
-def test_pooling_pays_complete_against_none_for_large_groups_matches_its_fine_grid(
-    pooling_pays,
-) -> None:
+def test_the_check_catches_the_sentences_issue_15_found_false(pooling_pays) -> None:
     tables, text = pooling_pays
-    header, body = _table(tables, "partial / complete", "complete / none, n_j > 25")
-    large = _column(header, body, "complete / none, n_j > 25")
-    twice_from = _claim(text, r"more than twice no pooling's at every ratio from ([\d.]+) on")
-    better_through = _claim(text, r"smaller of the two at every ratio up to ([\d.]+)")
-    for r, (rel, se) in large.items():
-        if r >= twice_from:
-            assert rel - K * se > 2, f"ratio {r}: complete / none = {rel} ± {se} is not above 2"
-        if r <= better_through:
-            assert rel + K * se < 1, f"ratio {r}: complete / none = {rel} ± {se} is not below 1"
-    assert "as soon as" not in text, "a claim for every positive ratio: the fine grid refutes it"
+    for false in (
+        "against complete pooling it loses only when the groups truly do not differ",
+        "more than twice as bad as no pooling as soon as sigma_alpha > 0",
+    ):
+        assert pooling_pays_contradictions(tables, text + " " + false), false
