@@ -218,3 +218,37 @@ def test_figures_return_site_figures_with_alt_text(balanced: pd.DataFrame) -> No
     ):
         assert isinstance(fig, figures.SiteFigure) and fig.alt
         assert fig.png()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- "at every ratio up to r" and "from r on": the boundaries the page's prose names ---------
+
+
+def test_holds_through_is_the_last_ratio_of_an_unbroken_run_from_the_smallest() -> None:
+    grid = [0.0, 0.025, 0.05, 0.1, 0.2]
+    assert pays.holds_through(pd.Series([True, True, False, True, True], index=grid)) == 0.025
+    assert pays.holds_through(pd.Series([True] * 5, index=grid)) == 0.2
+    assert pays.holds_through(pd.Series([False, True, True, True, True], index=grid)) is None
+    # the order of the Series does not matter, only the ratios
+    shuffled = pd.Series([True, False, True, True, True], index=[0.05, 0.1, 0.0, 0.025, 0.2])
+    assert pays.holds_through(shuffled) == 0.05
+
+
+def test_holds_from_is_the_first_ratio_of_an_unbroken_run_to_the_largest() -> None:
+    grid = [0.0, 0.025, 0.05, 0.1, 0.2]
+    assert pays.holds_from(pd.Series([False, True, False, True, True], index=grid)) == 0.1
+    assert pays.holds_from(pd.Series([True] * 5, index=grid)) == 0.0
+    assert pays.holds_from(pd.Series([True, True, True, True, False], index=grid)) is None
+
+
+def test_every_ratio_claim_built_from_the_boundaries_holds_row_by_row() -> None:
+    # what the page does: name r from the boundary, then the claim must hold at every row
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        values = pd.Series(rng.random(8) < 0.7, index=np.sort(rng.random(8)))
+        through, start = pays.holds_through(values), pays.holds_from(values)
+        if through is not None:
+            assert values[values.index <= through].all()
+            assert through == values.index.max() or not values[values.index > through].iloc[0]
+        if start is not None:
+            assert values[values.index >= start].all()
+            assert start == values.index.min() or not values[values.index < start].iloc[-1]

@@ -231,9 +231,11 @@
     const t = el("title", { id: "pp-profile-title" }, profileSvg);
     t.textContent = "Profiled " + data.method + " log-likelihood against sigma_alpha";
     const d = el("desc", { id: "pp-profile-desc" }, profileSvg);
-    d.textContent = "The " + data.method + " log-likelihood with mu, beta and the residual " +
-      "variance maximized out, at each sigma_alpha of the slider (sigma_y at its estimate), on a " +
-      "log scale; a dashed line at the estimate and a dot at the current value.";
+    d.textContent = "The " + data.method + " log-likelihood profiled in psi = sigma_alpha^2 / " +
+      "sigma_y^2 (mu, beta and sigma_y maximized out at each psi), at the psi of each " +
+      "sigma_alpha of the slider (sigma_alpha turned into psi with sigma_y at its " +
+      data.method + " estimate), on a log scale; a dashed line at the estimate and a dot at " +
+      "the current value.";
     profileSvg.setAttribute("aria-labelledby", "pp-profile-title pp-profile-desc");
     if (!P) return null;
     const finite = P.loglik.filter(isFinite);

@@ -172,6 +172,12 @@ figures.efron_morris_plot(
     estimates, label=["Roberto Clemente", "Thurman Munson", "Max Alvis"]
 )
 
+# %% tags=["hide-input"]
+from partial_pooling.site.source import figure_code
+
+figure_code(figures.efron_morris_plot)
+
+
 # %%
 totals = pays.squared_error_totals(estimates)
 totals.index = [

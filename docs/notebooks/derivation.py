@@ -22,8 +22,8 @@
 # * its intercept formula uses $n_j\sigma_y^2$ for the variance of a group mean, which is
 #   $\sigma_y^2/n_j$: one slip that turns precision weighting upside down (and $\bar y_j$
 #   lacks the covariate);
-# * its line for $\mu_\alpha$ is the intercept equation solved backwards: circular, not an
-#   estimator;
+# * its line for $\mu_\alpha$ is the intercept equation solved backwards: an identity that
+#   returns whatever $\mu_\alpha$ the $\hat\alpha_j$ were computed with, not an estimator;
 # * its $\sigma_\alpha^2$ is about $\overline{\lambda}$ times too small, a factor that does not
 #   go away with more groups; iterated, it converges to 0;
 # * its $\sigma_y^2$ assumes equal group sizes, and its standard error for $\beta$ is too
@@ -46,8 +46,6 @@ from IPython.display import Markdown
 import partial_pooling as pp
 from partial_pooling import datasets
 from partial_pooling.site import crosscheck, hand_derivation, reference
-from partial_pooling.em import joint_mode_path
-from partial_pooling.simulation import simulate_groups
 
 radon = datasets.radon()
 cols = ("log_radon", "county", "floor")
@@ -294,7 +292,7 @@ Markdown(
 )
 
 # %% [markdown]
-# ## The line for the population mean: circular, not an estimator
+# ## The line for the population mean: an identity, not an estimator
 #
 # Next the derivation writes
 #
@@ -303,16 +301,49 @@ Markdown(
 # \bar{y}_j}{\frac{n_j \sigma_y^2}{n_j \sigma_y^2 + \sigma_\alpha^2}}.
 # $$
 #
-# This is the intercept equation solved for $\mu_\alpha$. It is circular ($\hat\alpha_j$ was
-# computed from $\mu_\alpha$), and it is not one equation but $J$ of them, one per group, each
-# giving its own value. Evaluated at the fitted intercepts, they disagree:
+# This is the intercept equation solved for $\mu_\alpha$, and it is an identity: put in the
+# $\hat\alpha_j$ that the same (quoted) weights produced from some value $m$ of $\mu_\alpha$,
+# and each of the $J$ groups gives back $m$ exactly, whatever $m$ was. The same holds for the
+# correct weights: solving $\hat\alpha_j = \lambda_j(\bar y_j - \beta\bar x_j) +
+# (1-\lambda_j)\mu_\alpha$ for $\mu_\alpha$ returns the $\mu_\alpha$ the $\hat\alpha_j$ were
+# computed with, in every group. So the line cannot estimate anything: it only undoes the
+# intercept formula. (Evaluated with the fitted model's $\hat\alpha_j$, which were computed
+# with the correct $\lambda_j$, the quoted weights give a different value for each group; that
+# spread says only that the quoted weights are not the ones the intercepts were made with.)
+
+# %%
+m_values = [0.0, reml.mu, 3.0]  # values of mu_alpha to compute intercepts with
+weight = reml.sigma_alpha**2 / (reml.n * reml.sigma_y**2 + reml.sigma_alpha**2)
+lam_j, own = reml.shrinkage, reml.adjusted_ybar
+
+
+def mu_back(alpha, w, own_mean):
+    """alpha = w own + (1 - w) mu, solved for mu: one value per group."""
+    return (alpha - w * own_mean) / (1 - w)
+
+
+back = {}
+for m in m_values:
+    quoted_m = mu_back(weight * reml.ybar + (1 - weight) * m, weight, reml.ybar)
+    right_m = mu_back(lam_j * own + (1 - lam_j) * m, lam_j, own)
+    back[f"m = {m:.4g}"] = {
+        "quoted weights: min": quoted_m.min(),
+        "quoted weights: max": quoted_m.max(),
+        "lambda_j: min": right_m.min(),
+        "lambda_j: max": right_m.max(),
+    }
+identity_back = pd.DataFrame(back).T.rename_axis("alpha_j made with mu_alpha")
+identity_back.round(10)
 
 # %% tags=["hide-input"]
-weight = reml.sigma_alpha**2 / (reml.n * reml.sigma_y**2 + reml.sigma_alpha**2)
-per_group = (reml.alpha - weight * reml.ybar) / (1 - weight)
+per_group = mu_back(reml.alpha, weight, reml.ybar)
+m_array = np.array(m_values)
 Markdown(
-    f"the {reml.J} values run from {per_group.min():.3f} to {per_group.max():.3f}, while "
-    f"$\\hat\\mu$ = {reml.mu:.4f} (REML)."
+    f"Each of the {reml.J} groups returns the $\\mu_\\alpha$ it was given, for every $m$ "
+    "tried, with either pair of weights. Only when the quoted line is fed the fitted model's "
+    "intercepts (made with $\\lambda_j$, not with the quoted weights) do the groups disagree, "
+    f"from {per_group.min():.3f} to {per_group.max():.3f}, while $\\hat\\mu$ = "
+    f"{reml.mu:.4f} (REML)."
 )
 
 # %% [markdown]
@@ -329,13 +360,13 @@ Markdown(
 # solved jointly with the $J$ intercept equations and the one for $\beta$ (Henderson's
 # mixed-model equations). Eliminating the $\hat\alpha_j$ gives the same $\hat\mu_\alpha$ in
 # closed form, the precision-weighted mean
+# ([derived on the shrinkage page](shrinkage.py#the-precision-weights))
 #
 # $$
 # \hat\mu_\alpha = \frac{\sum_j w_j(\bar y_j - \hat\beta\bar x_j)}{\sum_j w_j},
 # \qquad w_j = \frac{1}{\sigma_\alpha^2 + \sigma_y^2/n_j},
 # $$
 #
-# where $w_j$ is the precision of group $j$'s adjusted mean as an estimate of $\mu_\alpha$.
 # The question "why is $\hat\mu_\alpha$ the plain mean of the $\hat\alpha_j$?" has a precise
 # answer, with its counter-examples computed on radon, on [the shrinkage page](shrinkage.py)
 # (section "Why the estimated μ is the plain mean of the intercepts").
@@ -350,8 +381,16 @@ checks.close(
     reml.mu,
     rtol=1e-12,
 )
+for col in identity_back.columns:
+    checks.close(
+        f"{col} = the mu_alpha used, at every m",
+        identity_back[col].to_numpy(),
+        m_array,
+        rtol=1e-12,
+        atol=1e-12,
+    )
 checks.holds(
-    "the quoted mu line gives different values for different groups",
+    "fed the fitted (lambda_j) intercepts, the quoted line differs across groups",
     np.ptp(per_group) > 0.1,
 )
 checks
@@ -402,37 +441,8 @@ sa2_table = pd.Series(
 )
 sa2_table.to_frame()
 
-# %% [markdown]
-# By simulation, with the radon county sizes and the ML estimates as the truth (no covariate),
-# once with the 85 counties and once with every county size repeated four times (340 groups):
-
-# %%
-rng = np.random.default_rng(20261126)
-sizes = ml.n.to_numpy()
-rows = {}
-for copies in (1, 4):
-    ratios = []
-    for _ in range(60):
-        sim = simulate_groups(
-            np.tile(sizes, copies),
-            mu=ml.mu,
-            beta=None,
-            sigma_alpha=ml.sigma_alpha,
-            sigma_y=ml.sigma_y,
-            rng=rng,
-        )
-        f = pp.fit_random_intercept(sim.data, "y", "group", method="ML")
-        ratios.append(pp.naive_sigma_alpha2(f.alpha, f.mu) / ml.sigma_alpha**2)
-    rows[f"J = {len(sizes) * copies}"] = {
-        "mean of plug-in / truth": np.mean(ratios),
-        "MC s.e.": np.std(ratios, ddof=1) / np.sqrt(len(ratios)),
-        "mean lambda_j (truth)": ml.shrinkage.mean(),
-    }
-bias = pd.DataFrame(rows).T
-bias.round(3)
-
 # %% tags=["hide-input"]
-checks = Checks("the ML fit and the simulation")
+checks = Checks("the ML fit")
 checks.close(
     "EM update = ML sigma_alpha^2 (fixed point)",
     sa2_table.iloc[2],
@@ -443,64 +453,22 @@ checks.holds(
     "plug-in below 0.8 x ML at the ML fit",
     sa2_table.iloc[1] < 0.8 * sa2_table.iloc[0],
 )
-for label, row in bias.iterrows():
-    checks.holds(
-        f"{label}: simulated plug-in/truth within 0.05 of mean lambda_j",
-        abs(row["mean of plug-in / truth"] - row["mean lambda_j (truth)"]) < 0.05,
-    )
-checks.holds(
-    "the factor does not move toward 1 with 4x the groups",
-    abs(bias.iloc[1, 0] - bias.iloc[0, 0])
-    < 4 * np.hypot(bias.iloc[0, 1], bias.iloc[1, 1]) + 0.02,
-)
-checks
-
-# %% tags=["hide-input"]
 Markdown(
     f"At the ML fit the plug-in is {sa2_table.iloc[1] / sa2_table.iloc[0]:.0%} of "
-    f"$\\hat\\sigma_\\alpha^2$, and $\\overline{{\\lambda}}$ = {ml.shrinkage.mean():.2f}. In "
-    f"the simulation it averages {bias.iloc[0, 0]:.2f} of the truth with {len(sizes)} groups "
-    f"and {bias.iloc[1, 0]:.2f} with {4 * len(sizes)}: the bias is a property of the group "
-    "sizes, not of having few groups."
-)
-
-# %% [markdown]
-# Iterating (shrink the intercepts, re-estimate $\sigma_\alpha^2$ by the plug-in, shrink again)
-# makes it worse: each pass shrinks harder, which lowers $\sigma_\alpha$, which shrinks harder
-# still. Once $\sigma_\alpha$ is small, $\lambda_j \approx n_j\sigma_\alpha^2/\sigma_y^2$ and a
-# pass roughly squares $\sigma_\alpha$ (in units of $\sigma_y$), so the iteration converges to
-# 0, complete pooling, at a rate that doubles the number of leading zeros at each pass.
-
-# %% tags=["hide-input"]
-path = joint_mode_path(radon, *cols, sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y)
-last_positive = path["sigma_alpha"][path["sigma_alpha"] > 0]
-# the next pass in exact arithmetic: sigma_next^2 = mean((lambda_j rbar_j)^2), with
-# lambda_j = n_j s^2 / (n_j s^2 + sigma_y^2); factor s^2 out so that nothing underflows
-end = path.iloc[-2]
-s_last = last_positive.iloc[-1]
-rbar = reml.ybar - end["mu"] - end["floor"] * reml.xbar["floor"]
-scaled = reml.n / (reml.n * s_last**2 + end["sigma_y"] ** 2) * rbar
-log10_next = 2 * np.log10(s_last) + 0.5 * np.log10(np.mean(scaled**2))
-checks = Checks("the iteration's path")
-checks.holds(
-    "sigma_alpha decreases at every pass", (np.diff(path["sigma_alpha"]) <= 0).all()
-)
-checks.holds(
-    "the last value is 0.0 and the one before it is below 1e-100",
-    path["sigma_alpha"].iloc[-1] == 0.0 and last_positive.iloc[-1] < 1e-100,
-)
-Markdown(
-    f"On radon, from the ML value {ml.sigma_alpha:.3f}, the iteration reaches "
-    f"$\\sigma_\\alpha$ = {s_last:.1e} after {len(last_positive) - 1} passes. The next "
-    f"pass should give about $10^{{{log10_next:.0f}}}$, but computing it squares the "
-    f"shrunken deviations, at most about $10^{{{2 * np.log10(s_last) + np.log10(scaled.abs().max()):.0f}}}$, to below the "
-    "smallest positive double (about $5 \\times 10^{-324}$), and the result is stored as "
-    "exactly 0. That 0 is floating-point underflow: mathematically every pass gives a "
-    "positive value, and the sequence converges to 0 without reaching it."
+    f"$\\hat\\sigma_\\alpha^2$, and $\\overline{{\\lambda}}$ = {ml.shrinkage.mean():.2f}."
 )
 
 # %% tags=["hide-input"]
 checks
+
+# %% [markdown]
+# That the factor is a property of the group sizes and not of having few groups is shown by
+# simulation on [the EM page](em.py#why-the-naive-variance-estimate-is-too-small), with the
+# radon county sizes and with every size repeated four times. Iterating the plug-in (shrink
+# the intercepts, re-estimate $\sigma_\alpha^2$, shrink again) makes it worse: each pass
+# shrinks harder, which lowers $\sigma_\alpha$, which shrinks harder still, and the iteration
+# converges to 0, complete pooling. It is run on radon, pass by pass, on the same page
+# ([the two iterations side by side](em.py#the-two-iterations-side-by-side)).
 
 # %% [markdown]
 # ## The residual variance: dividing by "J n_j" assumes equal groups
@@ -652,7 +620,7 @@ checks
 # | $\log L$ | prior inside $\sum_i$; $\log\sigma$ terms in "constant" | wrong (later lines silently corrected) | prior once per group; $-N\log\sigma_y - J\log\sigma_\alpha$ kept |
 # | $\partial/\partial\alpha_j$ | as above | right (for the corrected $\ell$) | the same |
 # | $\hat\alpha_j$ | $n_j\sigma_y^2$ as the variance of $\bar y_j$; no covariate | wrong: one slip inverts the weights | $\lambda_j(\bar y_j - \beta\bar x_j) + (1-\lambda_j)\mu_\alpha$ |
-# | $\mu_\alpha$ | the $\hat\alpha_j$ line solved for $\mu_\alpha$ | circular, one value per group | $\frac1J\sum_j\hat\alpha_j$ = the $w_j$-weighted mean of adjusted means |
+# | $\mu_\alpha$ | the $\hat\alpha_j$ line solved for $\mu_\alpha$ | an identity: returns the $\mu_\alpha$ the $\hat\alpha_j$ were computed with | $\frac1J\sum_j\hat\alpha_j$ = the $w_j$-weighted mean of adjusted means |
 # | $\hat\sigma_\alpha^2$ | $\frac1J\sum_j(\alpha_j-\mu_\alpha)^2$ | about $\overline{\lambda}$ times too small, for any $J$ | add $v_j$ (EM), i.e. maximize the marginal likelihood |
 # | $\hat\sigma_y^2$ | divide by $J n_j$ | equal sizes assumed; biased | divide by $N$, add $\sum_j n_j v_j$ |
 # | $\hat\beta$ | $\frac{\sum x(y-\alpha_j)}{\sum x^2}$ | right | the GLS slope |

@@ -42,8 +42,11 @@ SEED = 20240611
 # %% [markdown]
 # ## Groups of one observation
 #
-# Radon has counties with a single house. They are legitimate: such a county contributes
-# one $\bar y_j$ and no information about $\sigma_y$, and its weight is the smallest possible,
+# Radon has counties with a single house. They are legitimate: such a county contributes one
+# $\bar y_j$, whose variance about $\mu_\alpha + \beta x_{1j}$ is $\sigma_\alpha^2 + \sigma_y^2$. It
+# informs that sum, but nothing within the county separates its two parts: there is no
+# within-county variation to say how big $\sigma_y^2$ alone is (the other counties say that).
+# Its weight is the smallest possible,
 #
 # $$
 # \lambda_j = \frac{\sigma_\alpha^2}{\sigma_\alpha^2 + \sigma_y^2} = \rho \quad (n_j = 1),

@@ -27,7 +27,7 @@ from partial_pooling.site.checks import Checks
 # %%
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
 import partial_pooling as pp
 from partial_pooling import datasets
@@ -177,6 +177,59 @@ Markdown(
 )
 
 # %% [markdown]
+# More groups do not fix it. The factor $\overline{\lambda}$ depends on the group sizes and on
+# $\sigma_\alpha/\sigma_y$, not on $J$: repeat every county size four times and the naive
+# estimate, at the ML fit of each simulated data set, stays about as far below the truth.
+
+# %%
+more = []
+for _ in range(60):
+    sim = simulate_groups(
+        np.tile(ml.n.to_numpy(), 4),
+        mu=ml.mu,
+        beta=None,
+        sigma_alpha=ml.sigma_alpha,
+        sigma_y=ml.sigma_y,
+        rng=rng,
+    )
+    fit_4 = pp.fit_random_intercept(sim.data, "y", "group", method="ML")
+    more.append(pp.naive_sigma_alpha2(fit_4.alpha, fit_4.mu) / truth)
+by_J = pd.DataFrame(
+    {
+        "mean of naive / truth": [
+            np.mean(draws["naive (at the ML fit)"] / truth),
+            np.mean(more),
+        ],
+        "MC s.e.": [
+            draws["naive (at the ML fit)"].sem() / truth,
+            pd.Series(more).sem(),
+        ],
+        "mean lambda_j (truth)": [lam.mean(), lam.mean()],
+    },
+    index=[f"J = {ml.J}", f"J = {4 * ml.J}"],
+)
+by_J.round(3)
+
+# %% tags=["hide-input"]
+checks = Checks("the truth of the simulation")
+for label, row in by_J.iterrows():
+    checks.holds(
+        f"{label}: naive / truth within 0.05 of mean lambda_j",
+        abs(row["mean of naive / truth"] - row["mean lambda_j (truth)"]) < 0.05,
+    )
+checks.holds(
+    "the factor does not move toward 1 with 4x the groups",
+    abs(by_J.iloc[1, 0] - by_J.iloc[0, 0])
+    < 4 * np.hypot(by_J.iloc[0, 1], by_J.iloc[1, 1]) + 0.02,
+)
+display(checks)
+Markdown(
+    f"With {ml.J} groups the naive estimate averages {by_J.iloc[0, 0]:.2f} of the truth, "
+    f"with {4 * ml.J} groups {by_J.iloc[1, 0]:.2f}; $\\overline{{\\lambda}}$ = "
+    f"{lam.mean():.2f}. The bias is a property of the group sizes, not of having few groups."
+)
+
+# %% [markdown]
 # ## The two iterations side by side
 #
 # `em_path` runs EM: shrink, then update $\sigma_\alpha^2$ and $\sigma_y^2$ *with* the
@@ -194,6 +247,12 @@ complete = pp.complete_pooling(radon, **model)
 
 # %%
 figures.em_vs_joint_mode(em, naive_path, ml.sigma_alpha)
+
+# %% tags=["hide-input"]
+from partial_pooling.site.source import figure_code
+
+figure_code(figures.em_vs_joint_mode)
+
 
 # %% tags=["hide-input"]
 checks = Checks("the ML fit and complete pooling")
@@ -227,8 +286,43 @@ Markdown(
     f"iteration falls ever faster (once $\\sigma_\\alpha$ is small, $\\lambda_j \\approx "
     f"n_j\\psi$ and each pass roughly squares $\\sigma_\\alpha$): it converges to 0, and "
     f"after {naive_path.index[-1]} passes its value underflows to the double 0.0 (the "
-    "[derivation page](derivation.py) follows the last passes), where its marginal "
+    "last passes are below), where its marginal "
     f"log-likelihood is complete pooling's, {naive_path['loglik'].iloc[-1]:.4f}."
+)
+
+# %% [markdown]
+# Why "underflows": once $\sigma_\alpha$ is small, $\lambda_j \approx n_j\sigma_\alpha^2/\sigma_y^2$
+# and a pass roughly squares $\sigma_\alpha$ (in units of $\sigma_y$), so the number of
+# leading zeros doubles at each pass. Mathematically every pass gives a positive value.
+
+# %% tags=["hide-input"]
+last_positive = naive_path["sigma_alpha"][naive_path["sigma_alpha"] > 0]
+# the next pass in exact arithmetic: sigma_next^2 = mean((lambda_j rbar_j)^2), with
+# lambda_j = n_j s^2 / (n_j s^2 + sigma_y^2); factor s^2 out so that nothing underflows
+end = naive_path.iloc[-2]
+s_last = last_positive.iloc[-1]
+rbar = ml.ybar - end["mu"] - end["floor"] * ml.xbar["floor"]
+scaled = ml.n / (ml.n * s_last**2 + end["sigma_y"] ** 2) * rbar
+log10_next = 2 * np.log10(s_last) + 0.5 * np.log10(np.mean(scaled**2))
+log10_largest = 2 * np.log10(s_last) + np.log10(scaled.abs().max())
+checks = Checks("the iteration's path")
+checks.holds(
+    "sigma_alpha decreases at every pass",
+    (np.diff(naive_path["sigma_alpha"]) <= 0).all(),
+)
+checks.holds(
+    "the last value is 0.0 and the one before it is below 1e-50",
+    naive_path["sigma_alpha"].iloc[-1] == 0.0 and s_last < 1e-50,
+)
+checks.holds("the next pass, exactly, is positive", np.isfinite(log10_next))
+display(checks)
+Markdown(
+    f"The last positive value is $\\sigma_\\alpha$ = {s_last:.1e}, after "
+    f"{len(last_positive) - 1} passes. The next pass should give about "
+    f"$10^{{{log10_next:.0f}}}$, but computing it squares the shrunken deviations, at most "
+    f"about $10^{{{log10_largest:.0f}}}$, to below the smallest positive double (about "
+    "$5 \\times 10^{-324}$), and the result is stored as exactly 0: floating-point underflow, "
+    "not a limit reached."
 )
 
 # %% [markdown]

@@ -115,6 +115,12 @@ Markdown(
 figures.shrinkage_toward_line(no_pool, with_u, "uranium", without=base)
 
 # %% tags=["hide-input"]
+from partial_pooling.site.source import figure_code
+
+figure_code(figures.shrinkage_toward_line)
+
+
+# %% tags=["hide-input"]
 u = with_u.xbar["uranium"]
 gamma = with_u.beta["uranium"]
 line = with_u.mu + gamma * u
@@ -233,7 +239,12 @@ figures.shrinkage_arrows_2d_unbalanced(ols_2d, fit_2d, shrink, reduced)
 # At given $\hat\Sigma = LL'$ and $\hat\sigma_y$, dropping days can only lower $K_j$: in the
 # coordinates where $\hat\Sigma$ is the identity, $K_j = I - (I + M_j)^{-1}$ with
 # $M_j = L'Z_j'Z_jL/\hat\sigma_y^2$, and removing rows from $Z_j$ makes $M_j$, hence $K_j$,
-# smaller in every direction (checked below for days 0-2 against all ten).
+# smaller in the Loewner order: $u'K_ju$ falls for every direction $u$, and so does each
+# eigenvalue of $K_j$, the least and the most a subject can keep (checked below for days 0-2
+# against all ten). That is a statement about the matrix, not about every subject: the fraction
+# a deviation $d$ keeps is $\lVert K_jd\rVert/\lVert d\rVert$, and a matrix smaller in the
+# Loewner order need not have a smaller square, so a smaller fraction for a particular subject
+# is an observation on these data, not a consequence.
 
 # %% tags=["hide-input"]
 rest = shrink.drop(index=reduced)
@@ -359,8 +370,10 @@ checks_2d
 #   $\hat\mu_\alpha + \hat\gamma u_j$ instead of one $\hat\mu_\alpha$. On radon it also lowers
 #   $\hat\sigma_\alpha$ (REML) and so every $\lambda_j$: more shrinkage, toward a better target.
 # - With random slopes, the weight on a group's own data is a matrix $K_j$ set by its design
-#   and the variance components. Fewer days make $K_j$ smaller in every direction, so a group
-#   keeps a smaller fraction of its own deviation from the population pair, most of all in
-#   the direction its few days say least about (here, the slope).
+#   and the variance components. Fewer days make $K_j$ smaller in the Loewner order, so both
+#   bounds on the fraction a group keeps of its own deviation from the population pair fall,
+#   most of all in the direction its few days say least about (here, the slope); the four
+#   reduced subjects here each keep less than with ten days, which the matrix order makes
+#   likely but does not guarantee for every deviation.
 # - Both are what a mixed model does with any design; [prediction](prediction.py) uses the
 #   uranium model to predict new houses.

@@ -13,7 +13,9 @@
 #
 # A mixed model has two likelihoods. The **joint** density $p(y, \alpha \mid \dots)$ treats the
 # group intercepts $\alpha_j$ as if they were observed; the **marginal** likelihood
-# $p(y \mid \dots)$ integrates them out, and it is the marginal that ML and REML maximize.
+# $p(y \mid \dots)$ integrates them out. ML maximizes the marginal likelihood; REML maximizes
+# the restricted likelihood, the marginal likelihood of the residual contrasts, in which the
+# intercepts are integrated out too.
 # Maximizing the joint density over $\sigma_\alpha$ as well does not work: it grows without
 # bound as $\sigma_\alpha \to 0$, and the natural iteration that re-estimates $\sigma_\alpha$
 # from the shrunken $\hat\alpha_j$ underestimates it (they vary less than the true intercepts)
@@ -482,6 +484,12 @@ checks
 figures.profile_likelihood(curves, maxima)
 
 # %% tags=["hide-input"]
+from partial_pooling.site.source import figure_code
+
+figure_code(figures.profile_likelihood)
+
+
+# %% tags=["hide-input"]
 Markdown(
     f"ML puts the maximum at $\\hat\\psi$ = {ml.psi:.4f}, REML at {reml.psi:.4f}, a little "
     f"further right: REML's correction raises the variance estimates. With {J} counties the "
@@ -572,6 +580,12 @@ checks
 # - \frac12\sum_{j=1}^{J}\log\frac{n_j/\sigma_y^2 + 1/\sigma_\alpha^2}{2\pi}. \tag{6}
 # $$
 #
+# This is the **Laplace approximation** of the integral over the intercepts: expand the log
+# joint density to second order about its peak $\hat\alpha$ and integrate the Gaussian that
+# results. In general it is an approximation (lme4's `glmer` uses it for non-normal
+# responses); here it is exact, because the joint density is Gaussian in $\alpha$, so its log
+# is exactly quadratic and the second-order expansion is the whole function.
+#
 # Read the correction term. It involves **neither $\mu$, $\beta$ nor the $\alpha_j$**, so at
 # given variances maximizing the joint density over $(\alpha, \mu, \beta)$ finds the same
 # $(\hat\mu, \hat\beta)$ as the marginal likelihood, and the right intercepts: the joint
@@ -634,8 +648,9 @@ checks
 # %% [markdown]
 # ## What this means
 #
-# - The likelihood that ML and REML maximize is the **marginal** one: the joint density with
-#   each group's intercept integrated out. On the radon data the closed form, brute-force
+# - ML maximizes the **marginal** likelihood, the joint density with each group's intercept
+#   integrated out; REML maximizes the restricted likelihood, the marginal likelihood of the
+#   residual contrasts, so the intercepts are integrated out there too. On the radon data the closed form, brute-force
 #   quadrature over every $\alpha_j$ and statsmodels' `llf` agree to the last digits.
 # - The group intercepts are *not* parameters of that likelihood. Their estimates, the
 #   shrunken $\hat\alpha_j$, come afterwards, as conditional means given the data; the
@@ -644,8 +659,9 @@ checks
 #   as $\sigma_\alpha \to 0$. [The next page](em.py) shows what that does to the natural
 #   iterative recipe, and how EM, which adds back each group's conditional variance, repairs
 #   it.
-# - The exact identity (6) says why in one line: the marginal is the joint density at its peak
-#   plus a term in the variances alone.
+# - The exact identity (6), the Laplace approximation, exact for this Gaussian model, says why
+#   in one line: the marginal is the joint density at its peak plus a term in the variances
+#   alone.
 # - Once $\psi$ is known, everything else has a closed form. The
 #   [derivation page](derivation.py) uses all of this to check a widely shared hand derivation
 #   line by line. The symbols are collected on the [notation page](../notation.md).

@@ -11,11 +11,13 @@
 # %% [markdown]
 # # Why pooling pays
 #
-# Partial pooling estimates group intercepts with a smaller total mean squared error than
-# either limit. Against no pooling it wins at every size of the between-group spread, by most
-# when groups are small and similar; against complete pooling it loses only when the groups
-# truly do not differ, and then only by a hair. The price is paid by groups that really are
-# exceptional: they are pulled in too far, and for them their own data would have been better.
+# Partial pooling estimates group intercepts with a smaller mean squared error than no pooling
+# at every size of the between-group spread we simulate, by most when groups are small and
+# similar. Against complete pooling it wins once the groups differ by more than a small
+# fraction of the noise; when they do not differ, or barely, complete pooling is slightly
+# better, and a finer grid near zero shows where the two cross. The price is paid by groups
+# that really are exceptional: they are pulled in too far, and for them their own data would
+# have been better.
 # [Efron and Morris's baseball players](baseball.py) show the same on real data.
 
 # %% tags=["remove-cell"]
@@ -105,7 +107,7 @@ Markdown(
 )
 
 # %% [markdown]
-# ## Partial pooling wins at every ratio
+# ## Against no pooling at every ratio, against complete pooling once the groups differ
 #
 # The left panel shows the mean squared errors, the right panel the same relative to no pooling.
 # The bars are two Monte Carlo standard errors (computed from the spread of the per-replication
@@ -117,6 +119,12 @@ Markdown(
 # %%
 summary = pays.mse_summary(errors, by="ratio")
 figures.pooling_risk(summary, method="REML")
+
+# %% tags=["hide-input"]
+from partial_pooling.site.source import figure_code
+
+figure_code(figures.pooling_risk)
+
 
 # %%
 vs_complete = pays.mse_summary(errors, by="ratio", reference="complete")
@@ -150,7 +158,7 @@ checks.holds(
     vc.loc[0.0, "rel_partial"] - k * vc.loc[0.0, "rel_se_partial"] > 1,
 )
 checks.holds(
-    "and only there",
+    f"and partial pooling ahead of it at every ratio from {ratios[1]:g}",
     (
         vc.loc[ratios > 0, "rel_partial"] + k * vc.loc[ratios > 0, "rel_se_partial"]
         < 1
@@ -167,17 +175,128 @@ Markdown(
     f"to {summary['rel_partial'].iloc[-1]:.3f} (± {summary['rel_se_partial'].iloc[-1]:.3f}) "
     "when they differ by twice the noise. The gain shrinks as $\\sigma_\\alpha$ grows, because "
     "then every $\\lambda_j$ approaches 1 and partial pooling approaches no pooling.\n"
-    f"* **Against complete pooling**, partial pooling loses only at $\\sigma_\\alpha = 0$, "
+    f"* **Against complete pooling**, partial pooling loses at $\\sigma_\\alpha = 0$, "
     f"where its MSE is {vs_complete.loc[0.0, 'rel_partial']:.2f} times complete pooling's. But "
     f"both are tiny there: the gap is {100 * gap_at_zero:.2f}% of no pooling's MSE, because REML "
     f"puts $\\hat\\sigma_\\alpha$ exactly at 0 in {100 * boundary.loc[0.0]:.0f}% of those data "
     "sets (partial pooling *is* complete pooling then) and near 0 in most of the rest. Already at "
     f"$\\sigma_\\alpha/\\sigma_y$ = {ratios[1]:g} partial pooling is ahead, with "
-    f"{vs_complete.loc[ratios[1], 'rel_partial']:.2f} of complete pooling's MSE.\n"
+    f"{vs_complete.loc[ratios[1], 'rel_partial']:.2f} of complete pooling's MSE; where "
+    "between 0 and that the two cross is the next section's question.\n"
     f"* **Against the oracle**, which knows the true parameters, partial pooling's MSE is at most "
     f"{100 * excess.max():.1f}% higher once $\\sigma_\\alpha > 0$: estimating "
     "$\\mu_\\alpha$, $\\beta$ and the two variances from the data costs little with "
     f"{len(sizes)} groups."
+)
+
+# %% [markdown]
+# ## Near zero: where complete pooling still wins
+#
+# The grid above jumps from 0 to 0.25. Between them the groups differ, but by so little that
+# estimating $\sigma_\alpha$ costs more than shrinking by the right amount gains: the same
+# experiment on a finer grid, with the two comparisons whose sign changes there. The first is
+# partial pooling against complete pooling over all groups; the second is complete pooling
+# against no pooling for the largest groups (more than 25 observations), where complete
+# pooling's bias $(\alpha_j - \mu_\alpha)^2$ is set against no pooling's small variance.
+
+# %%
+fine = np.array([0.025, 0.05, 0.075, 0.1, 0.15, 0.2])
+fine_errors = pays.pooling_mse(
+    sizes.to_numpy(),
+    mu=mu,
+    beta=beta,
+    sigma_alpha=fine * sigma_y,
+    sigma_y=sigma_y,
+    reps=reps,
+    rng=rng,
+    method="REML",
+)
+near_errors = pd.concat([errors[errors["ratio"] <= 0.25], fine_errors])
+near_errors["largest"] = near_errors["n"] > 25
+near_vc = pays.mse_summary(near_errors, by="ratio", reference="complete")
+near_none = pays.mse_summary(near_errors, by="ratio")
+near_large = pays.mse_summary(near_errors[near_errors["largest"]], by="ratio")
+near = pd.DataFrame(
+    {
+        "partial / complete": near_vc["rel_partial"],
+        "± s.e.": near_vc["rel_se_partial"],
+        "partial / none": near_none["rel_partial"],
+        "± s.e. ": near_none["rel_se_partial"],
+        "complete / none, n_j > 25": near_large["rel_complete"],
+        "± s.e.  ": near_large["rel_se_complete"],
+    }
+).rename_axis("sigma_alpha / sigma_y")
+near.round(4)
+
+# %% tags=["hide-input"]
+behind = near_vc["rel_partial"] > 1
+loses = near_vc["rel_partial"] - k * near_vc["rel_se_partial"] > 1
+wins = near_vc["rel_partial"] + k * near_vc["rel_se_partial"] < 1
+loses_through = pays.holds_through(behind)
+wins_from = pays.holds_from(wins)
+clear_losses = near.index[loses]
+tied = near.index[~loses & ~wins]
+twice = near_large["rel_complete"] - k * near_large["rel_se_complete"] > 2
+better_large = near_large["rel_complete"] + k * near_large["rel_se_complete"] < 1
+twice_from = pays.holds_from(twice)
+better_through = pays.holds_through(better_large)
+checks = Checks("the Monte Carlo standard errors (3 s.e. margins)")
+checks.holds(
+    "partial pooling beats no pooling at every ratio of the fine grid",
+    (near_none["rel_partial"] + k * near_none["rel_se_partial"] < 1).all(),
+)
+checks.holds(
+    "complete pooling ahead at 0 and at some positive ratio, beyond 3 s.e.",
+    loses.loc[0.0] and (clear_losses > 0).any(),
+)
+checks.holds(
+    "complete pooling's MSE the smaller at every ratio up to a positive one",
+    loses_through is not None and loses_through > 0,
+)
+checks.holds(
+    "partial pooling ahead from some ratio of the fine grid on",
+    wins_from is not None and wins_from <= 0.25,
+)
+checks.holds(
+    "no ratio where complete pooling is ahead above one where partial pooling is",
+    not behind[near.index > wins_from].any(),
+)
+checks.holds(
+    "complete pooling over twice no pooling's MSE for n_j > 25 from some ratio on",
+    twice_from is not None,
+)
+checks.holds(
+    "and better than no pooling for them at small ratios",
+    better_through is not None and better_through > 0,
+)
+checks
+
+# %% tags=["hide-input"]
+between = (
+    f"in between ({', '.join(f'{r:g}' for r in tied)}) neither is ahead by more than "
+    "three standard errors"
+    if len(tied)
+    else "the grid has no ratio where neither is ahead by more than three standard errors"
+)
+Markdown(
+    f"{reps} replications at each new ratio, as above.\n\n"
+    "* **Partial pooling against complete pooling.** Complete pooling has the smaller simulated "
+    "MSE at "
+    f"every ratio up to {loses_through:g} (at {loses_through:g} partial pooling's is "
+    f"{near.loc[loses_through, 'partial / complete']:.2f} times complete pooling's), by more "
+    "than three Monte Carlo standard errors at "
+    f"{', '.join(f'{r:g}' for r in clear_losses)}; partial pooling has the smaller MSE, by more "
+    f"than three standard errors, at every ratio from {wins_from:g} on; {between}. So partial "
+    "pooling loses not only when the groups do not differ at all but also when they differ a "
+    f"little: at $\\sigma_\\alpha/\\sigma_y$ = {clear_losses[clear_losses > 0].max():g} "
+    "complete pooling is still ahead by more than three standard errors. Against no pooling, "
+    "partial pooling wins at every ratio of the fine grid (the middle columns).\n"
+    "* **Complete pooling against no pooling, groups above 25.** Complete pooling's MSE is more "
+    f"than twice no pooling's at every ratio from {twice_from:g} on, and it is the *smaller* "
+    f"of the two at every ratio up to {better_through:g} "
+    f"({near.loc[better_through, 'complete / none, n_j > 25']:.2f} times no pooling's at "
+    f"{better_through:g}): when the groups barely differ, a large group's own mean is "
+    "noisier than the bias of ignoring it."
 )
 
 # %% [markdown]
@@ -333,8 +452,8 @@ checks.holds(
     largest_loss.max() < 2,
 )
 checks.holds(
-    "complete pooling more than twice as bad for groups above 25, every ratio > 0",
-    (by_size.xs("26+", level="size").loc[ratios > 0, "rel_complete"] > 2).all(),
+    f"complete pooling more than twice as bad for groups above 25, every ratio >= {twice_from:g}",
+    (by_size.xs("26+", level="size").loc[ratios >= twice_from, "rel_complete"] > 2).all(),
 )
 checks
 
@@ -348,8 +467,10 @@ Markdown(
     f"{closest[1]} at ratio {closest[0]:g}, at {by_size.loc[closest, 'rel_partial']:.3f} "
     f"(± {by_size.loc[closest, 'rel_se_partial']:.3f}), a tie within Monte Carlo error. "
     "Complete pooling, in contrast, is more than twice as bad as no pooling for the largest "
-    "groups as soon as $\\sigma_\\alpha > 0$ (the column `mse_complete` above, and "
-    f"{by_size.loc[(ratios[1], '26+'), 'rel_complete']:.1f} times at ratio {ratios[1]:g})."
+    f"groups at every ratio from {twice_from:g} on (the fine grid above; "
+    f"{by_size.loc[(ratios[1], '26+'), 'rel_complete']:.1f} times at ratio {ratios[1]:g}), "
+    f"while at the smallest ratios, up to {better_through:g}, it is the better of the two "
+    "for them."
 )
 
 # %% [markdown]
@@ -504,8 +625,9 @@ checks
 #   its error is larger than its own data would have given. Partial pooling makes that trade
 #   knowingly; if one particular group matters more than the average, its own estimate (or a
 #   model with a group-level predictor that explains why it is different) deserves a look.
-# * **When the groups do not differ at all**, complete pooling is slightly better still, but
-#   partial pooling finds that out from the data, often by setting $\hat\sigma_\alpha = 0$.
+# * **When the groups do not differ, or barely differ**, complete pooling is slightly better
+#   (up to the crossover found on the fine grid above), but partial pooling finds that out from
+#   the data, often by setting $\hat\sigma_\alpha = 0$.
 #
 # The weights themselves, and how they depend on $n_j$, are on [the shrinkage
 # estimator](shrinkage.py) page.

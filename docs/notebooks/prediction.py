@@ -29,7 +29,7 @@ from partial_pooling.site.checks import Checks
 # %%
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 from scipy import integrate, stats
 
 import partial_pooling as pp
@@ -206,6 +206,85 @@ Markdown(
 )
 
 # %% [markdown]
+# ## A coverage check that could fail
+#
+# On radon with uranium in the model, $\hat\sigma_y^2$ is nearly all of every prediction
+# variance (the shares above), so the simulation would barely notice an error in the county
+# term: an interval that left it out entirely would still cover close to 95%. To test the
+# county term, the same simulation runs on a design where it matters: radon's counties, houses
+# and floors, with a response drawn from the model with $\sigma_\alpha$ larger than $\sigma_y$
+# (and no uranium). The last column is what an interval *without* the county term
+# $\sigma_\alpha^2(1-\lambda_j)$ would cover at the true parameters, from the normal
+# distribution: the distance from 95% that the check must be able to see.
+
+# %%
+sa_heavy, sy_heavy = 0.8, 0.4  # sigma_alpha / sigma_y = 2
+rng_heavy = np.random.default_rng(20261207)
+a_heavy = pd.Series(
+    rng_heavy.normal(0.0, sa_heavy, fit.J), index=fit.alpha.index
+)
+heavy = radon.assign(
+    log_radon=fit.mu
+    - 0.7 * radon["floor"]
+    + a_heavy[radon["county"]].to_numpy()
+    + rng_heavy.normal(0.0, sy_heavy, len(radon))
+)
+heavy_model = ("log_radon", "county", "floor")
+cover_heavy = prediction_coverage(
+    heavy, *heavy_model, reps=300, rng=rng_heavy, method="REML"
+)
+first = heavy.groupby("county", sort=False).head(1)
+fit_heavy = cover_heavy.fit
+z95 = stats.norm.ppf(0.975)
+missing = {}
+for label, rows in [
+    ("measured county", first),
+    ("new county", first.assign(county="a new county")),
+]:
+    p_h = predict(fit_heavy, rows, level=0.95)
+    share_g = p_h["var_group"] / p_h["sd"] ** 2
+    missing[label] = {
+        "county term, share of the variance": share_g.mean(),
+        "without it, coverage": np.mean(
+            2 * stats.norm.cdf(z95 * np.sqrt(1 - share_g)) - 1
+        ),
+    }
+heavy_result = pd.DataFrame(missing).T
+heavy_result.insert(0, "coverage", cover_heavy.estimate.iloc[[0, 2]].to_numpy())
+heavy_result.insert(1, "MC s.e.", cover_heavy.mc_se.iloc[[0, 2]].to_numpy())
+(100 * heavy_result).round(2)  # in percent
+
+# %% tags=["hide-input"]
+gap_heavy = (heavy_result["coverage"] - 0.95) / heavy_result["MC s.e."]
+power = (0.95 - heavy_result["without it, coverage"]) / heavy_result["MC s.e."]
+heavy_checks = Checks("the nominal level (simulation within 4 MC s.e.)")
+heavy_checks.holds(
+    "coverage within 4 MC s.e. of 95%, measured and new county",
+    bool((gap_heavy.abs() < 4).all()),
+)
+heavy_checks.holds(
+    "dropping the county term would move coverage over 10 MC s.e. from 95%",
+    bool((power > 10).all()),
+)
+heavy_checks.holds(
+    "the county term is over 10% of the variance on average, in both cases",
+    bool((heavy_result["county term, share of the variance"] > 0.1).all()),
+)
+display(heavy_checks)
+Markdown(
+    f"With $\\sigma_\\alpha$ = {sa_heavy} and $\\sigma_y$ = {sy_heavy}, over "
+    f"{cover_heavy.reps} simulated data sets, the intervals cover "
+    f"{100 * heavy_result['coverage'].iloc[0]:.2f}% (measured county) and "
+    f"{100 * heavy_result['coverage'].iloc[1]:.2f}% (new county), within "
+    f"{gap_heavy.abs().max():.1f} Monte Carlo standard errors of 95%. Here the county term is "
+    f"on average {100 * heavy_result.iloc[0, 2]:.0f}% and "
+    f"{100 * heavy_result.iloc[1, 2]:.0f}% of the prediction variance, and intervals without "
+    f"it would cover about {100 * heavy_result.iloc[0, 3]:.0f}% and "
+    f"{100 * heavy_result.iloc[1, 3]:.0f}%, at least {power.min():.0f} standard errors from "
+    "95%: this check would see a wrong county term."
+)
+
+# %% [markdown]
 # For one particular county the interval is centred on a shrunken estimate, which misses the
 # county's true intercept by $(1-\lambda_j)a_j$ on average over its data. So, at known
 # parameters, a county whose effect $a_j$ lies far from the line is covered less often than
@@ -287,4 +366,6 @@ sim_checks
 #   $\sigma_\alpha^2$; the fixed-effect term differs slightly (through $c_j$).
 # - The interval above includes the fixed-effect uncertainty and the county's conditional
 #   variance at the estimated variances, plus $\sigma_y^2$; it ignores the uncertainty of the
-#   variance estimates. On radon its coverage, averaged over counties, is checked above.
+#   variance estimates. Its coverage, averaged over counties, is checked above on radon and on
+#   a design where the county term is a large share of the variance, so that an error in it
+#   would show.

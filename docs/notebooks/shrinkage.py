@@ -21,7 +21,7 @@
 # $$
 #
 # differs from group to group, so with unequal group sizes every group is shrunk by its own
-# amount: small groups hardest. This page derives the estimator, checks it on every county of
+# fraction $1-\lambda_j$ of the way to the population mean: small groups the largest fraction. This page derives the estimator, checks it on every county of
 # the radon data, says in what sense $\hat\mu$ is the plain mean of the intercepts, and shows
 # what the estimator does, and what its error bars mean.
 
@@ -140,8 +140,12 @@ Markdown(
 # > the GLS estimates at those values and the $\hat\alpha_j$ the intercepts predicted at those
 # > values, then $\hat\mu$ is the unweighted mean of the $\hat\alpha_j$.
 #
-# It is *not* in general the size-weighted mean $\sum_j n_j\hat\alpha_j/N$ (the two coincide
-# only when all groups have the same size), it is *not* the plain mean of the groups' own
+# It is *not* in general the size-weighted mean $\sum_j n_j\hat\alpha_j/N$: the two agree exactly
+# when $\sum_j n_j(\hat\alpha_j - \hat\mu) = 0$, which equal group sizes guarantee (then
+# $\sum_j(\hat\alpha_j - \hat\mu) = 0$ suffices), as does $\hat\sigma_\alpha = 0$ (every
+# $\hat\alpha_j = \hat\mu$), and which unequal sizes can also meet by symmetry of the data
+# (`tests/test_mu_hat_means.py` has all three cases); on radon they differ. It is *not* the
+# plain mean of the groups' own
 # adjusted means, and it is *not* the mean of the true $\alpha_j$ (those are unknown and differ
 # from it by sampling error).
 #
@@ -159,10 +163,7 @@ Markdown(
 # row of the first equation and so zero. Hence $\sum_j\hat a_j = 0$, that is
 # $\frac1J\sum_j\hat\alpha_j = \hat\mu$. The weighting is not missing; it is inside each
 # $\hat\alpha_j$: big groups count more through $\lambda_j$, and eliminating the
-# $\hat\alpha_j$ gives the weighted form
-# $\hat\mu = \sum_j w_j(\bar y_j - \hat\beta\bar x_j)/\sum_j w_j$ with
-# $w_j = 1/(\sigma_\alpha^2 + \sigma_y^2/n_j)$, the precision of group $j$'s adjusted mean as
-# an estimate of $\mu$.
+# $\hat\alpha_j$ gives the precision-weighted form of the next section.
 
 # %%
 # (mu, beta) by dense GLS, V = sigma_y^2 I + sigma_alpha^2 ZZ' (Z: group indicators)
@@ -270,14 +271,75 @@ Markdown(
 checks
 
 # %% [markdown]
-# ## Small groups are pulled hardest
+# ## The precision weights
+#
+# This is the one place the site derives the weights $w_j$; other pages link here. Given the
+# variances and $\beta$, group $j$'s adjusted mean is the population mean plus two independent
+# errors, its intercept's deviation and the noise of its $n_j$ observations:
+#
+# $$
+# \bar y_j - \beta\bar x_j = \mu_\alpha + a_j + \bar\varepsilon_j,
+# \qquad
+# \operatorname{Var}(\bar y_j - \beta\bar x_j) = \sigma_\alpha^2 + \frac{\sigma_y^2}{n_j}
+# = \frac{1}{w_j}.
+# $$
+#
+# The $J$ adjusted means are independent estimates of the one $\mu_\alpha$ with variances
+# $1/w_j$, and the best linear unbiased combination weights each by its precision:
+#
+# $$
+# \hat\mu_\alpha = \frac{\sum_j w_j(\bar y_j - \hat\beta\bar x_j)}{\sum_j w_j},
+# \qquad
+# w_j = \frac{1}{\sigma_\alpha^2 + \sigma_y^2/n_j},
+# \qquad
+# \sigma_y^2 w_j = n_j(1-\lambda_j).
+# $$
+#
+# The last identity is $\sigma_y^2 n_j/(n_j\sigma_\alpha^2 + \sigma_y^2)$ written two ways. It
+# says a group mean counts like $n_j(1-\lambda_j)$ observations: $w_j$ grows with $n_j$ but
+# levels off at $1/\sigma_\alpha^2$, because even a perfectly measured group mean is one draw
+# of $\alpha_j$. The same $w_j$ weights the group means in the slope's between part
+# ([why $\beta$ has no split](why_beta.py)), and with $\hat\beta$ held fixed the
+# [explorer](../explorer.md) recomputes $\hat\mu_\alpha$ by this formula.
+
+# %% tags=["hide-input"]
+w = 1 / (fit.sigma_alpha**2 + fit.sigma_y**2 / fit.n)
+mu_dense = reference.dense_gls(X, Z, y, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)[0]
+checks = Checks("dense GLS and the fit")
+checks.close(
+    "the w_j-weighted mean of the adjusted means = the fitted mu-hat",
+    (w * fit.adjusted_ybar).sum() / w.sum(),
+    fit.mu,
+    rtol=1e-10,
+)
+checks.close(
+    "= dense GLS mu at the REML variances", fit.mu, mu_dense[0], rtol=1e-8
+)
+checks.close(
+    "sigma_y^2 w_j = n_j (1 - lambda_j), every county",
+    fit.sigma_y**2 * w,
+    fit.n * (1 - fit.shrinkage),
+    rtol=1e-12,
+)
+checks.holds(
+    "w_j below 1 / sigma_alpha^2 in every county", (w < 1 / fit.sigma_alpha**2).all()
+)
+checks
+
+# %% [markdown]
+# ## Small groups give up the largest fraction
 #
 # Against group size, the no-pooling estimates (left) fan out where groups are small; the
-# partially pooled estimates (right) are drawn in toward $\hat\mu$ exactly there.
+# partially pooled estimates (right) are drawn in toward $\hat\mu$ exactly there. What falls
+# with $n_j$ is the *fraction* $1-\lambda_j$ of the way to $\hat\mu$ that a group moves; the
+# distance it moves is that fraction times how far its own adjusted mean sits from $\hat\mu$,
+# so it is not in order of size (counted below the arrows).
 #
-# The bars are two *different kinds* of interval. On the left, one standard error
-# $\hat\sigma_y/\sqrt{n_j}$: how much the county's own estimate would vary over repeated
-# samples of houses, for the county's fixed $\alpha_j$. On the right, one conditional standard
+# The bars are two *different kinds* of interval. On the left, one ordinary least-squares
+# standard error of the county's own estimate in the no-pooling fit,
+# $\sqrt{s^2/n_j + \bar x_j^2\,\widehat{\operatorname{Var}}(\hat\beta_W)}$ with $s$ that fit's
+# residual SD: how much the county's own estimate would vary over repeated samples of houses,
+# for the county's fixed $\alpha_j$. On the right, one conditional standard
 # deviation $\hat\sigma_\alpha\sqrt{1-\lambda_j}$: the spread of $\alpha_j$ given the data,
 # over the population of counties that could have produced these data. It is computed at the
 # estimates $\hat\mu$, $\hat\beta$, $\hat\sigma_\alpha$, $\hat\sigma_y$ as if they were the
@@ -294,6 +356,12 @@ figures.estimates_vs_size(no_pool, fit, complete=complete)
 # %%
 figures.shrinkage_arrows(no_pool, fit)
 
+# %% tags=["hide-input"]
+from partial_pooling.site.source import figure_code
+
+figure_code(figures.shrinkage_arrows)
+
+
 # %%
 distance = (fit.alpha - no_pool.alpha).abs()
 by_size = (
@@ -305,15 +373,42 @@ by_size.rename_axis("n_j").round(3)
 
 # %% tags=["hide-input"]
 toward = int(((fit.alpha - fit.mu).abs() < (no_pool.alpha - fit.mu).abs()).sum())
-checks = Checks("the statements above")
+fraction = 1 - fit.shrinkage
+farthest = distance.idxmax()
+size_rank = fit.n.corr(distance, method="spearman")
+# the left panel's bars: OLS standard errors of the county dummies, dense least squares
+dummies = pd.get_dummies(radon["county"]).reindex(columns=fit.n.index).to_numpy(float)
+X_none = np.column_stack([dummies, radon["floor"].to_numpy()])
+coef, rss, *_ = np.linalg.lstsq(X_none, radon["log_radon"].to_numpy(), rcond=None)
+s2 = float(rss[0]) / (fit.N - fit.J - 1)
+se_ols = np.sqrt(s2 * np.diag(np.linalg.inv(X_none.T @ X_none))[: fit.J])
+checks = Checks("the statements above and dense least squares")
+checks.close(
+    "left bars: no pooling's s.e. = OLS s.e. of the county dummies",
+    no_pool.cond_sd.reindex(fit.n.index).to_numpy(),
+    se_ols,
+    rtol=1e-8,
+)
+checks.holds(
+    "1 - lambda_j falls with n_j, every county",
+    bool((np.diff(fraction[fit.n.sort_values().index].to_numpy()) <= 1e-15).all()),
+)
 checks.holds(
     "the smallest counties move more, on average, than the largest",
     by_size["mean"].iloc[0] > by_size["mean"].iloc[-1],
 )
+checks.holds(
+    "distance moved is not in order of size",
+    -1 < size_rank and fit.n[farthest] > fit.n.min(),
+)
 Markdown(
     f"On radon, {toward} of the {fit.J} arrows end closer to $\\hat\\mu$ than they start, "
     f"and counties of one or two houses move {by_size['mean'].iloc[0]:.2f} on average, "
-    f"against {by_size['mean'].iloc[-1]:.2f} for counties above 25."
+    f"against {by_size['mean'].iloc[-1]:.2f} for counties above 25. The fraction "
+    "$1-\\lambda_j$ falls with $n_j$ in every county, but the distance moved does not: its "
+    f"rank correlation with $n_j$ is {size_rank:.2f}, and the county that moves farthest, "
+    f"{farthest.title()}, has {fit.n[farthest]} houses where the smallest have "
+    f"{fit.n.min()}."
 )
 
 # %% tags=["hide-input"]
@@ -334,8 +429,9 @@ checks
 # population of groups**: $\sigma_\alpha^2(1-\lambda_j)$ is the mean squared error of the
 # shrinkage estimate averaged over $\alpha_j \sim N(\mu, \sigma_\alpha^2)$ (with the parameters
 # known). For one particular group it is not a guarantee. Given its true deviation
-# $a_j = \alpha_j - \mu$, the shrinkage estimate has squared error
-# $(1-\lambda_j)^2a_j^2 + \lambda_j^2\sigma_y^2/n_j$, which exceeds the no-pooling
+# $a_j = \alpha_j - \mu$, the shrinkage estimate has mean squared error (over the noise of the
+# group's observations) $(1-\lambda_j)^2a_j^2 + \lambda_j^2\sigma_y^2/n_j$, which exceeds the
+# no-pooling
 # $\sigma_y^2/n_j$ once $|a_j| > \sigma_\alpha\sqrt{(1+\lambda_j)/\lambda_j}$: an exceptional
 # group pays for the others ([why pooling pays](pooling_pays.py) simulates that price).
 
@@ -470,7 +566,9 @@ Markdown(
 #
 # * The weight $\lambda_j$ is the group's share of the precision; it depends on $n_j$ and on
 #   $\sigma_\alpha/\sigma_y$ (equivalently the intraclass correlation), nothing else.
-# * With unequal groups every group gets its own weight; small groups are pulled hardest.
+# * With unequal groups every group gets its own weight; small groups give up the largest
+#   fraction $1-\lambda_j$ of their own mean (the distance moved also depends on how far out
+#   the group's mean is).
 # * $\hat\mu$ is the plain mean of the predicted intercepts at any variance values, by
 #   Henderson's equations; the weighting by size happens inside each $\hat\alpha_j$.
 # * The estimates are more precise than the groups' own on average over the population of

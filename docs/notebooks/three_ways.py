@@ -191,6 +191,12 @@ chosen = [
 ]
 figures.pooling_lines(radon, *cols, [complete, no_pool, partial], chosen)
 
+# %% tags=["hide-input"]
+from partial_pooling.site.source import figure_code
+
+figure_code(figures.pooling_lines)
+
+
 # %%
 table = pd.DataFrame(
     {
@@ -231,10 +237,9 @@ Markdown(
 # $$
 #
 # Complete pooling weights a county by its number of houses; the mixed model by the precision
-# $w_j$ of its mean as an estimate of $\mu$, which grows with $n_j$ but levels off at
-# $1/\sigma_\alpha^2$ (in proportion, $\sigma_y^2 w_j = n_j(1-\lambda_j)$): a county of a
-# hundred houses does not count fifty times as much as a county of two, because its mean is
-# still only one draw of $\alpha_j$.
+# $w_j$ of its mean as an estimate of $\mu$ ([derived on the shrinkage
+# page](shrinkage.py#the-precision-weights)), which levels off as $n_j$ grows: a county of a
+# hundred houses does not count fifty times as much as a county of two.
 
 # %% tags=["hide-input"]
 beta_gls = partial.beta["floor"]
@@ -297,7 +302,7 @@ Markdown(
 # Plotted against county size, the no-pooling estimates fan out for small counties, where
 # each rests on a handful of houses. Partial pooling pulls exactly those toward $\hat\mu$ and
 # leaves the large counties where their data put them. (The bars are explained on
-# [the shrinkage page](shrinkage.py#small-groups-are-pulled-hardest).)
+# [the shrinkage page](shrinkage.py#small-groups-give-up-the-largest-fraction).)
 
 # %%
 figures.estimates_vs_size(no_pool, partial, complete=complete)

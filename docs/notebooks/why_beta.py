@@ -124,8 +124,9 @@ Markdown(
 # $$
 #
 # $\sigma_\alpha^2 + \sigma_y^2/n_j$ is the variance of $\bar y_j$ around the population line,
-# so $w_j$ is its precision (the same $w_j$ as in $\hat\mu$ on
-# [the shrinkage page](shrinkage.py)): each group mean counts in proportion to its precision,
+# so $w_j$ is its precision (the same $w_j$ as in $\hat\mu$, derived on
+# [the shrinkage page](shrinkage.py#the-precision-weights)): each group mean counts in
+# proportion to its precision,
 # that is, like $n_j(1-\lambda_j)$ observations. We check (3) and (4) on the whole
 # radon data at an arbitrary $(\mu_\alpha, \beta)$, with a dense $V_j^{-1}$ for every county.
 
@@ -294,6 +295,12 @@ Markdown(
 
 # %%
 figures.decomposition_bars(d, ols=ols.beta["floor"], x_name="floor")
+
+# %% tags=["hide-input"]
+from partial_pooling.site.source import figure_code
+
+figure_code(figures.decomposition_bars)
+
 
 # %% [markdown]
 # ## Between the two limits
@@ -645,13 +652,18 @@ figures.shrinkage_arrows_2d(pp.group_ols(sleep, *sleep_cols), slopes_fit)
 # subject's correction to its intercept depends on how far its slope is from $\mu_1$, and the
 # other way round. The direction is set by $\Sigma$ (which coefficient combinations are
 # plausible across subjects) together with $Z_j'Z_j$ (which combinations the subject's own
-# days pin down). Subjects whose own lines are far from the population move the most. We
-# check (10) with dense matrices for the subject that moves the most, and the $K_j$ form for
-# every subject.
+# days pin down). Subjects whose own lines are far from the population tend to move more, but
+# not in rank order: how far an arrow goes depends on the direction of the subject's
+# deviation as well as its length (counted below). We check (10) with dense matrices for the
+# subject that moves the most, and the $K_j$ form for every subject.
 
 # %% tags=["hide-input"]
 own = pp.group_ols(sleep, "Reaction", "Subject", "Days")
 moved = pd.Series(np.hypot(*(own - slopes_fit.coef).to_numpy().T), index=own.index)
+far_out = pd.Series(
+    np.hypot(*(own - slopes_fit.fixed.to_numpy()).to_numpy().T), index=own.index
+)
+rank_corr = far_out.corr(moved, method="spearman")
 subject = moved.idxmax()
 sub = sleep[sleep["Subject"] == subject]
 Z = np.column_stack([np.ones(len(sub)), sub["Days"]])
@@ -682,11 +694,19 @@ checks.close(
     b_K,
     rtol=1e-10,
 )
+checks.holds(
+    "distance out and distance moved agree in sign of trend, not in rank order",
+    0 < rank_corr < 1 and far_out.idxmax() != subject,
+)
 checks
 
 # %% tags=["hide-input"]
 Markdown(
-    f"Subject {subject} moves the most; (10) in dense numpy reproduces its partially pooled "
+    f"Subject {subject} moves the most, although subject {far_out.idxmax()}'s own line is the "
+    "farthest from $\\hat\\mu$ (both distances in the plane of the figure, ms and ms per day): "
+    "the rank correlation between how far a subject's own line is from $\\hat\\mu$ and how "
+    f"far its arrow goes is {rank_corr:.2f}, not 1. "
+    "(10) in dense numpy reproduces the most-moved subject's partially pooled "
     f"intercept {b_dense[0]:.3f} and slope {b_dense[1]:.3f} to "
     f"{np.abs(slopes_fit.coef.loc[subject].to_numpy() - b_dense).max():.0e}. Because every "
     f"subject was measured on the same days, all {len(own)} subjects share one matrix weight "

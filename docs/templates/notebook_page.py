@@ -47,6 +47,12 @@ Markdown(
 # %%
 figures.shrinkage_arrows(none, partial)
 
+# %% tags=["hide-input"]
+# The page's main figure gets a fold with its code, for readers who want to reuse it.
+from partial_pooling.site.source import figure_code
+
+figure_code(figures.shrinkage_arrows)
+
 # %% [markdown]
 # The page's checks run at build time and fail it, but stay folded away: one line that opens
 # into the table of comparisons.

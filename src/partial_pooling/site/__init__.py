@@ -7,6 +7,7 @@ draws the site's figures for a user's fit.
   is computed from its inputs;
 * `partial_pooling.site.checks`: a page's numerical checks, run at build time (a failure fails
   the build) and shown as one folded line;
+* `partial_pooling.site.source`: the code of a page's main figure, shown in a fold under it;
 * `partial_pooling.site.crosscheck`: statsmodels fitted tightly enough to compare with to the
   last digits, its results in the package's shape;
 * `partial_pooling.site.reference`: dense $N \\times N$ reference computations (GLS, the

@@ -293,8 +293,11 @@ def estimates_vs_size(
 def shrinkage_arrows(no_pool: PoolingFit, partial: PoolingFit) -> SiteFigure:
     """Arrows from each group's no-pooling intercept to its partial-pooling intercept.
 
-    Drawn against group size: the arrows are long for small groups and short for large ones,
-    and all point toward $\\hat\\mu$.
+    Drawn against group size, with $\\hat\\mu$ as a horizontal line. The partial-pooling
+    estimate lies the fraction $1 - \\lambda_j$ of the way from the group's adjusted mean
+    $\\bar y_j - \\hat\\beta\\bar x_j$ to $\\hat\\mu$, a fraction that falls with $n_j$. The arrow
+    starts at the no-pooling estimate, which adjusts with the within slope instead, so it need
+    not end closer to $\\hat\\mu$ (the alt text counts those that do).
     """
     n = partial.n.reindex(no_pool.alpha.index).to_numpy(dtype=float)
     start = no_pool.alpha.to_numpy()

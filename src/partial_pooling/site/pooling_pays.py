@@ -54,6 +54,8 @@ __all__ = [
     "ESTIMATORS",
     "JamesStein",
     "baseball_estimates",
+    "holds_from",
+    "holds_through",
     "james_stein",
     "mse_summary",
     "oracle_conditional_risk",
@@ -346,6 +348,43 @@ def mse_summary(
         out[f"rel_se_{e}"] = resid_sd / (np.sqrt(count) * means[reference])
     out["reps"] = count
     return out
+
+
+def holds_through(condition: pd.Series) -> float | None:
+    r"""The largest index up to which ``condition`` holds at every index (sorted), or None.
+
+    For claims of the form "at every ratio up to $r$": ``condition`` is a boolean Series
+    indexed by the ratio $\sigma_\alpha/\sigma_y$ of a grid; the answer is the last grid ratio
+    $r$ such that the condition holds at $r$ and at every smaller grid ratio, None when it fails
+    at the smallest.
+
+    Examples
+    --------
+    >>> holds_through(pd.Series([True, True, False, True], index=[0.0, 0.1, 0.2, 0.3]))
+    0.1
+    """
+    ordered = pd.Series(condition, dtype=bool).sort_index()
+    failed = ~ordered.to_numpy()
+    last = int(np.argmax(failed)) - 1 if failed.any() else len(ordered) - 1
+    return None if last < 0 else float(ordered.index[last])
+
+
+def holds_from(condition: pd.Series) -> float | None:
+    r"""The smallest index from which ``condition`` holds at every larger index, or None.
+
+    For claims of the form "at every ratio from $r$ on": the first grid ratio $r$ such that
+    the condition holds at $r$ and at every larger grid ratio, None when it fails at the
+    largest.
+
+    Examples
+    --------
+    >>> holds_from(pd.Series([True, False, True, True], index=[0.0, 0.1, 0.2, 0.3]))
+    0.2
+    """
+    ordered = pd.Series(condition, dtype=bool).sort_index()
+    reverse = ordered.iloc[::-1]
+    start = holds_through(pd.Series(reverse.to_numpy(), index=-reverse.index.to_numpy(float)))
+    return None if start is None else -start
 
 
 # --- Efron and Morris ---------------------------------------------------------------------------
