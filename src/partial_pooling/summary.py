@@ -139,16 +139,16 @@ class SummaryTable:
 class Summary(str):
     """A fit's summary: the text (this string) and the tables it was written from.
 
-    Parameters
+    Attributes
     ----------
-    title : str
-        What was fitted, e.g. ``"Random-intercept model fit by REML (partial pooling)"``
-        (kept as ``headline``: ``str.title`` is a method).
-    facts : sequence of (Label, Label)
+    headline : str
+        What was fitted (the text's first line; ``title`` when made: ``str.title`` is a
+        method).
+    facts : tuple of (Label, Label)
         The model, the method, $N$, $J$, the group sizes, the log-likelihood and the like.
-    tables : sequence of SummaryTable
+    tables : tuple of SummaryTable
         Variance components and fixed effects.
-    notes : sequence of Label
+    notes : tuple of Label
         Remarks a reader must not miss (an estimate on its boundary).
     """
 
@@ -165,6 +165,8 @@ class Summary(str):
         tables: Sequence[SummaryTable],
         notes: Sequence[Label] = (),
     ) -> Summary:
+        """Write the text from ``facts``, ``notes`` and ``tables`` under ``title``, e.g.
+        ``"Random-intercept model fit by REML (partial pooling)"``."""
         width = max(len(label.text) for label, _ in facts) + 2
         lines = [title, *(f"  {label.text + ':':<{width}} {value.text}" for label, value in facts)]
         for note in notes:
