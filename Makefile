@@ -71,6 +71,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/mypy --strict src/partial_pooling
 	$(BIN)/mypy scripts
+	$(BIN)/lint-imports
 
 # Unit tests: everything under tests/ except the site tests, on every core (pytest-xdist).
 # Exit status 5 (no tests collected yet) is not a failure.

@@ -14,14 +14,13 @@ from mkdocs.structure.files import File, Files
 
 
 def _home_figures() -> dict[str, bytes]:
-    from partial_pooling import datasets, fit_random_intercept, no_pooling
-    from partial_pooling.site import figures
+    from partial_pooling import datasets, fit_random_intercept, no_pooling, plotting
 
     radon = datasets.radon()
     cols = ("log_radon", "county", "floor")
     partial = fit_random_intercept(radon, *cols, method="REML")
     none = no_pooling(radon, *cols)
-    return {"assets/generated/shrinkage-arrows.png": figures.shrinkage_arrows(none, partial).png()}
+    return {"assets/generated/shrinkage-arrows.png": plotting.shrinkage_arrows(none, partial).png()}
 
 
 def on_files(files: Files, config) -> Files:

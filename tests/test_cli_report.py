@@ -34,10 +34,9 @@ import pytest
 from PIL import Image
 
 import partial_pooling as pp
-from partial_pooling import cli, datasets
+from partial_pooling import cli, datasets, plotting
 from partial_pooling.random_slopes import group_ols
 from partial_pooling.report import figure_names
-from partial_pooling.site import figures
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -282,11 +281,11 @@ def test_report_requests_nothing_and_every_image_has_alt_text(radon_run, radon_p
     for attrs in images:
         assert (attrs["src"] or "").startswith("data:image/png;base64,iVBORw0KGgo")
         assert len(attrs["alt"] or "") > 40
-    # the alt texts are the site's own, the ones figures.py writes for these figures
+    # the alt texts are the site's own, the ones partial_pooling.plotting writes for them
     fit = pp.fit_random_intercept(datasets.radon(), "log_radon", "county", "floor")
     none = pp.no_pooling(datasets.radon(), "log_radon", "county", "floor")
-    assert images[0]["alt"] == figures.shrinkage_arrows(none, fit).alt
-    assert images[1]["alt"] == figures.estimates_vs_size(none, fit).alt
+    assert images[0]["alt"] == plotting.shrinkage_arrows(none, fit).alt
+    assert images[1]["alt"] == plotting.estimates_vs_size(none, fit).alt
 
 
 HOSTILE_Y = '<b>y$</b> "quoted" & more'

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import partial_pooling as pp
-from partial_pooling import datasets
+from partial_pooling import datasets, plotting
 from partial_pooling.site import figures
 
 RADON = ("log_radon", "county", "floor")
@@ -24,7 +24,7 @@ def radon_fits():
 def test_shrinkage_arrows_alt_counts_the_arrows_that_move_toward_mu(radon_fits):
     _, none, partial, _ = radon_fits
     toward = int(((partial.alpha - partial.mu).abs() < (none.alpha - partial.mu).abs()).sum())
-    alt = figures.shrinkage_arrows(none, partial).alt
+    alt = plotting.shrinkage_arrows(none, partial).alt
     assert f"{toward} of the {partial.J} arrows end closer" in alt
     assert f"{partial.mu:.2f}" in alt
 
@@ -36,13 +36,13 @@ def test_shrinkage_arrows_alt_follows_the_data_when_an_arrow_moves_away(radon_fi
     # put the first group's no-pooling estimate between mu and its partial estimate
     moved[first] = partial.mu + 0.5 * (partial.alpha[first] - partial.mu)
     fake = type(none)(**{**none.__dict__, "alpha": moved})
-    alt = figures.shrinkage_arrows(fake, partial).alt
+    alt = plotting.shrinkage_arrows(fake, partial).alt
     assert f"{partial.J - 1} of the {partial.J} arrows end closer" in alt
 
 
 def test_estimates_vs_size_alt_reports_the_smallest_groups_range(radon_fits):
     _, none, partial, complete = radon_fits
-    alt = figures.estimates_vs_size(none, partial, complete=complete).alt
+    alt = plotting.estimates_vs_size(none, partial, complete=complete).alt
     small = partial.n <= np.quantile(partial.n, 0.25)
     assert f"{none.alpha[small].min():.2f} to {none.alpha[small].max():.2f}" in alt
     assert f"{partial.alpha[small].min():.2f} to {partial.alpha[small].max():.2f}" in alt
@@ -58,3 +58,31 @@ def test_decomposition_and_profile_alt_report_their_inputs(radon_fits):
     curve = pp.profile_loglik(radon, *RADON, psi=[0.1, 0.2, 0.3], method="REML")
     alt = figures.profile_likelihood({"REML": curve}, {"REML": (0.2, float(curve[0.2]))}).alt
     assert "REML peaks at psi = 0.2" in alt
+
+
+def test_lambda_vs_n_alt_reports_each_curves_ends_and_the_fits_range(radon_fits):
+    _, _, partial, _ = radon_fits
+    alt = plotting.lambda_vs_n([0.5, 2.0], n_max=50, observed=partial).alt
+    for r in (0.5, 2.0):
+        first = pp.shrinkage_factor(1, sigma_alpha=r, sigma_y=1.0)
+        last = pp.shrinkage_factor(50, sigma_alpha=r, sigma_y=1.0)
+        assert f"ratio {r:g}: lambda {first:.2f} at n = 1, {last:.2f} at n = 50" in alt
+    assert f"the {partial.J} groups of the fit" in alt
+    assert f"{partial.shrinkage.min():.2f} to {partial.shrinkage.max():.2f}" in alt
+
+
+SHARED = [
+    "SiteFigure",
+    "estimates_vs_size",
+    "lambda_vs_n",
+    "shrinkage_arrows",
+    "shrinkage_arrows_2d",
+]
+
+
+@pytest.mark.parametrize("name", SHARED)
+def test_the_pages_draw_the_shared_figures_from_plotting_not_a_copy(name):
+    assert name in plotting.__all__
+    assert getattr(figures, name) is getattr(plotting, name)
+    assert getattr(plotting, name).__module__ == "partial_pooling.plotting"
+    assert name not in figures.__all__  # documented once, in plotting

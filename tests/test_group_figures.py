@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import partial_pooling as pp
+from partial_pooling import plotting
 from partial_pooling.random_slopes import coefficient_shrinkage
 from partial_pooling.site import figures
 
@@ -16,7 +17,7 @@ def test_shrinkage_toward_line_states_the_fitted_line_in_its_alt_text(radon):
     base = pp.fit_random_intercept(radon, "log_radon", "county", "floor")
     fit = pp.fit_random_intercept(radon, "log_radon", "county", ["floor", "uranium"])
     fig = figures.shrinkage_toward_line(no_pool, fit, "uranium", without=base)
-    assert isinstance(fig, figures.SiteFigure)
+    assert isinstance(fig, plotting.SiteFigure)
     assert fig.png()[:8] == PNG
     assert f"{fit.mu:.2f} + {fit.beta['uranium']:.2f} × uranium" in fig.alt
     assert f"The {fit.J} group intercepts" in fig.alt
@@ -47,7 +48,19 @@ def test_unbalanced_arrows_name_the_marked_groups_and_their_kept_fraction(sleeps
     ols = pp.group_ols(data, "Reaction", "Subject", "Days")
     shrink = coefficient_shrinkage(data, "Reaction", "Subject", "Days")
     fig = figures.shrinkage_arrows_2d_unbalanced(ols, fit, shrink, reduced)
+    assert isinstance(fig, plotting.SiteFigure)
     assert fig.png()[:8] == PNG
     kept = 100 * shrink.loc[reduced, "kept"].median()
     assert f"(330, 372; n_j = 2) keep a median {kept:.0f}%" in fig.alt
     assert "the other 16 (n_j = 10)" in fig.alt
+
+
+def test_the_two_dimensional_arrows_of_plotting_report_both_ranges_of_slopes(sleepstudy):
+    fit = pp.fit_random_slopes(sleepstudy, "Reaction", "Subject", "Days")
+    ols = pp.group_ols(sleepstudy, "Reaction", "Subject", "Days")
+    fig = plotting.shrinkage_arrows_2d(ols, fit)
+    assert fig.png()[:8] == PNG
+    own, pooled = ols["Days"], fit.coef["Days"]
+    assert f"Each of the {fit.J} groups' own least-squares intercept and slope" in fig.alt
+    assert f"from {own.min():.2f} to {own.max():.2f}" in fig.alt
+    assert f"from {pooled.min():.2f} to {pooled.max():.2f}" in fig.alt

@@ -1,22 +1,32 @@
-"""The package's layout: the core does not lean on the site's code, every module is listed, and
-the site's build does not import the command line."""
+"""The package's layout: its layers are contracts that `lint-imports` keeps (nothing outside the
+site's code imports it, the core imports neither the command line nor its report), every module
+is listed, no module is too long, and the site's build does not import the command line."""
 
 from __future__ import annotations
 
 import ast
+import os
 import pkgutil
+import shutil
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 import partial_pooling
 import partial_pooling.cli
 import partial_pooling.site
 
 SRC = Path(partial_pooling.__file__).parent
-SCRIPTS = Path(__file__).parents[1] / "scripts"
-# the command line's report draws the site's figures for a user's fit
-MAY_USE_SITE = {"report"}
-# the command line's modules (a package, one module a job) and their largest size
-CLI_MAX_LINES = 800
+ROOT = Path(__file__).parents[1]
+SCRIPTS = ROOT / "scripts"
+# import-linter's command, beside the interpreter running the tests (the project's .venv)
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+# the largest size of a module of the package (the command line's and the site's included)
+MAX_LINES = 800
 
 
 def package_of(path: Path) -> str:
@@ -49,23 +59,95 @@ def cli_modules() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules([str(SRC / "cli")]))
 
 
-def core_files() -> dict[str, Path]:
-    """Every file outside the site's package, by module name (without ``partial_pooling.``)."""
-    files = {name: SRC / f"{name}.py" for name in core_modules()}
-    files["cli"] = SRC / "cli" / "__init__.py"
-    files.update({f"cli.{name}": SRC / "cli" / f"{name}.py" for name in cli_modules()})
-    return files
+def lint_imports(root: Path, src: Path) -> subprocess.CompletedProcess[str]:
+    """Run `lint-imports` on the contracts of ``root/pyproject.toml``, for the package in
+    ``src`` (no cache: the copies of the package checked below are new each time)."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-def test_the_core_imports_nothing_from_the_site_package_but_the_report():
-    leaning = {
-        name: sorted(m for m in imported_modules(path) if ".site" in m)
-        for name, path in core_files().items()
-        if name not in MAY_USE_SITE
+def contracts() -> list[dict[str, Any]]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    assert config["root_package"] == "partial_pooling"
+    return list(config["contracts"])
+
+
+def test_the_import_contracts_are_kept():
+    done = lint_imports(ROOT, SRC.parent)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Contracts: {len(contracts())} kept, 0 broken." in done.stdout
+
+
+def test_the_contracts_protect_the_site_and_the_command_line_and_bind_the_plotting_layer():
+    protected = {
+        module: sorted(c["allowed_importers"])
+        for c in contracts()
+        if c["type"] == "protected"
+        for module in c["protected_modules"]
     }
-    assert {name: found for name, found in leaning.items() if found} == {}
-    assert "partial_pooling.report" in imported_modules(SRC / "cli" / "drawing.py")  # resolved
-    assert any(".site" in m for m in imported_modules(SRC / "report.py"))  # the rule is live
+    assert protected["partial_pooling.site"] == ["partial_pooling.site"]
+    for module in ("partial_pooling.cli", "partial_pooling.report"):
+        # the core (every module but these and the site) may not import them
+        assert protected[module] == [
+            "partial_pooling.__main__",
+            "partial_pooling.cli",
+            "partial_pooling.report",
+            "partial_pooling.site",
+        ]
+    forbidden = {
+        module: set(c["forbidden_modules"])
+        for c in contracts()
+        if c["type"] == "forbidden"
+        for module in c["source_modules"]
+    }
+    assert forbidden["partial_pooling.plotting"] == {
+        "partial_pooling.cli",
+        "partial_pooling.report",
+        "partial_pooling.site",
+    }
+
+
+def contract_name(key: str) -> str:
+    """The name of the contract about the site, the core or plotting, from pyproject.toml."""
+    words = {
+        "site": "imports partial_pooling.site",
+        "core": "The core imports",
+        "plotting": "(plotting)",
+    }[key]
+    (name,) = [str(c["name"]) for c in contracts() if words in str(c["name"])]
+    return name
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "broken"),
+    [
+        ("report.py", "from .site.figures import pooling_risk", {"site"}),
+        ("bayes.py", "from .site import figures", {"site"}),
+        ("em.py", "from . import report", {"core"}),
+        ("datasets.py", "from .cli import main", {"core"}),
+        # plotting draws with the shrinkage weights: what they import, it imports
+        ("shrinkage.py", "from .site import checks", {"site", "plotting"}),
+        ("plotting.py", "from .cli import main", {"core", "plotting"}),
+    ],
+)
+def test_a_forbidden_import_breaks_its_contract(tmp_path, module, line, broken):
+    # the contracts are live: the same check on a copy of the package with one import added
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    copy = tmp_path / "src" / "partial_pooling"
+    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__", "data"))
+    path = copy / module
+    path.write_text(path.read_text() + f"\n{line}  # noqa\n")
+    done = lint_imports(tmp_path, copy.parent)
+    assert done.returncode != 0
+    found = {ln.removesuffix(" BROKEN") for ln in done.stdout.splitlines() if ln.endswith("BROKEN")}
+    assert found == {contract_name(key) for key in broken}, done.stdout
 
 
 def test_the_package_docstring_lists_every_module_and_the_site_docstring_each_of_its_own():
@@ -146,11 +228,14 @@ def test_the_private_import_check_finds_relative_and_absolute_private_imports(tm
     ]
 
 
-def test_no_module_of_the_command_line_is_longer_than_its_limit():
-    lengths = {name: len(path.read_text().splitlines()) for name, path in core_files().items()}
-    cli = {name: n for name, n in lengths.items() if name.startswith("cli")}
-    assert len(cli) == len(cli_modules()) + 1
-    assert {name: n for name, n in cli.items() if n > CLI_MAX_LINES} == {}
+def test_no_module_of_the_package_is_longer_than_its_limit():
+    lengths = {
+        str(path.relative_to(SRC)): len(path.read_text().splitlines())
+        for path in sorted(SRC.rglob("*.py"))
+    }
+    assert len([name for name in lengths if name.startswith("cli")]) == len(cli_modules()) + 1
+    assert {"plotting.py", "site/figures.py", "report.py"} <= set(lengths)
+    assert {name: n for name, n in lengths.items() if n > MAX_LINES} == {}
 
 
 def test_the_build_scripts_do_not_import_the_command_line():

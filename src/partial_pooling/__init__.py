@@ -25,15 +25,21 @@ core, the statistics, in the order of the site's argument:
 * `partial_pooling.prediction`: predictions for a group seen and a new group;
 * `partial_pooling.em`, `partial_pooling.regularization`, `partial_pooling.bayes`: the EM, ridge
   and Bayesian views;
-* `partial_pooling.datasets` and `partial_pooling.simulation`: data.
+* `partial_pooling.datasets` and `partial_pooling.simulation`: data;
+* `partial_pooling.plotting`: the figures both the site's pages and the command line draw
+  (each a `SiteFigure` whose alt text is computed from its inputs), and their one palette.
 
 Beside the core:
 
 * `partial_pooling.cli` and `partial_pooling.report`: the command line (a package, one module
-  a job; its docstring lists them) and its HTML report;
-* `partial_pooling.site`: what exists to serve the site's pages and their build (figures, the
-  folded checks, the statsmodels cross-checks, the hand derivation as written, the pooling-pays
-  simulations, the explorer's data).
+  a job; its docstring lists them) and its HTML report, whose figures are those of
+  `partial_pooling.plotting`;
+* `partial_pooling.site`: what exists to serve the site's pages and their build (the page-only
+  figures, the folded checks, the statsmodels cross-checks, the hand derivation as written, the
+  pooling-pays simulations, the explorer's data).
+
+The layers are contracts in ``pyproject.toml``, checked by ``lint-imports``: nothing outside
+`partial_pooling.site` imports it; the core imports neither the command line nor the report.
 """
 
 from . import datasets, simulation

@@ -1,7 +1,7 @@
 """The command line's figures and its self-contained HTML report of one fit.
 
-`intercept_figures` and `slopes_figures` draw the site's own figures
-(`partial_pooling.site.figures`) for a user's fit; each comes back as a `ReportFigure` that
+`intercept_figures` and `slopes_figures` draw the figures the site's pages show
+(`partial_pooling.plotting`) for a user's fit; each comes back as a `ReportFigure` that
 renders itself as PNG and as SVG, both carrying the figure's alt text (the PNG in its
 ``Title`` and ``Description`` text chunks, the SVG as its ``<title>`` and ``<desc>``).
 `report_html` writes one HTML page that a colleague can open anywhere: the fit's summary as a
@@ -29,8 +29,8 @@ import pandas as pd
 from . import __version__
 from .fits import PoolingFit, RandomSlopesFit
 from .grouped import ColumnName
-from .site.figures import SiteFigure, estimates_vs_size, lambda_vs_n, shrinkage_arrows
-from .site.figures import shrinkage_arrows_2d as _shrinkage_arrows_2d
+from .plotting import SiteFigure, estimates_vs_size, lambda_vs_n, shrinkage_arrows
+from .plotting import shrinkage_arrows_2d as _shrinkage_arrows_2d
 from .summary import fmt
 
 __all__ = [

@@ -1,10 +1,11 @@
 """What exists to serve the site's pages and their build, rather than the statistics.
 
-The core (`partial_pooling`) never imports from here, except the command line's report, which
-draws the site's figures for a user's fit.
+Nothing outside this subpackage imports from here (a contract in ``pyproject.toml``, checked
+by ``lint-imports``): the figures the command line draws too live in `partial_pooling.plotting`.
 
-* `partial_pooling.site.figures`: every figure on the site, each a `SiteFigure` whose alt text
-  is computed from its inputs;
+* `partial_pooling.site.figures`: the figures only the pages draw, each a `SiteFigure` whose
+  alt text is computed from its inputs (it also names the shared ones of
+  `partial_pooling.plotting`, so a page calls every figure through one module);
 * `partial_pooling.site.checks`: a page's numerical checks, run at build time (a failure fails
   the build) and shown as one folded line;
 * `partial_pooling.site.source`: the code of a page's main figure, shown in a fold under it;

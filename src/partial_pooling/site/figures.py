@@ -1,146 +1,54 @@
-"""Every figure on the site, drawn from the numbers the other modules return.
+"""The figures only the site's pages draw, in the style of `partial_pooling.plotting`.
 
-Each function takes fitted results (or plain numbers) and returns a `SiteFigure`, a
-matplotlib `Figure` built without pyplot's global state. In Jupyter it displays itself as a PNG
-with alt text, so a notebook cell that shows a figure is a single call.
+Each function takes fitted results (or plain numbers) and returns a
+`partial_pooling.plotting.SiteFigure`, a matplotlib `Figure` built without pyplot's global
+state whose alt text is computed from its inputs. In Jupyter it displays itself as a PNG with
+that alt text, so a notebook cell that shows a figure is a single call.
 
-Colours are fixed across the site: complete pooling grey, no pooling orange, partial pooling
-blue (the Okabe-Ito palette, legible to colour-blind readers and on a white background in both
-light and dark themes).
+The figures the command line draws too (`estimates_vs_size`, `shrinkage_arrows`,
+`lambda_vs_n`, `shrinkage_arrows_2d`), the palette (`PALETTE`, `COLOURS`, `SERIES`,
+`LABELS`) and `SiteFigure` are public in `partial_pooling.plotting`; they can be imported from
+here as well (``figures.shrinkage_arrows`` is ``plotting.shrinkage_arrows``), so a page calls
+every figure through one module.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.patches import Ellipse
 
 from ..decomposition import BetaDecomposition
 from ..fits import PoolingFit, RandomSlopesFit
 from ..grouped import ColumnName, group_data, one_covariate, plain
+from ..plotting import COLOURS as COLOURS
+from ..plotting import LABELS as LABELS
+from ..plotting import PALETTE as PALETTE
+from ..plotting import SERIES as SERIES
+from ..plotting import SiteFigure as SiteFigure
+from ..plotting import draw_arrows, finish_axes
+from ..plotting import estimates_vs_size as estimates_vs_size
+from ..plotting import lambda_vs_n as lambda_vs_n
+from ..plotting import shrinkage_arrows as shrinkage_arrows
+from ..plotting import shrinkage_arrows_2d as shrinkage_arrows_2d
 from ..regularization import RidgePath
-from ..shrinkage import shrinkage_factor
 
 __all__ = [
-    "COLOURS",
-    "SiteFigure",
     "decomposition_bars",
     "efron_morris_plot",
     "em_vs_joint_mode",
-    "estimates_vs_size",
-    "lambda_vs_n",
     "pooling_lines",
     "pooling_risk",
     "pooling_risk_by_size",
     "profile_likelihood",
     "psi_posterior_figure",
     "ridge_path_figure",
-    "shrinkage_arrows",
-    "shrinkage_arrows_2d",
     "shrinkage_arrows_2d_unbalanced",
     "shrinkage_toward_line",
     "slope_path_figure",
 ]
-
-#: The one palette of the site's figures: Okabe and Ito's colours, told apart with every common
-#: colour-vision deficiency, and the greys that draw context (other groups, guides, notes).
-PALETTE = {
-    "blue": "#0072b2",
-    "vermillion": "#d55e00",
-    "green": "#009e73",
-    "purple": "#cc79a7",
-    "orange": "#e69f00",
-    "grey": "#7f7f7f",
-    "context": "#9a9a9a",
-    "guide": "#aaaaaa",
-    "note": "#555555",
-    "band": "#cfe3f1",
-}
-#: The three estimators (and the between-group view), the same colour on every figure.
-COLOURS = {
-    "complete": PALETTE["grey"],
-    "none": PALETTE["vermillion"],
-    "partial": PALETTE["blue"],
-    "between": PALETTE["green"],
-}
-#: Highlighted groups, in order.
-SERIES = [PALETTE[name] for name in ("vermillion", "blue", "green", "purple", "orange")]
-LABELS = {"complete": "complete pooling", "none": "no pooling", "partial": "partial pooling"}
-
-
-class SiteFigure(Figure):
-    """A matplotlib `Figure` that carries alt text and shows itself in Jupyter.
-
-    Attributes
-    ----------
-    alt : str
-        A one-sentence description of what the figure shows, used as the image's alt text.
-    """
-
-    def __init__(self, *args: object, alt: str = "", **kwargs: object) -> None:
-        kwargs.setdefault("layout", "constrained")
-        kwargs.setdefault("facecolor", "white")
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.alt = alt
-
-    def png(self, dpi: int = 110) -> bytes:
-        """The figure as PNG bytes."""
-        buf = io.BytesIO()
-        self.savefig(buf, format="png", dpi=dpi, facecolor="white")
-        return buf.getvalue()
-
-    def _repr_mimebundle_(
-        self, include: object = None, exclude: object = None
-    ) -> dict[str, str | bytes]:
-        data = self.png()
-        b64 = base64.b64encode(data).decode("ascii")
-        # no alt attribute at all without a description: the site build refuses such an image
-        alt = f' alt="{html.escape(self.alt, quote=True)}"' if self.alt.strip() else ""
-        return {
-            "image/png": b64,
-            "text/html": f'<img class="pp-figure" src="data:image/png;base64,{b64}"{alt}>',
-            "text/plain": f"<figure: {self.alt}>",
-        }
-
-
-def _arrows(ax: Any, start: np.ndarray, end: np.ndarray) -> None:
-    """Thin grey arrows from each row of ``start`` to the same row of ``end`` (x, y pairs).
-
-    One quiver for all of them: an annotation per arrow took half a minute to draw for 5,000
-    groups. Arrows of (almost) zero length are left out rather than drawn as dots.
-    """
-    start, end = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
-    d = end - start
-    keep = np.hypot(*d.T) > 1e-12 * max(1.0, float(np.abs(end).max(initial=0.0)))
-    if not keep.any():
-        return
-    ax.quiver(
-        start[keep, 0],
-        start[keep, 1],
-        d[keep, 0],
-        d[keep, 1],
-        angles="xy",
-        scale_units="xy",
-        scale=1,
-        color=PALETTE["note"],
-        width=0.0022,
-        headwidth=4.5,
-        headlength=5,
-        headaxislength=4.5,
-        minlength=0,
-        zorder=2,
-    )
-
-
-def _finish(ax: object) -> None:
-    ax.spines[["top", "right"]].set_visible(False)  # type: ignore[attr-defined]
 
 
 def pooling_lines(
@@ -212,7 +120,7 @@ def pooling_lines(
                 label=LABELS[f.pooling],
             )
         ax.set_title(f"{lab} ($n_j$ = {sub_x.size})", fontsize=9)
-        _finish(ax)
+        finish_axes(ax)
     for ax in axes[len(groups) :]:
         ax.set_visible(False)
     for ax in axes[::ncols]:
@@ -221,178 +129,6 @@ def pooling_lines(
         ax.set_xlabel(x)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside upper center", ncols=len(fits), frameon=False)
-    return fig
-
-
-def estimates_vs_size(
-    no_pool: PoolingFit, partial: PoolingFit, *, complete: PoolingFit | None = None
-) -> SiteFigure:
-    """Group intercepts against group size: no pooling beside partial pooling.
-
-    Each estimate is drawn with a bar of ±1 standard error (no pooling: the sampling SD of the
-    group's own estimate about its fixed $\\alpha_j$) or ±1 conditional SD (partial pooling:
-    $\\sigma_\\alpha\\sqrt{1-\\lambda_j}$, the SD of $\\alpha_j$ given the data at the
-    estimated parameters), two different kinds of interval. The horizontal line is
-    $\\hat\\mu$ of the partial-pooling fit (and the dashed one complete pooling's intercept,
-    when given). The alt text is computed from the fits.
-    """
-    n = partial.n.reindex(no_pool.alpha.index)
-    jit = np.exp(np.random.default_rng(1).uniform(-0.06, 0.06, len(n)))
-    small = n <= np.quantile(n, 0.25)
-    spread = {
-        name: (
-            float(fit.alpha.reindex(n.index)[small].min()),
-            float(fit.alpha.reindex(n.index)[small].max()),
-        )
-        for name, fit in (("no", no_pool), ("partial", partial))
-    }
-    fig = SiteFigure(
-        figsize=(10, 4),
-        alt=(
-            f"Two panels of the {len(n)} group intercept estimates against group size "
-            f"({int(n.min())} to {int(n.max())}, log scale), with the population mean "
-            f"{partial.mu:.2f} as a horizontal line. Left, no pooling, each with a bar of one "
-            "standard error: the smallest quarter of the groups (sizes up to "
-            f"{int(n[small].max())}) range from {spread['no'][0]:.2f} to {spread['no'][1]:.2f}. "
-            "Right, partial pooling, each with a bar of one conditional standard deviation: "
-            f"the same groups range from {spread['partial'][0]:.2f} to "
-            f"{spread['partial'][1]:.2f}."
-        ),
-    )
-    axes = fig.subplots(1, 2, sharey=True)
-    for ax, fit in zip(axes, (no_pool, partial), strict=True):
-        sd = fit.cond_sd.reindex(n.index)
-        ax.errorbar(
-            n * jit,
-            fit.alpha.reindex(n.index),
-            yerr=sd,
-            fmt="o",
-            ms=3.5,
-            color=COLOURS[fit.pooling],
-            ecolor=COLOURS[fit.pooling],
-            elinewidth=0.8,
-            alpha=0.85,
-        )
-        ax.axhline(partial.mu, color="black", lw=1, label=r"$\hat\mu_\alpha$ (partial pooling)")
-        if complete is not None:
-            ax.axhline(
-                complete.mu, color=COLOURS["complete"], lw=1.2, ls="--", label="complete pooling"
-            )
-        ax.set_xscale("log")
-        ax.set_xlabel(f"group size $n_j$ ({fit.group_name}, log scale)")
-        ax.set_title(
-            LABELS[fit.pooling].capitalize()
-            + (" ± 1 s.e." if fit.pooling == "none" else " ± 1 conditional s.d.")
-        )
-        _finish(ax)
-    axes[0].set_ylabel(r"group intercept $\hat\alpha_j$")
-    axes[1].legend(frameon=False, loc="lower right")
-    return fig
-
-
-def shrinkage_arrows(no_pool: PoolingFit, partial: PoolingFit) -> SiteFigure:
-    """Arrows from each group's no-pooling intercept to its partial-pooling intercept.
-
-    Drawn against group size, with $\\hat\\mu$ as a horizontal line. The partial-pooling
-    estimate lies the fraction $1 - \\lambda_j$ of the way from the group's adjusted mean
-    $\\bar y_j - \\hat\\beta\\bar x_j$ to $\\hat\\mu$, a fraction that falls with $n_j$. The arrow
-    starts at the no-pooling estimate, which adjusts with the within slope instead, so it need
-    not end closer to $\\hat\\mu$ (the alt text counts those that do).
-    """
-    n = partial.n.reindex(no_pool.alpha.index).to_numpy(dtype=float)
-    start = no_pool.alpha.to_numpy()
-    end = partial.alpha.reindex(no_pool.alpha.index).to_numpy()
-    xs = n * np.exp(np.random.default_rng(2).uniform(-0.05, 0.05, len(n)))
-    toward = int(np.sum(np.abs(end - partial.mu) < np.abs(start - partial.mu)))
-    length = np.abs(end - start)
-    longest = np.argsort(length)[::-1][: max(1, len(n) // 10)]
-    fig = SiteFigure(
-        figsize=(8, 4.6),
-        alt=(
-            f"Arrows from each of the {len(n)} groups' no-pooling intercept to its "
-            "partial-pooling intercept, plotted against group size on a log scale, with the "
-            f"population mean {partial.mu:.2f} as a horizontal line. {toward} of the "
-            f"{len(n)} arrows end closer to it than they start. The {len(longest)} longest "
-            f"arrows (up to {length.max():.2f}) belong to groups of {int(n[longest].min())} "
-            f"to {int(n[longest].max())} observations; the median group size is "
-            f"{float(np.median(n)):g}."
-        ),
-    )
-    ax = fig.add_subplot()
-    ax.scatter(xs, start, s=14, color=COLOURS["none"], label="no pooling", zorder=3)
-    ax.scatter(xs, end, s=14, color=COLOURS["partial"], label="partial pooling", zorder=3)
-    _arrows(ax, np.column_stack([xs, start]), np.column_stack([xs, end]))
-    ax.axhline(partial.mu, color="black", lw=1, label=r"$\hat\mu_\alpha$")
-    ax.set_xscale("log")
-    ax.set_xlabel(f"group size $n_j$ ({partial.group_name}, log scale)")
-    ax.set_ylabel(r"group intercept $\hat\alpha_j$")
-    ax.set_title("From no pooling to partial pooling, by group size")
-    ax.legend(frameon=False, loc="best")
-    _finish(ax)
-    return fig
-
-
-def lambda_vs_n(
-    ratios: Sequence[float], *, n_max: int = 100, observed: PoolingFit | None = None
-) -> SiteFigure:
-    """The shrinkage weight $\\lambda$ against group size for several $\\sigma_\\alpha/\\sigma_y$.
-
-    Parameters
-    ----------
-    ratios : sequence of float
-        Values of $\\sigma_\\alpha / \\sigma_y$, one curve each.
-    n_max : int
-        Largest group size on the axis.
-    observed : PoolingFit, optional
-        A partial-pooling fit whose groups are added as points $(n_j, \\lambda_j)$.
-    """
-    n = np.arange(1, n_max + 1)
-    fig = SiteFigure(
-        figsize=(7.5, 4.2),
-        alt=(
-            "Curves of the shrinkage weight lambda against group size 1 to "
-            f"{n_max}, one per ratio sigma_alpha / sigma_y: "
-            + "; ".join(
-                f"ratio {r:g}: lambda "
-                f"{shrinkage_factor(1, sigma_alpha=r, sigma_y=1.0):.2f} at n = 1, "
-                f"{shrinkage_factor(n_max, sigma_alpha=r, sigma_y=1.0):.2f} at n = {n_max}"
-                for r in ratios
-            )
-            + (
-                f". Points: the {observed.J} groups of the fit, lambda_j from "
-                f"{observed.shrinkage.min():.2f} to {observed.shrinkage.max():.2f}."
-                if observed is not None
-                else "."
-            )
-        ),
-    )
-    ax = fig.add_subplot()
-    shades = np.linspace(0.35, 0.95, len(ratios))
-    for r, s in zip(ratios, shades, strict=True):
-        ax.plot(
-            n,
-            shrinkage_factor(n, sigma_alpha=r, sigma_y=1.0),
-            color=(0.0, 0.45 * s, 0.70 * s),
-            label=rf"$\sigma_\alpha/\sigma_y$ = {r:g}",
-        )
-    if observed is not None:
-        ax.scatter(
-            observed.n,
-            observed.shrinkage,
-            s=12,
-            color=COLOURS["none"],
-            zorder=3,
-            label=f"{observed.group_name} ($\\hat\\sigma_\\alpha/\\hat\\sigma_y$ = "
-            f"{observed.sigma_alpha / observed.sigma_y:.2f})",
-        )
-    ax.axhline(0.5, color=PALETTE["guide"], lw=0.8, ls=":")
-    ax.set_xscale("log")
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel("group size $n_j$ (log scale)")
-    ax.set_ylabel(r"$\lambda_j$, weight on the group's own data")
-    ax.set_title(r"$\lambda_j = n_j\sigma_\alpha^2 / (n_j\sigma_\alpha^2 + \sigma_y^2)$")
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
-    _finish(ax)
     return fig
 
 
@@ -437,7 +173,7 @@ def profile_likelihood(
     ax.set_ylabel(r"$\ell(\psi) - \ell(\hat\psi)$")
     ax.set_title(r"The profiled log-likelihood has one free parameter, $\psi$")
     ax.legend(frameon=False)
-    _finish(ax)
+    finish_axes(ax)
     return fig
 
 
@@ -475,7 +211,7 @@ def em_vs_joint_mode(em: pd.DataFrame, joint: pd.DataFrame, sigma_alpha_ml: floa
     ax.set_ylabel(r"$\sigma_\alpha$")
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False)
-    _finish(ax)
+    finish_axes(ax)
     return fig
 
 
@@ -535,7 +271,7 @@ def slope_path_figure(
     ax.set_ylabel(f"slope of {x_name}")
     ax.set_title("The slope estimate moves from complete pooling to the within slope")
     ax.legend(frameon=False, fontsize=8)
-    _finish(ax)
+    finish_axes(ax)
     return fig
 
 
@@ -573,65 +309,7 @@ def decomposition_bars(d: BetaDecomposition, ols: float, x_name: str = "x") -> S
     ax.set_xlim(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0))
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlabel(f"slope of {x_name}")
-    _finish(ax)
-    return fig
-
-
-def _ellipse(ax: object, centre: np.ndarray, cov: np.ndarray, k: float, **kw: object) -> None:
-    vals, vecs = np.linalg.eigh(cov)
-    angle = float(np.degrees(np.arctan2(vecs[1, 1], vecs[0, 1])))
-    w, h = 2 * k * np.sqrt(np.maximum(vals[::-1], 0))
-    ax.add_patch(Ellipse(tuple(centre), w, h, angle=angle, fill=False, **kw))  # type: ignore[attr-defined]
-
-
-def shrinkage_arrows_2d(ols: pd.DataFrame, fit: RandomSlopesFit) -> SiteFigure:
-    """Two-dimensional shrinkage: per-group OLS lines to partially pooled (intercept, slope).
-
-    Arrows go from each group's own least-squares (intercept, slope) to its partial-pooling
-    estimate; the ellipses are the 50% and 95% contours of the fitted
-    $N(\\hat\\mu, \\hat\\Sigma)$ for the group coefficients.
-    """
-    names = list(fit.fixed.index)
-    start = ols.reindex(fit.coef.index)[names].to_numpy()
-    end = fit.coef[names].to_numpy()
-    fig = SiteFigure(
-        figsize=(7, 5.4),
-        alt=(
-            f"Each of the {len(start)} groups' own least-squares intercept and slope, with an "
-            "arrow to its partially pooled intercept and slope, and the 50% and 95% ellipses "
-            f"of the fitted distribution around the population intercept {fit.mu:.2f} "
-            f"and slope {fit.beta.iloc[0]:.2f}. The groups' own slopes range from "
-            f"{start[:, 1].min():.2f} to {start[:, 1].max():.2f}, the partially pooled ones "
-            f"from {end[:, 1].min():.2f} to {end[:, 1].max():.2f}."
-        ),
-    )
-    ax = fig.add_subplot()
-    _arrows(ax, start, end)
-    ax.scatter(
-        start[:, 0],
-        start[:, 1],
-        s=18,
-        color=COLOURS["none"],
-        label="no pooling (each group's own line)",
-        zorder=3,
-    )
-    ax.scatter(
-        end[:, 0], end[:, 1], s=18, color=COLOURS["partial"], label="partial pooling", zorder=3
-    )
-    mu = fit.fixed.to_numpy()
-    ax.plot([mu[0]], [mu[1]], "k+", ms=12, mew=2, label=r"$\hat\mu$ (population)")
-    for level, ls in [(0.5, "-"), (0.95, "--")]:
-        k = float(np.sqrt(-2 * np.log(1 - level)))
-        _ellipse(ax, mu, fit.cov.to_numpy(), k, color="black", lw=0.9, ls=ls)
-    ax.set_xlabel(f"group intercept (at {names[1]} = 0)")
-    ax.set_ylabel(f"slope of {names[1]}")
-    ax.set_title(
-        "Own lines to partially pooled lines (ellipses: 50% and 95% of "
-        r"$N(\hat\mu, \hat\Sigma)$)",
-        fontsize=10,
-    )
-    fig.legend(frameon=False, fontsize=8, loc="outside lower center", ncols=3)
-    _finish(ax)
+    finish_axes(ax)
     return fig
 
 
@@ -684,7 +362,7 @@ def ridge_path_figure(
     )
     ax.set_ylabel(r"group intercept $\hat\alpha_j$")
     ax.legend(frameon=False, fontsize=8, loc="upper right")
-    _finish(ax)
+    finish_axes(ax)
     return fig
 
 
@@ -733,7 +411,7 @@ def psi_posterior_figure(
     ax.set_ylabel(r"$p(\psi \mid y)$")
     ax.set_xlim(0, float(psi.max()))
     ax.legend(frameon=False, fontsize=9)
-    _finish(ax)
+    finish_axes(ax)
     return fig
 
 
@@ -820,7 +498,7 @@ def pooling_risk(summary: pd.DataFrame, *, method: str = "REML") -> SiteFigure:
         ax.set_xlabel(r"$\sigma_\alpha / \sigma_y$")
         ax.set_xticks(ratio)
         ax.set_xticklabels([f"{r:g}" for r in ratio])
-        _finish(ax)
+        finish_axes(ax)
     handles, labels = left.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False, fontsize=8)
     return fig
@@ -877,7 +555,7 @@ def pooling_risk_by_size(summary: pd.DataFrame, *, estimator: str = "partial") -
     ax.set_ylabel(f"MSE of {LABELS.get(estimator, estimator)} / MSE of no pooling")
     ax.set_title("Relative mean squared error by group size (bars: ±2 MC s.e.)")
     fig.legend(frameon=False, fontsize=8, loc="outside right upper")
-    _finish(ax)
+    finish_axes(ax)
     return fig
 
 
@@ -957,7 +635,7 @@ def efron_morris_plot(
     ax.set_title(
         f"Efron and Morris's {len(estimates)} players: shrinking toward the mean {verdict}"
     )
-    _finish(ax)
+    finish_axes(ax)
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     return fig
@@ -1016,7 +694,7 @@ def shrinkage_toward_line(
         ),
     )
     ax = fig.add_subplot()
-    _arrows(ax, np.column_stack([xs, start]), np.column_stack([xs, end]))
+    draw_arrows(ax, np.column_stack([xs, start]), np.column_stack([xs, end]))
     ax.scatter(xs, start, s=14, color=COLOURS["none"], label="no pooling", zorder=3)
     ax.scatter(xs, end, s=14, color=COLOURS["partial"], label="partial pooling", zorder=3)
     grid = np.linspace(xs.min(), xs.max(), 2)
@@ -1033,7 +711,7 @@ def shrinkage_toward_line(
     ax.set_ylabel(r"group intercept $\hat\alpha_j$")
     ax.set_title(f"The intercepts are shrunk toward a line in {predictor}, not a constant")
     ax.legend(frameon=False, fontsize=8, loc="upper left")
-    _finish(ax)
+    finish_axes(ax)
     return fig
 
 

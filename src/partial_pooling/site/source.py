@@ -29,7 +29,8 @@ class FigureCode:
     Attributes
     ----------
     names : tuple of str
-        The functions' qualified names (``partial_pooling.site.figures.shrinkage_arrows``).
+        The functions' qualified names (``partial_pooling.plotting.shrinkage_arrows``,
+        ``partial_pooling.site.figures.pooling_risk``): where each is defined.
     source : str
         Their source code, one after the other, as Python.
     """
@@ -49,8 +50,8 @@ class FigureCode:
         where = ", ".join(f"<code>{html.escape(n)}</code>" for n in self.names)
         return (
             f"<details class='pp-code'><summary>{SUMMARY}</summary>"
-            f"<p>From {where}. Its module also holds the imports, the colours "
-            "(<code>COLOURS</code>) and the helpers whose names start with an underscore; "
+            f"<p>From {where}. Its module also holds the imports and the helpers it calls; "
+            "the colours are <code>partial_pooling.plotting.COLOURS</code>; "
             "the cell above shows the call.</p>"
             f"{code}</details>"
         )
@@ -62,8 +63,8 @@ def figure_code(*functions: Callable[..., Any]) -> FigureCode:
     Parameters
     ----------
     *functions : callable
-        One or more functions of `partial_pooling.site.figures` (or any Python functions whose
-        source is available).
+        One or more functions of `partial_pooling.site.figures` or `partial_pooling.plotting`
+        (or any Python functions whose source is available).
 
     Returns
     -------
