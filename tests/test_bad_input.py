@@ -237,7 +237,13 @@ VALID: dict[str, object] = {
     "sigma_alpha": OneOrMany(0.8, [0.4, 0.8]),
     "sigma_y": 0.5,
     "mu": 1.0,
-    "beta": Derived(lambda call, ref: [0.5] * len(call.x) if isinstance(call.x, list) else 0.5),
+    "beta": Derived(
+        lambda call, ref: None
+        if call.x is None
+        else [0.5] * len(call.x)
+        if isinstance(call.x, list)
+        else 0.5
+    ),
     "alpha": Derived(_per_group(0.0)),  # zero intercepts for the groups of the call's data
     "cond_var": Derived(_per_group(0.1)),
     "psi": OneOrMany(1.0, [0.5, 1.0, 2.0]),

@@ -79,7 +79,7 @@ def test_model_formulas_equal_the_functions_at_given_variances(radon, radon_mode
 
 def test_model_views_equal_the_functions(radon, radon_model):
     ridge = radon_model.ridge_intercepts(penalty=3.0)
-    expected = regularization.ridge_intercepts(radon, *COLS, 3.0)
+    expected = regularization.ridge_intercepts(radon, *COLS, penalty=3.0)
     assert (ridge.mu, ridge.edf) == (expected.mu, expected.edf)
     pd.testing.assert_series_equal(ridge.alpha, expected.alpha, rtol=0, atol=0)
     start = {"sigma_alpha": 0.5, "sigma_y": 1.0, "max_iter": 30}
@@ -89,15 +89,15 @@ def test_model_views_equal_the_functions(radon, radon_model):
     )
     grid = np.geomspace(1e-3, 2, 40)
     pd.testing.assert_series_equal(
-        radon_model.psi_posterior(psi=grid), bayes.psi_posterior(radon, *COLS, grid)
+        radon_model.psi_posterior(psi=grid), bayes.psi_posterior(radon, *COLS, psi=grid)
     )
     pd.testing.assert_series_equal(
         radon_model.posterior_intercepts(psi=grid),
-        bayes.posterior_intercepts(radon, *COLS, grid),
+        bayes.posterior_intercepts(radon, *COLS, psi=grid),
     )
     draws = radon_model.gibbs_sampler(n_iter=5, rng=np.random.default_rng(1), burn_in=2)
     pd.testing.assert_frame_equal(
-        draws, bayes.gibbs_sampler(radon, *COLS, 5, np.random.default_rng(1), burn_in=2)
+        draws, bayes.gibbs_sampler(radon, *COLS, n_iter=5, rng=np.random.default_rng(1), burn_in=2)
     )
     cover = radon_model.prediction_coverage(reps=2, rng=np.random.default_rng(2))
     expected_cover = prediction.prediction_coverage(
@@ -168,12 +168,12 @@ def test_slope_path_groups_once_and_equals_pointwise_decompositions(radon, count
 
 def test_ridge_path_groups_once_and_equals_pointwise_ridge_fits(radon, count_grouping):
     penalties = np.concatenate([np.geomspace(1e-2, 1e3, 9), [np.inf]])
-    path = regularization.ridge_path(radon, *COLS, penalties)
+    path = regularization.ridge_path(radon, *COLS, penalties=penalties)
     assert len(count_grouping) == 1
     assert isinstance(path, regularization.RidgePath)
     np.testing.assert_array_equal(path.penalty, penalties)
     for kappa in penalties:
-        fit = regularization.ridge_intercepts(radon, *COLS, float(kappa))
+        fit = regularization.ridge_intercepts(radon, *COLS, penalty=float(kappa))
         pd.testing.assert_series_equal(
             path.alpha.loc[kappa], fit.alpha, check_names=False, rtol=0, atol=0
         )
@@ -183,8 +183,8 @@ def test_ridge_path_groups_once_and_equals_pointwise_ridge_fits(radon, count_gro
 def test_other_grids_group_their_data_once(radon, count_grouping):
     grid = np.geomspace(1e-3, 2, 20)
     pp.profile_loglik(radon, *COLS, psi=grid)
-    bayes.psi_posterior(radon, *COLS, grid)
-    bayes.posterior_intercepts(radon, *COLS, grid)
+    bayes.psi_posterior(radon, *COLS, psi=grid)
+    bayes.posterior_intercepts(radon, *COLS, psi=grid)
     em.em_path(radon, *COLS, sigma_alpha=0.5, sigma_y=1.0, max_iter=5)
     assert len(count_grouping) == 4
 
@@ -208,7 +208,7 @@ def test_groups_called_mu_and_edf_keep_their_intercepts_on_a_ridge_path():
     path = pp.Model(data, y="y", group="g", x="x").ridge_path(penalties=penalties)
     assert list(path.alpha.columns) == sorted(["mu", "edf", "penalty", "other"])
     for kappa in penalties:
-        fit = regularization.ridge_intercepts(data, "y", "g", "x", kappa)
+        fit = regularization.ridge_intercepts(data, "y", "g", "x", penalty=kappa)
         # the groups' own intercepts, not the path's mu and edf
         assert path.alpha.loc[kappa, "mu"] == fit.alpha["mu"]
         assert path.alpha.loc[kappa, "edf"] == fit.alpha["edf"]
@@ -224,7 +224,7 @@ def test_groups_called_mu_and_edf_keep_their_intercepts_on_a_ridge_path():
 
 def test_the_ridge_path_figure_draws_groups_called_mu_and_edf():
     data = _labelled(["mu", "edf", "g3"])
-    path = regularization.ridge_path(data, "y", "g", "x", [0.1, 1.0, 10.0])
+    path = regularization.ridge_path(data, "y", "g", "x", penalties=[0.1, 1.0, 10.0])
     fig = figures.ridge_path_figure(path, 1.0, highlight=["mu"])
     lo, hi = path.alpha.iloc[0].min(), path.alpha.iloc[0].max()
     assert f"from {lo:.2f} to {hi:.2f}" in fig.alt

@@ -60,7 +60,8 @@ def psi_posterior(
     data: pd.DataFrame,
     y: ColumnName,
     group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None,
+    x: ColumnName | Sequence[ColumnName] | None = None,
+    *,
     psi: Sequence[float] | np.ndarray,
 ) -> pd.Series:
     """Marginal posterior density of $\\psi$ on a grid (see the module docstring for the priors).
@@ -92,7 +93,8 @@ def posterior_intercepts(
     data: pd.DataFrame,
     y: ColumnName,
     group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None,
+    x: ColumnName | Sequence[ColumnName] | None = None,
+    *,
     psi: Sequence[float] | np.ndarray,
 ) -> pd.Series:
     """Posterior means of the group intercepts, averaged over the posterior of $\\psi$.
@@ -124,10 +126,10 @@ def gibbs_sampler(
     data: pd.DataFrame,
     y: ColumnName,
     group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None,
+    x: ColumnName | Sequence[ColumnName] | None = None,
+    *,
     n_iter: int,
     rng: np.random.Generator,
-    *,
     burn_in: int = 500,
 ) -> pd.DataFrame:
     """A Gibbs sampler for the random-intercept model with the module's priors.

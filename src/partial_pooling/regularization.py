@@ -87,7 +87,8 @@ def ridge_intercepts(
     data: pd.DataFrame,
     y: ColumnName,
     group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None,
+    x: ColumnName | Sequence[ColumnName] | None = None,
+    *,
     penalty: float,
 ) -> RidgeFit:
     """Solve the penalized least-squares problem for the group intercepts.
@@ -166,7 +167,8 @@ def ridge_path(
     data: pd.DataFrame,
     y: ColumnName,
     group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None,
+    x: ColumnName | Sequence[ColumnName] | None = None,
+    *,
     penalties: Sequence[float] | np.ndarray,
 ) -> RidgePath:
     """Group intercepts along a path of penalties.
