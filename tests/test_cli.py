@@ -66,7 +66,9 @@ def statsmodels_alpha(
 @pytest.mark.parametrize("method", ["REML", "ML"])
 def test_alpha_column_equals_fit_random_intercept_exactly(tmp_path, method):
     est = run_fit(tmp_path, "radon", "--method", method)
-    direct = pp.fit_random_intercept(datasets.radon(), "log_radon", "county", "floor", method)
+    direct = pp.fit_random_intercept(
+        datasets.radon(), "log_radon", "county", "floor", method=method
+    )
     assert list(est.reset_index().columns) == COLUMNS
     assert list(est.index) == list(direct.alpha.index)
     np.testing.assert_array_equal(est["alpha_j"].to_numpy(), direct.alpha.to_numpy())

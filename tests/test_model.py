@@ -48,7 +48,9 @@ def _same_fit(a: pp.PoolingFit, b: pp.PoolingFit) -> None:
 
 def test_model_fits_equal_the_functions_on_radon(radon, radon_model):
     for method in ("ML", "REML"):
-        _same_fit(radon_model.fit(method=method), pp.fit_random_intercept(radon, *COLS, method))
+        _same_fit(
+            radon_model.fit(method=method), pp.fit_random_intercept(radon, *COLS, method=method)
+        )
     _same_fit(radon_model.complete_pooling(), pp.complete_pooling(radon, *COLS))
     _same_fit(radon_model.no_pooling(), pp.no_pooling(radon, *COLS))
 

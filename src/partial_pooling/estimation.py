@@ -255,6 +255,7 @@ def fit_random_intercept(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName] | None = None,
+    *,
     method: Method = "REML",
 ) -> PoolingFit:
     """Partial pooling: the exact ML or REML fit of the random-intercept model.

@@ -60,7 +60,7 @@ class Model:
 
     with group intercepts $\\alpha_j = \\mu + a_j$ and $\\psi = \\sigma_\\alpha^2/\\sigma_y^2$.
     The methods are the package's fits and formulas on these data (see the module docstring):
-    ``model.fit(method="REML")`` is ``fit_random_intercept(data, y, group, x, "REML")``, and
+    ``model.fit(method="REML")`` is ``fit_random_intercept(data, y, group, x, method="REML")``, and
     so on, without grouping the data again.
 
     Parameters

@@ -355,6 +355,7 @@ def fit_random_slopes(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName],
+    *,
     method: Method = "REML",
 ) -> RandomSlopesFit:
     """Fit a random intercept and correlated random slopes of one or more covariates, exactly.
@@ -538,6 +539,7 @@ def coefficient_shrinkage(
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName],
+    *,
     method: Method = "REML",
 ) -> pd.DataFrame:
     """How far each group's coefficients move toward the population: the matrix $\\lambda_j$.
