@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -107,7 +108,7 @@ class SummaryTable:
     def text(self) -> list[str]:
         """The table as lines of text under its heading."""
         width = max(16, *(len(label.text) + 2 for label, _ in self.rows))
-        cols = [max(14, len(c) + 2) for c in self.columns]
+        cols = [max(12, len(c) + 2) for c in self.columns]
         header = "".join(f"{c:>{w}}" for c, w in zip(self.columns, cols, strict=True))
         lines = [f"{self.heading}:", "  " + " " * width + header]
         for label, values in self.rows:
@@ -167,10 +168,9 @@ class Summary(str):
     ) -> Summary:
         """Write the text from ``facts``, ``notes`` and ``tables`` under ``title``, e.g.
         ``"Random-intercept model fit by REML (partial pooling)"``."""
-        width = max(len(label.text) for label, _ in facts) + 2
-        lines = [title, *(f"  {label.text + ':':<{width}} {value.text}" for label, value in facts)]
-        for note in notes:
-            lines += ["", note.text]
+        lines = [title, *(f"  {label.text}: {value.text}" for label, value in facts)]
+        for note in notes:  # wrapped, so that a narrow screen need not break words
+            lines += ["", textwrap.fill(note.text, width=88)]
         for table in tables:
             lines += ["", *table.text()]
         self = super().__new__(cls, "\n".join(lines))
