@@ -31,7 +31,7 @@ from .fits import PoolingFit, RandomSlopesFit
 from .grouped import ColumnName
 from .plotting import SiteFigure, estimates_vs_size, lambda_vs_n, shrinkage_arrows
 from .plotting import shrinkage_arrows_2d as _shrinkage_arrows_2d
-from .summary import fmt
+from .summary import fmt, html_table
 
 __all__ = [
     "ReportFigure",
@@ -353,27 +353,6 @@ footer { color: #666; font-size: .85rem; margin-top: 2.5rem; }
 """
 
 
-def _table(
-    header: Sequence[str], rows: Sequence[Sequence[str]], *, ident: str, caption: str = ""
-) -> str:
-    """An HTML table of already-escaped cells."""
-    head = "".join(f'<th scope="col">{cell}</th>' for cell in header)
-    body = "\n".join(
-        "<tr>"
-        + "".join(
-            (f'<th scope="row">{cell}</th>' if k == 0 else f"<td>{cell}</td>")
-            for k, cell in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    cap = f"<caption>{caption}</caption>" if caption else ""
-    return (
-        f'<table id="{ident}">{cap}<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n'
-        "</tbody></table>"
-    )
-
-
 _COLUMN_HELP = {
     "n_j": "group size",
     "ybar_j": "the group's mean response",
@@ -412,7 +391,7 @@ def _groups_table(table: pd.DataFrame, csv_name: str) -> list[str]:
         f'<p>The same table as CSV: <a download="{_e(csv_name)}" href="{href}">'
         f"{_e(csv_name)}</a> (full precision). Numbers below have 6 significant digits; "
         "hover over a column's name for its meaning.</p>",
-        f'<div class="scroll">{_table(header, rows, ident="groups")}</div>',
+        f'<div class="scroll">{html_table(header, rows, ident="groups")}</div>',
     ]
 
 

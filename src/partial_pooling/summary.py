@@ -20,7 +20,7 @@ import pandas as pd
 
 from .grouped import ColumnName
 
-__all__ = ["Label", "Summary", "SummaryTable", "code", "fmt", "model_facts", "sizes"]
+__all__ = ["Label", "Summary", "SummaryTable", "code", "fmt", "html_table", "model_facts", "sizes"]
 
 #: How each method is named in a summary.
 METHOD_NAMES = {
@@ -63,6 +63,28 @@ def fmt(value: float, digits: int = 6) -> str:
 def sizes(n: pd.Series) -> str:
     """Group sizes: smallest, median and largest $n_j$."""
     return f"min {int(n.min())}, median {fmt(float(n.median()))}, max {int(n.max())}"
+
+
+def html_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], *, ident: str, caption: str = ""
+) -> str:
+    """An HTML table of already-escaped cells: ``header`` the column headings, each row's first
+    cell its row heading, ``caption`` (escaped too) under the table."""
+    head = "".join(f'<th scope="col">{cell}</th>' for cell in header)
+    body = "\n".join(
+        "<tr>"
+        + "".join(
+            (f'<th scope="row">{cell}</th>' if k == 0 else f"<td>{cell}</td>")
+            for k, cell in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    cap = f"<caption>{caption}</caption>" if caption else ""
+    return (
+        f'<table id="{ident}">{cap}<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n'
+        "</tbody></table>"
+    )
 
 
 def model_facts(
@@ -122,19 +144,17 @@ class SummaryTable:
 
     def html(self) -> str:
         """The table as HTML under an ``h3`` heading."""
-        head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in ["", *self.columns])
-        body = "\n".join(
-            f'<tr><th scope="row">{label.as_html()}</th>'
-            + "".join(f"<td>{'' if v is None else fmt(v)}</td>" for v in values)
-            + "</tr>"
+        rows = [
+            [label.as_html(), *("" if v is None else fmt(v) for v in values)]
             for label, values in self.rows
+        ]
+        table = html_table(
+            [html.escape(c) for c in ["", *self.columns]],
+            rows,
+            ident=self.ident,
+            caption=html.escape(self.caption),
         )
-        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
-        return (
-            f"<h3>{html.escape(self.heading)}</h3>\n"
-            f'<table id="{self.ident}">{cap}<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n'
-            "</tbody></table>"
-        )
+        return f"<h3>{html.escape(self.heading)}</h3>\n{table}"
 
 
 class Summary(str):
@@ -190,14 +210,10 @@ class Summary(str):
     def html(self) -> str:
         """The summary as an HTML fragment: the facts (table ``#summary``), the notes and
         every table, under an ``h2`` "The fit"."""
-        facts = "\n".join(
-            f'<tr><th scope="row">{label.as_html()}</th><td>{value.as_html()}</td></tr>'
-            for label, value in self.facts
-        )
+        facts = [[label.as_html(), value.as_html()] for label, value in self.facts]
         parts = [
             "<h2>The fit</h2>",
-            '<table id="summary"><thead><tr><th scope="col"></th><th scope="col">value</th>'
-            f"</tr></thead>\n<tbody>\n{facts}\n</tbody></table>",
+            html_table(["", "value"], facts, ident="summary"),
             *(f'<p class="note">{note.as_html()}</p>' for note in self.notes),
             *(table.html() for table in self.tables),
         ]
