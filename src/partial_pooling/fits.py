@@ -18,7 +18,7 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from .grouped import ColumnName, plain
+from .grouped import ColumnName
 from .summary import Label, Summary, SummaryTable, code, fmt, model_facts
 from .validation import Method
 
@@ -576,19 +576,9 @@ class RandomSlopesFit:
             If ``newdata`` is not a DataFrame, lacks a column, or has a missing or non-finite
             covariate value.
         """
-        if not isinstance(newdata, pd.DataFrame):
-            raise ValueError(f"newdata must be a pandas DataFrame, got {type(newdata).__name__}")
-        missing = [c for c in [self.group_name, *self.x_names] if c not in newdata.columns]
-        if missing:
-            raise ValueError(f"newdata lacks the column(s) {plain(missing)} that the fit uses")
-        x = newdata[self.x_names].to_numpy(dtype=float).reshape(len(newdata), len(self.x_names))
-        if not np.isfinite(x).all():
-            raise ValueError(
-                f"newdata has missing or non-finite covariate values in {plain(self.x_names)}"
-            )
-        labels = newdata[self.group_name]
-        known = labels.isin(self.coef.index).to_numpy()
-        pos = self.coef.index.get_indexer(pd.Index(labels.where(known)))
+        from .prediction import newdata_rows
+
+        x, known, pos = newdata_rows(self, newdata)
         coef = np.where(known[:, None], self.coef.to_numpy()[pos], self.fixed.to_numpy())
         z = np.column_stack([np.ones(len(newdata)), x])
         point = np.einsum("ia,ia->i", z, coef)

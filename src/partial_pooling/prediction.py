@@ -38,7 +38,7 @@ import pandas as pd
 from scipy import stats
 
 from .estimation import fit_grouped
-from .fits import PoolingFit
+from .fits import PoolingFit, RandomSlopesFit
 from .grouped import ColumnName, GroupedData, group_data, plain
 from .shrinkage import shrinkage_factor
 from .validation import Method, check_level, check_method, check_positive_int
@@ -54,6 +54,35 @@ def _components(
     cov = fit.cov_fixed.to_numpy()
     var_fixed = np.einsum("ia,ab,ib->i", c, cov, c)
     return var_fixed, fit.sigma_alpha**2 * (1.0 - lam)
+
+
+def newdata_rows(
+    fit: PoolingFit | RandomSlopesFit, newdata: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of ``newdata`` a fit predicts, checked: the covariates $\\tilde x$ (one row
+    each), whether each row's group is one of the fit's, and that group's position in the fit
+    (-1 for a new group).
+
+    Raises
+    ------
+    ValueError
+        If ``newdata`` is not a DataFrame, lacks a column the fit uses, or has a missing or
+        non-finite covariate value.
+    """
+    if not isinstance(newdata, pd.DataFrame):
+        raise ValueError(f"newdata must be a pandas DataFrame, got {type(newdata).__name__}")
+    missing = [c for c in [fit.group_name, *fit.x_names] if c not in newdata.columns]
+    if missing:
+        raise ValueError(f"newdata lacks the column(s) {plain(missing)} that the fit uses")
+    x = newdata[fit.x_names].to_numpy(dtype=float).reshape(len(newdata), len(fit.x_names))
+    if not np.isfinite(x).all():
+        raise ValueError(
+            f"newdata has missing or non-finite covariate values in {plain(fit.x_names)}"
+        )
+    labels = newdata[fit.group_name]
+    known = labels.isin(fit.alpha.index).to_numpy()
+    pos = fit.alpha.index.get_indexer(pd.Index(labels.where(known)))
+    return x, known, np.asarray(pos)
 
 
 def predict(
@@ -98,18 +127,8 @@ def predict(
     """
     if not isinstance(fit, PoolingFit) or fit.pooling != "partial":
         raise ValueError("fit must be a partial-pooling fit (fit_random_intercept)")
-    if not isinstance(newdata, pd.DataFrame):
-        raise ValueError(f"newdata must be a pandas DataFrame, got {type(newdata).__name__}")
     q = check_level(level)
-    missing = [c for c in [fit.group_name, *fit.x_names] if c not in newdata.columns]
-    if missing:
-        raise ValueError(f"newdata lacks the column(s) {plain(missing)} that the fit uses")
-    x = newdata[fit.x_names].to_numpy(dtype=float).reshape(len(newdata), len(fit.x_names))
-    if not np.isfinite(x).all():
-        raise ValueError(f"newdata has missing or non-finite covariate values in {fit.x_names}")
-    labels = newdata[fit.group_name]
-    known = labels.isin(fit.alpha.index).to_numpy()
-    pos = fit.alpha.index.get_indexer(pd.Index(labels.where(known)))
+    x, known, pos = newdata_rows(fit, newdata)
     lam = np.where(known, fit.shrinkage.to_numpy()[pos], 0.0)
     intercept = np.where(known, fit.alpha.to_numpy()[pos], fit.mu)
     point = intercept + x @ fit.beta.to_numpy()
