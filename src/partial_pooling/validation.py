@@ -57,8 +57,9 @@ class ConvergenceWarning(UserWarning):
 
 
 def warn_not_converged(what: str) -> None:
-    """Warn that ``what`` did not converge (a `ConvergenceWarning`, pointing at the caller's
-    caller: the line that asked for the fit is several frames up, so none is guessed)."""
+    """Warn that ``what`` did not converge (a `ConvergenceWarning`). It is attributed to the
+    function that calls this one: the user's line is a varying number of frames further up
+    (a free function, a `Model` method), so no deeper level is guessed."""
     warnings.warn(
         f"{what} did not converge; the estimates are the best point found (fit.converged is "
         "False)",
