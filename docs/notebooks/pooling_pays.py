@@ -66,16 +66,25 @@ radon_fit = pp.fit_random_intercept(
 ratios = np.array([0.0, 0.25, 0.5, 1.0, 2.0])
 mu, beta, sigma_y = 1.46, -0.7, 0.76  # radon's REML fit, rounded (checked)
 reps = 150
-errors = pays.pooling_mse(
-    sizes.to_numpy(),
-    mu=mu,
-    beta=beta,
-    sigma_alpha=ratios * sigma_y,
-    sigma_y=sigma_y,
-    reps=reps,
-    rng=rng,
-    method="REML",
-)
+
+
+def simulated_mse(grid: np.ndarray) -> pd.DataFrame:
+    """Squared errors of the four estimators on radon's county sizes, REML, at each
+    sigma_alpha = ratio * sigma_y of the grid (`pays.pooling_mse`, drawing from the page's
+    rng)."""
+    return pays.pooling_mse(
+        sizes.to_numpy(),
+        mu=mu,
+        beta=beta,
+        sigma_alpha=grid * sigma_y,
+        sigma_y=sigma_y,
+        reps=reps,
+        rng=rng,
+        method="REML",
+    )
+
+
+errors = simulated_mse(ratios)
 errors.head()
 
 # %% tags=["hide-input"]
@@ -201,16 +210,7 @@ Markdown(
 
 # %%
 fine = np.array([0.025, 0.05, 0.075, 0.1, 0.15, 0.2])
-fine_errors = pays.pooling_mse(
-    sizes.to_numpy(),
-    mu=mu,
-    beta=beta,
-    sigma_alpha=fine * sigma_y,
-    sigma_y=sigma_y,
-    reps=reps,
-    rng=rng,
-    method="REML",
-)
+fine_errors = simulated_mse(fine)
 near_errors = pd.concat([errors[errors["ratio"] <= 0.25], fine_errors])
 near_errors["largest"] = near_errors["n"] > 25
 near_vc = pays.mse_summary(near_errors, by="ratio", reference="complete")
