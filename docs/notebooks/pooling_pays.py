@@ -69,9 +69,9 @@ reps = 150
 
 
 def simulated_mse(grid: np.ndarray) -> pd.DataFrame:
-    """Squared errors of the four estimators on radon's county sizes, REML, at each
-    sigma_alpha = ratio * sigma_y of the grid (`pays.pooling_mse`, drawing from the page's
-    rng)."""
+    """Squared errors of the four estimators on radon's county sizes (REML), at
+    sigma_alpha = ratio * sigma_y for each ratio of the grid: `pays.pooling_mse`,
+    drawing from the page's rng."""
     return pays.pooling_mse(
         sizes.to_numpy(),
         mu=mu,
