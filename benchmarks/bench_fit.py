@@ -258,10 +258,10 @@ def _rows(
 def compare_random_intercept(
     name: str, data, y, group, x, repeats: int, lme4: Lme4Fit | None = None
 ) -> tuple[list[list[str]], Comparison]:
-    ours = fit_random_intercept(data, y, group, x)
+    ours = fit_random_intercept(data, y=y, group=group, x=x)
     sm = sm_default(data, y, group, x)
-    tight = statsmodels_mixedlm(data, y, group, x, "REML")
-    t_ours = median_time(lambda: fit_random_intercept(data, y, group, x), repeats)
+    tight = statsmodels_mixedlm(data, y=y, group=group, x=x, method="REML")
+    t_ours = median_time(lambda: fit_random_intercept(data, y=y, group=group, x=x), repeats)
     t_sm = median_time(lambda: sm_default(data, y, group, x), repeats)
     cols = ["Intercept", x]
     lls = {"partial_pooling": ours.loglik, "statsmodels fit()": float(sm.llf)}
@@ -285,19 +285,21 @@ def compare_random_slopes(
     converge, with lme4's (or "n/a" without lme4).
     """
     re_formula = "~" + " + ".join(xs)
-    ours = fit_random_slopes(data, y, group, xs if len(xs) > 1 else xs[0])
+    ours = fit_random_slopes(data, y=y, group=group, x=xs if len(xs) > 1 else xs[0])
     sm = sm_default(data, y, group, " + ".join(xs), re_formula=re_formula)
     cols = ["Intercept", *xs]
     lls = {"partial_pooling": ours.loglik, "statsmodels fit()": float(sm.llf)}
     fes = {"partial_pooling": ours.fixed[cols].to_numpy(), "statsmodels fit()": sm.fe_params[cols]}
     try:
-        tight = statsmodels_mixedlm(data, y, group, xs, "REML", re_formula=re_formula)
+        tight = statsmodels_mixedlm(
+            data, y=y, group=group, x=xs, method="REML", re_formula=re_formula
+        )
         lls["tight"], fe_ref = tight.loglik, tight.fixed[cols].to_numpy()
     except RuntimeError:  # statsmodels fitted tightly did not converge
         fe_ref = None if lme4 is None else lme4.fixed[cols].to_numpy()
     if lme4 is not None:
         lls["lme4 lmer()"], fes["lme4 lmer()"] = lme4.loglik, lme4.fixed[cols].to_numpy()
-    t_ours = median_time(lambda: fit_random_slopes(data, y, group, xs), repeats)
+    t_ours = median_time(lambda: fit_random_slopes(data, y=y, group=group, x=xs), repeats)
     t_sm = median_time(
         lambda: sm_default(data, y, group, " + ".join(xs), re_formula=re_formula), repeats
     )
@@ -373,13 +375,13 @@ def breakdown(df: pd.DataFrame, repeats: int) -> list[list[str]]:
     try:
         for _ in range(repeats + 1):
             t0 = time.perf_counter()
-            fit_random_intercept(df, "y", "group", "x")
+            fit_random_intercept(df, y="y", group="group", x="x")
             stages["total"] = time.perf_counter() - t0
             runs.append(dict(stages))
     finally:
         estimation.group_data, estimation.maximize_psi = original_group_data, original_maximize
     best = min(runs[1:], key=lambda r: r["total"])  # the first run is a warm-up
-    stats = group_data(df, "y", "group", "x").stats
+    stats = group_data(df, y="y", group="group", x="x").stats
     calls = _count_profile_calls(stats)
     rows = [
         ["group_data: checks, factorize", best["check"]],
@@ -437,7 +439,7 @@ def _count_profile_calls(stats) -> str:
 def profile_million(df: pd.DataFrame) -> str:
     prof = cProfile.Profile()
     prof.enable()
-    fit_random_intercept(df, "y", "group", "x")
+    fit_random_intercept(df, y="y", group="group", x="x")
     prof.disable()
     out = io.StringIO()
     pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(12)
@@ -562,9 +564,11 @@ def main(argv: list[str] | None = None) -> None:
 
     J = df["group"].nunique()
     t_cold0 = time.perf_counter()
-    big = fit_random_intercept(df, "y", "group", "x")
+    big = fit_random_intercept(df, y="y", group="group", x="x")
     t_cold = time.perf_counter() - t_cold0
-    fit_times = run_times(lambda: fit_random_intercept(df, "y", "group", "x"), big_repeats)
+    fit_times = run_times(
+        lambda: fit_random_intercept(df, y="y", group="group", x="x"), big_repeats
+    )
     gb_times = run_times(lambda: df.groupby("group")["y"].mean(), big_repeats)
     t_fit, t_gb = statistics.median(fit_times), statistics.median(gb_times)
     ratio = t_fit / t_gb

@@ -90,14 +90,22 @@ def main(argv: list[str] | None = None) -> None:
     radon = datasets.radon()
     sleep = datasets.sleepstudy()
     cases: list[tuple[str, Callable[[], object], int]] = [
-        ("radon REML", lambda: pp.fit_random_intercept(radon, "log_radon", "county", "floor"),
-         args.repeats),
-        ("sleepstudy slopes", lambda: pp.fit_random_slopes(sleep, "Reaction", "Subject", "Days"),
-         max(5, args.repeats // 4)),
+        (
+            "radon REML",
+            lambda: pp.fit_random_intercept(radon, y="log_radon", group="county", x="floor"),
+            args.repeats,
+        ),
+        (
+            "sleepstudy slopes",
+            lambda: pp.fit_random_slopes(sleep, y="Reaction", group="Subject", x="Days"),
+            max(5, args.repeats // 4),
+        ),
     ]
     if not args.no_million:
         big = million_rows()
-        cases.append(("10^6 rows", lambda: pp.fit_random_intercept(big, "y", "g", "x"), 5))
+        cases.append(
+            ("10^6 rows", lambda: pp.fit_random_intercept(big, y="y", group="g", x="x"), 5)
+        )
 
     cpu = platform.processor() or platform.machine()
     print(f"{cpu}, {os.cpu_count()} CPUs; BLAS: {blas_info()}")

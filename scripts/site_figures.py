@@ -17,9 +17,9 @@ def _home_figures() -> dict[str, bytes]:
     from partial_pooling import datasets, fit_random_intercept, no_pooling, plotting
 
     radon = datasets.radon()
-    cols = ("log_radon", "county", "floor")
-    partial = fit_random_intercept(radon, *cols, method="REML")
-    none = no_pooling(radon, *cols)
+    cols = {"y": "log_radon", "group": "county", "x": "floor"}
+    partial = fit_random_intercept(radon, **cols, method="REML")
+    none = no_pooling(radon, **cols)
     return {"assets/generated/shrinkage-arrows.png": plotting.shrinkage_arrows(none, partial).png()}
 
 

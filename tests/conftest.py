@@ -54,9 +54,9 @@ def count_grouping(monkeypatch) -> list[tuple]:
     calls: list[tuple] = []
     original = grouped.group_data
 
-    def counting(*args, **kwargs):
-        calls.append(args[1:3])
-        return original(*args, **kwargs)
+    def counting(data, *, y, group, **kwargs):
+        calls.append((y, group))
+        return original(data, y=y, group=group, **kwargs)
 
     for name, module in list(sys.modules.items()):
         if name.startswith("partial_pooling") and getattr(module, "group_data", None) is original:

@@ -23,7 +23,9 @@ from partial_pooling.site.reference import (  # noqa: F401 - re-exported for the
 
 def sm_mixed(df, y, group, x, reml=True, re_formula=None) -> MixedLMFit:
     """statsmodels MixedLM fitted tightly (see `partial_pooling.site.crosscheck`)."""
-    return statsmodels_mixedlm(df, y, group, x, "REML" if reml else "ML", re_formula)
+    return statsmodels_mixedlm(
+        df, y=y, group=group, x=x, method="REML" if reml else "ML", re_formula=re_formula
+    )
 
 
 sm_ols = statsmodels_ols

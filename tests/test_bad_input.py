@@ -238,11 +238,9 @@ VALID: dict[str, object] = {
     "sigma_y": 0.5,
     "mu": 1.0,
     "beta": Derived(
-        lambda call, ref: None
-        if call.x is None
-        else [0.5] * len(call.x)
-        if isinstance(call.x, list)
-        else 0.5
+        lambda call, ref: (
+            None if call.x is None else [0.5] * len(call.x) if isinstance(call.x, list) else 0.5
+        )
     ),
     "alpha": Derived(_per_group(0.0)),  # zero intercepts for the groups of the call's data
     "cond_var": Derived(_per_group(0.1)),
@@ -257,11 +255,15 @@ VALID: dict[str, object] = {
     "adjusted_ybar": np.array([0.2, -0.1, 0.4]),
     "reps": 2,
     "frame": Derived(lambda call, ref: datasets.efron_morris()),
-    "stats": Derived(lambda call, ref: group_data(ref.data, ref.y, ref.group, ref.x).stats),
-    "fit": Derived(lambda call, ref: fit_random_intercept(ref.data, ref.y, ref.group, ref.x)),
+    "stats": Derived(
+        lambda call, ref: group_data(ref.data, y=ref.y, group=ref.group, x=ref.x).stats
+    ),
+    "fit": Derived(
+        lambda call, ref: fit_random_intercept(ref.data, y=ref.y, group=ref.group, x=ref.x)
+    ),
     "fits": Derived(
         lambda call, ref: [
-            f(ref.data, ref.y, ref.group, ref.x)
+            f(ref.data, y=ref.y, group=ref.group, x=ref.x)
             for f in (complete_pooling, no_pooling, fit_random_intercept)
         ]
     ),
@@ -673,19 +675,21 @@ def test_zero_and_infinite_sigma_alpha_are_the_two_pooling_limits():
 @pytest.mark.parametrize("x", ["uranium", ["floor", "uranium"]], ids=["uranium", "floor+uranium"])
 def test_no_pooling_rejects_a_group_level_covariate_naming_it(radon, x):
     with pytest.raises(ValueError, match=r"'uranium'.*constant within every group of 'county'"):
-        no_pooling(radon, "log_radon", "county", x)
+        no_pooling(radon, y="log_radon", group="county", x=x)
 
 
 def test_decompose_beta_rejects_a_group_level_covariate_naming_it(radon):
     with pytest.raises(ValueError, match=r"'uranium'.*within"):
-        decompose_beta(radon, "log_radon", "county", "uranium", sigma_alpha=0.3, sigma_y=0.75)
+        decompose_beta(
+            radon, y="log_radon", group="county", x="uranium", sigma_alpha=0.3, sigma_y=0.75
+        )
 
 
 def test_partial_and_complete_pooling_accept_a_group_level_covariate(radon):
     # only no pooling loses a covariate that is constant within groups
     for fit in (
-        fit_random_intercept(radon, "log_radon", "county", ["floor", "uranium"]),
-        complete_pooling(radon, "log_radon", "county", ["floor", "uranium"]),
+        fit_random_intercept(radon, y="log_radon", group="county", x=["floor", "uranium"]),
+        complete_pooling(radon, y="log_radon", group="county", x=["floor", "uranium"]),
     ):
         assert np.isfinite(fit.beta.to_numpy()).all()
 
@@ -722,7 +726,7 @@ def test_radon_with_single_house_counties_fits(radon, name):
     fn = DATA_FUNCTIONS[name]
     if name == "one_way_anova":  # documented: a balanced layout only, refused with the sizes
         with pytest.raises(ValueError, match="needs groups of equal size"):
-            fn(radon, "log_radon", "county")
+            fn(radon, y="log_radon", group="county")
         return
     ref = _reference(fn, radon, "log_radon", "county", ["floor"])
     out = _run(fn, ref, ref)
@@ -742,7 +746,7 @@ def test_radon_with_single_house_counties_fits(radon, name):
 def test_mostly_singleton_groups_fit_when_one_group_has_two():
     # four groups of one and one of two: sigma_y comes from the one pair alone
     data = pd.DataFrame({"y": [1.0, 2.5, 0.3, 4.0, 2.2, 2.9], "g": list("abcdee")})
-    fit = fit_random_intercept(data, "y", "g")
+    fit = fit_random_intercept(data, y="y", group="g")
     assert fit.n.tolist() == [1, 1, 1, 1, 2]
     assert np.isfinite(fit.alpha.to_numpy()).all()
     assert fit.sigma_y > 0

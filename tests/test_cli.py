@@ -55,7 +55,7 @@ def run_fit(tmp_path: Path, name: str, *extra: str) -> pd.DataFrame:
 def statsmodels_alpha(
     data: pd.DataFrame, y: str, group: str, x: list[str], method: str
 ) -> pd.Series:
-    alpha = crosscheck.statsmodels_mixedlm(data, y, group, x or None, method=method).alpha
+    alpha = crosscheck.statsmodels_mixedlm(data, y=y, group=group, x=x or None, method=method).alpha
     return alpha.set_axis(alpha.index.map(str))  # the estimates file reads labels as text
 
 
@@ -67,7 +67,7 @@ def statsmodels_alpha(
 def test_alpha_column_equals_fit_random_intercept_exactly(tmp_path, method):
     est = run_fit(tmp_path, "radon", "--method", method)
     direct = pp.fit_random_intercept(
-        datasets.radon(), "log_radon", "county", "floor", method=method
+        datasets.radon(), y="log_radon", group="county", x="floor", method=method
     )
     assert list(est.reset_index().columns) == COLUMNS
     assert list(est.index) == list(direct.alpha.index)
@@ -97,7 +97,7 @@ def test_group_means_shrinkage_and_conditional_sd_follow_their_definitions(tmp_p
     by = data.groupby("Subject")
     np.testing.assert_array_equal(est["n_j"], by.size().reindex(est.index))
     np.testing.assert_allclose(est["ybar_j"], by["Reaction"].mean().reindex(est.index), rtol=1e-13)
-    fit = pp.fit_random_intercept(data, "Reaction", "Subject", "Days")
+    fit = pp.fit_random_intercept(data, y="Reaction", group="Subject", x="Days")
     xbar = by["Days"].mean().reindex(est.index)
     np.testing.assert_allclose(
         est["ybar_adj_j"], est["ybar_j"] - fit.beta["Days"] * xbar, rtol=1e-12
@@ -116,7 +116,7 @@ def test_compare_adds_no_pooling_and_complete_pooling_against_least_squares(tmp_
     assert list(est.columns[-2:]) == ["alpha_none_j", "alpha_complete_j"]
     radon = datasets.radon()
     # complete pooling: statsmodels OLS, ignoring the counties
-    ols = crosscheck.statsmodels_ols(radon, "log_radon", "floor")
+    ols = crosscheck.statsmodels_ols(radon, y="log_radon", x="floor")
     np.testing.assert_allclose(est["alpha_complete_j"], ols.params["Intercept"], rtol=1e-6)
     # no pooling: a least-squares fit with one dummy per county and the common slope
     dummies = pd.get_dummies(radon["county"], dtype=float)
@@ -129,7 +129,7 @@ def test_compare_adds_no_pooling_and_complete_pooling_against_least_squares(tmp_
 def test_summary_is_printed_and_the_output_file_named(tmp_path, capsys):
     run_fit(tmp_path, "dyestuff2")
     out = capsys.readouterr()
-    direct = pp.fit_random_intercept(datasets.dyestuff2(), "Yield", "Batch")
+    direct = pp.fit_random_intercept(datasets.dyestuff2(), y="Yield", group="Batch")
     assert direct.summary() in out.out
     assert "estimates.csv" in out.out
     assert out.err == ""
@@ -169,7 +169,7 @@ def test_python_dash_m_runs_the_same_command_line(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "Random-intercept model fit by REML" in result.stdout
-    direct = pp.fit_random_intercept(datasets.sleepstudy(), "Reaction", "Subject", "Days")
+    direct = pp.fit_random_intercept(datasets.sleepstudy(), y="Reaction", group="Subject", x="Days")
     np.testing.assert_array_equal(read_estimates(out)["alpha_j"], direct.alpha)
 
 
@@ -410,7 +410,7 @@ def slopes_columns(names: list[str]) -> list[str]:
 def test_random_slopes_columns_equal_fit_random_slopes_exactly(tmp_path, load, argv, names, method):
     data = load()
     est = run_slopes(tmp_path, data, [*argv, "--random-slopes", *names, "--method", method])
-    direct = pp.fit_random_slopes(data, argv[1], argv[3], names, method=method)
+    direct = pp.fit_random_slopes(data, y=argv[1], group=argv[3], x=names, method=method)
     assert list(est.columns) == slopes_columns(names)
     assert list(est.index) == [str(label) for label in direct.coef.index]
     np.testing.assert_array_equal(est["n_j"], direct.n)
@@ -474,7 +474,7 @@ def test_random_slopes_compare_adds_each_groups_own_line_and_the_pooled_line(tmp
         coef, *_ = np.linalg.lstsq(design, rows["y"].to_numpy(), rcond=None)
         np.testing.assert_allclose(got.to_numpy(float), coef, rtol=1e-9, atol=1e-12)
     # complete pooling: statsmodels OLS, ignoring the groups
-    ols = crosscheck.statsmodels_ols(data, "y", ["x1", "x2"])
+    ols = crosscheck.statsmodels_ols(data, y="y", x=["x1", "x2"])
     np.testing.assert_allclose(est["intercept_complete_j"], ols.params["Intercept"], rtol=1e-9)
     np.testing.assert_allclose(est["slope_x1_complete_j"], ols.params["x1"], rtol=1e-9)
     np.testing.assert_allclose(est["slope_x2_complete_j"], ols.params["x2"], rtol=1e-9)
@@ -483,7 +483,7 @@ def test_random_slopes_compare_adds_each_groups_own_line_and_the_pooled_line(tmp
 def test_random_slopes_compare_with_one_slope_agrees_with_group_ols(tmp_path):
     data = datasets.sleepstudy()
     est = run_slopes(tmp_path, data, [*SLEEP, "--random-slopes", "Days"], "--compare")
-    lines = pp.group_ols(data, "Reaction", "Subject", "Days").rename(index=str)
+    lines = pp.group_ols(data, y="Reaction", group="Subject", x="Days").rename(index=str)
     np.testing.assert_allclose(est["intercept_none_j"], lines["Intercept"], rtol=1e-12)
     np.testing.assert_allclose(est["slope_Days_none_j"], lines["Days"], rtol=1e-12)
 
@@ -668,7 +668,7 @@ def test_dash_reads_standard_input():
     )
     assert result.returncode == 0, result.stderr
     est = pd.read_csv(io.StringIO(result.stdout), dtype={"group": str}).set_index("group")
-    direct = pp.fit_random_intercept(datasets.sleepstudy(), "Reaction", "Subject", "Days")
+    direct = pp.fit_random_intercept(datasets.sleepstudy(), y="Reaction", group="Subject", x="Days")
     np.testing.assert_array_equal(est["alpha_j"], direct.alpha)
 
 

@@ -152,7 +152,7 @@ def radon_page(radon_run) -> Page:
 
 
 def test_report_summary_equals_fit_random_intercept(radon_page):
-    fit = pp.fit_random_intercept(datasets.radon(), "log_radon", "county", "floor")
+    fit = pp.fit_random_intercept(datasets.radon(), y="log_radon", group="county", x="floor")
     facts = radon_page.facts()
     assert facts["Method"] == "REML (restricted maximum likelihood)"
     assert facts["Observations N"] == "919" == str(fit.N)
@@ -169,7 +169,7 @@ def test_report_summary_equals_fit_random_intercept(radon_page):
 
 
 def test_report_lists_every_group_as_the_package_fits_it(radon_page):
-    fit = pp.fit_random_intercept(datasets.radon(), "log_radon", "county", "floor")
+    fit = pp.fit_random_intercept(datasets.radon(), y="log_radon", group="county", x="floor")
     groups = radon_page.frame("groups")
     assert list(groups.index) == [str(label) for label in fit.alpha.index]
     np.testing.assert_array_equal(groups["n_j"].astype(int), fit.n)
@@ -194,7 +194,9 @@ def test_report_of_an_ml_fit_says_ml_and_gives_the_ml_log_likelihood(tmp_path):
     done = run("fit", "radon.csv", *RADON, "--method", "ML", "--report", "r.html", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     page = Page((tmp_path / "r.html").read_text(encoding="utf-8"))
-    fit = pp.fit_random_intercept(datasets.radon(), "log_radon", "county", "floor", method="ML")
+    fit = pp.fit_random_intercept(
+        datasets.radon(), y="log_radon", group="county", x="floor", method="ML"
+    )
     facts = page.facts()
     assert facts["Method"] == "ML (maximum likelihood)"
     assert float(facts["Log-likelihood (ML)"]) == round(fit.loglik, 4)
@@ -211,7 +213,7 @@ def test_random_slopes_report_equals_fit_random_slopes_and_lme4(tmp_path):
     assert done.returncode == 0, done.stderr
     page = Page((tmp_path / "s.html").read_text(encoding="utf-8"))
     data = datasets.sleepstudy()
-    fit = pp.fit_random_slopes(data, "Reaction", "Subject", ["Days"])
+    fit = pp.fit_random_slopes(data, y="Reaction", group="Subject", x=["Days"])
     facts = page.facts()
     assert facts["Model"] == "Reaction ~ 1 + Days + (1 + Days | Subject)"
     assert facts["Observations N"] == "180" and facts["Groups J (Subject)"] == "18"
@@ -282,8 +284,8 @@ def test_report_requests_nothing_and_every_image_has_alt_text(radon_run, radon_p
         assert (attrs["src"] or "").startswith("data:image/png;base64,iVBORw0KGgo")
         assert len(attrs["alt"] or "") > 40
     # the alt texts are the site's own, the ones partial_pooling.plotting writes for them
-    fit = pp.fit_random_intercept(datasets.radon(), "log_radon", "county", "floor")
-    none = pp.no_pooling(datasets.radon(), "log_radon", "county", "floor")
+    fit = pp.fit_random_intercept(datasets.radon(), y="log_radon", group="county", x="floor")
+    none = pp.no_pooling(datasets.radon(), y="log_radon", group="county", x="floor")
     assert images[0]["alt"] == plotting.shrinkage_arrows(none, fit).alt
     assert images[1]["alt"] == plotting.estimates_vs_size(none, fit).alt
 
@@ -383,7 +385,7 @@ def test_random_slopes_plot_writes_one_figure_per_slope(tmp_path):
         f"{s}.{e}" for s in stems for e in ("png", "svg")
     )
     # the group too small for its own line (2 rows, 3 coefficients) is left out, and said so
-    assert group_ols(data, "y", "g", ["x 1", "x/2"]).loc["tiny"].isna().all()
+    assert group_ols(data, y="y", group="g", x=["x 1", "x/2"]).loc["tiny"].isna().all()
     page = Page((tmp_path / "r.html").read_text(encoding="utf-8"))
     captions = [t for t in page.text if "own line is not determined" in t]
     assert len(captions) == 2 and all("The 15 groups'" in c for c in captions)

@@ -18,10 +18,10 @@ def unbalanced(sleepstudy):
 
 
 def test_pooled_coefficients_are_mu_plus_k_times_own_deviation(unbalanced):
-    fit = pp.fit_random_slopes(unbalanced, "Reaction", "Subject", "Days")
-    own = pp.group_ols(unbalanced, "Reaction", "Subject", "Days")
+    fit = pp.fit_random_slopes(unbalanced, y="Reaction", group="Subject", x="Days")
+    own = pp.group_ols(unbalanced, y="Reaction", group="Subject", x="Days")
     Sigma, s2, mu = fit.cov.to_numpy(), fit.sigma_y**2, fit.fixed.to_numpy()
-    out = coefficient_shrinkage(unbalanced, "Reaction", "Subject", "Days")
+    out = coefficient_shrinkage(unbalanced, y="Reaction", group="Subject", x="Days")
     prec = np.linalg.inv(Sigma)
     for subject, rows in unbalanced.groupby("Subject"):
         Z = np.column_stack([np.ones(len(rows)), rows["Days"]])
@@ -35,13 +35,13 @@ def test_pooled_coefficients_are_mu_plus_k_times_own_deviation(unbalanced):
 
 
 def test_kept_fraction_lies_between_the_eigenvalues_of_k(unbalanced):
-    out = coefficient_shrinkage(unbalanced, "Reaction", "Subject", "Days")
+    out = coefficient_shrinkage(unbalanced, y="Reaction", group="Subject", x="Days")
     assert ((out["kept"] >= out["k_min"] - 1e-12) & (out["kept"] <= out["k_max"] + 1e-12)).all()
     assert ((out["k_min"] >= 0) & (out["k_max"] < 1)).all()
 
 
 def test_fewer_days_give_smaller_eigenvalues_of_k(unbalanced):
-    out = coefficient_shrinkage(unbalanced, "Reaction", "Subject", "Days")
+    out = coefficient_shrinkage(unbalanced, y="Reaction", group="Subject", x="Days")
     full = out.drop(index=REDUCED)
     assert (out.loc[REDUCED, "k_min"] < full["k_min"].min()).all()
     assert (out.loc[REDUCED, "k_max"] < full["k_max"].min()).all()
@@ -50,6 +50,6 @@ def test_fewer_days_give_smaller_eigenvalues_of_k(unbalanced):
 
 def test_kept_fraction_is_the_same_in_any_units(unbalanced):
     scaled = unbalanced.assign(Reaction=unbalanced["Reaction"] / 1000, Days=unbalanced["Days"] * 24)
-    a = coefficient_shrinkage(unbalanced, "Reaction", "Subject", "Days")
-    b = coefficient_shrinkage(scaled, "Reaction", "Subject", "Days")
+    a = coefficient_shrinkage(unbalanced, y="Reaction", group="Subject", x="Days")
+    b = coefficient_shrinkage(scaled, y="Reaction", group="Subject", x="Days")
     np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-6)

@@ -76,7 +76,7 @@ def test_design_has_the_condition_number_it_is_built_for(cond, seed):
 @pytest.mark.parametrize("cond", CONDITIONS, ids=lambda c: f"cond{c:.0e}")
 def test_random_intercept_coefficients_match_60_digit_gls(cond, seed, method):
     data = nearly_collinear(cond, seed)
-    fit = fit_random_intercept(data, "y", "g", NAMES, method=method)
+    fit = fit_random_intercept(data, y="y", group="g", x=NAMES, method=method)
     ref = mp_gls(data, NAMES, fit.psi)
     np.testing.assert_allclose(fit.fixed.to_numpy(), ref, rtol=RTOL)
 
@@ -85,7 +85,7 @@ def test_random_intercept_coefficients_match_60_digit_gls(cond, seed, method):
 @pytest.mark.parametrize("cond", CONDITIONS, ids=lambda c: f"cond{c:.0e}")
 def test_complete_pooling_coefficients_match_60_digit_least_squares(cond, seed):
     data = nearly_collinear(cond, seed)
-    fit = complete_pooling(data, "y", "g", NAMES)
+    fit = complete_pooling(data, y="y", group="g", x=NAMES)
     np.testing.assert_allclose(fit.fixed.to_numpy(), mp_gls(data, NAMES, 0.0), rtol=RTOL)
 
 
@@ -93,7 +93,7 @@ def test_complete_pooling_coefficients_match_60_digit_least_squares(cond, seed):
 @pytest.mark.parametrize("cond", CONDITIONS, ids=lambda c: f"cond{c:.0e}")
 def test_no_pooling_slopes_match_60_digit_within_estimator(cond, seed):
     data = nearly_collinear(cond, seed)
-    fit = no_pooling(data, "y", "g", NAMES)
+    fit = no_pooling(data, y="y", group="g", x=NAMES)
     ref = mp_gls(data, NAMES, 0.0, within=True)
     np.testing.assert_allclose(fit.beta.to_numpy(), ref, rtol=RTOL)
 
@@ -103,7 +103,7 @@ def test_no_pooling_slopes_match_60_digit_within_estimator(cond, seed):
 def test_beyond_1e8_the_fit_is_refused_naming_only_the_collinear_columns(fitter, cond):
     data = nearly_collinear(cond, 0)
     with pytest.raises(ValueError, match=r"\['x1', 'x2'\] are \(nearly\) collinear") as err:
-        fitter(data, "y", "g", NAMES)
+        fitter(data, y="y", group="g", x=NAMES)
     assert "x3" not in str(err.value)
     assert "condition number" in str(err.value)
 
@@ -111,7 +111,7 @@ def test_beyond_1e8_the_fit_is_refused_naming_only_the_collinear_columns(fitter,
 def test_an_exact_linear_combination_of_three_names_all_three():
     data = nearly_collinear(1e2, 0).assign(x4=lambda d: 2 * d["x1"] - d["x3"] + 1)
     with pytest.raises(ValueError, match=r"\['x1', 'x3', 'x4'\] are \(nearly\) collinear"):
-        fit_random_intercept(data, "y", "g", ["x1", "x3", "x4"])
+        fit_random_intercept(data, y="y", group="g", x=["x1", "x3", "x4"])
 
 
 def test_covariates_collinear_only_within_groups_fit_partial_but_not_no_pooling():
@@ -120,6 +120,6 @@ def test_covariates_collinear_only_within_groups_fit_partial_but_not_no_pooling(
     data = nearly_collinear(1e2, 0)
     shift = {label: k * 0.37 for k, label in enumerate(sorted(data["g"].unique()))}
     data = data.assign(x2=data["x1"] + data["g"].map(shift))
-    assert np.isfinite(fit_random_intercept(data, "y", "g", ["x1", "x2"]).beta).all()
+    assert np.isfinite(fit_random_intercept(data, y="y", group="g", x=["x1", "x2"]).beta).all()
     with pytest.raises(ValueError, match=r"\['x1', 'x2'\] are \(nearly\) collinear within"):
-        no_pooling(data, "y", "g", ["x1", "x2"])
+        no_pooling(data, y="y", group="g", x=["x1", "x2"])

@@ -18,14 +18,14 @@ from partial_pooling.site.crosscheck import statsmodels_mixedlm
 
 
 def test_random_intercept_fit_in_the_package_shape_is_statsmodels_and_dense_gls(radon):
-    sm = statsmodels_mixedlm(radon, "log_radon", "county", "floor")
+    sm = statsmodels_mixedlm(radon, y="log_radon", group="county", x="floor")
     res = sm.result
     assert (sm.mu, sm.beta["floor"]) == (res.fe_params["Intercept"], res.fe_params["floor"])
     assert sm.sigma_alpha**2 == pytest.approx(res.cov_re.iloc[0, 0], rel=1e-14)
     assert sm.sigma_y**2 == pytest.approx(res.scale, rel=1e-14)
     assert sm.loglik == res.llf
     # alpha = mu + a_j, by label, and a_j the BLUPs of dense GLS at statsmodels' variances
-    X, Z, y, labels = design(radon, "log_radon", "county", "floor")
+    X, Z, y, labels = design(radon, y="log_radon", group="county", x="floor")
     b, _, a = dense_gls(X, Z, y, sigma_alpha=sm.sigma_alpha, sigma_y=sm.sigma_y)
     assert list(sm.alpha.index) == labels
     np.testing.assert_allclose(sm.fixed.to_numpy(), b, rtol=1e-9)
@@ -37,7 +37,9 @@ def test_random_intercept_fit_in_the_package_shape_is_statsmodels_and_dense_gls(
 
 
 def test_random_slopes_coef_is_fixed_plus_random_effects_by_group(sleepstudy):
-    sm = statsmodels_mixedlm(sleepstudy, "Reaction", "Subject", "Days", re_formula="~Days")
+    sm = statsmodels_mixedlm(
+        sleepstudy, y="Reaction", group="Subject", x="Days", re_formula="~Days"
+    )
     assert list(sm.coef.columns) == list(sm.cov.columns) == ["Intercept", "Days"]
     for label in ["308", "372"]:
         expected = sm.result.fe_params.to_numpy() + sm.result.random_effects[label].to_numpy()
@@ -73,7 +75,9 @@ def test_newton_polish_reaches_the_optimum_from_statsmodels_default_fit(method):
     of statsmodels' own log-likelihood, whatever path statsmodels' optimizers took."""
     data = unbalanced_sleepstudy()
     default = crosscheck._mixedlm(data, "Reaction", "Subject", "Days", method, "~Days", False)
-    sm = statsmodels_mixedlm(data, "Reaction", "Subject", "Days", method, re_formula="~Days")
+    sm = statsmodels_mixedlm(
+        data, y="Reaction", group="Subject", x="Days", method=method, re_formula="~Days"
+    )
     assert sm.loglik >= default.loglik
     best = _no_step_raises_the_loglik(sm.result)
     assert best == pytest.approx(sm.loglik, rel=1e-13)
@@ -96,12 +100,12 @@ def test_the_tight_fit_takes_a_bounded_number_of_newton_steps(monkeypatch):
     """The cost is bounded: with too few steps allowed, the fit stops and says why instead of
     trying more optimizers."""
     data = unbalanced_sleepstudy()
-    sm = statsmodels_mixedlm(data, "Reaction", "Subject", "Days", re_formula="~Days")
+    sm = statsmodels_mixedlm(data, y="Reaction", group="Subject", x="Days", re_formula="~Days")
     steps = int(sm.how.split("then ")[1].split()[0])
     assert 1 <= steps <= crosscheck.NEWTON_MAXITER
     monkeypatch.setattr(crosscheck, "NEWTON_MAXITER", 0)
     with pytest.raises(RuntimeError, match=r"Newton steps from its default fit left a Newton"):
-        statsmodels_mixedlm(data, "Reaction", "Subject", "Days", re_formula="~Days")
+        statsmodels_mixedlm(data, y="Reaction", group="Subject", x="Days", re_formula="~Days")
 
 
 def test_newton_polish_counts_its_evaluations_and_stops_at_maxiter(radon):

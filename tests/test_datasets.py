@@ -64,7 +64,7 @@ def ols(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 def one_way_mean_squares(frame: pd.DataFrame, group: str, y: str) -> tuple[float, float]:
     """Between- and within-group mean squares of a balanced one-way layout (`one_way_anova`,
     itself checked against scipy's ``f_oneway`` in test_estimation)."""
-    anova = one_way_anova(frame, y, group)
+    anova = one_way_anova(frame, y=y, group=group)
     return anova["MSB"], anova["MSW"]
 
 
@@ -233,7 +233,7 @@ def test_radon_varying_intercept_fit_matches_gelman_and_hill() -> None:
     # Gelman & Hill (2007, section 12.4): lmer(y ~ x + (1 | county)) gives
     # intercept 1.46, slope -0.69, county SD 0.33, residual SD 0.76 (REML).
     frame = datasets.radon()
-    fit = statsmodels_mixedlm(frame, "log_radon", "county", "floor", method="REML")
+    fit = statsmodels_mixedlm(frame, y="log_radon", group="county", x="floor", method="REML")
     assert fit.mu == pytest.approx(1.46, abs=0.005)
     assert fit.beta["floor"] == pytest.approx(-0.69, abs=0.005)
     assert fit.sigma_alpha == pytest.approx(0.33, abs=0.005)

@@ -8,12 +8,12 @@ import pytest
 from partial_pooling import fit_random_intercept
 from partial_pooling.em import em_path, joint_mode_path
 
-RADON = ("log_radon", "county", "floor")
+RADON = {"y": "log_radon", "group": "county", "x": "floor"}
 
 
 def test_em_converges_to_the_ml_fit_and_never_lowers_the_likelihood(radon):
-    ml = fit_random_intercept(radon, *RADON, method="ML")
-    path = em_path(radon, *RADON, sigma_alpha=1.0, sigma_y=1.0)
+    ml = fit_random_intercept(radon, **RADON, method="ML")
+    path = em_path(radon, **RADON, sigma_alpha=1.0, sigma_y=1.0)
     last = path.iloc[-1]
     assert last["sigma_alpha"] == pytest.approx(ml.sigma_alpha, rel=1e-6)
     assert last["sigma_y"] == pytest.approx(ml.sigma_y, rel=1e-6)
@@ -23,16 +23,16 @@ def test_em_converges_to_the_ml_fit_and_never_lowers_the_likelihood(radon):
 
 
 def test_naive_iteration_collapses_on_radon_and_is_biased_on_sleepstudy(radon, sleepstudy):
-    ml = fit_random_intercept(radon, *RADON, method="ML")
-    path = joint_mode_path(radon, *RADON, sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y)
+    ml = fit_random_intercept(radon, **RADON, method="ML")
+    path = joint_mode_path(radon, **RADON, sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y)
     assert (np.diff(path["sigma_alpha"].to_numpy()) <= 0).all()
     assert path["sigma_alpha"].iloc[-1] == 0.0
-    s_ml = fit_random_intercept(sleepstudy, "Reaction", "Subject", "Days", method="ML")
+    s_ml = fit_random_intercept(sleepstudy, y="Reaction", group="Subject", x="Days", method="ML")
     s_path = joint_mode_path(
         sleepstudy,
-        "Reaction",
-        "Subject",
-        "Days",
+        y="Reaction",
+        group="Subject",
+        x="Days",
         sigma_alpha=s_ml.sigma_alpha,
         sigma_y=s_ml.sigma_y,
     )
@@ -42,4 +42,4 @@ def test_naive_iteration_collapses_on_radon_and_is_biased_on_sleepstudy(radon, s
 
 def test_em_rejects_non_positive_start(radon):
     with pytest.raises(ValueError, match="sigma_alpha"):
-        em_path(radon, *RADON, sigma_alpha=0.0, sigma_y=1.0)
+        em_path(radon, **RADON, sigma_alpha=0.0, sigma_y=1.0)

@@ -12,16 +12,16 @@ from reference import dense_random_slopes
 from partial_pooling import datasets, fit_random_intercept, fit_random_slopes, group_ols
 from partial_pooling.site import explorer
 
-RADON = ("log_radon", "county", "floor")
+RADON = {"y": "log_radon", "group": "county", "x": "floor"}
 
 
 @pytest.fixture(scope="module")
 def radon_payload(radon):
-    return explorer.explorer_payload(radon, *RADON, method="REML", title="radon")
+    return explorer.explorer_payload(radon, **RADON, method="REML", title="radon")
 
 
 def test_payload_holds_the_reml_fit_estimates(radon, radon_payload):
-    fit = fit_random_intercept(radon, *RADON, method="REML")
+    fit = fit_random_intercept(radon, **RADON, method="REML")
     got = radon_payload["fit"]
     assert radon_payload["schema"] == explorer.SCHEMA
     assert radon_payload["method"] == "REML"
@@ -52,7 +52,7 @@ def test_group_sizes_and_adjusted_means_match_raw_group_means(radon, radon_paylo
 
 def test_payload_reproduces_the_fitted_intercepts_and_mu(radon, radon_payload):
     """What the page's script computes from the payload at the REML estimate is the fit."""
-    fit = fit_random_intercept(radon, *RADON, method="REML")
+    fit = fit_random_intercept(radon, **RADON, method="REML")
     f, g = radon_payload["fit"], radon_payload["groups"]
     n, adj = np.array(g["n"], dtype=float), np.array(g["adjusted_mean"])
     sa2, sy2 = f["sigma_alpha"] ** 2, f["sigma_y"] ** 2
@@ -83,15 +83,15 @@ def test_site_payloads_are_radon_and_a_simulation_with_its_truth():
     }
     assert p["groups"]["n"] == sim.n.tolist()
     assert min(p["groups"]["n"]) == 1 and p["J"] == len(sim.n)
-    fit = fit_random_intercept(sim.data, "y", "group", "x")
+    fit = fit_random_intercept(sim.data, y="y", group="group", x="x")
     assert p["fit"]["sigma_alpha"] == fit.sigma_alpha
     # the same seed gives the same data
     pd.testing.assert_frame_equal(explorer.simulated_example().data, sim.data)
 
 
 def test_payload_without_covariate_and_default_title(sleepstudy):
-    p = explorer.explorer_payload(sleepstudy, "Reaction", "Subject")
-    fit = fit_random_intercept(sleepstudy, "Reaction", "Subject")
+    p = explorer.explorer_payload(sleepstudy, y="Reaction", group="Subject")
+    fit = fit_random_intercept(sleepstudy, y="Reaction", group="Subject")
     assert p["x"] == [] and p["fit"]["beta"] == {} and p["title"] == "Reaction"
     means = sleepstudy.groupby("Subject")["Reaction"].mean()
     np.testing.assert_allclose(
@@ -110,13 +110,13 @@ def test_payload_rows_are_the_data_in_the_fits_group_order(radon, radon_payload)
 
 # --- random slopes at given variance parameters ------------------------------------------------
 
-SLEEP = ("Reaction", "Subject", "Days")
+SLEEP = {"y": "Reaction", "group": "Subject", "x": "Days"}
 
 
 def dense_gls(data, sd, corr, sigma_y):
     """GLS and BLUPs from the full N x N covariance matrix (numpy, no structure used)."""
     D = np.array([[sd[0] ** 2, corr * sd[0] * sd[1]], [corr * sd[0] * sd[1], sd[1] ** 2]])
-    ref = dense_random_slopes(data, *SLEEP, Sigma=D, sigma_y=sigma_y)
+    ref = dense_random_slopes(data, **SLEEP, Sigma=D, sigma_y=sigma_y)
     return ref.mu, ref.mu + ref.blups, ref.labels
 
 
@@ -133,7 +133,7 @@ def dense_gls(data, sd, corr, sigma_y):
 )
 def test_random_slopes_at_is_dense_gls(sleepstudy, sd, corr, sigma_y):
     mu, coef = explorer.random_slopes_at(
-        sleepstudy, *SLEEP, sigma_alpha=sd, sigma_y=sigma_y, corr=corr
+        sleepstudy, **SLEEP, sigma_alpha=sd, sigma_y=sigma_y, corr=corr
     )
     want_mu, want_coef, labels = dense_gls(sleepstudy, sd, corr, sigma_y)
     assert list(coef.index) == labels and list(coef.columns) == ["Intercept", "Days"]
@@ -143,9 +143,9 @@ def test_random_slopes_at_is_dense_gls(sleepstudy, sd, corr, sigma_y):
 
 @pytest.mark.parametrize("method", ["REML", "ML"])
 def test_random_slopes_at_the_estimates_is_the_fit(sleepstudy, method):
-    fit = fit_random_slopes(sleepstudy, "Reaction", "Subject", ["Days"], method=method)
+    fit = fit_random_slopes(sleepstudy, y="Reaction", group="Subject", x=["Days"], method=method)
     mu, coef = explorer.random_slopes_at(
-        sleepstudy, *SLEEP, sigma_alpha=fit.sd.to_numpy(), sigma_y=fit.sigma_y, corr=fit.corr
+        sleepstudy, **SLEEP, sigma_alpha=fit.sd.to_numpy(), sigma_y=fit.sigma_y, corr=fit.corr
     )
     np.testing.assert_allclose(mu.to_numpy(), fit.fixed.to_numpy(), rtol=1e-12)
     np.testing.assert_allclose(coef.to_numpy(), fit.coef.to_numpy(), rtol=1e-12)
@@ -164,22 +164,22 @@ def test_random_slopes_at_the_estimates_is_the_fit(sleepstudy, method):
 )
 def test_random_slopes_at_refuses_bad_parameters(sleepstudy, sd, corr, sigma_y, message):
     with pytest.raises(ValueError, match=message):
-        explorer.random_slopes_at(sleepstudy, *SLEEP, sigma_alpha=sd, sigma_y=sigma_y, corr=corr)
+        explorer.random_slopes_at(sleepstudy, **SLEEP, sigma_alpha=sd, sigma_y=sigma_y, corr=corr)
 
 
 def test_slopes_payload(sleepstudy):
     payload = explorer.slopes_payload()
-    fit = fit_random_slopes(sleepstudy, "Reaction", "Subject", ["Days"])
+    fit = fit_random_slopes(sleepstudy, y="Reaction", group="Subject", x=["Days"])
     assert payload["schema"] == explorer.SLOPES_SCHEMA
     assert payload["labels"] == [str(v) for v in fit.coef.index]
     assert payload["fit"]["coef"] == fit.coef.to_numpy().tolist()
     assert payload["fit"]["sd"] == fit.sd.tolist() and payload["fit"]["corr"] == fit.corr
-    ols = group_ols(sleepstudy, "Reaction", "Subject", "Days")
+    ols = group_ols(sleepstudy, y="Reaction", group="Subject", x="Days")
     assert payload["ols"] == ols.to_numpy().tolist()
     # a group with one observation has no line of its own
     data = datasets.radon()
-    radon = explorer.slopes_payload(data, "log_radon", "county", "floor")
-    own = group_ols(data, "log_radon", "county", "floor")
+    radon = explorer.slopes_payload(data, y="log_radon", group="county", x="floor")
+    own = group_ols(data, y="log_radon", group="county", x="floor")
     none = [row is None for row in radon["ols"]]
     assert none == own.isna().any(axis=1).tolist()
     single = data.groupby("county").size().eq(1)

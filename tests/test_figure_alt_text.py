@@ -7,7 +7,7 @@ import partial_pooling as pp
 from partial_pooling import datasets, plotting
 from partial_pooling.site import figures
 
-RADON = ("log_radon", "county", "floor")
+RADON = {"y": "log_radon", "group": "county", "x": "floor"}
 
 
 @pytest.fixture(scope="module")
@@ -15,9 +15,9 @@ def radon_fits():
     radon = datasets.radon()
     return (
         radon,
-        pp.no_pooling(radon, *RADON),
-        pp.fit_random_intercept(radon, *RADON, method="REML"),
-        pp.complete_pooling(radon, *RADON),
+        pp.no_pooling(radon, **RADON),
+        pp.fit_random_intercept(radon, **RADON, method="REML"),
+        pp.complete_pooling(radon, **RADON),
     )
 
 
@@ -51,11 +51,11 @@ def test_estimates_vs_size_alt_reports_the_smallest_groups_range(radon_fits):
 
 def test_decomposition_and_profile_alt_report_their_inputs(radon_fits):
     radon, _, partial, complete = radon_fits
-    d = pp.decompose_beta(radon, *RADON, sigma_alpha=partial.sigma_alpha, sigma_y=partial.sigma_y)
+    d = pp.decompose_beta(radon, **RADON, sigma_alpha=partial.sigma_alpha, sigma_y=partial.sigma_y)
     alt = figures.decomposition_bars(d, ols=complete.beta["floor"], x_name="floor").alt
     for value in (d.within, d.between, d.gls, complete.beta["floor"]):
         assert f"{value:.4f}" in alt
-    curve = pp.profile_loglik(radon, *RADON, psi=[0.1, 0.2, 0.3], method="REML")
+    curve = pp.profile_loglik(radon, **RADON, psi=[0.1, 0.2, 0.3], method="REML")
     alt = figures.profile_likelihood({"REML": curve}, {"REML": (0.2, float(curve[0.2]))}).alt
     assert "REML peaks at psi = 0.2" in alt
 

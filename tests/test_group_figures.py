@@ -13,9 +13,9 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_shrinkage_toward_line_states_the_fitted_line_in_its_alt_text(radon):
-    no_pool = pp.no_pooling(radon, "log_radon", "county", "floor")
-    base = pp.fit_random_intercept(radon, "log_radon", "county", "floor")
-    fit = pp.fit_random_intercept(radon, "log_radon", "county", ["floor", "uranium"])
+    no_pool = pp.no_pooling(radon, y="log_radon", group="county", x="floor")
+    base = pp.fit_random_intercept(radon, y="log_radon", group="county", x="floor")
+    fit = pp.fit_random_intercept(radon, y="log_radon", group="county", x=["floor", "uranium"])
     fig = figures.shrinkage_toward_line(no_pool, fit, "uranium", without=base)
     assert isinstance(fig, plotting.SiteFigure)
     assert fig.png()[:8] == PNG
@@ -35,8 +35,8 @@ def test_shrinkage_toward_line_states_the_fitted_line_in_its_alt_text(radon):
 
 
 def test_shrinkage_toward_line_needs_the_predictor_in_the_fit(radon):
-    no_pool = pp.no_pooling(radon, "log_radon", "county", "floor")
-    fit = pp.fit_random_intercept(radon, "log_radon", "county", "floor")
+    no_pool = pp.no_pooling(radon, y="log_radon", group="county", x="floor")
+    fit = pp.fit_random_intercept(radon, y="log_radon", group="county", x="floor")
     with pytest.raises(ValueError, match="'uranium'"):
         figures.shrinkage_toward_line(no_pool, fit, "uranium")
 
@@ -44,9 +44,9 @@ def test_shrinkage_toward_line_needs_the_predictor_in_the_fit(radon):
 def test_unbalanced_arrows_name_the_marked_groups_and_their_kept_fraction(sleepstudy):
     reduced = ["330", "372"]
     data = sleepstudy[~(sleepstudy["Subject"].isin(reduced) & (sleepstudy["Days"] > 1))]
-    fit = pp.fit_random_slopes(data, "Reaction", "Subject", "Days")
-    ols = pp.group_ols(data, "Reaction", "Subject", "Days")
-    shrink = coefficient_shrinkage(data, "Reaction", "Subject", "Days")
+    fit = pp.fit_random_slopes(data, y="Reaction", group="Subject", x="Days")
+    ols = pp.group_ols(data, y="Reaction", group="Subject", x="Days")
+    shrink = coefficient_shrinkage(data, y="Reaction", group="Subject", x="Days")
     fig = figures.shrinkage_arrows_2d_unbalanced(ols, fit, shrink, reduced)
     assert isinstance(fig, plotting.SiteFigure)
     assert fig.png()[:8] == PNG
@@ -56,8 +56,8 @@ def test_unbalanced_arrows_name_the_marked_groups_and_their_kept_fraction(sleeps
 
 
 def test_the_two_dimensional_arrows_of_plotting_report_both_ranges_of_slopes(sleepstudy):
-    fit = pp.fit_random_slopes(sleepstudy, "Reaction", "Subject", "Days")
-    ols = pp.group_ols(sleepstudy, "Reaction", "Subject", "Days")
+    fit = pp.fit_random_slopes(sleepstudy, y="Reaction", group="Subject", x="Days")
+    ols = pp.group_ols(sleepstudy, y="Reaction", group="Subject", x="Days")
     fig = plotting.shrinkage_arrows_2d(ols, fit)
     assert fig.png()[:8] == PNG
     own, pooled = ols["Days"], fit.coef["Days"]

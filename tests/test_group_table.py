@@ -51,7 +51,7 @@ def test_the_slopes_table_is_coef_and_ranef_by_label(sleepstudy):
 
 def test_two_columns_of_one_name_are_refused(sleepstudy):
     data = sleepstudy.assign(Days_none=sleepstudy["Days"] ** 0.5)
-    fit = pp.fit_random_slopes(data, "Reaction", "Subject", ["Days", "Days_none"])
+    fit = pp.fit_random_slopes(data, y="Reaction", group="Subject", x=["Days", "Days_none"])
     lines = pp.Model(data, y="Reaction", group="Subject", x=["Days", "Days_none"]).group_ols()
     with pytest.raises(ValueError, match="two columns named 'slope_Days_none_j'"):
         fit.group_table(lines=lines)

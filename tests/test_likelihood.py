@@ -26,11 +26,11 @@ from partial_pooling import (
 from partial_pooling.grouped import group_data
 from partial_pooling.likelihood import profile, profile_grid, profile_score
 
-RADON = ("log_radon", "county", ["floor"])
+RADON = {"y": "log_radon", "group": "county", "x": ['floor']}
 
 
 def test_joint_loglik_is_the_sum_of_normal_log_densities(radon):
-    fit = fit_random_intercept(radon, *RADON)
+    fit = fit_random_intercept(radon, **RADON)
     alpha = fit.alpha
     mean = alpha.reindex(radon["county"]).to_numpy() + fit.beta["floor"] * radon["floor"]
     expected = (
@@ -39,7 +39,7 @@ def test_joint_loglik_is_the_sum_of_normal_log_densities(radon):
     )
     got = joint_loglik(
         radon,
-        *RADON,
+        **RADON,
         alpha=alpha,
         beta=fit.beta,
         mu=fit.mu,
@@ -50,51 +50,51 @@ def test_joint_loglik_is_the_sum_of_normal_log_densities(radon):
 
 
 def test_shrunken_intercepts_maximize_the_joint_likelihood(radon):
-    fit = fit_random_intercept(radon, *RADON)
+    fit = fit_random_intercept(radon, **RADON)
     args = {"beta": fit.beta, "mu": fit.mu, "sigma_alpha": fit.sigma_alpha, "sigma_y": fit.sigma_y}
-    best = joint_loglik(radon, *RADON, alpha=fit.alpha, **args)
+    best = joint_loglik(radon, **RADON, alpha=fit.alpha, **args)
     rng = np.random.default_rng(0)
     for _ in range(5):
         moved = fit.alpha + rng.normal(0, 1e-3, fit.J)
-        assert joint_loglik(radon, *RADON, alpha=moved, **args) < best
+        assert joint_loglik(radon, **RADON, alpha=moved, **args) < best
 
 
 def test_marginal_loglik_equals_dense_multivariate_normal(radon):
-    X, Z, y, _ = design(radon, *RADON)
+    X, Z, y, _ = design(radon, **RADON)
     b = np.array([1.4, -0.6])
-    got = marginal_loglik(radon, *RADON, mu=b[0], beta=b[1:], sigma_alpha=0.3, sigma_y=0.8)
+    got = marginal_loglik(radon, **RADON, mu=b[0], beta=b[1:], sigma_alpha=0.3, sigma_y=0.8)
     assert got == pytest.approx(
         dense_marginal_loglik(X, Z, y, b, sigma_alpha=0.3, sigma_y=0.8), rel=1e-11
     )
 
 
 def test_marginal_loglik_at_ml_estimates_is_statsmodels_llf(radon):
-    fit = fit_random_intercept(radon, *RADON, method="ML")
-    sm = sm_mixed(radon, *RADON, reml=False)
+    fit = fit_random_intercept(radon, **RADON, method="ML")
+    sm = sm_mixed(radon, **RADON, reml=False)
     got = marginal_loglik(
-        radon, *RADON, mu=fit.mu, beta=fit.beta, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
+        radon, **RADON, mu=fit.mu, beta=fit.beta, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
     )
     assert got == pytest.approx(sm.loglik, rel=1e-9)
     assert got == pytest.approx(fit.loglik, rel=1e-12)
 
 
 def test_reml_loglik_equals_dense_formula_and_statsmodels(radon):
-    X, Z, y, _ = design(radon, *RADON)
-    assert reml_loglik(radon, *RADON, sigma_alpha=0.3, sigma_y=0.8) == pytest.approx(
+    X, Z, y, _ = design(radon, **RADON)
+    assert reml_loglik(radon, **RADON, sigma_alpha=0.3, sigma_y=0.8) == pytest.approx(
         dense_reml_loglik(X, Z, y, sigma_alpha=0.3, sigma_y=0.8), rel=1e-11
     )
-    fit = fit_random_intercept(radon, *RADON)
-    sm = sm_mixed(radon, *RADON)
+    fit = fit_random_intercept(radon, **RADON)
+    sm = sm_mixed(radon, **RADON)
     assert reml_loglik(
-        radon, *RADON, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
+        radon, **RADON, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
     ) == pytest.approx(sm.loglik, rel=1e-9)
 
 
 @pytest.mark.parametrize("method", ["ML", "REML"])
 def test_fitted_variance_components_maximize_the_dense_likelihood(radon, method):
     """Central differences of the dense (independent) likelihood vanish at our estimates."""
-    X, Z, y, _ = design(radon, *RADON)
-    fit = fit_random_intercept(radon, *RADON, method=method)
+    X, Z, y, _ = design(radon, **RADON)
+    fit = fit_random_intercept(radon, **RADON, method=method)
 
     def ll(sa: float, sy: float) -> float:
         if method == "REML":
@@ -112,15 +112,15 @@ def test_fitted_variance_components_maximize_the_dense_likelihood(radon, method)
 
 def test_profile_loglik_peaks_at_the_fitted_psi(radon):
     for method in ("ML", "REML"):
-        fit = fit_random_intercept(radon, *RADON, method=method)
+        fit = fit_random_intercept(radon, **RADON, method=method)
         grid = fit.psi * np.array([0.5, 0.9, 0.999, 1.0, 1.001, 1.1, 2.0])
-        curve = profile_loglik(radon, *RADON, psi=grid, method=method)
+        curve = profile_loglik(radon, **RADON, psi=grid, method=method)
         assert curve.idxmax() == pytest.approx(fit.psi, rel=1e-12)
         assert curve.iloc[3] == pytest.approx(fit.loglik, rel=1e-12)
 
 
 def test_naive_variance_estimate_is_too_small_and_em_update_is_a_fixed_point_at_ml(radon):
-    fit = fit_random_intercept(radon, *RADON, method="ML")
+    fit = fit_random_intercept(radon, **RADON, method="ML")
     naive = naive_sigma_alpha2(fit.alpha, fit.mu)
     assert naive < fit.sigma_alpha**2
     # the naive estimate misses exactly the mean conditional variance
@@ -130,11 +130,11 @@ def test_naive_variance_estimate_is_too_small_and_em_update_is_a_fixed_point_at_
 
 
 def test_joint_likelihood_grows_without_bound_as_sigma_alpha_shrinks(radon):
-    fit = fit_random_intercept(radon, *RADON)
+    fit = fit_random_intercept(radon, **RADON)
     flat = fit.alpha * 0 + fit.mu
     values = [
         joint_loglik(
-            radon, *RADON, alpha=flat, beta=fit.beta, mu=fit.mu, sigma_alpha=s, sigma_y=fit.sigma_y
+            radon, **RADON, alpha=flat, beta=fit.beta, mu=fit.mu, sigma_alpha=s, sigma_y=fit.sigma_y
         )
         for s in (1e-1, 1e-3, 1e-6)
     ]
@@ -144,7 +144,7 @@ def test_joint_likelihood_grows_without_bound_as_sigma_alpha_shrinks(radon):
 
 @pytest.mark.parametrize("method", ["ML", "REML"])
 def test_profile_grid_equals_profile_at_every_point(radon, method):
-    stats = group_data(radon, "log_radon", "county", "floor").stats
+    stats = group_data(radon, y="log_radon", group="county", x="floor").stats
     grid = np.concatenate([[0.0], np.logspace(-10, 14, 49)])
     one_by_one = [profile(stats, float(p), method).loglik for p in grid]
     np.testing.assert_allclose(profile_grid(stats, grid, method), one_by_one, rtol=1e-14)
@@ -153,7 +153,7 @@ def test_profile_grid_equals_profile_at_every_point(radon, method):
 @pytest.mark.parametrize("method", ["ML", "REML"])
 @pytest.mark.parametrize("psi", [0.0, 1e-6, 0.19, 3.0, 1e6])
 def test_profile_score_equals_profile_and_the_loglik_slope(radon, method, psi):
-    stats = group_data(radon, "log_radon", "county", "floor").stats
+    stats = group_data(radon, y="log_radon", group="county", x="floor").stats
     score = profile_score(stats, psi, method)
     assert score == pytest.approx(profile(stats, psi, method).score, rel=1e-12)
     h = 1e-6 * max(psi, 1e-3)
@@ -163,7 +163,7 @@ def test_profile_score_equals_profile_and_the_loglik_slope(radon, method, psi):
 
 
 def test_profile_score_refuses_a_method_other_than_ml_or_reml(radon):
-    stats = group_data(radon, "log_radon", "county", "floor").stats
+    stats = group_data(radon, y="log_radon", group="county", x="floor").stats
     with pytest.raises(ValueError, match=r"'ML' or 'REML' \(in any case\), got 'OLS'"):
         profile_score(stats, 0.1, "OLS")
 
@@ -174,8 +174,8 @@ def test_newton_terms_are_the_score_and_the_curvature_of_the_dense_profile(radon
     from partial_pooling.likelihood import profile_newton_terms
 
     data = radon.iloc[::3]  # a third of the houses keeps the dense matrices small
-    stats = group_data(data, "log_radon", "county", "floor").stats
-    X, Z, y, _ = design(data, "log_radon", "county", ["floor"])
+    stats = group_data(data, y="log_radon", group="county", x="floor").stats
+    X, Z, y, _ = design(data, y="log_radon", group="county", x=["floor"])
     y = (y - stats.scaling.y_centre) / stats.scaling.y_scale  # the standardized response
     h = 1e-3 * psi
     f = [dense_profile_loglik(X, Z, y, p, method) for p in (psi - h, psi, psi + h)]
@@ -191,7 +191,7 @@ def test_newton_on_psi_finds_the_zero_brent_finds_on_the_score(radon, method, x)
 
     from partial_pooling.estimation import maximize_psi
 
-    stats = group_data(radon, "log_radon", "county", x).stats
+    stats = group_data(radon, y="log_radon", group="county", x=x).stats
     psi = maximize_psi(stats, method).psi
     brent = optimize.brentq(
         lambda p: profile_score(stats, p, method), psi / 3, psi * 3, xtol=1e-300, rtol=8.9e-16
@@ -201,8 +201,8 @@ def test_newton_on_psi_finds_the_zero_brent_finds_on_the_score(radon, method, x)
 
 @pytest.mark.parametrize("method", ["ML", "REML"])
 def test_profile_loglik_equals_the_dense_profile(radon, method):
-    X, Z, y, _ = design(radon, *RADON)
+    X, Z, y, _ = design(radon, **RADON)
     psi = [0.0, 0.05, 0.2, 3.0]
-    got = profile_loglik(radon, *RADON, psi=psi, method=method)
+    got = profile_loglik(radon, **RADON, psi=psi, method=method)
     dense = [dense_profile_loglik(X, Z, y, p, method) for p in psi]
     np.testing.assert_allclose(got.to_numpy(), dense, rtol=1e-11)

@@ -9,7 +9,7 @@ import partial_pooling as pp
 from partial_pooling import datasets
 from partial_pooling.likelihood import integration_correction
 
-RADON = ("log_radon", "county", "floor")
+RADON = {"y": "log_radon", "group": "county", "x": "floor"}
 
 
 @pytest.mark.parametrize("sigma_alpha", [0.01, 0.1, 0.33, 1.0, 10.0])
@@ -17,11 +17,11 @@ def test_marginal_equals_joint_at_its_peak_plus_correction_on_radon(sigma_alpha)
     radon = datasets.radon()
     mu, beta, sigma_y = 1.3, -0.6, 0.8  # any values: the identity holds everywhere
     alpha = pp.group_intercepts(
-        radon, *RADON, mu=mu, beta=beta, sigma_alpha=sigma_alpha, sigma_y=sigma_y
+        radon, **RADON, mu=mu, beta=beta, sigma_alpha=sigma_alpha, sigma_y=sigma_y
     )
     n = radon.groupby("county").size().reindex(alpha.index)
     joint = pp.joint_loglik(
-        radon, *RADON, alpha=alpha, beta=beta, mu=mu, sigma_alpha=sigma_alpha, sigma_y=sigma_y
+        radon, **RADON, alpha=alpha, beta=beta, mu=mu, sigma_alpha=sigma_alpha, sigma_y=sigma_y
     )
     # independent: each group's multivariate normal density, written with scipy
     dense = 0.0

@@ -44,7 +44,7 @@ def no_within_dof() -> pd.DataFrame:
 @pytest.mark.parametrize("method", ["REML", "ML"])
 def test_no_within_group_degrees_of_freedom_is_refused_by_reml_and_ml(method):
     with pytest.raises(ValueError, match=r"N - J - p = 0 within-group degrees of freedom"):
-        fit_random_intercept(no_within_dof(), "y", "g", "x", method=method)
+        fit_random_intercept(no_within_dof(), y="y", group="g", x="x", method=method)
 
 
 @pytest.mark.parametrize("method", ["REML", "ML"])
@@ -56,12 +56,12 @@ def test_groups_whose_within_residuals_vanish_exactly_are_refused(method):
     data = pd.DataFrame({"y": y, "x": x + np.repeat([0.0, 0.5, 0.25], 3), "g": g})
     data["y"] = 2 * data["x"] + np.repeat([1.0, 5.0, -2.0], 3)
     with pytest.raises(ValueError, match=r"no residual variation within groups"):
-        fit_random_intercept(data, "y", "g", "x", method=method)
+        fit_random_intercept(data, y="y", group="g", x="x", method=method)
 
 
 def test_one_within_degree_of_freedom_still_fits():
     data = no_within_dof().drop(columns="x")  # N - J = 1
-    fit = fit_random_intercept(data, "y", "g")
+    fit = fit_random_intercept(data, y="y", group="g")
     assert np.isfinite(fit.sigma_y) and fit.sigma_y > 0
 
 
@@ -82,10 +82,12 @@ def _quiet(call):
 def test_decompose_beta_at_extreme_variances_is_its_limit(sleep, sigma_alpha, sigma_y, limit):
     got = _quiet(
         lambda: decompose_beta(
-            sleep, "Reaction", "Subject", "Days", sigma_alpha=sigma_alpha, sigma_y=sigma_y
+            sleep, y="Reaction", group="Subject", x="Days", sigma_alpha=sigma_alpha, sigma_y=sigma_y
         )
     )
-    ref = decompose_beta(sleep, "Reaction", "Subject", "Days", sigma_alpha=limit, sigma_y=1.0)
+    ref = decompose_beta(
+        sleep, y="Reaction", group="Subject", x="Days", sigma_alpha=limit, sigma_y=1.0
+    )
     for name in ("within", "gls", "weight", "S_xx_within", "S_xx_between"):
         assert getattr(got, name) == pytest.approx(getattr(ref, name), rel=1e-12, abs=1e-300)
         assert np.isfinite(getattr(got, name))
@@ -94,7 +96,9 @@ def test_decompose_beta_at_extreme_variances_is_its_limit(sleep, sigma_alpha, si
 def test_decompose_beta_just_inside_the_limits_is_close_to_them():
     # psi = 1e16: each group mean keeps about 1e-16 of its weight at psi = 0
     radon = datasets.radon()
-    got = decompose_beta(radon, "log_radon", "county", "floor", sigma_alpha=1e8, sigma_y=1.0)
+    got = decompose_beta(
+        radon, y="log_radon", group="county", x="floor", sigma_alpha=1e8, sigma_y=1.0
+    )
     assert 0 < got.S_xx_between < 1e-13 * got.S_xx_within
     assert got.weight == pytest.approx(1.0, abs=1e-12)
 
@@ -112,14 +116,14 @@ def test_shrinkage_and_icc_at_extreme_variances_are_their_limits(sigma_alpha, si
 
 
 def test_integer_column_names_give_the_same_fit_as_strings(sleep):
-    named = fit_random_intercept(sleep, "Reaction", "Subject", "Days")
+    named = fit_random_intercept(sleep, y="Reaction", group="Subject", x="Days")
     numbered = sleep[["Reaction", "Subject", "Days"]].set_axis([0, 1, 2], axis=1)
-    fit = fit_random_intercept(numbered, 0, 1, 2)
+    fit = fit_random_intercept(numbered, y=0, group=1, x=2)
     np.testing.assert_array_equal(fit.alpha.to_numpy(), named.alpha.to_numpy())
     assert fit.beta[2] == named.beta["Days"]
     assert "0 ~ 1 + 2 + (1 | 1)" in fit.summary()
-    slopes = fit_random_slopes(numbered, 0, 1, 2)
-    assert slopes.loglik == fit_random_slopes(sleep, "Reaction", "Subject", "Days").loglik
+    slopes = fit_random_slopes(numbered, y=0, group=1, x=2)
+    assert slopes.loglik == fit_random_slopes(sleep, y="Reaction", group="Subject", x="Days").loglik
 
 
 @pytest.mark.parametrize(
@@ -131,8 +135,8 @@ def test_group_labels_of_any_hashable_type_give_the_same_fit(sleep, relabel):
     if relabel("308") == "NA308":  # two groups only: keep the others apart
         relabel = lambda s: "None" if s == "308" else ("null" if s == "309" else s)  # noqa: E731
     data = sleep.assign(Subject=[relabel(s) for s in sleep["Subject"]])
-    ref = fit_random_intercept(sleep, "Reaction", "Subject", "Days")
-    fit = fit_random_intercept(data, "Reaction", "Subject", "Days")
+    ref = fit_random_intercept(sleep, y="Reaction", group="Subject", x="Days")
+    fit = fit_random_intercept(data, y="Reaction", group="Subject", x="Days")
     assert fit.J == ref.J
     assert sorted(fit.alpha.to_numpy()) == pytest.approx(sorted(ref.alpha.to_numpy()), rel=1e-12)
     assert fit.loglik == pytest.approx(ref.loglik, rel=1e-13)
@@ -141,14 +145,14 @@ def test_group_labels_of_any_hashable_type_give_the_same_fit(sleep, relabel):
 def test_labels_that_cannot_label_a_group_are_one_clear_error(sleep):
     data = sleep.assign(Subject=[[s] for s in sleep["Subject"]])
     with pytest.raises(ValueError, match=r"group column 'Subject' has a label of type list"):
-        fit_random_intercept(data, "Reaction", "Subject", "Days")
+        fit_random_intercept(data, y="Reaction", group="Subject", x="Days")
 
 
 def test_labels_of_mixed_types_fit_each_group_alone(sleep):
     labels = {s: (int(s) if int(s) % 2 else s) for s in sleep["Subject"].unique()}
     data = sleep.assign(Subject=sleep["Subject"].map(labels))
-    fit = no_pooling(data, "Reaction", "Subject", "Days")
-    ref = no_pooling(sleep, "Reaction", "Subject", "Days")
+    fit = no_pooling(data, y="Reaction", group="Subject", x="Days")
+    ref = no_pooling(sleep, y="Reaction", group="Subject", x="Days")
     assert set(fit.alpha.index) == set(labels.values())
     for s, label in labels.items():
         assert fit.alpha[label] == pytest.approx(ref.alpha[s], rel=1e-12)

@@ -25,8 +25,8 @@ from partial_pooling import random_slopes as rs
 from partial_pooling.site import figures
 
 RADON = {"y": "log_radon", "group": "county", "x": "floor"}
-COLS = ("log_radon", "county", "floor")
-SLEEP = ("Reaction", "Subject", "Days")
+COLS = {"y": "log_radon", "group": "county", "x": "floor"}
+SLEEP = {"y": "Reaction", "group": "Subject", "x": "Days"}
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +49,10 @@ def _same_fit(a: pp.PoolingFit, b: pp.PoolingFit) -> None:
 def test_model_fits_equal_the_functions_on_radon(radon, radon_model):
     for method in ("ML", "REML"):
         _same_fit(
-            radon_model.fit(method=method), pp.fit_random_intercept(radon, *COLS, method=method)
+            radon_model.fit(method=method), pp.fit_random_intercept(radon, **COLS, method=method)
         )
-    _same_fit(radon_model.complete_pooling(), pp.complete_pooling(radon, *COLS))
-    _same_fit(radon_model.no_pooling(), pp.no_pooling(radon, *COLS))
+    _same_fit(radon_model.complete_pooling(), pp.complete_pooling(radon, **COLS))
+    _same_fit(radon_model.no_pooling(), pp.no_pooling(radon, **COLS))
 
 
 def test_model_formulas_equal_the_functions_at_given_variances(radon, radon_model):
@@ -60,50 +60,50 @@ def test_model_formulas_equal_the_functions_at_given_variances(radon, radon_mode
     fit = radon_model.fit()
     alpha = fit.alpha
     assert radon_model.joint_loglik(alpha=alpha, beta=-0.6, mu=1.4, **v) == pp.joint_loglik(
-        radon, *COLS, alpha=alpha, beta=-0.6, mu=1.4, **v
+        radon, **COLS, alpha=alpha, beta=-0.6, mu=1.4, **v
     )
     assert radon_model.marginal_loglik(mu=1.4, beta=-0.6, **v) == pp.marginal_loglik(
-        radon, *COLS, mu=1.4, beta=-0.6, **v
+        radon, **COLS, mu=1.4, beta=-0.6, **v
     )
-    assert radon_model.reml_loglik(**v) == pp.reml_loglik(radon, *COLS, **v)
+    assert radon_model.reml_loglik(**v) == pp.reml_loglik(radon, **COLS, **v)
     grid = np.geomspace(1e-3, 10, 7)
     pd.testing.assert_series_equal(
         radon_model.profile_loglik(psi=grid, method="ML"),
-        pp.profile_loglik(radon, *COLS, psi=grid, method="ML"),
+        pp.profile_loglik(radon, **COLS, psi=grid, method="ML"),
     )
     pd.testing.assert_series_equal(
         radon_model.group_intercepts(mu=1.4, beta=-0.6, **v),
-        pp.group_intercepts(radon, *COLS, mu=1.4, beta=-0.6, **v),
+        pp.group_intercepts(radon, **COLS, mu=1.4, beta=-0.6, **v),
     )
-    assert radon_model.pooled_mean(beta=-0.6, **v) == pp.pooled_mean(radon, *COLS, beta=-0.6, **v)
-    assert radon_model.decompose_beta(**v) == pp.decompose_beta(radon, *COLS, **v)
+    assert radon_model.pooled_mean(beta=-0.6, **v) == pp.pooled_mean(radon, **COLS, beta=-0.6, **v)
+    assert radon_model.decompose_beta(**v) == pp.decompose_beta(radon, **COLS, **v)
 
 
 def test_model_views_equal_the_functions(radon, radon_model):
     ridge = radon_model.ridge_intercepts(penalty=3.0)
-    expected = regularization.ridge_intercepts(radon, *COLS, penalty=3.0)
+    expected = regularization.ridge_intercepts(radon, **COLS, penalty=3.0)
     assert (ridge.mu, ridge.edf) == (expected.mu, expected.edf)
     pd.testing.assert_series_equal(ridge.alpha, expected.alpha, rtol=0, atol=0)
     start = {"sigma_alpha": 0.5, "sigma_y": 1.0, "max_iter": 30}
-    pd.testing.assert_frame_equal(radon_model.em_path(**start), em.em_path(radon, *COLS, **start))
+    pd.testing.assert_frame_equal(radon_model.em_path(**start), em.em_path(radon, **COLS, **start))
     pd.testing.assert_frame_equal(
-        radon_model.joint_mode_path(**start), em.joint_mode_path(radon, *COLS, **start)
+        radon_model.joint_mode_path(**start), em.joint_mode_path(radon, **COLS, **start)
     )
     grid = np.geomspace(1e-3, 2, 40)
     pd.testing.assert_series_equal(
-        radon_model.psi_posterior(psi=grid), bayes.psi_posterior(radon, *COLS, psi=grid)
+        radon_model.psi_posterior(psi=grid), bayes.psi_posterior(radon, **COLS, psi=grid)
     )
     pd.testing.assert_series_equal(
         radon_model.posterior_intercepts(psi=grid),
-        bayes.posterior_intercepts(radon, *COLS, psi=grid),
+        bayes.posterior_intercepts(radon, **COLS, psi=grid),
     )
     draws = radon_model.gibbs_sampler(n_iter=5, rng=np.random.default_rng(1), burn_in=2)
     pd.testing.assert_frame_equal(
-        draws, bayes.gibbs_sampler(radon, *COLS, n_iter=5, rng=np.random.default_rng(1), burn_in=2)
+        draws, bayes.gibbs_sampler(radon, **COLS, n_iter=5, rng=np.random.default_rng(1), burn_in=2)
     )
     cover = radon_model.prediction_coverage(reps=2, rng=np.random.default_rng(2))
     expected_cover = prediction.prediction_coverage(
-        radon, *COLS, reps=2, rng=np.random.default_rng(2)
+        radon, **COLS, reps=2, rng=np.random.default_rng(2)
     )
     pd.testing.assert_frame_equal(cover.per_rep, expected_cover.per_rep)
 
@@ -112,20 +112,20 @@ def test_model_random_slopes_equal_the_functions_on_sleepstudy(sleepstudy):
     model = pp.Model(sleepstudy, y="Reaction", group="Subject", x="Days")
     fit, expected = (
         model.fit_random_slopes(method="ML"),
-        pp.fit_random_slopes(sleepstudy, *SLEEP, method="ML"),
+        pp.fit_random_slopes(sleepstudy, **SLEEP, method="ML"),
     )
     assert fit.loglik == expected.loglik
     pd.testing.assert_frame_equal(fit.coef, expected.coef)
-    pd.testing.assert_frame_equal(model.group_ols(), pp.group_ols(sleepstudy, *SLEEP))
+    pd.testing.assert_frame_equal(model.group_ols(), pp.group_ols(sleepstudy, **SLEEP))
     pd.testing.assert_frame_equal(
-        model.coefficient_shrinkage(), rs.coefficient_shrinkage(sleepstudy, *SLEEP)
+        model.coefficient_shrinkage(), rs.coefficient_shrinkage(sleepstudy, **SLEEP)
     )
 
 
 def test_one_way_anova_of_a_model_without_covariates_is_the_function():
     data = pp.simulation.simulate_groups(6, mu=0, beta=None, sigma_alpha=1, sigma_y=1, J=5, rng=3)
     model = pp.Model(data.data, y="y", group="group")
-    assert model.one_way_anova() == pp.one_way_anova(data.data, "y", "group")
+    assert model.one_way_anova() == pp.one_way_anova(data.data, y="y", group="group")
     assert model.x == [] and model.J == 5 and model.N == 30
     assert model.n.tolist() == [6] * 5
 
@@ -152,16 +152,16 @@ def test_a_model_groups_its_data_once_whatever_its_methods_compute(radon, count_
 
 
 def test_coefficient_shrinkage_groups_its_data_once(sleepstudy, count_grouping):
-    rs.coefficient_shrinkage(sleepstudy, *SLEEP)
+    rs.coefficient_shrinkage(sleepstudy, **SLEEP)
     assert len(count_grouping) == 1  # it grouped three times: the fit, its own, group_ols
 
 
 def test_slope_path_groups_once_and_equals_pointwise_decompositions(radon, count_grouping):
     grid = np.concatenate([[0.0], np.geomspace(1e-3, 1e3, 24), [np.inf]])
-    path = pp.slope_path(radon, *COLS, sigma_y=0.75, sigma_alpha=grid)
+    path = pp.slope_path(radon, **COLS, sigma_y=0.75, sigma_alpha=grid)
     assert len(count_grouping) == 1
     for s in grid:
-        point = pp.decompose_beta(radon, *COLS, sigma_alpha=float(s), sigma_y=0.75)
+        point = pp.decompose_beta(radon, **COLS, sigma_alpha=float(s), sigma_y=0.75)
         row = path.loc[s]
         for name in ("within", "gls", "weight"):
             assert row[name] == getattr(point, name)
@@ -170,12 +170,12 @@ def test_slope_path_groups_once_and_equals_pointwise_decompositions(radon, count
 
 def test_ridge_path_groups_once_and_equals_pointwise_ridge_fits(radon, count_grouping):
     penalties = np.concatenate([np.geomspace(1e-2, 1e3, 9), [np.inf]])
-    path = regularization.ridge_path(radon, *COLS, penalties=penalties)
+    path = regularization.ridge_path(radon, **COLS, penalties=penalties)
     assert len(count_grouping) == 1
     assert isinstance(path, regularization.RidgePath)
     np.testing.assert_array_equal(path.penalty, penalties)
     for kappa in penalties:
-        fit = regularization.ridge_intercepts(radon, *COLS, penalty=float(kappa))
+        fit = regularization.ridge_intercepts(radon, **COLS, penalty=float(kappa))
         pd.testing.assert_series_equal(
             path.alpha.loc[kappa], fit.alpha, check_names=False, rtol=0, atol=0
         )
@@ -184,10 +184,10 @@ def test_ridge_path_groups_once_and_equals_pointwise_ridge_fits(radon, count_gro
 
 def test_other_grids_group_their_data_once(radon, count_grouping):
     grid = np.geomspace(1e-3, 2, 20)
-    pp.profile_loglik(radon, *COLS, psi=grid)
-    bayes.psi_posterior(radon, *COLS, psi=grid)
-    bayes.posterior_intercepts(radon, *COLS, psi=grid)
-    em.em_path(radon, *COLS, sigma_alpha=0.5, sigma_y=1.0, max_iter=5)
+    pp.profile_loglik(radon, **COLS, psi=grid)
+    bayes.psi_posterior(radon, **COLS, psi=grid)
+    bayes.posterior_intercepts(radon, **COLS, psi=grid)
+    em.em_path(radon, **COLS, sigma_alpha=0.5, sigma_y=1.0, max_iter=5)
     assert len(count_grouping) == 4
 
 
@@ -210,7 +210,7 @@ def test_groups_called_mu_and_edf_keep_their_intercepts_on_a_ridge_path():
     path = pp.Model(data, y="y", group="g", x="x").ridge_path(penalties=penalties)
     assert list(path.alpha.columns) == sorted(["mu", "edf", "penalty", "other"])
     for kappa in penalties:
-        fit = regularization.ridge_intercepts(data, "y", "g", "x", penalty=kappa)
+        fit = regularization.ridge_intercepts(data, y="y", group="g", x="x", penalty=kappa)
         # the groups' own intercepts, not the path's mu and edf
         assert path.alpha.loc[kappa, "mu"] == fit.alpha["mu"]
         assert path.alpha.loc[kappa, "edf"] == fit.alpha["edf"]
@@ -226,7 +226,7 @@ def test_groups_called_mu_and_edf_keep_their_intercepts_on_a_ridge_path():
 
 def test_the_ridge_path_figure_draws_groups_called_mu_and_edf():
     data = _labelled(["mu", "edf", "g3"])
-    path = regularization.ridge_path(data, "y", "g", "x", penalties=[0.1, 1.0, 10.0])
+    path = regularization.ridge_path(data, y="y", group="g", x="x", penalties=[0.1, 1.0, 10.0])
     fig = figures.ridge_path_figure(path, 1.0, highlight=["mu"])
     lo, hi = path.alpha.iloc[0].min(), path.alpha.iloc[0].max()
     assert f"from {lo:.2f} to {hi:.2f}" in fig.alt
@@ -283,7 +283,7 @@ def test_the_model_takes_its_columns_by_name_only(radon):
     with pytest.raises(TypeError):
         pp.Model(radon, "log_radon", "county")  # type: ignore[misc]
     with pytest.raises(TypeError):
-        pp.Model(radon, **RADON).decompose_beta(0.3, 0.75)  # type: ignore[misc]
+        pp.Model(radon, **RADON).decompose_beta(0.3, y=0.75)  # type: ignore[misc]
 
 
 def test_a_model_refuses_what_its_data_cannot_answer(radon, sleepstudy):
@@ -315,8 +315,8 @@ def test_the_docstring_example_runs_and_the_repr_names_the_columns(radon):
     runner.run(tests[0])
     assert runner.summarize(verbose=False).failed == 0
     # the example's numbers are the module functions' (tested against statsmodels elsewhere)
-    fit = pp.fit_random_intercept(radon, *COLS)
-    split = pp.decompose_beta(radon, *COLS, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
+    fit = pp.fit_random_intercept(radon, **COLS)
+    split = pp.decompose_beta(radon, **COLS, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
     assert (round(fit.beta["floor"], 4), round(split.gls, 4)) == (-0.693, -0.693)
     assert round(split.weight, 2) == 0.92
 
@@ -336,7 +336,7 @@ def test_shrinkage_weights_are_the_variance_form_of_lambda():
 
 
 def test_the_fits_lambda_is_the_shared_function_of_their_psi(radon):
-    fit = pp.fit_random_intercept(radon, *COLS)
+    fit = pp.fit_random_intercept(radon, **COLS)
     # fit.psi is recomputed from sigma_alpha and sigma_y (a few ulps from the fit's own psi);
     # lambda_j's relative condition number in psi is 1 - lambda_j <= 1, and n psi / (1 + n psi)
     # adds at most 3 roundings: 8 ulps in all, on any CPU

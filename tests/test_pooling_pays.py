@@ -101,7 +101,7 @@ def test_pooling_mse_partial_error_equals_a_direct_statsmodels_recomputation() -
     sim = simulation.simulate_groups(
         sizes, mu=mu, beta=beta, sigma_alpha=sa, sigma_y=sy, rng=np.random.default_rng(seed)
     )
-    sm = crosscheck.statsmodels_mixedlm(sim.data, "y", "group", "x", method="REML")
+    sm = crosscheck.statsmodels_mixedlm(sim.data, y="y", group="group", x="x", method="REML")
     direct = (sm.alpha.reindex(sim.alpha.index) - sim.alpha) ** 2
     np.testing.assert_allclose(errors["alpha"], sim.alpha.to_numpy(), rtol=0, atol=0)
     np.testing.assert_allclose(errors["partial"], direct.to_numpy(), rtol=1e-5, atol=1e-10)
@@ -199,7 +199,7 @@ def test_baseball_reml_shrinkage_is_msw_over_msb_of_the_one_way_layout() -> None
     em = datasets.efron_morris()
     table = pays.baseball_estimates(em, method="REML")
     p = em["hits"].to_numpy() / 45
-    anova = one_way_anova(pays.trials_frame(em.set_index("name")["hits"], 45), "y", "group")
+    anova = one_way_anova(pays.trials_frame(em.set_index("name")["hits"], 45), y="y", group="group")
     msw, msb = anova["MSW"], anova["MSB"]
     np.testing.assert_allclose(1 - table["shrinkage"], msw / msb, rtol=1e-8)
     np.testing.assert_allclose(

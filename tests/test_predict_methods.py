@@ -24,11 +24,11 @@ def test_predictions_are_statsmodels_fitted_values_and_fixed_part(name, request)
     data_name, y, group, x, re_formula = MODELS[name]
     data = request.getfixturevalue(data_name)
     fit = (
-        pp.fit_random_slopes(data, y, group, x)
+        pp.fit_random_slopes(data, y=y, group=group, x=x)
         if re_formula
-        else pp.fit_random_intercept(data, y, group, x)
+        else pp.fit_random_intercept(data, y=y, group=group, x=x)
     )
-    sm = statsmodels_mixedlm(data, y, group, x, re_formula=re_formula)
+    sm = statsmodels_mixedlm(data, y=y, group=group, x=x, re_formula=re_formula)
     seen = fit.predict(data)
     assert seen["known_group"].all()
     np.testing.assert_allclose(seen["point"], sm.result.fittedvalues, rtol=1e-7)
@@ -42,7 +42,7 @@ def test_predictions_are_statsmodels_fitted_values_and_fixed_part(name, request)
 
 
 def test_a_mix_of_seen_and_new_groups_is_predicted_row_by_row(sleepstudy):
-    fit = pp.fit_random_slopes(sleepstudy, "Reaction", "Subject", "Days")
+    fit = pp.fit_random_slopes(sleepstudy, y="Reaction", group="Subject", x="Days")
     rows = sleepstudy.iloc[[0, 15]].assign(Subject=["308", "new"])
     got = fit.predict(rows)
     assert got["known_group"].tolist() == [True, False]
@@ -55,9 +55,9 @@ def test_a_mix_of_seen_and_new_groups_is_predicted_row_by_row(sleepstudy):
 @pytest.mark.parametrize("which", ["intercept", "slopes"])
 def test_predict_names_a_missing_column_or_a_bad_value(sleepstudy, which):
     fit = (
-        pp.fit_random_intercept(sleepstudy, "Reaction", "Subject", "Days")
+        pp.fit_random_intercept(sleepstudy, y="Reaction", group="Subject", x="Days")
         if which == "intercept"
-        else pp.fit_random_slopes(sleepstudy, "Reaction", "Subject", "Days")
+        else pp.fit_random_slopes(sleepstudy, y="Reaction", group="Subject", x="Days")
     )
     with pytest.raises(ValueError, match=r"lacks the column.*Days"):
         fit.predict(sleepstudy.drop(columns="Days"))

@@ -16,7 +16,7 @@ X_NAMES = ["floor", "uranium"]
 
 @pytest.fixture(scope="module")
 def uranium_fit(radon):
-    return pp.fit_random_intercept(radon, "log_radon", "county", X_NAMES)
+    return pp.fit_random_intercept(radon, y="log_radon", group="county", x=X_NAMES)
 
 
 def _newdata(fit, counties, floor):
@@ -37,7 +37,7 @@ FLOORS = [0.0, 1.0, 0.0, 1.0]
 
 def test_point_predictions_equal_dense_gls_and_blup(radon, uranium_fit):
     fit = uranium_fit
-    X, Z, y, labels = design(radon, "log_radon", "county", X_NAMES)
+    X, Z, y, labels = design(radon, y="log_radon", group="county", x=X_NAMES)
     b, _, a = dense_gls(X, Z, y, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
     a = pd.Series(a, index=labels)
     nd = _newdata(fit, COUNTIES, FLOORS)
@@ -52,7 +52,7 @@ def test_prediction_error_variance_equals_the_inverse_of_hendersons_equations(ra
     # Var(yhat - y) = l' C l + sigma_y^2 with C = sigma_y^2 [X'X, X'Z; Z'X, Z'Z + I/psi]^-1
     # and l = (1, x, e_j): dense, from the definition of the mixed-model equations
     fit = uranium_fit
-    X, Z, _, labels = design(radon, "log_radon", "county", X_NAMES)
+    X, Z, _, labels = design(radon, y="log_radon", group="county", x=X_NAMES)
     s2, psi = fit.sigma_y**2, fit.psi
     M = np.block([[X.T @ X, X.T @ Z], [Z.T @ X, Z.T @ Z + np.eye(Z.shape[1]) / psi]])
     C = s2 * np.linalg.inv(M)
@@ -103,7 +103,7 @@ def test_group_variance_is_sigma_alpha_squared_times_one_minus_lambda(uranium_fi
 
 
 def test_without_covariates_the_prediction_is_the_group_intercept(radon):
-    fit = pp.fit_random_intercept(radon, "log_radon", "county")
+    fit = pp.fit_random_intercept(radon, y="log_radon", group="county")
     nd = pd.DataFrame({"county": ["AITKIN", "nowhere"]})
     out = predict(fit, nd)
     np.testing.assert_allclose(out["point"], [fit.alpha["AITKIN"], fit.mu], rtol=1e-14)
@@ -112,7 +112,7 @@ def test_without_covariates_the_prediction_is_the_group_intercept(radon):
     sa2, sy2 = fit.sigma_alpha**2, fit.sigma_y**2
     n = int((radon["county"] == "AITKIN").sum())
     lam = n * sa2 / (n * sa2 + sy2)
-    X, Z, y, _ = design(radon, "log_radon", "county")
+    X, Z, y, _ = design(radon, y="log_radon", group="county")
     _, cov, _ = dense_gls(X, Z, y, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
     expected = cov[0, 0] * (1 - lam) ** 2 + sa2 * (1 - lam) + sy2
     np.testing.assert_allclose(out["sd"].iloc[0] ** 2, expected, rtol=1e-10)
@@ -135,7 +135,7 @@ def _simulated(seed=3):
 def test_coverage_of_simulated_intervals_is_near_nominal():
     data = _simulated()
     cov = prediction_coverage(
-        data, "y", "group", "x", reps=300, rng=np.random.default_rng(7), level=0.9
+        data, y="y", group="group", x="x", reps=300, rng=np.random.default_rng(7), level=0.9
     )
     est, se = cov.estimate, cov.mc_se
     # plug-in intervals on 20 groups: within 4 Monte Carlo SEs plus 1.5 points of nominal
@@ -145,14 +145,14 @@ def test_coverage_of_simulated_intervals_is_near_nominal():
 
 def test_coverage_is_reproducible_from_the_seed():
     data = _simulated()
-    one = prediction_coverage(data, "y", "group", reps=5, rng=np.random.default_rng(1))
-    two = prediction_coverage(data, "y", "group", reps=5, rng=np.random.default_rng(1))
+    one = prediction_coverage(data, y="y", group="group", reps=5, rng=np.random.default_rng(1))
+    two = prediction_coverage(data, y="y", group="group", reps=5, rng=np.random.default_rng(1))
     pd.testing.assert_frame_equal(one.per_rep, two.per_rep)
 
 
 def test_mc_se_is_the_sd_over_data_sets_over_root_reps():
     data = _simulated()
-    cov = prediction_coverage(data, "y", "group", reps=20, rng=np.random.default_rng(2))
+    cov = prediction_coverage(data, y="y", group="group", reps=20, rng=np.random.default_rng(2))
     np.testing.assert_allclose(cov.mc_se, cov.per_rep.std(ddof=1) / np.sqrt(20))
 
 
@@ -163,7 +163,7 @@ def test_level_outside_zero_one_raises_naming_it(uranium_fit, level):
 
 
 def test_predict_needs_a_partial_pooling_fit(radon):
-    fit = pp.no_pooling(radon, "log_radon", "county", "floor")
+    fit = pp.no_pooling(radon, y="log_radon", group="county", x="floor")
     with pytest.raises(ValueError, match="partial-pooling"):
         predict(fit, pd.DataFrame({"county": ["AITKIN"], "floor": [0.0]}))
 
@@ -183,7 +183,7 @@ def test_predict_rejects_missing_covariate_values(uranium_fit):
 def test_reps_must_be_a_positive_integer(radon, reps):
     with pytest.raises(ValueError, match="reps"):
         prediction_coverage(
-            radon, "log_radon", "county", "floor", reps=reps, rng=np.random.default_rng(0)
+            radon, y="log_radon", group="county", x="floor", reps=reps, rng=np.random.default_rng(0)
         )
 
 

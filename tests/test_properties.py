@@ -58,11 +58,11 @@ def designs(draw, sigma_alpha=None) -> pd.DataFrame:
 @st.composite
 def fitted(draw, sigma_alpha=None) -> Case:
     data = draw(designs(sigma_alpha))
-    return Case(data, fit_random_intercept(data, "y", "group", "x"))
+    return Case(data, fit_random_intercept(data, y="y", group="group", x="x"))
 
 
 def _dense(data: pd.DataFrame):
-    return design(data, "y", "group", ["x"])
+    return design(data, y="y", group="group", x=["x"])
 
 
 def _scale(fit: PoolingFit) -> float:
@@ -118,7 +118,7 @@ def test_deviations_from_mu_sum_to_zero(case):
 def test_gls_slope_is_the_weighted_mean_of_within_and_between_and_equals_the_fit(case):
     fit = case.fit
     d = decompose_beta(
-        case.data, "y", "group", "x", sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
+        case.data, y="y", group="group", x="x", sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
     )
     assert 0.0 <= d.weight <= 1.0
     if np.isnan(d.between):  # the weighted group means of x do not vary: all within
@@ -170,7 +170,7 @@ def test_at_the_boundary_the_fit_is_complete_pooling(case):
     assume(fit.at_boundary)
     assert fit.sigma_alpha == 0.0
     assert np.all(fit.shrinkage.to_numpy() == 0.0)
-    ols = complete_pooling(case.data, "y", "group", "x")
+    ols = complete_pooling(case.data, y="y", group="group", x="x")
     scale = _scale(fit)
     assert fit.mu == pytest.approx(ols.mu, rel=1e-9, abs=1e-12 * scale)
     assert fit.beta["x"] == pytest.approx(ols.beta["x"], rel=1e-9, abs=1e-12 * scale)

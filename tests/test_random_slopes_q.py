@@ -36,7 +36,9 @@ def simulated(q: int, seed: int) -> pd.DataFrame:
 
 def dense(data: pd.DataFrame, names: list[str], Sigma: np.ndarray, sigma_y: float, method: str):
     """Dense log-likelihood, GLS fixed effects and BLUPs at (Sigma, sigma_y)."""
-    ref = dense_random_slopes(data, "y", "g", names, Sigma=Sigma, sigma_y=sigma_y, method=method)
+    ref = dense_random_slopes(
+        data, y="y", group="g", x=names, Sigma=Sigma, sigma_y=sigma_y, method=method
+    )
     return ref.loglik, ref.mu, ref.blups
 
 
@@ -47,7 +49,7 @@ def fitted(q: int, seed: int, method: str):
     """A simulated data set with q - 1 random slopes, their names and the package's fit."""
     data = simulated(q, seed)
     names = [f"x{k}" for k in range(1, q)]
-    return data, names, fit_random_slopes(data, "y", "g", names, method=method)
+    return data, names, fit_random_slopes(data, y="y", group="g", x=names, method=method)
 
 
 @pytest.mark.parametrize("method", ["REML", "ML"])
@@ -77,7 +79,7 @@ def test_no_perturbation_of_the_variance_components_raises_the_dense_likelihood(
 
 def test_three_coefficients_match_statsmodels_fitted_tightly():
     data = simulated(3, 0)
-    fit = fit_random_slopes(data, "y", "g", ["x1", "x2"])
+    fit = fit_random_slopes(data, y="y", group="g", x=["x1", "x2"])
     sm = sm_mixed(data, "y", "g", ["x1", "x2"], reml=True, re_formula="~x1+x2")
     assert fit.loglik == pytest.approx(sm.loglik, rel=1e-9)
     np.testing.assert_allclose(fit.fixed.to_numpy(), sm.fixed.to_numpy(), rtol=1e-7)
@@ -85,14 +87,14 @@ def test_three_coefficients_match_statsmodels_fitted_tightly():
 
 
 def test_one_slope_given_as_a_list_is_the_one_slope_fit(sleepstudy):
-    one = fit_random_slopes(sleepstudy, "Reaction", "Subject", "Days")
-    listed = fit_random_slopes(sleepstudy, "Reaction", "Subject", ["Days"])
+    one = fit_random_slopes(sleepstudy, y="Reaction", group="Subject", x="Days")
+    listed = fit_random_slopes(sleepstudy, y="Reaction", group="Subject", x=["Days"])
     np.testing.assert_array_equal(one.cov.to_numpy(), listed.cov.to_numpy())
     assert listed.x_names == ["Days"] and listed.x_name == "Days"
 
 
 def test_a_fit_with_two_slopes_has_no_single_correlation():
-    fit = fit_random_slopes(simulated(3, 1), "y", "g", ["x1", "x2"])
+    fit = fit_random_slopes(simulated(3, 1), y="y", group="g", x=["x1", "x2"])
     with pytest.raises(ValueError, match="corr_matrix"):
         _ = fit.corr
     corr = fit.corr_matrix.to_numpy()
@@ -130,7 +132,7 @@ def test_analytic_hessian_equals_second_differences_of_the_dense_deviance(q, met
 
     data = simulated(q, seed=5)
     names = [f"x{k}" for k in range(1, q)]
-    g = group_data(data, "y", "g", names, min_groups=3)
+    g = group_data(data, y="y", group="g", x=names, min_groups=3)
     st = rs._SlopeStats(g)
     Z = np.column_stack([np.ones(g.N), g.xs])
 
@@ -166,7 +168,7 @@ def test_newton_from_the_moment_start_converges_without_the_bfgs_safeguard(q, se
     from partial_pooling.grouped import group_data
 
     names = [f"x{k}" for k in range(1, q)]
-    g = group_data(simulated(q, seed), "y", "g", names, min_groups=3)
+    g = group_data(simulated(q, seed), y="y", group="g", x=names, min_groups=3)
     st = rs._SlopeStats(g)
     theta, converged = rs._newton(st, method, rs._moment_start(st))
     assert converged

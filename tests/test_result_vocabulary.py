@@ -61,9 +61,9 @@ def case(request):
     name, y, group, x = FITS[request.param]
     data = getattr(pp.datasets, name)()
     if "slopes" in request.param:
-        fit = pp.fit_random_slopes(data, y, group, x, method="REML")
+        fit = pp.fit_random_slopes(data, y=y, group=group, x=x, method="REML")
     else:
-        fit = pp.fit_random_intercept(data, y, group, x, method="REML")
+        fit = pp.fit_random_intercept(data, y=y, group=group, x=x, method="REML")
     return data, fit
 
 
@@ -180,14 +180,14 @@ def test_variance_components_and_fixed_equal_tightly_fitted_statsmodels(case):
 
 
 def test_random_slopes_sd_and_sigma_alpha_agree():
-    fit = pp.fit_random_slopes(pp.datasets.sleepstudy(), "Reaction", "Subject", "Days")
+    fit = pp.fit_random_slopes(pp.datasets.sleepstudy(), y="Reaction", group="Subject", x="Days")
     assert fit.sigma_alpha == fit.sd["Intercept"] == np.sqrt(fit.cov.loc["Intercept", "Intercept"])
 
 
 def test_the_two_limits_share_the_vocabulary(radon):
     for fit in (
-        pp.complete_pooling(radon, "log_radon", "county", "floor"),
-        pp.no_pooling(radon, "log_radon", "county", "floor"),
+        pp.complete_pooling(radon, y="log_radon", group="county", x="floor"),
+        pp.no_pooling(radon, y="log_radon", group="county", x="floor"),
     ):
         for name, kind in SHARED.items():
             assert isinstance(getattr(fit, name), kind), (fit.pooling, name)
@@ -200,7 +200,7 @@ def test_the_two_limits_share_the_vocabulary(radon):
     [("method", "reml"), ("method", "REML "), ("method", "Ml"), ("pooling", "partiall")],
 )
 def test_pooling_fit_refuses_a_misspelled_method_or_pooling(radon, field, bad):
-    fit = pp.fit_random_intercept(radon, "log_radon", "county", "floor")
+    fit = pp.fit_random_intercept(radon, y="log_radon", group="county", x="floor")
     with pytest.raises(ValueError, match=f"{field} must be one of.*{re.escape(repr(bad))}"):
         dataclasses.replace(fit, **{field: bad})
     for good in get_args({"method": FitMethod, "pooling": Pooling}[field]):
@@ -209,7 +209,7 @@ def test_pooling_fit_refuses_a_misspelled_method_or_pooling(radon, field, bad):
 
 @pytest.mark.parametrize("bad", ["reml", "OLS", "within", "REML "])
 def test_random_slopes_fit_refuses_a_method_other_than_ml_or_reml(sleepstudy, bad):
-    fit = pp.fit_random_slopes(sleepstudy, "Reaction", "Subject", "Days")
+    fit = pp.fit_random_slopes(sleepstudy, y="Reaction", group="Subject", x="Days")
     with pytest.raises(ValueError, match=re.escape(repr(bad))):
         dataclasses.replace(fit, method=bad)
 

@@ -40,7 +40,7 @@ def test_icc_is_lambda_of_a_group_of_one_and_links_lambda_to_n():
 
 
 def test_fitted_shrinkage_matches_formula(radon):
-    fit = fit_random_intercept(radon, "log_radon", "county", "floor")
+    fit = fit_random_intercept(radon, y="log_radon", group="county", x="floor")
     np.testing.assert_allclose(
         fit.shrinkage,
         shrinkage_factor(fit.n, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y),

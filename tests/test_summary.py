@@ -52,14 +52,16 @@ def parsed(summary: Summary) -> dict[str, list[list[str]]]:
 
 FITS = {
     "partial (radon)": lambda: pp.fit_random_intercept(
-        datasets.radon(), "log_radon", "county", "floor"
+        datasets.radon(), y="log_radon", group="county", x="floor"
     ),
     "complete (radon)": lambda: pp.complete_pooling(
-        datasets.radon(), "log_radon", "county", "floor"
+        datasets.radon(), y="log_radon", group="county", x="floor"
     ),
-    "none (radon)": lambda: pp.no_pooling(datasets.radon(), "log_radon", "county", "floor"),
+    "none (radon)": lambda: pp.no_pooling(
+        datasets.radon(), y="log_radon", group="county", x="floor"
+    ),
     "random slopes (sleepstudy)": lambda: pp.fit_random_slopes(
-        datasets.sleepstudy(), "Reaction", "Subject", "Days"
+        datasets.sleepstudy(), y="Reaction", group="Subject", x="Days"
     ),
 }
 
@@ -86,7 +88,7 @@ def test_text_and_html_show_the_same_numbers_and_they_are_the_fits(name):
 
 
 def test_the_variance_components_are_the_fits_sds(sleepstudy):
-    fit = pp.fit_random_slopes(sleepstudy, "Reaction", "Subject", "Days")
+    fit = pp.fit_random_slopes(sleepstudy, y="Reaction", group="Subject", x="Days")
     rows = parsed(fit.summary())["variance-components"][1:]
     sds = [float(row[1]) for row in rows]
     np.testing.assert_allclose(sds, [*fit.sd, fit.sigma_y], rtol=5e-6)
@@ -95,7 +97,7 @@ def test_the_variance_components_are_the_fits_sds(sleepstudy):
 
 def test_a_boundary_estimate_is_a_note_in_both_forms():
     dye2 = datasets.dyestuff2()
-    fit = pp.fit_random_intercept(dye2, "Yield", "Batch")
+    fit = pp.fit_random_intercept(dye2, y="Yield", group="Batch")
     summary = fit.summary()
     assert fit.at_boundary
     assert "estimated at its boundary 0" in summary
@@ -104,7 +106,7 @@ def test_a_boundary_estimate_is_a_note_in_both_forms():
 
 def test_names_are_escaped_in_html_and_plain_in_text(radon):
     data = radon.rename(columns={"floor": "<b>floor</b>", "county": "a&b"})
-    summary = pp.fit_random_intercept(data, "log_radon", "a&b", "<b>floor</b>").summary()
+    summary = pp.fit_random_intercept(data, y="log_radon", group="a&b", x="<b>floor</b>").summary()
     assert "<b>floor</b>" in summary  # the text is plain
     assert "<b>floor</b>" not in summary.html()
     assert "&lt;b&gt;floor&lt;/b&gt;" in summary.html()

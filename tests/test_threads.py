@@ -44,7 +44,7 @@ def test_the_random_intercept_fit_searches_psi_on_one_blas_thread(
     radon, monkeypatch, two_threads
 ):
     seen = spy(monkeypatch, estimation, "profile_grid")
-    pp.fit_random_intercept(radon, "log_radon", "county", "floor")
+    pp.fit_random_intercept(radon, y="log_radon", group="county", x="floor")
     assert seen and all(set(counts) == {1} for counts in seen)
     assert set(blas_threads()) == {2}  # given back
 
@@ -53,21 +53,21 @@ def test_the_random_slopes_fit_runs_newton_on_one_blas_thread(
     sleepstudy, monkeypatch, two_threads
 ):
     seen = spy(monkeypatch, random_slopes, "_solve")
-    pp.fit_random_slopes(sleepstudy, "Reaction", "Subject", "Days")
+    pp.fit_random_slopes(sleepstudy, y="Reaction", group="Subject", x="Days")
     assert seen and all(set(counts) == {1} for counts in seen)
     assert set(blas_threads()) == {2}
 
 
 def test_grouping_the_data_runs_on_one_blas_thread(radon, monkeypatch, two_threads):
     seen = spy(monkeypatch, grouped, "qr_r")
-    grouped.group_data(radon, "log_radon", "county", "floor")
+    grouped.group_data(radon, y="log_radon", group="county", x="floor")
     assert seen and all(set(counts) == {1} for counts in seen)
     assert set(blas_threads()) == {2}
 
 
 def test_the_callers_thread_count_comes_back_after_an_error(radon, two_threads):
     with pytest.raises(ValueError, match="no_such_column"):
-        pp.fit_random_intercept(radon, "no_such_column", "county")
+        pp.fit_random_intercept(radon, y="no_such_column", group="county")
     assert set(blas_threads()) == {2}
 
 
@@ -87,8 +87,8 @@ def test_one_blas_thread_gives_the_same_fit(radon, two_threads):
     BLAS threads at its own variance components."""
     from reference import dense_gls, design
 
-    fit = pp.fit_random_intercept(radon, "log_radon", "county", "floor")
-    X, Z, y, _ = design(radon, "log_radon", "county", "floor")
+    fit = pp.fit_random_intercept(radon, y="log_radon", group="county", x="floor")
+    X, Z, y, _ = design(radon, y="log_radon", group="county", x="floor")
     b, _, a = dense_gls(X, Z, y, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
     np.testing.assert_allclose(fit.fixed.to_numpy(), b, rtol=1e-9)
     np.testing.assert_allclose(fit.a.to_numpy(), a, rtol=1e-7, atol=1e-12)

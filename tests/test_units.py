@@ -197,8 +197,8 @@ X_SETS = [["x"], ["x", "x2"]]
 def test_random_intercept_fit_is_the_same_in_any_units(data, x, method):
     frame = data.draw(designs())
     m = data.draw(maps(frame, x))
-    fit = fit_random_intercept(frame, "y", "g", x, method=method)
-    mapped = fit_random_intercept(m.apply(frame, x), "y", "g", x, method=method)
+    fit = fit_random_intercept(frame, y="y", group="g", x=x, method=method)
+    mapped = fit_random_intercept(m.apply(frame, x), y="y", group="g", x=x, method=method)
     shift = m.reml_shift(fit.N) if method == "REML" else m.ml_shift(fit.N)
     check_pooling_fit(fit, mapped, m, shift)
     assert mapped.at_boundary == fit.at_boundary
@@ -211,8 +211,8 @@ def test_random_intercept_fit_is_the_same_in_any_units(data, x, method):
 def test_complete_and_no_pooling_are_the_same_in_any_units(data, x, fitter):
     frame = data.draw(designs())
     m = data.draw(maps(frame, x))
-    fit = fitter(frame, "y", "g", x)
-    mapped = fitter(m.apply(frame, x), "y", "g", x)
+    fit = fitter(frame, y="y", group="g", x=x)
+    mapped = fitter(m.apply(frame, x), y="y", group="g", x=x)
     check_pooling_fit(fit, mapped, m, m.ml_shift(fit.N))
 
 
@@ -222,9 +222,9 @@ def test_decompose_beta_is_the_same_in_any_units(data):
     frame = data.draw(designs())
     m = data.draw(maps(frame, ["x"]))
     sa = data.draw(st.sampled_from([0.0, 0.3, 1.0, 10.0, np.inf]), label="sigma_alpha")
-    ref = decompose_beta(frame, "y", "g", "x", sigma_alpha=sa, sigma_y=1.0)
+    ref = decompose_beta(frame, y="y", group="g", x="x", sigma_alpha=sa, sigma_y=1.0)
     got = decompose_beta(
-        m.apply(frame, ["x"]), "y", "g", "x", sigma_alpha=abs(m.a) * sa, sigma_y=abs(m.a)
+        m.apply(frame, ["x"]), y="y", group="g", x="x", sigma_alpha=abs(m.a) * sa, sigma_y=abs(m.a)
     )
     unit = m.a / m.c[0]
     for name in ("within", "gls"):
@@ -241,8 +241,8 @@ def test_decompose_beta_is_the_same_in_any_units(data):
 def test_group_ols_is_the_same_in_any_units(data):
     frame = data.draw(designs())
     m = data.draw(maps(frame, ["x"]))
-    ref = group_ols(frame, "y", "g", "x").to_numpy()
-    got = group_ols(m.apply(frame, ["x"]), "y", "g", "x").to_numpy()
+    ref = group_ols(frame, y="y", group="g", x="x").to_numpy()
+    got = group_ols(m.apply(frame, ["x"]), y="y", group="g", x="x").to_numpy()
     c, d = float(m.c[0]), float(m.d[0])
     close(got[:, 1], m.a * ref[:, 1] / c, np.abs(m.a * ref[:, 1] / c), "slopes")
     icpt = m.a * (ref[:, 0] - ref[:, 1] * d / c) + m.b
@@ -256,8 +256,8 @@ def test_group_ols_is_the_same_in_any_units(data):
 def test_random_slopes_fit_is_the_same_in_any_units(data, method):
     frame = data.draw(designs(slopes=True))
     m = data.draw(maps(frame, ["x"]))
-    fit = fit_random_slopes(frame, "y", "g", "x", method=method)
-    mapped = fit_random_slopes(m.apply(frame, ["x"]), "y", "g", "x", method=method)
+    fit = fit_random_slopes(frame, y="y", group="g", x="x", method=method)
+    mapped = fit_random_slopes(m.apply(frame, ["x"]), y="y", group="g", x="x", method=method)
     check_slopes_fit(fit, mapped, m)
 
 
@@ -268,8 +268,8 @@ def test_profile_loglik_shifts_by_the_jacobian_in_any_units(data):
     m = data.draw(maps(frame, ["x"]))
     psi = [0.0, 0.1, 1.0, 10.0]
     for method, shift in [("ML", m.ml_shift(len(frame))), ("REML", m.reml_shift(len(frame)))]:
-        ref = profile_loglik(frame, "y", "g", "x", psi=psi, method=method).to_numpy()
-        got = profile_loglik(m.apply(frame, ["x"]), "y", "g", "x", psi=psi, method=method)
+        ref = profile_loglik(frame, y="y", group="g", x="x", psi=psi, method=method).to_numpy()
+        got = profile_loglik(m.apply(frame, ["x"]), y="y", group="g", x="x", psi=psi, method=method)
         close(got.to_numpy(), ref + shift, np.abs(ref) + abs(shift), method)
 
 
@@ -293,10 +293,10 @@ def _sleep() -> pd.DataFrame:
 def test_sleepstudy_random_slopes_are_the_same_in_other_units_of_days(name):
     m = SLEEP_MAPS[name]
     data = _sleep()
-    fit = fit_random_slopes(data, "y", "Subject", "Days")
+    fit = fit_random_slopes(data, y="y", group="Subject", x="Days")
     # lme4's published optimum, as the original-units fit reproduces it
     assert fit.loglik == pytest.approx(-871.8141, abs=5e-5)
-    mapped = fit_random_slopes(m.apply(data, ["Days"]), "y", "Subject", "Days")
+    mapped = fit_random_slopes(m.apply(data, ["Days"]), y="y", group="Subject", x="Days")
     check_slopes_fit(fit, mapped, m)
 
 
@@ -305,8 +305,10 @@ def test_sleepstudy_random_slopes_are_the_same_in_other_units_of_days(name):
 def test_sleepstudy_random_intercept_is_the_same_in_other_units_of_days(name, method):
     m = SLEEP_MAPS[name]
     data = _sleep()
-    fit = fit_random_intercept(data, "y", "Subject", "Days", method=method)
-    mapped = fit_random_intercept(m.apply(data, ["Days"]), "y", "Subject", "Days", method=method)
+    fit = fit_random_intercept(data, y="y", group="Subject", x="Days", method=method)
+    mapped = fit_random_intercept(
+        m.apply(data, ["Days"]), y="y", group="Subject", x="Days", method=method
+    )
     shift = m.reml_shift(fit.N) if method == "REML" else m.ml_shift(fit.N)
     check_pooling_fit(fit, mapped, m, shift)
 
@@ -314,8 +316,8 @@ def test_sleepstudy_random_intercept_is_the_same_in_other_units_of_days(name, me
 def test_spreads_of_1e140_fit_like_the_original():
     m = Map(1e140, 0.0, np.array([1e-5]), np.array([0.0]))
     data = _sleep()
-    fit = fit_random_intercept(data, "y", "Subject", "Days")
-    mapped = fit_random_intercept(m.apply(data, ["Days"]), "y", "Subject", "Days")
+    fit = fit_random_intercept(data, y="y", group="Subject", x="Days")
+    mapped = fit_random_intercept(m.apply(data, ["Days"]), y="y", group="Subject", x="Days")
     check_pooling_fit(fit, mapped, m, m.reml_shift(fit.N))
 
 
@@ -332,7 +334,7 @@ def test_spreads_whose_variances_leave_the_doubles_are_refused_naming_the_column
 ):
     data = _sleep().assign(y=lambda d: d["y"] * y_factor, Days=lambda d: d["Days"] * x_factor)
     with pytest.raises(ValueError, match=match):
-        fit_random_intercept(data, "y", "Subject", "Days")
+        fit_random_intercept(data, y="y", group="Subject", x="Days")
 
 
 @pytest.mark.parametrize("method", ["REML", "ML"])
@@ -342,8 +344,8 @@ def test_two_random_slopes_are_the_same_in_any_units(data, method):
     frame = data.draw(designs(slopes=True)).assign(x2=lambda d: d["x2"] + d["x"] ** 2)
     x = ["x", "x2"]
     m = data.draw(maps(frame, x))
-    fit = fit_random_slopes(frame, "y", "g", x, method=method)
-    mapped = fit_random_slopes(m.apply(frame, x), "y", "g", x, method=method)
+    fit = fit_random_slopes(frame, y="y", group="g", x=x, method=method)
+    mapped = fit_random_slopes(m.apply(frame, x), y="y", group="g", x=x, method=method)
     # (a0, a_k) in the mapped units: a0' = a (a0 - sum_k a_k d_k / c_k), a_k' = a a_k / c_k
     Tinv = np.eye(3)
     Tinv[0, 1:] = -m.d / m.c

@@ -41,8 +41,8 @@ from partial_pooling.site import crosscheck, reference
 
 # %%
 dye2 = datasets.dyestuff2()
-fit0 = pp.fit_random_intercept(dye2, "Yield", "Batch", method="REML")
-complete0 = pp.complete_pooling(dye2, "Yield", "Batch")
+fit0 = pp.fit_random_intercept(dye2, y="Yield", group="Batch", method="REML")
+complete0 = pp.complete_pooling(dye2, y="Yield", group="Batch")
 print(fit0.summary())
 
 # %% [markdown]
@@ -83,11 +83,11 @@ print(fit0.summary())
 # %%
 def dense_reml(data: pd.DataFrame, y: str, group: str, psi: float) -> float:
     """Profiled REML log-likelihood of y ~ 1 + (1 | group), by dense matrices."""
-    X, Z, values, _ = reference.design(data, y, group)
+    X, Z, values, _ = reference.design(data, y=y, group=group)
     return reference.dense_profile_loglik(X, Z, values, psi, "REML")
 
 
-a2 = pp.one_way_anova(dye2, "Yield", "Batch")
+a2 = pp.one_way_anova(dye2, y="Yield", group="Batch")
 score_formula = (
     a2["n"] / 2 * ((a2["N"] - 1) * a2["SSB"] / a2["SST"] - (a2["J"] - 1))
 )
@@ -111,7 +111,9 @@ pd.Series(
 
 # %% tags=["hide-input"]
 psi_grid = np.concatenate([[0.0], np.logspace(-6, 6, 200)])
-profile_d2 = pp.profile_loglik(dye2, "Yield", "Batch", psi=psi_grid, method="REML")
+profile_d2 = pp.profile_loglik(
+    dye2, y="Yield", group="Batch", psi=psi_grid, method="REML"
+)
 ssw = a2["SST"] - a2["SSB"]
 t_grid = 1 + a2["n"] * psi_grid
 sign_fn = (a2["N"] - 1) * a2["SSB"] / (ssw * t_grid + a2["SSB"]) - (a2["J"] - 1)
@@ -189,7 +191,9 @@ checks
 # as it comes, next to ours.
 
 # %%
-sm0 = crosscheck.statsmodels_mixedlm_default(dye2, "Yield", "Batch", method="REML")
+sm0 = crosscheck.statsmodels_mixedlm_default(
+    dye2, y="Yield", group="Batch", method="REML"
+)
 sm_var = sm0.sigma_alpha**2
 boundary_table = pd.DataFrame(
     {

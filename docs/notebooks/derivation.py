@@ -48,14 +48,14 @@ from partial_pooling import datasets
 from partial_pooling.site import crosscheck, hand_derivation, reference
 
 radon = datasets.radon()
-cols = ("log_radon", "county", "floor")
-reml = pp.fit_random_intercept(radon, *cols, method="REML")
-ml = pp.fit_random_intercept(radon, *cols, method="ML")
+cols = {"y": "log_radon", "group": "county", "x": "floor"}
+reml = pp.fit_random_intercept(radon, **cols, method="REML")
+ml = pp.fit_random_intercept(radon, **cols, method="ML")
 
 # %% tags=["hide-input"]
 checks = Checks("statsmodels MixedLM (fitted tightly)")
 for fit, method in [(reml, "REML"), (ml, "ML")]:
-    sm_fit = crosscheck.statsmodels_mixedlm(radon, *cols, method=method)
+    sm_fit = crosscheck.statsmodels_mixedlm(radon, **cols, method=method)
     checks.close(f"{method}: mu and beta", fit.fixed, sm_fit.fixed, rtol=1e-8)
     checks.close(
         f"{method}: sigma_alpha", fit.sigma_alpha, sm_fit.sigma_alpha, rtol=1e-6
@@ -160,7 +160,7 @@ for j in [0, reml.n.to_numpy().argmax()]:
 rng = np.random.default_rng(20261125)
 at_fit = pp.joint_loglik(
     radon,
-    *cols,
+    **cols,
     alpha=reml.alpha,
     beta=reml.beta,
     mu=reml.mu,
@@ -170,7 +170,7 @@ at_fit = pp.joint_loglik(
 nudged = [
     pp.joint_loglik(
         radon,
-        *cols,
+        **cols,
         alpha=reml.alpha + rng.normal(0, 0.01, reml.J),
         beta=reml.beta,
         mu=reml.mu,
@@ -233,7 +233,7 @@ checks
 # %%
 right = pp.group_intercepts(
     radon,
-    *cols,
+    **cols,
     mu=reml.mu,
     beta=reml.beta,
     sigma_alpha=reml.sigma_alpha,
@@ -241,15 +241,15 @@ right = pp.group_intercepts(
 )
 quoted = hand_derivation.swapped_intercepts(
     radon,
-    "log_radon",
-    "county",
+    y="log_radon",
+    group="county",
     mu=reml.mu,
     sigma_alpha=reml.sigma_alpha,
     sigma_y=reml.sigma_y,
 )
 unadjusted = reml.shrinkage * reml.ybar + (1 - reml.shrinkage) * reml.mu
 # an independent fit
-sm = crosscheck.statsmodels_mixedlm(radon, *cols, method="REML")
+sm = crosscheck.statsmodels_mixedlm(radon, **cols, method="REML")
 fitted = sm.alpha.reindex(right.index)
 gaps = pd.Series(
     {
@@ -494,10 +494,10 @@ sy2_table = pd.Series(
     {
         "ML estimate": ml.sigma_y**2,
         "divide by N, plug-in": hand_derivation.residual_variance(
-            radon, *cols, ml.alpha, beta_ml
+            radon, **cols, alpha=ml.alpha, beta=beta_ml
         ),
         "divide by N, with EM's sum n_j v_j": hand_derivation.residual_variance(
-            radon, *cols, ml.alpha, beta_ml, ml.cond_sd**2
+            radon, **cols, alpha=ml.alpha, beta=beta_ml, cond_var=ml.cond_sd**2
         ),
     },
     name="sigma_y^2 at the ML fit",
@@ -546,9 +546,9 @@ checks
 # it apart.
 
 # %%
-beta_hand = hand_derivation.joint_mode_beta(radon, *cols, reml.alpha)
+beta_hand = hand_derivation.joint_mode_beta(radon, **cols, alpha=reml.alpha)
 se_hand = hand_derivation.naive_beta_se(radon, "floor", sigma_y=reml.sigma_y)
-X, Z, y, _ = reference.design(radon, *cols)  # Z: the group indicators
+X, Z, y, _ = reference.design(radon, **cols)  # Z: the group indicators
 _, cov_dense, _ = reference.dense_gls(
     X, Z, y, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
 )

@@ -57,7 +57,7 @@ SEED = 20240611
 # %%
 radon = datasets.radon()
 fit_r = pp.fit_random_intercept(
-    radon, "log_radon", "county", "floor", method="REML"
+    radon, y="log_radon", group="county", x="floor", method="REML"
 )
 singles = fit_r.n[fit_r.n == 1].index
 rho = pp.icc(sigma_alpha=fit_r.sigma_alpha, sigma_y=fit_r.sigma_y)
@@ -95,7 +95,9 @@ checks
 one_each = radon.groupby("county").head(1)
 message = None
 try:
-    pp.fit_random_intercept(one_each, "log_radon", "county", "floor", method="REML")
+    pp.fit_random_intercept(
+        one_each, y="log_radon", group="county", x="floor", method="REML"
+    )
 except ValueError as err:
     message = str(err)
 Markdown(f"> **ValueError:** {message}")
@@ -108,7 +110,7 @@ refused.holds(
 refused
 
 # %%
-X1, Z1, y1, _ = reference.design(one_each, "log_radon", "county", "floor")
+X1, Z1, y1, _ = reference.design(one_each, y="log_radon", group="county", x="floor")
 total = fit_r.sigma_alpha**2 + fit_r.sigma_y**2
 splits = pd.Series(
     {  # scipy's normal density, dense V = sigma_y^2 I + sigma_alpha^2 ZZ'
@@ -147,10 +149,10 @@ checks
 
 # %%
 fit_u = pp.fit_random_intercept(
-    radon, "log_radon", "county", ["floor", "uranium"], method="REML"
+    radon, y="log_radon", group="county", x=["floor", "uranium"], method="REML"
 )
 sm_u = crosscheck.statsmodels_mixedlm(
-    radon, "log_radon", "county", ["floor", "uranium"], method="REML"
+    radon, y="log_radon", group="county", x=["floor", "uranium"], method="REML"
 )
 fixed_u = pd.DataFrame(
     {
@@ -177,13 +179,13 @@ checks
 refusals = {}
 for name, call in {
     "no_pooling": lambda: pp.no_pooling(
-        radon, "log_radon", "county", ["floor", "uranium"]
+        radon, y="log_radon", group="county", x=["floor", "uranium"]
     ),
     "decompose_beta": lambda: pp.decompose_beta(
         radon,
-        "log_radon",
-        "county",
-        "uranium",
+        y="log_radon",
+        group="county",
+        x="uranium",
         sigma_alpha=fit_u.sigma_alpha,
         sigma_y=fit_u.sigma_y,
     ),
@@ -220,7 +222,7 @@ checks
 
 # %%
 fit_u1 = pp.fit_random_intercept(
-    radon, "log_radon", "county", "uranium", method="REML"
+    radon, y="log_radon", group="county", x="uranium", method="REML"
 )
 by_county = radon.groupby("county")
 n_j = by_county.size()
@@ -260,9 +262,11 @@ sim_big = simulate_groups(
     sigma_y=1.0,
     rng=np.random.default_rng(SEED),
 )
-fit_big = pp.fit_random_intercept(sim_big.data, "y", "group", "x", method="REML")
+fit_big = pp.fit_random_intercept(
+    sim_big.data, y="y", group="group", x="x", method="REML"
+)
 sm_big = crosscheck.statsmodels_mixedlm(
-    sim_big.data, "y", "group", "x", method="REML"
+    sim_big.data, y="y", group="group", x="x", method="REML"
 )
 big = fit_big.n.idxmax()
 pull = fit_big.alpha[big] - fit_big.adjusted_ybar[big]
@@ -328,8 +332,10 @@ for ratio in [1, 10, 100, 1000]:
         x_between_sd=1.0,
         rng=np.random.default_rng(SEED),
     )
-    partial = pp.fit_random_intercept(sim.data, "y", "group", "x", method="REML")
-    none = pp.no_pooling(sim.data, "y", "group", "x")
+    partial = pp.fit_random_intercept(
+        sim.data, y="y", group="group", x="x", method="REML"
+    )
+    none = pp.no_pooling(sim.data, y="y", group="group", x="x")
     rows[ratio] = {
         "sigma_alpha (REML)": partial.sigma_alpha,
         "smallest lambda_j": partial.shrinkage.min(),
@@ -375,8 +381,8 @@ for ratio in [1.0, 0.1, 0.01, 0.001]:
         sim = simulate_groups(
             n_s, J=J_s, mu=0.0, beta=None, sigma_alpha=ratio, sigma_y=1.0, rng=rng
         )
-        f = pp.fit_random_intercept(sim.data, "y", "group", method="REML")
-        ms = pp.one_way_anova(sim.data, "y", "group")
+        f = pp.fit_random_intercept(sim.data, y="y", group="group", method="REML")
+        ms = pp.one_way_anova(sim.data, y="y", group="group")
         boundary_rule.append(f.at_boundary == (ms["MSB"] <= ms["MSW"]))
         at_zero.append(f.at_boundary)
         gaps.append(float((f.alpha - sim.data["y"].mean()).abs().max()))
@@ -440,9 +446,9 @@ Markdown(
 
 # %%
 dye = datasets.dyestuff()
-ml = pp.fit_random_intercept(dye, "Yield", "Batch", method="ML")
-reml = pp.fit_random_intercept(dye, "Yield", "Batch", method="REML")
-a1 = pp.one_way_anova(dye, "Yield", "Batch")
+ml = pp.fit_random_intercept(dye, y="Yield", group="Batch", method="ML")
+reml = pp.fit_random_intercept(dye, y="Yield", group="Batch", method="REML")
+a1 = pp.one_way_anova(dye, y="Yield", group="Batch")
 J1, n1 = a1["J"], a1["n"]
 closed = {
     "REML": (a1["MSB"] - a1["MSW"]) / n1,

@@ -129,8 +129,10 @@ for _ in range(120):
         sigma_y=ml.sigma_y,
         rng=rng,
     )
-    fit_ml = pp.fit_random_intercept(sim.data, "y", "group", method="ML")
-    fit_reml = pp.fit_random_intercept(sim.data, "y", "group", method="REML")
+    fit_ml = pp.fit_random_intercept(sim.data, y="y", group="group", method="ML")
+    fit_reml = pp.fit_random_intercept(
+        sim.data, y="y", group="group", method="REML"
+    )
     draws.append(
         {
             "naive (at the ML fit)": pp.naive_sigma_alpha2(fit_ml.alpha, fit_ml.mu),
@@ -192,7 +194,7 @@ for _ in range(60):
         sigma_y=ml.sigma_y,
         rng=rng,
     )
-    fit_4 = pp.fit_random_intercept(sim.data, "y", "group", method="ML")
+    fit_4 = pp.fit_random_intercept(sim.data, y="y", group="group", method="ML")
     more.append(pp.naive_sigma_alpha2(fit_4.alpha, fit_4.mu) / truth)
 by_J = pd.DataFrame(
     {

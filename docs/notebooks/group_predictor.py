@@ -37,10 +37,12 @@ from partial_pooling.site import crosscheck, figures
 from partial_pooling.random_slopes import coefficient_shrinkage
 
 radon = datasets.radon()
-cols = ("log_radon", "county")
-no_pool = pp.no_pooling(radon, *cols, "floor")
-base = pp.fit_random_intercept(radon, *cols, "floor", method="REML")
-with_u = pp.fit_random_intercept(radon, *cols, ["floor", "uranium"], method="REML")
+cols = {"y": "log_radon", "group": "county"}
+no_pool = pp.no_pooling(radon, **cols, x="floor")
+base = pp.fit_random_intercept(radon, **cols, x="floor", method="REML")
+with_u = pp.fit_random_intercept(
+    radon, **cols, x=["floor", "uranium"], method="REML"
+)
 
 # %% [markdown]
 # ## A group-level predictor: shrinkage toward a line
@@ -139,7 +141,7 @@ Markdown(
 
 # %% tags=["hide-input"]
 sm_u = crosscheck.statsmodels_mixedlm(
-    radon, *cols, ["floor", "uranium"], method="REML"
+    radon, **cols, x=["floor", "uranium"], method="REML"
 )
 checks = Checks(
     "statsmodels (REML, fitted tightly), the closed form, Gelman and Hill"
@@ -150,7 +152,7 @@ checks.close(
 checks.close("sigma_alpha", with_u.sigma_alpha, sm_u.sigma_alpha, rtol=1e-5)
 checks.close("sigma_y", with_u.sigma_y, sm_u.sigma_y, rtol=1e-6)
 checks.close("county intercepts mu + a_j", with_u.alpha, sm_u.alpha, rtol=1e-6)
-sm_base = crosscheck.statsmodels_mixedlm(radon, *cols, "floor", method="REML")
+sm_base = crosscheck.statsmodels_mixedlm(radon, **cols, x="floor", method="REML")
 checks.close(
     "sigma_alpha without uranium",
     base.sigma_alpha,
@@ -220,11 +222,11 @@ rng = np.random.default_rng(8)
 reduced = sorted(rng.choice(sleep["Subject"].unique(), size=4, replace=False))
 keep = ~(sleep["Subject"].isin(reduced) & (sleep["Days"] > 2))
 unbal = sleep[keep]
-model = ("Reaction", "Subject", "Days")
-fit_2d = pp.fit_random_slopes(unbal, *model, method="REML")
-ols_2d = pp.group_ols(unbal, *model)
-shrink = coefficient_shrinkage(unbal, *model, method="REML")
-shrink_full = coefficient_shrinkage(sleep, *model, method="REML")
+model = {"y": "Reaction", "group": "Subject", "x": "Days"}
+fit_2d = pp.fit_random_slopes(unbal, **model, method="REML")
+ols_2d = pp.group_ols(unbal, **model)
+shrink = coefficient_shrinkage(unbal, **model, method="REML")
+shrink_full = coefficient_shrinkage(sleep, **model, method="REML")
 
 # %%
 figures.shrinkage_arrows_2d_unbalanced(ols_2d, fit_2d, shrink, reduced)
@@ -288,7 +290,7 @@ Markdown(
 
 # %% tags=["hide-input"]
 # statsmodels' default fit stops short on these data; crosscheck polishes it (sm_2d.how).
-sm_2d = crosscheck.statsmodels_mixedlm(unbal, *model, re_formula="~Days")
+sm_2d = crosscheck.statsmodels_mixedlm(unbal, **model, re_formula="~Days")
 mu_2d, Sigma, s2 = fit_2d.fixed.to_numpy(), fit_2d.cov.to_numpy(), fit_2d.sigma_y**2
 dense = {}
 for subject in reduced:

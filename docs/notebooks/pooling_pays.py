@@ -61,7 +61,7 @@ pd.set_option("display.precision", 4)
 radon = datasets.radon()
 sizes = radon.groupby("county").size()
 radon_fit = pp.fit_random_intercept(
-    radon, "log_radon", "county", "floor", method="REML"
+    radon, y="log_radon", group="county", x="floor", method="REML"
 )
 ratios = np.array([0.0, 0.25, 0.5, 1.0, 2.0])
 mu, beta, sigma_y = 1.46, -0.7, 0.76  # radon's REML fit, rounded (checked)

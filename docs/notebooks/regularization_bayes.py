@@ -34,9 +34,9 @@ from partial_pooling import bayes, datasets, regularization
 from partial_pooling.site import figures
 
 radon = datasets.radon()
-cols = ("log_radon", "county", "floor")
-reml = pp.fit_random_intercept(radon, *cols, method="REML")
-ml = pp.fit_random_intercept(radon, *cols, method="ML")
+cols = {"y": "log_radon", "group": "county", "x": "floor"}
+reml = pp.fit_random_intercept(radon, **cols, method="REML")
+ml = pp.fit_random_intercept(radon, **cols, method="ML")
 
 # %% [markdown]
 # ## Ridge regression on the group indicators
@@ -57,7 +57,7 @@ ml = pp.fit_random_intercept(radon, *cols, method="ML")
 
 # %%
 kappa_hat = reml.sigma_y**2 / reml.sigma_alpha**2
-ridge = regularization.ridge_intercepts(radon, *cols, penalty=kappa_hat)
+ridge = regularization.ridge_intercepts(radon, **cols, penalty=kappa_hat)
 
 Z = pd.get_dummies(radon["county"], dtype=float).to_numpy()  # group indicators
 D = np.column_stack([np.ones(len(radon)), radon["floor"], Z])
@@ -105,7 +105,7 @@ checks
 
 # %%
 penalties = np.geomspace(1e-2, 1e4, 120)
-path = regularization.ridge_path(radon, *cols, penalties=penalties)
+path = regularization.ridge_path(radon, **cols, penalties=penalties)
 figures.ridge_path_figure(
     path, kappa_hat, highlight=["LAC QUI PARLE", "HENNEPIN", "AITKIN"]
 )
@@ -117,19 +117,19 @@ figure_code(figures.ridge_path_figure)
 
 
 # %% tags=["hide-input"]
-no_pool = pp.no_pooling(radon, *cols)
-complete = pp.complete_pooling(radon, *cols)
+no_pool = pp.no_pooling(radon, **cols)
+complete = pp.complete_pooling(radon, **cols)
 checks = Checks("the no- and complete-pooling fits")
 checks.close(
     "ridge at kappa = 1e-8 = no pooling",
-    regularization.ridge_intercepts(radon, *cols, penalty=1e-8).alpha,
+    regularization.ridge_intercepts(radon, **cols, penalty=1e-8).alpha,
     no_pool.alpha,
     rtol=0,
     atol=1e-6,
 )
 checks.close(
     "ridge at kappa = infinity = complete pooling",
-    regularization.ridge_intercepts(radon, *cols, penalty=np.inf).alpha,
+    regularization.ridge_intercepts(radon, **cols, penalty=np.inf).alpha,
     complete.alpha,
     rtol=0,
     atol=1e-6,
@@ -181,9 +181,9 @@ Markdown(
 
 # %%
 grid = np.geomspace(1e-4, 5, 800)
-density = bayes.psi_posterior(radon, *cols, psi=grid)
+density = bayes.psi_posterior(radon, **cols, psi=grid)
 rng = np.random.default_rng(20261125)
-draws = bayes.gibbs_sampler(radon, *cols, n_iter=4000, rng=rng)
+draws = bayes.gibbs_sampler(radon, **cols, n_iter=4000, rng=rng)
 
 
 def batch_mcse(values: np.ndarray, batches: int = 40) -> float:
@@ -229,7 +229,7 @@ figures.psi_posterior_figure(
 # estimate. The Gibbs sampler estimates the same posterior means by simulation.
 
 # %%
-posterior = bayes.posterior_intercepts(radon, *cols, psi=grid)
+posterior = bayes.posterior_intercepts(radon, **cols, psi=grid)
 gibbs_means = pd.Series(
     {lab: draws[f"alpha[{lab}]"].mean() for lab in posterior.index}, name="Gibbs"
 )
@@ -278,11 +278,15 @@ def interval_ratio(dens: pd.Series) -> float:
 wide_grid = np.geomspace(1e-4, 1e3, 3000)
 dyestuff = datasets.dyestuff()
 dye_ratio = interval_ratio(
-    bayes.psi_posterior(dyestuff, "Yield", "Batch", None, psi=wide_grid)
+    bayes.psi_posterior(dyestuff, y="Yield", group="Batch", x=None, psi=wide_grid)
 )
-dye_reml = pp.fit_random_intercept(dyestuff, "Yield", "Batch", method="REML")
+dye_reml = pp.fit_random_intercept(
+    dyestuff, y="Yield", group="Batch", method="REML"
+)
 dye_gap = (
-    bayes.posterior_intercepts(dyestuff, "Yield", "Batch", None, psi=wide_grid)
+    bayes.posterior_intercepts(
+        dyestuff, y="Yield", group="Batch", x=None, psi=wide_grid
+    )
     - dye_reml.alpha
 ).abs()
 radon_ratio = interval_ratio(density)

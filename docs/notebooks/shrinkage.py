@@ -42,10 +42,10 @@ from partial_pooling.site.pooling_pays import oracle_conditional_risk
 from partial_pooling.simulation import simulate_groups
 
 radon = datasets.radon()
-cols = ("log_radon", "county", "floor")
-fit = pp.fit_random_intercept(radon, *cols, method="REML")
-no_pool = pp.no_pooling(radon, *cols)
-complete = pp.complete_pooling(radon, *cols)
+cols = {"y": "log_radon", "group": "county", "x": "floor"}
+fit = pp.fit_random_intercept(radon, **cols, method="REML")
+no_pool = pp.no_pooling(radon, **cols)
+complete = pp.complete_pooling(radon, **cols)
 
 # %% [markdown]
 # ## Where the formula comes from
@@ -83,7 +83,7 @@ complete = pp.complete_pooling(radon, *cols)
 # %%
 closed = pp.group_intercepts(
     radon,
-    *cols,
+    **cols,
     mu=fit.mu,
     beta=fit.beta,
     sigma_alpha=fit.sigma_alpha,
@@ -102,7 +102,7 @@ table = pd.DataFrame(
 table.iloc[[0, 21, 42, 63, -1]].round(4)
 
 # %% tags=["hide-input"]
-sm = crosscheck.statsmodels_mixedlm(radon, *cols, method="REML")
+sm = crosscheck.statsmodels_mixedlm(radon, **cols, method="REML")
 table["statsmodels"] = sm.alpha.reindex(table.index)
 table["difference"] = table["closed form"] - table["statsmodels"]
 largest = table["difference"].abs().max()
@@ -167,14 +167,14 @@ Markdown(
 
 # %%
 # (mu, beta) by dense GLS, V = sigma_y^2 I + sigma_alpha^2 ZZ' (Z: group indicators)
-X, Z, y, _ = reference.design(radon, *cols)
+X, Z, y, _ = reference.design(radon, **cols)
 rows = {}
 for sa in [0.1, fit.sigma_alpha, 1.0]:
     mu_s, beta_s = reference.dense_gls(
         X, Z, y, sigma_alpha=sa, sigma_y=fit.sigma_y
     )[0]
     alpha_s = pp.group_intercepts(
-        radon, *cols, mu=mu_s, beta=beta_s, sigma_alpha=sa, sigma_y=fit.sigma_y
+        radon, **cols, mu=mu_s, beta=beta_s, sigma_alpha=sa, sigma_y=fit.sigma_y
     )
     rows[f"sigma_alpha = {sa:.3g}"] = {
         "GLS mu": mu_s,
@@ -197,7 +197,7 @@ sim = simulate_groups(
     sigma_y=fit.sigma_y,
     rng=rng,
 )
-sim_fit = pp.fit_random_intercept(sim.data, "y", "group", method="REML")
+sim_fit = pp.fit_random_intercept(sim.data, y="y", group="group", method="REML")
 checks = Checks("dense GLS at each sigma_alpha")
 for label, row in means.iterrows():
     checks.close(
@@ -518,7 +518,9 @@ examples = {
 }
 fits, rows = {}, {}
 for name, (data, yname, g, x) in examples.items():
-    f = fits[name] = pp.fit_random_intercept(data, yname, g, x, method="REML")
+    f = fits[name] = pp.fit_random_intercept(
+        data, y=yname, group=g, x=x, method="REML"
+    )
     rows[name] = {
         "sigma_alpha": f.sigma_alpha,
         "sigma_y": f.sigma_y,

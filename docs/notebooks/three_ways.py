@@ -40,7 +40,7 @@ from partial_pooling import datasets
 from partial_pooling.site import crosscheck, figures
 
 radon = datasets.radon()
-cols = ("log_radon", "county", "floor")
+cols = {"y": "log_radon", "group": "county", "x": "floor"}
 
 # %% tags=["hide-input"]
 sizes = radon.groupby("county").size()
@@ -72,11 +72,11 @@ radon.head()
 # houses at once.
 
 # %%
-complete = pp.complete_pooling(radon, *cols)
+complete = pp.complete_pooling(radon, **cols)
 complete.fixed.to_frame()
 
 # %% tags=["hide-input"]
-ols = crosscheck.statsmodels_ols(radon, "log_radon", "floor")
+ols = crosscheck.statsmodels_ols(radon, y="log_radon", x="floor")
 checks = Checks("statsmodels OLS")
 checks.close("intercept and slope", complete.fixed, ols.params, rtol=1e-12)
 checks
@@ -91,11 +91,11 @@ checks
 # $\hat\alpha_j = \bar y_j - \hat\beta_W\,\bar x_j$.
 
 # %%
-no_pool = pp.no_pooling(radon, *cols)
+no_pool = pp.no_pooling(radon, **cols)
 no_pool.alpha.describe()
 
 # %% tags=["hide-input"]
-dummies = crosscheck.statsmodels_ols(radon, "log_radon", ["C(county)", "floor"])
+dummies = crosscheck.statsmodels_ols(radon, y="log_radon", x=["C(county)", "floor"])
 checks = Checks("statsmodels OLS with county indicators")
 checks.close(
     "within slope", no_pool.beta["floor"], dummies.params["floor"], rtol=1e-12
@@ -126,12 +126,12 @@ Markdown(
 # exact REML optimum; statsmodels' MixedLM, fitted with tight settings, agrees.
 
 # %%
-partial = pp.fit_random_intercept(radon, *cols, method="REML")
+partial = pp.fit_random_intercept(radon, **cols, method="REML")
 print(partial.summary())
 
 # %% tags=["hide-input"]
 sm = crosscheck.statsmodels_mixedlm(
-    radon, "log_radon", "county", "floor", method="REML"
+    radon, y="log_radon", group="county", x="floor", method="REML"
 )
 checks = Checks("statsmodels MixedLM (REML, fitted tightly)")
 checks.close("mu and beta", partial.fixed, sm.fixed, rtol=1e-8)
@@ -189,7 +189,9 @@ chosen = [
     "RAMSEY",
     "ST LOUIS",
 ]
-figures.pooling_lines(radon, *cols, [complete, no_pool, partial], chosen)
+figures.pooling_lines(
+    radon, **cols, fits=[complete, no_pool, partial], groups=chosen
+)
 
 # %% tags=["hide-input"]
 from partial_pooling.site.source import figure_code

@@ -77,7 +77,9 @@ from partial_pooling.site import crosscheck, figures, reference
 
 # %%
 radon = datasets.radon()
-fit = pp.fit_random_intercept(radon, "log_radon", "county", "floor", method="REML")
+fit = pp.fit_random_intercept(
+    radon, y="log_radon", group="county", x="floor", method="REML"
+)
 sigma_alpha, sigma_y = fit.sigma_alpha, fit.sigma_y
 
 # the county with lambda_j nearest 1/2
@@ -195,22 +197,29 @@ Markdown(
 # number in the table is checked against a fit made another way.
 
 # %%
-ols = pp.complete_pooling(radon, "log_radon", "county", "floor")
-no_pool = pp.no_pooling(radon, "log_radon", "county", "floor")
+ols = pp.complete_pooling(radon, y="log_radon", group="county", x="floor")
+no_pool = pp.no_pooling(radon, y="log_radon", group="county", x="floor")
 d = pp.decompose_beta(
-    radon, "log_radon", "county", "floor", sigma_alpha=sigma_alpha, sigma_y=sigma_y
+    radon,
+    y="log_radon",
+    group="county",
+    x="floor",
+    sigma_alpha=sigma_alpha,
+    sigma_y=sigma_y,
 )
 identity_gap = abs(d.weight * d.within + (1 - d.weight) * d.between - d.gls)
 
 # %% tags=["hide-input"]
-sm_ols = crosscheck.statsmodels_ols(radon, "log_radon", "floor").params["floor"]
+sm_ols = crosscheck.statsmodels_ols(radon, y="log_radon", x="floor").params["floor"]
 sm_within = smf.ols("log_radon ~ floor + C(county)", radon).fit().params["floor"]
 sm_between = smf.wls("ybar ~ xbar", means, weights=w).fit().params["xbar"]
-sm_fit = crosscheck.statsmodels_mixedlm(radon, "log_radon", "county", "floor")
+sm_fit = crosscheck.statsmodels_mixedlm(
+    radon, y="log_radon", group="county", x="floor"
+)
 sm_gls = sm_fit.beta["floor"]
 # dense GLS at the REML variances, with the N x N matrix V
 dense_gls = reference.dense_gls(
-    *reference.design(radon, "log_radon", "county", "floor")[:3],
+    *reference.design(radon, y="log_radon", group="county", x="floor")[:3],
     sigma_alpha=sigma_alpha,
     sigma_y=sigma_y,
 )[0][1]
@@ -321,13 +330,28 @@ figure_code(figures.decomposition_bars)
 # %% tags=["hide-input"]
 grid = np.logspace(-3, 2, 121)
 path = pp.slope_path(
-    radon, "log_radon", "county", "floor", sigma_y=sigma_y, sigma_alpha=grid
+    radon,
+    y="log_radon",
+    group="county",
+    x="floor",
+    sigma_y=sigma_y,
+    sigma_alpha=grid,
 )
 at_zero = pp.decompose_beta(
-    radon, "log_radon", "county", "floor", sigma_alpha=0.0, sigma_y=sigma_y
+    radon,
+    y="log_radon",
+    group="county",
+    x="floor",
+    sigma_alpha=0.0,
+    sigma_y=sigma_y,
 )
 at_inf = pp.decompose_beta(
-    radon, "log_radon", "county", "floor", sigma_alpha=np.inf, sigma_y=sigma_y
+    radon,
+    y="log_radon",
+    group="county",
+    x="floor",
+    sigma_alpha=np.inf,
+    sigma_y=sigma_y,
 )
 checks = Checks("statsmodels OLS and the county-dummies fit")
 checks.close(
@@ -390,15 +414,15 @@ figures.slope_path_figure(
 
 # %%
 sleep = datasets.sleepstudy()
-sleep_cols = ("Reaction", "Subject", "Days")
-sleep_fit = pp.fit_random_intercept(sleep, *sleep_cols, method="REML")
-sleep_ols = pp.complete_pooling(sleep, "Reaction", "Subject", "Days")
-sleep_within = pp.no_pooling(sleep, "Reaction", "Subject", "Days")
+sleep_cols = {"y": "Reaction", "group": "Subject", "x": "Days"}
+sleep_fit = pp.fit_random_intercept(sleep, **sleep_cols, method="REML")
+sleep_ols = pp.complete_pooling(sleep, y="Reaction", group="Subject", x="Days")
+sleep_within = pp.no_pooling(sleep, y="Reaction", group="Subject", x="Days")
 ds = pp.decompose_beta(
     sleep,
-    "Reaction",
-    "Subject",
-    "Days",
+    y="Reaction",
+    group="Subject",
+    x="Days",
     sigma_alpha=sleep_fit.sigma_alpha,
     sigma_y=sleep_fit.sigma_y,
 )
@@ -441,19 +465,19 @@ Markdown(
 # informs $\beta$, and only $\sigma_y$ is left.
 
 # %% tags=["hide-input"]
-sleep_sm_ols = crosscheck.statsmodels_ols(sleep, "Reaction", "Days")
+sleep_sm_ols = crosscheck.statsmodels_ols(sleep, y="Reaction", x="Days")
 sleep_sm_mixed = crosscheck.statsmodels_mixedlm(
-    sleep, "Reaction", "Subject", "Days"
+    sleep, y="Reaction", group="Subject", x="Days"
 )
 sxx_total = float(((sleep["Days"] - sleep["Days"].mean()) ** 2).sum())
 se_gls_7 = sleep_fit.sigma_y / np.sqrt(ds.S_xx_within + ds.S_xx_between)
 se_ols_7 = sleep_ols.sigma_y / np.sqrt(sxx_total)
 # a covariate that varies only between groups: radon's county uranium level
-se_u_ols = pp.complete_pooling(radon, "log_radon", "county", "uranium").se_beta[
-    "uranium"
-]
+se_u_ols = pp.complete_pooling(
+    radon, y="log_radon", group="county", x="uranium"
+).se_beta["uranium"]
 se_u_mixed = pp.fit_random_intercept(
-    radon, "log_radon", "county", "uranium"
+    radon, y="log_radon", group="county", x="uranium"
 ).se_beta["uranium"]
 checks = Checks("(7) and statsmodels")
 checks.close(
@@ -518,13 +542,13 @@ Markdown(
 # %%
 mundlak_data = radon.assign(floor_mean=by["floor"].transform("mean"))
 mundlak = pp.fit_random_intercept(
-    mundlak_data, "log_radon", "county", ["floor", "floor_mean"]
+    mundlak_data, y="log_radon", group="county", x=["floor", "floor_mean"]
 )
 d_m = pp.decompose_beta(
     radon,
-    "log_radon",
-    "county",
-    "floor",
+    y="log_radon",
+    group="county",
+    x="floor",
     sigma_alpha=mundlak.sigma_alpha,
     sigma_y=mundlak.sigma_y,
 )
@@ -578,9 +602,14 @@ Markdown(
 # sleepstudy by REML and check it against statsmodels' MixedLM.
 
 # %%
-slopes_fit = pp.fit_random_slopes(sleep, *sleep_cols, method="REML")
+slopes_fit = pp.fit_random_slopes(sleep, **sleep_cols, method="REML")
 sm_slopes = crosscheck.statsmodels_mixedlm(
-    sleep, "Reaction", "Subject", "Days", method="REML", re_formula="~Days"
+    sleep,
+    y="Reaction",
+    group="Subject",
+    x="Days",
+    method="REML",
+    re_formula="~Days",
 )
 sm_cov = sm_slopes.cov.to_numpy()
 sm_sd = np.sqrt(np.diag(sm_cov))
@@ -645,7 +674,7 @@ Markdown(
 # $N(\hat\mu, \hat\Sigma)$:
 
 # %%
-figures.shrinkage_arrows_2d(pp.group_ols(sleep, *sleep_cols), slopes_fit)
+figures.shrinkage_arrows_2d(pp.group_ols(sleep, **sleep_cols), slopes_fit)
 
 # %% [markdown]
 # The arrows do not all point straight at $\hat\mu$: $K_j$ is a matrix, not a number, so a
@@ -658,7 +687,7 @@ figures.shrinkage_arrows_2d(pp.group_ols(sleep, *sleep_cols), slopes_fit)
 # subject that moves the most, and the $K_j$ form for every subject.
 
 # %% tags=["hide-input"]
-own = pp.group_ols(sleep, "Reaction", "Subject", "Days")
+own = pp.group_ols(sleep, y="Reaction", group="Subject", x="Days")
 moved = pd.Series(np.hypot(*(own - slopes_fit.coef).to_numpy().T), index=own.index)
 far_out = pd.Series(
     np.hypot(*(own - slopes_fit.fixed.to_numpy()).to_numpy().T), index=own.index

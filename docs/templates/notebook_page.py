@@ -26,9 +26,9 @@ from partial_pooling.site import crosscheck, figures
 from partial_pooling.site.checks import Checks
 
 radon = datasets.radon()
-cols = ("log_radon", "county", "floor")
-partial = pp.fit_random_intercept(radon, *cols, method="REML")
-none = pp.no_pooling(radon, *cols)
+cols = {"y": "log_radon", "group": "county", "x": "floor"}
+partial = pp.fit_random_intercept(radon, **cols, method="REML")
+none = pp.no_pooling(radon, **cols)
 
 # %% [markdown]
 # Numbers in the prose come from the code: a cell tagged `hide-input` shows only its output,
@@ -58,7 +58,7 @@ figure_code(figures.shrinkage_arrows)
 # into the table of comparisons.
 
 # %% tags=["hide-input"]
-sm = crosscheck.statsmodels_mixedlm(radon, *cols, method="REML")
+sm = crosscheck.statsmodels_mixedlm(radon, **cols, method="REML")
 checks = Checks("statsmodels (REML, fitted tightly)")
 checks.close("mu and beta", partial.fixed, sm.fixed, rtol=1e-8)
 checks.close("sigma_alpha", partial.sigma_alpha, sm.sigma_alpha, rtol=1e-6)

@@ -5,7 +5,9 @@ from it. This list of its modules is the only one (the API pages group them by t
 core, the statistics, in the order of the site's argument:
 
 * `partial_pooling.model`: one data set grouped once, with every fit and formula below as a
-  method (`Model`);
+  method (`Model`): the way in;
+* `partial_pooling.on_data`: how each formula, written once on grouped data, also becomes a
+  free function of a data frame (``pp.fit_random_intercept(data, y=..., group=..., x=...)``);
 * `partial_pooling.grouped`: checks of the data, and the per-group sufficient statistics every
   fit starts from (`GroupedData`);
 * `partial_pooling.validation`: checks of the other arguments (methods, variances, $\\beta$);

@@ -29,8 +29,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .grouped import ColumnName, GroupedData, group_data
+from .grouped import GroupedData
 from .likelihood import profile
+from .on_data import on_data
 from .shrinkage import shrinkage_weights
 
 __all__ = ["gibbs_sampler", "posterior_intercepts", "psi_posterior"]
@@ -56,14 +57,7 @@ def _grid_posterior(g: GroupedData, grid: np.ndarray) -> tuple[np.ndarray, np.nd
     return dens / np.trapezoid(dens, grid), b
 
 
-def psi_posterior(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
-    *,
-    psi: Sequence[float] | np.ndarray,
-) -> pd.Series:
+def _psi_posterior(g: GroupedData, *, psi: Sequence[float] | np.ndarray) -> pd.Series:
     """Marginal posterior density of $\\psi$ on a grid (see the module docstring for the priors).
 
     Parameters
@@ -79,24 +73,15 @@ def psi_posterior(
         The density $p(\\psi \\mid y)$ at the grid points, normalized by the trapezoidal rule,
         indexed by $\\psi$.
     """
-    return psi_posterior_grouped(group_data(data, y, group, x), psi=psi)
-
-
-def psi_posterior_grouped(g: GroupedData, *, psi: Sequence[float] | np.ndarray) -> pd.Series:
-    """`psi_posterior` of data already checked and grouped (`Model.psi_posterior`)."""
     grid = np.asarray(psi, dtype=float)
     dens, _ = _grid_posterior(g, grid)
     return pd.Series(dens, index=pd.Index(grid, name="psi"), name="posterior density")
 
 
-def posterior_intercepts(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
-    *,
-    psi: Sequence[float] | np.ndarray,
-) -> pd.Series:
+psi_posterior = on_data(_psi_posterior)
+
+
+def _posterior_intercepts(g: GroupedData, *, psi: Sequence[float] | np.ndarray) -> pd.Series:
     """Posterior means of the group intercepts, averaged over the posterior of $\\psi$.
 
     Given $\\psi$ (and any $\\sigma_y$), the posterior mean of $(\\mu, \\beta)$ is the GLS
@@ -104,12 +89,6 @@ def posterior_intercepts(
     $\\hat b(\\psi)$ and $\\lambda_j(\\psi)$; these are averaged with the weights of
     `psi_posterior` on the same grid.
     """
-    return posterior_intercepts_grouped(group_data(data, y, group, x), psi=psi)
-
-
-def posterior_intercepts_grouped(g: GroupedData, *, psi: Sequence[float] | np.ndarray) -> pd.Series:
-    """`posterior_intercepts` of data already checked and grouped
-    (`Model.posterior_intercepts`)."""
     grid = np.asarray(psi, dtype=float)
     dens, b = _grid_posterior(g, grid)
     means = np.empty((grid.size, g.J))
@@ -122,15 +101,11 @@ def posterior_intercepts_grouped(g: GroupedData, *, psi: Sequence[float] | np.nd
     return g.series(post, "posterior mean")
 
 
-def gibbs_sampler(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
-    *,
-    n_iter: int,
-    rng: np.random.Generator,
-    burn_in: int = 500,
+posterior_intercepts = on_data(_posterior_intercepts)
+
+
+def _gibbs_sampler(
+    g: GroupedData, *, n_iter: int, rng: np.random.Generator, burn_in: int = 500
 ) -> pd.DataFrame:
     """A Gibbs sampler for the random-intercept model with the module's priors.
 
@@ -146,15 +121,6 @@ def gibbs_sampler(
         ``n_iter`` draws after ``burn_in``: columns ``mu``, one per covariate, ``sigma_alpha``,
         ``sigma_y``, ``psi`` and ``alpha[<label>]`` for each group.
     """
-    return gibbs_sampler_grouped(
-        group_data(data, y, group, x), n_iter=n_iter, rng=rng, burn_in=burn_in
-    )
-
-
-def gibbs_sampler_grouped(
-    g: GroupedData, *, n_iter: int, rng: np.random.Generator, burn_in: int = 500
-) -> pd.DataFrame:
-    """`gibbs_sampler` of data already checked and grouped (`Model.gibbs_sampler`)."""
     if n_iter < 1 or burn_in < 0:
         raise ValueError(f"n_iter must be >= 1 and burn_in >= 0, got {n_iter}, {burn_in}")
     k, J = g.p + 1, g.J
@@ -184,3 +150,6 @@ def gibbs_sampler_grouped(
     out["sigma_y"] = np.sqrt(draws[:, k + J + 1])
     out["psi"] = draws[:, k + J] / draws[:, k + J + 1]
     return out
+
+
+gibbs_sampler = on_data(_gibbs_sampler)

@@ -26,13 +26,11 @@ import numpy as np
 import pandas as pd
 
 from .grouped import (
-    ColumnName,
     GroupedData,
     check_within_variation,
-    group_data,
-    one_covariate,
     plain,
 )
+from .on_data import on_data
 from .validation import check_sd, check_sd_or_inf
 
 __all__ = ["BetaDecomposition", "decompose_beta", "slope_path"]
@@ -73,24 +71,22 @@ class BetaDecomposition:
     sigma_y: float
 
 
-def decompose_beta(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName,
-    *,
-    sigma_alpha: float,
-    sigma_y: float,
+def _one_slope(g: GroupedData, function: str) -> None:
+    """Refuse data grouped with other than one covariate, or one that does not vary within."""
+    if g.p != 1:
+        raise ValueError(f"{function} takes one covariate, the data have {plain(g.x_names)}")
+    check_within_variation(g)
+
+
+def _decompose_beta(
+    g: GroupedData, *, sigma_alpha: float, sigma_y: float
 ) -> BetaDecomposition:
     """Split the mixed model's slope into its within- and between-group parts.
 
     Parameters
     ----------
-    data : pandas.DataFrame
     y, group : str
         Response and grouping columns.
-    x : str
-        The one covariate.
     sigma_alpha : float
         $\\sigma_\\alpha \\ge 0$; 0 gives the complete-pooling (OLS) slope, ``inf`` the
         no-pooling (within) slope.
@@ -108,25 +104,13 @@ def decompose_beta(
     ValueError
         If ``x`` is not a single column name, or does not vary within groups.
     """
-    g = group_data(data, y, group, one_covariate(x, "decompose_beta"))
-    return decompose_beta_grouped(g, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
-
-
-def _one_slope(g: GroupedData, function: str) -> None:
-    """Refuse data grouped with other than one covariate, or one that does not vary within."""
-    if g.p != 1:
-        raise ValueError(f"{function} takes one covariate, the data have {plain(g.x_names)}")
-    check_within_variation(g)
-
-
-def decompose_beta_grouped(
-    g: GroupedData, *, sigma_alpha: float, sigma_y: float
-) -> BetaDecomposition:
-    """`decompose_beta` of data already checked and grouped (`Model.decompose_beta`)."""
     sa = check_sd_or_inf("sigma_alpha", sigma_alpha)
     sy = check_sd("sigma_y", sigma_y, positive=True)
     _one_slope(g, "decompose_beta")
     return _decompose(g, sa, sy)
+
+
+decompose_beta = on_data(_decompose_beta, covariates="one")
 
 
 def _decompose(g: GroupedData, sa: float, sy: float) -> BetaDecomposition:
@@ -177,14 +161,8 @@ def _decompose(g: GroupedData, sa: float, sy: float) -> BetaDecomposition:
     )
 
 
-def slope_path(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName,
-    *,
-    sigma_y: float,
-    sigma_alpha: np.ndarray | list[float],
+def _slope_path(
+    g: GroupedData, *, sigma_y: float, sigma_alpha: np.ndarray | list[float]
 ) -> pd.DataFrame:
     """The decomposition along a range of $\\sigma_\\alpha$ at fixed $\\sigma_y$.
 
@@ -193,15 +171,6 @@ def slope_path(
     pandas.DataFrame
         Indexed by ``sigma_alpha``, columns ``within``, ``between``, ``gls``, ``weight``.
     """
-    g = group_data(data, y, group, one_covariate(x, "slope_path"))
-    return slope_path_grouped(g, sigma_y=sigma_y, sigma_alpha=sigma_alpha)
-
-
-def slope_path_grouped(
-    g: GroupedData, *, sigma_y: float, sigma_alpha: np.ndarray | list[float]
-) -> pd.DataFrame:
-    """`slope_path` of data already checked and grouped (`Model.slope_path`): the data are
-    grouped once for the whole path, each point is `decompose_beta`'s computation."""
     _one_slope(g, "slope_path")
     sy = check_sd("sigma_y", sigma_y, positive=True)
     try:
@@ -222,3 +191,6 @@ def slope_path_grouped(
         },
         index=pd.Index(grid, name="sigma_alpha"),
     )
+
+
+slope_path = on_data(_slope_path, covariates="one")

@@ -26,13 +26,12 @@ and every pass raises the marginal likelihood until it reaches the ML estimate.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
-from .grouped import ColumnName, GroupedData, group_data
+from .grouped import GroupedData
 from .likelihood import marginal_loglik_of
+from .on_data import on_data
 from .shrinkage import shrinkage_weights
 from .validation import check_sd
 
@@ -43,17 +42,39 @@ def _marginal_ll(g: GroupedData, b: np.ndarray, sa2: float, sy2: float) -> float
     return marginal_loglik_of(g, float(b[0]), b[1:], sa2, sy2)
 
 
-def em_path_grouped(
+def _em_path(
     g: GroupedData,
     *,
     sigma_alpha: float,
     sigma_y: float,
     max_iter: int = 20000,
     tol: float = 1e-13,
-    correct: bool = True,
 ) -> pd.DataFrame:
-    """`em_path` (``correct``) or `joint_mode_path` (not ``correct``) of data already checked
-    and grouped (`Model.em_path`, `Model.joint_mode_path`)."""
+    """Run EM for the random-intercept model from a starting $(\\sigma_\\alpha, \\sigma_y)$.
+
+    Parameters
+    ----------
+    sigma_alpha, sigma_y : float
+        Starting values, both $> 0$. $(\\mu, \\beta)$ start at their OLS values.
+    max_iter : int
+        Most EM passes.
+    tol : float
+        Stop when both variances change by less than this, relatively.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pass (index ``iteration``): ``sigma_alpha``, ``sigma_y``, ``mu``, one
+        column per covariate, and ``loglik``, the marginal (ML) log-likelihood, which never
+        decreases. The last row is the ML estimate.
+    """
+    return _iterate(g, sigma_alpha, sigma_y, max_iter, tol, correct=True)
+
+
+def _iterate(
+    g: GroupedData, sigma_alpha: float, sigma_y: float, max_iter: int, tol: float, correct: bool
+) -> pd.DataFrame:
+    """EM passes, or with ``correct=False`` the plug-in passes, from checked data."""
     sa2 = check_sd("sigma_alpha", sigma_alpha, positive=True) ** 2
     sy2 = check_sd("sigma_y", sigma_y, positive=True) ** 2
     if max_iter < 1:
@@ -91,51 +112,11 @@ def em_path_grouped(
     return out.set_index("iteration")
 
 
-def em_path(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
-    *,
-    sigma_alpha: float,
-    sigma_y: float,
-    max_iter: int = 20000,
-    tol: float = 1e-13,
-) -> pd.DataFrame:
-    """Run EM for the random-intercept model from a starting $(\\sigma_\\alpha, \\sigma_y)$.
-
-    Parameters
-    ----------
-    data, y, group, x
-        As for `fit_random_intercept`.
-    sigma_alpha, sigma_y : float
-        Starting values, both $> 0$. $(\\mu, \\beta)$ start at their OLS values.
-    max_iter : int
-        Most EM passes.
-    tol : float
-        Stop when both variances change by less than this, relatively.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per pass (index ``iteration``): ``sigma_alpha``, ``sigma_y``, ``mu``, one
-        column per covariate, and ``loglik``, the marginal (ML) log-likelihood, which never
-        decreases. The last row is the ML estimate.
-    """
-    return em_path_grouped(
-        group_data(data, y, group, x),
-        sigma_alpha=sigma_alpha,
-        sigma_y=sigma_y,
-        max_iter=max_iter,
-        tol=tol,
-    )
+em_path = on_data(_em_path)
 
 
-def joint_mode_path(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
+def _joint_mode_path(
+    g: GroupedData,
     *,
     sigma_alpha: float,
     sigma_y: float,
@@ -144,14 +125,11 @@ def joint_mode_path(
 ) -> pd.DataFrame:
     """Iterate the naive joint-likelihood equations (the plug-in, without EM's correction).
 
-    Same columns as `em_path`. $\\sigma_\\alpha$ falls at every pass: the plug-in estimate
-    $\\frac1J\\sum_j \\hat a_j^2$ is too small because the $\\hat a_j$ are shrunken.
+    Same arguments and columns as `em_path`. $\\sigma_\\alpha$ falls at every pass: the
+    plug-in estimate $\\frac1J\\sum_j \\hat a_j^2$ is too small because the $\\hat a_j$ are
+    shrunken.
     """
-    return em_path_grouped(
-        group_data(data, y, group, x),
-        sigma_alpha=sigma_alpha,
-        sigma_y=sigma_y,
-        max_iter=max_iter,
-        tol=tol,
-        correct=False,
-    )
+    return _iterate(g, sigma_alpha, sigma_y, max_iter, tol, correct=False)
+
+
+joint_mode_path = on_data(_joint_mode_path)

@@ -14,8 +14,6 @@ All three take the same arguments, ``(data, y, group, x=None)``, and return a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 from scipy import linalg, optimize
@@ -23,12 +21,10 @@ from scipy import linalg, optimize
 from .fits import FitMethod, Pooling, PoolingFit
 from .grouped import (
     EXTENDED_ABOVE,
-    ColumnName,
     GroupedData,
     SufficientStatistics,
     check_within_variation,
     extended_gls,
-    group_data,
     plain,
 )
 from .likelihood import (
@@ -39,6 +35,7 @@ from .likelihood import (
     profile_newton_terms,
     profile_score,
 )
+from .on_data import on_data
 from .shrinkage import shrinkage_weights
 from .threads import single_blas_thread
 from .validation import Method, check_method, warn_not_converged
@@ -250,14 +247,8 @@ def search_psi(stats: SufficientStatistics, method: Method = "REML") -> tuple[Pr
     return profile(stats, float(res.x), method), bool(res.success)
 
 
-def fit_random_intercept(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
-    *,
-    method: Method = "REML",
-) -> PoolingFit:
+@single_blas_thread
+def _fit_random_intercept(g: GroupedData, method: Method = "REML") -> PoolingFit:
     """Partial pooling: the exact ML or REML fit of the random-intercept model.
 
     $$
@@ -278,14 +269,6 @@ def fit_random_intercept(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per observation.
-    y : str
-        Response column.
-    group : str
-        Grouping column (any labels; groups may have unequal sizes).
-    x : str or list of str, optional
-        Covariate column(s) with common slopes $\\beta$.
     method : {"REML", "ML"}
         Restricted or full maximum likelihood.
 
@@ -307,16 +290,6 @@ def fit_random_intercept(
     >>> fit = fit_random_intercept(datasets.sleepstudy(), "Reaction", "Subject", "Days")
     >>> round(fit.mu, 4), round(fit.beta["Days"], 4), round(fit.sigma_alpha, 3)
     (251.4051, 10.4673, 37.124)
-    """
-    return fit_grouped(group_data(data, y, group, x), check_method(method))
-
-
-@single_blas_thread
-def fit_grouped(g: GroupedData, method: Method = "REML") -> PoolingFit:
-    """`fit_random_intercept` of data already checked and grouped (`group_data`).
-
-    For callers that fit the same data several ways (complete, no and partial pooling) or many
-    data sets (the simulations): the data are grouped and checked once.
     """
     method = check_method(method)
     stats = g.stats
@@ -352,15 +325,18 @@ def fit_grouped(g: GroupedData, method: Method = "REML") -> PoolingFit:
     )
 
 
+fit_random_intercept = on_data(_fit_random_intercept)
+
+
 def pooling_intercepts(
     g: GroupedData, method: Method = "REML"
 ) -> tuple[dict[str, np.ndarray], bool]:
     """The group intercepts of complete, no and partial pooling as plain arrays, and whether
     the partial-pooling fit is at the boundary $\\hat\\sigma_\\alpha = 0$.
 
-    The same numbers as ``complete_grouped(g).alpha``, ``no_pooling_grouped(g).alpha`` and
-    ``fit_grouped(g, method).alpha``, without building the result objects: what a simulation
-    of thousands of fits needs (`partial_pooling.site.pooling_pays.pooling_mse`). Arrays in the
+    The same numbers as the ``alpha`` of `complete_pooling`, `no_pooling` and
+    `fit_random_intercept`, without building the result objects: what a simulation of
+    thousands of fits needs (`partial_pooling.site.pooling_pays.pooling_mse`). Arrays in the
     order of ``g.labels``.
     """
     method = check_method(method)
@@ -403,12 +379,8 @@ def _within_intercepts(g: GroupedData, b_s: np.ndarray) -> np.ndarray:
     return np.asarray(sc.intercept(alpha_s, sc.beta(np.concatenate([[0.0], b_s]))))
 
 
-def complete_pooling(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
-) -> PoolingFit:
+@single_blas_thread
+def _complete_pooling(g: GroupedData) -> PoolingFit:
     """Complete pooling: one intercept for every group, by ordinary least squares.
 
     Fits $y_{ij} = \\mu + x_{ij}'\\beta + \\varepsilon_{ij}$, ignoring the groups. Every
@@ -416,12 +388,6 @@ def complete_pooling(
     limit $\\sigma_\\alpha \\to 0$ of partial pooling). ``sigma_y`` divides by
     $N - p - 1$; ``loglik`` is the Gaussian log-likelihood at the ML variance.
     """
-    return complete_grouped(group_data(data, y, group, x))
-
-
-@single_blas_thread
-def complete_grouped(g: GroupedData) -> PoolingFit:
-    """`complete_pooling` of data already checked and grouped (`group_data`)."""
     stats = g.stats
     pt = profile(stats, 0.0, "ML")
     k = g.p + 1
@@ -444,12 +410,11 @@ def complete_grouped(g: GroupedData) -> PoolingFit:
     )
 
 
-def no_pooling(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
-) -> PoolingFit:
+complete_pooling = on_data(_complete_pooling)
+
+
+@single_blas_thread
+def _no_pooling(g: GroupedData) -> PoolingFit:
     """No pooling: each group its own intercept, common slopes (the within estimator).
 
     Fits $y_{ij} = \\alpha_j + x_{ij}'\\beta + \\varepsilon_{ij}$ with a free
@@ -465,12 +430,6 @@ def no_pooling(
         Also when a covariate does not vary within any group (a group-level covariate such as
         county uranium has no within slope).
     """
-    return no_pooling_grouped(group_data(data, y, group, x))
-
-
-@single_blas_thread
-def no_pooling_grouped(g: GroupedData) -> PoolingFit:
-    """`no_pooling` of data already checked and grouped (`group_data`)."""
     check_within_variation(g)
     dof = g.N - g.J - g.p
     if dof <= 0:
@@ -514,7 +473,10 @@ def no_pooling_grouped(g: GroupedData) -> PoolingFit:
     )
 
 
-def one_way_anova(data: pd.DataFrame, y: ColumnName, group: ColumnName) -> dict[str, float]:
+no_pooling = on_data(_no_pooling)
+
+
+def _one_way_anova(g: GroupedData) -> dict[str, float]:
     """Between and within mean squares of a balanced one-way layout (no covariate).
 
     With $J$ groups of $n$ observations each ($N = nJ$),
@@ -535,11 +497,6 @@ def one_way_anova(data: pd.DataFrame, y: ColumnName, group: ColumnName) -> dict[
     ValueError
         For bad input (see `partial_pooling.grouped.group_data`), or groups of unequal sizes.
     """
-    return one_way_anova_grouped(group_data(data, y, group))
-
-
-def one_way_anova_grouped(g: GroupedData) -> dict[str, float]:
-    """`one_way_anova` of data already checked and grouped (`Model.one_way_anova`)."""
     if g.p:
         raise ValueError(
             f"one_way_anova is the layout without covariates; the data have {plain(g.x_names)}"
@@ -565,3 +522,6 @@ def one_way_anova_grouped(g: GroupedData) -> dict[str, float]:
         "MSB": ssb / (J - 1),
         "MSW": (sst - ssb) / (N - J),
     }
+
+
+one_way_anova = on_data(_one_way_anova, covariates="none")

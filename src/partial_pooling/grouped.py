@@ -574,10 +574,10 @@ def _factorize(data: pd.DataFrame, group: Hashable) -> tuple[np.ndarray, pd.Inde
 @single_blas_thread
 def group_data(
     data: pd.DataFrame,
+    *,
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName] | None = None,
-    *,
     min_groups: int = 2,
 ) -> GroupedData:
     """Check a data frame and return its grouped arrays.

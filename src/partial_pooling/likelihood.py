@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import lapack
 
-from .grouped import ColumnName, GroupedData, SufficientStatistics, group_data
+from .grouped import GroupedData, SufficientStatistics
+from .on_data import on_data
 from .shrinkage import shrinkage_weights
 from .validation import (
     Method,
@@ -310,14 +311,8 @@ def profile_grid(
     return loglik + stats.scaling.loglik_offset(N, method)
 
 
-def profile_loglik(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
-    *,
-    psi: Sequence[float] | np.ndarray,
-    method: Method = "REML",
+def _profile_loglik(
+    g: GroupedData, *, psi: Sequence[float] | np.ndarray, method: Method = "REML"
 ) -> pd.Series:
     """Profiled log-likelihood $\\ell(\\psi)$ on a grid of $\\psi$ values.
 
@@ -335,14 +330,6 @@ def profile_loglik(
         $\\ell(\\psi)$ indexed by $\\psi$.
     """
     method = check_method(method)
-    return profile_loglik_grouped(group_data(data, y, group, x), psi=psi, method=method)
-
-
-def profile_loglik_grouped(
-    g: GroupedData, *, psi: Sequence[float] | np.ndarray, method: Method = "REML"
-) -> pd.Series:
-    """`profile_loglik` of data already checked and grouped (`Model.profile_loglik`)."""
-    method = check_method(method)
     grid = np.asarray(psi, dtype=float)
     if grid.ndim != 1 or grid.size == 0 or (grid < 0).any() or not np.isfinite(grid).all():
         raise ValueError("psi must be a non-empty 1-d array of finite values >= 0")
@@ -350,11 +337,11 @@ def profile_loglik_grouped(
     return pd.Series(values, index=pd.Index(grid, name="psi"), name=f"{method} loglik")
 
 
-def joint_loglik(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
+profile_loglik = on_data(_profile_loglik)
+
+
+def _joint_loglik(
+    g: GroupedData,
     *,
     alpha: pd.Series | Sequence[float],
     beta: float | Sequence[float] | pd.Series | None,
@@ -383,26 +370,6 @@ def joint_loglik(
     mu, sigma_alpha, sigma_y : float
         $\\mu_\\alpha$, $\\sigma_\\alpha > 0$, $\\sigma_y > 0$.
     """
-    return joint_loglik_grouped(
-        group_data(data, y, group, x),
-        alpha=alpha,
-        beta=beta,
-        mu=mu,
-        sigma_alpha=sigma_alpha,
-        sigma_y=sigma_y,
-    )
-
-
-def joint_loglik_grouped(
-    g: GroupedData,
-    *,
-    alpha: pd.Series | Sequence[float],
-    beta: float | Sequence[float] | pd.Series | None,
-    mu: float,
-    sigma_alpha: float,
-    sigma_y: float,
-) -> float:
-    """`joint_loglik` of data already checked and grouped (`Model.joint_loglik`)."""
     sa = check_sd("sigma_alpha", sigma_alpha, positive=True)
     sy = check_sd("sigma_y", sigma_y, positive=True)
     a = alpha_vector(g, alpha)
@@ -414,11 +381,11 @@ def joint_loglik_grouped(
     return float(data_part + prior_part)
 
 
-def marginal_loglik(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
+joint_loglik = on_data(_joint_loglik)
+
+
+def _marginal_loglik(
+    g: GroupedData,
     *,
     mu: float,
     beta: float | Sequence[float] | pd.Series | None,
@@ -436,28 +403,13 @@ def marginal_loglik(
     computed group by group from $|V_j| = \\sigma_y^{2n_j}(1 + n_j\\psi)$ and
     $V_j^{-1} = \\sigma_y^{-2}\\,(I - \\tfrac{\\psi}{1+n_j\\psi} 1 1')$.
     """
-    return marginal_loglik_grouped(
-        group_data(data, y, group, x),
-        mu=mu,
-        beta=beta,
-        sigma_alpha=sigma_alpha,
-        sigma_y=sigma_y,
-    )
-
-
-def marginal_loglik_grouped(
-    g: GroupedData,
-    *,
-    mu: float,
-    beta: float | Sequence[float] | pd.Series | None,
-    sigma_alpha: float,
-    sigma_y: float,
-) -> float:
-    """`marginal_loglik` of data already checked and grouped (`Model.marginal_loglik`)."""
     sa = check_sd("sigma_alpha", sigma_alpha, positive=False)
     sy = check_sd("sigma_y", sigma_y, positive=True)
     b = beta_vector(g, beta)
     return marginal_loglik_of(g, check_finite("mu", mu), b, sa**2, sy**2)
+
+
+marginal_loglik = on_data(_marginal_loglik)
 
 
 def marginal_loglik_of(
@@ -478,15 +430,7 @@ def marginal_loglik_of(
     return float(-0.5 * (g.N * LOG_2PI + logdet + quad))
 
 
-def reml_loglik(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
-    *,
-    sigma_alpha: float,
-    sigma_y: float,
-) -> float:
+def _reml_loglik(g: GroupedData, *, sigma_alpha: float, sigma_y: float) -> float:
     """REML log-likelihood at given variance components (what REML maximizes).
 
     $$
@@ -497,13 +441,6 @@ def reml_loglik(
     with $\\hat b$ the GLS estimate of $(\\mu, \\beta)$ and $k = p + 1$. It
     does not depend on $(\\mu, \\beta)$: they are estimated, not given.
     """
-    return reml_loglik_grouped(
-        group_data(data, y, group, x), sigma_alpha=sigma_alpha, sigma_y=sigma_y
-    )
-
-
-def reml_loglik_grouped(g: GroupedData, *, sigma_alpha: float, sigma_y: float) -> float:
-    """`reml_loglik` of data already checked and grouped (`Model.reml_loglik`)."""
     sa = check_sd("sigma_alpha", sigma_alpha, positive=False)
     sy = check_sd("sigma_y", sigma_y, positive=True)
     psi = sa**2 / sy**2
@@ -513,6 +450,9 @@ def reml_loglik_grouped(g: GroupedData, *, sigma_alpha: float, sigma_y: float) -
     logdet_XVX = pt.logdet_A - k * np.log(sy**2)
     rss = g.scaling.y_scale**2 * pt.rss  # in the data's units
     return float(-0.5 * ((g.N - k) * LOG_2PI + logdet_V + logdet_XVX + rss / sy**2))
+
+
+reml_loglik = on_data(_reml_loglik)
 
 
 def naive_sigma_alpha2(alpha: pd.Series | np.ndarray, mu: float) -> float:

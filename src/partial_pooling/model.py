@@ -16,32 +16,32 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .bayes import gibbs_sampler_grouped, posterior_intercepts_grouped, psi_posterior_grouped
-from .decomposition import BetaDecomposition, decompose_beta_grouped, slope_path_grouped
-from .em import em_path_grouped
+from .bayes import gibbs_sampler, posterior_intercepts, psi_posterior
+from .decomposition import BetaDecomposition, decompose_beta, slope_path
+from .em import em_path, joint_mode_path
 from .estimation import (
-    complete_grouped,
-    fit_grouped,
-    no_pooling_grouped,
-    one_way_anova_grouped,
+    complete_pooling,
+    fit_random_intercept,
+    no_pooling,
+    one_way_anova,
 )
 from .fits import PoolingFit, RandomSlopesFit
 from .grouped import ColumnName, GroupedData, group_data
 from .likelihood import (
-    joint_loglik_grouped,
-    marginal_loglik_grouped,
-    profile_loglik_grouped,
-    reml_loglik_grouped,
+    joint_loglik,
+    marginal_loglik,
+    profile_loglik,
+    reml_loglik,
 )
-from .prediction import Coverage, prediction_coverage_grouped
+from .prediction import Coverage, prediction_coverage
 from .random_slopes import (
-    coefficient_shrinkage_grouped,
-    fit_random_slopes_grouped,
-    group_ols_grouped,
+    coefficient_shrinkage,
+    fit_random_slopes,
+    group_ols,
 )
-from .regularization import RidgeFit, RidgePath, ridge_intercepts_grouped, ridge_path_grouped
-from .shrinkage import group_intercepts_grouped, pooled_mean_grouped
-from .validation import Method, check_method
+from .regularization import RidgeFit, RidgePath, ridge_intercepts, ridge_path
+from .shrinkage import group_intercepts, pooled_mean
+from .validation import Method
 
 __all__ = ["Model"]
 
@@ -60,8 +60,8 @@ class Model:
 
     with group intercepts $\\alpha_j = \\mu + a_j$ and $\\psi = \\sigma_\\alpha^2/\\sigma_y^2$.
     The methods are the package's fits and formulas on these data (see the module docstring):
-    ``model.fit(method="REML")`` is ``fit_random_intercept(data, y, group, x, method="REML")``, and
-    so on, without grouping the data again.
+    ``model.fit(method="REML")`` is ``fit_random_intercept(data, y=y, group=group, x=x,
+    method="REML")``, and so on, without grouping the data again.
 
     Parameters
     ----------
@@ -102,7 +102,7 @@ class Model:
         group: ColumnName,
         x: ColumnName | Sequence[ColumnName] | None = None,
     ) -> None:
-        self._grouped = group_data(data, y, group, x)
+        self._grouped = group_data(data, y=y, group=group, x=x)
 
     @property
     def grouped(self) -> GroupedData:
@@ -147,36 +147,36 @@ class Model:
 
     def fit(self, *, method: Method = "REML") -> PoolingFit:
         """Partial pooling: `partial_pooling.fit_random_intercept` (ML or REML)."""
-        return fit_grouped(self._grouped, check_method(method))
+        return fit_random_intercept.grouped(self._grouped, method)
 
     def complete_pooling(self) -> PoolingFit:
         """One intercept for every group: `partial_pooling.complete_pooling`."""
-        return complete_grouped(self._grouped)
+        return complete_pooling.grouped(self._grouped)
 
     def no_pooling(self) -> PoolingFit:
         """Each group its own intercept: `partial_pooling.no_pooling`."""
-        return no_pooling_grouped(self._grouped)
+        return no_pooling.grouped(self._grouped)
 
     def one_way_anova(self) -> dict[str, float]:
         """Mean squares of a balanced layout without covariates:
         `partial_pooling.one_way_anova`."""
-        return one_way_anova_grouped(self._grouped)
+        return one_way_anova.grouped(self._grouped)
 
     def fit_random_slopes(self, *, method: Method = "REML") -> RandomSlopesFit:
         """Random intercepts and slopes of every covariate: `partial_pooling.fit_random_slopes`.
 
         Needs covariates and at least 3 groups.
         """
-        return fit_random_slopes_grouped(self._grouped, check_method(method))
+        return fit_random_slopes.grouped(self._grouped, method)
 
     def group_ols(self) -> pd.DataFrame:
         """Least squares within each group alone: `partial_pooling.group_ols`."""
-        return group_ols_grouped(self._grouped)
+        return group_ols.grouped(self._grouped)
 
     def coefficient_shrinkage(self, *, method: Method = "REML") -> pd.DataFrame:
         """The matrix $\\lambda_j$ of random slopes:
         `partial_pooling.random_slopes.coefficient_shrinkage`."""
-        return coefficient_shrinkage_grouped(self._grouped, check_method(method))
+        return coefficient_shrinkage.grouped(self._grouped, method)
 
     def prediction_coverage(
         self,
@@ -188,7 +188,7 @@ class Model:
     ) -> Coverage:
         """Coverage of predictive intervals by simulation:
         `partial_pooling.prediction.prediction_coverage`."""
-        return prediction_coverage_grouped(
+        return prediction_coverage.grouped(
             self._grouped, reps=reps, rng=rng, level=level, method=method
         )
 
@@ -198,7 +198,7 @@ class Model:
         self, *, psi: Sequence[float] | np.ndarray, method: Method = "REML"
     ) -> pd.Series:
         """$\\ell(\\psi)$ on a grid: `partial_pooling.profile_loglik`."""
-        return profile_loglik_grouped(self._grouped, psi=psi, method=method)
+        return profile_loglik.grouped(self._grouped, psi=psi, method=method)
 
     def joint_loglik(
         self,
@@ -211,7 +211,7 @@ class Model:
     ) -> float:
         """$\\log p(y, \\alpha \\mid \\mu, \\beta, \\sigma_\\alpha, \\sigma_y)$:
         `partial_pooling.joint_loglik` (``beta=None`` without covariates)."""
-        return joint_loglik_grouped(
+        return joint_loglik.grouped(
             self._grouped,
             alpha=alpha,
             beta=beta,
@@ -225,13 +225,13 @@ class Model:
     ) -> float:
         """$\\log p(y \\mid \\mu, \\beta, \\sigma_\\alpha, \\sigma_y)$:
         `partial_pooling.marginal_loglik`."""
-        return marginal_loglik_grouped(
+        return marginal_loglik.grouped(
             self._grouped, mu=mu, beta=beta, sigma_alpha=sigma_alpha, sigma_y=sigma_y
         )
 
     def reml_loglik(self, *, sigma_alpha: float, sigma_y: float) -> float:
         """The REML log-likelihood at given variances: `partial_pooling.reml_loglik`."""
-        return reml_loglik_grouped(self._grouped, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
+        return reml_loglik.grouped(self._grouped, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
 
     # -- the formulas --------------------------------------------------------------------------
 
@@ -240,36 +240,36 @@ class Model:
     ) -> pd.Series:
         """$\\hat\\alpha_j = \\lambda_j(\\bar y_j - \\bar x_j'\\beta) + (1-\\lambda_j)\\mu$:
         `partial_pooling.group_intercepts`."""
-        return group_intercepts_grouped(
+        return group_intercepts.grouped(
             self._grouped, mu=mu, beta=beta, sigma_alpha=sigma_alpha, sigma_y=sigma_y
         )
 
     def pooled_mean(self, *, beta: Beta, sigma_alpha: float, sigma_y: float) -> float:
         """$\\hat\\mu$ as a precision-weighted mean: `partial_pooling.pooled_mean`."""
-        return pooled_mean_grouped(
+        return pooled_mean.grouped(
             self._grouped, beta=beta, sigma_alpha=sigma_alpha, sigma_y=sigma_y
         )
 
     def decompose_beta(self, *, sigma_alpha: float, sigma_y: float) -> BetaDecomposition:
         """$\\hat\\beta_{GLS} = \\omega\\hat\\beta_W + (1-\\omega)\\hat\\beta_B$ for the one
         covariate: `partial_pooling.decompose_beta`."""
-        return decompose_beta_grouped(self._grouped, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
+        return decompose_beta.grouped(self._grouped, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
 
     def slope_path(self, *, sigma_y: float, sigma_alpha: np.ndarray | list[float]) -> pd.DataFrame:
         """`decompose_beta` along a grid of $\\sigma_\\alpha$: `partial_pooling.slope_path`."""
-        return slope_path_grouped(self._grouped, sigma_y=sigma_y, sigma_alpha=sigma_alpha)
+        return slope_path.grouped(self._grouped, sigma_y=sigma_y, sigma_alpha=sigma_alpha)
 
     # -- other views ---------------------------------------------------------------------------
 
     def ridge_intercepts(self, *, penalty: float) -> RidgeFit:
         """Penalized least squares at $\\kappa = \\sigma_y^2/\\sigma_\\alpha^2$:
         `partial_pooling.regularization.ridge_intercepts`."""
-        return ridge_intercepts_grouped(self._grouped, penalty=penalty)
+        return ridge_intercepts.grouped(self._grouped, penalty=penalty)
 
     def ridge_path(self, *, penalties: Sequence[float] | np.ndarray) -> RidgePath:
         """`ridge_intercepts` along a path of penalties:
         `partial_pooling.regularization.ridge_path`."""
-        return ridge_path_grouped(self._grouped, penalties=penalties)
+        return ridge_path.grouped(self._grouped, penalties=penalties)
 
     def em_path(
         self,
@@ -280,7 +280,7 @@ class Model:
         tol: float = 1e-13,
     ) -> pd.DataFrame:
         """EM from a starting $(\\sigma_\\alpha, \\sigma_y)$: `partial_pooling.em.em_path`."""
-        return em_path_grouped(
+        return em_path.grouped(
             self._grouped, sigma_alpha=sigma_alpha, sigma_y=sigma_y, max_iter=max_iter, tol=tol
         )
 
@@ -294,25 +294,20 @@ class Model:
     ) -> pd.DataFrame:
         """The plug-in iteration without EM's correction:
         `partial_pooling.em.joint_mode_path`."""
-        return em_path_grouped(
-            self._grouped,
-            sigma_alpha=sigma_alpha,
-            sigma_y=sigma_y,
-            max_iter=max_iter,
-            tol=tol,
-            correct=False,
+        return joint_mode_path.grouped(
+            self._grouped, sigma_alpha=sigma_alpha, sigma_y=sigma_y, max_iter=max_iter, tol=tol
         )
 
     def psi_posterior(self, *, psi: Sequence[float] | np.ndarray) -> pd.Series:
         """$p(\\psi \\mid y)$ on a grid: `partial_pooling.bayes.psi_posterior`."""
-        return psi_posterior_grouped(self._grouped, psi=psi)
+        return psi_posterior.grouped(self._grouped, psi=psi)
 
     def posterior_intercepts(self, *, psi: Sequence[float] | np.ndarray) -> pd.Series:
         """Posterior means of the $\\alpha_j$: `partial_pooling.bayes.posterior_intercepts`."""
-        return posterior_intercepts_grouped(self._grouped, psi=psi)
+        return posterior_intercepts.grouped(self._grouped, psi=psi)
 
     def gibbs_sampler(
         self, *, n_iter: int, rng: np.random.Generator, burn_in: int = 500
     ) -> pd.DataFrame:
         """Draws from the posterior: `partial_pooling.bayes.gibbs_sampler`."""
-        return gibbs_sampler_grouped(self._grouped, n_iter=n_iter, rng=rng, burn_in=burn_in)
+        return gibbs_sampler.grouped(self._grouped, n_iter=n_iter, rng=rng, burn_in=burn_in)

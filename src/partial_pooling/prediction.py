@@ -37,9 +37,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .estimation import fit_grouped
+from .estimation import fit_random_intercept
 from .fits import PoolingFit, RandomSlopesFit
-from .grouped import ColumnName, GroupedData, group_data, plain
+from .grouped import GroupedData, plain
+from .on_data import on_data
 from .shrinkage import shrinkage_factor
 from .validation import Method, check_level, check_method, check_positive_int
 
@@ -199,11 +200,8 @@ def _first_rows(g: GroupedData) -> np.ndarray:
     return np.asarray(g.x[first], dtype=float).reshape(g.J, g.p)
 
 
-def prediction_coverage(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
+def _prediction_coverage(
+    g: GroupedData,
     *,
     reps: int,
     rng: np.random.Generator,
@@ -240,27 +238,7 @@ def prediction_coverage(
     reps = check_positive_int("reps", reps)
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy Generator, got {type(rng).__name__}")
-    return prediction_coverage_grouped(
-        group_data(data, y, group, x), reps=reps, rng=rng, level=q, method=method
-    )
-
-
-def prediction_coverage_grouped(
-    g: GroupedData,
-    *,
-    reps: int,
-    rng: np.random.Generator,
-    level: float = 0.95,
-    method: Method = "REML",
-) -> Coverage:
-    """`prediction_coverage` of data already checked and grouped
-    (`Model.prediction_coverage`)."""
-    method = check_method(method)
-    q = check_level(level)
-    reps = check_positive_int("reps", reps)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy Generator, got {type(rng).__name__}")
-    fit = fit_grouped(g, method)
+    fit = fit_random_intercept.grouped(g, method)
     b = fit.fixed.to_numpy()
     mean = b[0] + g.x @ b[1:]
     x_new = _first_rows(g)
@@ -274,7 +252,7 @@ def prediction_coverage_grouped(
         y_sim = mean + a[g.codes] + rng.normal(0.0, s_y, g.N)
         y_known = mean_new + a + rng.normal(0.0, s_y, g.J)
         y_new = mean_new + rng.normal(0.0, s_a, g.J) + rng.normal(0.0, s_y, g.J)
-        refit = fit_grouped(replace(g, y=y_sim), method)
+        refit = fit_random_intercept.grouped(replace(g, y=y_sim), method)
         lam = refit.shrinkage.to_numpy()
         point_known = refit.alpha.to_numpy() + x_new @ refit.beta.to_numpy()
         point_new = refit.mu + x_new @ refit.beta.to_numpy()
@@ -292,6 +270,9 @@ def prediction_coverage_grouped(
         rows.append(row)
     cols = ["known", "known_no_fixed", "new", "new_no_fixed"]
     return Coverage(level=q, reps=reps, per_rep=pd.DataFrame(rows, columns=cols), fit=fit)
+
+
+prediction_coverage = on_data(_prediction_coverage)
 
 
 def coverage_given_effect(

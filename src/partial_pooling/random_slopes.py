@@ -14,7 +14,6 @@ then shrunk toward $\\mu$ by a matrix weight: the $q$-dimensional version of $\\
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,13 +22,11 @@ from scipy import optimize
 
 from .fits import RandomSlopesFit
 from .grouped import (
-    ColumnName,
     GroupedData,
     check_within_variation,
-    covariate_names,
-    group_data,
 )
 from .likelihood import LOG_2PI
+from .on_data import on_data
 from .threads import single_blas_thread
 from .validation import Method, check_method, warn_not_converged
 
@@ -272,18 +269,22 @@ def _newton(
         step[idx] = vec @ ((vec.T @ g) / np.maximum(np.abs(ev), 1e-8 * scale))
         size = float(np.abs(step).max())
         tiny = 1e-13 * max(float(np.abs(theta[idx]).max()), 1e-8)
-        if local and (size <= tiny or size >= last):
-            return theta, True
         slope = -float(g @ step[idx])
         # the Newton decrement -slope / 2 predicts how much the step lowers the deviance; below
         # 1e-15 of it the line search sees rounding, and may shorten a step for no reason
         rounding = local and -slope / 2 <= 1e-15 * max(abs(f), 1.0)
+        # steps that stop shrinking mean the rounding floor only where the step predicts no
+        # real decrease: near a boundary (a diagonal entry of Lambda tending to 0) a full step
+        # can be followed by a longer one far from the optimum
+        near = -slope / 2 <= 1e-9 * max(abs(f), 1.0)
+        if local and (size <= tiny or (size >= last and near)):
+            return theta, True
         t = 1.0
         while True:
             trial = theta - t * step
             s1 = _solve(st, trial)
             f1 = _deviance_of(st, s1, method)
-            if f1 <= f - 1e-4 * t * slope + (1e-13 * abs(f) if local else 0.0):
+            if f1 <= f + 1e-4 * t * slope + (1e-13 * abs(f) if local else 0.0):
                 break
             t *= 0.5
             if t < 1e-12:
@@ -350,14 +351,8 @@ def _on_the_boundary(st: _SlopeStats, method: Method, theta: np.ndarray) -> np.n
     return best
 
 
-def fit_random_slopes(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName],
-    *,
-    method: Method = "REML",
-) -> RandomSlopesFit:
+@single_blas_thread
+def _fit_random_slopes(g: GroupedData, method: Method = "REML") -> RandomSlopesFit:
     """Fit a random intercept and correlated random slopes of one or more covariates, exactly.
 
     Minimizes the profiled deviance in $\\theta$ (the $q(q+1)/2$ entries of $\\Lambda$,
@@ -376,27 +371,14 @@ def fit_random_slopes(
 
     Parameters
     ----------
-    data : pandas.DataFrame
     y, group : str
         Response and grouping columns.
-    x : str or sequence of str
-        The covariate(s) whose slopes vary by group (each also has a fixed slope $\\mu_k$).
     method : {"REML", "ML"}
 
     Returns
     -------
     RandomSlopesFit
     """
-    method = check_method(method)
-    names = covariate_names(x)
-    if not names:
-        raise ValueError("fit_random_slopes needs at least one covariate x")
-    return fit_random_slopes_grouped(group_data(data, y, group, names, min_groups=3), method)
-
-
-@single_blas_thread
-def fit_random_slopes_grouped(g: GroupedData, method: Method = "REML") -> RandomSlopesFit:
-    """`fit_random_slopes` of data already checked and grouped (`Model.fit_random_slopes`)."""
     method = check_method(method)
     group = g.group_name
     if not g.p:
@@ -482,12 +464,11 @@ def fit_random_slopes_grouped(g: GroupedData, method: Method = "REML") -> Random
     )
 
 
-def group_ols(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName],
-) -> pd.DataFrame:
+fit_random_slopes = on_data(_fit_random_slopes, covariates="some")
+
+
+@single_blas_thread
+def _group_ols(g: GroupedData) -> pd.DataFrame:
     """No pooling for intercepts and slopes: a least-squares fit within every group alone.
 
     For one or several covariates: in each group $j$, $\\hat b_j = S_j^{-1}s_j$ from the
@@ -503,12 +484,6 @@ def group_ols(
         or covariates collinear within it (the smallest eigenvalue of the correlation
         matrix of $S_j$ below 1e-10), as when $n_j \\le$ the number of covariates.
     """
-    return group_ols_grouped(group_data(data, y, group, x))
-
-
-@single_blas_thread
-def group_ols_grouped(g: GroupedData) -> pd.DataFrame:
-    """`group_ols` of data already checked and grouped (`Model.group_ols`)."""
     if not g.p:
         raise ValueError("group_ols needs at least one covariate x")
     sc, p = g.scaling, g.p
@@ -534,14 +509,11 @@ def group_ols_grouped(g: GroupedData) -> pd.DataFrame:
     return out
 
 
-def coefficient_shrinkage(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName],
-    *,
-    method: Method = "REML",
-) -> pd.DataFrame:
+group_ols = on_data(_group_ols, covariates="some")
+
+
+@single_blas_thread
+def _coefficient_shrinkage(g: GroupedData, method: Method = "REML") -> pd.DataFrame:
     """How far each group's coefficients move toward the population: the matrix $\\lambda_j$.
 
     Fits the random-slopes model (`fit_random_slopes`) and, for each group, its matrix weight
@@ -573,19 +545,7 @@ def coefficient_shrinkage(
         own distance from $\\hat\\mu$ that the group keeps), ``k_min`` and ``k_max`` (the
         smallest and largest eigenvalue of $K_j$).
     """
-    method = check_method(method)
-    names = covariate_names(x)
-    if not names:
-        raise ValueError("coefficient_shrinkage needs at least one covariate x")
-    g = group_data(data, y, group, names, min_groups=3)
-    return coefficient_shrinkage_grouped(g, method)
-
-
-@single_blas_thread
-def coefficient_shrinkage_grouped(g: GroupedData, method: Method = "REML") -> pd.DataFrame:
-    """`coefficient_shrinkage` of data already checked and grouped
-    (`Model.coefficient_shrinkage`): the fit and the per-group least squares share them."""
-    fit = fit_random_slopes_grouped(g, method)
+    fit = _fit_random_slopes(g, method)
     names = list(fit.fixed.index)
     Z = np.column_stack([np.ones(g.N), g.x])
     q = Z.shape[1]
@@ -599,7 +559,7 @@ def coefficient_shrinkage_grouped(g: GroupedData, method: Method = "REML") -> pd
     eig = np.sort(np.linalg.eigvals(K).real, axis=1)
     prec = np.linalg.pinv(Sigma, hermitian=True)
     mu = fit.fixed.to_numpy()
-    own = group_ols_grouped(g).reindex(fit.coef.index)[names].to_numpy() - mu
+    own = _group_ols(g).reindex(fit.coef.index)[names].to_numpy() - mu
     pooled = fit.coef[names].to_numpy() - mu
     d_own = np.sqrt(np.maximum(np.einsum("ja,ab,jb->j", own, prec, own), 0.0))
     d_pooled = np.sqrt(np.maximum(np.einsum("ja,ab,jb->j", pooled, prec, pooled), 0.0))
@@ -616,3 +576,6 @@ def coefficient_shrinkage_grouped(g: GroupedData, method: Method = "REML") -> pd
         },
         index=fit.coef.index,
     )
+
+
+coefficient_shrinkage = on_data(_coefficient_shrinkage, covariates="some")

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .grouped import ColumnName, GroupedData, group_data, plain
+from .grouped import GroupedData, plain
+from .on_data import on_data
 from .validation import check_real
 
 __all__ = ["RidgeFit", "RidgePath", "ridge_intercepts", "ridge_path"]
@@ -83,14 +84,14 @@ class RidgePath:
         return self.alpha.index.to_numpy()
 
 
-def ridge_intercepts(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
-    *,
-    penalty: float,
-) -> RidgeFit:
+def _penalty(penalty: object) -> float:
+    kappa = check_real("penalty", penalty)
+    if not kappa > 0:
+        raise ValueError(f"penalty must be > 0 (inf allowed), got {plain(penalty)}")
+    return kappa
+
+
+def _ridge_intercepts(g: GroupedData, *, penalty: float) -> RidgeFit:
     """Solve the penalized least-squares problem for the group intercepts.
 
     Minimizes $\\lVert y - \\mu 1 - x\\beta - Za\\rVert^2 + \\kappa\\lVert a\\rVert^2$ by solving
@@ -117,19 +118,6 @@ def ridge_intercepts(
     -------
     RidgeFit
     """
-    kappa = _penalty(penalty)
-    return ridge_intercepts_grouped(group_data(data, y, group, x), penalty=kappa)
-
-
-def _penalty(penalty: object) -> float:
-    kappa = check_real("penalty", penalty)
-    if not kappa > 0:
-        raise ValueError(f"penalty must be > 0 (inf allowed), got {plain(penalty)}")
-    return kappa
-
-
-def ridge_intercepts_grouped(g: GroupedData, *, penalty: float) -> RidgeFit:
-    """`ridge_intercepts` of data already checked and grouped (`Model.ridge_intercepts`)."""
     kappa = _penalty(penalty)
     X = np.column_stack([np.ones(g.N), g.x])
     k = X.shape[1]
@@ -163,14 +151,10 @@ def ridge_intercepts_grouped(g: GroupedData, *, penalty: float) -> RidgeFit:
     )
 
 
-def ridge_path(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
-    *,
-    penalties: Sequence[float] | np.ndarray,
-) -> RidgePath:
+ridge_intercepts = on_data(_ridge_intercepts)
+
+
+def _ridge_path(g: GroupedData, *, penalties: Sequence[float] | np.ndarray) -> RidgePath:
     """Group intercepts along a path of penalties.
 
     The data are grouped once for the whole path; each point is `ridge_intercepts`.
@@ -186,18 +170,13 @@ def ridge_path(
     -------
     RidgePath
     """
-    return ridge_path_grouped(group_data(data, y, group, x), penalties=penalties)
-
-
-def ridge_path_grouped(g: GroupedData, *, penalties: Sequence[float] | np.ndarray) -> RidgePath:
-    """`ridge_path` of data already checked and grouped (`Model.ridge_path`)."""
     try:
         grid = [float(kappa) for kappa in penalties]
     except (TypeError, ValueError):
         raise ValueError(f"penalties must be real numbers > 0, got {plain(penalties)}") from None
     if not grid:
         raise ValueError("penalties must hold at least one value")
-    fits = [ridge_intercepts_grouped(g, penalty=kappa) for kappa in grid]
+    fits = [_ridge_intercepts(g, penalty=kappa) for kappa in grid]
     index = pd.Index(grid, name="penalty")
     return RidgePath(
         alpha=pd.DataFrame(
@@ -208,3 +187,6 @@ def ridge_path_grouped(g: GroupedData, *, penalties: Sequence[float] | np.ndarra
         mu=pd.Series([fit.mu for fit in fits], index=index.copy(), name="mu", dtype=float),
         edf=pd.Series([fit.edf for fit in fits], index=index.copy(), name="edf", dtype=float),
     )
+
+
+ridge_path = on_data(_ridge_path)

@@ -21,7 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .grouped import ColumnName, GroupedData, group_data, plain
+from .grouped import GroupedData, plain
+from .on_data import on_data
 from .validation import beta_vector, check_finite, check_sd, check_sd_or_inf
 
 __all__ = ["group_intercepts", "icc", "pooled_mean", "shrinkage_factor", "shrinkage_weights"]
@@ -121,11 +122,8 @@ def _adjusted_means(
     return g.series(adj, "ybar_adjusted"), g.series(g.n, "n")
 
 
-def group_intercepts(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
+def _group_intercepts(
+    g: GroupedData,
     *,
     mu: float,
     beta: float | Sequence[float] | pd.Series | None,
@@ -147,34 +145,16 @@ def group_intercepts(
     pandas.Series
         $\\hat\\alpha_j$ indexed by group label.
     """
-    return group_intercepts_grouped(
-        group_data(data, y, group, x),
-        mu=mu,
-        beta=beta,
-        sigma_alpha=sigma_alpha,
-        sigma_y=sigma_y,
-    )
-
-
-def group_intercepts_grouped(
-    g: GroupedData,
-    *,
-    mu: float,
-    beta: float | Sequence[float] | pd.Series | None,
-    sigma_alpha: float,
-    sigma_y: float,
-) -> pd.Series:
-    """`group_intercepts` of data already checked and grouped (`Model.group_intercepts`)."""
     adj, n = _adjusted_means(g, beta)
     lam = shrinkage_factor(n, sigma_alpha=sigma_alpha, sigma_y=sigma_y)
     return (lam * adj + (1 - lam) * check_finite("mu", mu)).rename("alpha")
 
 
-def pooled_mean(
-    data: pd.DataFrame,
-    y: ColumnName,
-    group: ColumnName,
-    x: ColumnName | Sequence[ColumnName] | None = None,
+group_intercepts = on_data(_group_intercepts)
+
+
+def _pooled_mean(
+    g: GroupedData,
     *,
     beta: float | Sequence[float] | pd.Series | None,
     sigma_alpha: float,
@@ -190,21 +170,11 @@ def pooled_mean(
     the weight being the precision of group $j$'s mean as an estimate of $\\mu$.
     At the GLS $\\beta$ this is the mixed model's $\\hat\\mu$.
     """
-    return pooled_mean_grouped(
-        group_data(data, y, group, x), beta=beta, sigma_alpha=sigma_alpha, sigma_y=sigma_y
-    )
-
-
-def pooled_mean_grouped(
-    g: GroupedData,
-    *,
-    beta: float | Sequence[float] | pd.Series | None,
-    sigma_alpha: float,
-    sigma_y: float,
-) -> float:
-    """`pooled_mean` of data already checked and grouped (`Model.pooled_mean`)."""
     adj, n = _adjusted_means(g, beta)
     sa = check_sd("sigma_alpha", sigma_alpha, positive=False)
     sy = check_sd("sigma_y", sigma_y, positive=True)
     w = 1.0 / (sa**2 + sy**2 / n)
     return float((w * adj).sum() / w.sum())
+
+
+pooled_mean = on_data(_pooled_mean)

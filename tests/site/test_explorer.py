@@ -34,8 +34,11 @@ SCHEME = "() => document.body.getAttribute('data-md-color-scheme')"
 PALETTE = "form[data-md-component='palette'] label:visible"
 RTOL = 1e-9
 DATASETS = {
-    "radon": lambda: (datasets.radon(), ("log_radon", "county", "floor")),
-    "simulated": lambda: (explorer.simulated_example().data, ("y", "group", "x")),
+    "radon": lambda: (datasets.radon(), {"y": "log_radon", "group": "county", "x": "floor"}),
+    "simulated": lambda: (
+        explorer.simulated_example().data,
+        {"y": "y", "group": "group", "x": "x"},
+    ),
 }
 
 
@@ -44,13 +47,13 @@ class Model:
 
     def __init__(self, key: str) -> None:
         self.data, self.cols = DATASETS[key]()
-        self.fit = pp.fit_random_intercept(self.data, *self.cols, method="REML")
+        self.fit = pp.fit_random_intercept(self.data, **self.cols, method="REML")
 
     def at(self, sigma_alpha: float) -> dict:
         sy, beta = self.fit.sigma_y, self.fit.beta
-        mu = pp.pooled_mean(self.data, *self.cols, beta=beta, sigma_alpha=sigma_alpha, sigma_y=sy)
+        mu = pp.pooled_mean(self.data, **self.cols, beta=beta, sigma_alpha=sigma_alpha, sigma_y=sy)
         alpha = pp.group_intercepts(
-            self.data, *self.cols, mu=mu, beta=beta, sigma_alpha=sigma_alpha, sigma_y=sy
+            self.data, **self.cols, mu=mu, beta=beta, sigma_alpha=sigma_alpha, sigma_y=sy
         )
         lam = pp.shrinkage_factor(self.fit.n.astype(float), sigma_alpha=sigma_alpha, sigma_y=sy)
         return {
@@ -342,7 +345,7 @@ def test_profile_loglik_under_the_slider_is_the_packages(explorer_page, models):
         np.testing.assert_allclose(
             psi, (np.array(curve["sigma_alpha"]) / model.fit.sigma_y) ** 2, rtol=1e-14
         )
-        want = pp.profile_loglik(model.data, *model.cols, psi=psi, method="REML")
+        want = pp.profile_loglik(model.data, **model.cols, psi=psi, method="REML")
         np.testing.assert_allclose(curve["loglik"], want.to_numpy(), rtol=1e-10)
         # The maximum of the curve is at the estimate (log ratio 0), and the readout's value
         # there is the fit's own log-likelihood.
@@ -353,7 +356,7 @@ def test_profile_loglik_under_the_slider_is_the_packages(explorer_page, models):
             set_slider(explorer_page, log_ratio)
             s = state(explorer_page)
             one = pp.profile_loglik(
-                model.data, *model.cols, psi=[(s["sigma_alpha"] / model.fit.sigma_y) ** 2]
+                model.data, **model.cols, psi=[(s["sigma_alpha"] / model.fit.sigma_y) ** 2]
             )
             np.testing.assert_allclose(s["loglik"], one.iloc[0], rtol=1e-10)
     assert explorer_page.locator("#pp-profile circle.pp-partial").count() == 1
@@ -411,13 +414,15 @@ def test_random_slopes_redraw_fits_in_an_animation_frame(explorer_page):
 
 # --- random slopes in two dimensions ---------------------------------------------------------
 
-SLEEP = ("Reaction", "Subject", "Days")
+SLEEP = {"y": "Reaction", "group": "Subject", "x": "Days"}
 
 
 @pytest.fixture(scope="module")
 def sleep_fit():
     data = datasets.sleepstudy()
-    return data, pp.fit_random_slopes(data, *SLEEP[:2], [SLEEP[2]], method="REML")
+    return data, pp.fit_random_slopes(
+        data, y=SLEEP["y"], group=SLEEP["group"], x=[SLEEP["x"]], method="REML"
+    )
 
 
 def slopes_state(page) -> dict:
@@ -427,7 +432,7 @@ def slopes_state(page) -> dict:
 
 def assert_slopes_match_package(s: dict, data) -> None:
     mu, coef = explorer.random_slopes_at(
-        data, *SLEEP, sigma_alpha=s["sd"], sigma_y=s["sigma_y"], corr=s["corr"]
+        data, **SLEEP, sigma_alpha=s["sd"], sigma_y=s["sigma_y"], corr=s["corr"]
     )
     assert s["labels"] == [str(v) for v in coef.index]
     np.testing.assert_allclose(s["mu"], mu.to_numpy(), rtol=1e-10)

@@ -109,7 +109,7 @@ def relative(a, b) -> float:
 def compare(name: str, seen: dict, path: Path, y: str, group: str, x: str | None, method: str):
     """The page's fit ``seen`` against the package's fit of the same file; returns the fit."""
     data = cli.read_data(str(path), y, group, [x] if x else None)
-    fit = pp.fit_random_intercept(data, y, group, x, method=method)
+    fit = pp.fit_random_intercept(data, y=y, group=group, x=x, method=method)
     labels = seen["labels"]
     assert labels == [str(v) for v in fit.n.index], "groups differ (or are in another order)"
     assert seen["n"] == fit.n.tolist()
@@ -215,7 +215,7 @@ def test_download_is_the_command_lines_table(fp, tmp_path):
         fp.tab.locator("#pp-fit-download").click()
     got = pd.read_csv(info.value.path(), dtype={"group": str})
     data = cli.read_data(str(path), y, group, [x])
-    fit = pp.fit_random_intercept(data, y, group, x)
+    fit = pp.fit_random_intercept(data, y=y, group=group, x=x)
     want = cli.estimates_table(fit, data=data)
     assert list(got.columns) == list(want.columns)
     assert got["group"].tolist() == want["group"].astype(str).tolist()
@@ -367,7 +367,7 @@ def test_group_level_covariate_fits_but_has_no_no_pooling(fp, tmp_path):
     compare("group-level x", fp.result(), path, "y", "g", "x", "REML")
     data = cli.read_data(str(path), "y", "g", ["x"])
     with pytest.raises(ValueError) as raised:
-        pp.no_pooling(data, "y", "g", "x")
+        pp.no_pooling(data, y="y", group="g", x="x")
     note = fp.tab.locator("#pp-fit-note")
     assert note.is_visible() and str(raised.value) in note.inner_text()
     assert "alpha_none_j" not in fp.tab.locator("#pp-fit-table thead").inner_text()
@@ -416,7 +416,7 @@ def test_example_data_set_from_this_site(fp):
     fp.tab.select_option("#pp-fit-example", "sleepstudy")
     fp.tab.wait_for_function("() => window.ppFit.result !== null")
     seen = fp.result()
-    fit = pp.fit_random_intercept(datasets.sleepstudy(), "Reaction", "Subject", "Days")
+    fit = pp.fit_random_intercept(datasets.sleepstudy(), y="Reaction", group="Subject", x="Days")
     assert relative(seen["sigma_alpha"], fit.sigma_alpha) <= RTOL
     assert all(u.startswith(fp.origin) or u.startswith("blob:") for u in fp.requests)
 

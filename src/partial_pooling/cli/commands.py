@@ -115,7 +115,7 @@ def _restated(exc: ValueError, data: Data, columns: Columns) -> ValueError:
         return exc
     data.frame.index = index
     try:
-        group_data(data.frame, columns.y, columns.group, list(columns.x) or None)
+        group_data(data.frame, y=columns.y, group=columns.group, x=list(columns.x) or None)
     except ValueError as again:
         return again
     return exc

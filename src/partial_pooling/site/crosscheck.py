@@ -76,7 +76,7 @@ def _check(
     terms = [name for name in names if "(" in str(name) and name not in data.columns]
     columns = [name for name in names if name not in terms]
     if group is not None:
-        group_data(data, y, group, columns or None)
+        group_data(data, y=y, group=group, x=columns or None)
     else:
         values = numeric_columns(data, [("response", y), *(("covariate", n) for n in columns)])
         if len(columns) > 1:
@@ -294,6 +294,7 @@ def _mixedlm(
 
 def statsmodels_mixedlm(
     data: pd.DataFrame,
+    *,
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName] | None = None,
@@ -324,6 +325,7 @@ def statsmodels_mixedlm(
 
 def statsmodels_mixedlm_default(
     data: pd.DataFrame,
+    *,
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName] | None = None,
@@ -335,7 +337,7 @@ def statsmodels_mixedlm_default(
 
 
 def statsmodels_ols(
-    data: pd.DataFrame, y: ColumnName, x: ColumnName | Sequence[ColumnName] | None = None
+    data: pd.DataFrame, *, y: ColumnName, x: ColumnName | Sequence[ColumnName] | None = None
 ) -> Any:
     """Ordinary least squares with statsmodels (complete pooling, independently)."""
     import statsmodels.formula.api as smf

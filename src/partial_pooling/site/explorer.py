@@ -57,10 +57,10 @@ SIMULATION_SEED = 20251125
 
 def explorer_payload(
     data: pd.DataFrame,
+    *,
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | Sequence[ColumnName] | None = None,
-    *,
     method: Method = "REML",
     title: str | None = None,
     description: str = "",
@@ -108,7 +108,7 @@ def explorer_payload(
     >>> p["J"], p["groups"]["n"][:3], round(p["fit"]["sigma_alpha"], 3)
     (18, [10, 10, 10], 37.124)
     """
-    fit = fit_random_intercept(data, y, group, x, method=method)
+    fit = fit_random_intercept(data, y=y, group=group, x=x, method=method)
     labels = fit.n.index
     adjusted = fit.adjusted_ybar.reindex(labels).to_numpy()
     payload: dict[str, Any] = {
@@ -189,9 +189,9 @@ def site_payloads() -> dict[str, dict[str, Any]]:
     return {
         "radon": explorer_payload(
             radon,
-            "log_radon",
-            "county",
-            "floor",
+            y="log_radon",
+            group="county",
+            x="floor",
             method="REML",
             title="Minnesota radon: log radon by county",
             description=(
@@ -202,9 +202,9 @@ def site_payloads() -> dict[str, dict[str, Any]]:
         ),
         "simulated": explorer_payload(
             sim.data,
-            "y",
-            "group",
-            "x",
+            y="y",
+            group="group",
+            x="x",
             method="REML",
             title=(
                 f"Simulated: {sim.J} groups of {int(sim.n.min())} to {int(sim.n.max())} "
@@ -249,10 +249,10 @@ def _slope_covariance(sigma_alpha: object, corr: object) -> np.ndarray:
 
 def random_slopes_at(
     data: pd.DataFrame,
+    *,
     y: ColumnName,
     group: ColumnName,
     x: ColumnName,
-    *,
     sigma_alpha: Sequence[float],
     sigma_y: float,
     corr: float = 0.0,
@@ -295,7 +295,7 @@ def random_slopes_at(
     sigma_y = float(sigma_y)
     D = _slope_covariance(sigma_alpha, corr)
     x = one_covariate(x, "random_slopes_at")
-    g = group_data(data, y, group, x)
+    g = group_data(data, y=y, group=group, x=x)
     xv = g.x[:, 0]
     n = g.n.astype(float)
     sx, sxx = g.group_sums(xv), g.group_sums(xv * xv)
@@ -314,10 +314,10 @@ def random_slopes_at(
 
 def slopes_payload(
     data: pd.DataFrame | None = None,
+    *,
     y: ColumnName = "Reaction",
     group: ColumnName = "Subject",
     x: ColumnName = "Days",
-    *,
     method: Method = "REML",
 ) -> dict[str, Any]:
     """The random-slopes part of the explorer page (sleepstudy by default), JSON-ready.
@@ -332,8 +332,8 @@ def slopes_payload(
     x = one_covariate(x, "slopes_payload")
     if data is None:
         data = datasets.sleepstudy()
-    fit = fit_random_slopes(data, y, group, [x], method=method)
-    ols = group_ols(data, y, group, x)
+    fit = fit_random_slopes(data, y=y, group=group, x=[x], method=method)
+    ols = group_ols(data, y=y, group=group, x=x)
     labels = fit.coef.index
     codes = pd.Categorical(data[group], categories=labels).codes
     return {

@@ -53,12 +53,12 @@ __all__ = [
 
 def pooling_lines(
     data: pd.DataFrame,
+    *,
     y: ColumnName,
     group: ColumnName,
     x: ColumnName,
     fits: Sequence[PoolingFit],
     groups: Sequence[Any],
-    *,
     ncols: int = 4,
     jitter: float = 0.05,
     seed: int = 0,
@@ -74,7 +74,7 @@ def pooling_lines(
     groups : sequence
         Group labels to show, one panel each (in this order).
     """
-    g = group_data(data, y, group, one_covariate(x, "pooling_lines"))
+    g = group_data(data, y=y, group=group, x=one_covariate(x, "pooling_lines"))
     if not fits:
         raise ValueError("pooling_lines needs at least one fit to draw")
     unknown = [lab for lab in groups if lab not in g.labels]

@@ -28,9 +28,9 @@ __all__ = ["joint_mode_beta", "naive_beta_se", "residual_variance", "swapped_int
 
 def swapped_intercepts(
     data: pd.DataFrame,
+    *,
     y: ColumnName,
     group: ColumnName,
-    *,
     mu: float,
     sigma_alpha: float,
     sigma_y: float,
@@ -45,7 +45,7 @@ def swapped_intercepts(
     The weight on $\\bar y_j$ falls as $n_j$ grows: the more data a group has, the less they
     would count. Compare `partial_pooling.group_intercepts`.
     """
-    g = group_data(data, y, group)
+    g = group_data(data, y=y, group=group)
     sa2 = check_sd("sigma_alpha", sigma_alpha, positive=False) ** 2
     sy2 = check_sd("sigma_y", sigma_y, positive=True) ** 2
     w = sa2 / (g.n * sy2 + sa2)
@@ -54,6 +54,7 @@ def swapped_intercepts(
 
 def joint_mode_beta(
     data: pd.DataFrame,
+    *,
     y: ColumnName,
     group: ColumnName,
     x: ColumnName,
@@ -68,7 +69,7 @@ def joint_mode_beta(
     Right as a stationarity condition: at the fitted intercepts (the BLUPs) it returns the
     mixed model's GLS slope exactly (Henderson's mixed-model equations).
     """
-    g = group_data(data, y, group, one_covariate(x, "joint_mode_beta"))
+    g = group_data(data, y=y, group=group, x=one_covariate(x, "joint_mode_beta"))
     a = alpha_vector(g, alpha)
     xv = g.x[:, 0]
     return float(xv @ (g.y - a[g.codes]) / (xv @ xv))
@@ -87,6 +88,7 @@ def naive_beta_se(data: pd.DataFrame, x: ColumnName, *, sigma_y: float) -> float
 
 def residual_variance(
     data: pd.DataFrame,
+    *,
     y: ColumnName,
     group: ColumnName,
     x: ColumnName | None,
@@ -105,7 +107,9 @@ def residual_variance(
     $N$ in place of $J n_j$); with the conditional variances $v_j = \\operatorname{Var}(a_j
     \\mid y)$ it is EM's update, which at the ML estimates returns $\\hat\\sigma_y^2$ itself.
     """
-    g = group_data(data, y, group, None if x is None else one_covariate(x, "residual_variance"))
+    g = group_data(
+        data, y=y, group=group, x=None if x is None else one_covariate(x, "residual_variance")
+    )
     a = alpha_vector(g, alpha)
     slope = g.x[:, 0] * float(beta) if g.p else 0.0
     resid = g.y - a[g.codes] - slope

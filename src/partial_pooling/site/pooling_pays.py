@@ -249,7 +249,7 @@ def pooling_mse(
     first = simulate_groups(
         sizes, mu=mu, beta=beta, sigma_alpha=float(sigmas[0]), sigma_y=sigma_y, rng=1
     )
-    design = group_data(first.data, "y", "group", None if beta is None else "x")
+    design = group_data(first.data, y="y", group="group", x=None if beta is None else "x")
     labels = first.alpha.index
     group = labels.to_numpy(dtype=object)
     generator = np.random.default_rng(rng)
@@ -513,7 +513,9 @@ def baseball_estimates(frame: pd.DataFrame, method: Method = "REML") -> pd.DataF
     if at_bats.nunique() != 1:
         raise ValueError("Efron and Morris's James-Stein formula needs equal at-bats per player")
     js = james_stein(data["average"], int(at_bats.iloc[0]))
-    fit = fit_random_intercept(trials_frame(data["hits"], at_bats), "y", "group", method=method)
+    fit = fit_random_intercept(
+        trials_frame(data["hits"], at_bats), y="y", group="group", method=method
+    )
     return pd.DataFrame(
         {
             "n": at_bats,

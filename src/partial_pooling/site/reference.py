@@ -38,7 +38,9 @@ class Design(NamedTuple):
     labels: list[object]
 
 
-def design(data: pd.DataFrame, y: str, group: str, x: str | Sequence[str] | None = None) -> Design:
+def design(
+    data: pd.DataFrame, *, y: str, group: str, x: str | Sequence[str] | None = None
+) -> Design:
     """The dense design of ``y ~ 1 + x + (1 | group)``; $Z$'s columns in sorted label order."""
     names = [] if x is None else [x] if isinstance(x, str) else list(x)
     labels = sorted(data[group].unique())
@@ -134,10 +136,10 @@ class SlopesReference(NamedTuple):
 
 def dense_random_slopes(
     data: pd.DataFrame,
+    *,
     y: str,
     group: str,
     x: str | Sequence[str],
-    *,
     Sigma: np.ndarray,
     sigma_y: float,
     method: str = "REML",
