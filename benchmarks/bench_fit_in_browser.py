@@ -18,7 +18,7 @@ the file to the page's file chooser and measures:
 * ``stall``: the longest gap between two animation frames of the page's main thread over the
   whole run (a ``requestAnimationFrame`` loop in the page; the tab is frozen while it is long);
 * ``memory``: the peak of the summed proportional set size (PSS, ``/proc/PID/smaps_rollup``) of
-  every Chromium process, sampled every 50 ms, less its value just before the file was handed
+  every process this script started (Playwright's driver and Chromium's), sampled every 50 ms, less its value just before the file was handed
   over: what reading and fitting the file cost the browser (the page's worker included).
 
 Pages before issue 19 had no Fit button: they fitted a guessed model at once. For them ``fit``
@@ -64,6 +64,11 @@ FRAMES = """() => {
   };
   requestAnimationFrame(tick);
 }"""
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
 
 
 def write_file(rows: int, folder: Path, seed: int = 19) -> Path:
@@ -139,30 +144,12 @@ class Sampler:
         return self.peak
 
 
-def browser_pid() -> int:
-    """The Chromium started by Playwright: the newest chromium process of this user."""
-    best, when = 0, -1.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            cmd = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
-            if b"chromium" not in cmd[0] or any(a.startswith(b"--type=") for a in cmd):
-                continue
-            started = Path(f"/proc/{entry}").stat().st_mtime
-        except OSError:
-            continue
-        if started > when:
-            best, when = int(entry), started
-    return best
-
-
 def measure(browser, url: str, path: Path, timeout_s: float) -> dict:
     tab = browser.new_page()
     tab.goto(url, wait_until="load")
     tab.wait_for_function("() => window.ppFit !== undefined")
     new_page = tab.locator("#pp-fit-run").count() > 0
-    sampler = Sampler(browser_pid())
+    sampler = Sampler(os.getpid())  # this process's children: Playwright's driver, Chromium
     base = sampler.start()
     tab.evaluate(FRAMES)
     tab.evaluate("() => { window.ppFit.result = null; window.ppFit.table = null; }")
@@ -174,7 +161,7 @@ def measure(browser, url: str, path: Path, timeout_s: float) -> dict:
         t1 = time.perf_counter()
         tab.select_option("#pp-fit-y", label="y")
         tab.select_option("#pp-fit-group", label="g")
-        tab.check("#pp-fit-x input[value='x']")
+        tab.locator("#pp-fit-x label", has_text="x").first.locator("input").check()
         t2 = time.perf_counter()
         tab.click("#pp-fit-run")
     else:
@@ -214,8 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     from playwright.sync_api import sync_playwright
 
     site = Path(args.site).resolve()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
+    handler = functools.partial(QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/fit_in_browser/"

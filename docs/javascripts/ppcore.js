@@ -182,8 +182,7 @@
     if (J < minGroups) {
       fail("group column " + pyStr(cols.group) + " has " + J + " group(s)" +
         (J === 1 ? " (only " + pyStr(labels[0]) + ")" : "") + "; at least " + minGroups +
-        " are needed to estimate how " + (minGroups > 2 ? "intercepts and slopes" : "groups") +
-        " vary");
+        " are needed to estimate how groups vary");
     }
     if (J === N) {
       fail("every group in column " + pyStr(cols.group) + " has a single observation: the " +

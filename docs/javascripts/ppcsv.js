@@ -45,13 +45,13 @@
     let first = -1;
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i];
-      if (b === 0 || (b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12) || b === 127) {
+      if (b === 0) { first = i; control = Infinity; break; }
+      if ((b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12) || b === 127) {
         control++;
         if (first < 0) first = i;
-        if (b === 0) break;
       }
     }
-    if (first >= 0 && (bytes[first] === 0 || control > 0.01 * bytes.length)) {
+    if (first >= 0 && control > 0.01 * bytes.length) {
       throw new FormatError("this is not a text file (byte " + (first + 1) + " is " +
         hex(bytes[first]) + ", a control character no CSV file holds): save the data as CSV " +
         "(comma- or semicolon-separated values) and choose that file");
@@ -246,7 +246,7 @@
         });
       }
       if (rec.length > this.cols.length && !this.tooWide) {
-        this.tooWide = { line: line, fields: rec.length };
+        this.tooWide = { line: line, fields: rec.length, first: r === 0 };
       }
       this.lines[r] = line;
       const comma = this.decimalComma;

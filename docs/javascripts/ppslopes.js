@@ -435,13 +435,17 @@
   }
 
   // ---- the fit ---------------------------------------------------------------------------------
-  // g: ppCore.prepare's grouped data with at least one covariate, prepared with minGroups 3.
+  // g: ppCore.prepare's grouped data with at least one covariate.
   function fitSlopes(g, method) {
     method = method === "ML" ? "ML" : "REML";
     const core = globalThis.ppCore;
     const fail = (msg) => { throw new core.InputError(g.source + ": " + msg); };
     const p = g.p;
     const q = 1 + p;
+    if (g.J < 3) {
+      fail("group column " + core.pyStr(g.names.group) + " has " + g.J + " group(s); at least 3 " +
+        "are needed to estimate how intercepts and slopes vary");
+    }
     for (let c = 0; c < p; c++) {
       let any = false;
       for (let j = 0; j < g.J && !any; j++) any = g.varies[j * p + c] === 1;
