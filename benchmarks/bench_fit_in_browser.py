@@ -157,11 +157,13 @@ def measure(browser, url: str, path: Path, timeout_s: float) -> dict:
     tab.set_input_files("#pp-fit-file", str(path))
     timeout = timeout_s * 1000
     if new_page:
-        tab.wait_for_function("() => window.ppFit.table !== null", timeout=timeout)
+        tab.wait_for_function(
+            "() => window.ppFit.table !== null || !!window.ppFit.error", timeout=timeout
+        )
         t1 = time.perf_counter()
-        tab.select_option("#pp-fit-y", label="y")
-        tab.select_option("#pp-fit-group", label="g")
-        tab.locator("#pp-fit-x label", has_text="x").first.locator("input").check()
+        tab.select_option("#pp-fit-y", value="2")  # the file's columns: g, x, y
+        tab.select_option("#pp-fit-group", value="0")
+        tab.check("#pp-fit-x input[name='x'][value='1']")
         t2 = time.perf_counter()
         tab.click("#pp-fit-run")
     else:
@@ -171,9 +173,13 @@ def measure(browser, url: str, path: Path, timeout_s: float) -> dict:
         t2 = time.perf_counter()
         tab.select_option("#pp-fit-x", label="x")
     tab.wait_for_function(
-        "() => window.ppFit.result !== null && !document.getElementById('pp-fit-result').hidden",
+        "() => (window.ppFit.result !== null && !document.getElementById('pp-fit-result').hidden)"
+        " || !!window.ppFit.error",
         timeout=timeout,
     )
+    error = tab.evaluate("() => window.ppFit.error")
+    if error:
+        raise RuntimeError(f"the page refused {path.name}: {error}")
     t3 = time.perf_counter()
     tab.wait_for_timeout(300)  # a few more frames
     stall = tab.evaluate("() => { window.__bench.on = false; return window.__bench.max; }")

@@ -27,8 +27,8 @@
     dyestuff2: { y: "Yield", group: "Batch", x: [] },
   };
   const TABLE_ROWS = 500; // rows shown in the page's table (the download has every group)
-  const CHUNK = 125; // table rows, or groups in a figure, added to the page between two frames
-  const FIGURE_GROUPS = 1500; // groups drawn in a figure (evenly spaced when there are more)
+  const CHUNK = 250; // table rows, or groups in a figure, added to the page between two frames
+  const FIGURE_GROUPS = 1000; // groups drawn in a figure (evenly spaced when there are more)
 
   const $ = (id) => document.getElementById(id);
   const fileInput = $("pp-fit-file");

@@ -152,9 +152,9 @@
     // Groups: labels as text, sorted as Python sorts strings (by code point).
     const gcol = table.cols[index[cols.group]];
     if (!gcol.codes) {
-      fail("group column " + pyStr(cols.group) + " has more than " + gcol.tooMany + " different " +
-        "values in its first " + gcol.tooManyRows + " rows: (almost) every row would be a group " +
-        "of its own; choose a column whose values repeat");
+      fail("group column " + pyStr(cols.group) + " has " + gcol.tooMany + " different values in " +
+        "its first " + gcol.tooManyRows + " rows: most rows would be a group of their own; " +
+        "choose a column whose values repeat");
     }
     const raw = gcol.codes;
     const missing = [];

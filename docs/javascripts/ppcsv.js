@@ -212,8 +212,9 @@
   }
 
   // Every column is kept as numbers (while it holds only numbers and missing values) and as
-  // group codes (while its values repeat: at most MAX_LABELS different ones, or half the rows).
-  const MAX_LABELS = 5000;
+  // group codes (while its values repeat: beyond KEEP_ROWS rows, a column with more different
+  // values than half its rows is no group column, and its labels are let go).
+  const KEEP_ROWS = 100000;
 
   class Columns {
     constructor(decimalComma) {
@@ -274,7 +275,7 @@
               code = col.labels.length;
               col.dict.set(s, code);
               col.labels.push(s);
-              if (code >= MAX_LABELS && code >= (r + 1) / 2) {
+              if (r >= KEEP_ROWS && code >= (r + 1) / 2) {
                 col.tooMany = code;
                 col.tooManyRows = r + 1;
                 col.codes = null;
