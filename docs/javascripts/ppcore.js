@@ -1,15 +1,16 @@
 // The random-intercept fit of partial_pooling, in plain JavaScript (no libraries, no network).
 //
 // The same algorithm as the package (src/partial_pooling/grouped.py, likelihood.py,
-// estimation.py): the response and the covariate are centred and scaled; the data enter only
+// estimation.py): the response and the covariates are centred and scaled; the data enter only
 // through a triangular factor of the within-group deviations of [x, y] and one row
-// sqrt(n_j) [1, xbar_j, ybar_j] per group; at each psi = sigma_alpha^2 / sigma_y^2 one QR
+// sqrt(n_j) [1, xbar_j', ybar_j] per group; at each psi = sigma_alpha^2 / sigma_y^2 one QR
 // (Givens rotations here, Householder in LAPACK there) of those rows, the group rows weighted
 // by 1/sqrt(1 + n_j psi), gives the GLS coefficients, the weighted residual sum of squares,
 // the profiled ML or REML log-likelihood and its score. A grid over 24 decades of psi brackets
 // the maximum and Brent's method (scipy's brentq, transcribed) solves the score equation to
-// machine precision. The CSV reader and the checks give the command line's one-line messages
-// (src/partial_pooling/cli/csv_reader.py and csv_scanner.py, grouped.py), word for word.
+// machine precision. The checks give the command line's one-line messages (grouped.py, and
+// cli/csv_reader.py for text in a numeric column), word for word; the file itself is read by
+// ppcsv.js into the columns that `prepare` takes. Any number of covariates.
 //
 // Exposed as ppCore (window.ppCore on a page, self.ppCore in fitworker.js); used by fit.js's
 // worker (fitworker.js, with ppcsv.js and ppslopes.js) and explorer.js.
