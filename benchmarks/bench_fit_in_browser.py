@@ -17,9 +17,10 @@ the file to the page's file chooser and measures:
   (``window.ppFit.result`` set and ``#pp-fit-result`` shown);
 * ``stall``: the longest gap between two animation frames of the page's main thread over the
   whole run (a ``requestAnimationFrame`` loop in the page; the tab is frozen while it is long);
-* ``memory``: the peak of the summed proportional set size (PSS, ``/proc/PID/smaps_rollup``) of
-  every process this script started (Playwright's driver and Chromium's), sampled every 50 ms, less its value just before the file was handed
-  over: what reading and fitting the file cost the browser (the page's worker included).
+* ``memory``: the peak of the summed proportional set size (PSS, ``/proc/PID/smaps_rollup``)
+  of every process this script started (Playwright's driver and Chromium's), sampled every
+  50 ms, less its value just before the file was handed over: what reading and fitting the
+  file cost the browser (the page's worker included).
 
 Pages before issue 19 had no Fit button: they fitted a guessed model at once. For them ``fit``
 is the time from choosing the covariate x in its select (one more fit) to the result, and
