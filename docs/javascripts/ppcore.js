@@ -1,17 +1,19 @@
 // The random-intercept fit of partial_pooling, in plain JavaScript (no libraries, no network).
 //
 // The same algorithm as the package (src/partial_pooling/grouped.py, likelihood.py,
-// estimation.py): the response and the covariate are centred and scaled; the data enter only
+// estimation.py): the response and the covariates are centred and scaled; the data enter only
 // through a triangular factor of the within-group deviations of [x, y] and one row
-// sqrt(n_j) [1, xbar_j, ybar_j] per group; at each psi = sigma_alpha^2 / sigma_y^2 one QR
+// sqrt(n_j) [1, xbar_j', ybar_j] per group; at each psi = sigma_alpha^2 / sigma_y^2 one QR
 // (Givens rotations here, Householder in LAPACK there) of those rows, the group rows weighted
 // by 1/sqrt(1 + n_j psi), gives the GLS coefficients, the weighted residual sum of squares,
 // the profiled ML or REML log-likelihood and its score. A grid over 24 decades of psi brackets
 // the maximum and Brent's method (scipy's brentq, transcribed) solves the score equation to
-// machine precision. The CSV reader and the checks give the command line's one-line messages
-// (src/partial_pooling/cli/csv_reader.py and csv_scanner.py, grouped.py), word for word.
+// machine precision. The checks give the command line's one-line messages (grouped.py, and
+// cli/csv_reader.py for text in a numeric column), word for word; the file itself is read by
+// ppcsv.js into the columns that `prepare` takes. Any number of covariates.
 //
-// Exposed as window.ppCore; used by docs/javascripts/fit.js and explorer.js.
+// Exposed as ppCore (window.ppCore on a page, self.ppCore in fitworker.js); used by fit.js's
+// worker (fitworker.js, with ppcsv.js and ppslopes.js) and explorer.js.
 (function () {
   "use strict";
 
@@ -53,68 +55,6 @@
 
   const pyList = (items) => "[" + items.join(", ") + "]";
 
-  // ---- CSV ---------------------------------------------------------------------------------
-  // RFC 4180 with the usual liberties: a BOM is dropped, CRLF, LF or CR end a record, quoted
-  // fields may hold commas, quotes ("") and line breaks. Blank lines are skipped (as pandas
-  // does). Returns the header, the fields of each record by column, and each record's line.
-  function parseCSV(text) {
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const records = [];
-    const lines = [];
-    let field = "";
-    let record = [];
-    let line = 1;
-    let start = 1;
-    let i = 0;
-    const n = text.length;
-    let quoted = false;
-    let any = false; // the record has a field (or a quote) so far
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (quoted) {
-        if (c === 34) {
-          if (text.charCodeAt(i + 1) === 34) { field += '"'; i += 2; continue; }
-          quoted = false; i++; continue;
-        }
-        let j = text.indexOf('"', i);
-        if (j < 0) j = n;
-        const chunk = text.slice(i, j);
-        for (let k = 0; k < chunk.length; k++) {
-          const d = chunk.charCodeAt(k);
-          if (d === 10 || (d === 13 && chunk.charCodeAt(k + 1) !== 10)) line++;
-        }
-        field += chunk;
-        i = j;
-        continue;
-      }
-      if (c === 44) { record.push(field); field = ""; any = true; i++; continue; }
-      if (c === 10 || c === 13) {
-        record.push(field);
-        if (any || field.trim() !== "") { records.push(record); lines.push(start); }
-        record = []; field = ""; any = false;
-        i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
-        line++;
-        start = line;
-        continue;
-      }
-      if (c === 34 && field === "") { quoted = true; any = true; i++; continue; }
-      // an unquoted run up to the next delimiter
-      let j = i + 1;
-      while (j < n) {
-        const d = text.charCodeAt(j);
-        if (d === 44 || d === 10 || d === 13) break;
-        j++;
-      }
-      field += text.slice(i, j);
-      i = j;
-    }
-    if (quoted) throw new InputError("line " + start + ": a quoted field is never closed");
-    if (any || field.trim() !== "") { record.push(field); records.push(record); lines.push(start); }
-    if (!records.length) throw new InputError("the file is empty: no header line");
-    const header = records[0];
-    return { header: header, records: records.slice(1), lines: lines.slice(1) };
-  }
-
   // pandas' default missing-value strings (cli.NUMERIC_NA): missing in numeric columns.
   const NUMERIC_NA = new Set([
     "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
@@ -134,12 +74,14 @@
   const where = (lines) => "line(s) " + pyList(lines.slice(0, 3).map(String));
 
   // ---- the checks of group_data, and the grouped data ---------------------------------------
-  // table: parseCSV's result; cols: {y, group, x (name or null), source}. Throws InputError
+  // table: the columns read by ppcsv.js ({header, N, lines, cols: [{num, bad, codes, labels,
+  // tooMany}]}); cols: {y, group, x (an array of names), source, minGroups}. Throws InputError
   // with the command line's message (without its "partial-pooling: error: " prefix).
   function prepare(table, cols) {
     const source = cols.source || "data";
     const fail = (msg) => { throw new InputError(source + ": " + msg); };
-    const names = [cols.y, cols.group].concat(cols.x ? [cols.x] : []);
+    const xs = cols.x ? (Array.isArray(cols.x) ? cols.x : [cols.x]) : [];
+    const names = [cols.y, cols.group].concat(xs);
     const seen = new Set();
     names.forEach((name) => {
       if (seen.has(name)) {
@@ -156,44 +98,29 @@
       }
       index[name] = at;
     });
-    const N = table.records.length;
+    const N = table.N;
     if (!N) fail("the data frame is empty: there is nothing to fit");
-    const fields = table.header.length;
-    for (let r = 0; r < N; r++) {
-      if (table.records[r].length > fields) {
-        fail("line " + table.lines[r] + " has " + table.records[r].length + " fields but the " +
-          "header has " + fields + ": a field with an unquoted comma? Or a first (index) column " +
-          "with no name in the header? (name it)");
-      }
-    }
-    const numeric = [[cols.y, "response"]].concat(cols.x ? [[cols.x, "covariate"]] : []);
+    const lines = table.lines;
+    const numeric = [[cols.y, "response"]].concat(xs.map((x) => [x, "covariate"]));
     // Text in a numeric column: the first such record (the reader's check, before any other).
-    const parsed = {};
     let firstBad = null;
     numeric.forEach(([name, role]) => {
-      const at = index[name];
-      const v = new Float64Array(N);
-      for (let r = 0; r < N; r++) {
-        const s = table.records[r][at];
-        const p = s === undefined ? NaN : parseNumber(s);
-        if (p === undefined) {
-          if (!firstBad || r < firstBad.r) firstBad = { r: r, name: name, role: role, value: s };
-          break;
-        }
-        v[r] = p;
+      const bad = table.cols[index[name]].bad;
+      if (bad && (!firstBad || bad.row < firstBad.row)) {
+        firstBad = { row: bad.row, name: name, role: role, value: bad.value };
       }
-      parsed[name] = v;
     });
     if (firstBad) {
       fail(firstBad.role + " column " + pyStr(firstBad.name) + " must be numeric, but line " +
-        table.lines[firstBad.r] + " has " + pyStr(firstBad.value));
+        lines[firstBad.row] + " has " + pyStr(firstBad.value));
     }
+    const values = (name) => table.cols[index[name]].num.subarray(0, N);
     const checkColumn = (name, role) => {
-      const v = parsed[name];
+      const v = values(name);
       const missing = [];
       let count = 0;
       for (let r = 0; r < N; r++) {
-        if (Number.isNaN(v[r])) { count++; if (missing.length < 3) missing.push(table.lines[r]); }
+        if (Number.isNaN(v[r])) { count++; if (missing.length < 3) missing.push(lines[r]); }
       }
       if (count) {
         fail(role + " column " + pyStr(name) + " has " + count + " missing value(s), first at " +
@@ -201,10 +128,8 @@
       }
       const bad = [];
       const badLines = [];
-      for (let r = 0; r < N; r++) {
-        if (!Number.isFinite(v[r])) {
-          if (bad.length < 3) { bad.push(pyFloat(v[r])); badLines.push(table.lines[r]); }
-        }
+      for (let r = 0; r < N && bad.length < 3; r++) {
+        if (!Number.isFinite(v[r])) { bad.push(pyFloat(v[r])); badLines.push(lines[r]); }
       }
       if (bad.length) {
         fail(role + " column " + pyStr(name) + " has non-finite value(s) " + pyList(bad) +
@@ -217,56 +142,92 @@
     };
     if (checkColumn(cols.y, "response")) {
       fail("response column " + pyStr(cols.y) + " is constant (every value is " +
-        pyFloat(parsed[cols.y][0]) + "): there is no variation to model");
+        pyFloat(values(cols.y)[0]) + "): there is no variation to model");
     }
-    if (cols.x && checkColumn(cols.x, "covariate")) {
-      fail("covariate " + pyStr(cols.x) + " is constant (every value is " +
-        pyFloat(parsed[cols.x][0]) + "); its slope is not identified beside the intercept");
-    }
+    xs.forEach((x) => {
+      if (checkColumn(x, "covariate")) {
+        fail("covariate " + pyStr(x) + " is constant (every value is " +
+          pyFloat(values(x)[0]) + "); its slope is not identified beside the intercept");
+      }
+    });
     // Groups: labels as text, sorted as Python sorts strings (by code point).
-    const gat = index[cols.group];
-    const raw = new Array(N);
+    const gcol = table.cols[index[cols.group]];
+    if (!gcol.codes) {
+      fail("group column " + pyStr(cols.group) + " has " + gcol.tooMany + " different values in " +
+        "its first " + gcol.tooManyRows + " rows: most rows would be a group of their own; " +
+        "choose a column whose values repeat");
+    }
+    const raw = gcol.codes;
     const missing = [];
     let count = 0;
     for (let r = 0; r < N; r++) {
-      const s = table.records[r][gat];
-      if (s === undefined || s === "") {
+      if (raw[r] < 0) {
         count++;
-        if (missing.length < 3) missing.push(table.lines[r]);
+        if (missing.length < 3) missing.push(lines[r]);
       }
-      raw[r] = s;
     }
     if (count) {
       fail("group column " + pyStr(cols.group) + " has " + count + " missing label(s), first at " +
         where(missing));
     }
-    const first = new Map();
-    for (let r = 0; r < N; r++) if (!first.has(raw[r])) first.set(raw[r], first.size);
-    const labels = Array.from(first.keys());
-    labels.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)); // UTF-16 order: code points in the BMP
-    const rank = new Map(labels.map((l, j) => [l, j]));
+    const order = gcol.labels.map((l, i) => i);
+    const lab = gcol.labels;
+    order.sort((a, b) => (lab[a] < lab[b] ? -1 : lab[a] > lab[b] ? 1 : 0)); // UTF-16 order
+    const rank = new Int32Array(lab.length);
+    order.forEach((i, j) => { rank[i] = j; });
+    const labels = order.map((i) => lab[i]);
     const codes = new Int32Array(N);
-    for (let r = 0; r < N; r++) codes[r] = rank.get(raw[r]);
+    for (let r = 0; r < N; r++) codes[r] = rank[raw[r]];
     const J = labels.length;
-    if (J < 2) {
-      fail("group column " + pyStr(cols.group) + " has " + J + " group(s) (only " +
-        pyStr(labels[0]) + "); at least 2 are needed to estimate how groups vary");
+    const minGroups = cols.minGroups || 2;
+    if (J < minGroups) {
+      fail("group column " + pyStr(cols.group) + " has " + J + " group(s)" +
+        (J === 1 ? " (only " + pyStr(labels[0]) + ")" : "") + "; at least " + minGroups +
+        " are needed to estimate how groups vary");
     }
     if (J === N) {
       fail("every group in column " + pyStr(cols.group) + " has a single observation: the " +
         "within-group variance sigma_y^2 and the between-group variance sigma_alpha^2 cannot " +
         "be told apart");
     }
-    const g = grouped(parsed[cols.y], cols.x ? parsed[cols.x] : null, codes, J);
+    const g = grouped(values(cols.y), xs.map(values), codes, J);
     g.labels = labels;
-    g.names = { y: cols.y, group: cols.group, x: cols.x || null };
+    g.names = { y: cols.y, group: cols.group, x: xs.slice() };
     g.source = source;
+    g.lines = lines;
+    if (xs.length > 1) checkCollinear(g, source);
     if (g.olsRss <= 1e-20 * N) {
-      const on = cols.x ? "of covariate(s) " + pyList([pyStr(cols.x)]) : "(constant)";
+      const on = xs.length ? "of covariate(s) " + pyList(xs.map(pyStr)) : "(constant)";
       fail("response column " + pyStr(cols.y) + " is an exact linear function " + on +
         ": there is no residual variation to split between and within groups");
     }
     return g;
+  }
+
+  // Covariates that are (nearly) collinear: the factor of the scaled covariates, columns of
+  // unit length, has a diagonal entry below 1e-7 (a condition number above about 1e7).
+  function checkCollinear(g, source) {
+    const p = g.p;
+    const R = new Float64Array(p * p);
+    const row = new Float64Array(p);
+    for (let j = 0; j < g.J; j++) {
+      const r = Math.sqrt(g.n[j]);
+      for (let c = 0; c < p; c++) row[c] = r * g.xbar_s[j * p + c];
+      givens(R, row, p);
+    }
+    for (let i = 0; i < p; i++) {
+      for (let c = 0; c < p; c++) row[c] = c >= i ? g.Rw[i * (p + 1) + c] : 0;
+      givens(R, row, p);
+    }
+    for (let i = 0; i < p; i++) {
+      let norm = 0;
+      for (let l = 0; l <= i; l++) norm += R[l * p + i] ** 2;
+      if (Math.abs(R[i * p + i]) < 1e-7 * Math.sqrt(norm)) {
+        throw new InputError(source + ": covariate " + pyStr(g.names.x[i]) + " is (nearly) a " +
+          "linear combination of " + pyList(g.names.x.slice(0, i).map(pyStr)) + ": drop or " +
+          "combine one of them");
+      }
+    }
   }
 
   // ---- sufficient statistics ------------------------------------------------------------------
@@ -305,61 +266,70 @@
     }
   }
 
-  // y, x (or null): Float64Arrays of the data; codes: group of each row, 0..J-1.
-  function grouped(y, x, codes, J) {
+  // y: Float64Array of the response; X: an array of p Float64Arrays (the covariates, p >= 0);
+  // codes: group of each row, 0..J-1. xbar_s is J x p (row-major), varies J x p.
+  function grouped(y, X, codes, J) {
+    if (X === null || X === undefined) X = [];
+    else if (!Array.isArray(X)) X = [X];
     const N = y.length;
-    const p = x ? 1 : 0;
+    const p = X.length;
     const k = p + 1;
     const sy = centreScale(y);
-    const sx = x ? centreScale(x) : null;
+    const sx = X.map(centreScale);
+    const ys = new Float64Array(N);
+    for (let i = 0; i < N; i++) ys[i] = (y[i] - sy.centre) / sy.scale;
+    const xsd = X.map((x, c) => {
+      const out = new Float64Array(N);
+      for (let i = 0; i < N; i++) out[i] = (x[i] - sx[c].centre) / sx[c].scale;
+      return out;
+    });
     const n = new Float64Array(J);
     const ybar = new Float64Array(J);
-    const xbar = new Float64Array(J);
+    const xbar = new Float64Array(J * p);
     for (let i = 0; i < N; i++) {
       const j = codes[i];
       n[j]++;
-      ybar[j] += (y[i] - sy.centre) / sy.scale;
-      if (x) xbar[j] += (x[i] - sx.centre) / sx.scale;
+      ybar[j] += ys[i];
+      for (let c = 0; c < p; c++) xbar[j * p + c] += xsd[c][i];
     }
     for (let j = 0; j < J; j++) {
       if (!n[j]) throw new Error("empty group " + j);
       ybar[j] /= n[j];
-      xbar[j] /= n[j];
+      for (let c = 0; c < p; c++) xbar[j * p + c] /= n[j];
     }
     // within-group deviations of [x, y] (standardized), folded into a k x k factor
     const Rw = new Float64Array(k * k);
     const row = new Float64Array(k);
-    const varies = new Uint8Array(J);
     for (let i = 0; i < N; i++) {
       const j = codes[i];
-      if (x) {
-        row[0] = (x[i] - sx.centre) / sx.scale - xbar[j];
-      }
-      row[k - 1] = (y[i] - sy.centre) / sy.scale - ybar[j];
+      for (let c = 0; c < p; c++) row[c] = xsd[c][i] - xbar[j * p + c];
+      row[k - 1] = ys[i] - ybar[j];
       givens(Rw, row, k);
     }
-    if (x) {
-      // a covariate varies within group j when two of its values differ (exact, any order)
+    // a covariate varies within group j when two of its values differ (exact, any order)
+    const varies = new Uint8Array(J * p);
+    X.forEach((x, c) => {
       const firstX = new Float64Array(J).fill(NaN);
       for (let i = 0; i < N; i++) {
         const j = codes[i];
         if (Number.isNaN(firstX[j])) firstX[j] = x[i];
-        else if (x[i] !== firstX[j]) varies[j] = 1;
+        else if (x[i] !== firstX[j]) varies[j * p + c] = 1;
       }
-    }
+    });
     // the group rows sqrt(n_j) [1, xbar_j, ybar_j]
     const m = k + 1;
     const B = new Float64Array(J * m);
     for (let j = 0; j < J; j++) {
       const r = Math.sqrt(n[j]);
       B[j * m] = r;
-      if (x) B[j * m + 1] = r * xbar[j];
+      for (let c = 0; c < p; c++) B[j * m + 1 + c] = r * xbar[j * p + c];
       B[j * m + k] = r * ybar[j];
     }
     const g = {
       N: N, J: J, k: k, p: p, n: n, ybar_s: ybar, xbar_s: xbar, Rw: Rw, B: B,
-      scaling: { yc: sy.centre, ys: sy.scale, xc: sx ? sx.centre : 0, xs: sx ? sx.scale : 1 },
-      varies: varies,
+      scaling: { yc: sy.centre, ys: sy.scale, xc: sx.map((s) => s.centre),
+        xs: sx.map((s) => s.scale) },
+      varies: varies, codes: codes, y_s: ys, x_s: xsd,
     };
     g.withinRss = Rw[k * k - 1] ** 2;
     g.olsRss = factor(g, 0).R[m * m - 1] ** 2;
@@ -406,7 +376,9 @@
   function loglikOffset(g, method) {
     const s = g.scaling;
     if (method === "ML") return -g.N * Math.log(s.ys);
-    return -(g.N - g.k) * Math.log(s.ys) - (g.p ? Math.log(s.xs) : 0);
+    let off = -(g.N - g.k) * Math.log(s.ys);
+    s.xs.forEach((v) => { off -= Math.log(v); });
+    return off;
   }
 
   // The profiled log-likelihood and its score at psi (likelihood.profile).
@@ -565,20 +537,37 @@
     return profile(g, psi, method);
   }
 
+  // Solve the upper-triangular system U[:p,:p] b = U[:p,p] of a (p+1) x (p+1) factor.
+  function withinSlopes(Rw, p) {
+    const k = p + 1;
+    const b = new Float64Array(p);
+    for (let i = p - 1; i >= 0; i--) {
+      let s = Rw[i * k + p];
+      for (let j = i + 1; j < p; j++) s -= Rw[i * k + j] * b[j];
+      b[i] = s / Rw[i * k + i];
+    }
+    return b;
+  }
+
   // estimation.fit_grouped, and the table of cli.estimates_table (with --compare's columns).
   function fit(g, method) {
     method = method === "ML" ? "ML" : "REML";
     const pt = maximizePsi(g, method);
     const psi = pt.psi;
     const sc = g.scaling;
+    const p = g.p;
     const sigmaY2 = pt.sigma_y2;
     if (!(sigmaY2 > 0)) {
       throw new InputError(g.source + ": response " + pyStr(g.names.y) +
         " shows no residual variation: sigma_y is 0");
     }
     const b = pt.b;
-    const beta = g.p ? (sc.ys * b[1]) / sc.xs : null;
-    const toData = (a) => sc.yc + sc.ys * a - (g.p ? sc.xc * beta : 0);
+    // back to the data's units: beta_k = s_y b_k / s_k, intercepts at x = 0
+    const betaOf = (bs) => Array.from({ length: p }, (_, c) => (sc.ys * bs[c]) / sc.xs[c]);
+    const shift = (beta) => beta.reduce((acc, v, c) => acc + sc.xc[c] * v, 0);
+    const beta = betaOf(b.subarray(1));
+    const offset = shift(beta);
+    const toData = (a) => sc.yc + sc.ys * a - offset;
     const mu = toData(b[0]);
     const J = g.J;
     const lambda = new Array(J);
@@ -589,7 +578,8 @@
     for (let j = 0; j < J; j++) {
       const n = g.n[j];
       const lam = (n * psi) / (1 + n * psi);
-      const adj = g.ybar_s[j] - (g.p ? g.xbar_s[j] * b[1] : 0);
+      let adj = g.ybar_s[j];
+      for (let c = 0; c < p; c++) adj -= g.xbar_s[j * p + c] * b[1 + c];
       lambda[j] = lam;
       alpha[j] = toData(lam * adj + (1 - lam) * b[0]);
       adjusted[j] = toData(adj);
@@ -598,28 +588,30 @@
     }
     // complete pooling: the OLS intercept (profile at psi = 0, ML) ...
     const ols = profile(g, 0, "ML", false);
-    const betaOls = g.p ? (sc.ys * ols.b[1]) / sc.xs : null;
-    const muOls = sc.yc + sc.ys * ols.b[0] - (g.p ? sc.xc * betaOls : 0);
-    // ... and no pooling: each group's own mean at the within-group slope
+    const muOls = sc.yc + sc.ys * ols.b[0] - shift(betaOf(ols.b.subarray(1)));
+    // ... and no pooling: each group's own mean at the within-group slopes
     let none = null;
     let noneProblem = null;
-    if (g.p) {
+    for (let c = 0; c < p && !noneProblem; c++) {
       let anyVaries = false;
-      for (let j = 0; j < J; j++) if (g.varies[j]) { anyVaries = true; break; }
+      for (let j = 0; j < J; j++) if (g.varies[j * p + c]) { anyVaries = true; break; }
       if (!anyVaries) {
-        noneProblem = "covariate " + pyStr(g.names.x) + " is constant within every group of " +
+        noneProblem = "covariate " + pyStr(g.names.x[c]) + " is constant within every group of " +
           pyStr(g.names.group) + " (a group-level covariate): the within-group slope is not " +
           "identified";
-      } else {
-        const bw = g.Rw[1] / g.Rw[0]; // within slope, standardized
-        const betaW = (sc.ys * bw) / sc.xs;
-        none = Array.from(g.ybar_s, (v, j) => sc.yc + sc.ys * (v - g.xbar_s[j] * bw) -
-          sc.xc * betaW);
       }
-    } else {
-      none = ybar.slice();
+    }
+    if (!noneProblem) {
+      const bw = withinSlopes(g.Rw, p); // within slopes, standardized
+      const offW = shift(betaOf(bw));
+      none = Array.from(g.ybar_s, (v, j) => {
+        let a = v;
+        for (let c = 0; c < p; c++) a -= g.xbar_s[j * p + c] * bw[c];
+        return sc.yc + sc.ys * a - offW;
+      });
     }
     return {
+      model: "intercept",
       method: method,
       N: g.N,
       J: J,
@@ -647,12 +639,6 @@
     };
   }
 
-  // The whole way from the text of a CSV file to the fit.
-  function fitText(text, cols, method) {
-    const table = parseCSV(text);
-    return fit(prepare(table, cols), method);
-  }
-
   // A number as the table's CSV writes it: the shortest text that reads back the same double.
   const csvNumber = (x) => (Number.isFinite(x) ? String(x) : "");
   function csvField(s) {
@@ -677,16 +663,14 @@
     return out.join("\r\n") + "\r\n";
   }
 
-  window.ppCore = {
+  globalThis.ppCore = {
     InputError: InputError,
-    parseCSV: parseCSV,
     parseNumber: parseNumber,
     prepare: prepare,
     grouped: grouped,
     profile: profile,
     maximizePsi: maximizePsi,
     fit: fit,
-    fitText: fitText,
     tableCSV: tableCSV,
     pyFloat: pyFloat,
     pyStr: pyStr,
