@@ -316,9 +316,12 @@
       idx.forEach((t, i) => { step[t] = vectors[i].reduce((acc, v, k) => acc + v * proj[k], 0); });
       const size = Math.max.apply(null, step.map(Math.abs));
       const tiny = 1e-13 * Math.max(Math.max.apply(null, idx.map((t) => Math.abs(theta[t]))), 1e-8);
-      if (local && (size <= tiny || size >= last)) return { theta, converged: true };
       const slope = -idx.reduce((acc, t, i) => acc + g[i] * step[t], 0);
       const rounding = local && -slope / 2 <= 1e-15 * Math.max(Math.abs(f), 1);
+      // steps that stop shrinking mean the rounding floor only where the step predicts no real
+      // decrease (near a boundary a full step can be followed by a longer one far from the optimum)
+      const near = -slope / 2 <= 1e-9 * Math.max(Math.abs(f), 1);
+      if (local && (size <= tiny || (size >= last && near))) return { theta, converged: true };
       let t = 1;
       let trial;
       let s1;
@@ -327,7 +330,7 @@
         trial = theta.map((v, k) => v - t * step[k]);
         s1 = solve(st, trial);
         f1 = devianceOf(st, s1, method);
-        if (f1 <= f - 1e-4 * t * slope + (local ? 1e-13 * Math.abs(f) : 0)) break;
+        if (f1 <= f + 1e-4 * t * slope + (local ? 1e-13 * Math.abs(f) : 0)) break;
         t *= 0.5;
         if (t < 1e-12) return { theta, converged: local };
       }
