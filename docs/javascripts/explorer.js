@@ -155,7 +155,22 @@
   }
 
   // ---- drawing ---------------------------------------------------------------------------------
-  const W = 720;
+  // The charts are drawn in CSS pixels at the width of their column (at most 720, at least
+  // 320): the viewBox is as wide as the box that shows it, so text keeps its size on a phone
+  // instead of shrinking with the page. A change of the column's width redraws them.
+  const W_MAX = 720;
+  const W_MIN = 320;
+  let W = W_MAX;
+
+  function columnWidth() {
+    const box = mainSvg.parentElement.getBoundingClientRect().width;
+    return box > 0 ? Math.max(W_MIN, Math.min(W_MAX, Math.round(box))) : W;
+  }
+
+  function setViewBox(svg, height) {
+    svg.setAttribute("viewBox", "0 0 " + W + " " + height);
+    svg.style.aspectRatio = W + " / " + height;
+  }
   const MAIN_H = 400;
   const LAMBDA_H = 210;
   const M = { left: 60, right: 78, top: 34, bottom: 46 };
@@ -227,7 +242,7 @@
 
   function buildProfile(data, P) {
     clear(profileSvg);
-    profileSvg.setAttribute("viewBox", "0 0 " + W + " " + PROFILE_H);
+    setViewBox(profileSvg, PROFILE_H);
     const t = el("title", { id: "pp-profile-title" }, profileSvg);
     t.textContent = "Profiled " + data.method + " log-likelihood against sigma_alpha";
     const d = el("desc", { id: "pp-profile-desc" }, profileSvg);
@@ -320,13 +335,14 @@
   }
 
   function build(key, data) {
+    W = columnWidth();
     const L = layoutFor(data);
     const g = data.groups;
     const groupWord = data.group === "county" ? "county" : "group";
 
     // Main panel: estimates against n_j.
     clear(mainSvg);
-    mainSvg.setAttribute("viewBox", "0 0 " + W + " " + MAIN_H);
+    setViewBox(mainSvg, MAIN_H);
     const mt = el("title", { id: "pp-main-title" }, mainSvg);
     mt.textContent = "Each " + groupWord + "'s intercept against its size: no pooling and partial pooling";
     const md = el("desc", { id: "pp-main-desc" }, mainSvg);
@@ -378,7 +394,7 @@
 
     // Lambda panel.
     clear(lambdaSvg);
-    lambdaSvg.setAttribute("viewBox", "0 0 " + W + " " + LAMBDA_H);
+    setViewBox(lambdaSvg, LAMBDA_H);
     const lt = el("title", { id: "pp-lambda-title" }, lambdaSvg);
     lt.textContent = "Shrinkage weight lambda against " + groupWord + " size";
     const ld = el("desc", { id: "pp-lambda-desc" }, lambdaSvg);
@@ -582,12 +598,24 @@
   function show(key) {
     status.textContent = "Loading the data\u2026";
     return load(key).then((data) => {
+      controls.hidden = false; // first, so that the charts can measure their column
       build(key, data);
       update();
-      controls.hidden = false;
       status.textContent = "";
       status.hidden = true;
     });
+  }
+
+  // Redraw at the new width when the column changes (a rotated phone, a resized window).
+  if (window.ResizeObserver) {
+    new ResizeObserver(() => {
+      if (current && columnWidth() !== W) {
+        const keep = highlighted;
+        build(current.key, current.data);
+        if (keep >= 0) setHighlight(keep);
+        update();
+      }
+    }).observe(mainSvg.parentElement);
   }
 
   slider.min = String(LOG_MIN);

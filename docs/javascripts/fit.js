@@ -230,7 +230,17 @@
   }
 
   // ---- figures (the explorer's two panels, for these data) ----------------------------------
-  const W = 720;
+  // Drawn in CSS pixels at the width of their column (320 to 720), like the explorer's, so
+  // that their text keeps its size on a phone; redrawn when the column changes width.
+  const W_MAX = 720;
+  const W_MIN = 320;
+  let W = W_MAX;
+  let drawn = null; // the fit last drawn
+
+  function columnWidth() {
+    const box = mainSvg.parentElement.getBoundingClientRect().width;
+    return box > 0 ? Math.max(W_MIN, Math.min(W_MAX, Math.round(box))) : W;
+  }
   const MAIN_H = 400;
   const LAMBDA_H = 210;
   const M = { left: 60, right: 78, top: 34, bottom: 46 };
@@ -276,6 +286,8 @@
   }
 
   function draw(f) {
+    drawn = f;
+    W = columnWidth();
     const logs = f.n.map((n) => Math.log10(n));
     let lo = Math.min.apply(null, logs);
     let hi = Math.max.apply(null, logs);
@@ -302,6 +314,7 @@
 
     mainSvg.replaceChildren();
     mainSvg.setAttribute("viewBox", "0 0 " + W + " " + MAIN_H);
+    mainSvg.style.aspectRatio = W + " / " + MAIN_H;
     el("title", { id: "pp-fit-main-title" }, mainSvg).textContent =
       "Each group's intercept against its size: its own adjusted mean and its partially pooled intercept";
     el("desc", { id: "pp-fit-main-desc" }, mainSvg).textContent = "For each of the " + f.J +
@@ -345,6 +358,7 @@
 
     lambdaSvg.replaceChildren();
     lambdaSvg.setAttribute("viewBox", "0 0 " + W + " " + LAMBDA_H);
+    lambdaSvg.style.aspectRatio = W + " / " + LAMBDA_H;
     el("title", { id: "pp-fit-lambda-title" }, lambdaSvg).textContent =
       "Shrinkage weight lambda against group size";
     el("desc", { id: "pp-fit-lambda-desc" }, lambdaSvg).textContent = "The weight lambda_j on " +
@@ -403,4 +417,9 @@
   status.textContent = "No data yet: choose a CSV file, drop one here, or pick a data set of " +
     "this site.";
   root.querySelector(".pp-fit__start").hidden = false;
+  if (window.ResizeObserver) {
+    new ResizeObserver(() => {
+      if (drawn && columnWidth() !== W) draw(drawn);
+    }).observe(mainSvg.parentElement);
+  }
 })();

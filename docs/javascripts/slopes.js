@@ -17,7 +17,11 @@
   const DATA_URL = new URL("../assets/generated/slopes-sleepstudy.json", script.src).href;
   const SCHEMA = 1;
   const { el, rich, niceTicks, minus, fmt, definitionList } = window.ppSvg;
-  const W = 720;
+  // Drawn in CSS pixels at the width of its column (320 to 720), like the explorer's charts,
+  // so that its text keeps its size on a phone; redrawn when the column changes width.
+  const W_MAX = 720;
+  const W_MIN = 320;
+  let W = W_MAX;
   const H = 440;
   const M = { left: 64, right: 24, top: 34, bottom: 46 };
   const CHI2_95 = -2 * Math.log(0.05); // the 95% contour of a bivariate normal
@@ -107,7 +111,13 @@
   }
 
   // ---- drawing ---------------------------------------------------------------------------------
+  function columnWidth() {
+    const box = svg.parentElement.getBoundingClientRect().width;
+    return box > 0 ? Math.max(W_MIN, Math.min(W_MAX, Math.round(box))) : W;
+  }
+
   function build(d) {
+    W = columnWidth();
     const cp = crossProducts(d);
     // the axes hold every point and the 95% ellipse at the estimates
     const f = d.fit;
@@ -125,6 +135,7 @@
 
     svg.replaceChildren();
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    svg.style.aspectRatio = W + " / " + H;
     el("title", { id: "pp-slopes-title" }, svg).textContent =
       "Each subject's intercept and slope: its own line and the model's";
     el("desc", { id: "pp-slopes-desc" }, svg).textContent = "For each of the " + d.labels.length +
@@ -274,10 +285,18 @@
     return r.json();
   }).then((d) => {
     if (d.schema !== SCHEMA) throw new Error("unexpected data layout " + d.schema);
+    body.hidden = false; // first, so that the chart can measure its column
     build(d);
     resetAll();
-    body.hidden = false;
     status.hidden = true;
+    if (window.ResizeObserver) {
+      new ResizeObserver(() => {
+        if (columnWidth() !== W) {
+          build(d);
+          update();
+        }
+      }).observe(svg.parentElement);
+    }
   }).catch((err) => {
     status.textContent = "The random-slopes explorer could not load its data: " + err.message;
     console.error("slopes:", err);
