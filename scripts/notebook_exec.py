@@ -220,8 +220,11 @@ def number_figures(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNod
         numbers[label] = len(numbers) + 1
         out = outputs[0]
         text = "".join(out.data["text/html"])
+        # MathJax typesets the caption's $...$ (an .arithmatex element; one without math
+        # would count as math left untypeset)
+        typeset = ' class="arithmatex"' if "$" in str(caption) else ""
         figcaption = (
-            '<figcaption class="arithmatex"><span class="pp-figure-number">'
+            f'<figcaption{typeset}><span class="pp-figure-number">'
             f"Figure {numbers[label]}:</span> {html.escape(str(caption), quote=False)}"
             "</figcaption></figure>"
         )

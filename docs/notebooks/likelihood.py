@@ -357,8 +357,8 @@ reml_pkg = pp.reml_loglik(
 )
 sm_reml = crosscheck.statsmodels_mixedlm(radon, **model, method="REML")
 print(
-    f"REML log-likelihood: package {reml_pkg:.8f}, dense algebra {reml_dense:.8f}, "
-    f"statsmodels {sm_reml.loglik:.8f}"
+    f"REML log-likelihood: package {reml_pkg:.8f},\n"
+    f"dense algebra {reml_dense:.8f}, statsmodels {sm_reml.loglik:.8f}"
 )
 
 # %% tags=["hide-input"]
@@ -552,7 +552,7 @@ print(
     f"J log 100 = {J * np.log(100):.4f}; "
     f"ML maximum of the marginal: {ml.loglik:.4f}"
 )
-collapse.round(4).fillna("—")  # the first row has no step before it
+collapse.round(4).astype(object).fillna("—")  # the first row has no step before it
 
 # %% tags=["hide-input"]
 checks = Checks("J log 100 and the ML maximum")

@@ -27,9 +27,11 @@ import colorsys
 import html
 import io
 import pickle
+import re
 from typing import Any
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import Collection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
@@ -205,18 +207,52 @@ def reflow(fig: Figure, width_in: float = NARROW_WIDTH_IN) -> bool:
 
 
 def _two_column_legends(fig: Figure) -> None:
-    """The figure's legends below the axes ("outside lower center") drawn again in at most two
-    columns (a legend lays out its columns when it is made, so it is made again)."""
+    """The figure's legends above or below the axes ("outside upper center", "outside lower
+    center") drawn again in at most two columns (a legend lays out its columns when it is
+    made, so it is made again)."""
     for legend in list(fig.legends):
         texts = legend.get_texts()
-        if getattr(legend, "_outside_loc", None) != "lower" or len(texts) <= 2:
+        side = getattr(legend, "_outside_loc", None)
+        if side not in ("lower", "upper") or len(texts) <= 2:
             continue
         pairs = [(h, t.get_text()) for h, t in zip(legend.legend_handles, texts, strict=True)]
         handles = [h for h, _ in pairs if h is not None]
         labels = [label for h, label in pairs if h is not None]
         frame = legend.get_frame_on()
         legend.remove()
-        fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=frame)
+        if side == "upper":
+            fig.legend(handles, labels, loc="outside upper center", ncols=2, frameon=frame)
+        else:
+            fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=frame)
+
+
+def _wrap_titles(fig: Figure) -> None:
+    """Axes titles that run past the figure's edge broken into lines as wide as their axes (at
+    spaces outside math): a title does not shrink with a narrower figure or grow with its
+    text."""
+    fig.draw_without_rendering()
+    canvas = fig.canvas
+    agg = canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    renderer = agg.get_renderer()  # type: ignore[no-untyped-call]
+    edge = fig.bbox.width
+    for ax in fig.axes:
+        title = ax.title
+        text = title.get_text()
+        box = title.get_window_extent(renderer)
+        if not text or "\n" in text or (box.x0 >= 0 and box.x1 <= edge):
+            continue
+        # the words of the title, a $...$ formula counting as one word
+        words = re.findall(r"(?:\$[^$]*\$|\S)+", text)
+        per_line = max(1, int(len(text) * 0.95 * ax.bbox.width / box.width))
+        lines, line = [], ""
+        for word in words:
+            if line and len(line) + 1 + len(word) > per_line:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+        title.set_text("\n".join(lines))
 
 
 def narrow(fig: Figure, width_in: float = NARROW_WIDTH_IN) -> None:
@@ -224,11 +260,10 @@ def narrow(fig: Figure, width_in: float = NARROW_WIDTH_IN) -> None:
     side are laid out again (`reflow`); a figure of one column of panels keeps its layout and
     gets a little taller than its shape would make it (its legend and labels take room that
     does not shrink with it). A figure's legend gets at most two columns."""
-    if reflow(fig, width_in):
-        return
-    old_w, old_h = fig.get_size_inches()
-    fig.set_size_inches(width_in, max(3.2, old_h * width_in / old_w * 1.3))
-    _two_column_legends(fig)
+    if not reflow(fig, width_in):
+        old_w, old_h = fig.get_size_inches()
+        fig.set_size_inches(width_in, max(3.2, old_h * width_in / old_w * 1.3))
+        _two_column_legends(fig)
 
 
 def min_text_pt(width_in: float, column_px: float, *, dpi: int = DPI) -> float:
@@ -268,6 +303,7 @@ def enlarge_text(fig: Figure, column_px: float) -> float:
 def _copy(fig: Figure) -> Figure:
     copied = pickle.loads(pickle.dumps(fig))
     assert isinstance(copied, Figure)
+    FigureCanvasAgg(copied)  # measures text (titles to wrap) and writes the PNG
     return copied
 
 
@@ -279,6 +315,7 @@ def render(fig: Figure, *, dark: bool = False, phone: bool = False) -> tuple[byt
     if phone:
         narrow(copied)
     smallest = enlarge_text(copied, PHONE_COLUMN_PX if phone else COLUMN_PX)
+    _wrap_titles(copied)  # lays the figure out again, at its final text sizes
     if dark:
         to_dark(copied, laid_out=True)
     buf = io.BytesIO()

@@ -49,7 +49,7 @@ def test_figures_get_numbers_in_page_order_and_references_get_those_numbers():
     )
     assert first.count("</figure>") == 1
     assert (
-        '<span class="pp-figure-number">Figure 2:</span> Second.'
+        '<figcaption><span class="pp-figure-number">Figure 2:</span> Second.'
         in (nb.cells[3].outputs[0].data["text/html"])
     )
 

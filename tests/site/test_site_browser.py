@@ -248,7 +248,8 @@ def test_the_footer_names_the_licences_the_repository_and_how_to_cite(all_pages)
 
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
     for page in all_pages:
-        footer = page.file.read_text().split('class="md-copyright')[1].split("</footer>")[0]
+        footer = page.file.read_text().split('class="md-copyright pp-footer"')[1]
+        footer = footer.split("</footer>")[0]
         assert cff["repository-code"] in footer, page
         assert "CC BY 4.0" in footer and "MIT" in footer and "cite/" in footer, page
         assert cff["version"] in footer, page
