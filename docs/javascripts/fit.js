@@ -247,7 +247,7 @@
 
   function logTicks(lo, hi) {
     const out = [];
-    const ms = hi - lo > 3 ? [1] : [1, 2, 5];
+    const ms = hi - lo > 3 || W < 560 ? [1] : [1, 2, 5]; // narrow: no room for 2 and 5
     for (let e = Math.floor(lo) - 1; e <= Math.ceil(hi); e++) {
       ms.forEach((m) => {
         const v = m * 10 ** e;

@@ -170,7 +170,7 @@ def profile_likelihood(
     ax.set_xlabel(r"$\psi = \sigma_\alpha^2 / \sigma_y^2$ (log scale)")
     ax.set_ylabel(r"$\ell(\psi) - \ell(\hat\psi)$")
     ax.set_title(r"The profiled log-likelihood has one free parameter, $\psi$")
-    ax.legend(frameon=False, loc="lower center")
+    ax.legend(frameon=False, loc="lower left")  # below the curves, clear of the maxima
     finish_axes(ax)
     return fig
 
