@@ -164,6 +164,8 @@
   const W_MAX = 720;
   const W_MIN = 320;
   let W = W_MAX;
+  // Below this width the legend of the main chart takes a row an item.
+  const NARROW_CHART = 600;
 
   function columnWidth() {
     const box = mainSvg.parentElement.getBoundingClientRect().width;
@@ -339,6 +341,7 @@
 
   function build(key, data) {
     W = columnWidth();
+    M.top = W < NARROW_CHART ? 58 : 34; // room for the legend's three rows when narrow
     const L = layoutFor(data);
     const g = data.groups;
     const groupWord = data.group === "county" ? "county" : "group";
@@ -381,16 +384,18 @@
     const label = el("text", { class: "pp-highlight-text" }, mainSvg);
     // Legend.
     const legend = el("g", { class: "pp-legend", "aria-hidden": "true" }, mainSvg);
+    // one row on a wide chart; on a narrow one (a phone) one item a row, in the taller margin
+    const stacked = W < NARROW_CHART;
     let lx = M.left + 8;
-    const ly = 16;
+    let ly = stacked ? 10 : 16;
     el("circle", { class: "pp-none", cx: lx, cy: ly, r: 4 }, legend);
     let t = el("text", { x: lx + 9, y: ly + 4 }, legend);
     t.textContent = "no pooling: own adjusted mean";
-    lx += 215;
+    if (stacked) ly += 16; else lx += 215;
     el("circle", { class: "pp-partial", cx: lx, cy: ly, r: 4 }, legend);
     t = el("text", { x: lx + 9, y: ly + 4 }, legend);
     rich(t, "partial pooling at this \u03C3_{\u03B1}");
-    lx += 200;
+    if (stacked) { ly += 16; lx += 8; } else lx += 200;
     el("line", { class: "pp-mu", x1: lx - 8, x2: lx + 14, y1: ly, y2: ly }, legend);
     t = el("text", { x: lx + 20, y: ly + 4 }, legend);
     rich(t, "\u03BC\u0302_{\u03B1}, population mean");

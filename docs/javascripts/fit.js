@@ -236,6 +236,8 @@
   const W_MIN = 320;
   let W = W_MAX;
   let drawn = null; // the fit last drawn
+  // Below this width the legend of the main chart takes two rows.
+  const NARROW_CHART = 600;
 
   function columnWidth() {
     const box = mainSvg.parentElement.getBoundingClientRect().width;
@@ -288,6 +290,7 @@
   function draw(f) {
     drawn = f;
     W = columnWidth();
+    M.top = W < NARROW_CHART ? 50 : 34; // room for the legend's second row when narrow
     const logs = f.n.map((n) => Math.log10(n));
     let lo = Math.min.apply(null, logs);
     let hi = Math.max.apply(null, logs);
@@ -343,18 +346,21 @@
         fmt(f.alpha[j], 4);
     });
     const legend = el("g", { class: "pp-legend", "aria-hidden": "true" }, mainSvg);
+    // one row on a wide chart; two rows, in a taller margin, on a narrow one (a phone)
+    const stacked = W < NARROW_CHART;
+    const row2 = stacked ? 16 : 0;
     let lx = M.left + 8;
-    el("circle", { class: "pp-none", cx: lx, cy: 16, r: 4 }, legend);
-    el("text", { x: lx + 9, y: 20 }, legend).textContent = "own adjusted mean";
+    el("circle", { class: "pp-none", cx: lx, cy: 12, r: 4 }, legend);
+    el("text", { x: lx + 9, y: 16 }, legend).textContent = "own adjusted mean";
     lx += 140;
-    el("circle", { class: "pp-partial", cx: lx, cy: 16, r: 4 }, legend);
-    el("text", { x: lx + 9, y: 20 }, legend).textContent = "partial pooling";
-    lx += 120;
-    el("line", { class: "pp-mu", x1: lx - 8, x2: lx + 14, y1: 16, y2: 16 }, legend);
-    rich(el("text", { x: lx + 20, y: 20 }, legend), "\u03BC\u0302_{\u03B1} (GLS)");
+    el("circle", { class: "pp-partial", cx: lx, cy: 12, r: 4 }, legend);
+    el("text", { x: lx + 9, y: 16 }, legend).textContent = "partial pooling";
+    lx = stacked ? M.left + 8 : lx + 120;
+    el("line", { class: "pp-mu", x1: lx - 8, x2: lx + 14, y1: 12 + row2, y2: 12 + row2 }, legend);
+    rich(el("text", { x: lx + 20, y: 16 + row2 }, legend), "\u03BC\u0302_{\u03B1} (GLS)");
     lx += 110;
-    el("line", { class: "pp-ols", x1: lx - 8, x2: lx + 14, y1: 16, y2: 16 }, legend);
-    el("text", { x: lx + 20, y: 20 }, legend).textContent = "complete pooling (OLS)";
+    el("line", { class: "pp-ols", x1: lx - 8, x2: lx + 14, y1: 12 + row2, y2: 12 + row2 }, legend);
+    el("text", { x: lx + 20, y: 16 + row2 }, legend).textContent = "complete pooling (OLS)";
 
     lambdaSvg.replaceChildren();
     lambdaSvg.setAttribute("viewBox", "0 0 " + W + " " + LAMBDA_H);
