@@ -25,9 +25,10 @@ What they do, and why:
     ``<head>``: after every other stylesheet, as the inline blocks were, so the cascade is
     unchanged; the browser loads it once and caches it. Pages whose CSS differed would get one
     file per distinct CSS (content-hashed names).
-  - figures are inlined as base64 PNG data URLs (about 100-300 KB a page); each is written to
-    ``figure-<hash>.png`` in the page's own folder (a relative ``src``, so the site works under
-    any base URL and offline) and keeps its alt text.
+  - figures are inlined as base64 PNG data URLs (about 100-300 KB a page, four times that with
+    each figure's dark and phone copies); each (an ``<img src>`` or a ``<source srcset>``) is
+    written to ``figure-<hash>.png`` in the page's own folder (a relative ``src``, so the site
+    works under any base URL and offline) and keeps its alt text.
 * ``on_post_build``: copy MathJax 3 (``es5/`` of the PyPI package django-static-mathjax) into
   ``site/assets/mathjax/``, so the site needs no CDN, without the files a browser never requests
   with this configuration (``MATHJAX_SKIP``); remove Material's files no reader loads (lunr
@@ -123,7 +124,10 @@ _WRAPPER_MARK = '<div class="jupyter-wrapper">'
 _CHARSET_RE = re.compile(r'^\s*@charset\s+"[^"]*";', re.IGNORECASE)
 _STYLE_BLOCK_RE = re.compile(r'<style type="text/css">\n?(.*?)</style>\n?', re.DOTALL)
 # Inline PNG figures in notebook outputs (nbconvert's <img> and the package's own HTML <img>).
-_INLINE_PNG_RE = re.compile(r'(<img\b[^>]*?\bsrc=")data:image/png;base64,([A-Za-z0-9+/=\s]+)(")')
+# ... and the <source srcset> of a figure's copy for a phone (partial_pooling.figure_variants).
+_INLINE_PNG_RE = re.compile(
+    r'(<(?:img|source)\b[^>]*?\b(?:src|srcset)=")data:image/png;base64,([A-Za-z0-9+/=\s]+)(")'
+)
 
 
 def mathjax_source() -> Path:

@@ -24,6 +24,12 @@ executes the pages itself and hands mkdocs-jupyter executed notebooks to render 
   (markdown cells, tags) with the outputs of the code cells. mkdocs-jupyter renders that file
   (its ``include`` names ``executed-notebooks/*.ipynb``), and its rendering cache, keyed on the
   file's bytes, sees the outputs too, so it is never stale.
+* Figures are numbered, in the order of the page, and captioned (`number_figures`): a code
+  cell whose output is a figure (a ``SiteFigure``'s ``<figure class="pp-figure-variants">``)
+  carries its caption and label in its metadata (``# %% caption="..." label="fig-name"``), and
+  the prose refers to it as ``[Figure](#fig-name)``, written out as "Figure 3". A figure without
+  a caption, a caption without a figure, a label used twice and a reference to no figure fail
+  the build.
 * The jupytext source itself is added beside the page (``notebooks/<name>/<name>.py``) and
   named in the page's ``meta`` as ``notebook_source``, for the theme's download links.
 
@@ -34,8 +40,10 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import html
 import os
 import posixpath
+import re
 import shutil
 import tempfile
 import time
@@ -163,6 +171,83 @@ def with_outputs(
     return nb
 
 
+#: The start of a figure's HTML output (`partial_pooling.figure_variants.figure_html`).
+FIGURE_START = '<figure class="pp-figure-variants">'
+#: A reference to a figure in a markdown cell: ``[Figure](#fig-name)`` (or ``[figure]``).
+_FIGURE_REF = re.compile(r"\[([Ff]igure)\]\(#(fig-[\w-]+)\)")
+
+
+class FigureError(ValueError):
+    """A figure without a caption, a caption without a figure, or a broken reference."""
+
+
+def _figure_outputs(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [
+        out
+        for out in cell.get("outputs", [])
+        if FIGURE_START in "".join(out.get("data", {}).get("text/html", ""))
+    ]
+
+
+def number_figures(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """Number the figures of ``nb`` in order, caption them, and write the references out.
+
+    Each figure output gets the label as its ``id`` and a caption "Figure n: ..." from its
+    cell's ``caption`` metadata (MathJax typesets ``$...$`` in it); each ``[Figure](#label)``
+    in a markdown cell becomes ``[Figure n](#label)``. Raises `FigureError` (the build fails)
+    on a figure without a caption or label, a caption on a cell without a figure, a label used
+    twice, and a reference to a label no figure has. ``nb`` is changed in place.
+    """
+    numbers: dict[str, int] = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        outputs = _figure_outputs(cell)
+        caption, label = cell.metadata.get("caption"), cell.metadata.get("label")
+        if not outputs:
+            if caption or label:
+                raise FigureError(f"{name}: cell {index} has a caption but shows no figure")
+            continue
+        if not (caption and label and str(label).startswith("fig-")):
+            raise FigureError(
+                f"{name}: cell {index} shows a figure without a caption and a label: write "
+                '# %% caption="..." label="fig-name" above its code'
+            )
+        if label in numbers:
+            raise FigureError(f"{name}: figure label {label!r} used twice")
+        if len(outputs) != 1:
+            raise FigureError(f"{name}: cell {index} shows {len(outputs)} figures; one a cell")
+        numbers[label] = len(numbers) + 1
+        out = outputs[0]
+        text = "".join(out.data["text/html"])
+        # MathJax typesets the caption's $...$ (an .arithmatex element; one without math
+        # would count as math left untypeset)
+        typeset = ' class="arithmatex"' if "$" in str(caption) else ""
+        figcaption = (
+            f'<figcaption{typeset}><span class="pp-figure-number">'
+            f"Figure {numbers[label]}:</span> {html.escape(str(caption), quote=False)}"
+            "</figcaption></figure>"
+        )
+        text = text.replace(
+            FIGURE_START,
+            f'<figure class="pp-figure-variants" id="{html.escape(label, quote=True)}">',
+            1,
+        )
+        out.data["text/html"] = text[: text.rindex("</figure>")] + figcaption
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+
+        def write_out(match: re.Match[str]) -> str:
+            word, label = match.group(1), match.group(2)
+            if label not in numbers:
+                raise FigureError(f"{name}: [{word}](#{label}) refers to no figure of the page")
+            return f"[{word} {numbers[label]}](#{label})"
+
+        cell.source = _FIGURE_REF.sub(write_out, cell.source)
+    return nb
+
+
 def cached_path(path: Path, key: str) -> Path:
     """The cache entry of notebook ``path`` executed under ``key``."""
     return cache_dir() / f"{path.stem}-{key[:20]}.ipynb"
@@ -281,7 +366,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     folder = build_dir() / EXECUTED_DIR
     for file in sources:
         path = Path(str(file.abs_src_path)).resolve()
-        page = with_outputs(path, executed[path], texts[path])
+        page = number_figures(with_outputs(path, executed[path], texts[path]), path.name)
         target = folder / f"{path.stem}.ipynb"
         write_atomic(target, nbformat.writes(page).encode())
         files.remove(file)

@@ -70,7 +70,7 @@ def test_the_risk_figure_says_complete_pooling_leaves_the_panel_only_when_it_doe
     leaves = risk_summary([0.5, 1.1, 9.0])
     assert (leaves["rel_complete"] > top).any()
     assert right_panel_title(leaves) == (
-        f"Relative to no pooling ({plotting.LABELS['complete']} above {top:g}: off the panel)"
+        f"Relative to no pooling\n({plotting.LABELS['complete']} above {top:g}: off the panel)"
     )
     stays = risk_summary([0.5, 0.9, 1.2])
     assert not (stays[[c for c in stays if c.startswith("rel_")]] > top).any().any()

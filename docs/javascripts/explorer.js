@@ -69,10 +69,13 @@
   // ---- formatting ----------------------------------------------------------------------------
   const fmtFixed = (x, d) => minus(x.toFixed(d));
 
+  // Ticks at 1, 2 and 5 times the powers of ten; at 1 alone when the chart is narrow (a phone),
+  // where their labels would run into each other.
   function logTicks(lo, hi) {
     const out = [];
+    const ms = W < 560 ? [1] : [1, 2, 5];
     for (let e = Math.floor(lo) - 1; e <= Math.ceil(hi); e++) {
-      [1, 2, 5].forEach((m) => {
+      ms.forEach((m) => {
         const v = m * 10 ** e;
         const l = Math.log10(v);
         if (l >= lo - 1e-9 && l <= hi + 1e-9) out.push(v);
@@ -155,7 +158,24 @@
   }
 
   // ---- drawing ---------------------------------------------------------------------------------
-  const W = 720;
+  // The charts are drawn in CSS pixels at the width of their column (at most 720, at least
+  // 320): the viewBox is as wide as the box that shows it, so text keeps its size on a phone
+  // instead of shrinking with the page. A change of the column's width redraws them.
+  const W_MAX = 720;
+  const W_MIN = 320;
+  let W = W_MAX;
+  // Below this width the legend of the main chart takes a row an item.
+  const NARROW_CHART = 600;
+
+  function columnWidth() {
+    const box = mainSvg.parentElement.getBoundingClientRect().width;
+    return box > 0 ? Math.max(W_MIN, Math.min(W_MAX, Math.round(box))) : W;
+  }
+
+  function setViewBox(svg, height) {
+    svg.setAttribute("viewBox", "0 0 " + W + " " + height);
+    svg.style.aspectRatio = W + " / " + height;
+  }
   const MAIN_H = 400;
   const LAMBDA_H = 210;
   const M = { left: 60, right: 78, top: 34, bottom: 46 };
@@ -227,7 +247,7 @@
 
   function buildProfile(data, P) {
     clear(profileSvg);
-    profileSvg.setAttribute("viewBox", "0 0 " + W + " " + PROFILE_H);
+    setViewBox(profileSvg, PROFILE_H);
     const t = el("title", { id: "pp-profile-title" }, profileSvg);
     t.textContent = "Profiled " + data.method + " log-likelihood against sigma_alpha";
     const d = el("desc", { id: "pp-profile-desc" }, profileSvg);
@@ -320,13 +340,15 @@
   }
 
   function build(key, data) {
+    W = columnWidth();
+    M.top = W < NARROW_CHART ? 58 : 34; // room for the legend's three rows when narrow
     const L = layoutFor(data);
     const g = data.groups;
     const groupWord = data.group === "county" ? "county" : "group";
 
     // Main panel: estimates against n_j.
     clear(mainSvg);
-    mainSvg.setAttribute("viewBox", "0 0 " + W + " " + MAIN_H);
+    setViewBox(mainSvg, MAIN_H);
     const mt = el("title", { id: "pp-main-title" }, mainSvg);
     mt.textContent = "Each " + groupWord + "'s intercept against its size: no pooling and partial pooling";
     const md = el("desc", { id: "pp-main-desc" }, mainSvg);
@@ -362,23 +384,25 @@
     const label = el("text", { class: "pp-highlight-text" }, mainSvg);
     // Legend.
     const legend = el("g", { class: "pp-legend", "aria-hidden": "true" }, mainSvg);
+    // one row on a wide chart; on a narrow one (a phone) one item a row, in the taller margin
+    const stacked = W < NARROW_CHART;
     let lx = M.left + 8;
-    const ly = 16;
+    let ly = stacked ? 10 : 16;
     el("circle", { class: "pp-none", cx: lx, cy: ly, r: 4 }, legend);
     let t = el("text", { x: lx + 9, y: ly + 4 }, legend);
     t.textContent = "no pooling: own adjusted mean";
-    lx += 215;
+    if (stacked) ly += 16; else lx += 215;
     el("circle", { class: "pp-partial", cx: lx, cy: ly, r: 4 }, legend);
     t = el("text", { x: lx + 9, y: ly + 4 }, legend);
     rich(t, "partial pooling at this \u03C3_{\u03B1}");
-    lx += 200;
+    if (stacked) { ly += 16; lx += 8; } else lx += 200;
     el("line", { class: "pp-mu", x1: lx - 8, x2: lx + 14, y1: ly, y2: ly }, legend);
     t = el("text", { x: lx + 20, y: ly + 4 }, legend);
     rich(t, "\u03BC\u0302_{\u03B1}, population mean");
 
     // Lambda panel.
     clear(lambdaSvg);
-    lambdaSvg.setAttribute("viewBox", "0 0 " + W + " " + LAMBDA_H);
+    setViewBox(lambdaSvg, LAMBDA_H);
     const lt = el("title", { id: "pp-lambda-title" }, lambdaSvg);
     lt.textContent = "Shrinkage weight lambda against " + groupWord + " size";
     const ld = el("desc", { id: "pp-lambda-desc" }, lambdaSvg);
@@ -582,12 +606,24 @@
   function show(key) {
     status.textContent = "Loading the data\u2026";
     return load(key).then((data) => {
+      controls.hidden = false; // first, so that the charts can measure their column
       build(key, data);
       update();
-      controls.hidden = false;
       status.textContent = "";
       status.hidden = true;
     });
+  }
+
+  // Redraw at the new width when the column changes (a rotated phone, a resized window).
+  if (window.ResizeObserver) {
+    new ResizeObserver(() => {
+      if (current && columnWidth() !== W) {
+        const keep = highlighted;
+        build(current.key, current.data);
+        if (keep >= 0) setHighlight(keep);
+        update();
+      }
+    }).observe(mainSvg.parentElement);
   }
 
   slider.min = String(LOG_MIN);

@@ -509,14 +509,26 @@
   }
 
   // ---- figures (the explorer's two panels, for these data) ----------------------------------
-  const W = 720;
+  // Drawn in CSS pixels at the width of their column (320 to 720), like the explorer's, so
+  // that their text keeps its size on a phone; redrawn when the column changes width.
+  const W_MAX = 720;
+  const W_MIN = 320;
+  let W = W_MAX;
+  let lastFit = null; // the fit last drawn
+  // Below this width the legend of the main chart takes two rows.
+  const NARROW_CHART = 600;
+
+  function columnWidth() {
+    const box = mainSvg.parentElement.getBoundingClientRect().width;
+    return box > 0 ? Math.max(W_MIN, Math.min(W_MAX, Math.round(box))) : W;
+  }
   const MAIN_H = 400;
   const LAMBDA_H = 210;
   const M = { left: 60, right: 78, top: 34, bottom: 46 };
 
   function logTicks(lo, hi) {
     const out = [];
-    const ms = hi - lo > 3 ? [1] : [1, 2, 5];
+    const ms = hi - lo > 3 || W < 560 ? [1] : [1, 2, 5]; // narrow: no room for 2 and 5
     for (let e = Math.floor(lo) - 1; e <= Math.ceil(hi); e++) {
       ms.forEach((m) => {
         const v = m * 10 ** e;
@@ -555,6 +567,9 @@
   }
 
   async function draw(f) {
+    lastFit = f;
+    W = columnWidth();
+    M.top = W < NARROW_CHART ? 50 : 34; // room for the legend's second row when narrow
     const logs = f.n.map((n) => Math.log10(n));
     let lo = Math.min.apply(null, logs);
     let hi = Math.max.apply(null, logs);
@@ -581,6 +596,7 @@
 
     mainSvg.replaceChildren();
     mainSvg.setAttribute("viewBox", "0 0 " + W + " " + MAIN_H);
+    mainSvg.style.aspectRatio = W + " / " + MAIN_H;
     el("title", { id: "pp-fit-main-title" }, mainSvg).textContent =
       "Each group's intercept against its size: its own adjusted mean and its partially pooled intercept";
     el("desc", { id: "pp-fit-main-desc" }, mainSvg).textContent = "For each of the " + f.J +
@@ -611,21 +627,25 @@
         fmt(f.alpha[j], 4);
     });
     const legend = el("g", { class: "pp-legend", "aria-hidden": "true" }, mainSvg);
+    // one row on a wide chart; two rows, in a taller margin, on a narrow one (a phone)
+    const stacked = W < NARROW_CHART;
+    const row2 = stacked ? 16 : 0;
     let lx = M.left + 8;
-    el("circle", { class: "pp-none", cx: lx, cy: 16, r: 4 }, legend);
-    el("text", { x: lx + 9, y: 20 }, legend).textContent = "own adjusted mean";
+    el("circle", { class: "pp-none", cx: lx, cy: 12, r: 4 }, legend);
+    el("text", { x: lx + 9, y: 16 }, legend).textContent = "own adjusted mean";
     lx += 140;
-    el("circle", { class: "pp-partial", cx: lx, cy: 16, r: 4 }, legend);
-    el("text", { x: lx + 9, y: 20 }, legend).textContent = "partial pooling";
-    lx += 120;
-    el("line", { class: "pp-mu", x1: lx - 8, x2: lx + 14, y1: 16, y2: 16 }, legend);
-    rich(el("text", { x: lx + 20, y: 20 }, legend), "\u03BC\u0302_{\u03B1} (GLS)");
+    el("circle", { class: "pp-partial", cx: lx, cy: 12, r: 4 }, legend);
+    el("text", { x: lx + 9, y: 16 }, legend).textContent = "partial pooling";
+    lx = stacked ? M.left + 8 : lx + 120;
+    el("line", { class: "pp-mu", x1: lx - 8, x2: lx + 14, y1: 12 + row2, y2: 12 + row2 }, legend);
+    rich(el("text", { x: lx + 20, y: 16 + row2 }, legend), "\u03BC\u0302_{\u03B1} (GLS)");
     lx += 110;
-    el("line", { class: "pp-ols", x1: lx - 8, x2: lx + 14, y1: 16, y2: 16 }, legend);
-    el("text", { x: lx + 20, y: 20 }, legend).textContent = "complete pooling (OLS)";
+    el("line", { class: "pp-ols", x1: lx - 8, x2: lx + 14, y1: 12 + row2, y2: 12 + row2 }, legend);
+    el("text", { x: lx + 20, y: 16 + row2 }, legend).textContent = "complete pooling (OLS)";
 
     lambdaSvg.replaceChildren();
     lambdaSvg.setAttribute("viewBox", "0 0 " + W + " " + LAMBDA_H);
+    lambdaSvg.style.aspectRatio = W + " / " + LAMBDA_H;
     el("title", { id: "pp-fit-lambda-title" }, lambdaSvg).textContent =
       "Shrinkage weight lambda against group size";
     el("desc", { id: "pp-fit-lambda-desc" }, lambdaSvg).textContent = "The weight lambda_j on " +
@@ -815,4 +835,9 @@
   status.textContent = "No data yet: choose a CSV file, drop one here, or pick a data set of " +
     "this site.";
   root.querySelector(".pp-fit__start").hidden = false;
+  if (window.ResizeObserver) {
+    new ResizeObserver(() => {
+      if (lastFit && columnWidth() !== W) draw(lastFit);
+    }).observe(mainSvg.parentElement);
+  }
 })();

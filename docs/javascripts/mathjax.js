@@ -6,6 +6,9 @@
 //   formula in <span|div class="arithmatex"> with \( \) or \[ \] delimiters.
 // * Notebook pages: mkdocs-jupyter renders markdown cells as .jp-RenderedMarkdown and leaves
 //   the math as raw $...$ / $$...$$ text, so those delimiters are enabled too.
+// * Folded checks in notebook outputs (details.pp-checks, written
+//   as HTML by partial_pooling.site.checks): their labels use the page's notation ($\hat\beta_W$).
+// * Figure captions ("Figure 3: ...", figcaption.arithmatex, written by scripts/notebook_exec.py).
 // MathJax looks only inside those elements (startup.elements), so a $ elsewhere on a page (the
 // header, a code output, the search box) is never taken for math. Material's documented
 // ignoreHtmlClass ".*|" + processHtmlClass would NOT work for notebook cells: it matches the
@@ -29,7 +32,7 @@ window.MathJax = {
     tags: "ams",
   },
   startup: {
-    elements: [".arithmatex", ".jp-RenderedMarkdown"],
+    elements: [".arithmatex", ".jp-RenderedMarkdown", "details.pp-checks"],
   },
   chtml: {
     matchFontHeight: false,

@@ -15,6 +15,41 @@
 
   // Text with subscripts: "σ_{α}" becomes σ<sub>α</sub> (a <tspan> in SVG). Only for strings
   // written by the scripts, never for names from the data (which may contain underscores).
+  // A letter with a combining circumflex (U+0302, "β̂") is drawn as the letter with a hat set
+  // over it: most fonts have no Greek letter with a hat, and the browser takes the combining
+  // mark from another font, which places it beside the letter ("β ̂"). In HTML the mark stays
+  // in the text, visually hidden, so that copied text and screen readers still have it.
+  const HAT = "\u0302";
+
+  function appendText(node, part) {
+    part.split(new RegExp("(.\u0302)", "u")).forEach((piece) => {
+      if (!piece) return;
+      if (piece.length === 2 && piece[1] === HAT) {
+        if (node.namespaceURI === SVGNS) {
+          node.appendChild(document.createTextNode(piece[0]));
+          // a spacing circumflex moved back over the letter and up
+          const hat = el("tspan", { class: "pp-hat", dx: "-0.5em", dy: "-0.2em" });
+          hat.textContent = "\u02C6";
+          node.appendChild(hat);
+          const back = el("tspan", { dx: "0.17em", dy: "0.2em" });
+          back.textContent = "\u200B";
+          node.appendChild(back);
+        } else {
+          const span = document.createElement("span");
+          span.className = "pp-hat";
+          span.textContent = piece[0];
+          const mark = document.createElement("span");
+          mark.className = "pp-hat__mark";
+          mark.textContent = HAT;
+          span.appendChild(mark);
+          node.appendChild(span);
+        }
+      } else {
+        node.appendChild(document.createTextNode(piece));
+      }
+    });
+  }
+
   function rich(node, text) {
     node.replaceChildren();
     text.split(/(_\{[^}]*\})/).forEach((part) => {
@@ -23,10 +58,10 @@
         const sub = node.namespaceURI === SVGNS
           ? el("tspan", { "baseline-shift": "sub", "font-size": "75%" })
           : document.createElement("sub");
-        sub.textContent = m[1];
+        appendText(sub, m[1]);
         node.appendChild(sub);
       } else if (part) {
-        node.appendChild(document.createTextNode(part));
+        appendText(node, part);
       }
     });
     return node;

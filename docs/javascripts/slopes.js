@@ -17,8 +17,14 @@
   const DATA_URL = new URL("../assets/generated/slopes-sleepstudy.json", script.src).href;
   const SCHEMA = 1;
   const { el, rich, niceTicks, minus, fmt, definitionList } = window.ppSvg;
-  const W = 720;
+  // Drawn in CSS pixels at the width of its column (320 to 720), like the explorer's charts,
+  // so that its text keeps its size on a phone; redrawn when the column changes width.
+  const W_MAX = 720;
+  const W_MIN = 320;
+  let W = W_MAX;
   const H = 440;
+  // Below this width the legend takes two rows.
+  const NARROW_CHART = 600;
   const M = { left: 64, right: 24, top: 34, bottom: 46 };
   const CHI2_95 = -2 * Math.log(0.05); // the 95% contour of a bivariate normal
 
@@ -107,7 +113,14 @@
   }
 
   // ---- drawing ---------------------------------------------------------------------------------
+  function columnWidth() {
+    const box = svg.parentElement.getBoundingClientRect().width;
+    return box > 0 ? Math.max(W_MIN, Math.min(W_MAX, Math.round(box))) : W;
+  }
+
   function build(d) {
+    W = columnWidth();
+    M.top = W < NARROW_CHART ? 50 : 34; // room for the legend's second row when narrow
     const cp = crossProducts(d);
     // the axes hold every point and the 95% ellipse at the estimates
     const f = d.fit;
@@ -125,6 +138,7 @@
 
     svg.replaceChildren();
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    svg.style.aspectRatio = W + " / " + H;
     el("title", { id: "pp-slopes-title" }, svg).textContent =
       "Each subject's intercept and slope: its own line and the model's";
     el("desc", { id: "pp-slopes-desc" }, svg).textContent = "For each of the " + d.labels.length +
@@ -178,19 +192,23 @@
     });
     const cross = el("path", { class: "pp-pop" }, svg);
     const legend = el("g", { class: "pp-legend", "aria-hidden": "true" }, svg);
+    // one row on a wide chart; two rows, in a taller margin, on a narrow one (a phone)
+    const stacked = W < NARROW_CHART;
     let lx = M.left + 8;
-    el("circle", { class: "pp-none", cx: lx, cy: 16, r: 4 }, legend);
-    el("text", { x: lx + 9, y: 20 }, legend).textContent = "own line";
+    let ly = 12;
+    el("circle", { class: "pp-none", cx: lx, cy: ly, r: 4 }, legend);
+    el("text", { x: lx + 9, y: ly + 4 }, legend).textContent = "own line";
     lx += 90;
-    el("circle", { class: "pp-partial", cx: lx, cy: 16, r: 4 }, legend);
-    el("text", { x: lx + 9, y: 20 }, legend).textContent = "model (partial pooling)";
-    lx += 185;
-    el("path", { class: "pp-pop", d: "M" + (lx - 6) + " 16h12M" + lx + " 10v12" }, legend);
-    el("text", { x: lx + 12, y: 20 }, legend).textContent = "population pair (GLS)";
+    el("circle", { class: "pp-partial", cx: lx, cy: ly, r: 4 }, legend);
+    el("text", { x: lx + 9, y: ly + 4 }, legend).textContent = "model (partial pooling)";
+    if (stacked) { lx = M.left + 8; ly += 16; } else lx += 185;
+    el("path", { class: "pp-pop", d: "M" + (lx - 6) + " " + ly + "h12M" + lx + " " + (ly - 6) +
+      "v12" }, legend);
+    el("text", { x: lx + 12, y: ly + 4 }, legend).textContent = "population pair (GLS)";
     lx += 170;
-    el("path", { class: "pp-ellipse", d: "M" + (lx - 8) + " 16a8 5 0 1 0 16 0a8 5 0 1 0 -16 0" },
-      legend);
-    el("text", { x: lx + 12, y: 20 }, legend).textContent = "95% of subjects";
+    el("path", { class: "pp-ellipse", d: "M" + (lx - 8) + " " + ly +
+      "a8 5 0 1 0 16 0a8 5 0 1 0 -16 0" }, legend);
+    el("text", { x: lx + 12, y: ly + 4 }, legend).textContent = "95% of subjects";
     model = { data: d, cp: cp, X: X, Y: Y, ellipse: ellipse, segs: segs, dots: dots,
       cross: cross };
   }
@@ -274,10 +292,18 @@
     return r.json();
   }).then((d) => {
     if (d.schema !== SCHEMA) throw new Error("unexpected data layout " + d.schema);
+    body.hidden = false; // first, so that the chart can measure its column
     build(d);
     resetAll();
-    body.hidden = false;
     status.hidden = true;
+    if (window.ResizeObserver) {
+      new ResizeObserver(() => {
+        if (columnWidth() !== W) {
+          build(d);
+          update();
+        }
+      }).observe(svg.parentElement);
+    }
   }).catch((err) => {
     status.textContent = "The random-slopes explorer could not load its data: " + err.message;
     console.error("slopes:", err);

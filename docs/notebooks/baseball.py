@@ -163,10 +163,10 @@ checks
 # %% [markdown]
 # ## Predicting the rest of the season
 #
-# Efron and Morris's picture: each player's first-45 average, his two shrunken estimates and
+# Efron and Morris's picture ([Figure](#fig-efron-morris)): each player's first-45 average, his two shrunken estimates and
 # what he actually hit for the rest of the season, joined by a line.
 
-# %%
+# %% caption="Each player's batting average over his first 45 at-bats, his two shrunken estimates and what he hit for the rest of the season, joined by a line per player." label="fig-efron-morris"
 estimates = pays.baseball_estimates(em, method="REML")
 figures.efron_morris_plot(
     estimates, label=["Roberto Clemente", "Thurman Munson", "Max Alvis"]

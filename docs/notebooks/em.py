@@ -239,7 +239,7 @@ Markdown(
 # same deliberately poor guess below the ML estimate. EM climbs to the ML estimate and never
 # lowers the marginal likelihood on the way; the naive iteration shrinks harder at each pass,
 # which lowers $\sigma_\alpha$, which shrinks harder still, down to $\sigma_\alpha = 0$:
-# complete pooling.
+# complete pooling. [Figure](#fig-em-vs-joint) follows both.
 
 # %%
 start = {"sigma_alpha": 0.1, "sigma_y": 1.0}
@@ -247,7 +247,7 @@ em = em_path(radon, **model, **start)
 naive_path = joint_mode_path(radon, **model, **start)
 complete = pp.complete_pooling(radon, **model)
 
-# %%
+# %% caption="$\\sigma_\\alpha$ at each iteration from the same poor start: EM climbs to the ML estimate, the naive joint-mode iteration falls to $\\sigma_\\alpha = 0$." label="fig-em-vs-joint"
 figures.em_vs_joint_mode(em, naive_path, ml.sigma_alpha)
 
 # %% tags=["hide-input"]

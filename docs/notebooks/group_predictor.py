@@ -108,12 +108,12 @@ Markdown(
 )
 
 # %% [markdown]
-# The arrows go from each county's no-pooling intercept (its own houses only, with the
+# The arrows of [Figure](#fig-toward-line) go from each county's no-pooling intercept (its own houses only, with the
 # within-county floor slope) to its partially pooled intercept
 # $\hat\alpha_j = \hat\mu_\alpha + \hat\gamma u_j + \hat a_j$. They point at the line, not at a
 # constant: a county with high uranium and few houses is pulled toward a high value.
 
-# %%
+# %% caption="Arrows from each county's no-pooling intercept to its partially pooled intercept, against the county's uranium: they point at the fitted line $\\hat\\mu_\\alpha + \\hat\\gamma u_j$, not at a constant." label="fig-toward-line"
 figures.shrinkage_toward_line(no_pool, with_u, "uranium", without=base)
 
 # %% tags=["hide-input"]
@@ -214,7 +214,7 @@ checks
 # subject has the same ten days, so every subject has the same $K_j$. To see what less data does, we keep only days 0, 1 and 2
 # for four subjects chosen at random (a seeded generator) and refit by REML. This is the
 # demonstration Mahr (2017) made popular, with observations removed rather than fake subjects
-# added.
+# added ([Figure](#fig-unbalanced-2d)).
 
 # %%
 sleep = datasets.sleepstudy()
@@ -228,7 +228,7 @@ ols_2d = pp.group_ols(unbal, **model)
 shrink = coefficient_shrinkage(unbal, **model, method="REML")
 shrink_full = coefficient_shrinkage(sleep, **model, method="REML")
 
-# %%
+# %% caption="Each subject's own (intercept, slope) with an arrow to its partially pooled pair, in the unbalanced sleep study; the subjects left with days 0-2 only are the labelled squares." label="fig-unbalanced-2d"
 figures.shrinkage_arrows_2d_unbalanced(ols_2d, fit_2d, shrink, reduced)
 
 # %% [markdown]

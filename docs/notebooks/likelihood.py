@@ -357,8 +357,8 @@ reml_pkg = pp.reml_loglik(
 )
 sm_reml = crosscheck.statsmodels_mixedlm(radon, **model, method="REML")
 print(
-    f"REML log-likelihood: package {reml_pkg:.8f}, dense algebra {reml_dense:.8f}, "
-    f"statsmodels {sm_reml.loglik:.8f}"
+    f"REML log-likelihood: package {reml_pkg:.8f},\n"
+    f"dense algebra {reml_dense:.8f}, statsmodels {sm_reml.loglik:.8f}"
 )
 
 # %% tags=["hide-input"]
@@ -480,7 +480,10 @@ for label, curve in curves.items():
     )
 checks
 
-# %%
+# %% [markdown]
+# [Figure](#fig-profile) draws both profiles, each relative to its own maximum.
+
+# %% caption="The profiled log-likelihoods in $\\psi = \\sigma_\\alpha^2/\\sigma_y^2$, each relative to its own maximum, with the ML and REML estimates $\\hat\\psi$ marked." label="fig-profile"
 figures.profile_likelihood(curves, maxima)
 
 # %% tags=["hide-input"]
@@ -549,7 +552,7 @@ print(
     f"J log 100 = {J * np.log(100):.4f}; "
     f"ML maximum of the marginal: {ml.loglik:.4f}"
 )
-collapse.round(4)
+collapse.round(4).astype(object).fillna("—")  # the first row has no step before it
 
 # %% tags=["hide-input"]
 checks = Checks("J log 100 and the ML maximum")

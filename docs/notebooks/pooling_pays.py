@@ -118,14 +118,14 @@ Markdown(
 # %% [markdown]
 # ## Against no pooling at every ratio, against complete pooling once the groups differ
 #
-# The left panel shows the mean squared errors, the right panel the same relative to no pooling.
+# In [Figure](#fig-risk) the left panel shows the mean squared errors, the right panel the same relative to no pooling.
 # The bars are two Monte Carlo standard errors (computed from the spread of the per-replication
 # mean squared errors; the groups of one data set share the estimated $\hat\mu$ and variances,
 # so replications, not groups, are the independent units). The claims below the table are
 # checked on these numbers, each with a margin of three Monte Carlo standard errors (of the
 # paired difference or ratio, since all estimators see the same data sets).
 
-# %%
+# %% caption="Mean squared error of the group intercepts by the true ratio $\\sigma_\\alpha/\\sigma_y$ (left) and relative to no pooling (right), with bars of two Monte Carlo standard errors." label="fig-risk"
 summary = pays.mse_summary(errors, by="ratio")
 figures.pooling_risk(summary, method="REML")
 
@@ -410,11 +410,11 @@ Markdown(
 # %% [markdown]
 # ## The gain is largest for the smallest groups
 #
-# Split by group size, partial pooling's advantage over no pooling is concentrated where no
+# Split by group size ([Figure](#fig-risk-by-size)), partial pooling's advantage over no pooling is concentrated where no
 # pooling is noisiest. For a large group $\lambda_j$ is close to 1 whatever $\sigma_\alpha$ is,
 # and the two estimates nearly coincide.
 
-# %%
+# %% caption="Partial pooling's mean squared error relative to no pooling, by group size and true ratio $\\sigma_\\alpha/\\sigma_y$." label="fig-risk-by-size"
 errors["size"] = pd.cut(
     errors["n"],
     [0, 2, 5, 10, 25, 200],

@@ -97,13 +97,13 @@ checks
 # %% [markdown]
 # ## The regularization path
 #
-# Moving $\kappa$ traces a path from no pooling ($\kappa \to 0$: the deviations are free) to
+# Moving $\kappa$ traces a path ([Figure](#fig-ridge-path)) from no pooling ($\kappa \to 0$: the deviations are free) to
 # complete pooling ($\kappa \to \infty$: every $a_j = 0$). The effective number of parameters,
 # the trace of the hat matrix, falls along the way from $J + 1$ to 2. The mixed model picks
 # one point on the path from the data, the REML estimate $\hat\kappa$; ridge regression as
 # usually practiced would pick it by cross-validation.
 
-# %%
+# %% caption="The ridge path: three counties' intercepts $\\hat\\alpha_j$ and the mean $\\hat\\mu(\\kappa)$ against the penalty $\\kappa$, from no pooling (small $\\kappa$) to complete pooling (large $\\kappa$), with the REML $\\hat\\kappa$ marked." label="fig-ridge-path"
 penalties = np.geomspace(1e-2, 1e4, 120)
 path = regularization.ridge_path(radon, **cols, penalties=penalties)
 figures.ridge_path_figure(
@@ -214,7 +214,10 @@ checks.holds(
 )
 checks
 
-# %%
+# %% [markdown]
+# [Figure](#fig-psi-posterior) draws the posterior of $\psi$ both ways.
+
+# %% caption="The posterior of $\\psi = \\sigma_\\alpha^2/\\sigma_y^2$, computed on a grid and drawn by the Gibbs sampler, with the ML and REML estimates marked." label="fig-psi-posterior"
 figures.psi_posterior_figure(
     density[density.index <= 0.8],
     {"ML estimate": ml.psi, "REML estimate": reml.psi},

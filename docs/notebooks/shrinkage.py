@@ -119,7 +119,12 @@ checks
 # %% tags=["hide-input"]
 HTML(
     f"<details class='pp-table'><summary>All {fit.J} counties: closed form beside "
-    f"statsmodels</summary>{table.round(6).to_html()}</details>"
+    f"statsmodels</summary>"
+    # the differences in exponent notation: rounded to 6 decimals they showed as 0.0 and -0.0
+    + table.round(6)
+    .assign(difference=table["difference"])
+    .to_html(formatters={"difference": "{:.1e}".format})
+    + "</details>"
 )
 
 # %% tags=["hide-input"]
@@ -166,7 +171,8 @@ Markdown(
 # $\hat\alpha_j$ gives the precision-weighted form of the next section.
 
 # %%
-# (mu, beta) by dense GLS, V = sigma_y^2 I + sigma_alpha^2 ZZ' (Z: group indicators)
+# (mu, beta) by dense GLS, with V = sigma_y^2 I + sigma_alpha^2 ZZ'
+# (Z: the group indicators)
 X, Z, y, _ = reference.design(radon, **cols)
 rows = {}
 for sa in [0.1, fit.sigma_alpha, 1.0]:
@@ -236,10 +242,10 @@ Markdown(
 # ## The weight grows with group size
 #
 # $\lambda_j$ depends on the data only through $n_j$ and the ratio
-# $\sigma_\alpha/\sigma_y$. Each curve below is one ratio; the orange points are the radon
+# $\sigma_\alpha/\sigma_y$. Each curve of [Figure](#fig-lambda-vs-n) is one ratio; the orange points are the radon
 # counties at their REML estimate.
 
-# %%
+# %% caption="The weight $\\lambda_j$ on a group's own data against its size $n_j$, one curve per ratio $\\sigma_\\alpha/\\sigma_y$; the points are the radon counties at their REML estimate." label="fig-lambda-vs-n"
 figures.lambda_vs_n([0.1, 0.25, 0.5, 1.0, 2.0], n_max=150, observed=fit)
 
 # %% [markdown]
@@ -346,14 +352,14 @@ checks
 # true values, so it leaves out their uncertainty
 # ([full Bayes](regularization_bayes.py) averages over it).
 
-# %%
+# %% caption="The county intercepts against county size, no pooling (left) and partial pooling (right), with the population mean $\\hat\\mu_\\alpha$ and complete pooling as horizontal lines." label="fig-estimates-vs-size"
 figures.estimates_vs_size(no_pool, fit, complete=complete)
 
 # %% [markdown]
-# The same movement as arrows, from each county's no-pooling estimate to its partially pooled
+# [Figure](#fig-arrows) shows the same movement as arrows, from each county's no-pooling estimate to its partially pooled
 # one:
 
-# %%
+# %% caption="Arrows from each county's no-pooling intercept to its partially pooled intercept, against county size, with the population mean $\\hat\\mu_\\alpha$ as a horizontal line." label="fig-arrows"
 figures.shrinkage_arrows(no_pool, fit)
 
 # %% tags=["hide-input"]

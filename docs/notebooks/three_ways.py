@@ -175,10 +175,10 @@ checks
 # %% [markdown]
 # ## Side by side
 #
-# Eight counties, from the smallest to the largest. The dashed grey line is complete pooling,
+# Eight counties, from the smallest to the largest ([Figure](#fig-pooling-lines)). The dashed grey line is complete pooling,
 # orange is no pooling, blue is partial pooling.
 
-# %%
+# %% caption="Eight counties, from the smallest to the largest: each house's log radon against its floor, with the complete-pooling (dashed grey), no-pooling (orange) and partial-pooling (blue) lines." label="fig-pooling-lines"
 chosen = [
     "LAC QUI PARLE",
     "AITKIN",
@@ -301,12 +301,12 @@ Markdown(
 # %% [markdown]
 # ## All counties at once
 #
-# Plotted against county size, the no-pooling estimates fan out for small counties, where
+# Plotted against county size ([Figure](#fig-all-counties)), the no-pooling estimates fan out for small counties, where
 # each rests on a handful of houses. Partial pooling pulls exactly those toward $\hat\mu$ and
 # leaves the large counties where their data put them. (The bars are explained on
 # [the shrinkage page](shrinkage.py#small-groups-give-up-the-largest-fraction).)
 
-# %%
+# %% caption="All counties at once: the intercepts against county size, no pooling (left) and partial pooling (right); the small counties fan out without pooling and are pulled in with it." label="fig-all-counties"
 figures.estimates_vs_size(no_pool, partial, complete=complete)
 
 # %% tags=["hide-input"]

@@ -302,7 +302,10 @@ Markdown(
     "mean gets its full weight $\\sigma_y^2 w_j = n_j$, as the next section shows."
 )
 
-# %%
+# %% [markdown]
+# [Figure](#fig-decomposition) puts the four slopes on one axis.
+
+# %% caption="The within slope $\\hat\\beta_W$, the between slope $\\hat\\beta_B$, their weighted average $\\hat\\beta_{GLS}$ and complete pooling's OLS slope." label="fig-decomposition"
 figures.decomposition_bars(d, ols=ols.beta["floor"], x_name="floor")
 
 # %% tags=["hide-input"]
@@ -388,7 +391,10 @@ Markdown(
     f"{path['gls'].iloc[0]:.4f} to {path['gls'].iloc[-1]:.4f}."
 )
 
-# %%
+# %% [markdown]
+# [Figure](#fig-slope-path) follows $\hat\beta_{GLS}$ along the whole grid.
+
+# %% caption="The mixed model's slope $\\hat\\beta_{GLS}$ along a grid of $\\sigma_\\alpha$, between complete pooling's OLS slope and the within slope $\\hat\\beta_W$, with the REML $\\hat\\sigma_\\alpha$ marked." label="fig-slope-path"
 figures.slope_path_figure(
     path, ols=ols.beta["floor"], sigma_alpha_hat=sigma_alpha, x_name="floor"
 )
@@ -669,11 +675,11 @@ Markdown(
 #
 # with $Z_j = [1, x_j]$ and $\hat b_j^{OLS}$ the subject's own least-squares line. $K_j$ is the
 # two-dimensional $\lambda_j$: with one intercept and no slope it is
-# $(1/\sigma_\alpha^2 + n_j/\sigma_y^2)^{-1} n_j/\sigma_y^2 = \lambda_j$. The arrows go from each
+# $(1/\sigma_\alpha^2 + n_j/\sigma_y^2)^{-1} n_j/\sigma_y^2 = \lambda_j$. The arrows of [Figure](#fig-arrows-2d) go from each
 # subject's own line to its partially pooled line, with the 50% and 95% ellipses of the fitted
 # $N(\hat\mu, \hat\Sigma)$:
 
-# %%
+# %% caption="Each subject's own least-squares (intercept, slope) with an arrow to its partially pooled pair, and the 50% and 95% ellipses of the fitted $N(\\hat\\mu, \\hat\\Sigma)$." label="fig-arrows-2d"
 figures.shrinkage_arrows_2d(pp.group_ols(sleep, **sleep_cols), slopes_fit)
 
 # %% [markdown]

@@ -42,9 +42,10 @@ Markdown(
 
 # %% [markdown]
 # A figure is one line that calls a function of `partial_pooling.site.figures`; it returns a
-# figure that carries its own alt text.
+# figure that carries its own alt text. Its cell's header gives the caption and a label; the
+# prose refers to it as [Figure](#fig-arrows), which the build numbers.
 
-# %%
+# %% caption="Arrows from each county's no-pooling intercept to its partially pooled intercept, against county size." label="fig-arrows"
 figures.shrinkage_arrows(none, partial)
 
 # %% tags=["hide-input"]

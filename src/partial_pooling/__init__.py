@@ -30,6 +30,8 @@ core, the statistics, in the order of the site's argument:
 * `partial_pooling.datasets` and `partial_pooling.simulation`: data;
 * `partial_pooling.plotting`: the figures both the site's pages and the command line draw
   (each a `SiteFigure` whose alt text is computed from its inputs), and their one palette.
+* `partial_pooling.figure_variants`: the copies of a figure the site shows, for the dark
+  palette and for a phone, with text enlarged to stay legible.
 
 Beside the core:
 

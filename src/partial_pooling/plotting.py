@@ -30,16 +30,17 @@ plotting.shrinkage_arrows(none, fit).savefig("shrinkage.png")
 from __future__ import annotations
 
 import base64
-import html
 import io
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
+from . import figure_variants
 from .fits import PoolingFit, RandomSlopesFit
 from .shrinkage import shrinkage_factor
 
@@ -109,11 +110,12 @@ class SiteFigure(Figure):
     ) -> dict[str, str | bytes]:
         data = self.png()
         b64 = base64.b64encode(data).decode("ascii")
-        # no alt attribute at all without a description: the site build refuses such an image
-        alt = f' alt="{html.escape(self.alt, quote=True)}"' if self.alt.strip() else ""
+        # HTML: the light and dark copies, and for panels side by side a phone's copy
+        # (partial_pooling.figure_variants); no alt attribute at all without a description:
+        # the site build refuses such an image
         return {
             "image/png": b64,
-            "text/html": f'<img class="pp-figure" src="data:image/png;base64,{b64}"{alt}>',
+            "text/html": figure_variants.figure_html(self, self.alt),
             "text/plain": f"<figure: {self.alt}>",
         }
 
@@ -277,7 +279,7 @@ def lambda_vs_n(
     """
     n = np.arange(1, n_max + 1)
     fig = SiteFigure(
-        figsize=(7.5, 4.2),
+        figsize=(7.5, 4.8),
         alt=(
             "Curves of the shrinkage weight lambda against group size 1 to "
             f"{n_max}, one per ratio sigma_alpha / sigma_y: "
@@ -296,12 +298,17 @@ def lambda_vs_n(
         ),
     )
     ax = fig.add_subplot()
-    shades = np.linspace(0.35, 0.95, len(ratios))
-    for r, s in zip(ratios, shades, strict=True):
+    # one colour of a perceptually ordered map and one dash pattern per ratio: told apart in
+    # both palettes and in grey (five shades of one blue were not)
+    shades = colormaps["viridis"](np.linspace(0.0, 0.85, len(ratios)))
+    dashes = ["-", "--", "-.", ":", (0, (6, 2, 1, 2, 1, 2))]
+    for i, (r, shade) in enumerate(zip(ratios, shades, strict=True)):
         ax.plot(
             n,
             shrinkage_factor(n, sigma_alpha=r, sigma_y=1.0),
-            color=(0.0, 0.45 * s, 0.70 * s),
+            color=shade,
+            ls=dashes[i % len(dashes)],
+            lw=1.8,
             label=rf"$\sigma_\alpha/\sigma_y$ = {r:g}",
         )
     if observed is not None:
@@ -320,7 +327,8 @@ def lambda_vs_n(
     ax.set_xlabel("group size $n_j$ (log scale)")
     ax.set_ylabel(r"$\lambda_j$, weight on the group's own data")
     ax.set_title(r"$\lambda_j = n_j\sigma_\alpha^2 / (n_j\sigma_\alpha^2 + \sigma_y^2)$")
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    # outside the axes: inside, every corner has a curve or the points under the legend
+    fig.legend(frameon=False, loc="outside lower center", ncols=3)
     finish_axes(ax)
     return fig
 
@@ -378,6 +386,6 @@ def shrinkage_arrows_2d(ols: pd.DataFrame, fit: RandomSlopesFit) -> SiteFigure:
         r"$N(\hat\mu, \hat\Sigma)$)",
         fontsize=10,
     )
-    fig.legend(frameon=False, fontsize=8, loc="outside lower center", ncols=3)
+    fig.legend(frameon=False, loc="outside lower center", ncols=3)
     finish_axes(ax)
     return fig

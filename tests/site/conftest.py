@@ -319,6 +319,97 @@ DISPLAY_MATH_FIT_JS = """
   return {viewport: window.innerWidth, page_width: document.documentElement.scrollWidth, clipped};
 }
 """
+# Figures (images, SVG charts, canvases) as shown at the current width: each one rendered must
+# lie inside the text column and be no wider than its container; a figure image with a
+# data-text-pt (partial_pooling.figure_variants) must show its smallest text at 10 CSS px or
+# more (its points at data-dpi, scaled by the width it is shown at over its own width; the
+# phone copy's size is on its <source>). Lazy images are loaded first, at this width.
+FIGURE_FIT_JS = """
+async () => {
+  const article = document.querySelector("article") || document.body;
+  const imgs = [...article.querySelectorAll("img")];
+  for (const img of imgs) { img.loading = "eager"; }
+  await Promise.all(imgs.map((img) => img.decode().catch(() => null)));
+  const col = article.getBoundingClientRect();
+  const rendered = (e) => e.getClientRects().length > 0 && e.getBoundingClientRect().width > 0;
+  const wide = [];
+  const media = article.querySelectorAll("img, svg, canvas, picture, figure");
+  media.forEach((e) => {
+    if (!rendered(e) || e.closest("mjx-container, .md-icon, .md-clipboard, button")) return;
+    const r = e.getBoundingClientRect();
+    const parent = e.parentElement.getBoundingClientRect();
+    if (r.left < col.left - 1 || r.right > col.right + 1 || r.width > parent.width + 1) {
+      const name = e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+        + (e.getAttribute("class") ? "." + e.getAttribute("class").split(" ")[0] : "");
+      wide.push(`${name}: ${Math.round(r.left)}..${Math.round(r.right)}px in a column `
+        + `${Math.round(col.left)}..${Math.round(col.right)}px, `
+        + `container ${Math.round(parent.width)}px`);
+    }
+  });
+  const small = [];
+  const sizes = [];
+  article.querySelectorAll("img[data-text-pt]").forEach((img) => {
+    if (!rendered(img) || !img.naturalWidth) return;
+    const source = [...img.parentElement.querySelectorAll("source")]
+      .find((s) => new URL(s.getAttribute("srcset"), document.baseURI).href === img.currentSrc);
+    const pt = Number((source || img).dataset.textPt);
+    const px = pt * Number(img.dataset.dpi) / 72
+      * img.getBoundingClientRect().width / img.naturalWidth;
+    sizes.push(px);
+    if (px < 10) small.push(`${img.currentSrc.split("/").pop()}: ${px.toFixed(1)}px`);
+  });
+  return {viewport: window.innerWidth, wide, small, figures: sizes.length};
+}
+"""
+
+# Boxes that scroll sideways at the current width (wider content than their box, overflow-x
+# auto or scroll) and whether each shows it (a gradient background: the scroll shadows).
+SCROLLERS_JS = """
+() => [...(document.querySelector("article") || document.body).querySelectorAll("*")]
+  .filter((e) => {
+    const s = getComputedStyle(e);
+    return (s.overflowX === "auto" || s.overflowX === "scroll")
+      && e.scrollWidth > e.clientWidth + 1 && e.getBoundingClientRect().width > 0;
+  })
+  .map((e) => ({
+    what: e.tagName.toLowerCase() + "." + (e.getAttribute("class") || "").split(" ")[0]
+      + ": " + e.textContent.trim().slice(0, 50),
+    signalled: getComputedStyle(e).backgroundImage.includes("gradient"),
+  }))
+"""
+
+# Elements of the article whose text may break inside a word.
+BREAK_ALL_JS = """
+() => [...(document.querySelector("article") || document.body).querySelectorAll("*")]
+  .filter((e) => getComputedStyle(e).wordBreak === "break-all" && e.textContent.trim())
+  .map((e) => e.tagName.toLowerCase() + "." + (e.getAttribute("class") || "").split(" ")[0]
+    + ": " + e.textContent.trim().slice(0, 60))
+"""
+
+# Every fold of the article (checks, tables) opened: TeX left as text in it is math MathJax
+# did not typeset. The folds are closed again afterwards.
+OPEN_FOLDS_JS = """
+() => {
+  const folds = [...(document.querySelector("article") || document.body)
+    .querySelectorAll("details")].filter((d) => !d.open);
+  folds.forEach((d) => { d.open = true; });
+  const raw = [];
+  folds.forEach((d) => {
+    const walker = document.createTreeWalker(d, NodeFilter.SHOW_TEXT, {
+      acceptNode: (n) => n.parentElement.closest("mjx-container, code, pre, .highlight")
+        ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+    });
+    let text = "";
+    while (walker.nextNode()) text += walker.currentNode.textContent + " ";
+    const m = text.match(/\\$[^$]+\\$|\\\\(hat|frac|sigma|beta|mu|alpha)\\b/);
+    const where = (d.querySelector("summary") || d).textContent.trim().slice(0, 50);
+    if (m) raw.push(`${where}: ${m[0]}`);
+  });
+  folds.forEach((d) => { d.open = false; });
+  return {folds: folds.length, raw};
+}
+"""
+
 DESKTOP = {"width": 1280, "height": 720}
 PHONE = {"width": 390, "height": 844}
 NEXT_FRAME_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
@@ -439,17 +530,46 @@ def _settle(tab) -> None:
 
 
 def _at_phone_width(tab, *, restore: bool) -> dict:
-    """Display math at 390 px, in the same load: resize, measure (and resize back when the
-    visit goes on to interact with the page)."""
+    """Display math, figures and scrolling boxes at 390 px, in the same load: resize, measure
+    (and resize back when the visit goes on to interact with the page)."""
     before = tab.viewport_size
     tab.set_viewport_size(PHONE)
     try:
-        # Reading layout in the page forces it at the new width: no need to wait for a frame.
-        return tab.evaluate(DISPLAY_MATH_FIT_JS)
+        # Reading layout in the page forces it at the new width; the charts drawn by script
+        # redraw at the new width on the next frames.
+        math = tab.evaluate(DISPLAY_MATH_FIT_JS)
+        tab.evaluate(NEXT_FRAME_JS)
+        return {
+            **math,
+            "figures": tab.evaluate(FIGURE_FIT_JS),
+            "scrollers": tab.evaluate(SCROLLERS_JS),
+        }
     finally:
         if restore:
             tab.set_viewport_size(before or DESKTOP)
             tab.evaluate(NEXT_FRAME_JS)
+
+
+HOME_FIGURE_JS = """
+() => {
+  const f = document.querySelector("article figure");
+  const r = f.getBoundingClientRect();
+  return [Math.round(r.top + window.scrollY), Math.round(r.bottom + window.scrollY),
+    window.innerHeight];
+}
+"""
+
+
+def _home_fold(tab) -> dict:
+    """Where the home page's first figure lies, at 1280 and at 390 px, from the top."""
+    seen = {"1280": tab.evaluate(HOME_FIGURE_JS)}
+    tab.set_viewport_size(PHONE)
+    try:
+        seen["390"] = tab.evaluate(HOME_FIGURE_JS)
+    finally:
+        tab.set_viewport_size(DESKTOP)
+        tab.evaluate(NEXT_FRAME_JS)
+    return seen
 
 
 def _downloads(tab) -> dict:
@@ -481,9 +601,11 @@ def _palette(tab, visit: PageVisit) -> dict:
     second = tab.evaluate(SCHEME_JS)
     if second != "slate":
         toggle.click()
-    backgrounds = tab.eval_on_selector_all(
+    shown = tab.eval_on_selector_all(
         ".jp-OutputArea-output img, .md-typeset img",
-        "els => els.map(e => getComputedStyle(e).backgroundColor)",
+        "els => els.filter(e => e.getClientRects().length > 0).map(e => ["
+        " getComputedStyle(e).backgroundColor,"
+        " (e.closest('.pp-only-dark, .pp-only-light') || e).className])",
     )
     for _ in range(2):  # back to the loaded scheme, so later visits load in it
         if tab.evaluate(SCHEME_JS) == first:
@@ -491,7 +613,7 @@ def _palette(tab, visit: PageVisit) -> dict:
         toggle.click()
     return {
         "schemes": (first, second),
-        "backgrounds": backgrounds,
+        "shown": shown,
         "restored": tab.evaluate(SCHEME_JS) == first,
         "errors": visit.live[start:],
     }
@@ -564,6 +686,11 @@ def finish_visit(visit: PageVisit, tab, pages: list[SitePage]) -> PageVisit:
             "wide": tab.evaluate(WIDE_CODE_JS),
         },
     )
+    _observe(visit, "figures_at_1280", lambda: tab.evaluate(FIGURE_FIT_JS))
+    if page.path == "":
+        _observe(visit, "home_fold", lambda: _home_fold(tab))
+    _observe(visit, "break_all", lambda: tab.evaluate(BREAK_ALL_JS))
+    _observe(visit, "open_folds", lambda: tab.evaluate(OPEN_FOLDS_JS))
     if page.kind == "notebook":
         _observe(
             visit,
@@ -636,3 +763,69 @@ def palette_page(all_pages) -> SitePage:
 @pytest.fixture(scope="session")
 def search_plan(all_pages) -> tuple[SitePage, str] | None:
     return search_target(all_pages)
+
+
+# --- Dark mode: every page loaded once more, in a browser that prefers a dark scheme ------
+
+#: The figures of a page as a reader sees them: figure images, the charts drawn as SVG, canvases.
+FIGURE_ELEMENTS = (
+    "article img.pp-figure, article .pp-figure-variants img, article svg.pp-svg, article canvas"
+)
+#: A pixel this light (each channel) counts as white.
+WHITE = 230
+
+
+def _white_fraction(png: bytes) -> float:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    return float(np.mean(np.all(pixels > WHITE, axis=-1)))
+
+
+def dark_visit(context, site_url: str, page: SitePage) -> dict:
+    """Load ``page`` in the dark palette; the share of white pixels of each figure shown."""
+    tab = context.new_page()
+    try:
+        tab.route(
+            "**/*",
+            lambda r: r.continue_() if r.request.url.startswith(site_url) else r.abort(),
+        )
+        tab.goto(urljoin(site_url, page.path), wait_until="commit")
+        _settle(tab)
+        tab.evaluate(
+            "async () => { const imgs = [...document.querySelectorAll('article img')];"
+            " imgs.forEach((i) => { i.loading = 'eager'; });"
+            " await Promise.all(imgs.map((i) => i.decode().catch(() => null))); }"
+        )
+        tab.evaluate(NEXT_FRAME_JS)
+        figures = []
+        elements = tab.locator(FIGURE_ELEMENTS)
+        for i in range(elements.count()):
+            element = elements.nth(i)
+            box = element.bounding_box()
+            if not element.is_visible() or box is None or box["width"] < 20 or box["height"] < 20:
+                continue
+            what = element.evaluate(
+                "e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' '"
+                " + (e.currentSrc || '').split('/').pop()"
+            )
+            figures.append({"what": what, "white": _white_fraction(element.screenshot())})
+        return {"scheme": tab.evaluate(SCHEME_JS), "figures": figures}
+    finally:
+        tab.close()
+
+
+@pytest.fixture(scope="session")
+def dark_visits(browser, browser_context_args, site_url, all_pages) -> dict[str, dict]:
+    """Every page loaded in a context whose reader prefers a dark scheme (Material follows
+    ``prefers-color-scheme`` on a first visit), keyed by its path."""
+    context = browser.new_context(
+        **{**browser_context_args, "viewport": DESKTOP, "color_scheme": "dark"}
+    )
+    try:
+        return {p.path: dark_visit(context, site_url, p) for p in all_pages}
+    finally:
+        context.close()

@@ -109,14 +109,17 @@ def test_search_finds_a_page(site_visits, all_pages, search_plan):
     assert not search["errors"], f"errors while searching: {search['errors']}"
 
 
-def test_palette_toggle_switches_to_dark_and_figures_keep_a_light_backing(
+def test_palette_toggle_switches_to_dark_and_shows_the_dark_copy_of_each_figure(
     site_visits, palette_page
 ):
     palette = visit(site_visits, palette_page.path).fact("palette")
     first, second = palette["schemes"]
     assert {first, second} == {"default", "slate"}, (first, second)
-    backgrounds = palette["backgrounds"]
-    assert all(b == "rgb(255, 255, 255)" for b in backgrounds), backgrounds
+    shown = palette["shown"]
+    assert shown, "no figure shown in the dark palette"
+    # only the dark copies are shown, on no white backing of their own
+    assert all(kind == "pp-only-dark" for _, kind in shown), shown
+    assert all(bg == "rgba(0, 0, 0, 0)" for bg, _ in shown), shown
     assert palette["restored"], f"the palette toggle did not switch back to {first!r}"
     assert not palette["errors"], f"errors while toggling the palette: {palette['errors']}"
 
@@ -162,3 +165,106 @@ def test_display_math_does_not_clip_or_widen_the_page_at_390_px(site_visits, sit
     assert math["viewport"] == 390, math
     assert math["page_width"] <= 390, f"the page is {math['page_width']} px wide at 390 px"
     assert not math["clipped"], f"display math clipped at 390 px: {math['clipped'][:5]}"
+
+
+# --- Every reader's screen: phone width, dark palette, legible figures ---------------------
+
+
+def test_no_figure_svg_or_canvas_is_wider_than_its_column_at_390_px(site_visits, site_page):
+    seen = visit(site_visits, site_page.path).fact("math_at_phone_width")
+    figures = seen["figures"]
+    assert figures["viewport"] == 390, figures
+    assert not figures["wide"], f"wider than the column at 390 px: {figures['wide'][:5]}"
+
+
+def test_no_figure_is_wider_than_its_column_at_1280_px(site_visits, site_page):
+    figures = visit(site_visits, site_page.path).fact("figures_at_1280")
+    assert figures["viewport"] == 1280, figures
+    assert not figures["wide"], f"wider than the column at 1280 px: {figures['wide'][:5]}"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_figure_text_is_at_least_10_css_px(site_visits, site_page, width):
+    seen = visit(site_visits, site_page.path)
+    figures = (
+        seen.fact("figures_at_1280")
+        if width == 1280
+        else seen.fact("math_at_phone_width")["figures"]
+    )
+    assert not figures["small"], f"figure text below 10 px at {width} px: {figures['small']}"
+
+
+def test_every_figure_image_states_its_text_size(site_visits, notebook_page):
+    """The text-size test above measures every figure of a notebook page (none slips through
+    for want of the attributes it reads)."""
+    seen = visit(site_visits, notebook_page.path)
+    shown = seen.fact("output_images")
+    measured = seen.fact("figures_at_1280")["figures"]
+    # each figure has two copies (light and dark), of which one is shown
+    assert measured * 2 == shown, (measured, shown)
+
+
+def test_boxes_that_scroll_sideways_show_it_at_390_px(site_visits, site_page):
+    scrollers = visit(site_visits, site_page.path).fact("math_at_phone_width")["scrollers"]
+    silent = [s["what"] for s in scrollers if not s["signalled"]]
+    assert not silent, f"scroll sideways at 390 px with nothing to show it: {silent[:5]}"
+
+
+def test_no_text_breaks_inside_a_word(site_visits, site_page):
+    found = visit(site_visits, site_page.path).fact("break_all")
+    assert not found, f"word-break: break-all on {found[:5]}"
+
+
+def test_opened_folds_show_typeset_math_not_tex(site_visits, site_page):
+    folds = visit(site_visits, site_page.path).fact("open_folds")
+    assert not folds["raw"], f"raw TeX in opened folds: {folds['raw'][:5]}"
+
+
+def test_in_the_dark_palette_no_figure_is_mostly_white(dark_visits, site_page):
+    seen = dark_visits[site_page.path]
+    assert seen["scheme"] == "slate", seen["scheme"]
+    white = [f"{f['what']}: {f['white']:.0%} white" for f in seen["figures"] if f["white"] > 0.5]
+    assert not white, f"mostly white figures in the dark palette: {white}"
+
+
+def test_the_dark_palette_check_sees_the_figures(dark_visits, all_pages):
+    """The test above looks at figures: over the site it finds the notebooks' figures and the
+    home page's (a check that sampled nothing would pass on a white slab)."""
+    home = dark_visits[""]["figures"]
+    assert home and all(f["white"] < 0.2 for f in home), home
+    total = sum(len(v["figures"]) for v in dark_visits.values())
+    notebooks = [p for p in all_pages if p.kind == "notebook"]
+    assert total >= len(notebooks), total
+
+
+def test_the_home_page_opens_with_its_figure_above_the_fold(site_visits):
+    seen = visit(site_visits, "").fact("home_fold")
+    for width, (top, bottom, height) in seen.items():
+        assert top < height and bottom <= height, f"at {width}: figure {top}..{bottom} of {height}"
+
+
+def test_the_footer_names_the_licences_the_repository_and_how_to_cite(all_pages):
+    import yaml
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    for page in all_pages:
+        footer = page.file.read_text().split('class="md-copyright pp-footer"')[1]
+        footer = footer.split("</footer>")[0]
+        # the repository's address once CITATION.cff has one; never an address it does not give
+        if "repository-code" in cff:
+            assert cff["repository-code"] in footer, page
+        else:
+            assert "Source repository" not in footer, page
+        assert "CC BY 4.0" in footer and "MIT" in footer and "cite/" in footer, page
+        assert cff["version"] in footer, page
+
+
+def test_figures_are_numbered_and_referred_to_by_their_number(all_pages):
+    for page in all_pages:
+        text = page.file.read_text()
+        numbers = [int(n) for n in re.findall(r'class="pp-figure-number">Figure (\d+):', text)]
+        assert numbers == list(range(1, len(numbers) + 1)), (page, numbers)
+        ids = re.findall(r'<figure class="pp-figure-variants[^"]*" id="(fig-[\w-]+)"', text)
+        assert len(ids) == len(numbers), (page, ids, numbers)
+        for ref, number in re.findall(r'href="#(fig-[\w-]+)">Figure (\d+)<', text):
+            assert ids.index(ref) + 1 == int(number), (page, ref, number)

@@ -62,12 +62,17 @@ def test_tiny_site_builds_with_executed_notebook_figure_alt_math_and_source(
     assert kernel_lines == []
 
     page = (site / "notebooks" / "tiny" / "index.html").read_text(encoding="utf-8")
-    # The figure is a PNG file in the page's own folder (not a data URL inlined in the HTML).
+    # The figure is PNG files in the page's own folder (not data URLs inlined in the HTML): a
+    # copy for the light and one for the dark palette, each with its copy for a phone.
     images = re.findall(r'<img\b[^>]*src="(figure-[0-9a-f]+\.png)"[^>]*>', page)
-    assert len(images) == 1, "the notebook's figure is missing from its page"
-    figure = re.search(r'<img\b[^>]*src="figure-[^>]*>', page).group(0)
-    assert 'alt="Squares of 1, 2 and 3 against 1, 2 and 3"' in figure
-    assert (site / "notebooks" / "tiny" / images[0]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    phones = re.findall(r'<source\b[^>]*srcset="(figure-[0-9a-f]+\.png)"[^>]*>', page)
+    assert len(images) == 2 and len(phones) == 2, "the notebook's figure is missing its copies"
+    assert len(set(images + phones)) == 4, "two copies of the figure are the same file"
+    for figure in re.findall(r'<img\b[^>]*src="figure-[^>]*>', page):
+        assert 'alt="Squares of 1, 2 and 3 against 1, 2 and 3"' in figure
+    for name in images + phones:
+        assert (site / "notebooks" / "tiny" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert '<span class="pp-figure-number">Figure 1:</span> The squares of 1, 2 and 3.' in page
     assert "data:image/png;base64" not in re.sub(r"<style.*?</style>", "", page, flags=re.S)
     assert (site / "notebooks" / "tiny" / "tiny.py").read_text() == (
         FIXTURES / "tiny" / "docs" / "notebooks" / "tiny.py"

@@ -157,22 +157,20 @@ def profile_likelihood(
     colours = [PALETTE["blue"], PALETTE["purple"], PALETTE["green"]]
     for (label, curve), col in zip(curves.items(), colours, strict=False):
         psi_hat, ll_hat = maxima[label]
-        ax.plot(curve.index, curve.to_numpy() - ll_hat, color=col, label=label)
+        # the estimate in the legend: written beside the peak, the curves struck it through
+        ax.plot(
+            curve.index,
+            curve.to_numpy() - ll_hat,
+            color=col,
+            label=rf"{label}, $\hat\psi_{{{label}}}$ = {psi_hat:.4f}",
+        )
         ax.axvline(psi_hat, color=col, lw=0.8, ls="--")
         ax.plot([psi_hat], [0.0], "o", color=col)
-        ax.annotate(
-            rf"$\hat\psi_{{{label}}}$ = {psi_hat:.4f}",
-            (psi_hat, 0.0),
-            textcoords="offset points",
-            xytext=(6, -14 - 12 * list(curves).index(label)),
-            color=col,
-            fontsize=9,
-        )
     ax.set_xscale("log")
     ax.set_xlabel(r"$\psi = \sigma_\alpha^2 / \sigma_y^2$ (log scale)")
     ax.set_ylabel(r"$\ell(\psi) - \ell(\hat\psi)$")
     ax.set_title(r"The profiled log-likelihood has one free parameter, $\psi$")
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="lower left")  # below the curves, clear of the maxima
     finish_axes(ax)
     return fig
 
@@ -270,7 +268,7 @@ def slope_path_figure(
     ax.set_xlabel(r"$\sigma_\alpha$ (log scale; $\sigma_y$ fixed at its estimate)")
     ax.set_ylabel(f"slope of {x_name}")
     ax.set_title("The slope estimate moves from complete pooling to the within slope")
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False)
     finish_axes(ax)
     return fig
 
@@ -361,7 +359,7 @@ def ridge_path_figure(
         "the right"
     )
     ax.set_ylabel(r"group intercept $\hat\alpha_j$")
-    ax.legend(frameon=False, fontsize=8, loc="upper right")
+    ax.legend(frameon=False, loc="upper right")
     finish_axes(ax)
     return fig
 
@@ -492,7 +490,8 @@ def pooling_risk(summary: pd.DataFrame, *, method: str = "REML") -> SiteFigure:
     right.set_ylim(0, top)
     right.set_ylabel("MSE relative to no pooling")
     beyond = [e for e in present if (summary[f"rel_{e}"] > top).any()]
-    note = f" ({' and '.join(_RISK_LABELS[e] for e in beyond)} above {top:g}: off the panel)"
+    # on a line of its own: on one line with the title it ran past the figure's edge
+    note = f"\n({' and '.join(_RISK_LABELS[e] for e in beyond)} above {top:g}: off the panel)"
     right.set_title("Relative to no pooling" + (note if beyond else ""), fontsize=10)
     for ax in (left, right):
         ax.set_xlabel(r"$\sigma_\alpha / \sigma_y$")
@@ -500,7 +499,7 @@ def pooling_risk(summary: pd.DataFrame, *, method: str = "REML") -> SiteFigure:
         ax.set_xticklabels([f"{r:g}" for r in ratio])
         finish_axes(ax)
     handles, labels = left.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False, fontsize=8)
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False)
     return fig
 
 
@@ -554,7 +553,7 @@ def pooling_risk_by_size(summary: pd.DataFrame, *, estimator: str = "partial") -
     ax.set_xlabel(r"group size $n_j$")
     ax.set_ylabel(f"MSE of {LABELS.get(estimator, estimator)} / MSE of no pooling")
     ax.set_title("Relative mean squared error by group size (bars: ±2 MC s.e.)")
-    fig.legend(frameon=False, fontsize=8, loc="outside right upper")
+    fig.legend(frameon=False, loc="outside right upper")
     finish_axes(ax)
     return fig
 
@@ -710,7 +709,7 @@ def shrinkage_toward_line(
     ax.set_xlabel(f"{predictor} $u_j$ (group-level predictor)")
     ax.set_ylabel(r"group intercept $\hat\alpha_j$")
     ax.set_title(f"The intercepts are shrunk toward a line in {predictor}, not a constant")
-    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    ax.legend(frameon=False, loc="upper left")
     finish_axes(ax)
     return fig
 
@@ -752,7 +751,7 @@ def shrinkage_arrows_2d_unbalanced(
     for label, (a0, a1) in zip(marked, start, strict=True):
         ax.annotate(str(label), (a0, a1), textcoords="offset points", xytext=(5, 5), fontsize=8)
     fig.legends.clear()
-    fig.legend(frameon=False, fontsize=8, loc="outside lower center", ncols=2)
+    fig.legend(frameon=False, loc="outside lower center", ncols=2)
     n_marked = sorted({int(v) for v in shrink.loc[marked, "n"]})
     n_rest = sorted({int(v) for v in rest["n"]})
     fig.alt = (
