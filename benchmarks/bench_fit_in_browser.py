@@ -35,6 +35,7 @@ import argparse
 import functools
 import http.server
 import os
+import sys
 import tempfile
 import threading
 import time
@@ -43,28 +44,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-FRAMES = """() => {
-  window.__bench = { max: 0, last: performance.now(), on: true };
-  const tick = (t) => {
-    const b = window.__bench;
-    if (!b.on) return;
-    b.max = Math.max(b.max, t - b.last);
-    b.last = t;
-    requestAnimationFrame(tick);
-  };
-  requestAnimationFrame(tick);
-}"""
+# Chromium's flags and the stall meter of the site's browser tests, so that both measure alike
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "site"))
+from chromium import CHROMIUM_ARGS, STALL_METER, STALL_READ
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -152,7 +134,7 @@ def measure(browser, url: str, path: Path, timeout_s: float) -> dict:
     new_page = tab.locator("#pp-fit-run").count() > 0
     sampler = Sampler(os.getpid())  # this process's children: Playwright's driver, Chromium
     base = sampler.start()
-    tab.evaluate(FRAMES)
+    tab.evaluate(STALL_METER)
     tab.evaluate("() => { window.ppFit.result = null; window.ppFit.table = null; }")
     t0 = time.perf_counter()
     tab.set_input_files("#pp-fit-file", str(path))
@@ -183,7 +165,7 @@ def measure(browser, url: str, path: Path, timeout_s: float) -> dict:
         raise RuntimeError(f"the page refused {path.name}: {error}")
     t3 = time.perf_counter()
     tab.wait_for_timeout(300)  # a few more frames
-    stall = tab.evaluate("() => { window.__bench.on = false; return window.__bench.max; }")
+    stall = tab.evaluate(STALL_READ)
     peak = sampler.stop()
     seen = tab.evaluate("() => ({N: window.ppFit.result.N, J: window.ppFit.result.J})")
     tab.close()

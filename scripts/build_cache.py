@@ -28,6 +28,9 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+
 ROOT = Path(__file__).resolve().parents[1]
 #: Where the package's modules live.
 SRC = ROOT / "src"
@@ -200,4 +203,15 @@ def cached_files(name: str, make: Callable[[], dict[str, bytes]], code: str) -> 
     payload = {uri: base64.b64encode(data).decode() for uri, data in files.items()}
     write_atomic(path, json.dumps(payload).encode())
     prune(folder, f"{name}-*.json")
+    return files
+
+
+def add_generated(
+    files: Files, config: MkDocsConfig, name: str, make: Callable[[], dict[str, bytes]], code: str
+) -> Files:
+    """Add ``make()``'s files to the site's ``files``, through `cached_files` (a hook's
+    ``on_files``: ``code`` is the hook's own source, keyed on the package modules it imports,
+    its functions' imports included)."""
+    for uri, content in cached_files(name, make, code).items():
+        files.append(File.generated(config, uri, content=content))
     return files

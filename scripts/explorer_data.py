@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from build_cache import cached_files
-from mkdocs.structure.files import File, Files
+from build_cache import add_generated
+from mkdocs.structure.files import Files
 
 GENERATED = "assets/generated/explorer-{key}.json"
 SLOPES = "assets/generated/slopes-sleepstudy.json"
@@ -46,8 +46,4 @@ def _payloads() -> dict[str, bytes]:
 
 
 def on_files(files: Files, config) -> Files:
-    # keyed on the package modules this file imports (its functions' imports included)
-    made = cached_files("explorer", _payloads, Path(__file__).read_text())
-    for uri, content in made.items():
-        files.append(File.generated(config, uri, content=content))
-    return files
+    return add_generated(files, config, "explorer", _payloads, Path(__file__).read_text())

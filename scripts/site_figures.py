@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from build_cache import cached_files
-from mkdocs.structure.files import File, Files
+from build_cache import add_generated
+from mkdocs.structure.files import Files
 
 
 def _home_figures() -> dict[str, bytes]:
@@ -46,8 +46,4 @@ def _home_figures() -> dict[str, bytes]:
 
 
 def on_files(files: Files, config) -> Files:
-    # keyed on the package modules this file imports (its functions' imports included)
-    made = cached_files("home-figures", _home_figures, Path(__file__).read_text())
-    for uri, content in made.items():
-        files.append(File.generated(config, uri, content=content))
-    return files
+    return add_generated(files, config, "home-figures", _home_figures, Path(__file__).read_text())

@@ -204,30 +204,31 @@ def test_missing_file_is_named(tmp_path, capsys):
     assert "no such file" in err and "no_such.csv" in err
 
 
-def test_directory_instead_of_file_is_named(tmp_path, capsys):
-    err = bad(capsys, ["fit", str(tmp_path), "--y", "y", "--group", "g"])
-    assert "directory" in err and str(tmp_path) in err
+def _unreadable(kind: str, tmp_path):
+    """A path the command line cannot read as a CSV file, of each kind."""
+    if kind == "directory":
+        return tmp_path
+    path = tmp_path / f"{kind}.csv"
+    if kind == "binary":
+        path.write_bytes(bytes(range(256)) * 8)
+    else:
+        path.write_text({"empty": "", "broken": 'y,g\n1.0,"a\n2.0,b\n'}[kind])
+    return path
 
 
-def test_empty_file_is_named(tmp_path, capsys):
-    path = tmp_path / "empty.csv"
-    path.write_text("")
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("directory", ["directory"]),
+        ("empty", ["empty.csv", "empty"]),
+        ("broken", ["cannot read", "broken.csv"]),
+        ("binary", ["binary.csv"]),
+    ],
+)
+def test_a_file_that_is_not_a_csv_is_named(tmp_path, capsys, kind, words):
+    path = _unreadable(kind, tmp_path)
     err = bad(capsys, ["fit", str(path), "--y", "y", "--group", "g"])
-    assert "empty.csv" in err and "empty" in err
-
-
-def test_unparseable_csv_is_named(tmp_path, capsys):
-    path = tmp_path / "broken.csv"
-    path.write_text('y,g\n1.0,"a\n2.0,b\n')
-    err = bad(capsys, ["fit", str(path), "--y", "y", "--group", "g"])
-    assert "cannot read" in err and "broken.csv" in err
-
-
-def test_binary_file_is_named(tmp_path, capsys):
-    path = tmp_path / "binary.csv"
-    path.write_bytes(bytes(range(256)) * 8)
-    err = bad(capsys, ["fit", str(path), "--y", "y", "--group", "g"])
-    assert "binary.csv" in err
+    assert all(word in err for word in words) and str(path) in err
 
 
 def test_unknown_response_column_is_named(radon_csv, capsys):

@@ -8,6 +8,7 @@ import statsmodels.formula.api as smf
 from reference import dense_gls, design
 
 from partial_pooling import (
+    Model,
     complete_pooling,
     decompose_beta,
     fit_random_intercept,
@@ -67,16 +68,10 @@ def test_limits_are_complete_pooling_and_no_pooling(radon):
 
 
 def test_balanced_design_makes_within_gls_and_ols_equal(sleepstudy):
-    fit = fit_random_intercept(sleepstudy, y="Reaction", group="Subject", x="Days")
-    d = decompose_beta(
-        sleepstudy,
-        y="Reaction",
-        group="Subject",
-        x="Days",
-        sigma_alpha=fit.sigma_alpha,
-        sigma_y=fit.sigma_y,
-    )
-    ols = complete_pooling(sleepstudy, y="Reaction", group="Subject", x="Days").beta["Days"]
+    model = Model(sleepstudy, y="Reaction", group="Subject", x="Days")
+    fit = model.fit()
+    d = model.decompose_beta(sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y)
+    ols = model.complete_pooling().beta["Days"]
     assert d.S_xx_between == pytest.approx(0.0, abs=1e-9)
     assert d.weight == pytest.approx(1.0, abs=1e-12)
     assert d.within == pytest.approx(ols, rel=1e-12)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from partial_pooling import fit_random_intercept
+from partial_pooling import Model, fit_random_intercept
 from partial_pooling.em import em_path, joint_mode_path
 
 RADON = {"y": "log_radon", "group": "county", "x": "floor"}
@@ -27,15 +27,9 @@ def test_naive_iteration_collapses_on_radon_and_is_biased_on_sleepstudy(radon, s
     path = joint_mode_path(radon, **RADON, sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y)
     assert (np.diff(path["sigma_alpha"].to_numpy()) <= 0).all()
     assert path["sigma_alpha"].iloc[-1] == 0.0
-    s_ml = fit_random_intercept(sleepstudy, y="Reaction", group="Subject", x="Days", method="ML")
-    s_path = joint_mode_path(
-        sleepstudy,
-        y="Reaction",
-        group="Subject",
-        x="Days",
-        sigma_alpha=s_ml.sigma_alpha,
-        sigma_y=s_ml.sigma_y,
-    )
+    sleep = Model(sleepstudy, y="Reaction", group="Subject", x="Days")
+    s_ml = sleep.fit(method="ML")
+    s_path = sleep.joint_mode_path(sigma_alpha=s_ml.sigma_alpha, sigma_y=s_ml.sigma_y)
     assert 0 < s_path["sigma_alpha"].iloc[-1] < 0.99 * s_ml.sigma_alpha
     assert s_path["sigma_y"].iloc[-1] < s_ml.sigma_y
 

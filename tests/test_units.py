@@ -17,6 +17,7 @@ seconds + 1e5) use maps that are exact in floating point.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -190,30 +191,28 @@ def maps(draw, data: pd.DataFrame, x: list[str]) -> Map:
 X_SETS = [["x"], ["x", "x2"]]
 
 
-@pytest.mark.parametrize("method", ["REML", "ML"])
+# partial pooling by REML and ML, complete and no pooling (whose likelihood is the ML one)
+FITTERS = {
+    "REML": (functools.partial(fit_random_intercept, method="REML"), "REML"),
+    "ML": (functools.partial(fit_random_intercept, method="ML"), "ML"),
+    "complete": (complete_pooling, "ML"),
+    "none": (no_pooling, "ML"),
+}
+
+
+@pytest.mark.parametrize("fitter", FITTERS)
 @pytest.mark.parametrize("x", X_SETS, ids=["one_x", "two_x"])
 @SETTINGS
 @given(data=st.data())
-def test_random_intercept_fit_is_the_same_in_any_units(data, x, method):
+def test_random_intercept_fit_is_the_same_in_any_units(data, x, fitter):
+    fit_with, likelihood = FITTERS[fitter]
     frame = data.draw(designs())
     m = data.draw(maps(frame, x))
-    fit = fit_random_intercept(frame, y="y", group="g", x=x, method=method)
-    mapped = fit_random_intercept(m.apply(frame, x), y="y", group="g", x=x, method=method)
-    shift = m.reml_shift(fit.N) if method == "REML" else m.ml_shift(fit.N)
+    fit = fit_with(frame, y="y", group="g", x=x)
+    mapped = fit_with(m.apply(frame, x), y="y", group="g", x=x)
+    shift = m.reml_shift(fit.N) if likelihood == "REML" else m.ml_shift(fit.N)
     check_pooling_fit(fit, mapped, m, shift)
     assert mapped.at_boundary == fit.at_boundary
-
-
-@pytest.mark.parametrize("fitter", [complete_pooling, no_pooling], ids=["complete", "none"])
-@pytest.mark.parametrize("x", X_SETS, ids=["one_x", "two_x"])
-@SETTINGS
-@given(data=st.data())
-def test_complete_and_no_pooling_are_the_same_in_any_units(data, x, fitter):
-    frame = data.draw(designs())
-    m = data.draw(maps(frame, x))
-    fit = fitter(frame, y="y", group="g", x=x)
-    mapped = fitter(m.apply(frame, x), y="y", group="g", x=x)
-    check_pooling_fit(fit, mapped, m, m.ml_shift(fit.N))
 
 
 @SETTINGS

@@ -69,20 +69,8 @@
   // ---- formatting ----------------------------------------------------------------------------
   const fmtFixed = (x, d) => minus(x.toFixed(d));
 
-  // Ticks at 1, 2 and 5 times the powers of ten; at 1 alone when the chart is narrow (a phone),
-  // where their labels would run into each other.
-  function logTicks(lo, hi) {
-    const out = [];
-    const ms = W < 560 ? [1] : [1, 2, 5];
-    for (let e = Math.floor(lo) - 1; e <= Math.ceil(hi); e++) {
-      ms.forEach((m) => {
-        const v = m * 10 ** e;
-        const l = Math.log10(v);
-        if (l >= lo - 1e-9 && l <= hi + 1e-9) out.push(v);
-      });
-    }
-    return out;
-  }
+  // log ticks at 1, 2 and 5 times the powers of ten; at 1 alone on a narrow chart (a phone)
+  const logTicks = (lo, hi) => window.ppSvg.logTicks(lo, hi, W < 560);
 
   const plain = (text) => text.replace(/_\{([^}]*)\}/g, "$1");
 

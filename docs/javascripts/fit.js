@@ -526,18 +526,8 @@
   const LAMBDA_H = 210;
   const M = { left: 60, right: 78, top: 34, bottom: 46 };
 
-  function logTicks(lo, hi) {
-    const out = [];
-    const ms = hi - lo > 3 || W < 560 ? [1] : [1, 2, 5]; // narrow: no room for 2 and 5
-    for (let e = Math.floor(lo) - 1; e <= Math.ceil(hi); e++) {
-      ms.forEach((m) => {
-        const v = m * 10 ** e;
-        const l = Math.log10(v);
-        if (l >= lo - 1e-9 && l <= hi + 1e-9) out.push(v);
-      });
-    }
-    return out;
-  }
+  // no room for the ticks at 2 and 5 on a narrow chart, or over more than three decades
+  const logTicks = (lo, hi) => window.ppSvg.logTicks(lo, hi, hi - lo > 3 || W < 560);
 
   function axes(svg, x, lo, hi, height, yTicks, yScale, yFormat, xLabel, yLabel) {
     const axis = el("g", { class: "pp-axis", "aria-hidden": "true" }, svg);

@@ -103,5 +103,20 @@
     return dl;
   }
 
-  window.ppSvg = { SVGNS, el, rich, niceTicks, minus, fmt, definitionList };
+  // Ticks of a log10 axis from 10^lo to 10^hi: 1, 2 and 5 times the powers of ten, or 1 alone
+  // when `sparse` (a narrow chart, a phone, where their labels would run into each other).
+  function logTicks(lo, hi, sparse) {
+    const out = [];
+    const ms = sparse ? [1] : [1, 2, 5];
+    for (let e = Math.floor(lo) - 1; e <= Math.ceil(hi); e++) {
+      ms.forEach((m) => {
+        const v = m * 10 ** e;
+        const l = Math.log10(v);
+        if (l >= lo - 1e-9 && l <= hi + 1e-9) out.push(v);
+      });
+    }
+    return out;
+  }
+
+  window.ppSvg = { SVGNS, el, rich, niceTicks, logTicks, minus, fmt, definitionList };
 })();

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize
 
-from .fits import FitMethod, Pooling, PoolingFit
+from .fits import FitMethod, Pooling, PoolingFit, described
 from .grouped import (
     EXTENDED_ABOVE,
     GroupedData,
@@ -104,11 +104,7 @@ def _result(
     return PoolingFit(
         pooling=pooling,
         method=method,
-        y_name=g.y_name,
-        group_name=g.group_name,
-        x_names=list(g.x_names),
-        N=g.N,
-        J=g.J,
+        **described(g),
         mu=mu,
         beta=beta,
         sigma_alpha=sigma_alpha,

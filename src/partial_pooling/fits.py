@@ -13,16 +13,16 @@ is in `partial_pooling.estimation` and `partial_pooling.random_slopes`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
-from .grouped import ColumnName
+from .grouped import ColumnName, GroupedData
 from .summary import Label, Summary, SummaryTable, code, fmt, model_facts
 from .validation import Method
 
-__all__ = ["FitMethod", "Pooling", "PoolingFit", "RandomSlopesFit"]
+__all__ = ["FitMethod", "Pooling", "PoolingFit", "RandomSlopesFit", "described"]
 
 
 #: Which estimator made a fit: complete pooling, no pooling or partial pooling.
@@ -30,6 +30,17 @@ Pooling = Literal["complete", "none", "partial"]
 #: How it was fitted: OLS (complete pooling), the within estimator (no pooling), ML or REML.
 FitMethod = Literal["OLS", "within", "ML", "REML"]
 
+
+
+def described(g: GroupedData) -> dict[str, Any]:
+    """What every fit's result records of its data: the column names, $N$ and $J$."""
+    return {
+        "y_name": g.y_name,
+        "group_name": g.group_name,
+        "x_names": list(g.x_names),
+        "N": g.N,
+        "J": g.J,
+    }
 
 @dataclass(frozen=True, eq=False)
 class PoolingFit:

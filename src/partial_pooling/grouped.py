@@ -419,6 +419,7 @@ class GroupedData:
         return pd.Series(values, index=self.labels, name=name)
 
 
+
 def qr_r(Z: np.ndarray) -> np.ndarray:
     """The triangular factor R of a QR factorisation of ``Z`` (LAPACK's Householder QR).
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from .fits import RandomSlopesFit
+from .fits import RandomSlopesFit, described
 from .grouped import (
     GroupedData,
     check_within_variation,
@@ -445,11 +445,7 @@ def _fit_random_slopes(g: GroupedData, method: Method = "REML") -> RandomSlopesF
     labels = g.labels.copy()
     return RandomSlopesFit(
         method=method,
-        y_name=g.y_name,
-        group_name=g.group_name,
-        x_names=list(g.x_names),
-        N=g.N,
-        J=g.J,
+        **described(g),
         fixed=fixed,
         se_fixed=pd.Series(np.sqrt(np.diag(cov_fixed)), index=labels_mu, name="se"),
         cov_fixed=pd.DataFrame(cov_fixed, index=labels_mu, columns=labels_mu),

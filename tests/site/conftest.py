@@ -26,19 +26,10 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from chromium import CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("PP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SOURCES = ("docs", "src", "scripts", "mkdocs.yml")
 
 

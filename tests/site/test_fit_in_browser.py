@@ -26,6 +26,7 @@ from urllib.parse import urljoin
 import numpy as np
 import pandas as pd
 import pytest
+from chromium import STALL_METER, STALL_READ
 
 import partial_pooling as pp
 from partial_pooling import cli, datasets
@@ -419,19 +420,6 @@ def test_group_level_covariate_fits_but_has_no_no_pooling(fp, tmp_path):
     assert "alpha_none_j" not in fp.tab.locator("#pp-fit-table thead").inner_text()
 
 
-FRAMES = """() => {
-  window.__frames = { max: 0, last: performance.now(), on: true };
-  const tick = (t) => {
-    const b = window.__frames;
-    if (!b.on) return;
-    b.max = Math.max(b.max, t - b.last);
-    b.last = t;
-    requestAnimationFrame(tick);
-  };
-  requestAnimationFrame(tick);
-}"""
-
-
 def big_file(path: Path, rows: int, groups: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     sizes = rng.multinomial(rows - groups, np.full(groups, 1 / groups)) + 1
@@ -448,14 +436,14 @@ def test_a_100000_row_file_never_stalls_the_page(fp, tmp_path):
     itself is measured by benchmarks/bench_fit_in_browser.py, not here."""
     path = tmp_path / "big.csv"
     big_file(path, 100_000, 2000, 10)
-    fp.tab.evaluate(FRAMES)
+    fp.tab.evaluate(STALL_METER)
     fp.choose(path.name, path)
     progress = fp.tab.evaluate("() => window.ppFit.progress")
     assert progress["done"] == progress["total"] == path.stat().st_size
     assert fp.result() is None, "the page fitted before Fit was pressed"
     fp.roles("y", "g", "x")
     fp.fit()
-    stall = fp.tab.evaluate("() => { window.__frames.on = false; return window.__frames.max; }")
+    stall = fp.tab.evaluate(STALL_READ)
     timing = fp.tab.evaluate("() => window.ppFit.timing")
     seen = fp.result()
     assert seen["N"] == 100_000

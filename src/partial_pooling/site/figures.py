@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
 from ..decomposition import BetaDecomposition
 from ..fits import PoolingFit, RandomSlopesFit
@@ -188,22 +189,13 @@ def em_vs_joint_mode(em: pd.DataFrame, joint: pd.DataFrame, sigma_alpha_ml: floa
         ),
     )
     ax = fig.add_subplot()
-    ax.plot(
-        em.index,
-        em["sigma_alpha"],
-        color=COLOURS["partial"],
-        marker="o",
-        ms=3,
-        label="EM (adds Var$(a_j \\mid y)$)",
-    )
-    ax.plot(
-        joint.index,
-        joint["sigma_alpha"],
-        color=COLOURS["none"],
-        marker="o",
-        ms=3,
-        label="naive joint-likelihood iteration",
-    )
+    for path, colour, label in [
+        (em, "partial", "EM (adds Var$(a_j \\mid y)$)"),
+        (joint, "none", "naive joint-likelihood iteration"),
+    ]:
+        ax.plot(
+            path.index, path["sigma_alpha"], color=COLOURS[colour], marker="o", ms=3, label=label
+        )
     ax.axhline(sigma_alpha_ml, color="black", lw=1, ls="--", label=r"ML $\hat\sigma_\alpha$")
     ax.set_xlabel("iteration")
     ax.set_ylabel(r"$\sigma_\alpha$")
@@ -211,6 +203,18 @@ def em_vs_joint_mode(em: pd.DataFrame, joint: pd.DataFrame, sigma_alpha_ml: floa
     ax.legend(frameon=False)
     finish_axes(ax)
     return fig
+
+
+def _mark_estimate(ax: Axes, value: float, text: str, fontsize: float | None = None) -> None:
+    """A dotted vertical line at an estimate on the x axis, labelled at the top."""
+    ax.axvline(value, color="black", lw=0.8, ls=":")
+    ax.annotate(
+        text,
+        (value, ax.get_ylim()[1]),
+        textcoords="offset points",
+        xytext=(4, -12),
+        fontsize=fontsize,
+    )
 
 
 def slope_path_figure(
@@ -257,13 +261,7 @@ def slope_path_figure(
         label=r"$\hat\beta_W$ within groups (no pooling)",
     )
     ax.axhline(ols, color=COLOURS["complete"], lw=1.2, ls="--", label="OLS (complete pooling)")
-    ax.axvline(sigma_alpha_hat, color="black", lw=0.8, ls=":")
-    ax.annotate(
-        r"$\hat\sigma_\alpha$",
-        (sigma_alpha_hat, ax.get_ylim()[1]),
-        textcoords="offset points",
-        xytext=(4, -12),
-    )
+    _mark_estimate(ax, sigma_alpha_hat, r"$\hat\sigma_\alpha$")
     ax.set_xscale("log")
     ax.set_xlabel(r"$\sigma_\alpha$ (log scale; $\sigma_y$ fixed at its estimate)")
     ax.set_ylabel(f"slope of {x_name}")
@@ -345,14 +343,7 @@ def ridge_path_figure(
     for lab, col in zip(highlight, SERIES, strict=False):
         ax.plot(kappa, alpha[lab], color=col, lw=1.8, label=str(lab))
     ax.plot(kappa, path.mu, color="black", lw=1.2, ls="--", label=r"$\hat\mu(\kappa)$")
-    ax.axvline(penalty_hat, color="black", lw=0.8, ls=":")
-    ax.annotate(
-        r"$\hat\kappa = \hat\sigma_y^2/\hat\sigma_\alpha^2$ (REML)",
-        (penalty_hat, ax.get_ylim()[1]),
-        textcoords="offset points",
-        xytext=(4, -12),
-        fontsize=9,
-    )
+    _mark_estimate(ax, penalty_hat, r"$\hat\kappa = \hat\sigma_y^2/\hat\sigma_\alpha^2$ (REML)", 9)
     ax.set_xscale("log")
     ax.set_xlabel(
         r"penalty $\kappa$ (log scale): no pooling at the left, complete pooling at "

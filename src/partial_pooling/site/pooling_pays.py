@@ -29,11 +29,7 @@ with the rest-of-season averages they are meant to predict.
 
 References
 ----------
-Efron, B. and Morris, C. (1975). Data analysis using Stein's estimator and its
-generalizations. *Journal of the American Statistical Association* 70, 311-319.
-
-Efron, B. and Morris, C. (1977). Stein's paradox in statistics. *Scientific American*
-236(5), 119-127.
+Efron and Morris (1975, 1977), as cited at `partial_pooling.datasets.efron_morris`.
 """
 
 from __future__ import annotations
