@@ -260,7 +260,7 @@ by_group["difference"] = (
 )
 quad_total = by_group["numerical integral"].sum()
 print(
-    f"(b) sum of the {J} numerical integrals {quad_total:.8f}; "
+    f"(b) sum of the {J} numerical integrals {quad_total:.8f};\n"
     f"radon_model.marginal_loglik {marginal:.8f}"
 )
 shown = by_group.sort_values("n_j", kind="stable").iloc[[0, J // 2, -1]]
