@@ -90,7 +90,8 @@ checks
 
 # %%
 trials = pays.trials_frame(em.set_index("name")["hits"], 45)
-fit = pp.fit_random_intercept(trials, y="y", group="group", method="REML")
+trials_model = pp.Model(trials, y="y", group="group")
+fit = trials_model.fit(method="REML")
 sm = crosscheck.statsmodels_mixedlm(trials, y="y", group="group", method="REML")
 pd.Series(
     {
@@ -135,7 +136,7 @@ checks
 # large one in $\lambda$ itself, since $\lambda$ is small here.
 
 # %%
-anova = pp.one_way_anova(trials, y="y", group="group")
+anova = trials_model.one_way_anova()
 msw, msb = anova["MSW"], anova["MSB"]
 ybar_j = trials.groupby("group")["y"].mean()
 one_minus_lambda = 1 - fit.shrinkage.iloc[0]

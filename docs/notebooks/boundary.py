@@ -41,8 +41,9 @@ from partial_pooling.site import crosscheck, reference
 
 # %%
 dye2 = datasets.dyestuff2()
-fit0 = pp.fit_random_intercept(dye2, y="Yield", group="Batch", method="REML")
-complete0 = pp.complete_pooling(dye2, y="Yield", group="Batch")
+dye2_model = pp.Model(dye2, y="Yield", group="Batch")
+fit0 = dye2_model.fit(method="REML")
+complete0 = dye2_model.complete_pooling()
 print(fit0.summary())
 
 # %% [markdown]
@@ -87,7 +88,7 @@ def dense_reml(data: pd.DataFrame, y: str, group: str, psi: float) -> float:
     return reference.dense_profile_loglik(X, Z, values, psi, "REML")
 
 
-a2 = pp.one_way_anova(dye2, y="Yield", group="Batch")
+a2 = dye2_model.one_way_anova()
 score_formula = (
     a2["n"] / 2 * ((a2["N"] - 1) * a2["SSB"] / a2["SST"] - (a2["J"] - 1))
 )
@@ -111,9 +112,7 @@ pd.Series(
 
 # %% tags=["hide-input"]
 psi_grid = np.concatenate([[0.0], np.logspace(-6, 6, 200)])
-profile_d2 = pp.profile_loglik(
-    dye2, y="Yield", group="Batch", psi=psi_grid, method="REML"
-)
+profile_d2 = dye2_model.profile_loglik(psi=psi_grid, method="REML")
 ssw = a2["SST"] - a2["SSB"]
 t_grid = 1 + a2["n"] * psi_grid
 sign_fn = (a2["N"] - 1) * a2["SSB"] / (ssw * t_grid + a2["SSB"]) - (a2["J"] - 1)

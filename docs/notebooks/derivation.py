@@ -49,8 +49,9 @@ from partial_pooling.site import crosscheck, hand_derivation, reference
 
 radon = datasets.radon()
 cols = {"y": "log_radon", "group": "county", "x": "floor"}
-reml = pp.fit_random_intercept(radon, **cols, method="REML")
-ml = pp.fit_random_intercept(radon, **cols, method="ML")
+radon_model = pp.Model(radon, **cols)
+reml = radon_model.fit(method="REML")
+ml = radon_model.fit(method="ML")
 
 # %% tags=["hide-input"]
 checks = Checks("statsmodels MixedLM (fitted tightly)")
@@ -158,9 +159,7 @@ for j in [0, reml.n.to_numpy().argmax()]:
         (literal_log_l(base + e, *args) - literal_log_l(base - e, *args)) / (2 * h)
     )
 rng = np.random.default_rng(20261125)
-at_fit = pp.joint_loglik(
-    radon,
-    **cols,
+at_fit = radon_model.joint_loglik(
     alpha=reml.alpha,
     beta=reml.beta,
     mu=reml.mu,
@@ -168,9 +167,7 @@ at_fit = pp.joint_loglik(
     sigma_y=reml.sigma_y,
 )
 nudged = [
-    pp.joint_loglik(
-        radon,
-        **cols,
+    radon_model.joint_loglik(
         alpha=reml.alpha + rng.normal(0, 0.01, reml.J),
         beta=reml.beta,
         mu=reml.mu,
@@ -231,13 +228,8 @@ checks
 # covariate-adjusted mean $\bar y_j - \beta\bar x_j$ belongs.
 
 # %%
-right = pp.group_intercepts(
-    radon,
-    **cols,
-    mu=reml.mu,
-    beta=reml.beta,
-    sigma_alpha=reml.sigma_alpha,
-    sigma_y=reml.sigma_y,
+right = radon_model.group_intercepts(
+    mu=reml.mu, beta=reml.beta, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
 )
 quoted = hand_derivation.swapped_intercepts(
     radon,

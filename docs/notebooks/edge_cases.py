@@ -148,9 +148,10 @@ checks
 # how the county means move with uranium.
 
 # %%
-fit_u = pp.fit_random_intercept(
-    radon, y="log_radon", group="county", x=["floor", "uranium"], method="REML"
+floor_uranium = pp.Model(
+    radon, y="log_radon", group="county", x=["floor", "uranium"]
 )
+fit_u = floor_uranium.fit(method="REML")
 sm_u = crosscheck.statsmodels_mixedlm(
     radon, y="log_radon", group="county", x=["floor", "uranium"], method="REML"
 )
@@ -176,18 +177,12 @@ checks.close(
 checks
 
 # %%
+uranium_only = pp.Model(radon, y="log_radon", group="county", x="uranium")
 refusals = {}
 for name, call in {
-    "no_pooling": lambda: pp.no_pooling(
-        radon, y="log_radon", group="county", x=["floor", "uranium"]
-    ),
-    "decompose_beta": lambda: pp.decompose_beta(
-        radon,
-        y="log_radon",
-        group="county",
-        x="uranium",
-        sigma_alpha=fit_u.sigma_alpha,
-        sigma_y=fit_u.sigma_y,
+    "no_pooling": lambda: floor_uranium.no_pooling(),
+    "decompose_beta": lambda: uranium_only.decompose_beta(
+        sigma_alpha=fit_u.sigma_alpha, sigma_y=fit_u.sigma_y
     ),
 }.items():
     try:
@@ -221,9 +216,7 @@ checks
 # one point per county, weighted by the inverse variance of its mean.
 
 # %%
-fit_u1 = pp.fit_random_intercept(
-    radon, y="log_radon", group="county", x="uranium", method="REML"
-)
+fit_u1 = uranium_only.fit(method="REML")
 by_county = radon.groupby("county")
 n_j = by_county.size()
 w = 1 / (fit_u1.sigma_alpha**2 + fit_u1.sigma_y**2 / n_j.to_numpy())
@@ -332,10 +325,9 @@ for ratio in [1, 10, 100, 1000]:
         x_between_sd=1.0,
         rng=np.random.default_rng(SEED),
     )
-    partial = pp.fit_random_intercept(
-        sim.data, y="y", group="group", x="x", method="REML"
-    )
-    none = pp.no_pooling(sim.data, y="y", group="group", x="x")
+    sim_model = pp.Model(sim.data, y="y", group="group", x="x")
+    partial = sim_model.fit(method="REML")
+    none = sim_model.no_pooling()
     rows[ratio] = {
         "sigma_alpha (REML)": partial.sigma_alpha,
         "smallest lambda_j": partial.shrinkage.min(),
@@ -381,8 +373,9 @@ for ratio in [1.0, 0.1, 0.01, 0.001]:
         sim = simulate_groups(
             n_s, J=J_s, mu=0.0, beta=None, sigma_alpha=ratio, sigma_y=1.0, rng=rng
         )
-        f = pp.fit_random_intercept(sim.data, y="y", group="group", method="REML")
-        ms = pp.one_way_anova(sim.data, y="y", group="group")
+        sim_model = pp.Model(sim.data, y="y", group="group")
+        f = sim_model.fit(method="REML")
+        ms = sim_model.one_way_anova()
         boundary_rule.append(f.at_boundary == (ms["MSB"] <= ms["MSW"]))
         at_zero.append(f.at_boundary)
         gaps.append(float((f.alpha - sim.data["y"].mean()).abs().max()))
@@ -446,9 +439,10 @@ Markdown(
 
 # %%
 dye = datasets.dyestuff()
-ml = pp.fit_random_intercept(dye, y="Yield", group="Batch", method="ML")
-reml = pp.fit_random_intercept(dye, y="Yield", group="Batch", method="REML")
-a1 = pp.one_way_anova(dye, y="Yield", group="Batch")
+dye_model = pp.Model(dye, y="Yield", group="Batch")
+ml = dye_model.fit(method="ML")
+reml = dye_model.fit(method="REML")
+a1 = dye_model.one_way_anova()
 J1, n1 = a1["J"], a1["n"]
 closed = {
     "REML": (a1["MSB"] - a1["MSW"]) / n1,

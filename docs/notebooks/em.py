@@ -32,13 +32,12 @@ from IPython.display import Markdown, display
 import partial_pooling as pp
 from partial_pooling import datasets
 from partial_pooling.site import figures
-from partial_pooling.em import em_path, joint_mode_path
 from partial_pooling.simulation import simulate_groups
 
 SEED = 20240611
 radon = datasets.radon()
-model = {"y": "log_radon", "group": "county", "x": "floor"}
-ml = pp.fit_random_intercept(radon, **model, method="ML")
+radon_model = pp.Model(radon, y="log_radon", group="county", x="floor")
+ml = radon_model.fit(method="ML")
 
 # %% [markdown]
 # ## Why the naive variance estimate is too small
@@ -129,10 +128,9 @@ for _ in range(120):
         sigma_y=ml.sigma_y,
         rng=rng,
     )
-    fit_ml = pp.fit_random_intercept(sim.data, y="y", group="group", method="ML")
-    fit_reml = pp.fit_random_intercept(
-        sim.data, y="y", group="group", method="REML"
-    )
+    sim_model = pp.Model(sim.data, y="y", group="group")
+    fit_ml = sim_model.fit(method="ML")
+    fit_reml = sim_model.fit(method="REML")
     draws.append(
         {
             "naive (at the ML fit)": pp.naive_sigma_alpha2(fit_ml.alpha, fit_ml.mu),
@@ -234,18 +232,18 @@ Markdown(
 # %% [markdown]
 # ## The two iterations side by side
 #
-# `em_path` runs EM: shrink, then update $\sigma_\alpha^2$ and $\sigma_y^2$ *with* the
-# conditional variances. `joint_mode_path` runs the same loop without them. Both start from the
-# same deliberately poor guess below the ML estimate. EM climbs to the ML estimate and never
-# lowers the marginal likelihood on the way; the naive iteration shrinks harder at each pass,
-# which lowers $\sigma_\alpha$, which shrinks harder still, down to $\sigma_\alpha = 0$:
-# complete pooling. [Figure](#fig-em-vs-joint) follows both.
+# `radon_model.em_path` runs EM: shrink, then update $\sigma_\alpha^2$ and $\sigma_y^2$ *with*
+# the conditional variances. `radon_model.joint_mode_path` runs the same loop without them. Both
+# start from the same deliberately poor guess below the ML estimate. EM climbs to the ML
+# estimate and never lowers the marginal likelihood on the way; the naive iteration shrinks
+# harder at each pass, which lowers $\sigma_\alpha$, which shrinks harder still, down to
+# $\sigma_\alpha = 0$: complete pooling. [Figure](#fig-em-vs-joint) follows both.
 
 # %%
 start = {"sigma_alpha": 0.1, "sigma_y": 1.0}
-em = em_path(radon, **model, **start)
-naive_path = joint_mode_path(radon, **model, **start)
-complete = pp.complete_pooling(radon, **model)
+em = radon_model.em_path(**start)
+naive_path = radon_model.joint_mode_path(**start)
+complete = radon_model.complete_pooling()
 
 # %% caption="$\\sigma_\\alpha$ at each iteration from the same poor start: EM climbs to the ML estimate, the naive joint-mode iteration falls to $\\sigma_\\alpha = 0$." label="fig-em-vs-joint"
 figures.em_vs_joint_mode(em, naive_path, ml.sigma_alpha)
@@ -336,18 +334,14 @@ Markdown(
 
 # %%
 sleep = datasets.sleepstudy()
-sleep_model = {"y": "Reaction", "group": "Subject", "x": "Days"}
-ml_sleep = pp.fit_random_intercept(sleep, **sleep_model, method="ML")
-from_ml = joint_mode_path(
-    sleep, **sleep_model, sigma_alpha=ml_sleep.sigma_alpha, sigma_y=ml_sleep.sigma_y
+sleep_model = pp.Model(sleep, y="Reaction", group="Subject", x="Days")
+ml_sleep = sleep_model.fit(method="ML")
+from_ml = sleep_model.joint_mode_path(
+    sigma_alpha=ml_sleep.sigma_alpha, sigma_y=ml_sleep.sigma_y
 )
-from_low = joint_mode_path(
-    sleep, **sleep_model, sigma_alpha=1.0, sigma_y=ml_sleep.sigma_y
-)
+from_low = sleep_model.joint_mode_path(sigma_alpha=1.0, sigma_y=ml_sleep.sigma_y)
 end = from_ml.iloc[-1]
-refit = pp.group_intercepts(
-    sleep,
-    **sleep_model,
+refit = sleep_model.group_intercepts(
     mu=end["mu"],
     beta=end["Days"],
     sigma_alpha=end["sigma_alpha"],

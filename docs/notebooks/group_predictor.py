@@ -34,12 +34,12 @@ from IPython.display import Markdown
 import partial_pooling as pp
 from partial_pooling import datasets
 from partial_pooling.site import crosscheck, figures
-from partial_pooling.random_slopes import coefficient_shrinkage
 
 radon = datasets.radon()
 cols = {"y": "log_radon", "group": "county"}
-no_pool = pp.no_pooling(radon, **cols, x="floor")
-base = pp.fit_random_intercept(radon, **cols, x="floor", method="REML")
+floor_model = pp.Model(radon, **cols, x="floor")
+no_pool = floor_model.no_pooling()
+base = floor_model.fit(method="REML")
 with_u = pp.fit_random_intercept(
     radon, **cols, x=["floor", "uranium"], method="REML"
 )
@@ -222,11 +222,12 @@ rng = np.random.default_rng(8)
 reduced = sorted(rng.choice(sleep["Subject"].unique(), size=4, replace=False))
 keep = ~(sleep["Subject"].isin(reduced) & (sleep["Days"] > 2))
 unbal = sleep[keep]
-model = {"y": "Reaction", "group": "Subject", "x": "Days"}
-fit_2d = pp.fit_random_slopes(unbal, **model, method="REML")
-ols_2d = pp.group_ols(unbal, **model)
-shrink = coefficient_shrinkage(unbal, **model, method="REML")
-shrink_full = coefficient_shrinkage(sleep, **model, method="REML")
+sleep_cols = {"y": "Reaction", "group": "Subject", "x": "Days"}
+unbal_model = pp.Model(unbal, **sleep_cols)
+fit_2d = unbal_model.fit_random_slopes(method="REML")
+ols_2d = unbal_model.group_ols()
+shrink = unbal_model.coefficient_shrinkage(method="REML")
+shrink_full = pp.Model(sleep, **sleep_cols).coefficient_shrinkage(method="REML")
 
 # %% caption="Each subject's own (intercept, slope) with an arrow to its partially pooled pair, in the unbalanced sleep study; the subjects left with days 0-2 only are the labelled squares." label="fig-unbalanced-2d"
 figures.shrinkage_arrows_2d_unbalanced(ols_2d, fit_2d, shrink, reduced)
@@ -290,7 +291,7 @@ Markdown(
 
 # %% tags=["hide-input"]
 # statsmodels' default fit stops short on these data; crosscheck polishes it (sm_2d.how).
-sm_2d = crosscheck.statsmodels_mixedlm(unbal, **model, re_formula="~Days")
+sm_2d = crosscheck.statsmodels_mixedlm(unbal, **sleep_cols, re_formula="~Days")
 mu_2d, Sigma, s2 = fit_2d.fixed.to_numpy(), fit_2d.cov.to_numpy(), fit_2d.sigma_y**2
 dense = {}
 for subject in reduced:

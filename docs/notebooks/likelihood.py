@@ -50,9 +50,10 @@ from partial_pooling.likelihood import integration_correction
 
 # %%
 radon = datasets.radon()
-model = {"y": "log_radon", "group": "county", "x": "floor"}
-ml = pp.fit_random_intercept(radon, **model, method="ML")
-reml = pp.fit_random_intercept(radon, **model, method="REML")
+cols = {"y": "log_radon", "group": "county", "x": "floor"}
+radon_model = pp.Model(radon, **cols)
+ml = radon_model.fit(method="ML")
+reml = radon_model.fit(method="REML")
 y = radon["log_radon"].to_numpy()
 x = radon["floor"].to_numpy(dtype=float)
 N, J = ml.N, ml.J
@@ -86,14 +87,13 @@ Markdown(
 # $$
 #
 # It is a function of the $\alpha_j$ as well as of the parameters. We evaluate it with
-# `pp.joint_loglik` at the ML estimates, with each $\alpha_j$ set to its shrinkage estimate
-# $\hat\alpha_j$, and check it against the two sums in (1) written with scipy's normal density.
+# `radon_model.joint_loglik` at the ML estimates, with each $\alpha_j$ set to its shrinkage
+# estimate $\hat\alpha_j$, and check it against the two sums in (1) written with scipy's normal
+# density.
 
 # %%
 beta = ml.beta["floor"]
-joint = pp.joint_loglik(
-    radon,
-    **model,
+joint = radon_model.joint_loglik(
     alpha=ml.alpha,
     beta=ml.beta,
     mu=ml.mu,
@@ -154,19 +154,14 @@ checks
 #   \Big)\Big].
 # $$
 #
-# This is `pp.marginal_loglik`. We check (3) with dense linear algebra on the largest county,
-# then the whole formula three ways: (a) against scipy's multivariate normal density (2), group
-# by group; (b) by doing the integral over each $\alpha_j$ numerically; (c) against
+# This is `radon_model.marginal_loglik`. We check (3) with dense linear algebra on the largest
+# county, then the whole formula three ways: (a) against scipy's multivariate normal density
+# (2), group by group; (b) by doing the integral over each $\alpha_j$ numerically; (c) against
 # statsmodels. All at the ML estimates.
 
 # %%
-marginal = pp.marginal_loglik(
-    radon,
-    **model,
-    mu=ml.mu,
-    beta=ml.beta,
-    sigma_alpha=ml.sigma_alpha,
-    sigma_y=ml.sigma_y,
+marginal = radon_model.marginal_loglik(
+    mu=ml.mu, beta=ml.beta, sigma_alpha=ml.sigma_alpha, sigma_y=ml.sigma_y
 )
 print(f"marginal log-likelihood at the ML fit: {marginal:.6f}")
 
@@ -265,8 +260,8 @@ by_group["difference"] = (
 )
 quad_total = by_group["numerical integral"].sum()
 print(
-    f"(b) sum of the {J} numerical integrals {quad_total:.8f}; "
-    f"pp.marginal_loglik {marginal:.8f}"
+    f"(b) sum of the {J} numerical integrals {quad_total:.8f};\n"
+    f"radon_model.marginal_loglik {marginal:.8f}"
 )
 shown = by_group.sort_values("n_j", kind="stable").iloc[[0, J // 2, -1]]
 shown.round(8).assign(difference=shown["difference"].map(lambda v: f"{v:.1e}"))
@@ -281,21 +276,22 @@ checks.close(
     atol=1e-10,
 )
 checks.close(
-    "sum of the integrals vs pp.marginal_loglik", quad_total, marginal, rtol=1e-10
+    "sum of the integrals vs radon_model.marginal_loglik",
+    quad_total,
+    marginal,
+    rtol=1e-10,
 )
 checks
 
 # %% [markdown]
 # (c) statsmodels' `MixedLM` is an independent implementation of the same marginal likelihood,
 # with the same constants. Fitted by ML with tight settings (`crosscheck.statsmodels_mixedlm`),
-# its `llf` should equal our maximum, and our `marginal_loglik` evaluated at *statsmodels'*
-# estimates should equal its `llf` too.
+# its `llf` should equal our maximum, and `radon_model.marginal_loglik` evaluated at
+# *statsmodels'* estimates should equal its `llf` too.
 
 # %%
-sm_ml = crosscheck.statsmodels_mixedlm(radon, **model, method="ML")
-at_sm = pp.marginal_loglik(
-    radon,
-    **model,
+sm_ml = crosscheck.statsmodels_mixedlm(radon, **cols, method="ML")
+at_sm = radon_model.marginal_loglik(
     mu=sm_ml.mu,
     beta=sm_ml.beta,
     sigma_alpha=sm_ml.sigma_alpha,
@@ -307,9 +303,13 @@ checks = Checks("statsmodels MixedLM (ML, fitted tightly)")
 Markdown(
     checks.table(
         [
-            ("pp.marginal_loglik at our ML fit", marginal, sm_ml.loglik),
+            ("radon_model.marginal_loglik at our ML fit", marginal, sm_ml.loglik),
             ("our ML fit's loglik", ml.loglik, sm_ml.loglik),
-            ("pp.marginal_loglik at statsmodels' fit", at_sm, sm_ml.loglik),
+            (
+                "radon_model.marginal_loglik at statsmodels' fit",
+                at_sm,
+                sm_ml.loglik,
+            ),
         ],
         columns=("(c)", "log-likelihood (ML)", "statsmodels' llf"),
         rtol=1e-10,
@@ -345,17 +345,17 @@ checks
 # does not.
 
 # %%
-X, Z, _, _ = reference.design(radon, **model)
+X, Z, _, _ = reference.design(radon, **cols)
 reml_dense = reference.dense_reml_loglik(
     X, Z, y, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
 )
 b_gls, _, _ = reference.dense_gls(
     X, Z, y, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
 )
-reml_pkg = pp.reml_loglik(
-    radon, **model, sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
+reml_pkg = radon_model.reml_loglik(
+    sigma_alpha=reml.sigma_alpha, sigma_y=reml.sigma_y
 )
-sm_reml = crosscheck.statsmodels_mixedlm(radon, **model, method="REML")
+sm_reml = crosscheck.statsmodels_mixedlm(radon, **cols, method="REML")
 print(
     f"REML log-likelihood: package {reml_pkg:.8f},\n"
     f"dense algebra {reml_dense:.8f}, statsmodels {sm_reml.loglik:.8f}"
@@ -378,7 +378,7 @@ checks.close(
 checks
 
 # %%
-sm_default = crosscheck.statsmodels_mixedlm_default(radon, **model, method="REML")
+sm_default = crosscheck.statsmodels_mixedlm_default(radon, **cols, method="REML")
 
 
 def estimates(fit):
@@ -441,20 +441,20 @@ Markdown(
 # $$
 #
 # Check (5): at a few values of $\psi$, compute $\hat b(\psi)$ and $\hat\sigma_y^2(\psi)$
-# densely, plug them into the marginal likelihood, and compare with `pp.profile_loglik`. Then
-# draw the whole curve, for ML and for REML, on a log-spaced grid well around both maxima. The
-# maxima come from `fit_random_intercept`, which solves $\ell'(\psi) = 0$ to machine
-# precision; no grid point may lie above them.
+# densely, plug them into the marginal likelihood, and compare with
+# `radon_model.profile_loglik`. Then draw the whole curve, for ML and for REML, on a log-spaced
+# grid well around both maxima. The maxima come from `radon_model.fit`, which solves
+# $\ell'(\psi) = 0$ to machine precision; no grid point may lie above them.
 
 # %%
 check_psi = [ml.psi / 10, ml.psi, 10 * ml.psi]
-profile_check = pp.profile_loglik(radon, **model, psi=check_psi, method="ML")
+profile_check = radon_model.profile_loglik(psi=check_psi, method="ML")
 print("profiled ML log-likelihood at psi_hat/10, psi_hat, 10 psi_hat:")
 print(profile_check.round(6).to_string())
 grid = np.logspace(np.log10(ml.psi / 5), np.log10(reml.psi * 5), 161)
 curves = {
-    "ML": pp.profile_loglik(radon, **model, psi=grid, method="ML"),
-    "REML": pp.profile_loglik(radon, **model, psi=grid, method="REML"),
+    "ML": radon_model.profile_loglik(psi=grid, method="ML"),
+    "REML": radon_model.profile_loglik(psi=grid, method="REML"),
 }
 maxima = {"ML": (ml.psi, ml.loglik), "REML": (reml.psi, reml.loglik)}
 
@@ -519,9 +519,7 @@ sigmas = [1e-1, 1e-3, 1e-5, 1e-7]
 collapse = pd.DataFrame(
     {
         "joint log density, all alpha_j = mu": [
-            pp.joint_loglik(
-                radon,
-                **model,
+            radon_model.joint_loglik(
                 alpha=np.full(J, ml.mu),
                 beta=ml.beta,
                 mu=ml.mu,
@@ -531,13 +529,8 @@ collapse = pd.DataFrame(
             for s in sigmas
         ],
         "marginal log-likelihood": [
-            pp.marginal_loglik(
-                radon,
-                **model,
-                mu=ml.mu,
-                beta=ml.beta,
-                sigma_alpha=s,
-                sigma_y=ml.sigma_y,
+            radon_model.marginal_loglik(
+                mu=ml.mu, beta=ml.beta, sigma_alpha=s, sigma_y=ml.sigma_y
             )
             for s in sigmas
         ],
@@ -604,21 +597,16 @@ identity = {}
 identity_sigmas = [1e-3, 0.1, ml.sigma_alpha, 1.0, 10.0]
 for s in identity_sigmas:
     at = {"sigma_alpha": s, "sigma_y": ml.sigma_y}
-    peak = pp.group_intercepts(radon, **model, mu=ml.mu, beta=ml.beta, **at)
+    peak = radon_model.group_intercepts(mu=ml.mu, beta=ml.beta, **at)
     identity[f"{s:.3g}"] = {
-        "joint at its peak": pp.joint_loglik(
-            radon, **model, alpha=peak, beta=ml.beta, mu=ml.mu, **at
+        "joint at its peak": radon_model.joint_loglik(
+            alpha=peak, beta=ml.beta, mu=ml.mu, **at
         ),
         "correction": integration_correction(
             ml.n, sigma_alpha=s, sigma_y=ml.sigma_y
         ),
-        "marginal": pp.marginal_loglik(
-            radon,
-            **model,
-            mu=ml.mu,
-            beta=ml.beta,
-            sigma_alpha=s,
-            sigma_y=ml.sigma_y,
+        "marginal": radon_model.marginal_loglik(
+            mu=ml.mu, beta=ml.beta, sigma_alpha=s, sigma_y=ml.sigma_y
         ),
     }
 identity = pd.DataFrame(identity).T.rename_axis("sigma_alpha")

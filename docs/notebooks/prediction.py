@@ -35,15 +35,12 @@ from scipy import integrate, stats
 import partial_pooling as pp
 from partial_pooling import datasets
 from partial_pooling.site import crosscheck
-from partial_pooling.prediction import (
-    coverage_given_effect,
-    predict,
-    prediction_coverage,
-)
+from partial_pooling.prediction import coverage_given_effect, predict
 
 radon = datasets.radon()
-model = {"y": "log_radon", "group": "county", "x": ['floor', 'uranium']}
-fit = pp.fit_random_intercept(radon, **model, method="REML")
+cols = {"y": "log_radon", "group": "county", "x": ['floor', 'uranium']}
+radon_model = pp.Model(radon, **cols)
+fit = radon_model.fit(method="REML")
 
 # %% [markdown]
 # ## The point prediction and its error
@@ -120,7 +117,7 @@ Markdown(
 # %% tags=["hide-input"]
 # Independent computations: statsmodels' fitted random effects for the points; the inverse
 # of Henderson's mixed-model equations, with dense matrices, for the variances.
-sm = crosscheck.statsmodels_mixedlm(radon, **model, method="REML")
+sm = crosscheck.statsmodels_mixedlm(radon, **cols, method="REML")
 re = np.append(sm.a[[big, small]].to_numpy(), 0.0)  # a new county: a_j = 0
 Z_new = np.column_stack([np.ones(3), new[["floor", "uranium"]].to_numpy()])
 labels = list(fit.alpha.index)
@@ -173,7 +170,7 @@ checks
 
 # %%
 rng = np.random.default_rng(20261126)
-cover = prediction_coverage(radon, **model, reps=600, rng=rng, method="REML")
+cover = radon_model.prediction_coverage(reps=600, rng=rng, method="REML")
 result = 100 * pd.DataFrame({"coverage": cover.estimate, "MC s.e.": cover.mc_se})
 result.index = [
     "measured county",
@@ -229,9 +226,9 @@ heavy = radon.assign(
     + a_heavy[radon["county"]].to_numpy()
     + rng_heavy.normal(0.0, sy_heavy, len(radon))
 )
-heavy_model = {"y": "log_radon", "group": "county", "x": "floor"}
-cover_heavy = prediction_coverage(
-    heavy, **heavy_model, reps=300, rng=rng_heavy, method="REML"
+heavy_model = pp.Model(heavy, y="log_radon", group="county", x="floor")
+cover_heavy = heavy_model.prediction_coverage(
+    reps=300, rng=rng_heavy, method="REML"
 )
 first = heavy.groupby("county", sort=False).head(1)
 fit_heavy = cover_heavy.fit

@@ -30,13 +30,13 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import partial_pooling as pp
-from partial_pooling import bayes, datasets, regularization
+from partial_pooling import datasets
 from partial_pooling.site import figures
 
 radon = datasets.radon()
-cols = {"y": "log_radon", "group": "county", "x": "floor"}
-reml = pp.fit_random_intercept(radon, **cols, method="REML")
-ml = pp.fit_random_intercept(radon, **cols, method="ML")
+radon_model = pp.Model(radon, y="log_radon", group="county", x="floor")
+reml = radon_model.fit(method="REML")
+ml = radon_model.fit(method="ML")
 
 # %% [markdown]
 # ## Ridge regression on the group indicators
@@ -57,7 +57,7 @@ ml = pp.fit_random_intercept(radon, **cols, method="ML")
 
 # %%
 kappa_hat = reml.sigma_y**2 / reml.sigma_alpha**2
-ridge = regularization.ridge_intercepts(radon, **cols, penalty=kappa_hat)
+ridge = radon_model.ridge_intercepts(penalty=kappa_hat)
 
 Z = pd.get_dummies(radon["county"], dtype=float).to_numpy()  # group indicators
 D = np.column_stack([np.ones(len(radon)), radon["floor"], Z])
@@ -105,7 +105,7 @@ checks
 
 # %% caption="The ridge path: three counties' intercepts $\\hat\\alpha_j$ and the mean $\\hat\\mu(\\kappa)$ against the penalty $\\kappa$, from no pooling (small $\\kappa$) to complete pooling (large $\\kappa$), with the REML $\\hat\\kappa$ marked." label="fig-ridge-path"
 penalties = np.geomspace(1e-2, 1e4, 120)
-path = regularization.ridge_path(radon, **cols, penalties=penalties)
+path = radon_model.ridge_path(penalties=penalties)
 figures.ridge_path_figure(
     path, kappa_hat, highlight=["LAC QUI PARLE", "HENNEPIN", "AITKIN"]
 )
@@ -117,19 +117,19 @@ figure_code(figures.ridge_path_figure)
 
 
 # %% tags=["hide-input"]
-no_pool = pp.no_pooling(radon, **cols)
-complete = pp.complete_pooling(radon, **cols)
+no_pool = radon_model.no_pooling()
+complete = radon_model.complete_pooling()
 checks = Checks("the no- and complete-pooling fits")
 checks.close(
     "ridge at kappa = 1e-8 = no pooling",
-    regularization.ridge_intercepts(radon, **cols, penalty=1e-8).alpha,
+    radon_model.ridge_intercepts(penalty=1e-8).alpha,
     no_pool.alpha,
     rtol=0,
     atol=1e-6,
 )
 checks.close(
     "ridge at kappa = infinity = complete pooling",
-    regularization.ridge_intercepts(radon, **cols, penalty=np.inf).alpha,
+    radon_model.ridge_intercepts(penalty=np.inf).alpha,
     complete.alpha,
     rtol=0,
     atol=1e-6,
@@ -181,9 +181,9 @@ Markdown(
 
 # %%
 grid = np.geomspace(1e-4, 5, 800)
-density = bayes.psi_posterior(radon, **cols, psi=grid)
+density = radon_model.psi_posterior(psi=grid)
 rng = np.random.default_rng(20261125)
-draws = bayes.gibbs_sampler(radon, **cols, n_iter=4000, rng=rng)
+draws = radon_model.gibbs_sampler(n_iter=4000, rng=rng)
 
 
 def batch_mcse(values: np.ndarray, batches: int = 40) -> float:
@@ -232,7 +232,7 @@ figures.psi_posterior_figure(
 # estimate. The Gibbs sampler estimates the same posterior means by simulation.
 
 # %%
-posterior = bayes.posterior_intercepts(radon, **cols, psi=grid)
+posterior = radon_model.posterior_intercepts(psi=grid)
 gibbs_means = pd.Series(
     {lab: draws[f"alpha[{lab}]"].mean() for lab in posterior.index}, name="Gibbs"
 )
@@ -280,18 +280,10 @@ def interval_ratio(dens: pd.Series) -> float:
 
 wide_grid = np.geomspace(1e-4, 1e3, 3000)
 dyestuff = datasets.dyestuff()
-dye_ratio = interval_ratio(
-    bayes.psi_posterior(dyestuff, y="Yield", group="Batch", x=None, psi=wide_grid)
-)
-dye_reml = pp.fit_random_intercept(
-    dyestuff, y="Yield", group="Batch", method="REML"
-)
-dye_gap = (
-    bayes.posterior_intercepts(
-        dyestuff, y="Yield", group="Batch", x=None, psi=wide_grid
-    )
-    - dye_reml.alpha
-).abs()
+dye_model = pp.Model(dyestuff, y="Yield", group="Batch")
+dye_ratio = interval_ratio(dye_model.psi_posterior(psi=wide_grid))
+dye_reml = dye_model.fit(method="REML")
+dye_gap = (dye_model.posterior_intercepts(psi=wide_grid) - dye_reml.alpha).abs()
 radon_ratio = interval_ratio(density)
 checks = Checks("the grid posterior and the Gibbs sampler")
 checks.holds(

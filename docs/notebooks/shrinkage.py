@@ -43,9 +43,10 @@ from partial_pooling.simulation import simulate_groups
 
 radon = datasets.radon()
 cols = {"y": "log_radon", "group": "county", "x": "floor"}
-fit = pp.fit_random_intercept(radon, **cols, method="REML")
-no_pool = pp.no_pooling(radon, **cols)
-complete = pp.complete_pooling(radon, **cols)
+radon_model = pp.Model(radon, **cols)
+fit = radon_model.fit(method="REML")
+no_pool = radon_model.no_pooling()
+complete = radon_model.complete_pooling()
 
 # %% [markdown]
 # ## Where the formula comes from
@@ -81,13 +82,8 @@ complete = pp.complete_pooling(radon, **cols)
 # from the smallest to the largest here, all of them in the folded table.
 
 # %%
-closed = pp.group_intercepts(
-    radon,
-    **cols,
-    mu=fit.mu,
-    beta=fit.beta,
-    sigma_alpha=fit.sigma_alpha,
-    sigma_y=fit.sigma_y,
+closed = radon_model.group_intercepts(
+    mu=fit.mu, beta=fit.beta, sigma_alpha=fit.sigma_alpha, sigma_y=fit.sigma_y
 )
 table = pd.DataFrame(
     {
@@ -179,8 +175,8 @@ for sa in [0.1, fit.sigma_alpha, 1.0]:
     mu_s, beta_s = reference.dense_gls(
         X, Z, y, sigma_alpha=sa, sigma_y=fit.sigma_y
     )[0]
-    alpha_s = pp.group_intercepts(
-        radon, **cols, mu=mu_s, beta=beta_s, sigma_alpha=sa, sigma_y=fit.sigma_y
+    alpha_s = radon_model.group_intercepts(
+        mu=mu_s, beta=beta_s, sigma_alpha=sa, sigma_y=fit.sigma_y
     )
     rows[f"sigma_alpha = {sa:.3g}"] = {
         "GLS mu": mu_s,

@@ -41,6 +41,7 @@ from partial_pooling.site import crosscheck, figures
 
 radon = datasets.radon()
 cols = {"y": "log_radon", "group": "county", "x": "floor"}
+radon_model = pp.Model(radon, **cols)  # the data, checked and grouped once
 
 # %% tags=["hide-input"]
 sizes = radon.groupby("county").size()
@@ -72,7 +73,7 @@ radon.head()
 # houses at once.
 
 # %%
-complete = pp.complete_pooling(radon, **cols)
+complete = radon_model.complete_pooling()
 complete.fixed.to_frame()
 
 # %% tags=["hide-input"]
@@ -91,7 +92,7 @@ checks
 # $\hat\alpha_j = \bar y_j - \hat\beta_W\,\bar x_j$.
 
 # %%
-no_pool = pp.no_pooling(radon, **cols)
+no_pool = radon_model.no_pooling()
 no_pool.alpha.describe()
 
 # %% tags=["hide-input"]
@@ -126,7 +127,7 @@ Markdown(
 # exact REML optimum; statsmodels' MixedLM, fitted with tight settings, agrees.
 
 # %%
-partial = pp.fit_random_intercept(radon, **cols, method="REML")
+partial = radon_model.fit(method="REML")
 print(partial.summary())
 
 # %% tags=["hide-input"]

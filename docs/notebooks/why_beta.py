@@ -77,9 +77,8 @@ from partial_pooling.site import crosscheck, figures, reference
 
 # %%
 radon = datasets.radon()
-fit = pp.fit_random_intercept(
-    radon, y="log_radon", group="county", x="floor", method="REML"
-)
+radon_model = pp.Model(radon, y="log_radon", group="county", x="floor")
+fit = radon_model.fit(method="REML")
 sigma_alpha, sigma_y = fit.sigma_alpha, fit.sigma_y
 
 # the county with lambda_j nearest 1/2
@@ -193,20 +192,13 @@ Markdown(
 #
 # The Minnesota radon data (Gelman and Hill's copy, see the [data page](../data.md)): log radon
 # in homes grouped by county, with $x$ = `floor` (0 for a basement measurement, 1 for the
-# first floor). `pp.decompose_beta` computes the sums in (5) at the REML estimates; every
-# number in the table is checked against a fit made another way.
+# first floor). `radon_model.decompose_beta` computes the sums in (5) at the REML estimates;
+# every number in the table is checked against a fit made another way.
 
 # %%
-ols = pp.complete_pooling(radon, y="log_radon", group="county", x="floor")
-no_pool = pp.no_pooling(radon, y="log_radon", group="county", x="floor")
-d = pp.decompose_beta(
-    radon,
-    y="log_radon",
-    group="county",
-    x="floor",
-    sigma_alpha=sigma_alpha,
-    sigma_y=sigma_y,
-)
+ols = radon_model.complete_pooling()
+no_pool = radon_model.no_pooling()
+d = radon_model.decompose_beta(sigma_alpha=sigma_alpha, sigma_y=sigma_y)
 identity_gap = abs(d.weight * d.within + (1 - d.weight) * d.between - d.gls)
 
 # %% tags=["hide-input"]
@@ -332,30 +324,9 @@ figure_code(figures.decomposition_bars)
 
 # %% tags=["hide-input"]
 grid = np.logspace(-3, 2, 121)
-path = pp.slope_path(
-    radon,
-    y="log_radon",
-    group="county",
-    x="floor",
-    sigma_y=sigma_y,
-    sigma_alpha=grid,
-)
-at_zero = pp.decompose_beta(
-    radon,
-    y="log_radon",
-    group="county",
-    x="floor",
-    sigma_alpha=0.0,
-    sigma_y=sigma_y,
-)
-at_inf = pp.decompose_beta(
-    radon,
-    y="log_radon",
-    group="county",
-    x="floor",
-    sigma_alpha=np.inf,
-    sigma_y=sigma_y,
-)
+path = radon_model.slope_path(sigma_y=sigma_y, sigma_alpha=grid)
+at_zero = radon_model.decompose_beta(sigma_alpha=0.0, sigma_y=sigma_y)
+at_inf = radon_model.decompose_beta(sigma_alpha=np.inf, sigma_y=sigma_y)
 checks = Checks("statsmodels OLS and the county-dummies fit")
 checks.close(
     "(6) at sigma_alpha = 0: the OLS slope", at_zero.gls, sm_ols, rtol=0, atol=1e-12
@@ -420,17 +391,12 @@ figures.slope_path_figure(
 
 # %%
 sleep = datasets.sleepstudy()
-sleep_cols = {"y": "Reaction", "group": "Subject", "x": "Days"}
-sleep_fit = pp.fit_random_intercept(sleep, **sleep_cols, method="REML")
-sleep_ols = pp.complete_pooling(sleep, y="Reaction", group="Subject", x="Days")
-sleep_within = pp.no_pooling(sleep, y="Reaction", group="Subject", x="Days")
-ds = pp.decompose_beta(
-    sleep,
-    y="Reaction",
-    group="Subject",
-    x="Days",
-    sigma_alpha=sleep_fit.sigma_alpha,
-    sigma_y=sleep_fit.sigma_y,
+sleep_model = pp.Model(sleep, y="Reaction", group="Subject", x="Days")
+sleep_fit = sleep_model.fit(method="REML")
+sleep_ols = sleep_model.complete_pooling()
+sleep_within = sleep_model.no_pooling()
+ds = sleep_model.decompose_beta(
+    sigma_alpha=sleep_fit.sigma_alpha, sigma_y=sleep_fit.sigma_y
 )
 xbar_days = sleep.groupby("Subject")["Days"].mean()
 days_sets = sleep.groupby("Subject")["Days"].apply(lambda s: tuple(sorted(s)))
@@ -479,12 +445,9 @@ sxx_total = float(((sleep["Days"] - sleep["Days"].mean()) ** 2).sum())
 se_gls_7 = sleep_fit.sigma_y / np.sqrt(ds.S_xx_within + ds.S_xx_between)
 se_ols_7 = sleep_ols.sigma_y / np.sqrt(sxx_total)
 # a covariate that varies only between groups: radon's county uranium level
-se_u_ols = pp.complete_pooling(
-    radon, y="log_radon", group="county", x="uranium"
-).se_beta["uranium"]
-se_u_mixed = pp.fit_random_intercept(
-    radon, y="log_radon", group="county", x="uranium"
-).se_beta["uranium"]
+uranium_model = pp.Model(radon, y="log_radon", group="county", x="uranium")
+se_u_ols = uranium_model.complete_pooling().se_beta["uranium"]
+se_u_mixed = uranium_model.fit().se_beta["uranium"]
 checks = Checks("(7) and statsmodels")
 checks.close(
     "sleepstudy: mixed-model s.e. vs (7) and statsmodels MixedLM",
@@ -550,13 +513,8 @@ mundlak_data = radon.assign(floor_mean=by["floor"].transform("mean"))
 mundlak = pp.fit_random_intercept(
     mundlak_data, y="log_radon", group="county", x=["floor", "floor_mean"]
 )
-d_m = pp.decompose_beta(
-    radon,
-    y="log_radon",
-    group="county",
-    x="floor",
-    sigma_alpha=mundlak.sigma_alpha,
-    sigma_y=mundlak.sigma_y,
+d_m = radon_model.decompose_beta(
+    sigma_alpha=mundlak.sigma_alpha, sigma_y=mundlak.sigma_y
 )
 gamma, se_gamma = mundlak.beta["floor_mean"], mundlak.se_beta["floor_mean"]
 
@@ -608,7 +566,7 @@ Markdown(
 # sleepstudy by REML and check it against statsmodels' MixedLM.
 
 # %%
-slopes_fit = pp.fit_random_slopes(sleep, **sleep_cols, method="REML")
+slopes_fit = sleep_model.fit_random_slopes(method="REML")
 sm_slopes = crosscheck.statsmodels_mixedlm(
     sleep,
     y="Reaction",
@@ -680,7 +638,7 @@ Markdown(
 # $N(\hat\mu, \hat\Sigma)$:
 
 # %% caption="Each subject's own least-squares (intercept, slope) with an arrow to its partially pooled pair, and the 50% and 95% ellipses of the fitted $N(\\hat\\mu, \\hat\\Sigma)$." label="fig-arrows-2d"
-figures.shrinkage_arrows_2d(pp.group_ols(sleep, **sleep_cols), slopes_fit)
+figures.shrinkage_arrows_2d(sleep_model.group_ols(), slopes_fit)
 
 # %% [markdown]
 # The arrows do not all point straight at $\hat\mu$: $K_j$ is a matrix, not a number, so a
@@ -693,7 +651,7 @@ figures.shrinkage_arrows_2d(pp.group_ols(sleep, **sleep_cols), slopes_fit)
 # subject that moves the most, and the $K_j$ form for every subject.
 
 # %% tags=["hide-input"]
-own = pp.group_ols(sleep, y="Reaction", group="Subject", x="Days")
+own = sleep_model.group_ols()
 moved = pd.Series(np.hypot(*(own - slopes_fit.coef).to_numpy().T), index=own.index)
 far_out = pd.Series(
     np.hypot(*(own - slopes_fit.fixed.to_numpy()).to_numpy().T), index=own.index

@@ -27,8 +27,9 @@ from partial_pooling.site.checks import Checks
 
 radon = datasets.radon()
 cols = {"y": "log_radon", "group": "county", "x": "floor"}
-partial = pp.fit_random_intercept(radon, **cols, method="REML")
-none = pp.no_pooling(radon, **cols)
+radon_model = pp.Model(radon, **cols)  # checks and groups the data once
+partial = radon_model.fit(method="REML")
+none = radon_model.no_pooling()
 
 # %% [markdown]
 # Numbers in the prose come from the code: a cell tagged `hide-input` shows only its output,
