@@ -172,11 +172,7 @@ def dyestuff2() -> pd.DataFrame:
 
     References
     ----------
-    Box, G. E. P. and Tiao, G. C. (1973). *Bayesian Inference in Statistical Analysis*.
-    Addison-Wesley, section 5.1.2.
-
-    Bates, D., Mächler, M., Bolker, B. and Walker, S. (2015). Fitting linear mixed-effects models
-    using lme4. *Journal of Statistical Software* 67(1), 1-48.
+    Box and Tiao (1973), section 5.1.2, and Bates et al. (2015), as cited at `dyestuff`.
     """
     return _read("dyestuff2", {"Batch": "str", "Yield": "float"})
 

@@ -246,6 +246,16 @@ def test_the_page_shows_every_group_and_the_estimates(fp, tmp_path):
     assert "Fitted" in tab.locator("#pp-fit-status").inner_text()
 
 
+def same_table(got: pd.DataFrame, want: pd.DataFrame, rtol: float) -> None:
+    """The page's download is the command line's table: its columns, groups and numbers."""
+    assert list(got.columns) == list(want.columns)
+    assert got["group"].tolist() == want["group"].astype(str).tolist()
+    numbers = [c for c in want.columns if c != "group"]
+    np.testing.assert_allclose(
+        got[numbers].to_numpy(float), want[numbers].to_numpy(float), rtol=rtol
+    )
+
+
 def test_download_is_the_command_lines_table(fp, tmp_path):
     make, y, group, x = CASES["radon"]
     path = tmp_path / "radon.csv"
@@ -258,13 +268,7 @@ def test_download_is_the_command_lines_table(fp, tmp_path):
     got = pd.read_csv(info.value.path(), dtype={"group": str})
     data = cli.read_data(str(path), y, group, [x])
     fit = pp.fit_random_intercept(data, y=y, group=group, x=x)
-    want = cli.estimates_table(fit, data=data)
-    assert list(got.columns) == list(want.columns)
-    assert got["group"].tolist() == want["group"].astype(str).tolist()
-    numbers = [c for c in want.columns if c != "group"]
-    np.testing.assert_allclose(
-        got[numbers].to_numpy(float), want[numbers].to_numpy(float), rtol=RTOL
-    )
+    same_table(got, cli.estimates_table(fit, data=data), RTOL)
 
 
 def test_csv_quirks_bom_crlf_quotes(fp, tmp_path):
@@ -692,13 +696,8 @@ def test_random_slopes_download_is_the_command_lines_table(fp, tmp_path):
         fp.tab.locator("#pp-fit-download").click()
     got = pd.read_csv(info.value.path(), dtype={"group": str})
     data = cli.read_data(str(path), "Reaction", "Subject", ["Days"])
-    want = random_slopes_table(pp.fit_random_slopes(data, y="Reaction", group="Subject", x="Days"))
-    assert list(got.columns) == list(want.columns)
-    assert got["group"].tolist() == want["group"].astype(str).tolist()
-    numbers = [c for c in want.columns if c != "group"]
-    np.testing.assert_allclose(
-        got[numbers].to_numpy(float), want[numbers].to_numpy(float), rtol=SLOPES_RTOL
-    )
+    fit = pp.fit_random_slopes(data, y="Reaction", group="Subject", x="Days")
+    same_table(got, random_slopes_table(fit), SLOPES_RTOL)
 
 
 def test_a_covariate_without_a_random_slope_beside_one_with_is_explained(fp, tmp_path):
