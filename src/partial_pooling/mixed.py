@@ -331,6 +331,18 @@ class MixedFit:
         """$-2\\,$``loglik``: the ML deviance or the REML criterion."""
         return -2.0 * self.loglik
 
+    def profiled_deviance(self, theta: Sequence[float] | np.ndarray) -> float:
+        """The profiled deviance of this model and method at another $\\theta$ (lme4's
+        ``devFunOnly = TRUE`` function): $-2\\ell$ for ML, the REML criterion for REML;
+        ``inf`` where it is not defined."""
+        t = np.asarray(theta, dtype=float)
+        if t.shape != self.theta.shape or not np.isfinite(t).all():
+            raise ValueError(f"theta must be {self.theta.size} finite numbers, got {t.shape}")
+        if (t < self._problem.lower).any():
+            raise ValueError("theta has a negative diagonal element of a lambda_t")
+        with one_blas_thread():
+            return self._problem.deviance(t, self.method)
+
     @functools.cached_property
     def cond_var(self) -> dict[str, np.ndarray]:
         """lme4's ``condVar``: per label an array (levels, k, k), the conditional covariance
