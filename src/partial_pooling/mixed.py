@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -508,14 +508,33 @@ def fit_mixed(
     order = _lme4_order(checked)
     ordered = [checked[i] for i in order]
     labels = _labels(ordered)
+    # The search runs on an equivalent problem whose deviance has the same minimizer and
+    # less rounding: each column of each Z scaled to root-mean-square 1 (theta maps back
+    # exactly: lambda_t = diag(1/s) lambda_t^s stays lower triangular, same signs); X
+    # replaced by Q of its QR decomposition (the REML term shifts by a constant) and y by
+    # its least-squares residual on X, scaled to SD 1 (the fixed effects absorb the rest),
+    # so that y'y - ... and log|R_X| do not cancel digits.
+    rms = [np.sqrt(np.mean(t.Z**2, axis=0)) for t in ordered]
+    scaled = [replace(t, Z=t.Z / s) for t, s in zip(ordered, rms, strict=True)]
+    Q, R = np.linalg.qr(X_arr) if X_arr.shape[1] else (X_arr, np.eye(0))
+    resid = y_arr - Q @ (Q.T @ y_arr)
+    y_scale = float(np.std(resid)) or 1.0
+    equivalent = Problem(resid / y_scale, Q, scaled)
+    theta_s, converged, iterations = equivalent.optimize(m)
+    # the deviance at the optimum, from the equivalent problem: r^2 scales by y_scale^2 and
+    # log|X'V^-1X| = log|Q'V^-1Q| + log|R|^2
+    nu = len(y_arr) - (X_arr.shape[1] if m == "REML" else 0)
+    deviance = equivalent.deviance(theta_s, m) + nu * 2.0 * np.log(y_scale)
+    if m == "REML":
+        deviance += 2.0 * float(np.log(np.abs(np.diag(R))).sum())
     problem = Problem(y_arr, X_arr, ordered)
-    theta, converged, iterations = problem.optimize(m)
+    theta = problem.unscale_theta(theta_s, rms)
     f = problem.factor(theta)
     if f is None:  # pragma: no cover - the optimizer only returns finite points
         raise RuntimeError("the deviance is not finite at the optimum")
     if not converged:
         warn_not_converged("fit_mixed")
-    return _result(problem, f, m, names, labels, ordered, converged, iterations)
+    return _result(problem, f, m, names, labels, ordered, converged, iterations, deviance)
 
 
 def _result(
@@ -527,6 +546,7 @@ def _result(
     terms: list[RandomTerm],
     converged: bool,
     iterations: int,
+    deviance: float,
 ) -> MixedFit:
     Ls = f.Ls
     qr, p = pr.qr, pr.p
@@ -547,7 +567,6 @@ def _result(
     RX = Ls[qr : qr + p, qr : qr + p]
     RXinv = linalg.solve_triangular(RX, np.eye(p), lower=True) if p else np.zeros((0, 0))
     cov = sigma2 * (RXinv.T @ RXinv)
-    deviance = pr.deviance_of(f, method)
     Sigma: dict[str, pd.DataFrame] = {}
     sd: dict[str, pd.Series] = {}
     corr: dict[str, pd.DataFrame] = {}
