@@ -363,7 +363,7 @@ def _newton(
 
 
 def _optimize(problem: Problem, method: Method) -> tuple[np.ndarray, bool, int]:
-    fun = functools.partial(_safe_deviance, problem, method)
+    fun = _Memo(functools.partial(_safe_deviance, problem, method))
     lower = problem.lower
     # lme4's start: each lambda_t the identity
     x = np.concatenate([np.where(rows == cols, 1.0, 0.0) for rows, cols in problem.tri])
@@ -380,6 +380,25 @@ def _optimize(problem: Problem, method: Method) -> tuple[np.ndarray, bool, int]:
     iterations = int(res.nit)
     x, converged, steps = _newton(fun, x, lower)
     return x, converged, iterations + steps
+
+
+class _Memo:
+    """A function of theta that remembers its last few values: L-BFGS-B asks for the value
+    and then the gradient at the same point, and Newton's stencil starts where the last
+    step ended."""
+
+    def __init__(self, fun: Callable[[np.ndarray], float], size: int = 8) -> None:
+        self.fun = fun
+        self.size = size
+        self.cache: dict[bytes, float] = {}
+
+    def __call__(self, x: np.ndarray) -> float:
+        key = np.asarray(x, dtype=float).tobytes()
+        if key not in self.cache:
+            if len(self.cache) >= self.size:
+                self.cache.pop(next(iter(self.cache)))
+            self.cache[key] = self.fun(np.asarray(x, dtype=float))
+        return self.cache[key]
 
 
 def _safe_deviance(problem: Problem, method: Method, theta: np.ndarray) -> float:
