@@ -527,7 +527,7 @@ def fit_mixed(
     deviance = equivalent.deviance(theta_s, m) + nu * 2.0 * np.log(y_scale)
     if m == "REML":
         deviance += 2.0 * float(np.log(np.abs(np.diag(R))).sum())
-    problem = Problem(y_arr, X_arr, ordered)
+    problem = Problem(y_arr, X_arr, ordered, search=False)
     theta = problem.unscale_theta(theta_s, rms)
     f = problem.factor(theta)
     if f is None:  # pragma: no cover - the optimizer only returns finite points

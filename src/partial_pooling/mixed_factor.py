@@ -75,7 +75,9 @@ def _term_matrix(term: TermData) -> sparse.csc_matrix:
 class Problem:
     """The cross-products the deviance needs at every $\\theta$, computed once."""
 
-    def __init__(self, y: np.ndarray, X: np.ndarray, terms: Sequence[TermData]) -> None:
+    def __init__(
+        self, y: np.ndarray, X: np.ndarray, terms: Sequence[TermData], *, search: bool = True
+    ) -> None:
         self.N, self.p = X.shape
         self.terms = terms
         self.k = [t.Z.shape[1] for t in terms]
@@ -112,6 +114,9 @@ class Problem:
         self.sparse_C = self.m * J1 * k1 > DENSE_LIMIT
         self.C: np.ndarray | sparse.csr_matrix = C if self.sparse_C else C.toarray()
         self.A = (B.T @ B).toarray()
+        # the products behind UU' for a scalar first term, listed once for a search that
+        # evaluates the deviance many times (not worth it for a single evaluation)
+        self.pairs = _pairs(C) if search and self.sparse_C and k1 == 1 else None
 
     # theta -> the lambda_t
     def lambdas(self, theta: np.ndarray) -> list[np.ndarray]:
@@ -206,7 +211,13 @@ class Problem:
             J1 = self.J[0]
             U = (self.C.reshape(self.m, J1, k1)[:, :, :, None] * T[None]).sum(axis=2)
             U = U.reshape(self.m, J1 * k1)
-        if sparse.issparse(U):
+        if self.pairs is not None:
+            # UU' = C diag(t^2) C', its lower triangle from the products listed once
+            index, products, column = self.pairs
+            weights = products * np.square(T[:, 0, 0])[column]
+            GU = np.bincount(index, weights=weights, minlength=self.m * self.m)
+            GU = GU.reshape(self.m, self.m)
+        elif sparse.issparse(U):
             Us = sparse.csr_matrix(U)
             GU = (Us @ Us.T).toarray()
         else:
@@ -214,7 +225,8 @@ class Problem:
             GU = Ud @ Ud.T
         S = self.scale_rest(np.subtract(self.A, GU, out=GU), lams, rows_only=False, copy=False)
         S[np.arange(self.qr), np.arange(self.qr)] += 1.0
-        Ls, info = linalg.lapack.dpotrf(S, lower=1, clean=1, overwrite_a=1)
+        # clean=0: the upper triangle is left as is; every use of Ls reads its lower one
+        Ls, info = linalg.lapack.dpotrf(S, lower=1, clean=0, overwrite_a=1)
         if info != 0:
             return None
         return Factor(theta=theta, lams=lams, L1=L1, L1inv=L1inv, T=T, U=U, Ls=Ls)
@@ -380,6 +392,28 @@ def _optimize(problem: Problem, method: Method) -> tuple[np.ndarray, bool, int]:
     iterations = int(res.nit)
     x, converged, steps = _newton(fun, x, lower)
     return x, converged, iterations + steps
+
+
+def _pairs(C: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For $CWC'$ with $W$ diagonal: each product $C_{aj}C_{bj}$ with $a \\ge b$, its
+    flat position $am + b$ in the $m \\times m$ result and its column $j$."""
+    Cc = sparse.csc_matrix(C)
+    Cc.sum_duplicates()  # sorted row indices, one entry each
+    m = C.shape[0]
+    counts = np.diff(Cc.indptr)
+    index, products, column = [], [], []
+    for n in np.unique(counts):
+        if n == 0:
+            continue
+        cols = np.flatnonzero(counts == n)
+        starts = Cc.indptr[cols]
+        rows = Cc.indices[starts[:, None] + np.arange(n)]  # (columns, n), sorted rows
+        vals = Cc.data[starts[:, None] + np.arange(n)]
+        a, b = np.tril_indices(n)
+        index.append((rows[:, a] * m + rows[:, b]).ravel())
+        products.append((vals[:, a] * vals[:, b]).ravel())
+        column.append(np.repeat(cols, a.size))
+    return np.concatenate(index), np.concatenate(products), np.concatenate(column)
 
 
 class _Memo:
