@@ -18,8 +18,17 @@ densely; $B'Z_1$ is kept sparse when it has more than `DENSE_LIMIT` entries. The
 element of the whole factor is $r_\\theta$, the penalized residual; the rows of $X$ give
 $R_X$. The deviance is minimized over $\\theta$ with bounds (each $\\lambda_t$'s diagonal
 $\\ge 0$) by L-BFGS-B with finite-difference gradients, then polished by Newton steps with a
-finite-difference Hessian on the coordinates not held at a bound, until the projected gradient
-is at the noise level of the differences or no step lowers the deviance.
+finite-difference Hessian on the coordinates not held at a bound, until the step is at the
+noise level of the differences.
+
+Measured on InstEval (``y ~ service + (1 | s) + (1 | d)``: 2,972 students first, the
+Schur complement onto 1,128 lecturers, $B'Z_1$ 1,131 x 2,972 with 82,259 non-zeros; one BLAS
+thread, a busy 2-core machine): $UU'$ as a dense product 222 ms, as a scipy.sparse product
+19 ms, from the products $C_{aj}C_{bj}$ listed once and summed with ``np.bincount`` 10 ms
+(used when the first term is scalar); the dense Cholesky factor of the 1,131 x 1,131 Schur
+complement (20% non-zero before factoring) 27-45 ms. scikit-sparse (CHOLMOD) has no wheel on
+the package index here (``pip download --only-binary=:all: scikit-sparse`` finds none), so it
+was not compared.
 """
 
 from __future__ import annotations
