@@ -294,10 +294,12 @@ class MixedFit:
     ranef : dict of str to pandas.DataFrame
         Conditional modes $\\hat b_{tj}$ by label, levels x names (lme4's ``ranef``).
     converged : bool
-        Whether the polish ended at a point where no step lowers the deviance and the
-        projected finite-difference gradient is at its noise level.
+        Whether the Newton polish stopped on its test (a step below $10^{-9}$ relative, or
+        gains below the deviance's rounding); when False a
+        `partial_pooling.validation.ConvergenceWarning` said so and the estimates are the best
+        point found.
     iterations : int
-        Quasi-Newton iterations plus polishing steps.
+        L-BFGS-B iterations plus Newton steps.
     singular : bool
         Whether a diagonal element of some $\\lambda_t$ is below `SINGULAR_TOL` (lme4's
         ``isSingular``).
