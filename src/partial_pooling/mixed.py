@@ -138,7 +138,32 @@ def _check_inputs(
     if len(terms) == 0:
         raise ValueError("terms is empty: a mixed model needs at least one random-effects term")
     checked = [_check_term(t, N) for t in terms]
+    _check_distinct(checked)
     return y_arr, X_arr, names, checked
+
+
+def _same_grouping(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two code vectors group the rows identically (one relabels the other)."""
+    pairs = np.unique(np.column_stack([a, b]), axis=0)
+    return bool(len(pairs) == len(np.unique(a)) == len(np.unique(b)))
+
+
+def _check_distinct(terms: list[RandomTerm]) -> None:
+    """Two terms on the same grouping of the rows with a common column cannot be told apart:
+    only the sum of their variances along that column is identified."""
+    for i, a in enumerate(terms):
+        for b in terms[:i]:
+            if len(a.levels) != len(b.levels) or not _same_grouping(a.codes, b.codes):
+                continue
+            for ca in range(a.Z.shape[1]):
+                for cb in range(b.Z.shape[1]):
+                    if np.array_equal(a.Z[:, ca], b.Z[:, cb]):
+                        raise ValueError(
+                            f"terms {_term_name(b)} and {_term_name(a)} group the rows the "
+                            f"same way and share the column {a.names[ca]!r}: the random "
+                            "effects are not identifiable (only the sum of their variances "
+                            "is); drop one of them"
+                        )
 
 
 def _check_term(term: object, N: int) -> RandomTerm:

@@ -30,7 +30,9 @@ models <- list(
   oats = list(f = yield ~ nitro + (nitro | Block), data = oats),
   sleepstudy = list(f = Reaction ~ Days + (Days | Subject), data = sleepstudy),
   two_vector_terms = list(f = distance ~ age + (age | Subject) + (age | rater), data = twovec),
-  dyestuff2 = list(f = Yield ~ 1 + (1 | Batch), data = dyestuff2)
+  dyestuff2 = list(f = Yield ~ 1 + (1 | Batch), data = dyestuff2),
+  sleep_uncorrelated = list(f = Reaction ~ Days + (1 | Subject) + (0 + Days | Subject),
+                            data = sleepstudy)
 )
 
 # what the test compares: lme4's estimates, at its own optimum or at the tight one
@@ -50,6 +52,7 @@ summarise <- function(fit) {
                                         values = unname(as.matrix(r)))),
     condvar = lapply(re, function(r) {
       v <- attr(r, "postVar")  # k x k x levels
+      if (is.list(v)) return(NULL)  # several terms on one factor: one array per term
       lapply(seq_len(dim(v)[3]), function(j) unname(v[, , j, drop = TRUE]))
     })
   )
