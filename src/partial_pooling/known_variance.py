@@ -494,14 +494,22 @@ class TauPosterior:
     theta_mean: np.ndarray
     theta_sd: np.ndarray
 
+    def _cumulative(self) -> np.ndarray:
+        steps = np.diff(self.tau) * (self.density[1:] + self.density[:-1]) / 2
+        return np.concatenate([[0.0], np.cumsum(steps)])
+
     def quantile(self, q: float) -> float:
         """The $q$ quantile of $\\tau$: the grid's cumulative trapezoid sums, interpolated
         linearly between grid points."""
         if isinstance(q, bool) or not isinstance(q, numbers.Real) or not 0 < float(q) < 1:
             raise ValueError(f"q must be a number between 0 and 1 (exclusive), got {plain(q)}")
-        steps = np.diff(self.tau) * (self.density[1:] + self.density[:-1]) / 2
-        cdf = np.concatenate([[0.0], np.cumsum(steps)])
-        return float(np.interp(float(q), cdf, self.tau))
+        return float(np.interp(float(q), self._cumulative(), self.tau))
+
+    def cdf(self, t: float) -> float:
+        """$P(\\tau \\le t \\mid y)$: the cumulative trapezoid sums, interpolated linearly
+        between grid points (1 from the grid's end on)."""
+        value = check_finite("t", t)
+        return float(np.interp(value, self.tau, self._cumulative()))
 
 
 def _grid(tau: object) -> np.ndarray:
