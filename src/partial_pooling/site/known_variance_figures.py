@@ -188,7 +188,8 @@ def known_variance_arrows(
     fig = SiteFigure(
         figsize=(10, 4.4),
         alt=(
-            f"{len(ends)} panels of arrows, one per school, from its own estimate (from "
+            f"{len(ends)} panel{'s' if len(ends) > 1 else ''} of arrows, one per group, from "
+            f"its own estimate (from "
             f"{y_arr.min():.3g} to {y_arr.max():.3g}) to its pooled estimate, against its "
             f"standard error ({s_arr.min():.3g} to {s_arr.max():.3g}), with complete pooling's "
             f"mean {mu:.2f} as a dashed line. "
