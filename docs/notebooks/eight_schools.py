@@ -65,15 +65,19 @@ schools.set_index("school").T
 #
 # $$
 # y_j \mid \theta_j \sim N(\theta_j, \sigma_j^2), \qquad \theta_j \sim N(\mu, \tau^2),
-# \qquad\text{so}\qquad y_j \sim N(\mu, \sigma_j^2 + \tau^2).
 # $$
+#
+# so that, integrating out $\theta_j$, $y_j \sim N(\mu, \sigma_j^2 + \tau^2)$.
 #
 # Given $\tau$ (and $\mu$), the best estimate of $\theta_j$ is the precision-weighted
 # compromise
 #
 # $$
 # \hat\theta_j = \lambda_j y_j + (1 - \lambda_j)\hat\mu(\tau), \qquad
-# \lambda_j = \frac{\tau^2}{\tau^2 + \sigma_j^2}, \qquad
+# \lambda_j = \frac{\tau^2}{\tau^2 + \sigma_j^2},
+# $$
+#
+# $$
 # \hat\mu(\tau) = \frac{\sum_j y_j/(\sigma_j^2 + \tau^2)}{\sum_j 1/(\sigma_j^2 + \tau^2)}.
 # $$
 #
@@ -100,7 +104,7 @@ Markdown(
 )
 
 # %% [markdown]
-# ## The radon page's weight, with $\sigma_y^2/n_j$ replaced by $\sigma_j^2$
+# ## The radon page's weight, with a known variance in place of the group mean's
 #
 # On the [shrinkage page](shrinkage.py) a county's weight is
 # $\lambda_j = n_j\sigma_\alpha^2/(n_j\sigma_\alpha^2 + \sigma_y^2)
@@ -166,7 +170,7 @@ Markdown(
 )
 
 # %% [markdown]
-# ## The likelihood of $\tau$, and where ML and REML put $\hat\tau$
+# ## The likelihood of τ, and where ML and REML put its estimate
 #
 # Integrating out the $\theta_j$, the $y_j$ are independent $N(\mu, v_j)$ with
 # $v_j = \sigma_j^2 + \tau^2$. The exact marginal log-likelihood, its profile in $\tau$ (ML:
@@ -175,9 +179,13 @@ Markdown(
 #
 # $$
 # \ell(\mu, \tau) = -\frac12\sum_j\Big[\log(2\pi v_j) + \frac{(y_j-\mu)^2}{v_j}\Big],
-# \qquad
+# $$
+#
+# $$
 # \ell_P(\tau) = \ell(\hat\mu(\tau), \tau),
-# \qquad
+# $$
+#
+# $$
 # \ell_R(\tau) = \ell_P(\tau) + \tfrac12\log 2\pi - \tfrac12\log\sum_j \frac{1}{v_j}.
 # $$
 #
@@ -220,7 +228,9 @@ figures.tau_likelihoods(
 # $$
 # \frac{\partial \ell_P}{\partial \tau^2}\Big|_0 = \frac12\sum_j\Big[\frac{(y_j-\hat\mu_0)^2}
 # {\sigma_j^4} - \frac{1}{\sigma_j^2}\Big],
-# \qquad
+# $$
+#
+# $$
 # \frac{\partial \ell_R}{\partial \tau^2}\Big|_0 = \frac{\partial \ell_P}{\partial \tau^2}
 # \Big|_0 + \frac12\,\frac{\sum_j \sigma_j^{-4}}{\sum_j \sigma_j^{-2}}.
 # $$
@@ -335,7 +345,7 @@ Markdown(
 )
 
 # %% [markdown]
-# ## The posterior of $\tau$, exactly, on a grid
+# ## The posterior of τ, exactly, on a grid
 #
 # A point estimate of 0 does not say that $\tau$ is 0, only that no positive value fits
 # better. The Bayesian answer averages over $\tau$. With a flat prior on $\mu$, $\mu$ integrates
@@ -343,9 +353,12 @@ Markdown(
 #
 # $$
 # p(\tau \mid y) \propto p(\tau)\, V_\mu^{1/2} \prod_j v_j^{-1/2}
-# \exp\Big(-\sum_j \frac{(y_j - \hat\mu(\tau))^2}{2 v_j}\Big)
-# \;\propto\; p(\tau)\, e^{\ell_R(\tau)},
-# \qquad V_\mu = \Big(\sum_j \frac{1}{v_j}\Big)^{-1}.
+# \exp\Big(-\sum_j \frac{(y_j - \hat\mu(\tau))^2}{2 v_j}\Big),
+# \qquad V_\mu = \Big(\sum_j \frac{1}{v_j}\Big)^{-1},
+# $$
+#
+# $$
+# p(\tau \mid y) \propto p(\tau)\, e^{\ell_R(\tau)}.
 # $$
 #
 # The second form is exact: the restricted likelihood times the prior. We use two priors on
@@ -459,7 +472,12 @@ Markdown(
     f"{hc.mean_tau:.1f}, and the 97.5% quantiles {uni.quantile(0.975):.1f} and "
     f"{hc.quantile(0.975):.1f}. Under the uniform prior the central 95% interval, "
     f"{uni.quantile(0.025):.1f} to {uni.quantile(0.975):.1f}, reaches from near 0 to above "
-    f"{int(np.sum(sigma < uni.quantile(0.975)))} of the {J} standard errors, and the "
+    + (
+        f"all {J} standard errors"
+        if bool((sigma < uni.quantile(0.975)).all())
+        else f"{int(np.sum(sigma < uni.quantile(0.975)))} of the {J} standard errors"
+    )
+    + ", and the "
     f"probability that $\\tau$ is below 1 point is only {uni.cdf(1.0):.2f} "
     f"({hc.cdf(1.0):.2f} under the half-Cauchy): most of the mass lies away from the "
     "estimate of 0."
@@ -480,7 +498,7 @@ effects = pd.DataFrame(
     {
         "y_j (no pooling)": y,
         "sigma_j": sigma,
-        "REML plug-in": fits["REML"].theta,
+        "plug-in": fits["REML"].theta,
         "plug-in s.e.": np.full(J, fits["REML"].se_mu),
         "posterior mean (uniform)": uni.theta_mean,
         "posterior SD (uniform)": uni.theta_sd,
