@@ -126,7 +126,7 @@ def test_tau_posteriors_alt_reports_each_priors_mode_median_and_mean():
 def test_known_variance_arrows_alt_reports_the_ranges_of_each_panel():
     kv, y, sigma, labels = _schools()
     theta = kv.partially_pooled(y=y, sigma=sigma, tau=10.0)
-    fig = figures.known_variance_arrows(labels, y, sigma, {"at tau = 10": theta}, mu=7.5)
+    fig = figures.known_variance_arrows(labels, y, sigma, {"at tau = 10": theta}, pooled_mean=7.5)
     assert fig.alt.startswith("1 panel of arrows, one per group")
     shown = f"at tau = 10: the estimates range from {theta.min():.2f} to {theta.max():.2f}"
     assert shown in fig.alt

@@ -522,7 +522,7 @@ figures.known_variance_arrows(
         f"ML and REML plug-in (τ = {fits['REML'].tau:g})": fits["REML"].theta,
         "posterior mean, uniform prior on τ": uni.theta_mean,
     },
-    mu=mu0,
+    pooled_mean=mu0,
 )
 
 # %% tags=["hide-input"]

@@ -158,7 +158,7 @@ def known_variance_arrows(
     sigma: Sequence[float] | np.ndarray,
     panels: Mapping[str, Sequence[float] | np.ndarray],
     *,
-    mu: float,
+    pooled_mean: float,
 ) -> SiteFigure:
     """Arrows from each group's own estimate $y_j$ to its pooled estimate, against $\\sigma_j$.
 
@@ -175,7 +175,7 @@ def known_variance_arrows(
         Estimates $y_j$ and standard errors $\\sigma_j$.
     panels : mapping of str to sequence of float
         Panel title to the pooled estimate of each group.
-    mu : float
+    pooled_mean : float
         The complete-pooling mean (the precision-weighted mean $\\hat\\mu(0)$).
     """
     y_arr, s_arr = np.asarray(y, dtype=float), np.asarray(sigma, dtype=float)
@@ -192,7 +192,7 @@ def known_variance_arrows(
             f"its own estimate (from "
             f"{y_arr.min():.3g} to {y_arr.max():.3g}) to its pooled estimate, against its "
             f"standard error ({s_arr.min():.3g} to {s_arr.max():.3g}), with complete pooling's "
-            f"mean {mu:.2f} as a dashed line. "
+            f"mean {pooled_mean:.2f} as a dashed line. "
             + "; ".join(
                 f"{title}: the estimates range from {e.min():.2f} to {e.max():.2f}"
                 for title, e in ends.items()
@@ -202,7 +202,9 @@ def known_variance_arrows(
     )
     axes = np.atleast_1d(fig.subplots(1, len(ends), sharey=True))
     for ax, (title, end) in zip(axes, ends.items(), strict=True):
-        ax.axhline(mu, color=COLOURS["complete"], lw=1.2, ls="--", label="complete pooling")
+        ax.axhline(
+            pooled_mean, color=COLOURS["complete"], lw=1.2, ls="--", label="complete pooling"
+        )
         draw_arrows(ax, np.column_stack([xs, y_arr]), np.column_stack([xs, end]))
         ax.scatter(xs, y_arr, s=22, color=COLOURS["none"], zorder=3, label=r"no pooling, $y_j$")
         ax.scatter(xs, end, s=22, color=COLOURS["partial"], zorder=3, label="partial pooling")
