@@ -336,7 +336,7 @@ Markdown(
     f"$J - 1$ = {J - 1} degrees of freedom, mean {J - 1}; for these schools it is "
     f"{chi2:.2f}. The estimates vary *less* than their standard errors alone would make them "
     "vary, and a likelihood cannot attribute any of their spread to the schools. What would "
-    "move $\\hat\\tau$ off 0: the same standard errors with the estimates spread "
+    "move $\\hat\\tau$ off 0: the same standard errors with the estimates spread more than "
     f"{c_star['REML']:.2f} times as far from $\\hat\\mu_0$ (REML; {c_star['ML']:.2f} for ML), "
     "or, equivalently, standard errors that many times smaller. With equal $\\sigma_j = "
     "\\sigma$ the rule is simple: ML leaves 0 exactly when $\\sum_j(y_j - \\bar y)^2 > "
