@@ -161,9 +161,13 @@ checks.close(
 checks
 
 # %% tags=["hide-input"]
+def at_most(gap: float) -> str:
+    return "at most " + (f"{gap:.0e}" if gap > 0 else "0: not at all")
+
+
 Markdown(
-    f"Over all {len(county)} counties the two weights differ by at most {gap_lambda:.0e} and "
-    f"the two sets of intercepts by at most {gap_alpha:.0e}: the random-intercept model's "
+    f"Over all {len(county)} counties the two weights differ by {at_most(gap_lambda)}, and "
+    f"the two sets of intercepts by {at_most(gap_alpha)}: the random-intercept model's "
     "partial pooling *is* known-variance partial pooling of the group means, once "
     "$\\sigma_y$ and $\\sigma_\\alpha$ are fixed. What the eight schools lack is only the "
     "raw data that would let us estimate $\\sigma_y$: their $\\sigma_j$ come given."
