@@ -46,8 +46,8 @@ from .validation import beta_vector, check_finite, check_sd, warn_not_converged
 
 __all__ = ["BinomialFit", "binomial_loglik", "fit_binomial"]
 
-#: The largest number of quadrature points accepted (lme4 allows up to 25 too).
-MAX_AGQ = 25
+#: The largest number of quadrature points accepted.
+MAX_AGQ = 100
 
 
 @dataclass(frozen=True, eq=False)
@@ -428,7 +428,7 @@ def fit_binomial(
         Column of the numbers of trials $m_{ij} \\ge 1$, with $y_{ij} \\le m_{ij}$; without it
         each row is one trial.
     n_agq : int
-        Quadrature points per group, 1 (Laplace) to 25.
+        Quadrature points per group, 1 (Laplace) to 100.
 
     Returns
     -------
@@ -440,7 +440,7 @@ def fit_binomial(
         Naming the column or value at fault: those of `partial_pooling.grouped.group_data`
         (missing, non-numeric, a constant response, one group, only groups of one row...),
         negative or non-integer counts, successes above the trials, zero trials, every trial a
-        success or every one a failure, ``n_agq`` not an integer from 1 to 25.
+        success or every one a failure, ``n_agq`` not an integer from 1 to 100.
     """
     k = _check_n_agq(n_agq)
     d = _binomial_data(data, y, group, x, trials)
@@ -474,7 +474,7 @@ def binomial_loglik(
     sigma_alpha : float
         $\\sigma_\\alpha \\ge 0$ (0: an ordinary logistic regression, the value exact).
     n_agq : int
-        Quadrature points per group, 1 (Laplace) to 25.
+        Quadrature points per group, 1 (Laplace) to 100.
 
     Returns
     -------

@@ -9,8 +9,15 @@
 # each with logLik, theta (= sigma_alpha), fixef, vcov (lme4's default: from the finite-difference
 # Hessian of the deviance in (theta, beta)), vcov with use.hessian = FALSE (from the PIRLS
 # factor RX at the estimates, beta only), the conditional modes of the random effects (ranef),
-# and lme4's own deviance function (devFunOnly = TRUE) evaluated at the estimates.
-# lme4's log-likelihood includes the binomial coefficients log choose(n, y).
+# and lme4's own deviance function (devFunOnly = TRUE) evaluated at the estimates: a fresh one
+# for each evaluation (the function keeps the last conditional modes as the start of its next
+# PIRLS), with a tight PIRLS tolerance (tolPwrss = 1e-12).
+# If tests/data/binomial_ours.json exists (our estimates, written by binomial_ours.py), the
+# same deviance function is evaluated at them too ("deviance_at_ours").
+# What logLik reports: with nAGQ = 1, the log-likelihood with the binomial coefficients
+# log choose(size, y); with nAGQ > 1, minus half the sum of the binomial deviance residuals plus
+# the random effects' terms, i.e. without the coefficients and relative to the saturated model
+# (the two agree for 0/1 rows, as in bacteria).
 suppressPackageStartupMessages({
   library(lme4)
   library(MASS)
@@ -35,6 +42,13 @@ models <- list(
 tight <- glmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12, maxfun = 1e5),
                       tolPwrss = 1e-12)
 
+fresh_devfun <- function(m, nagq) {
+  glmer(m$formula, data = m$data, family = binomial, nAGQ = nagq, devFunOnly = TRUE,
+        control = glmerControl(tolPwrss = 1e-12))
+}
+ours_file <- file.path(out_dir, "binomial_ours.json")
+ours <- if (file.exists(ours_file)) fromJSON(ours_file) else NULL
+
 summarise <- function(fit, devfun) {
   theta <- getME(fit, "theta")
   beta <- fixef(fit)
@@ -43,7 +57,7 @@ summarise <- function(fit, devfun) {
   re <- ranef(fit)[[1]]
   list(
     loglik = as.numeric(logLik(fit)),
-    deviance_at_estimates = devfun(c(theta, beta)),
+    deviance_at_estimates = devfun()(c(theta, beta)),
     theta = unname(theta),
     fixef = as.list(beta),
     se = as.list(sqrt(diag(v))),
@@ -58,14 +72,17 @@ result <- list(versions = list(R = paste(R.version$major, R.version$minor, sep =
 for (name in names(models)) {
   m <- models[[name]]
   for (nagq in c(1, 25)) {
-    devfun <- glmer(m$formula, data = m$data, family = binomial, nAGQ = nagq,
-                    devFunOnly = TRUE)
+    devfun <- function() fresh_devfun(m, nagq)
     default <- glmer(m$formula, data = m$data, family = binomial, nAGQ = nagq)
-    # devfun was built once: its PIRLS state is updated by each call, so evaluate it last
     tfit <- glmer(m$formula, data = m$data, family = binomial, nAGQ = nagq, control = tight)
     key <- sprintf("%s_agq%d", name, nagq)
     result[[key]] <- list(nAGQ = nagq, default = summarise(default, devfun),
                           tight = summarise(tfit, devfun))
+    if (!is.null(ours) && !is.null(ours[[key]])) {
+      o <- ours[[key]]
+      result[[key]]$ours <- list(theta = o$sigma_alpha, fixef = o$fixef,
+                                 deviance_at_ours = devfun()(c(o$sigma_alpha, unlist(o$fixef))))
+    }
   }
 }
 writeLines(toJSON(result, digits = NA, auto_unbox = TRUE, pretty = TRUE),
