@@ -38,7 +38,12 @@ def bacteria() -> pd.DataFrame:
 MODELS: dict[str, tuple[Callable[[], pd.DataFrame], dict[str, Any], list[str]]] = {
     "cbpp": (
         cbpp,
-        {"y": "incidence", "trials": "size", "group": "herd", "x": ["period2", "period3", "period4"]},
+        {
+            "y": "incidence",
+            "trials": "size",
+            "group": "herd",
+            "x": ["period2", "period3", "period4"],
+        },
         ["(Intercept)", "period2", "period3", "period4"],
     ),
     "bacteria": (

@@ -138,9 +138,7 @@ def _binomial_data(
             )
     if (yv == 0).all() or (yv == m).all():
         every = "a failure" if (yv == 0).all() else "a success"
-        raise ValueError(
-            f"response column {y!r}: every trial is {every}, so mu_alpha is infinite"
-        )
+        raise ValueError(f"response column {y!r}: every trial is {every}, so mu_alpha is infinite")
     sc = g.scaling
     xs = (g.x - sc.x_centre) / sc.x_scale
     X1 = np.column_stack([np.ones(g.N), xs])
@@ -456,7 +454,7 @@ def binomial_loglik(
     x: ColumnName | Sequence[ColumnName] | None = None,
     trials: ColumnName | None = None,
     mu: float,
-    beta: float | Sequence[float] | pd.Series | None = None,
+    beta: float | Sequence[float] | pd.Series | None,
     sigma_alpha: float,
     n_agq: int = 1,
 ) -> float:
@@ -469,8 +467,8 @@ def binomial_loglik(
         As for `fit_binomial`.
     mu : float
         $\\mu_\\alpha$ (log-odds).
-    beta : float, sequence or Series, optional
-        $\\beta$, one per covariate (required with covariates).
+    beta : float, sequence or Series or None
+        $\\beta$, one per covariate (None without covariates).
     sigma_alpha : float
         $\\sigma_\\alpha \\ge 0$ (0: an ordinary logistic regression, the value exact).
     n_agq : int
