@@ -35,6 +35,8 @@ from ..plotting import lambda_vs_n as lambda_vs_n
 from ..plotting import shrinkage_arrows as shrinkage_arrows
 from ..plotting import shrinkage_arrows_2d as shrinkage_arrows_2d
 from ..regularization import RidgePath
+from .proportion_figures import proportion_arrows as proportion_arrows
+from .proportion_figures import weights_exact_vs_curvature as weights_exact_vs_curvature
 
 __all__ = [
     "decomposition_bars",
@@ -43,12 +45,14 @@ __all__ = [
     "pooling_lines",
     "pooling_risk",
     "pooling_risk_by_size",
+    "proportion_arrows",
     "profile_likelihood",
     "psi_posterior_figure",
     "ridge_path_figure",
     "shrinkage_arrows_2d_unbalanced",
     "shrinkage_toward_line",
     "slope_path_figure",
+    "weights_exact_vs_curvature",
 ]
 
 
