@@ -328,6 +328,16 @@ def _fit(d: _Binomial, n_agq: int) -> BinomialFit:
         return -value, -grad
 
     theta = _start(d)
+    if n_agq > 1:  # the Laplace optimum, a twelfth of the cost per evaluation, is close by
+
+        def laplace(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            value, grad, u, _ = _loglik_grad(d, theta, 1, state["u"])
+            state["u"] = u
+            return -value, -grad
+
+        theta = optimize.minimize(
+            laplace, theta, jac=True, method="BFGS", options={"gtol": 1e-4}
+        ).x
     res = optimize.minimize(negative, theta, jac=True, method="BFGS", options={"gtol": 1e-7})
     theta = res.x
     value, grad, u, _ = _loglik_grad(d, theta, n_agq, state["u"])
