@@ -153,7 +153,7 @@ Markdown(
 em = datasets.efron_morris()
 at_bats = pays.trials_frame(em.set_index("name")["hits"], 45)  # one 0/1 row per at-bat
 rare = proportions.rare_events(
-    J=300, n=5, mu=-3.0, sigma_alpha=1.5, rng=np.random.default_rng(20261207)
+    J=300, m=5, mu=-3.0, sigma_alpha=1.5, rng=np.random.default_rng(20261207)
 )
 data_sets = {
     "cbpp herds": (cbpp, {"y": "incidence", "trials": "size", "group": "herd"}),
@@ -175,6 +175,7 @@ pd.DataFrame(
         for (name, k), f in fits.items()
     }
 ).T.round(4)
+
 
 # %% tags=["hide-input"]
 def change(name: str) -> float:
@@ -251,19 +252,30 @@ for name, key in (("cbpp herds", "cbpp_herd"), ("baseball players", "baseball"))
             f"{name}, nAGQ {k}: sigma_alpha", fit.sigma_alpha, ref["theta"], rtol=0, atol=1e-5
         )
         checks.close(
-            f"{name}, nAGQ {k}: log-likelihood", fit.loglik, ref["loglik_binomial"],
-            rtol=0, atol=1e-6,
+            f"{name}, nAGQ {k}: log-likelihood",
+            fit.loglik,
+            ref["loglik_binomial"],
+            rtol=0,
+            atol=1e-6,
         )
         ranef = pd.Series(ref["ranef"])
         checks.close(
             f"{name}, nAGQ {k}: conditional modes a_j",
-            (fit.alpha - fit.mu).rename(index=str)[ranef.index], ranef, rtol=0, atol=1e-5,
+            (fit.alpha - fit.mu).rename(index=str)[ranef.index],
+            ranef,
+            rtol=0,
+            atol=1e-5,
         )
         checks.holds(
             f"{name}, nAGQ {k}: at or above glmer's default fit",
             fit.loglik >= glmer[f"{key}_agq{k}"]["default"]["loglik_binomial"] - 1e-9,
         )
-checks.close("the herd fit used above is the 25-point one", herd.loglik, fits[("cbpp herds", 25)].loglik, rtol=1e-12)
+checks.close(
+    "the herd fit used above is the 25-point one",
+    herd.loglik,
+    fits[("cbpp herds", 25)].loglik,
+    rtol=1e-12,
+)
 checks
 
 # %% tags=["hide-input"]
@@ -272,7 +284,10 @@ p = table["prob"]
 checks.close(
     "curvature weight = sigma^2 m p(1-p) / (sigma^2 m p(1-p) + 1)",
     table["curvature"],
-    herd.sigma_alpha**2 * table["trials"] * p * (1 - p)
+    herd.sigma_alpha**2
+    * table["trials"]
+    * p
+    * (1 - p)
     / (herd.sigma_alpha**2 * table["trials"] * p * (1 - p) + 1),
     rtol=1e-10,
 )
@@ -280,7 +295,10 @@ checks.close(
 score = table["successes"] - table["trials"] * p
 checks.close(
     "the mode solves (alpha_j - mu) / sigma^2 = y_j - m_j p_j",
-    (table["alpha"] - herd.mu) / herd.sigma_alpha**2, score, rtol=0, atol=1e-8,
+    (table["alpha"] - herd.mu) / herd.sigma_alpha**2,
+    score,
+    rtol=0,
+    atol=1e-8,
 )
 average_curvature = score / (table["own_log_odds"] - table["alpha"])
 checks.close(
@@ -289,12 +307,17 @@ checks.close(
     herd.sigma_alpha**2 * average_curvature / (1 + herd.sigma_alpha**2 * average_curvature),
     rtol=1e-8,
 )
-checks.holds("every herd has cases and non-cases (all exact shifts defined)", table["exact"].notna().all())
+checks.holds(
+    "every herd has cases and non-cases (all exact shifts defined)", table["exact"].notna().all()
+)
 checks.holds(
     "the herd that moves most is the smallest and has the highest rate",
     biggest == table["trials"].idxmin() == table["rate"].idxmax(),
 )
-checks.holds("the herd of the largest gap has the largest change of p(1-p)", worst == curvature_change.idxmax())
+checks.holds(
+    "the herd of the largest gap has the largest change of p(1-p)",
+    worst == curvature_change.idxmax(),
+)
 for name in ("cbpp herds", "baseball players"):
     checks.holds(
         f"{name}: Laplace's sigma_alpha within a tenth of a standard error of the 25-point one",
@@ -317,10 +340,15 @@ for name in data_sets:
     exact = pp.binomial_loglik(
         frame, **cols, mu=f25.mu, beta=None, sigma_alpha=f25.sigma_alpha, n_agq=60
     )
-    checks.close(f"{name}: 25 points = 60 points at the estimates", f25.loglik, exact, rtol=0, atol=1e-5)
+    checks.close(
+        f"{name}: 25 points = 60 points at the estimates", f25.loglik, exact, rtol=0, atol=1e-5
+    )
     f1 = fits[(name, 1)]
     at_laplace = pp.binomial_loglik(
         frame, **cols, mu=f1.mu, beta=None, sigma_alpha=f1.sigma_alpha, n_agq=60
     )
-    checks.holds(f"{name}: Laplace's estimates are below the 25-point optimum", at_laplace <= f25.loglik + 1e-9)
+    checks.holds(
+        f"{name}: Laplace's estimates are below the 25-point optimum",
+        at_laplace <= f25.loglik + 1e-9,
+    )
 checks

@@ -36,7 +36,7 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from ..binomial import BinomialFit
-from ..validation import check_positive_int, check_real
+from ..validation import check_finite, check_positive_int, check_sd
 
 __all__ = ["glmer_proportions", "pooling_table", "rare_events"]
 
@@ -95,17 +95,14 @@ def pooling_table(binomial: BinomialFit) -> pd.DataFrame:
 
 
 def rare_events(
-    *, J: int, n: int, mu: float, sigma_alpha: float, rng: np.random.Generator
+    *, mu: float, sigma_alpha: float, rng: np.random.Generator, J: int = 300, m: int = 5
 ) -> pd.DataFrame:
-    """Simulated 0/1 rows: $J$ groups of $n$ trials, $\\alpha_j \\sim N(\\mu_\\alpha,
+    """Simulated 0/1 rows: $J$ groups of $m$ trials, $\\alpha_j \\sim N(\\mu_\\alpha,
     \\sigma_\\alpha^2)$, $y_{ij} \\sim \\operatorname{Bernoulli}(\\operatorname{logit}^{-1}
     \\alpha_j)$; columns ``y`` and ``group``."""
-    J_, n_ = check_positive_int("J", J), check_positive_int("n", n)
-    mu_, sd = check_real("mu", mu), check_real("sigma_alpha", sigma_alpha)
-    if not np.isfinite(mu_) or not np.isfinite(sd) or sd < 0:
-        raise ValueError(
-            f"mu and sigma_alpha must be finite, sigma_alpha >= 0; got {mu}, {sigma_alpha}"
-        )
+    J_, n_ = check_positive_int("J", J), check_positive_int("m", m)
+    mu_ = check_finite("mu", mu)
+    sd = check_sd("sigma_alpha", sigma_alpha, positive=False)
     alpha = mu_ + sd * rng.standard_normal(J_)
     p = np.repeat(expit(alpha), n_)
     return pd.DataFrame(
