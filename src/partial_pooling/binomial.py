@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.polynomial.hermite_e import hermegauss
-from scipy import optimize, sparse
+from scipy import optimize
 from scipy.special import expit, gammaln
 
 from .grouped import ColumnName, GroupedData, group_data, plain
@@ -51,16 +51,28 @@ MAX_AGQ = 100
 
 
 @dataclass(frozen=True, eq=False)
+class _GroupSums:
+    """``G @ values``: the per-group sums of the rows of ``values`` (rows sorted by group)."""
+
+    starts: np.ndarray
+
+    def __matmul__(self, values: np.ndarray) -> np.ndarray:
+        return np.asarray(np.add.reduceat(values, self.starts, axis=0))
+
+
+@dataclass(frozen=True, eq=False)
 class _Binomial:
     """Checked binomial data: successes ``y``, trials ``m``, design ``X1 = [1, x^s]`` in the
-    centred, scaled covariates, the group indicator, the constant sum of log binomial
-    coefficients, and the map ``T`` from standardized coefficients to $(\\mu_\\alpha, \\beta)$."""
+    centred, scaled covariates, the group codes and sums (rows sorted by group), the constant
+    sum of log binomial coefficients, and the map ``T`` from standardized coefficients to
+    $(\\mu_\\alpha, \\beta)$."""
 
     g: GroupedData
     y: np.ndarray
     m: np.ndarray
     X1: np.ndarray
-    G: sparse.csr_matrix
+    codes: np.ndarray
+    G: _GroupSums
     log_choose: float
     T: np.ndarray
 
@@ -142,9 +154,20 @@ def _binomial_data(
     sc = g.scaling
     xs = (g.x - sc.x_centre) / sc.x_scale
     X1 = np.column_stack([np.ones(g.N), xs])
-    G = sparse.csr_matrix((np.ones(g.N), (g.codes, np.arange(g.N))), shape=(g.J, g.N))
     log_choose = float(np.sum(gammaln(m + 1) - gammaln(yv + 1) - gammaln(m - yv + 1)))
-    return _Binomial(g=g, y=yv, m=m, X1=X1, G=G, log_choose=log_choose, T=sc.T)
+    order = np.argsort(g.codes, kind="stable")
+    codes = g.codes[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    return _Binomial(
+        g=g,
+        y=yv[order],
+        m=m[order],
+        X1=X1[order],
+        codes=codes,
+        G=_GroupSums(starts),
+        log_choose=log_choose,
+        T=sc.T,
+    )
 
 
 def _modes(d: _Binomial, eta0: np.ndarray, sigma: float, u: np.ndarray) -> np.ndarray:
@@ -152,12 +175,12 @@ def _modes(d: _Binomial, eta0: np.ndarray, sigma: float, u: np.ndarray) -> np.nd
     from ``u`` (the function is strictly concave: the mode is unique and finite)."""
 
     def objective(u: np.ndarray) -> np.ndarray:
-        eta = eta0 + sigma * u[d.g.codes]
+        eta = eta0 + sigma * u[d.codes]
         return np.asarray(d.G @ (d.y * eta - d.m * np.logaddexp(0.0, eta)) - 0.5 * u * u)
 
     h = objective(u)
     for _ in range(200):
-        eta = eta0 + sigma * u[d.g.codes]
+        eta = eta0 + sigma * u[d.codes]
         p = expit(eta)
         grad = sigma * (d.G @ (d.y - d.m * p)) - u
         curv = sigma * sigma * (d.G @ (d.m * p * (1.0 - p))) + 1.0
@@ -184,7 +207,7 @@ def _loglik_grad(
     q = d.X1.shape[1]
     b, tau = theta[:q], float(theta[q])
     sigma = float(np.exp(tau))
-    codes = d.g.codes
+    codes = d.codes
     eta0 = d.X1 @ b
     u = _modes(d, eta0, sigma, u0)
     p = expit(eta0 + sigma * u[codes])
@@ -335,14 +358,18 @@ def _fit(d: _Binomial, n_agq: int) -> BinomialFit:
             state["u"] = u
             return -value, -grad
 
-        theta = optimize.minimize(
-            laplace, theta, jac=True, method="BFGS", options={"gtol": 1e-4}
-        ).x
+        theta = optimize.minimize(laplace, theta, jac=True, method="BFGS", options={"gtol": 1e-4}).x
     res = optimize.minimize(negative, theta, jac=True, method="BFGS", options={"gtol": 1e-7})
     theta = res.x
     value, grad, u, _ = _loglik_grad(d, theta, n_agq, state["u"])
-    for _ in range(20):  # Newton polish on the Hessian of the exact gradient
-        H = _hessian(d, theta, n_agq, u)
+    # Newton steps on one Hessian (central differences of the exact gradient), computed again
+    # only when a step fails; they stop when the gradient is at rounding level
+    H = _hessian(d, theta, n_agq, u)
+    moved = 0.0  # how far theta has moved since H was computed
+    fresh = True
+    for _ in range(20):
+        if np.max(np.abs(grad)) <= 1e-13 * max(1.0, abs(value)):
+            break
         try:
             step = -np.linalg.solve(H, grad)
         except np.linalg.LinAlgError:
@@ -357,12 +384,16 @@ def _fit(d: _Binomial, n_agq: int) -> BinomialFit:
                 break
             t *= 0.5
         else:
-            break
+            if fresh:
+                break
+            H, moved, fresh = _hessian(d, theta, n_agq, u), 0.0, True
+            continue
         theta, value, grad, u = theta + t * step, new_value, new_grad, new_u
-        if np.max(np.abs(t * step)) < 1e-13 * (1.0 + np.max(np.abs(theta))):
-            break
+        moved += float(np.max(np.abs(t * step)))
+        fresh = False
     value, grad, u, s = _loglik_grad(d, theta, n_agq, u)
-    H = _hessian(d, theta, n_agq, u)
+    if moved > 1e-7:  # else the Hessian computed last is this one's to about 1e-7
+        H = _hessian(d, theta, n_agq, u)
     gmax = float(np.max(np.abs(grad)))
     converged = gmax <= 1e-6 * max(1.0, abs(value)) and bool(np.all(np.linalg.eigvalsh(H) < 0))
     if not converged:
@@ -397,8 +428,8 @@ def _fit(d: _Binomial, n_agq: int) -> BinomialFit:
         alpha=pd.Series(fixed[0] + a, index=labels, name="alpha"),
         prob=pd.Series(expit(fixed[0] + a), index=labels, name="prob"),
         cond_sd=pd.Series(sigma * s, index=labels, name="cond_sd"),
-        successes=pd.Series(d.g.group_sums(d.y), index=labels, name="successes"),
-        trials=pd.Series(d.g.group_sums(d.m), index=labels, name="trials"),
+        successes=pd.Series(d.G @ d.y, index=labels, name="successes"),
+        trials=pd.Series(d.G @ d.m, index=labels, name="trials"),
         gradient=gmax,
         converged=converged,
     )
