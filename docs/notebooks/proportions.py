@@ -37,14 +37,22 @@ from partial_pooling.site import proportions
 # Group $j$ has $y_{ij}$ successes out of $m_{ij}$ trials in row $i$, and
 #
 # $$
-# y_{ij} \sim \operatorname{Binomial}(m_{ij}, p_{ij}), \qquad
-# \operatorname{logit} p_{ij} = \alpha_j + x_{ij}'\beta, \qquad
-# \alpha_j \sim N(\mu_\alpha, \sigma_\alpha^2).
+# \begin{aligned}
+# y_{ij} &\sim \operatorname{Binomial}(m_{ij}, p_{ij}),\\
+# \operatorname{logit} p_{ij} &= \alpha_j + x_{ij}'\beta,\\
+# \alpha_j &\sim N(\mu_\alpha, \sigma_\alpha^2).
+# \end{aligned}
 # $$
 #
-# The likelihood of $(\mu_\alpha, \beta, \sigma_\alpha)$ integrates each group's intercept out,
-# $L_j = \int \prod_i \operatorname{Binomial}(y_{ij} \mid m_{ij}, p_{ij}(\alpha))\,
-# N(\alpha; \mu_\alpha, \sigma_\alpha^2)\, d\alpha$. `pp.fit_binomial` computes each $L_j$ with
+# The likelihood of $(\mu_\alpha, \beta, \sigma_\alpha)$ integrates each group's intercept out:
+# with $f_j(\alpha) = \prod_i \operatorname{Binomial}(y_{ij} \mid m_{ij}, p_{ij})$ at
+# $\alpha_j = \alpha$,
+#
+# $$
+# L_j = \int f_j(\alpha)\, N(\alpha; \mu_\alpha, \sigma_\alpha^2)\, d\alpha .
+# $$
+#
+# `pp.fit_binomial` computes each $L_j$ with
 # `n_agq` quadrature points placed around the integrand's peak (the conditional mode) and
 # scaled by its curvature there, lme4's `glmer(..., nAGQ = n_agq)`, and maximizes the sum of
 # the $\log L_j$ exactly. The partially pooled intercept $\hat\alpha_j$ is the conditional mode.
@@ -142,12 +150,12 @@ Markdown(
 #
 # The Laplace approximation (one point) replaces each group's integrand by a Gaussian of the
 # same peak and curvature. It is close when each group's likelihood is close to that Gaussian:
-# many trials and rates away from 0 and 1. It is poor for small groups with rare events, where a
-# group's likelihood in $\alpha_j$ is flat on one side (a herd with no cases is as likely at
-# log-odds $-8$ as at $-10$). The table fits both ways the two real data sets of this page (the
-# baseball players come [below](#the-baseball-players-as-hits-out-of-at-bats)) and a simulated
-# one of the rare-event kind: 300 groups of 5 trials, $\mu_\alpha = -3$ (a probability near
-# 0.05) and $\sigma_\alpha = 1.5$.
+# many trials and rates away from 0 and 1. It can be poor for small groups with rare events,
+# where a group's likelihood in $\alpha_j$ is flat on one side (a herd with no cases is nearly
+# as likely at log-odds $-10$ as at $-8$). The table fits both ways the two real data sets of
+# this page (the baseball players come [below](#the-baseball-players-as-hits-out-of-at-bats))
+# and a simulated one of the rare-event kind: 300 groups of 5 trials, $\mu_\alpha = -3$ (a
+# probability near 0.05) and $\sigma_\alpha = 1.5$.
 
 # %%
 em = datasets.efron_morris()
