@@ -380,3 +380,36 @@ def test_fit_emits_no_warning_on_the_reference_data():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fit_binomial(frame, n_agq=7, **columns)
+
+
+def test_sigma_alpha_at_the_boundary_is_exactly_0_and_the_fit_is_the_logistic_regression():
+    # 40 groups of 10 trials with no group effect: for this seed the likelihood falls from
+    # sigma_alpha = 0 on (checked below), so the ML estimate is 0
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "y": (rng.uniform(size=400) < 0.3).astype(int),
+            "g": np.repeat(np.arange(40), 10),
+            "x": rng.normal(size=400),
+        }
+    )
+    fit = fit_binomial(frame, y="y", group="g", x="x")
+    assert fit.sigma_alpha == 0.0
+    assert fit.converged
+
+    def negative(b):
+        eta = b[0] + b[1] * frame["x"].to_numpy()
+        return -np.sum(stats.binom.logpmf(frame["y"], 1, expit(eta)))
+
+    res = optimize.minimize(
+        negative, [0.0, 0.0], method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-13}
+    )
+    np.testing.assert_allclose([fit.mu, fit.beta["x"]], res.x, rtol=0, atol=1e-6)
+    assert abs(fit.loglik + res.fun) < 1e-9
+    for sigma in (1e-3, 0.05, 0.2):
+        other = binomial_loglik(
+            frame, y="y", group="g", x="x", mu=fit.mu, beta=fit.beta, sigma_alpha=sigma, n_agq=1
+        )
+        assert other < fit.loglik
+    assert (fit.alpha == fit.mu).all()
+    assert np.isnan(fit.se["sigma_alpha"])

@@ -266,7 +266,10 @@ class BinomialFit:
     beta : pandas.Series
         $\\hat\\beta$, one slope (log odds ratio) per covariate (empty without covariates).
     sigma_alpha : float
-        $\\hat\\sigma_\\alpha$, the SD of the intercepts on the log-odds scale.
+        $\\hat\\sigma_\\alpha$, the SD of the intercepts on the log-odds scale; exactly 0 when
+        the maximum is at that boundary (an ordinary logistic regression; then ``alpha`` is
+        $\\hat\\mu_\\alpha$ for every group, the standard errors of ``mu`` and $\\beta$ are
+        given $\\sigma_\\alpha = 0$ and that of ``sigma_alpha`` is NaN).
     loglik : float
         The maximized log-likelihood, binomial coefficients included (lme4's ``logLik``).
     n_agq : int
@@ -340,6 +343,26 @@ def _start(d: _Binomial) -> np.ndarray:
     return np.append(b, 0.0)
 
 
+def _logistic(d: _Binomial, b: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    """The ordinary logistic regression (sigma_alpha = 0) by Newton steps from ``b``: its
+    coefficients, log-likelihood (with the binomial coefficients), score and Hessian."""
+    for _ in range(50):
+        eta = d.X1 @ b
+        p = expit(eta)
+        score = d.X1.T @ (d.y - d.m * p)
+        H = -(d.X1.T * (d.m * p * (1.0 - p))) @ d.X1
+        step = -np.linalg.solve(H, score)
+        b = b + step
+        if np.max(np.abs(step)) < 1e-14 * (1.0 + np.max(np.abs(b))):
+            break
+    eta = d.X1 @ b
+    p = expit(eta)
+    value = float(np.sum(d.y * eta - d.m * np.logaddexp(0.0, eta)) + d.log_choose)
+    score = d.X1.T @ (d.y - d.m * p)
+    H = -(d.X1.T * (d.m * p * (1.0 - p))) @ d.X1
+    return b, value, score, H
+
+
 def _fit(d: _Binomial, n_agq: int) -> BinomialFit:
     q = d.X1.shape[1]
     J = d.g.J
@@ -394,21 +417,35 @@ def _fit(d: _Binomial, n_agq: int) -> BinomialFit:
     value, grad, u, s = _loglik_grad(d, theta, n_agq, u)
     if moved > 1e-7:  # else the Hessian computed last is this one's to about 1e-7
         H = _hessian(d, theta, n_agq, u)
+    sigma = float(np.exp(theta[q]))
     gmax = float(np.max(np.abs(grad)))
     converged = gmax <= 1e-6 * max(1.0, abs(value)) and bool(np.all(np.linalg.eigvalsh(H) < 0))
+    if sigma < 1e-3:  # towards the boundary: is sigma_alpha = 0 itself the maximum?
+        b0, value0, score0, H0 = _logistic(d, theta[:q])
+        if value0 >= value - 1e-12 * max(1.0, abs(value)):
+            theta, value, sigma = np.append(b0, -np.inf), value0, 0.0
+            u, s = np.zeros(d.g.J), np.ones(d.g.J)
+            gmax = float(np.max(np.abs(score0)))
+            converged = gmax <= 1e-6 * max(1.0, abs(value))
+            H = np.full((q + 1, q + 1), np.nan)
+            H[:q, :q] = H0
     if not converged:
         warn_not_converged("fit_binomial")
 
-    sigma = float(np.exp(theta[q]))
     fixed = d.T @ theta[:q]
     M = np.zeros((q + 1, q + 1))  # (b, tau) -> (mu, beta, tau)
     M[:q, :q] = d.T
     M[q, q] = 1.0
+    cov_std = np.full_like(H, np.nan)
     try:
-        cov_std = np.linalg.inv(-H)
+        if sigma > 0:
+            cov_std = np.linalg.inv(-H)
+        else:  # at the boundary: (mu, beta) given sigma_alpha = 0
+            cov_std[:q, :q] = np.linalg.inv(-H[:q, :q])
     except np.linalg.LinAlgError:
-        cov_std = np.full_like(H, np.nan)
-    cov = M @ cov_std @ M.T
+        pass
+    cov = M[:q, :q] @ cov_std[:q, :q] @ M[:q, :q].T
+    cov = np.block([[cov, cov_std[:q, q:]], [cov_std[q:, :q] @ M[:q, :q].T, cov_std[q:, q:]]])
     x_names = [str(n) for n in d.g.x_names]
     names = ["mu", *x_names, "log_sigma_alpha"]
     var = np.diag(cov).copy()
