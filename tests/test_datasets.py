@@ -36,6 +36,7 @@ LOADERS: dict[str, Callable[[], pd.DataFrame]] = {
     "radon": datasets.radon,
     "efron_morris": datasets.efron_morris,
     "eight_schools": datasets.eight_schools,
+    "cbpp": datasets.cbpp,
 }
 
 def documented_schema(name: str) -> dict[str, str]:
@@ -241,6 +242,20 @@ def test_radon_uranium_is_a_county_level_predictor() -> None:
 # --- Efron & Morris (1975, table 1; 1977) ------------------------------------------------------
 
 
+def test_cbpp_has_56_rows_of_15_herds_with_lme4s_periods_and_totals() -> None:
+    # facts of lme4's cbpp (R: nrow(cbpp), table(cbpp$herd), sum(cbpp$incidence), sum(cbpp$size))
+    frame = datasets.cbpp()
+    assert frame.shape == (56, 4)
+    sizes = frame.groupby("herd").size()
+    assert sorted(sizes.index, key=int) == [str(h) for h in range(1, 16)]
+    assert sizes["2"] == 3 and sizes["8"] == 1
+    assert (sizes.drop(["2", "8"]) == 4).all()
+    assert int(frame["incidence"].sum()) == 99
+    assert int(frame["size"].sum()) == 842
+    assert (frame["incidence"] <= frame["size"]).all()
+    assert frame.iloc[0].tolist() == ["1", 2, 14, "1"]
+
+
 def test_efron_morris_has_18_players_with_45_at_bats_each() -> None:
     frame = datasets.efron_morris()
     assert frame.shape == (18, 8)
@@ -346,6 +361,9 @@ def raw_tables() -> dict[tuple[str, str], pd.DataFrame]:
         ("lme4", "Dyestuff2"): with_rownames(datasets.dyestuff2()),
         ("HLMdiag", "radon"): with_rownames(radon_raw),
         ("pscl", "EfronMorris"): with_rownames(em_raw),
+        ("lme4", "cbpp"): with_rownames(
+            datasets.cbpp().astype({"herd": "int64", "period": "int64"})
+        ),
     }
 
 

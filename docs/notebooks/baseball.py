@@ -89,6 +89,9 @@ checks
 # > averages here $p(1-p)$ varies by less than the sampling noise, so the normal model is a
 # > reasonable stand-in. It is the same approximation James-Stein makes with its single
 # > $\sigma^2$.
+# >
+# > The page [partial pooling of proportions](proportions.py) fits the same at-bats with the
+# > binomial (logistic) model instead, and compares the two.
 
 # %%
 trials = pays.trials_frame(em.set_index("name")["hits"], 45)

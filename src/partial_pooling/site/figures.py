@@ -40,6 +40,8 @@ from ..regularization import RidgePath
 from .known_variance_figures import known_variance_arrows as known_variance_arrows
 from .known_variance_figures import tau_likelihoods as tau_likelihoods
 from .known_variance_figures import tau_posteriors as tau_posteriors
+from .proportion_figures import proportion_arrows as proportion_arrows
+from .proportion_figures import weights_exact_vs_curvature as weights_exact_vs_curvature
 
 __all__ = [
     "decomposition_bars",
@@ -49,11 +51,13 @@ __all__ = [
     "pooling_risk",
     "pooling_risk_by_size",
     "profile_likelihood",
+    "proportion_arrows",
     "psi_posterior_figure",
     "ridge_path_figure",
     "shrinkage_arrows_2d_unbalanced",
     "shrinkage_toward_line",
     "slope_path_figure",
+    "weights_exact_vs_curvature",
 ]
 
 
