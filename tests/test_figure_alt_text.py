@@ -86,3 +86,48 @@ def test_the_pages_draw_the_shared_figures_from_plotting_not_a_copy(name):
     assert getattr(figures, name) is getattr(plotting, name)
     assert getattr(plotting, name).__module__ == "partial_pooling.plotting"
     assert name not in figures.__all__  # documented once, in plotting
+
+
+# --- the eight schools (known sampling variances) ---------------------------------------------
+
+
+def _schools():
+    from partial_pooling import known_variance as kv
+
+    frame = datasets.eight_schools()
+    return kv, frame["y"].to_numpy(), frame["sigma"].to_numpy(), list(frame["school"])
+
+
+def test_tau_likelihoods_alt_and_title_report_the_maxima_and_the_scores():
+    kv, y, sigma, _ = _schools()
+    tau = np.linspace(0, 30, 31)
+    curves = {"ML": [kv.profile_loglik_tau(y=y, sigma=sigma, tau=t) for t in tau]}
+    fig = figures.tau_likelihoods(tau, curves, {"ML": 0.0}, {"ML": -0.0125})
+    assert "ML: highest at tau = 0" in fig.alt and "slope in tau squared at 0 -0.0125" in fig.alt
+    assert f"falls by {curves['ML'][0] - curves['ML'][-1]:.3g}" in fig.alt
+    # a positive estimate is reported as such, in the alt text and the title
+    fig = figures.tau_likelihoods(tau, curves, {"ML": 4.2}, {"ML": 0.01})
+    assert "highest at tau = 4.2" in fig.alt
+    assert "4.2" in fig.axes[0].get_title()
+
+
+def test_tau_posteriors_alt_reports_each_priors_mode_median_and_mean():
+    kv, y, sigma, _ = _schools()
+    grid = np.linspace(0, 100, 2001)
+    post = kv.tau_posterior(y=y, sigma=sigma, tau=grid)
+    fig = figures.tau_posteriors({"uniform": post}, xmax=40.0)
+    steps = np.diff(grid) * (post.density[1:] + post.density[:-1]) / 2
+    median = np.interp(0.5, np.concatenate([[0], np.cumsum(steps)]), grid)
+    assert f"uniform, highest at tau = 0, median {median:.3g}" in fig.alt
+    assert f"mean {np.trapezoid(grid * post.density, grid):.3g}" in fig.alt
+    assert "from 0 to 40" in fig.alt
+
+
+def test_known_variance_arrows_alt_reports_the_ranges_of_each_panel():
+    kv, y, sigma, labels = _schools()
+    theta = kv.partially_pooled(y=y, sigma=sigma, tau=10.0)
+    fig = figures.known_variance_arrows(labels, y, sigma, {"at tau = 10": theta}, pooled_mean=7.5)
+    assert fig.alt.startswith("1 panel of arrows, one per group")
+    shown = f"at tau = 10: the estimates range from {theta.min():.2f} to {theta.max():.2f}"
+    assert shown in fig.alt
+    assert f"from {y.min():.3g} to {y.max():.3g}" in fig.alt and "mean 7.50" in fig.alt

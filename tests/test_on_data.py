@@ -45,6 +45,13 @@ FREE = _free_functions()
 NAMES = {path.rsplit(".", 1)[1]: fn for path, fn in FREE.items()}
 
 
+#: Free functions that cannot be made by on_data, each with the reason.
+BY_HAND = {
+    "fit_binomial": "takes a second count column (trials) that GroupedData does not carry",
+    "binomial_loglik": "takes a second count column (trials) that GroupedData does not carry",
+}
+
+
 def test_every_function_that_starts_from_the_data_is_made_by_on_data():
     # no module but the site's (pages' own helpers) defines a public function taking
     # (data, y, group, ...) by hand: those are the twins this layer replaced
@@ -61,6 +68,7 @@ def test_every_function_that_starts_from_the_data_is_made_by_on_data():
                 and not hasattr(obj, "grouped")
                 and {"data", "y", "group"} <= set(inspect.signature(obj).parameters)
                 and name != "group_data"  # the grouping itself
+                and name not in BY_HAND
             ):
                 by_hand.append(f"{info.name}.{name}")
     assert by_hand == []

@@ -79,7 +79,9 @@ checks
 # at-bats coded $y_{ij} = 1$ for a hit and 0 otherwise: an 810-row data frame whose group means
 # are exactly the batting averages. We chose this over feeding the 18 averages to a
 # "known-variance" model because it is the model the rest of the site fits, with nothing fixed
-# by hand: REML estimates $\sigma_\alpha$ and $\sigma_y$ from the data.
+# by hand: REML estimates $\sigma_\alpha$ and $\sigma_y$ from the data. The known-variance model,
+# where each group brings only an estimate and its standard error, is the subject of
+# [the eight schools](eight_schools.py).
 #
 # > The approximation: the model treats 0/1 outcomes as normal with one common variance
 # > $\sigma_y^2$, while a Bernoulli variance $p_j(1-p_j)$ differs a little from player to player.
@@ -87,6 +89,9 @@ checks
 # > averages here $p(1-p)$ varies by less than the sampling noise, so the normal model is a
 # > reasonable stand-in. It is the same approximation James-Stein makes with its single
 # > $\sigma^2$.
+# >
+# > The page [partial pooling of proportions](proportions.py) fits the same at-bats with the
+# > binomial (logistic) model instead, and compares the two.
 
 # %%
 trials = pays.trials_frame(em.set_index("name")["hits"], 45)

@@ -16,7 +16,8 @@
 # This page shows it on Dyestuff2, proves that the boundary is the maximum (not just a point
 # where the likelihood starts to fall), and compares how statsmodels reports it. The checks
 # fold away under each result; symbols are those of the [notation page](../notation.md), and
-# the other edges are on [edge cases](edge_cases.py).
+# the other edges are on [edge cases](edge_cases.py). [The eight schools](eight_schools.py) show
+# the same boundary with known standard errors, beside the posterior of the group-level SD.
 
 # %% tags=["remove-cell"]
 # The page's checks (folded cells below) use this; it is not part of the story.

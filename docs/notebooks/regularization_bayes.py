@@ -161,7 +161,9 @@ Markdown(
 #
 # So the mixed model is an *empirical* Bayes procedure: it estimates the prior's mean and scale
 # from all groups and plugs them in. The [shrinkage page](shrinkage.py) checks this formula on
-# every county. What plugging in ignores is that $\sigma_\alpha$ is itself uncertain.
+# every county. What plugging in ignores is that $\sigma_\alpha$ is itself uncertain. On
+# [the eight schools](eight_schools.py) ML and REML put the between-school SD at exactly 0 and
+# the plug-in pools completely, while the posterior averages over every plausible value.
 #
 # ## Full Bayes: averaging over the uncertainty in the intercept SD
 #

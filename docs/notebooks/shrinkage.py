@@ -74,6 +74,8 @@ complete = radon_model.complete_pooling()
 # tries exactly that. Nothing in it assumes equal group sizes: each group carries its own
 # $n_j$, hence its own $\lambda_j$. At the REML (or ML) estimates of
 # $\mu, \beta, \sigma_\alpha, \sigma_y$ these are the intercepts a mixed-model library reports.
+# For successes out of trials, [partial pooling of proportions](proportions.py) shows the same
+# weight with $n_j/\sigma_y^2$ replaced by the curvature of a group's binomial log-likelihood.
 #
 # ## Checked on every county
 #

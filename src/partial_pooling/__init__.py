@@ -30,6 +30,11 @@ core, the statistics, in the order of the site's argument:
 * `partial_pooling.prediction`: predictions for a group seen and a new group;
 * `partial_pooling.em`, `partial_pooling.regularization`, `partial_pooling.bayes`: the EM, ridge
   and Bayesian views;
+* `partial_pooling.known_variance`: partial pooling when each group reports one estimate with a
+  known standard error (the eight schools): its likelihoods in $\\tau$, the boundary, the exact
+  posterior of $\\tau$ on a grid;
+* `partial_pooling.binomial`: partial pooling of proportions, the logistic random-intercept
+  model fitted exactly by adaptive Gauss-Hermite quadrature (`fit_binomial`);
 * `partial_pooling.datasets` and `partial_pooling.simulation`: data;
 * `partial_pooling.plotting`: the figures both the site's pages and the command line draw
   (each a `SiteFigure` whose alt text is computed from its inputs), and their one palette.
@@ -50,6 +55,7 @@ The layers are contracts in ``pyproject.toml``, checked by ``lint-imports``: not
 """
 
 from . import datasets, simulation
+from .binomial import BinomialFit, binomial_loglik, fit_binomial
 from .decomposition import BetaDecomposition, decompose_beta, slope_path
 from .estimation import (
     complete_pooling,
@@ -74,16 +80,19 @@ from .validation import ConvergenceWarning
 
 __all__ = [
     "BetaDecomposition",
+    "BinomialFit",
     "ConvergenceWarning",
     "MixedFit",
     "Model",
     "PoolingFit",
     "RandomSlopesFit",
     "RandomTerm",
+    "binomial_loglik",
     "complete_pooling",
     "datasets",
     "decompose_beta",
     "em_sigma_alpha2",
+    "fit_binomial",
     "fit_mixed",
     "fit_random_intercept",
     "fit_random_slopes",

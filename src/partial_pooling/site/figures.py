@@ -9,7 +9,9 @@ The figures the command line draws too (`estimates_vs_size`, `shrinkage_arrows`,
 `lambda_vs_n`, `shrinkage_arrows_2d`), the palette (`PALETTE`, `COLOURS`, `SERIES`,
 `LABELS`) and `SiteFigure` are public in `partial_pooling.plotting`; they can be imported from
 here as well (``figures.shrinkage_arrows`` is ``plotting.shrinkage_arrows``), so a page calls
-every figure through one module.
+every figure through one module. The eight-schools page's figures (`tau_likelihoods`,
+`tau_posteriors`, `known_variance_arrows`) are in `partial_pooling.site.known_variance_figures`
+and named here too.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ from ..plotting import lambda_vs_n as lambda_vs_n
 from ..plotting import shrinkage_arrows as shrinkage_arrows
 from ..plotting import shrinkage_arrows_2d as shrinkage_arrows_2d
 from ..regularization import RidgePath
+from .known_variance_figures import known_variance_arrows as known_variance_arrows
+from .known_variance_figures import tau_likelihoods as tau_likelihoods
+from .known_variance_figures import tau_posteriors as tau_posteriors
+from .proportion_figures import proportion_arrows as proportion_arrows
+from .proportion_figures import weights_exact_vs_curvature as weights_exact_vs_curvature
 
 __all__ = [
     "decomposition_bars",
@@ -44,11 +51,13 @@ __all__ = [
     "pooling_risk",
     "pooling_risk_by_size",
     "profile_likelihood",
+    "proportion_arrows",
     "psi_posterior_figure",
     "ridge_path_figure",
     "shrinkage_arrows_2d_unbalanced",
     "shrinkage_toward_line",
     "slope_path_figure",
+    "weights_exact_vs_curvature",
 ]
 
 
