@@ -188,6 +188,82 @@ def build_efron_morris(raw: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def build_penicillin(raw: pd.DataFrame) -> pd.DataFrame:
+    """lme4's Penicillin: diameter (mm), plate (a-x), sample (A-F), every plate x sample once."""
+    _check_rownames(raw, 144, "Penicillin")
+    out = pd.DataFrame(
+        {
+            "diameter": raw["diameter"].astype("float64"),
+            "plate": raw["plate"].astype(str),
+            "sample": raw["sample"].astype(str),
+        }
+    )
+    _require(out["plate"].nunique() == 24, "Penicillin: expected 24 plates")
+    _require(out["sample"].nunique() == 6, "Penicillin: expected 6 samples")
+    _require(
+        bool((out.groupby(["plate", "sample"]).size() == 1).all()),
+        "Penicillin: each plate x sample pair should occur once (fully crossed)",
+    )
+    return out
+
+
+def build_pastes(raw: pd.DataFrame) -> pd.DataFrame:
+    """lme4's Pastes: strength, batch (A-J), cask (a-c within batch), sample (batch:cask)."""
+    _check_rownames(raw, 60, "Pastes")
+    out = pd.DataFrame(
+        {
+            "strength": raw["strength"].astype("float64"),
+            "batch": raw["batch"].astype(str),
+            "cask": raw["cask"].astype(str),
+            "sample": raw["sample"].astype(str),
+        }
+    )
+    _require(out["batch"].nunique() == 10, "Pastes: expected 10 batches")
+    _require(
+        bool((out["sample"] == out["batch"] + ":" + out["cask"]).all()),
+        "Pastes: sample should be batch:cask",
+    )
+    _require(
+        bool((out.groupby("sample").size() == 2).all()) and out["sample"].nunique() == 30,
+        "Pastes: expected 30 casks (3 per batch), 2 assays each",
+    )
+    return out
+
+
+def build_orthodont(raw: pd.DataFrame) -> pd.DataFrame:
+    """nlme's Orthodont: distance (mm), age (8-14 years), Subject (M01.., F01..), Sex."""
+    _check_rownames(raw, 108, "Orthodont")
+    out = pd.DataFrame(
+        {
+            "distance": raw["distance"].astype("float64"),
+            "age": raw["age"].astype("float64"),
+            "Subject": raw["Subject"].astype(str),
+            "Sex": raw["Sex"].astype(str),
+        }
+    )
+    _require(out["Subject"].nunique() == 27, "Orthodont: expected 27 subjects")
+    _require(set(out["Sex"]) == {"Male", "Female"}, "Orthodont: Sex should be Male/Female")
+    _require(sorted(out["age"].unique().tolist()) == [8.0, 10.0, 12.0, 14.0], "Orthodont: ages")
+    return out
+
+
+def build_oats(raw: pd.DataFrame) -> pd.DataFrame:
+    """nlme's Oats: Block (I-VI), Variety (3), nitro (0-0.6 cwt/acre), yield (1/4 lbs/subplot)."""
+    _check_rownames(raw, 72, "Oats")
+    out = pd.DataFrame(
+        {
+            "Block": raw["Block"].astype(str),
+            "Variety": raw["Variety"].astype(str),
+            "nitro": raw["nitro"].astype("float64"),
+            "yield": raw["yield"].astype("float64"),
+        }
+    )
+    _require(out["Block"].nunique() == 6, "Oats: expected 6 blocks")
+    _require(out["Variety"].nunique() == 3, "Oats: expected 3 varieties")
+    _require(sorted(out["nitro"].unique().tolist()) == [0.0, 0.2, 0.4, 0.6], "Oats: nitro levels")
+    return out
+
+
 def build_eight_schools() -> pd.DataFrame:
     """The eight schools, typed from Gelman et al. (2013, *Bayesian Data Analysis*, 3rd ed.,
     table 5.2), which rounds Rubin's (1981) estimates and standard errors to whole points.
@@ -234,6 +310,10 @@ TABLES: dict[str, tuple[tuple[str, str], Callable[[pd.DataFrame], pd.DataFrame]]
     "dyestuff2": (("lme4", "Dyestuff2"), build_dyestuff2),
     "radon": (("HLMdiag", "radon"), build_radon),
     "efron_morris": (("pscl", "EfronMorris"), build_efron_morris),
+    "penicillin": (("lme4", "Penicillin"), build_penicillin),
+    "pastes": (("lme4", "Pastes"), build_pastes),
+    "orthodont": (("nlme", "Orthodont"), build_orthodont),
+    "oats": (("nlme", "Oats"), build_oats),
     "cbpp": (("lme4", "cbpp"), build_cbpp),
 }
 

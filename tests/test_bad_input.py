@@ -51,6 +51,8 @@ NOT_IMPORTED = {"partial_pooling.__main__"}
 # here is still public, so the list cannot rot.
 EXCLUDED = {
     "main": "the command line (partial_pooling.cli.main); tests/test_cli.py runs it on bad input",
+    "fit_mixed": "takes arrays and RandomTerm objects, not a data frame and column names; "
+    "tests/test_mixed.py feeds it bad input (NaN, one level, constant slopes, too many effects)",
     # partial_pooling.site.reference: dense computations the fits are checked against, called
     # by the tests and pages on data the package has already accepted; they validate nothing
     # themselves, so that they share no code with the package they check

@@ -35,9 +35,14 @@ LOADERS: dict[str, Callable[[], pd.DataFrame]] = {
     "dyestuff2": datasets.dyestuff2,
     "radon": datasets.radon,
     "efron_morris": datasets.efron_morris,
+    "penicillin": datasets.penicillin,
+    "pastes": datasets.pastes,
+    "orthodont": datasets.orthodont,
+    "oats": datasets.oats,
     "eight_schools": datasets.eight_schools,
     "cbpp": datasets.cbpp,
 }
+
 
 def documented_schema(name: str) -> dict[str, str]:
     """Column -> "str", "int" or "float", as the loader's docstring lists them
@@ -295,6 +300,35 @@ def test_efron_morris_grand_mean_and_james_stein_factor() -> None:
     assert grand + c * (average[0] - grand) == pytest.approx(0.294, abs=5e-4)
 
 
+def test_penicillin_is_24_plates_crossed_with_6_samples_and_matches_lme4s_means() -> None:
+    d = datasets.penicillin()
+    assert d.groupby(["plate", "sample"]).size().eq(1).all() and d.shape == (144, 3)
+    # lme4's fixed effect for diameter ~ 1 + (1|plate) + (1|sample) is the grand mean of this
+    # balanced design, 22.97222 (Bates et al. 2015, section 2 output; tests/data/mixed_lme4.R)
+    assert abs(d["diameter"].mean() - 22.97222) < 5e-6
+
+
+def test_pastes_has_3_casks_nested_in_each_of_10_batches() -> None:
+    d = datasets.pastes()
+    assert d.groupby("batch")["cask"].nunique().eq(3).all()
+    assert (d["sample"] == d["batch"] + ":" + d["cask"]).all()
+    assert abs(d["strength"].mean() - 60.0533) < 5e-5  # lme4's fixed effect (balanced design)
+
+
+def test_orthodont_has_16_boys_and_11_girls_at_four_ages() -> None:
+    d = datasets.orthodont()
+    sexes = d.groupby("Subject")["Sex"].first().value_counts()
+    assert sexes.to_dict() == {"Male": 16, "Female": 11}
+    ages = d.groupby("Subject")["age"].apply(tuple)
+    assert all(a == (8.0, 10.0, 12.0, 14.0) for a in ages)
+
+
+def test_oats_is_6_blocks_by_3_varieties_by_4_nitrogen_levels() -> None:
+    d = datasets.oats()
+    assert d.groupby(["Block", "Variety", "nitro"]).size().eq(1).all() and len(d) == 72
+    assert abs(d["yield"].mean() - 103.9722) < 5e-5
+
+
 # --- the eight schools: Rubin (1981); Gelman et al. (2013, table 5.2) ----------------------------
 
 
@@ -361,6 +395,10 @@ def raw_tables() -> dict[tuple[str, str], pd.DataFrame]:
         ("lme4", "Dyestuff2"): with_rownames(datasets.dyestuff2()),
         ("HLMdiag", "radon"): with_rownames(radon_raw),
         ("pscl", "EfronMorris"): with_rownames(em_raw),
+        ("lme4", "Penicillin"): with_rownames(datasets.penicillin()),
+        ("lme4", "Pastes"): with_rownames(datasets.pastes()),
+        ("nlme", "Orthodont"): with_rownames(datasets.orthodont()),
+        ("nlme", "Oats"): with_rownames(datasets.oats()),
         ("lme4", "cbpp"): with_rownames(
             datasets.cbpp().astype({"herd": "int64", "period": "int64"})
         ),

