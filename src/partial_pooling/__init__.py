@@ -70,7 +70,7 @@ from .mixed import MixedFit, RandomTerm, fit_mixed
 from .model import Model
 from .random_slopes import fit_random_slopes, group_ols
 from .shrinkage import group_intercepts, icc, pooled_mean, shrinkage_factor
-from .validation import ConvergenceWarning
+from .validation import ConvergenceWarning, SingularFitWarning
 
 __all__ = [
     "BetaDecomposition",
@@ -80,6 +80,7 @@ __all__ = [
     "PoolingFit",
     "RandomSlopesFit",
     "RandomTerm",
+    "SingularFitWarning",
     "complete_pooling",
     "datasets",
     "decompose_beta",
