@@ -49,13 +49,13 @@ def test_relative_cholesky_is_numpys_for_a_positive_definite_matrix() -> None:
     fit = FITS["sleepstudy"]
     S = fit.cov.to_numpy() / fit.sigma_y**2
     np.testing.assert_allclose(
-        relative_cholesky(fit.cov.to_numpy(), fit.sigma_y), np.linalg.cholesky(S), rtol=1e-12
+        relative_cholesky(fit.cov.to_numpy(), sigma_y=fit.sigma_y), np.linalg.cholesky(S), rtol=1e-12
     )
 
 
 def test_relative_cholesky_of_a_rank_one_matrix_has_a_zero_pivot() -> None:
     v = np.array([2.0, -3.0, 0.5])
-    L = relative_cholesky(np.outer(v, v) * 4.0, 2.0)  # Sigma / sigma_y^2 = v v'
+    L = relative_cholesky(np.outer(v, v) * 4.0, sigma_y=2.0)  # Sigma / sigma_y^2 = v v'
     np.testing.assert_allclose(L[:, 0], np.abs(v[0]) * v / v[0], rtol=1e-14)
     assert np.all(np.abs(L[1:, 1:]) < 1e-7)
     np.testing.assert_allclose(L @ L.T, np.outer(v, v), atol=1e-12)
@@ -70,7 +70,7 @@ def test_singular_agrees_with_lme4_and_with_the_rank_of_sigma(name: str) -> None
     eig = np.linalg.eigvalsh(fit.cov.to_numpy() / fit.sigma_y**2)
     assert bool(eig[0] < 1e-10 * eig[-1]) is ref["singular"]
     # the relative Cholesky factor in lme4's order (its lower triangle column by column)
-    L = relative_cholesky(fit.cov.to_numpy(), fit.sigma_y)
+    L = relative_cholesky(fit.cov.to_numpy(), sigma_y=fit.sigma_y)
     theta = L.T[np.triu_indices(L.shape[0])]
     np.testing.assert_allclose(theta, ref["theta"], atol=2e-3 * np.abs(ref["theta"]).max())
     assert fit.loglik >= ref["loglik"] - 1e-6  # as high as lme4's, or higher

@@ -25,6 +25,9 @@ core, the statistics, in the order of the site's argument:
 * `partial_pooling.mixed`: linear mixed models with several grouping factors, crossed or
   nested (`fit_mixed`), exact ML and REML, and `partial_pooling.mixed_factor`, the blocked
   Cholesky factor and the search for its optimum;
+* `partial_pooling.formula`: models written as lme4 formulas,
+  ``pp.fit("y ~ x + (x | g)", data)`` (`FormulaFit`), each sent to the one fit above that
+  implements it; `partial_pooling.formula_syntax`, the formulas' syntax (`parse_formula`);
 * `partial_pooling.summary`: what ``fit.summary()`` returns, as text and as HTML, for every
   fit;
 * `partial_pooling.prediction`: predictions for a group seen and a new group;
@@ -58,6 +61,7 @@ from .estimation import (
     one_way_anova,
 )
 from .fits import PoolingFit, RandomSlopesFit
+from .formula import FormulaFit, fit
 from .likelihood import (
     em_sigma_alpha2,
     joint_loglik,
@@ -75,6 +79,7 @@ from .validation import ConvergenceWarning, SingularFitWarning
 __all__ = [
     "BetaDecomposition",
     "ConvergenceWarning",
+    "FormulaFit",
     "MixedFit",
     "Model",
     "PoolingFit",
@@ -85,6 +90,7 @@ __all__ = [
     "datasets",
     "decompose_beta",
     "em_sigma_alpha2",
+    "fit",
     "fit_mixed",
     "fit_random_intercept",
     "fit_random_slopes",

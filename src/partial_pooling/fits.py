@@ -51,7 +51,7 @@ def described(g: GroupedData) -> dict[str, Any]:
     }
 
 
-def relative_cholesky(cov: np.ndarray, sigma_y: float) -> np.ndarray:
+def relative_cholesky(cov: np.ndarray, *, sigma_y: float) -> np.ndarray:
     """The lower Cholesky factor $\\lambda$ of $\\Sigma/\\sigma_y^2 = \\lambda\\lambda'$, also
     when $\\Sigma$ is singular (lme4's relative covariance factor, whose diagonal is $\\ge 0$).
 
@@ -604,7 +604,7 @@ class RandomSlopesFit:
     @property
     def singular(self) -> bool:
         """Whether $\\hat\\Sigma$ is singular by lme4's rule (see the class's attributes)."""
-        lam = relative_cholesky(self.cov.to_numpy(), self.sigma_y)
+        lam = relative_cholesky(self.cov.to_numpy(), sigma_y=self.sigma_y)
         return bool((np.diag(lam) < SINGULAR_TOL).any())
 
     @property
