@@ -306,6 +306,28 @@ class FormulaFit:
         )
         return pd.DataFrame(rows)
 
+    def group_table(self) -> pd.DataFrame:
+        """One row per level of each random term: what the command line writes.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``term`` (its label, as in ``ranef``), ``level``, ``n_j`` (the level's
+            rows), and ``b_<NAME>`` for each random effect's name (``b_(Intercept)``,
+            ``b_age``): the conditional modes $\\hat b_{tj}$ (lme4's ``ranef``); NaN where
+            the term has no such effect.
+        """
+        frames = []
+        for term, label in zip(self._terms, self._labels, strict=True):
+            modes = self.ranef[label]
+            frame = modes.add_prefix("b_").reset_index(drop=True)
+            n = np.bincount(term.codes, minlength=len(term.levels))
+            frame.insert(0, "n_j", n[term.levels.get_indexer(modes.index)])
+            frame.insert(0, "level", [str(v) for v in modes.index])
+            frame.insert(0, "term", label)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
     def summary(self) -> Summary:
         """The `partial_pooling.summary.Summary` in lme4's style: the formula, the method,
         the log-likelihood, the random effects (SDs and correlations), the residual SD, the

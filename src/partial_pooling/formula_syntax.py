@@ -52,6 +52,35 @@ class ParsedFormula:
     fixed: str
     random: tuple[RandomPart, ...]
 
+    def columns(self) -> tuple[list[str], list[str], list[str]]:
+        """The names the formula uses, by role: those of the response, the grouping factors
+        and the rest (the fixed part's and the random terms' left sides), each once, in the
+        order they appear; ``np`` and ``numpy`` (its functions) are not names of columns.
+
+        Raises
+        ------
+        ValueError
+            If formulaic cannot read a part.
+        """
+        from formulaic import Formula
+        from formulaic.errors import FormulaicError
+
+        def names(text: str) -> list[str]:
+            try:
+                found = Formula(text).required_variables
+            except FormulaicError as exc:
+                message = str(exc).strip().splitlines()[0]
+                raise ValueError(f"formula {self.text!r}: {message}") from None
+            return sorted(str(v) for v in found if str(v) not in ("np", "numpy"))
+
+        response = names(f"{self.response} ~ 1")
+        factors = list(dict.fromkeys(f for part in self.random for f in part.factors))
+        rest = names(f"{self.response} ~ {self.fixed}")
+        for part in self.random:
+            rest += names(part.lhs)
+        rest = [n for n in dict.fromkeys(rest) if n not in response and n not in factors]
+        return response, factors, rest
+
 
 def _syntax_error(formula: str, position: int, what: str) -> ValueError:
     """A ValueError pointing at ``position`` (0-based) of ``formula``."""
