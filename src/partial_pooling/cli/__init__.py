@@ -20,8 +20,8 @@ lme4 formula (`partial_pooling.formula`: crossed and nested factors, factor cova
 transformations), fitted by `partial_pooling.fit`; the grouping columns are read as text
 labels, the other columns as numbers if every value is one, else as factors, and the output
 has one row per level of each random term (`partial_pooling.formula.FormulaFit.group_table`).
-A singular fit (lme4's "boundary (singular) fit") ends the output with a warning line. ``datasets`` writes one of the
-bundled data sets to a CSV file, so there is something to try ``fit`` on at once. ``-`` as
+A singular fit (lme4's "boundary (singular) fit") ends the output with a warning line.
+``datasets`` writes one of the bundled data sets to a CSV file, so there is something to try ``fit`` on at once. ``-`` as
 ``DATA.csv`` reads standard input; ``--out -`` writes the table to standard output (the
 summary then goes to standard error). ``--plot DIR`` also writes the site's figures for the
 fit into ``DIR`` as PNG and SVG files, and ``--report FILE.html`` one self-contained HTML page
