@@ -138,3 +138,17 @@ def test_without_formula_y_and_group_are_required(tmp_path, capsys):
     data = export("oats", tmp_path)
     err = _fails(["fit", str(data), "--y", "yield"], capsys)
     assert "--group is required (or give the model as --formula)" in err
+
+
+def test_a_missing_value_names_its_line(tmp_path, capsys):
+    data = export("oats", tmp_path)
+    frame = pd.read_csv(data)
+    frame["nitro"] = frame["nitro"].astype(object)
+    frame.loc[4, "nitro"] = "NA"
+    frame.to_csv(data, index=False)
+    capsys.readouterr()
+    out = str(tmp_path / "out.csv")
+    err = _fails(
+        ["fit", str(data), "--formula", "yield ~ nitro + (1 | Block)", "--out", out], capsys
+    )
+    assert "column 'nitro' has 1 missing value(s), in line(s) [6]" in err

@@ -91,6 +91,23 @@ def _check_names(parsed: ParsedFormula, data: pd.DataFrame) -> None:
         )
 
 
+def _check_missing(parsed: ParsedFormula, data: pd.DataFrame) -> None:
+    """No column the formula uses has a missing value: else an error naming the column and
+    the first rows, in the terms of the frame's index (the command line's line numbers)."""
+    response, factors, rest = parsed.columns()
+    for name in [*response, *factors, *rest]:
+        if name not in data.columns:
+            continue
+        mask = data[name].isna().to_numpy()
+        if mask.any():
+            what = str(data.index.name) if data.index.name is not None else "row"
+            rows = plain(list(data.index[mask][:3]))
+            raise ValueError(
+                f"formula {parsed.text!r}: column {name!r} has {int(mask.sum())} missing "
+                f"value(s), in {what}(s) {rows}; drop or fill those rows first"
+            )
+
+
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
@@ -585,6 +602,7 @@ def fit(formula: str, data: pd.DataFrame, *, method: Method = "REML") -> Formula
     if len(data) == 0:
         raise ValueError("the data frame is empty: there is nothing to fit")
     _check_names(parsed, data)
+    _check_missing(parsed, data)
     mm = _matrix(f"{parsed.response} ~ {parsed.fixed}", data, formula, "the fixed part")
     y_frame = mm.lhs
     if y_frame.shape[1] != 1:
