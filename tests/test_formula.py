@@ -49,7 +49,7 @@ def test_parse_splits_fixed_and_random_parts() -> None:
 def test_nesting_expands_to_the_outer_factor_and_the_interaction() -> None:
     p = parse_formula("y ~ (1 | a/b/c)")
     assert p.fixed == "1"
-    assert [r.group for r in p.random] == ["a", "a:b", "a:b:c"]
+    assert [r.group for r in p.random] == ["a", "b:a", "c:b:a"]  # lme4's names
     assert [r.group for r in parse_formula("y ~ 1 + (1 | a:b)").random] == ["a:b"]
 
 
@@ -288,3 +288,15 @@ def test_data_that_is_not_a_frame_or_is_empty_is_refused() -> None:
         fit("Yield ~ 1 + (1 | Batch)", {"Yield": [1.0]})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="empty"):
         fit("Yield ~ 1 + (1 | Batch)", datasets.dyestuff().iloc[:0])
+
+
+def test_a_nested_term_has_lme4s_name_levels_and_modes() -> None:
+    f = _quiet_fit("strength ~ 1 + (1 | batch/cask)", datasets.pastes())
+    ref = LME4["pastes"]["REML"]["ranef"]
+    assert sorted(f.ranef) == sorted(ref)
+    for label, table in ref.items():
+        mine = f.ranef[label].reindex(table["levels"])
+        assert not mine.isna().any().any()  # the same level labels
+        np.testing.assert_allclose(
+            mine.to_numpy(), np.asarray(table["values"]), atol=1e-5 * np.abs(table["values"]).max()
+        )

@@ -11,7 +11,8 @@ transformations. Each random term is ``(left | g)`` in parentheses, joined to th
 * ``(x | g)`` or ``(1 + x | g)``: a random intercept and a random slope of ``x``, correlated;
   ``(x1 + x2 | g)`` with two slopes; ``(0 + x | g)`` a random slope alone;
 * ``(1 | g1) + (1 | g2)``: crossed factors; ``(1 | g1/g2)``: ``g2`` nested in ``g1``, the
-  same as ``(1 | g1) + (1 | g1:g2)``, where ``g1:g2`` is the factor of the pairs of levels.
+  same as ``(1 | g1) + (1 | g2:g1)`` (lme4's name), where ``g2:g1`` is the factor of the pairs
+  of levels.
 
 The formula's syntax is read by `partial_pooling.formula_syntax`. The left side of a term
 is evaluated by formulaic too. One implementation per model: a

@@ -1,7 +1,8 @@
 """The syntax of lme4 formulas: ``y ~ fixed + (lhs | g) + ...`` split into its parts.
 
 `parse_formula` finds the random terms (parenthesized, with one ``|``, joined to the rest by
-``+``), expands nesting (``(1 | g1/g2)`` is ``(1 | g1) + (1 | g1:g2)``) and leaves the fixed
+``+``), expands nesting (``(1 | g1/g2)`` is ``(1 | g1) + (1 | g2:g1)``, named as lme4 names
+it) and leaves the fixed
 part as text for formulaic (`partial_pooling.formula`). A syntax error names the character
 where it is.
 """
@@ -144,10 +145,9 @@ def _random_part(inner: str, at: int, formula: str) -> list[RandomPart]:
         nest.append(tuple(factors))
     text = f"({lhs} | {rhs})"
     parts: list[RandomPart] = []
-    outer: tuple[str, ...] = ()
-    for names in nest:  # g1/g2 = g1 + g1:g2
-        outer = (*outer, *names)
-        parts.append(RandomPart(text=text, lhs=lhs, factors=outer))
+    for k in range(len(nest)):  # g1/g2 = g1 + g2:g1, named as lme4 names it
+        factors = tuple(name for names in reversed(nest[: k + 1]) for name in names)
+        parts.append(RandomPart(text=text, lhs=lhs, factors=factors))
     return parts
 
 
