@@ -146,8 +146,8 @@ def _random_part(inner: str, at: int, formula: str) -> list[RandomPart]:
     text = f"({lhs} | {rhs})"
     parts: list[RandomPart] = []
     for k in range(len(nest)):  # g1/g2 = g1 + g2:g1, named as lme4 names it
-        factors = tuple(name for names in reversed(nest[: k + 1]) for name in names)
-        parts.append(RandomPart(text=text, lhs=lhs, factors=factors))
+        joined = tuple(name for names in reversed(nest[: k + 1]) for name in names)
+        parts.append(RandomPart(text=text, lhs=lhs, factors=joined))
     return parts
 
 
