@@ -300,3 +300,11 @@ def test_a_nested_term_has_lme4s_name_levels_and_modes() -> None:
         np.testing.assert_allclose(
             mine.to_numpy(), np.asarray(table["values"]), atol=1e-5 * np.abs(table["values"]).max()
         )
+
+
+def test_two_terms_that_group_the_rows_identically_are_refused_naming_both() -> None:
+    data = datasets.orthodont()
+    with pytest.raises(ValueError, match=r"\(1 \| Subject:Sex\) and \(1 \| Subject\) group"):
+        fit("distance ~ age + (1 | Subject:Sex) + (1 | Subject)", data)
+    # crossed factors that do not coincide fit
+    assert _quiet_fit("diameter ~ 1 + (1 | plate) + (1 | sample)", datasets.penicillin())

@@ -617,6 +617,7 @@ def fit(formula: str, data: pd.DataFrame, *, method: Method = "REML") -> Formula
             f"formula {formula!r} has no random term: add one, e.g. (1 | g), or fit it by "
             "least squares"
         )
+    _check_distinct_terms(terms, formula)
     route = _route(parsed, X_names, terms)
     names = [_lme4_name(n) for n in X_names]
     if route == "mixed":
@@ -641,6 +642,23 @@ def fit(formula: str, data: pd.DataFrame, *, method: Method = "REML") -> Formula
     if out.singular:
         warn_singular(f"{formula!r}: {', '.join(out.singular_terms)}")
     return out
+
+
+def _check_distinct_terms(terms: Sequence[_Term], formula: str) -> None:
+    """Two terms with the same columns whose factors group the rows identically (``(1 | g)``
+    and ``(1 | g:h)`` with ``h`` constant within ``g``) have variances that cannot be told
+    apart: an error naming both."""
+    for i, a in enumerate(terms):
+        for b in terms[i + 1 :]:
+            if len(a.levels) != len(b.levels) or not np.array_equal(a.Z, b.Z):
+                continue
+            pairs = len(pd.MultiIndex.from_arrays([a.codes, b.codes]).unique())
+            if pairs == len(a.levels):
+                raise ValueError(
+                    f"formula {formula!r}: the terms {a.part.label} and {b.part.label} group "
+                    "the rows identically (each level of one is a level of the other), so "
+                    "their variances cannot be told apart; drop one"
+                )
 
 
 def _cross_products(term: _Term, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
