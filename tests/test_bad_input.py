@@ -53,6 +53,13 @@ EXCLUDED = {
     "main": "the command line (partial_pooling.cli.main); tests/test_cli.py runs it on bad input",
     "fit_mixed": "takes arrays and RandomTerm objects, not a data frame and column names; "
     "tests/test_mixed.py feeds it bad input (NaN, one level, constant slopes, too many effects)",
+    "fit": "takes an lme4 formula, not column names by role; tests/test_formula.py feeds it bad "
+    "input (syntax errors, unknown columns, missing values, one level, constant slopes, a bad "
+    "method, new factor levels)",
+    "parse_formula": "takes a formula string, no data; tests/test_formula.py checks its syntax "
+    "errors",
+    "relative_cholesky": "takes a fit's covariance matrix (already checked), no data; "
+    "tests/test_singular.py checks it against numpy",
     # partial_pooling.site.reference: dense computations the fits are checked against, called
     # by the tests and pages on data the package has already accepted; they validate nothing
     # themselves, so that they share no code with the package they check

@@ -101,7 +101,8 @@ def test_a_boundary_estimate_is_a_note_in_both_forms():
     summary = fit.summary()
     assert fit.at_boundary
     assert "estimated at its boundary 0" in summary
-    assert '<p class="note">σ<sub>α</sub> is estimated at its boundary 0' in summary.html()
+    note = '<p class="note">Boundary (singular) fit: σ<sub>α</sub> is estimated at its boundary 0'
+    assert note in summary.html()
 
 
 def test_names_are_escaped_in_html_and_plain_in_text(radon):

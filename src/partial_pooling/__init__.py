@@ -25,6 +25,9 @@ core, the statistics, in the order of the site's argument:
 * `partial_pooling.mixed`: linear mixed models with several grouping factors, crossed or
   nested (`fit_mixed`), exact ML and REML, and `partial_pooling.mixed_factor`, the blocked
   Cholesky factor and the search for its optimum;
+* `partial_pooling.formula`: models written as lme4 formulas,
+  ``pp.fit("y ~ x + (x | g)", data)`` (`FormulaFit`), each sent to the one fit above that
+  implements it; `partial_pooling.formula_syntax`, the formulas' syntax (`parse_formula`);
 * `partial_pooling.summary`: what ``fit.summary()`` returns, as text and as HTML, for every
   fit;
 * `partial_pooling.prediction`: predictions for a group seen and a new group;
@@ -64,6 +67,7 @@ from .estimation import (
     one_way_anova,
 )
 from .fits import PoolingFit, RandomSlopesFit
+from .formula import FormulaFit, fit
 from .likelihood import (
     em_sigma_alpha2,
     joint_loglik,
@@ -76,22 +80,25 @@ from .mixed import MixedFit, RandomTerm, fit_mixed
 from .model import Model
 from .random_slopes import fit_random_slopes, group_ols
 from .shrinkage import group_intercepts, icc, pooled_mean, shrinkage_factor
-from .validation import ConvergenceWarning
+from .validation import ConvergenceWarning, SingularFitWarning
 
 __all__ = [
     "BetaDecomposition",
     "BinomialFit",
     "ConvergenceWarning",
+    "FormulaFit",
     "MixedFit",
     "Model",
     "PoolingFit",
     "RandomSlopesFit",
     "RandomTerm",
+    "SingularFitWarning",
     "binomial_loglik",
     "complete_pooling",
     "datasets",
     "decompose_beta",
     "em_sigma_alpha2",
+    "fit",
     "fit_binomial",
     "fit_mixed",
     "fit_random_intercept",

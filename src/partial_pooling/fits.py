@@ -4,7 +4,8 @@
 The two share one vocabulary: the same name means the same thing, with the same type, on both
 (``fixed``, ``se_fixed``, ``cov_fixed``, ``mu``, ``beta``, ``alpha``, ``a``, ``coef``,
 ``ranef``, ``sigma_alpha``, ``sigma_y``, ``n``, ``N``, ``J``, ``y_name``, ``group_name``,
-``x_names``, ``method``, ``pooling``, ``loglik``, ``converged``), and the same methods:
+``x_names``, ``method``, ``pooling``, ``loglik``, ``converged``, ``singular``), and the same
+methods:
 ``summary()`` (a `partial_pooling.summary.Summary`, text and HTML), ``predict(newdata)`` for
 groups of the data and new ones, and ``group_table()``, one row per group. The fitting itself
 is in `partial_pooling.estimation` and `partial_pooling.random_slopes`.
@@ -19,17 +20,24 @@ import numpy as np
 import pandas as pd
 
 from .grouped import ColumnName, GroupedData
+from .mixed import SINGULAR_TOL
 from .summary import Label, Summary, SummaryTable, code, fmt, model_facts
 from .validation import Method
 
-__all__ = ["FitMethod", "Pooling", "PoolingFit", "RandomSlopesFit", "described"]
+__all__ = [
+    "FitMethod",
+    "Pooling",
+    "PoolingFit",
+    "RandomSlopesFit",
+    "described",
+    "relative_cholesky",
+]
 
 
 #: Which estimator made a fit: complete pooling, no pooling or partial pooling.
 Pooling = Literal["complete", "none", "partial"]
 #: How it was fitted: OLS (complete pooling), the within estimator (no pooling), ML or REML.
 FitMethod = Literal["OLS", "within", "ML", "REML"]
-
 
 
 def described(g: GroupedData) -> dict[str, Any]:
@@ -41,6 +49,30 @@ def described(g: GroupedData) -> dict[str, Any]:
         "N": g.N,
         "J": g.J,
     }
+
+
+def relative_cholesky(cov: np.ndarray, *, sigma_y: float) -> np.ndarray:
+    """The lower Cholesky factor $\\lambda$ of $\\Sigma/\\sigma_y^2 = \\lambda\\lambda'$, also
+    when $\\Sigma$ is singular (lme4's relative covariance factor, whose diagonal is $\\ge 0$).
+
+    Computed column by column; a column whose pivot is not above $10^{-14}$ of the largest
+    diagonal element (a variance at 0, or one the previous columns explain entirely, as
+    with a correlation of $\\pm 1$) gets the square root of what is left on its diagonal
+    (0 to rounding) and zeros below it, where `numpy.linalg.cholesky` would fail.
+    """
+    S = np.asarray(cov, dtype=float) / sigma_y**2
+    q = S.shape[0]
+    L = np.zeros((q, q))
+    floor = 1e-14 * max(float(np.abs(np.diag(S)).max(initial=0.0)), 1e-300)
+    for j in range(q):
+        d = S[j, j] - float(L[j, :j] @ L[j, :j])
+        if d > floor:
+            L[j, j] = np.sqrt(d)
+            L[j + 1 :, j] = (S[j + 1 :, j] - L[j + 1 :, :j] @ L[j, :j]) / L[j, j]
+        else:
+            L[j, j] = np.sqrt(max(d, 0.0))
+    return L
+
 
 @dataclass(frozen=True, eq=False)
 class PoolingFit:
@@ -117,6 +149,11 @@ class PoolingFit:
         Group means $\\bar x_j$ of the covariates.
     at_boundary : bool
         True when $\\hat\\sigma_\\alpha = 0$: the data favour complete pooling.
+    singular : bool
+        lme4's ``isSingular`` (a property): for partial pooling, True when
+        $\\hat\\sigma_\\alpha/\\hat\\sigma_y$ (lme4's $\\theta$) is below
+        `partial_pooling.mixed.SINGULAR_TOL` $= 10^{-4}$, which includes ``at_boundary``;
+        False for the two limits, which estimate no variance.
     converged : bool
         Whether the search for $\\hat\\psi$ converged (Newton's method or Brent's on the score
         equation, or the boundary); False only when both fail and a bounded search that did
@@ -170,6 +207,14 @@ class PoolingFit:
             raise ValueError(f"pooling must be one of {get_args(Pooling)}, got {self.pooling!r}")
         if self.method not in get_args(FitMethod):
             raise ValueError(f"method must be one of {get_args(FitMethod)}, got {self.method!r}")
+
+    @property
+    def singular(self) -> bool:
+        """Whether the partial-pooling fit is singular: $\\hat\\sigma_\\alpha$ at (or within
+        `partial_pooling.mixed.SINGULAR_TOL` $\\hat\\sigma_y$ of) its boundary 0."""
+        if self.pooling != "partial":
+            return False
+        return bool(self.at_boundary or self.sigma_alpha < SINGULAR_TOL * self.sigma_y)
 
     @property
     def psi(self) -> float:
@@ -317,14 +362,27 @@ class PoolingFit:
         if self.at_boundary:
             notes.append(
                 Label(
-                    "sigma_alpha is estimated at its boundary 0: the data favour complete pooling "
+                    "Boundary (singular) fit: sigma_alpha is estimated at its boundary 0: the "
+                    "data favour complete pooling "
                     "(every lambda_j = 0, every group gets the same intercept). This is an "
                     "estimate, not a failure: the group means vary no more than noise alone "
                     "would make them.",
+                    "Boundary (singular) fit: "
                     "σ<sub>α</sub> is estimated at its boundary 0: the data favour complete "
                     "pooling (every λ<sub>j</sub> = 0, every group gets the same intercept). "
                     "This is an estimate, not a failure: the group means vary no more than "
                     "noise alone would make them.",
+                )
+            )
+        elif self.singular:
+            notes.append(
+                Label(
+                    f"Boundary (singular) fit: sigma_alpha / sigma_y = "
+                    f"{fmt(self.sigma_alpha / self.sigma_y)} is below {SINGULAR_TOL:g} "
+                    "(lme4's isSingular): the data are close to complete pooling.",
+                    f"Boundary (singular) fit: σ<sub>α</sub> / σ<sub>y</sub> = "
+                    f"{fmt(self.sigma_alpha / self.sigma_y)} is below {SINGULAR_TOL:g} "
+                    "(lme4's isSingular): the data are close to complete pooling.",
                 )
             )
         group = code(self.group_name)
@@ -472,6 +530,13 @@ class RandomSlopesFit:
         random slope (a property).
     x_name : str
         The covariate, for a fit with one random slope (a property).
+    singular : bool
+        lme4's ``isSingular`` (a property): True when a diagonal element of the relative
+        Cholesky factor $\\lambda$ of $\\hat\\Sigma/\\hat\\sigma_y^2 = \\lambda\\lambda'$
+        (`relative_cholesky`, in the data's units, as lme4's $\\theta$) is below
+        `partial_pooling.mixed.SINGULAR_TOL` $= 10^{-4}$: an SD at 0, or a $\\hat\\Sigma$ of
+        lower rank (a correlation of $\\pm 1$, or an eigenvalue at 0 with three or more
+        coefficients).
     """
 
     method: Method
@@ -535,6 +600,12 @@ class RandomSlopesFit:
     def sigma_alpha(self) -> float:
         """$\\hat\\sigma_\\alpha = \\hat\\sigma_0$, the SD of the group intercepts (at $x = 0$)."""
         return float(np.sqrt(self.cov.to_numpy()[0, 0]))
+
+    @property
+    def singular(self) -> bool:
+        """Whether $\\hat\\Sigma$ is singular by lme4's rule (see the class's attributes)."""
+        lam = relative_cholesky(self.cov.to_numpy(), sigma_y=self.sigma_y)
+        return bool((np.diag(lam) < SINGULAR_TOL).any())
 
     @property
     def x_name(self) -> ColumnName:
@@ -698,10 +769,21 @@ class RandomSlopesFit:
             ),
             caption="standard errors given the variance components, as lme4 reports them",
         )
+        notes = []
+        if self.singular:
+            text = (
+                "Boundary (singular) fit: the estimated covariance matrix of the group "
+                "intercepts and slopes is singular (an SD at 0 or a correlation of +-1, or "
+                f"more generally a diagonal element of its relative Cholesky factor below "
+                f"{SINGULAR_TOL:g}, lme4's isSingular): the data do not support this many "
+                "random effects; consider fewer."
+            )
+            notes.append(Label(text, text.replace("+-1", "±1")))
         return Summary(
             title=f"Random intercept and {slopes} model fit by {self.method}",
             facts=facts,
             tables=(variance, fixed),
+            notes=notes,
         )
 
     def __str__(self) -> str:

@@ -22,6 +22,7 @@ from .grouped import GroupedData, plain
 __all__ = [
     "ConvergenceWarning",
     "Method",
+    "SingularFitWarning",
     "alpha_vector",
     "beta_vector",
     "check_finite",
@@ -33,6 +34,7 @@ __all__ = [
     "check_sd",
     "check_sd_or_inf",
     "warn_not_converged",
+    "warn_singular",
 ]
 
 #: How the variance components are estimated: full or restricted maximum likelihood.
@@ -61,10 +63,26 @@ def warn_not_converged(what: str) -> None:
     function that calls this one: the user's line is a varying number of frames further up
     (a free function, a `Model` method), so no deeper level is guessed."""
     warnings.warn(
-        f"{what} did not converge; the estimates are the best point found (fit.converged is "
-        "False)",
+        f"{what} did not converge; the estimates are the best point found (fit.converged is False)",
         ConvergenceWarning,
         stacklevel=2,
+    )
+
+
+class SingularFitWarning(UserWarning):
+    """A fit is singular (lme4's "boundary (singular) fit"): an estimated variance is 0 or a
+    covariance matrix of random effects has lower rank; the fit's ``singular`` is True. The
+    fits themselves never warn (pages fit such data on purpose); the formula interface
+    (`partial_pooling.formula.fit`) and the command line do."""
+
+
+def warn_singular(what: str, *, stacklevel: int = 2) -> None:
+    """Warn that the fit of ``what`` is singular (a `SingularFitWarning`), attributed to the
+    caller's caller at the default ``stacklevel``."""
+    warnings.warn(
+        f"boundary (singular) fit: {what} (fit.singular is True)",
+        SingularFitWarning,
+        stacklevel=stacklevel + 1,
     )
 
 

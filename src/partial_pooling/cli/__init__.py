@@ -5,6 +5,8 @@ Two commands (run ``partial-pooling --help``, or ``python -m partial_pooling --h
     partial-pooling fit DATA.csv --y COL --group COL [--x COL ... | --random-slopes COL ...]
                         [--method REML|ML] [--out estimates.csv] [--force] [--compare]
                         [--plot DIR] [--report FILE.html]
+    partial-pooling fit DATA.csv --formula "y ~ x + (x | g)" [--method REML|ML]
+                        [--out estimates.csv] [--force]
     partial-pooling datasets NAME [--out FILE.csv] [--force]
 
 ``fit`` reads one row per observation, fits the random-intercept model with
@@ -12,18 +14,23 @@ Two commands (run ``partial-pooling --help``, or ``python -m partial_pooling --h
 (see `estimates_table` for the columns). With ``--random-slopes COL ...`` it fits a random
 intercept and correlated random slopes of those covariates instead
 (`partial_pooling.fit_random_slopes`), writing each group's partially pooled intercept and
-slopes and their conditional modes: the fixed slopes are then exactly the random-slope
-columns, so an ``--x`` naming other columns is an error. ``datasets`` writes one of the
+slopes and their conditional modes: the fixed slopes are then exactly the random-slope columns,
+so an ``--x`` naming other columns is an error. With ``--formula`` the model is an lme4 formula
+(`partial_pooling.formula`: crossed and nested factors, factor covariates, transformations),
+fitted by `partial_pooling.fit`; the grouping columns are read as text labels, the other
+columns as numbers if every value is one, else as factors, and the output has one row per level
+of each random term (`partial_pooling.formula.FormulaFit.group_table`). A singular fit (lme4's
+"boundary (singular) fit") ends the output with a warning line. ``datasets`` writes one of the
 bundled data sets to a CSV file, so there is something to try ``fit`` on at once. ``-`` as
-``DATA.csv`` reads standard input; ``--out -`` writes the table to standard output (the
-summary then goes to standard error). ``--plot DIR`` also writes the site's figures for the
-fit into ``DIR`` as PNG and SVG files, and ``--report FILE.html`` one self-contained HTML page
-with the summary, the figures and every group's estimates (`partial_pooling.report`); only
-they import matplotlib, which gets a temporary folder, removed at exit, when MPLCONFIGDIR is
-unset and its usual one cannot be written (an unwritable home folder). On a terminal, a
-one-line status on standard error shows what it is doing (reading, with the share of the file
-read; fitting; drawing); it is wiped at the end, and nothing of it is written when standard
-error is not a terminal.
+``DATA.csv`` reads standard input; ``--out -`` writes the table to standard output (the summary
+then goes to standard error). ``--plot DIR`` also writes the site's figures for the fit into
+``DIR`` as PNG and SVG files, and ``--report FILE.html`` one self-contained HTML page with the
+summary, the figures and every group's estimates (`partial_pooling.report`); only they import
+matplotlib, which gets a temporary folder, removed at exit, when MPLCONFIGDIR is unset and its
+usual one cannot be written (an unwritable home folder). On a terminal, a one-line status on
+standard error shows what it is doing (reading, with the share of the file read; fitting;
+drawing); it is wiped at the end, and nothing of it is written when standard error is not a
+terminal.
 
 The command line never destroys data (``--plot`` and ``--report`` files are outputs like
 ``--out``, all checked before anything is read; two outputs may not be the same file):

@@ -13,6 +13,7 @@ import os
 import shlex
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,8 +22,11 @@ import pandas as pd
 
 from .. import datasets
 from ..fits import PoolingFit, RandomSlopesFit
+from ..formula import fit as fit_formula
+from ..formula_syntax import parse_formula
 from ..grouped import group_data
 from ..model import Model
+from ..validation import SingularFitWarning
 from .common import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, PROG, STDIN, BadInput, one_line, source_name
 from .csv_reader import Columns, Data, read_columns
 from .drawing import Plots, draw_figures, matplotlib_ready, plan_plots, write_plots
@@ -61,10 +65,11 @@ class _Dataset:
     suggestion for ``fit``)."""
 
     name: str  # one of `partial_pooling.datasets.NAMES`
-    y: str
-    group: str
+    y: str = ""
+    group: str = ""
     x: tuple[str, ...] = ()
     note: str = ""
+    formula: str = ""  # the model as a formula instead of y, group and x
 
     def load(self) -> pd.DataFrame:
         """The data set, as `partial_pooling.datasets` loads it."""
@@ -72,6 +77,8 @@ class _Dataset:
 
     def command(self, path: str) -> str:
         """The ``fit`` command line for this data set, written to ``path``."""
+        if self.formula:
+            return " ".join([PROG, "fit", _quote(path), "--formula", shlex.quote(self.formula)])
         words = [PROG, "fit", _quote(path), "--y", self.y, "--group", self.group]
         if self.x:
             words += ["--x", *self.x]
@@ -93,6 +100,10 @@ _SUGGESTIONS = (
             "group would have a single observation"
         ),
     ),
+    _Dataset("penicillin", formula="diameter ~ 1 + (1 | plate) + (1 | sample)"),
+    _Dataset("pastes", formula="strength ~ 1 + (1 | batch/cask)"),
+    _Dataset("orthodont", formula="distance ~ age + Sex + (age | Subject)"),
+    _Dataset("oats", formula="yield ~ nitro + Variety + (1 | Block/Variety)"),
 )
 
 #: The data sets ``partial-pooling datasets NAME`` can export (`partial_pooling.datasets.NAMES`),
@@ -299,12 +310,100 @@ def _fit_summary(fitted: _Fitted, outputs: _Outputs, page: str) -> tuple[list[st
         lines.append(f"Wrote the report to {outputs.report.shown} ({size / 1024:,.0f} KB)")
         files.append(outputs.report.shown)
     lines += [f"Note: {note}" for note in fitted.notes]
+    if fitted.fit.singular:
+        lines.append(_SINGULAR)
     return lines, files
+
+
+def _formula_columns(args: argparse.Namespace) -> Columns:
+    """The columns ``--formula`` uses, by role (`partial_pooling.formula_syntax`); the
+    options it replaces, and those it does not offer, are errors."""
+    others = [
+        flag
+        for flag, value in [
+            ("--y", args.y),
+            ("--group", args.group),
+            ("--x", args.x),
+            ("--random-slopes", args.random_slopes),
+            ("--compare", args.compare),
+            ("--plot", args.plot),
+            ("--report", args.report),
+        ]
+        if value
+    ]
+    if others:
+        raise BadInput(
+            f"--formula names every column and has no {others[0]}: drop {' '.join(others)} "
+            "(--compare, --plot and --report are not available with --formula)"
+        )
+    try:
+        parsed = parse_formula(_utf8(args.formula))
+        response, factors, rest = parsed.columns()
+    except ValueError as exc:
+        raise BadInput(f"--formula: {one_line(exc)}") from None
+    if len(response) != 1:
+        raise BadInput(
+            f"--formula: the response {parsed.response!r} must use one column, it uses "
+            f"{len(response)}"
+        )
+    if not factors:
+        raise BadInput(f"--formula {parsed.text!r} has no random term, e.g. (1 | g)")
+    return Columns(
+        response[0],
+        factors[0],
+        (),
+        labels=tuple(factors[1:]),
+        auto=tuple(rest),
+        flag="--formula",
+    )
+
+
+def _fit_formula(args: argparse.Namespace) -> None:
+    """``partial-pooling fit --formula``: plan the output, read, fit, write, and tell."""
+    columns = _formula_columns(args)
+    output = plan_output(args.out, args.force, args.data)
+    with Progress(sys.stderr) as progress:
+        data = read_columns(args.data, columns, progress)
+        progress.show(f"fitting by {args.method}: {len(data.frame):,} rows", now=True)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SingularFitWarning)  # a line below says it
+                fit = fit_formula(_utf8(args.formula), data.frame, method=args.method)
+            table = fit.group_table()
+        except ValueError as exc:
+            raise BadInput(f"{data.source}: {one_line(exc)}") from None
+        progress.show(f"writing {written_to(output)}", now=True)
+        write_csv(table, output)
+    lines = [
+        fit.summary(),
+        "",
+        f"Wrote {len(table)} rows ({', '.join(table.columns)}) to {written_to(output)}",
+    ]
+    if fit.singular:
+        lines.append(_SINGULAR)
+    tell(report_stream(output), lines, [] if output.path is None else [output.shown])
+
+
+#: The warning line after a singular fit's summary.
+_SINGULAR = (
+    "Warning: boundary (singular) fit: a variance is estimated at 0 or a correlation at +-1 "
+    "(see the note above); the data do not support every random effect of this model"
+)
 
 
 def _fit(args: argparse.Namespace, argv: Sequence[str] | None = None) -> None:
     """``partial-pooling fit``: plan the outputs, read, fit, draw, write, and tell."""
+    if args.formula is not None:
+        _fit_formula(args)
+        return
+    missing = [flag for flag, value in [("--y", args.y), ("--group", args.group)] if not value]
+    if missing:
+        raise BadInput(
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} required "
+            "(or give the model as --formula)"
+        )
     x, random_slopes = _covariates(args)
+
     outputs = _plan_outputs(args, x if random_slopes else ())
     flag = "--random-slopes" if random_slopes else "--x"
     columns = Columns(_utf8(args.y), _utf8(args.group), x, x_flag=flag)

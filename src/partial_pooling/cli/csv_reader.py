@@ -16,7 +16,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -48,11 +48,19 @@ class Columns:
     x: tuple[str, ...]
     positions: dict[str, int] = field(default_factory=dict)
     x_flag: str = "--x"  # the option that named the covariates (in messages)
+    labels: tuple[str, ...] = ()  # more columns read as text labels, like ``group``
+    auto: tuple[str, ...] = ()  # columns read as numbers if every value is one, else as labels
+    flag: str | None = None  # the one option that named every column (``--formula``)
 
     @property
     def numeric(self) -> list[tuple[str, str]]:
         """(name, role) of the numeric columns."""
         return [(self.y, "response")] + [(name, "covariate") for name in self.x]
+
+    @property
+    def text(self) -> list[str]:
+        """The columns read as labels: ``group``, ``labels`` and ``auto``, once each."""
+        return list(dict.fromkeys([self.group, *self.labels, *self.auto]))
 
 
 def _locate(names: list[str], columns: Columns, source: str) -> dict[str, int]:
@@ -62,6 +70,9 @@ def _locate(names: list[str], columns: Columns, source: str) -> dict[str, int]:
         where.setdefault(name, []).append(k)
     flags = [(columns.y, "--y"), (columns.group, "--group")]
     flags += [(name, columns.x_flag) for name in columns.x]
+    flags += [(name, "--formula") for name in (*columns.labels, *columns.auto)]
+    if columns.flag is not None:
+        flags = [(name, columns.flag) for name, _ in flags]
     positions = {}
     for name, flag in flags:
         found = where.get(name)
@@ -92,7 +103,7 @@ def _unknown_column(name: str, flag: str, names: list[str], source: str) -> str:
 def _check_distinct(columns: Columns) -> None:
     """A column may have one role only (response, group or covariate)."""
     seen: set[str] = set()
-    for name in (columns.y, columns.group, *columns.x):
+    for name in (columns.y, *dict.fromkeys((columns.group, *columns.labels)), *columns.x):
         if name in seen:
             raise BadInput(f"column {name!r} is used twice (as response, group or covariate)")
         seen.add(name)
@@ -164,8 +175,7 @@ class _Accumulator:
 
     columns: Columns
     numeric: dict[str, _Column]
-    codes: _Column = field(default_factory=lambda: _Column(np.int32))
-    labels: pd.Index = field(default_factory=lambda: pd.Index([], dtype=object))
+    text: dict[str, _Labels] = field(default_factory=dict)
     records: int = 0
     first_bad: tuple[int, str, str, object] | None = None  # record, name, role, value
 
@@ -181,8 +191,9 @@ class _Accumulator:
             else:
                 for name, column in values.items():
                     self.numeric[name].extend(column)
-                group = chunk[_key(self.columns.positions[self.columns.group])]
-                self.codes.extend(self._codes(group))
+                for name in self.columns.text:
+                    labels = self.text.setdefault(name, _Labels())
+                    labels.extend(chunk[_key(self.columns.positions[name])])
         self.records += len(chunk)
 
     def _numeric(self, col: pd.Series, name: str, role: str) -> np.ndarray | None:
@@ -199,6 +210,38 @@ class _Accumulator:
         self.first_bad = (self.records + int(bad[0]), name, role, col.iloc[int(bad[0])])
         return None
 
+    def frame(self, lines: Lines) -> pd.DataFrame:
+        """The data frame of the used columns, indexed by line number (no column copied twice)."""
+        data: dict[str, object] = {
+            name: self.numeric[name].finish() for name, _ in self.columns.numeric
+        }
+        for name in self.columns.text:
+            labels = self.text.get(name, _Labels()).finish()
+            data[name] = _as_numbers(labels) if name in self.columns.auto else labels
+        order = [self.columns.y, *self.columns.text, *self.columns.x]
+        return pd.DataFrame({name: data[name] for name in order}, index=lines.index(), copy=False)
+
+
+def _as_numbers(labels: Any) -> Any:
+    """A column read as labels, as float64 if every label is a number (else as it is)."""
+    values = pd.to_numeric(pd.Series(labels.categories, dtype=object), errors="coerce")
+    if values.isna().any():
+        return labels
+    table = np.append(values.to_numpy(dtype=np.float64), np.nan)  # code -1: missing
+    return np.asarray(table[np.asarray(labels.codes)], dtype=np.float64)
+
+
+class _Labels:
+    """A column of text labels, chunk by chunk, kept as integer codes (4 bytes a row)."""
+
+    def __init__(self) -> None:
+        self.codes = _Column(np.int32)
+        self.labels = pd.Index([], dtype=object)
+
+    def extend(self, col: pd.Series) -> None:
+        """Append a chunk's labels."""
+        self.codes.extend(self._codes(col))
+
     def _codes(self, col: pd.Series) -> np.ndarray:
         local, uniques = pd.factorize(col.to_numpy(dtype=object))  # -1: missing
         uniques = pd.Index(uniques, dtype=object, copy=False)
@@ -209,8 +252,8 @@ class _Accumulator:
             ids[new] = np.arange(len(self.labels) - int(new.sum()), len(self.labels))
         return np.append(ids, -1).astype(np.int32)[local]
 
-    def _labels(self) -> pd.api.extensions.ExtensionArray:
-        """The group column: a Categorical of the labels as text, its categories sorted.
+    def finish(self) -> Any:
+        """The column: a Categorical of the labels as text, its categories sorted.
 
         4 bytes a row and one string a label; `group_data` factorizes it from its codes, in
         the order the labels sort as text, as it would a column of strings.
@@ -225,16 +268,8 @@ class _Accumulator:
         for start in range(0, codes.size, step):
             codes[start : start + step] = rank[codes[start : start + step]]
         categories = pd.Index(labels[order], dtype="str")
-        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
-
-    def frame(self, lines: Lines) -> pd.DataFrame:
-        """The data frame of the used columns, indexed by line number (no column copied twice)."""
-        data: dict[str, object] = {
-            name: self.numeric[name].finish() for name, _ in self.columns.numeric
-        }
-        data[self.columns.group] = self._labels()
-        order = [self.columns.y, self.columns.group, *self.columns.x]
-        return pd.DataFrame({name: data[name] for name in order}, index=lines.index(), copy=False)
+        column: Any = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+        return column
 
 
 @contextlib.contextmanager
@@ -269,9 +304,13 @@ def _check_first_record(head: Head, source: str) -> None:
 def _chunks(scanner: Scanner, columns: Columns, fields: int) -> Iterator[pd.DataFrame]:
     """The used columns, a chunk of rows at a time (of bounded size, whatever the width)."""
     positions = columns.positions
-    group_at = _key(positions[columns.group])
     na = {_key(positions[name]): list(NUMERIC_NA) for name, _ in columns.numeric}
-    na[group_at] = [""]  # a label is missing only when its cell is empty
+    text = [_key(positions[name]) for name in columns.text]
+    for at in text:
+        na[at] = [""]  # a label is missing only when its cell is empty
+    for name in columns.auto:
+        if name not in (columns.group, *columns.labels):
+            na[_key(positions[name])] = list(NUMERIC_NA)  # a number, or a label
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # mixed types: reported later
         reader = pd.read_csv(
@@ -280,7 +319,7 @@ def _chunks(scanner: Scanner, columns: Columns, fields: int) -> Iterator[pd.Data
             names=[_key(k) for k in range(fields)],  # the header's own names may repeat
             usecols=sorted(set(positions.values())),
             index_col=False,
-            dtype={group_at: object},
+            dtype=dict.fromkeys(text, object),
             na_values=na,
             keep_default_na=False,
             encoding="utf-8",

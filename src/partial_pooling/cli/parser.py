@@ -85,7 +85,11 @@ def _add_fit(commands: Commands) -> _Parser:
             "--plot DIR and --report FILE.html are checked like --out before anything is "
             "read: an existing file is replaced only with --force, never the input, and two "
             "outputs may not be the same file. Example: partial-pooling fit radon.csv --y "
-            "log_radon --group county --x floor --plot figures --report radon.html"
+            "log_radon --group county --x floor --plot figures --report radon.html. "
+            "With --formula the output has one row per level of each random term (term, "
+            "level, n_j and the conditional modes b_NAME); --plot, --report and --compare "
+            "are not available with it. Example: partial-pooling fit penicillin.csv "
+            '--formula "diameter ~ 1 + (1 | plate) + (1 | sample)"'
         ),
     )
 
@@ -95,9 +99,23 @@ def _add_columns(fit: argparse.ArgumentParser) -> None:
     fit.add_argument(
         "data", metavar="DATA.csv", help="CSV file, one row per observation; - reads standard input"
     )
-    fit.add_argument("--y", required=True, metavar="COL", help="response column (numeric)")
     fit.add_argument(
-        "--group", required=True, metavar="COL", help="grouping column (read as text labels)"
+        "--formula",
+        metavar="FORMULA",
+        help=(
+            "the model as an lme4 formula instead of --y/--group/--x/--random-slopes, e.g. "
+            '"y ~ x + C(f) + (x | g)", "y ~ 1 + (1 | g1) + (1 | g2)" (crossed) or '
+            '"y ~ 1 + (1 | g1/g2)" (nested); grouping columns are read as text labels, the '
+            "other columns as numbers if every value is one, else as a factor"
+        ),
+    )
+    fit.add_argument(
+        "--y", metavar="COL", help="response column (numeric); required without --formula"
+    )
+    fit.add_argument(
+        "--group",
+        metavar="COL",
+        help="grouping column (read as text labels); required without --formula",
     )
     fit.add_argument(
         "--x",
