@@ -917,7 +917,7 @@ def backfit_convergence(distances: dict[str, np.ndarray]) -> SiteFigure:
     for name, d in distances.items():
         below = np.flatnonzero(d < 1e-8)
         reach = (
-            f"below 1e-8 after {below[0]} sweep{'s' * (below[0] != 1)}"
+            f"below 1e-8 after {below[0]} sweep{'' if below[0] == 1 else 's'}"
             if below.size
             else "not below 1e-8"
         )
