@@ -50,11 +50,11 @@ __all__ = [
 ]
 
 #: lme4's REML estimates as printed by ``summary(lmer(...))`` in Bates (2010), *lme4: Mixed-effects
-#: modeling with R*, chapter 2 ("Models with multiple random-effects terms"), sections 2.1
-#: (``fm03 <- lmer(diameter ~ 1 + (1|plate) + (1|sample), Penicillin)``) and 2.2
-#: (``fm04 <- lmer(strength ~ 1 + (1|sample) + (1|batch), Pastes)``): the SDs of the random
-#: effects and of the residual, and the REML criterion, to the digits printed. The same values
-#: come out of lme4 on this machine (``tests/data/two_classifications_lme4.R``).
+#: modeling with R*, chapter 2 (models with crossed and with nested random effects): for
+#: Penicillin ``diameter ~ 1 + (1|plate) + (1|sample)``, for Pastes ``strength ~ 1 +
+#: (1|batch/cask)`` (cask within batch, the column ``sample``): the SDs of the random effects
+#: and of the residual, and the REML criterion, to the digits printed. lme4 on this machine
+#: gives the same values (``tests/data/two_classifications_lme4.R``).
 PUBLISHED: dict[str, dict[str, float]] = {
     "penicillin": {"plate": 0.8467, "sample": 1.9316, "residual": 0.5499, "reml": 330.86},
     "pastes": {"batch": 1.287, "sample": 2.904, "residual": 0.8234, "reml": 247.0},
