@@ -53,9 +53,11 @@ pen_none = tc.no_pooling_effects(penicillin, y="diameter", groups=crossed)
 # plate $j$ is
 #
 # $$
-# y_{jk} = \mu + a_j + b_k + \varepsilon_{jk},\qquad
-# a_j \sim N(0, \sigma_{\text{plate}}^2),\quad b_k \sim N(0, \sigma_{\text{sample}}^2),\quad
-# \varepsilon_{jk} \sim N(0, \sigma_y^2),
+# \begin{aligned}
+# y_{jk} &= \mu + a_j + b_k + \varepsilon_{jk},\\
+# a_j &\sim N(0, \sigma_{\text{plate}}^2),\quad b_k \sim N(0, \sigma_{\text{sample}}^2),\\
+# \varepsilon_{jk} &\sim N(0, \sigma_y^2),
+# \end{aligned}
 # $$
 #
 # lme4's `diameter ~ 1 + (1 | plate) + (1 | sample)`. The package fits it by REML
@@ -122,14 +124,16 @@ Markdown(
 )
 
 # %% [markdown]
-# ## What $\lambda_j$ becomes: the same weight, on partial residuals
+# ## What becomes of the one-factor weight: it applies to partial residuals
 #
 # The conditional modes and $\hat\mu$ minimize the penalized sum of squares
 #
 # $$
-# \frac{1}{\sigma_y^2}\sum_{j,k}\bigl(y_{jk} - \mu - a_j - b_k\bigr)^2
-# + \frac{1}{\sigma_{\text{plate}}^2}\sum_j a_j^2
+# \begin{aligned}
+# &\frac{1}{\sigma_y^2}\sum_{j,k}\bigl(y_{jk} - \mu - a_j - b_k\bigr)^2\\
+# &\quad+ \frac{1}{\sigma_{\text{plate}}^2}\sum_j a_j^2
 # + \frac{1}{\sigma_{\text{sample}}^2}\sum_k b_k^2 .
+# \end{aligned}
 # $$
 #
 # Set its derivative in one plate's $a_j$ to zero, holding the rest at the solution. Only
@@ -137,10 +141,12 @@ Markdown(
 # with $y$ replaced by the *partial residual* $y_{jk} - \hat\mu - \hat b_k$:
 #
 # $$
-# \hat a_j = \lambda_j\,\bar r_j,\qquad
-# \bar r_j = \frac{1}{n_j}\sum_{k \in j}\bigl(y_{jk} - \hat\mu - \hat b_k\bigr),\qquad
-# \lambda_j = \frac{n_j\hat\sigma_{\text{plate}}^2}{n_j\hat\sigma_{\text{plate}}^2
+# \begin{aligned}
+# \hat a_j &= \lambda_j\,\bar r_j,\\
+# \bar r_j &= \frac{1}{n_j}\sum_{k \in j}\bigl(y_{jk} - \hat\mu - \hat b_k\bigr),\\
+# \lambda_j &= \frac{n_j\hat\sigma_{\text{plate}}^2}{n_j\hat\sigma_{\text{plate}}^2
 # + \hat\sigma_y^2},
+# \end{aligned}
 # $$
 #
 # and the same for each sample with the plates' effects taken out. This holds for any design
@@ -202,8 +208,10 @@ Markdown(identity_table(pen_table))
 # `sample` labels each cask uniquely):
 #
 # $$
-# y_{jci} = \mu + a_j + b_{jc} + \varepsilon_{jci},\qquad
-# a_j \sim N(0, \sigma_{\text{batch}}^2),\quad b_{jc} \sim N(0, \sigma_{\text{cask}}^2).
+# \begin{aligned}
+# y_{jci} &= \mu + a_j + b_{jc} + \varepsilon_{jci},\\
+# a_j &\sim N(0, \sigma_{\text{batch}}^2),\quad b_{jc} \sim N(0, \sigma_{\text{cask}}^2).
+# \end{aligned}
 # $$
 
 # %%

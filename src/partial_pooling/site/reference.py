@@ -227,9 +227,9 @@ def dense_reml_criterion_factors(
     sigmas: Sequence[float],
     sigma_y: float,
 ) -> float:
-    """lme4's REML criterion, $-2$ times the REML log-likelihood: $(N - p)\\log 2\\pi +
-    \\log|V| + \\log|X'V^{-1}X| + (y - X\\hat\\beta)'V^{-1}(y - X\\hat\\beta)$, with $V$ of
-    `dense_V_factors`."""
+    """lme4's REML criterion, $-2$ times the REML log-likelihood, with $V$ of
+    `dense_V_factors` and $r = y - X\\hat\\beta$: the sum of $(N - p)\\log 2\\pi$,
+    $\\log|V|$, $\\log|X'V^{-1}X|$ and $r'V^{-1}r$."""
     V = dense_V_factors(codes, sigmas=sigmas, sigma_y=sigma_y)
     Vi = np.linalg.inv(V)
     A = X.T @ Vi @ X

@@ -3,13 +3,13 @@
 A model with one random intercept per grouping factor,
 
 $$
-y_i = \\mu + \\sum_t b_{t,g_t(i)} + \\varepsilon_i,\\qquad
-b_{tj} \\sim N(0, \\sigma_t^2),\\qquad \\varepsilon_i \\sim N(0, \\sigma_y^2),
+y_i = \\mu + \\sum_t b_{t,g_t(i)} + \\varepsilon_i,
 $$
 
-with the factors crossed (Penicillin's plates and samples) or nested (Pastes' casks within
-batches), is fitted by `partial_pooling.mixed.fit_mixed`. This module adds what the page
-shows about it:
+with $b_{tj} \\sim N(0, \\sigma_t^2)$ for level $j$ of factor $t$ and
+$\\varepsilon_i \\sim N(0, \\sigma_y^2)$, the factors crossed (Penicillin's plates and
+samples) or nested (Pastes' casks within batches), is fitted by
+`partial_pooling.mixed.fit_mixed`. This module adds what the page shows about it:
 
 * `fit_intercepts`: the model from a data frame and column names;
 * `no_pooling_effects`: every level's effect as a fixed effect (least squares with all the
@@ -180,9 +180,9 @@ def level_shrinkage(fit: MixedFit, *, y: np.ndarray, X: np.ndarray) -> dict[str,
 
     For factor $t$ and level $j$ with $n_{tj}$ rows: $\\lambda_{tj} = n_{tj}\\hat\\sigma_t^2 /
     (n_{tj}\\hat\\sigma_t^2 + \\hat\\sigma_y^2)$; the *partial* mean
-    $\\bar r_{tj} = \\operatorname{mean}_{i \\in j}\\bigl(y_i - x_i'\\hat\\beta - \\sum_{s \\ne t}
-    \\hat b_{s,g_s(i)}\\bigr)$; the *plain* mean $\\operatorname{mean}_{i \\in j}(y_i -
-    x_i'\\hat\\beta)$ (no other factor taken out).
+    $\\bar r_{tj}$, the mean over the level's rows of $y_i - x_i'\\hat\\beta$ minus the other
+    factors' predicted effects $\\hat b_{s,g_s(i)}$, $s \\ne t$; the *plain* mean of
+    $y_i - x_i'\\hat\\beta$ over them (no other factor taken out).
 
     Parameters
     ----------
