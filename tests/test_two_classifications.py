@@ -307,3 +307,16 @@ def test_figures_alt_text_reports_their_inputs():
     assert "30 casks of 10 batches" in alt
     alt = figures.backfit_convergence({"a": np.array([1.0, 1e-9, 1e-12])}).alt
     assert "a: below 1e-8 after 1 sweep, 1.0e-12 after 2" in alt
+
+
+def test_balanced_nested_batch_effects_are_a_closed_form_times_plain_deviations():
+    """Pastes (3 casks x 2 assays per batch): a batch mean has variance sigma_batch^2 +
+    sigma_cask^2/3 + sigma_y^2/6, so its BLUP is that precision weight times its deviation."""
+    pastes = datasets.pastes()
+    fit = tc.fit_intercepts(pastes, y="strength", groups=["batch", "sample"])
+    sds = [float(fit.sd[g].iloc[0]) for g in ("batch", "sample")]
+    yv = pastes["strength"].to_numpy(float)
+    mu, (b_batch, _) = dense_blups(yv, _codes(pastes, ["batch", "sample"]), sds, fit.sigma_y)
+    dev = pastes.groupby("batch")["strength"].mean().to_numpy() - yv.mean()
+    w = sds[0] ** 2 / (sds[0] ** 2 + sds[1] ** 2 / 3 + fit.sigma_y**2 / 6)
+    assert_allclose(b_batch, w * dev, rtol=1e-9, atol=1e-12)
