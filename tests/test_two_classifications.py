@@ -316,7 +316,7 @@ def test_balanced_nested_batch_effects_are_a_closed_form_times_plain_deviations(
     fit = tc.fit_intercepts(pastes, y="strength", groups=["batch", "sample"])
     sds = [float(fit.sd[g].iloc[0]) for g in ("batch", "sample")]
     yv = pastes["strength"].to_numpy(float)
-    mu, (b_batch, _) = dense_blups(yv, _codes(pastes, ["batch", "sample"]), sds, fit.sigma_y)
+    _, (b_batch, _) = dense_blups(yv, _codes(pastes, ["batch", "sample"]), sds, fit.sigma_y)
     dev = pastes.groupby("batch")["strength"].mean().to_numpy() - yv.mean()
     w = sds[0] ** 2 / (sds[0] ** 2 + sds[1] ** 2 / 3 + fit.sigma_y**2 / 6)
     assert_allclose(b_batch, w * dev, rtol=1e-9, atol=1e-12)
