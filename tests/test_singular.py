@@ -49,7 +49,9 @@ def test_relative_cholesky_is_numpys_for_a_positive_definite_matrix() -> None:
     fit = FITS["sleepstudy"]
     S = fit.cov.to_numpy() / fit.sigma_y**2
     np.testing.assert_allclose(
-        relative_cholesky(fit.cov.to_numpy(), sigma_y=fit.sigma_y), np.linalg.cholesky(S), rtol=1e-12
+        relative_cholesky(fit.cov.to_numpy(), sigma_y=fit.sigma_y),
+        np.linalg.cholesky(S),
+        rtol=1e-12,
     )
 
 

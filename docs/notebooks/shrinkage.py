@@ -581,3 +581,6 @@ Markdown(
 #   groups; an exceptional group can lose.
 # * The same weights reappear in what the slope estimate pools: see
 #   [why $\beta$ has no split](why_beta.py).
+# * With two grouping factors, crossed or nested, each level's effect is still $\lambda_j$
+#   times a mean, of the data with the other factor's predicted effects taken out: see
+#   [partial pooling along two classifications](two_classifications.py).

@@ -16,13 +16,18 @@ by ``lint-imports``): the figures the command line draws too live in `partial_po
 * `partial_pooling.site.crosscheck`: statsmodels fitted tightly enough to compare with to the
   last digits, its results in the package's shape;
 * `partial_pooling.site.reference`: dense $N \\times N$ reference computations (GLS, the
-  marginal, REML and profiled log-likelihoods) written from the model's definition;
+  marginal, REML and profiled log-likelihoods; GLS with several grouping factors) written
+  from the model's definition;
 * `partial_pooling.site.hand_derivation`: a widely shared hand derivation, as written, beside its
   corrections;
 * `partial_pooling.site.pooling_pays`: simulations of the error of the three estimators, and
   Efron and Morris's baseball data;
 * `partial_pooling.site.proportions`: the proportions page's weights from the curvature and
   exact shifts, its simulated rare events, and glmer's stored fits;
+* `partial_pooling.site.two_classifications`: crossed and nested grouping factors (no
+  pooling with sum-to-zero constraints, each level's one-factor weight and mean partial
+  residual, backfitting, lme4's published values), and its figures in
+  `partial_pooling.site.two_way_figures`;
 * `partial_pooling.site.explorer`: the data of the in-browser explorer.
 """
 

@@ -9,9 +9,10 @@ The figures the command line draws too (`estimates_vs_size`, `shrinkage_arrows`,
 `lambda_vs_n`, `shrinkage_arrows_2d`), the palette (`PALETTE`, `COLOURS`, `SERIES`,
 `LABELS`) and `SiteFigure` are public in `partial_pooling.plotting`; they can be imported from
 here as well (``figures.shrinkage_arrows`` is ``plotting.shrinkage_arrows``), so a page calls
-every figure through one module. The eight-schools page's figures (`tau_likelihoods`,
-`tau_posteriors`, `known_variance_arrows`) are in `partial_pooling.site.known_variance_figures`
-and named here too.
+every figure through one module. So can the figures of the pages that have a figure module
+of their own, named here too: the eight schools (`partial_pooling.site.known_variance_figures`),
+proportions (`partial_pooling.site.proportion_figures`) and two classifications
+(`partial_pooling.site.two_way_figures`).
 """
 
 from __future__ import annotations
@@ -42,11 +43,18 @@ from .known_variance_figures import tau_likelihoods as tau_likelihoods
 from .known_variance_figures import tau_posteriors as tau_posteriors
 from .proportion_figures import proportion_arrows as proportion_arrows
 from .proportion_figures import weights_exact_vs_curvature as weights_exact_vs_curvature
+from .two_way_figures import backfit_convergence as backfit_convergence
+from .two_way_figures import factor_shrinkage_arrows as factor_shrinkage_arrows
+from .two_way_figures import nested_shrinkage_arrows as nested_shrinkage_arrows
 
 __all__ = [
+    "backfit_convergence",
     "decomposition_bars",
     "efron_morris_plot",
     "em_vs_joint_mode",
+    "factor_shrinkage_arrows",
+    "known_variance_arrows",
+    "nested_shrinkage_arrows",
     "pooling_lines",
     "pooling_risk",
     "pooling_risk_by_size",
@@ -57,6 +65,8 @@ __all__ = [
     "shrinkage_arrows_2d_unbalanced",
     "shrinkage_toward_line",
     "slope_path_figure",
+    "tau_likelihoods",
+    "tau_posteriors",
     "weights_exact_vs_curvature",
 ]
 

@@ -20,10 +20,13 @@ from scipy import stats
 __all__ = [
     "Design",
     "dense_V",
+    "dense_V_factors",
     "dense_gls",
+    "dense_gls_factors",
     "dense_marginal_loglik",
     "dense_profile_loglik",
     "dense_random_slopes",
+    "dense_reml_criterion_factors",
     "dense_reml_loglik",
     "design",
 ]
@@ -179,3 +182,60 @@ def dense_random_slopes(
         )
     blups = (G @ Zb.T @ Vi @ r).reshape(J, q)
     return SlopesReference(float(ll), b, blups, labels)
+
+
+def _indicators(codes: np.ndarray) -> np.ndarray:
+    c = np.asarray(codes)
+    Z: np.ndarray = (c[:, None] == np.arange(int(c.max()) + 1)[None, :]).astype(float)
+    return Z
+
+
+def dense_V_factors(
+    codes: Sequence[np.ndarray], *, sigmas: Sequence[float], sigma_y: float
+) -> np.ndarray:
+    """$V = \\sigma_y^2 I + \\sum_t \\sigma_t^2 Z_tZ_t'$: one random intercept per factor $t$,
+    $Z_t$ the indicators of ``codes[t]`` (crossed or nested factors alike)."""
+    N = len(codes[0])
+    V: np.ndarray = sigma_y**2 * np.eye(N)
+    for c, s in zip(codes, sigmas, strict=True):
+        Z = _indicators(c)
+        V += s**2 * Z @ Z.T
+    return V
+
+
+def dense_gls_factors(
+    X: np.ndarray,
+    y: np.ndarray,
+    codes: Sequence[np.ndarray],
+    *,
+    sigmas: Sequence[float],
+    sigma_y: float,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """GLS $\\hat\\beta$ and each factor's BLUPs $\\hat b_t = \\sigma_t^2Z_t'V^{-1}(y -
+    X\\hat\\beta)$, with $V$ of `dense_V_factors` inverted densely."""
+    Vi = np.linalg.inv(dense_V_factors(codes, sigmas=sigmas, sigma_y=sigma_y))
+    beta = np.linalg.solve(X.T @ Vi @ X, X.T @ Vi @ y)
+    r = Vi @ (y - X @ beta)
+    return beta, [s**2 * _indicators(c).T @ r for c, s in zip(codes, sigmas, strict=True)]
+
+
+def dense_reml_criterion_factors(
+    X: np.ndarray,
+    y: np.ndarray,
+    codes: Sequence[np.ndarray],
+    *,
+    sigmas: Sequence[float],
+    sigma_y: float,
+) -> float:
+    """lme4's REML criterion, $-2$ times the REML log-likelihood, with $V$ of
+    `dense_V_factors` and $r = y - X\\hat\\beta$: the sum of $(N - p)\\log 2\\pi$,
+    $\\log|V|$, $\\log|X'V^{-1}X|$ and $r'V^{-1}r$."""
+    V = dense_V_factors(codes, sigmas=sigmas, sigma_y=sigma_y)
+    Vi = np.linalg.inv(V)
+    A = X.T @ Vi @ X
+    beta = np.linalg.solve(A, X.T @ Vi @ y)
+    r = y - X @ beta
+    N, p = X.shape
+    return float(
+        (N - p) * np.log(2 * np.pi) + np.linalg.slogdet(V)[1] + np.linalg.slogdet(A)[1] + r @ Vi @ r
+    )
