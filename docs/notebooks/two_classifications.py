@@ -60,8 +60,10 @@ pen_none = tc.no_pooling_effects(penicillin, y="diameter", groups=crossed)
 # \end{aligned}
 # $$
 #
-# lme4's `diameter ~ 1 + (1 | plate) + (1 | sample)`. The package fits it by REML
-# (`partial_pooling.mixed.fit_mixed`); lme4's book prints the same estimates:
+# lme4's `diameter ~ 1 + (1 | plate) + (1 | sample)`, which the package takes as it is:
+# `pp.fit("diameter ~ 1 + (1 | plate) + (1 | sample)", penicillin, method="REML")` fits it by
+# REML (`tc.fit_intercepts` above writes that formula for a list of factors). lme4's book
+# prints the same estimates:
 
 
 # %% tags=["hide-input"]

@@ -100,6 +100,26 @@ _SUGGESTIONS = (
             "group would have a single observation"
         ),
     ),
+    _Dataset(
+        "eight_schools",
+        "y",
+        "school",
+        note=(
+            "eight_schools has one row per school (its estimated effect and a known standard "
+            "error), not one row per observation, so `fit` cannot use it: the model with known "
+            "standard errors is partial_pooling.known_variance in Python"
+        ),
+    ),
+    _Dataset(
+        "cbpp",
+        "incidence",
+        "herd",
+        note=(
+            "cbpp's response is a count of cases out of the herd's size (a binomial outcome), "
+            "which `fit`, for a normal response, does not model: use "
+            "partial_pooling.fit_binomial in Python"
+        ),
+    ),
     _Dataset("penicillin", formula="diameter ~ 1 + (1 | plate) + (1 | sample)"),
     _Dataset("pastes", formula="strength ~ 1 + (1 | batch/cask)"),
     _Dataset("orthodont", formula="distance ~ age + Sex + (age | Subject)"),

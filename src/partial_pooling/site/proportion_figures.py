@@ -16,6 +16,7 @@ from scipy.special import expit
 
 from ..binomial import BinomialFit
 from ..plotting import COLOURS, PALETTE, SiteFigure, draw_arrows, finish_axes
+from ..shrinkage import shrinkage_weights
 from .proportions import pooling_table
 
 __all__ = ["proportion_arrows", "weights_exact_vs_curvature"]
@@ -127,7 +128,7 @@ def weights_exact_vs_curvature(binomial: BinomialFit, *, group_name: str = "grou
     grid = np.geomspace(info.min() / 1.3, info.max() * 1.3, 200)
     ax.plot(
         grid,
-        s2 * grid / (s2 * grid + 1.0),
+        shrinkage_weights(grid, s2),
         color=PALETTE["guide"],
         lw=1.2,
         zorder=1,

@@ -35,7 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..mixed import MixedFit, RandomTerm, fit_mixed
+from ..formula import fit
+from ..mixed import MixedFit, RandomTerm
+from ..shrinkage import shrinkage_weights
 from ..validation import Method
 
 __all__ = [
@@ -83,20 +85,20 @@ def intercept_terms(data: pd.DataFrame, groups: Sequence[str]) -> list[RandomTer
 def fit_intercepts(
     data: pd.DataFrame, *, y: str, groups: Sequence[str], method: Method = "REML"
 ) -> MixedFit:
-    """Fit ``y ~ 1 + (1 | g1) + (1 | g2) + ...`` (lme4's syntax) with `fit_mixed`.
+    """Fit ``y ~ 1 + (1 | g1) + (1 | g2) + ...`` through the package's formula interface.
 
-    A nested factor is given as its own column labelling each level uniquely (Pastes'
-    ``sample``, which is ``batch:cask``).
+    The formula goes to `partial_pooling.formula.fit`, which sends two or more terms to
+    `fit_mixed`; this returns that `MixedFit` (per-term SDs, conditional modes). A nested factor
+    is given as its own column labelling each level uniquely (Pastes' ``sample``, which is
+    ``batch:cask``). At least two factors: one factor is the one-factor fit of the other pages.
     """
-    if y not in data.columns:
-        raise ValueError(f"no column {y!r} in the data (columns: {list(data.columns)})")
-    return fit_mixed(
-        y=data[y].to_numpy(float),
-        X=np.ones((len(data), 1)),
-        X_names=["(Intercept)"],
-        terms=intercept_terms(data, groups),
-        method=method,
-    )
+    if len(groups) < 2:
+        raise ValueError(f"two or more grouping factors are needed, got {list(groups)}")
+    formula = f"{y} ~ 1 + " + " + ".join(f"(1 | {g})" for g in groups)
+    result = fit(formula, data, method=method).result
+    if not isinstance(result, MixedFit):
+        raise TypeError(f"{formula!r} did not reach fit_mixed")
+    return result
 
 
 def _parent(child: np.ndarray, parent: np.ndarray) -> np.ndarray | None:
@@ -211,7 +213,7 @@ def level_shrinkage(fit: MixedFit, *, y: np.ndarray, X: np.ndarray) -> dict[str,
         partial = np.bincount(t.codes, weights=yv - fixed - others, minlength=J) / n
         plain = np.bincount(t.codes, weights=yv - fixed, minlength=J) / n
         v = float(fit.sd[lab].iloc[0]) ** 2
-        lam = n * v / (n * v + s2)
+        lam = shrinkage_weights(n, v / s2)
         out[lab] = pd.DataFrame(
             {
                 "n": n,
@@ -268,7 +270,7 @@ def backfit(
     lam = {}
     for lab in fit.labels:
         v = float(fit.sd[lab].iloc[0]) ** 2
-        lam[lab] = counts[lab] * v / (counts[lab] * v + s2)
+        lam[lab] = shrinkage_weights(counts[lab], v / s2)
     b = {lab: np.zeros_like(target[lab]) for lab in fit.labels}
     beta = np.zeros(Xa.shape[1])
     beta_hat = fit.beta.to_numpy()
