@@ -73,7 +73,7 @@ table = proportions.pooling_table(herd)
 complete_rate = table["successes"].sum() / table["trials"].sum()
 table[["trials", "successes", "rate", "prob"]].rename(
     columns={"rate": "no pooling", "prob": "partial pooling"}
-).sort_values("trials").round(3).astype({"trials": int, "successes": int}).T
+).sort_values("trials").round(3).astype({"trials": int, "successes": int}).astype(object).T
 
 # %% tags=["hide-input"]
 low, high = table["trials"].min(), table["trials"].max()
@@ -225,7 +225,7 @@ pd.DataFrame(
         "binomial, partial pooling": player_table["prob"],
         "normal, partial pooling": normal.alpha,
     }
-).sort_values("hits", ascending=False).round(3).astype({"hits": int}).T
+).sort_values("hits", ascending=False).round(3).astype({"hits": int}).astype(object).T
 
 # %% tags=["hide-input"]
 diff = (player_table["prob"] - normal.alpha.reindex(player_table.index)).abs()
